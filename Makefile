@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both build .venv/ first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements-installed
+
+.PHONY: run test lint format ci clean
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+## make run: migrate, load the demo, and run web + Celery worker + beat on 127.0.0.1:$PORT.
+run: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/python -m backend.run
+
+## make test: the whole test suite (starts its own Redis when REDIS_URL is unset).
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

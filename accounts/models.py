@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from encrypted_fields.fields import EncryptedTextField
+
+INVITE_LIFETIME = timedelta(days=7)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(
+            "%(value)s is not an IANA time zone name such as Europe/Paris.",
+            code="unknown_timezone",
+            params={"value": value},
+        )
+
+
+def available_timezones() -> set[str]:
+    return zoneinfo.available_timezones()
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    THERAPIST = "therapist", "Therapist"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email: str | None) -> User:
+        # E-mail addresses are unique ignoring case, so logging in ignores case too.
+        return self.get(email__iexact=email)
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("A user needs an e-mail address.")
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        fields.setdefault("role", Role.THERAPIST)
+        fields.setdefault("display_name", "Admin")
+        return self.create_user(email, password, **fields)
+
+    def patients_of(self, therapist: User) -> models.QuerySet[User]:
+        """The patients a therapist may reach now: those with an active care link to them.
+
+        At most one active link joins a pair (a unique constraint), so no row comes twice.
+
+        This is the one door from a therapist to a patient. Every view and task that acts for
+        a therapist starts from it, never from a patient id alone.
+        """
+        if not therapist.is_authenticated or therapist.role != Role.THERAPIST:
+            return self.none()
+        return self.filter(
+            role=Role.PATIENT,
+            care_links_as_patient__therapist=therapist,
+            care_links_as_patient__status=CareLink.Status.ACTIVE,
+        )
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(max_length=254)
+    display_name = models.CharField(max_length=100)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ignoring_case"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.email}>"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == Role.THERAPIST
+
+
+def hash_invite_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+class InviteQuerySet(models.QuerySet["Invite"]):
+    def with_code(self, code: str) -> InviteQuerySet:
+        return self.filter(code_hash=hash_invite_code(code.strip()))
+
+
+class Invite(models.Model):
+    """A single-use code a therapist hands a patient to link them.
+
+    Only a hash of the code is stored: a copy of the database does not hold codes that work.
+    """
+
+    class Problem(models.TextChoices):
+        UNKNOWN = "invite_unknown", "This invite code is not known."
+        USED = "invite_used", "This invite code has already been used."
+        EXPIRED = "invite_expired", "This invite code has expired; ask your therapist for a new one."
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invites")
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    note = EncryptedTextField(blank=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = InviteQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"invite by {self.therapist_id} expiring {self.expires_at:%Y-%m-%d}"
+
+    @staticmethod
+    def new_code() -> str:
+        # 20 random bytes: 160 bits, far beyond guessing even without the throttle.
+        return secrets.token_urlsafe(20)
+
+    def problem(self, *, now: datetime) -> Invite.Problem | None:
+        if self.used_at is not None:
+            return Invite.Problem.USED
+        if now >= self.expires_at:
+            return Invite.Problem.EXPIRED
+        return None
+
+
+class CareLinkQuerySet(models.QuerySet["CareLink"]):
+    def active(self) -> CareLinkQuerySet:
+        return self.filter(status=CareLink.Status.ACTIVE)
+
+    def of(self, user: User) -> CareLinkQuerySet:
+        """The links a user is a side of, whatever their role."""
+        return self.filter(Q(patient=user) | Q(therapist=user))
+
+
+class CareLink(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # A therapist who erases their account leaves the patient's record of the link, ended.
+    therapist = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="care_links_as_therapist"
+    )
+    patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="care_links_as_patient")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    share_entries = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CareLinkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "patient"],
+                condition=Q(status="active"),
+                name="care_link_one_active_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", ended_at__isnull=True) | Q(status="ended", ended_at__isnull=False),
+                name="care_link_ended_at_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["therapist", "status"], name="care_link_therapist_status")]
+
+    def __str__(self) -> str:
+        return f"{self.therapist_id} -> {self.patient_id} ({self.status})"

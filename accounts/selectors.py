@@ -1,0 +1,54 @@
+"""Reads of accounts that several views share."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import CareLink, Invite, User
+
+
+def care_links_of(user: User) -> QuerySet[CareLink]:
+    return CareLink.objects.of(user).select_related("therapist", "patient")
+
+
+def user_export(user: User) -> dict:
+    """The part of a user's export that accounts holds: profile, links, invites."""
+    links = care_links_of(user).order_by("created_at")
+    invites = Invite.objects.filter(therapist=user).order_by("created_at")
+
+    def person(other: User | None) -> dict | None:
+        return None if other is None else {"id": str(other.id), "display_name": other.display_name}
+
+    return {
+        "profile": {
+            "id": str(user.id),
+            "email": user.email,
+            "display_name": user.display_name,
+            "role": user.role,
+            "timezone": user.timezone,
+            "created_at": user.created_at.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "care_links": [
+            {
+                "id": str(link.id),
+                "therapist": person(link.therapist),
+                "patient": person(link.patient),
+                "status": link.status,
+                "share_entries": link.share_entries,
+                "created_at": link.created_at.isoformat(),
+                "ended_at": link.ended_at.isoformat() if link.ended_at else None,
+            }
+            for link in links
+        ],
+        "invites": [
+            {
+                "id": str(invite.id),
+                "note": invite.note or "",
+                "created_at": invite.created_at.isoformat(),
+                "expires_at": invite.expires_at.isoformat(),
+                "used_at": invite.used_at.isoformat() if invite.used_at else None,
+            }
+            for invite in invites
+        ],
+    }

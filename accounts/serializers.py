@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+
+from accounts.models import CareLink, Role, User, available_timezones
+
+
+class TimezoneField(serializers.CharField):
+    default_error_messages = {"unknown_timezone": "{value} is not an IANA time zone name such as Europe/Paris."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("help_text", "An IANA time zone name, e.g. Europe/London or America/New_York.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in available_timezones():
+            self.fail("unknown_timezone", value=value)
+        return value
+
+
+class UserSerializer(serializers.ModelSerializer):
+    timezone = TimezoneField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "role", "timezone", "created_at"]
+        read_only_fields = ["id", "email", "role", "created_at"]
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(
+        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+    display_name = serializers.CharField(max_length=100)
+    role = serializers.ChoiceField(choices=Role.choices)
+    timezone = TimezoneField()
+
+
+class PasswordSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+    def validate_password(self, value: str) -> str:
+        if not self.context["request"].user.check_password(value):
+            raise serializers.ValidationError("The password is not right.", code="wrong_password")
+        return value
+
+
+class TokenSerializer(TokenObtainPairSerializer):
+    """``{email, password}`` for ``{access, refresh}``; see accounts.views.TokenView for lockout."""
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class InviteCreateSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="For the therapist: whom the code is for."
+    )
+
+
+class InviteSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True, help_text="Shown once; hand it to the patient.")
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    display_name = serializers.CharField(read_only=True)
+
+
+class CareLinkSerializer(serializers.ModelSerializer):
+    therapist = PersonSerializer(
+        read_only=True, allow_null=True, help_text="null once the therapist has erased their account."
+    )
+    patient = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = CareLink
+        fields = ["id", "therapist", "patient", "status", "share_entries", "created_at", "ended_at", "version"]
+        read_only_fields = ["id", "therapist", "patient", "status", "created_at", "ended_at", "version"]
+
+
+class CareLinkAcceptSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=100)
+    share_entries = serializers.BooleanField(default=True)
+
+
+class CareLinkUpdateSerializer(serializers.Serializer):
+    share_entries = serializers.BooleanField()

@@ -1,0 +1,18 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from accounts import views
+
+router = SimpleRouter()
+router.register("care-links", views.CareLinkViewSet, basename="care-link")
+
+urlpatterns = [
+    path("auth/register/", views.RegisterView.as_view(), name="register"),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/token/refresh/", views.RefreshView.as_view(), name="token-refresh"),
+    path("auth/logout/", views.LogoutView.as_view(), name="logout"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("me/export/", views.ExportView.as_view(), name="me-export"),
+    path("invites/", views.InviteView.as_view(), name="invites"),
+    *router.urls,
+]

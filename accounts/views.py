@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.signals import user_logged_in
+from django.http import HttpResponse
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from accounts import export, selectors, services
+from accounts.auth import AUTH_THROTTLES, LockedOut
+from accounts.models import CareLink, User
+from accounts.permissions import IsPatient, IsTherapist
+from accounts.serializers import (
+    CareLinkAcceptSerializer,
+    CareLinkSerializer,
+    CareLinkUpdateSerializer,
+    InviteCreateSerializer,
+    InviteSerializer,
+    PasswordSerializer,
+    RefreshSerializer,
+    RegisterSerializer,
+    TokenPairSerializer,
+    TokenSerializer,
+    UserSerializer,
+)
+from backend.versioning import VersionedObjectMixin
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = AUTH_THROTTLES
+    throttle_scope = "register"
+
+    @extend_schema(request=RegisterSerializer, responses={201: UserSerializer}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenView(TokenObtainPairView):
+    """Log in with e-mail and password.
+
+    django-axes refuses an address+e-mail after repeated failures; that refusal leaves as a
+    429 with ``Retry-After`` (code ``locked_out``), like the throttle, not as a bad password.
+    """
+
+    serializer_class = TokenSerializer
+    throttle_classes = AUTH_THROTTLES
+    throttle_scope = "login"
+
+    @extend_schema(responses={200: TokenPairSerializer}, tags=["auth"])
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except exceptions.AuthenticationFailed:
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut() from None
+            raise
+        # simplejwt does not call login(); the signal lets django-axes reset the failure count
+        # and Django record last_login.
+        user_logged_in.send(sender=User, request=request, user=serializer.user)
+        return Response(serializer.validated_data, status=status.HTTP_200_OK)
+
+
+@extend_schema(tags=["auth"])
+class RefreshView(TokenRefreshView):
+    """Trade a refresh token for a new pair; the old refresh token is blacklisted at once."""
+
+
+class LogoutView(APIView):
+    @extend_schema(request=RefreshSerializer, responses={204: None}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invalid = exceptions.ValidationError(
+            {"refresh": ["This is not a refresh token of yours that still works."]}, code="token_not_valid"
+        )
+        try:
+            token = RefreshToken(serializer.validated_data["refresh"])
+        except TokenError:
+            raise invalid from None
+        if str(token.get("user_id")) != str(request.user.id):
+            raise invalid
+        token.blacklist()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(generics.RetrieveUpdateAPIView):
+    serializer_class = UserSerializer
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_object(self) -> User:
+        return self.request.user
+
+    def perform_update(self, serializer: UserSerializer) -> None:
+        services.user_update(user=self.request.user, now=timezone.now(), **serializer.validated_data)
+
+    @extend_schema(
+        request=PasswordSerializer,
+        responses={204: None},
+        description="Erases the account and everything the user wrote. Asks for the password again.",
+    )
+    def delete(self, request: Request) -> Response:
+        serializer = PasswordSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        services.user_erase(user=request.user, now=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ExportView(APIView):
+    @extend_schema(
+        responses={200: OpenApiResponse(description="Every record of the user as one JSON document.")},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        user = request.user
+        document = {"exported_at": timezone.now().isoformat(), **selectors.user_export(user)}
+        for name, section in export.sections().items():
+            document[name] = section(user)
+        response = HttpResponse(
+            json.dumps(document, indent=2, default=str), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="good-enough-export-{timezone.now():%Y%m%d}.json"'
+        return response
+
+
+class InviteView(APIView):
+    permission_classes = [IsTherapist]
+
+    @extend_schema(request=InviteCreateSerializer, responses={201: InviteSerializer}, tags=["care links"])
+    def post(self, request: Request) -> Response:
+        serializer = InviteCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invite, code = services.invite_create(
+            therapist=request.user, note=serializer.validated_data.get("note", ""), now=timezone.now()
+        )
+        return Response(InviteSerializer({"code": code, "expires_at": invite.expires_at}).data, status=201)
+
+
+class CareLinkFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=CareLink.Status.choices)
+
+    class Meta:
+        model = CareLink
+        fields = ["status"]
+
+
+@extend_schema_view(
+    list=extend_schema(description="The caller's links, as patient or as therapist, newest first."),
+    create=extend_schema(
+        request=CareLinkAcceptSerializer,
+        responses={201: CareLinkSerializer},
+        description=(
+            "A patient accepts a therapist's invite code. A used, expired or unknown code answers 400 "
+            "with the error code `invite_used`, `invite_expired` or `invite_unknown`."
+        ),
+    ),
+    partial_update=extend_schema(request=CareLinkUpdateSerializer, description="The patient changes sharing."),
+    destroy=extend_schema(description="Either side ends the link; the therapist loses access at once."),
+)
+@extend_schema(tags=["care links"])
+class CareLinkViewSet(
+    VersionedObjectMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CareLinkSerializer
+    filterset_class = CareLinkFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.care_links_of(self.request.user)
+
+    def get_permissions(self):
+        if self.action in {"create", "partial_update"}:
+            return [IsPatient()]
+        return super().get_permissions()
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = CareLinkAcceptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = services.care_link_accept(patient=request.user, now=timezone.now(), **serializer.validated_data)
+        return Response(CareLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        link = self.get_object()
+        serializer = CareLinkUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = services.care_link_update(link=link, **serializer.validated_data)
+        return Response(CareLinkSerializer(link).data)
+
+    def perform_destroy(self, instance: CareLink) -> None:
+        services.care_link_end(link=instance, now=timezone.now())

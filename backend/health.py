@@ -1,0 +1,58 @@
+"""``GET /healthz``: is the database reachable, is the broker reachable."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+from backend.celery import app as celery_app
+
+log = logging.getLogger(__name__)
+
+#: The reminder dispatcher writes its last run here (reminders/), so health can report it.
+LAST_DISPATCH_CACHE_KEY = "reminders:last_dispatch_at"
+
+
+def database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        log.exception("healthz: the database is down")
+        return False
+
+
+def broker_ok() -> bool:
+    url = celery_app.conf.broker_url
+    options = {"socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 0}
+    try:
+        with Connection(url, connect_timeout=2, transport_options=options) as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+            return True
+    except Exception:
+        log.exception("healthz: the broker is down")
+        return False
+
+
+def last_dispatch_at() -> str | None:
+    try:
+        return cache.get(LAST_DISPATCH_CACHE_KEY)
+    except Exception:
+        return None
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": database_ok(), "broker": broker_ok()}
+    body: dict = {name: "ok" if ok else "down" for name, ok in checks.items()}
+    body["last_dispatch_at"] = last_dispatch_at()
+    down = [name for name, ok in checks.items() if not ok]
+    if down:
+        body["down"] = down
+    return JsonResponse(body, status=503 if down else 200)
