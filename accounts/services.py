@@ -13,6 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
 from accounts import signals
 from accounts.models import INVITE_LIFETIME, CareLink, Invite, Role, User, hash_invite_code
 
@@ -58,6 +61,11 @@ def user_erase(*, user: User, now: datetime) -> None:
         CareLink.objects.filter(therapist=user, status=CareLink.Status.ACTIVE).update(
             status=CareLink.Status.ENDED, ended_at=now, version=F("version") + 1
         )
+    # Two libraries keep rows about a user that do not cascade: simplejwt's issued tokens
+    # (SET_NULL, keeping the token text) and django-axes' attempt logs (keyed by e-mail).
+    OutstandingToken.objects.filter(user=user).delete()
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=user.email).delete()
     user.delete()
 
 

@@ -16,7 +16,7 @@ import factory
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import CareLink, Role, User
 from seeds import personas
@@ -112,10 +112,24 @@ def anon() -> APIClient:
     return APIClient()
 
 
+class UserClient(APIClient):
+    """An API client signed in as one user with a real JWT, minted per request.
+
+    Minting at request time keeps tokens valid under time_machine: a token minted today
+    would not yet be valid in a test that travels back to last week.
+    """
+
+    def __init__(self, user: User, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    def request(self, **kwargs):
+        kwargs.setdefault("HTTP_AUTHORIZATION", f"Bearer {AccessToken.for_user(self.user)}")
+        return super().request(**kwargs)
+
+
 def client_for(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
-    return client
+    return UserClient(user)
 
 
 @pytest.fixture

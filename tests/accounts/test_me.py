@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.apps import apps
+from django.db.models import CharField, TextField
+from django.dispatch import receiver
+
+from accounts import signals
+from accounts.models import CareLink, Invite, User
+from tests.conftest import client_for, error_attrs, error_codes
+
+ME = "/api/v1/me/"
+EXPORT = "/api/v1/me/export/"
+
+pytestmark = pytest.mark.django_db
+
+
+class TestProfile:
+    def test_it_shows_the_callers_profile(self, as_chef, chef):
+        response = as_chef.get(ME)
+        assert response.status_code == 200
+        assert response.json() == {
+            "id": str(chef.id),
+            "email": "sam@demo.good-enough.test",
+            "display_name": "Sam (chef)",
+            "role": "patient",
+            "timezone": "America/Chicago",
+            "created_at": chef.created_at.isoformat().replace("+00:00", "Z"),
+        }
+
+    def test_patch_changes_name_and_zone_but_not_email_or_role(self, as_chef, chef):
+        response = as_chef.patch(
+            ME, {"display_name": "Sam", "timezone": "Asia/Kolkata", "role": "therapist", "email": "x@y.test"}
+        )
+        assert response.status_code == 200
+        chef.refresh_from_db()
+        assert (chef.display_name, chef.timezone, chef.role, chef.email) == (
+            "Sam",
+            "Asia/Kolkata",
+            "patient",
+            "sam@demo.good-enough.test",
+        )
+
+    def test_a_zone_change_is_announced_once_for_reminders_to_replan(self, as_chef, chef):
+        heard = []
+
+        @receiver(signals.timezone_changed, weak=False)
+        def listen(sender, user, old, new, now, **kwargs):
+            heard.append((user.id, old, new))
+
+        try:
+            as_chef.patch(ME, {"timezone": "Europe/Berlin"})
+            as_chef.patch(ME, {"display_name": "Sam again"})
+        finally:
+            signals.timezone_changed.disconnect(listen)
+        assert heard == [(chef.id, "America/Chicago", "Europe/Berlin")]
+
+    @pytest.mark.parametrize(
+        ("body", "attr", "code"),
+        [
+            ({"timezone": "Atlantis/Capital"}, "timezone", "unknown_timezone"),
+            ({"timezone": 7}, "timezone", "unknown_timezone"),
+            ({"display_name": ""}, "display_name", "blank"),
+            ({"display_name": "x" * 101}, "display_name", "max_length"),
+        ],
+    )
+    def test_a_bad_patch_changes_nothing(self, as_chef, chef, body, attr, code):
+        response = as_chef.patch(ME, body)
+        assert response.status_code == 400
+        assert error_attrs(response) == [attr]
+        assert error_codes(response) == [code]
+        chef.refresh_from_db()
+        assert (chef.display_name, chef.timezone) == ("Sam (chef)", "America/Chicago")
+
+    def test_put_is_not_offered(self, as_chef):
+        assert as_chef.put(ME, {"display_name": "x"}).status_code == 405
+
+
+class TestErasure:
+    def test_a_wrong_password_erases_nothing(self, as_chef, chef):
+        response = as_chef.delete(ME, {"password": "not-my-password"})
+        assert response.status_code == 400
+        assert error_codes(response) == ["wrong_password"]
+        assert User.objects.filter(id=chef.id).exists()
+
+    def test_a_missing_password_erases_nothing(self, as_chef, chef):
+        response = as_chef.delete(ME, {})
+        assert response.status_code == 400
+        assert error_attrs(response) == ["password"]
+        assert User.objects.filter(id=chef.id).exists()
+
+    def test_a_patient_erasure_leaves_no_row_of_theirs(self, anon, as_chef, chef, link):
+        # Leave traces in the libraries' tables too: a failed and a successful log-in.
+        anon.post("/api/v1/auth/token/", {"email": chef.email, "password": "wrong"})
+        anon.post("/api/v1/auth/token/", {"email": chef.email, "password": "a-new-recipe-2026"})
+        assert rows_mentioning(chef) != []
+        assert as_chef.delete(ME, {"password": "a-new-recipe-2026"}).status_code == 204
+        assert not User.objects.filter(id=chef.id).exists()
+        assert not CareLink.objects.filter(patient_id=chef.id).exists()
+        # The token of an erased account no longer opens anything.
+        assert as_chef.get(ME).status_code == 401
+        assert rows_mentioning(chef) == []
+
+    def test_a_therapist_erasure_ends_links_but_leaves_the_patient_whole(self, as_therapist, therapist, chef, link):
+        assert as_therapist.delete(ME, {"password": "listen-kindly-2026"}).status_code == 204
+        link.refresh_from_db()
+        assert link.status == "ended"
+        assert link.ended_at is not None
+        assert link.therapist is None
+        chef_view = client_for(chef).get("/api/v1/care-links/").json()["results"]
+        assert chef_view[0]["therapist"] is None
+        assert chef_view[0]["status"] == "ended"
+
+
+def rows_mentioning(user: User) -> list[str]:
+    """Every model field, in every installed app, holding the user's id or e-mail address.
+
+    Walks all models, so a table added later is checked without touching this test.
+    Encrypted fields cannot be searched in SQL; the rows holding them point at the user.
+    """
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is User or (model is User and field.primary_key):
+                lookup = {field.attname: user.id}
+            elif isinstance(field, CharField | TextField) and not type(field).__module__.startswith("encrypted_"):
+                lookup = {f"{field.attname}__iexact": user.email}
+            else:
+                continue
+            if model._default_manager.filter(**lookup).exists():
+                found.append(f"{model._meta.label}.{field.name}")
+    return found
+
+
+class TestExport:
+    def test_it_is_one_attachment_with_profile_and_links(self, as_chef, chef, link):
+        response = as_chef.get(EXPORT)
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith('attachment; filename="good-enough-export-')
+        document = json.loads(response.content)
+        assert document["profile"]["email"] == chef.email
+        assert [item["id"] for item in document["care_links"]] == [str(link.id)]
+        assert document["care_links"][0]["therapist"]["display_name"] == "Dr. Maya Okafor"
+
+    def test_a_therapists_export_holds_their_invites_but_never_the_codes(self, as_therapist):
+        code = as_therapist.post("/api/v1/invites/", {"note": "for Sam"}).json()["code"]
+        document = json.loads(as_therapist.get(EXPORT).content)
+        assert [invite["note"] for invite in document["invites"]] == ["for Sam"]
+        assert code not in json.dumps(document)
+        assert Invite.objects.count() == 1
+
+    def test_it_holds_nothing_of_another_user(self, as_chef, other_patient):
+        assert other_patient.email not in as_chef.get(EXPORT).content.decode()
+
+    def test_it_needs_a_signed_in_user(self, anon):
+        assert anon.get(EXPORT).status_code == 401
