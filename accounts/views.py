@@ -184,6 +184,7 @@ class CareLinkViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    queryset = CareLink.objects.none()  # the model, for the schema; get_queryset() is what runs
     serializer_class = CareLinkSerializer
     filterset_class = CareLinkFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

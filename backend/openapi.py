@@ -1,0 +1,41 @@
+"""OpenAPI: drf-standardized-errors' schema, plus the two error statuses it does not know.
+
+412 is documented on writes to versioned objects (``If-Match``), 409 on creates whose view
+says a duplicate is possible (``may_conflict = True``).
+"""
+
+from __future__ import annotations
+
+from drf_standardized_errors.openapi import AutoSchema as StandardAutoSchema
+from rest_framework import serializers
+
+from backend.versioning import UNSAFE_METHODS, VersionedObjectMixin
+
+
+class _ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse409Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
+    errors = _ErrorSerializer(many=True)
+
+
+class ErrorResponse412Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
+    errors = _ErrorSerializer(many=True)
+
+
+class AutoSchema(StandardAutoSchema):
+    def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
+        if status_code == "412":
+            return isinstance(self.view, VersionedObjectMixin) and self.method in UNSAFE_METHODS and (
+                status_code not in responses
+            )
+        if status_code == "409":
+            return getattr(self.view, "may_conflict", False) and self.method in {"POST", "PUT"} and (
+                status_code not in responses
+            )
+        return super()._should_add_error_response(responses, status_code)
