@@ -175,9 +175,7 @@ class CareLink(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # A therapist who erases their account leaves the patient's record of the link, ended.
-    therapist = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="care_links_as_therapist"
-    )
+    therapist = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="care_links_as_therapist")
     patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="care_links_as_patient")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     share_entries = models.BooleanField(default=True)

@@ -5,9 +5,10 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
 from accounts.models import CareLink, Role, User, available_timezones
+from backend import fields
 
 
-class TimezoneField(serializers.CharField):
+class TimezoneField(fields.CharField):
     default_error_messages = {"unknown_timezone": "{value} is not an IANA time zone name such as Europe/Paris."}
 
     def __init__(self, **kwargs):
@@ -22,7 +23,7 @@ class TimezoneField(serializers.CharField):
         return value
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(fields.ModelSerializer):
     timezone = TimezoneField()
 
     class Meta:
@@ -32,17 +33,17 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(
+    email = fields.EmailField(max_length=254)
+    password = fields.CharField(
         write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
     )
-    display_name = serializers.CharField(max_length=100)
+    display_name = fields.CharField(max_length=100)
     role = serializers.ChoiceField(choices=Role.choices)
     timezone = TimezoneField()
 
 
 class PasswordSerializer(serializers.Serializer):
-    password = serializers.CharField(
+    password = fields.CharField(
         write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
     )
 
@@ -57,12 +58,12 @@ class TokenSerializer(TokenObtainPairSerializer):
 
 
 class TokenPairSerializer(serializers.Serializer):
-    access = serializers.CharField(read_only=True)
-    refresh = serializers.CharField(read_only=True)
+    access = fields.CharField(read_only=True)
+    refresh = fields.CharField(read_only=True)
 
 
 class LogoutSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = fields.CharField()
 
 
 class RefreshSerializer(TokenRefreshSerializer):
@@ -76,22 +77,22 @@ class RefreshSerializer(TokenRefreshSerializer):
 
 
 class InviteCreateSerializer(serializers.Serializer):
-    note = serializers.CharField(
+    note = fields.CharField(
         max_length=500, required=False, allow_blank=True, help_text="For the therapist: whom the code is for."
     )
 
 
 class InviteSerializer(serializers.Serializer):
-    code = serializers.CharField(read_only=True, help_text="Shown once; hand it to the patient.")
+    code = fields.CharField(read_only=True, help_text="Shown once; hand it to the patient.")
     expires_at = serializers.DateTimeField(read_only=True)
 
 
 class PersonSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
-    display_name = serializers.CharField(read_only=True)
+    display_name = fields.CharField(read_only=True)
 
 
-class CareLinkSerializer(serializers.ModelSerializer):
+class CareLinkSerializer(fields.ModelSerializer):
     therapist = PersonSerializer(
         read_only=True, allow_null=True, help_text="null once the therapist has erased their account."
     )
@@ -104,9 +105,9 @@ class CareLinkSerializer(serializers.ModelSerializer):
 
 
 class CareLinkAcceptSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=100)
-    share_entries = serializers.BooleanField(default=True)
+    code = fields.CharField(max_length=100)
+    share_entries = fields.BooleanField(default=True)
 
 
 class CareLinkUpdateSerializer(serializers.Serializer):
-    share_entries = serializers.BooleanField()
+    share_entries = fields.BooleanField()

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts import signals

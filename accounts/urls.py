@@ -4,6 +4,8 @@ from rest_framework.routers import SimpleRouter
 from accounts import views
 
 router = SimpleRouter()
+# Ids are UUIDs: anything else cannot name an object, so it 404s before any query.
+router.lookup_value_regex = "[0-9a-fA-F-]{36}"
 router.register("care-links", views.CareLinkViewSet, basename="care-link")
 
 urlpatterns = [

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -18,7 +19,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import export, selectors, services
 from accounts.auth import AUTH_THROTTLES, LockedOut
-from accounts.models import CareLink, User
+from accounts.models import CareLink, Invite, User
 from accounts.permissions import IsPatient, IsTherapist
 from accounts.serializers import (
     CareLinkAcceptSerializer,
@@ -26,17 +27,24 @@ from accounts.serializers import (
     CareLinkUpdateSerializer,
     InviteCreateSerializer,
     InviteSerializer,
-    PasswordSerializer,
     LogoutSerializer,
+    PasswordSerializer,
     RefreshSerializer,
     RegisterSerializer,
     TokenPairSerializer,
     TokenSerializer,
     UserSerializer,
 )
+from backend.openapi import ErrorResponse401Serializer
 from backend.versioning import VersionedObjectMixin
 
 
+@extend_validation_errors(["email_taken"], field_name="email", methods=["post"])
+@extend_validation_errors(
+    ["password_too_short", "password_too_common", "password_entirely_numeric", "password_too_similar"],
+    field_name="password",
+    methods=["post"],
+)
 class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -62,7 +70,7 @@ class TokenView(TokenObtainPairView):
     throttle_classes = AUTH_THROTTLES
     throttle_scope = "login"
 
-    @extend_schema(responses={200: TokenPairSerializer}, tags=["auth"])
+    @extend_schema(responses={200: TokenPairSerializer, 401: ErrorResponse401Serializer}, tags=["auth"])
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         try:
@@ -77,13 +85,14 @@ class TokenView(TokenObtainPairView):
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
-@extend_schema(tags=["auth"])
+@extend_schema(tags=["auth"], responses={200: TokenPairSerializer, 401: ErrorResponse401Serializer})
 class RefreshView(TokenRefreshView):
     """Trade a refresh token for a new pair; the old refresh token is blacklisted at once."""
 
     serializer_class = RefreshSerializer
 
 
+@extend_validation_errors(["token_not_valid"], field_name="refresh", methods=["post"])
 class LogoutView(APIView):
     @extend_schema(request=LogoutSerializer, responses={204: None}, tags=["auth"])
     def post(self, request: Request) -> Response:
@@ -102,6 +111,9 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_validation_errors(
+    ["wrong_password", "required", "blank", "null", "invalid", "max_length"], field_name="password", methods=["delete"]
+)
 class MeView(generics.RetrieveUpdateAPIView):
     serializer_class = UserSerializer
     http_method_names = ["get", "patch", "delete", "head", "options"]
@@ -173,6 +185,9 @@ class CareLinkFilter(filters.FilterSet):
     ),
     partial_update=extend_schema(request=CareLinkUpdateSerializer, description="The patient changes sharing."),
     destroy=extend_schema(description="Either side ends the link; the therapist loses access at once."),
+)
+@extend_validation_errors(
+    [problem.value for problem in Invite.Problem] + ["already_linked"], field_name="code", actions=["create"]
 )
 @extend_schema(tags=["care links"])
 class CareLinkViewSet(

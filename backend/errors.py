@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from drf_standardized_errors.handler import ExceptionHandler as StandardExceptionHandler
 from rest_framework import exceptions, serializers, status
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 
 class ExceptionHandler(StandardExceptionHandler):
@@ -17,6 +20,10 @@ class ExceptionHandler(StandardExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(serializers.as_serializer_error(exc))
+        if isinstance(exc, InvalidToken):
+            # simplejwt nests a dict (detail, code, messages) that would become three errors.
+            detail = exc.detail.get("detail", exc.default_detail) if isinstance(exc.detail, dict) else exc.detail
+            return exceptions.AuthenticationFailed(detail=str(detail), code="token_not_valid")
         return super().convert_known_exceptions(exc)
 
 
@@ -30,3 +37,20 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "This object changed since you read it; fetch it again and retry."
     default_code = "precondition_failed"
+
+
+def _api_error(request: HttpRequest, status_code: int, code: str, detail: str) -> JsonResponse | None:
+    if not request.path.startswith("/api/"):
+        return None
+    error_type = "server_error" if status_code >= 500 else "client_error"
+    body = {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
+    return JsonResponse(body, status=status_code)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A URL no route matches (``/api/v1/care-links/0.5/``) answers in the API's error shape."""
+    return _api_error(request, 404, "not_found", "Not found.") or defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _api_error(request, 500, "error", "Server error.") or defaults.server_error(request)

@@ -28,14 +28,32 @@ class ErrorResponse412Serializer(serializers.Serializer):
     errors = _ErrorSerializer(many=True)
 
 
+class ErrorResponse401Serializer(serializers.Serializer):
+    """401s: no or bad access token, bad log-in, or a refresh token that no longer works."""
+
+    type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
+    errors = _ErrorSerializer(many=True)
+
+
 class AutoSchema(StandardAutoSchema):
+    def _get_extra_validation_errors(self) -> dict[str, set[str]]:
+        # Every paginated list refuses a page_size out of range (backend/pagination.py).
+        extra = super()._get_extra_validation_errors()
+        if self.method == "GET" and self._is_list_view():
+            extra.setdefault("page_size", set()).add("invalid")
+        return extra
+
     def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
         if status_code == "412":
-            return isinstance(self.view, VersionedObjectMixin) and self.method in UNSAFE_METHODS and (
-                status_code not in responses
+            return (
+                isinstance(self.view, VersionedObjectMixin)
+                and self.method in UNSAFE_METHODS
+                and (status_code not in responses)
             )
         if status_code == "409":
-            return getattr(self.view, "may_conflict", False) and self.method in {"POST", "PUT"} and (
-                status_code not in responses
+            return (
+                getattr(self.view, "may_conflict", False)
+                and self.method in {"POST", "PUT"}
+                and (status_code not in responses)
             )
         return super()._should_add_error_response(responses, status_code)

@@ -1,10 +1,33 @@
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 
 
 class CursorPagination(pagination.CursorPagination):
-    """Cursor pagination for every list: stable under inserts, no page counting on big tables."""
+    """Cursor pagination for every list: stable under inserts, no page counting on big tables.
+
+    A ``page_size`` that is not a whole number from 1 to 200 is a 400, as the schema says,
+    rather than being silently replaced by the default.
+    """
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("-created_at", "-id")
+
+    def get_page_size(self, request):
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        value = raw[-1]
+        if not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}, code="invalid"
+            )
+        return int(value)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size, default=self.page_size)
+        return parameters

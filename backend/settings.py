@@ -226,6 +226,7 @@ DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "412", "415", "429"],
     "ERROR_SCHEMAS": {
+        "401": "backend.openapi.ErrorResponse401Serializer",
         "409": "backend.openapi.ErrorResponse409Serializer",
         "412": "backend.openapi.ErrorResponse412Serializer",
     },

@@ -93,7 +93,12 @@ class TestAccept:
 
     @pytest.mark.parametrize(
         ("body", "attr"),
-        [({}, "code"), ({"code": ""}, "code"), ({"code": ["a"]}, "code"), ({"code": "x", "share_entries": "maybe"}, "share_entries")],
+        [
+            ({}, "code"),
+            ({"code": ""}, "code"),
+            ({"code": ["a"]}, "code"),
+            ({"code": "x", "share_entries": "maybe"}, "share_entries"),
+        ],
     )
     def test_bad_bodies_are_400s(self, as_chef, body, attr):
         response = as_chef.post(LINKS, body)
@@ -147,7 +152,8 @@ class TestListAndRead:
         assert set(page) == {"next", "previous", "results"}
         assert len(page["results"]) == 2
         rest = client.get(page["next"]).json()
-        assert len(rest["results"]) == 2 and rest["next"] is None
+        assert len(rest["results"]) == 2
+        assert rest["next"] is None
         assert [item["id"] for item in client.get(LINKS, {"status": "ended"}).json()["results"]] == [str(ended.id)]
         assert client.get(LINKS, {"status": "sideways"}).status_code == 400
 

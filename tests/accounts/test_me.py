@@ -61,7 +61,7 @@ class TestProfile:
         ("body", "attr", "code"),
         [
             ({"timezone": "Atlantis/Capital"}, "timezone", "unknown_timezone"),
-            ({"timezone": 7}, "timezone", "unknown_timezone"),
+            ({"timezone": 7}, "timezone", "invalid"),
             ({"display_name": ""}, "display_name", "blank"),
             ({"display_name": "x" * 101}, "display_name", "max_length"),
         ],
@@ -123,7 +123,7 @@ def rows_mentioning(user: User) -> list[str]:
     found = []
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
-            if field.is_relation and field.related_model is User or (model is User and field.primary_key):
+            if (field.is_relation and field.related_model is User) or (model is User and field.primary_key):
                 lookup = {field.attname: user.id}
             elif isinstance(field, CharField | TextField) and not type(field).__module__.startswith("encrypted_"):
                 lookup = {f"{field.attname}__iexact": user.email}

@@ -24,11 +24,15 @@ PRODUCTION = {
 
 
 def django_start(env: dict[str, str], tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION, "REDIS_URL", "AUTH_THROTTLE_RATE", "SECURE_SSL_REDIRECT"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {*PRODUCTION, "REDIS_URL", "AUTH_THROTTLE_RATE", "SECURE_SSL_REDIRECT"}
+    }
     clean.update(env)
     clean["GOOD_ENOUGH_VAR_DIR"] = str(tmp_path / "var")
     clean.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "manage.py", *(args or ("check",))],
         cwd=ROOT,
         env=clean,
@@ -76,7 +80,8 @@ def test_development_generates_secrets_once_into_var(tmp_path):
     assert django_start(env, tmp_path).returncode == 0
     secret = (tmp_path / "var" / "secret_key").read_text()
     keys = (tmp_path / "var" / "field_encryption_keys").read_text()
-    assert len(secret) >= 50 and len(keys) >= 32
+    assert len(secret) >= 50
+    assert len(keys) >= 32
     assert django_start(env, tmp_path).returncode == 0
     assert (tmp_path / "var" / "secret_key").read_text() == secret
     assert (tmp_path / "var" / "field_encryption_keys").read_text() == keys
