@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis.checks import CHECKS
@@ -22,6 +24,18 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 # Random input is rejected for reasons the schema cannot express (an invite code that does
 # not exist, a password that is not the user's), so schema-valid input may get a 400.
 EXCLUDED = [check for check in CHECKS.get_all() if check.__name__ == "positive_data_acceptance"]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection_open():
+    """Schemathesis calls the WSGI app directly, not through Django's test client, so the
+    connection would be closed at the end of each request, inside the test's transaction.
+    Django's test client avoids that the same way: by disconnecting the closing receiver."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
