@@ -70,6 +70,16 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _static_files_from_the_apps(settings) -> None:
+    # Production serves collected, hashed files (tests/backend/test_settings.py runs
+    # collectstatic); the suite serves admin and Swagger UI assets straight from the apps.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     # Throttle counters live in the cache; one test's attempts must not throttle the next.
     cache.clear()

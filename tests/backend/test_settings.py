@@ -91,3 +91,10 @@ def test_check_deploy_is_clean_with_production_values(tmp_path):
     result = django_start(PRODUCTION, tmp_path, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_collects_static_files_for_the_api_docs(tmp_path):
+    result = django_start(PRODUCTION, tmp_path, "collectstatic", "--noinput", "-v", "0")
+    assert result.returncode == 0, result.stderr
+    manifest = (tmp_path / "var" / "static" / "staticfiles.json").read_text()
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in manifest

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from accounts.models import CareLink, User
+from seeds import personas
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_is_openapi_3_and_names_every_route(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    for path in ["/api/v1/auth/register/", "/api/v1/care-links/{id}/", "/api/v1/me/export/", "/api/v1/invites/"]:
+        assert path in schema["paths"]
+
+
+def test_swagger_ui_loads_its_assets_from_this_server_not_a_cdn(client):
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources, html
+    assert all(source.startswith("/") for source in sources), sources
+    for source in sources:
+        if "swagger" in source:
+            assert client.get(source).status_code == 200, source
+
+
+def test_the_browsable_api_is_off_without_debug(as_chef):
+    response = as_chef.get("/api/v1/me/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+
+
+def test_load_demo_creates_the_chef_and_therapist_once(capsys):
+    call_command("load_demo")
+    call_command("load_demo")
+    assert User.objects.count() == 2
+    chef = User.objects.get(email=personas.CHEF.email)
+    therapist = User.objects.get(email=personas.THERAPIST.email)
+    assert CareLink.objects.active().filter(patient=chef, therapist=therapist).count() == 1
+    assert list(User.objects.patients_of(therapist)) == [chef]
+    output = capsys.readouterr().out
+    assert "2 users, 1 care_links" in output
+    assert "nothing new" in output
+    assert personas.CHEF.password in output
+
+
+def test_the_demo_logins_work(anon):
+    call_command("load_demo")
+    for persona in personas.DEMO:
+        response = anon.post("/api/v1/auth/token/", {"email": persona.email, "password": persona.password})
+        assert response.status_code == 200, persona.email
+
+
+@override_settings(DEBUG=True)
+def test_an_unknown_api_url_is_a_json_404_even_for_a_bad_id(as_chef):
+    response = client_for(User.objects.get(id=as_chef.user.id)).get("/api/v1/care-links/0.5/")
+    assert response.status_code == 404
