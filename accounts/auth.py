@@ -10,6 +10,21 @@ from rest_framework import exceptions, status
 from rest_framework.throttling import SimpleRateThrottle
 
 
+def client_address(request: Any) -> str | None:
+    """The caller's address, for throttles and lockouts alike.
+
+    Behind ``TRUSTED_PROXY_COUNT`` proxies, the address is the one the outermost trusted proxy
+    saw, read from the right of ``X-Forwarded-For``: entries further left are whatever the
+    client chose to send, and trusting them would let anyone dodge a lockout.
+    """
+    meta = request.META
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and forwarded:
+        return forwarded[-min(proxies, len(forwarded))]
+    return meta.get("REMOTE_ADDR")
+
+
 def axes_username(request: Any, credentials: dict | None) -> str | None:
     """django-axes keys failures by address and e-mail; e-mail ignoring case, as logins do."""
     email = (credentials or {}).get("email") or (credentials or {}).get("username")
@@ -39,7 +54,7 @@ class _AuthThrottle(SimpleRateThrottle):
 
 class AuthAddressThrottle(_AuthThrottle):
     def ident_for(self, request: Any) -> str | None:
-        return self.get_ident(request)
+        return client_address(request)
 
 
 class AuthEmailThrottle(_AuthThrottle):

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 
 from accounts.models import CareLink, Invite, User
 
 
 def care_links_of(user: User) -> QuerySet[CareLink]:
     return CareLink.objects.of(user).select_related("therapist", "patient")
+
+
+def linked_patient(*, therapist: User, patient_id: object) -> User:
+    """The patient with this id if the therapist may reach them now; otherwise 404.
+
+    A patient who exists but is not linked answers exactly like one who does not exist, so a
+    therapist cannot probe for accounts. Later apps (journal, care) call this for every
+    ``?patient=`` and ``/patients/{id}/``.
+    """
+    try:
+        return User.objects.patients_of(therapist).get(id=patient_id)
+    except (User.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such patient.") from None
 
 
 def user_export(user: User) -> dict:

@@ -181,6 +181,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTH_THROTTLE_RATE = env.get_rate("AUTH_THROTTLE_RATE", "10/min")
 
+# How many reverse proxies (load balancer, ingress) stand in front of gunicorn and append to
+# X-Forwarded-For; 0 means clients connect directly and REMOTE_ADDR is their address.
+TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+AXES_CLIENT_IP_CALLABLE = "accounts.auth.client_address"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]

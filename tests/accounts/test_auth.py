@@ -234,3 +234,23 @@ class TestThrottleAndLockout:
         # Another address is not locked out of the same account.
         elsewhere = anon.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json", REMOTE_ADDR="10.1.1.1")
         assert elsewhere.status_code == 200
+
+
+class TestClientAddress:
+    def test_a_forged_forwarded_for_does_not_dodge_the_throttle_without_proxies(self, anon):
+        for n in range(10):
+            anon.post(REGISTER, registration(email=f"f{n}@example.test"), HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+        response = anon.post(REGISTER, registration(email="f10@example.test"), HTTP_X_FORWARDED_FOR="10.9.9.9")
+        assert response.status_code == 429
+
+    @override_settings(TRUSTED_PROXY_COUNT=1)
+    def test_behind_one_proxy_each_client_is_counted_apart(self, anon):
+        for n in range(10):
+            anon.post(REGISTER, registration(email=f"g{n}@example.test"), HTTP_X_FORWARDED_FOR="203.0.113.1")
+        other_client = anon.post(REGISTER, registration(email="g10@example.test"), HTTP_X_FORWARDED_FOR="203.0.113.2")
+        assert other_client.status_code == 201
+        # A client cannot pose as another by prepending to the header: the proxy appends.
+        spoofed = anon.post(
+            REGISTER, registration(email="g11@example.test"), HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.1"
+        )
+        assert spoofed.status_code == 429

@@ -50,6 +50,7 @@ def django_start(env: dict[str, str], tmp_path: Path, *args: str) -> subprocess.
         ("REDIS_URL", "http://127.0.0.1:6379"),
         ("PORT", "eighty"),
         ("PORT", "70000"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
         ("AUTH_THROTTLE_RATE", "lots"),
         ("SECRET_KEY", "short"),
         ("FIELD_ENCRYPTION_KEYS", "tiny,keys"),
