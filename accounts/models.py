@@ -201,3 +201,7 @@ class CareLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.therapist_id} -> {self.patient_id} ({self.status})"
+
+
+# Importable for drf-spectacular's ENUM_NAME_OVERRIDES (it cannot reach nested classes).
+CARE_LINK_STATUS_CHOICES = CareLink.Status.choices

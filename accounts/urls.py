@@ -2,10 +2,10 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from accounts import views
+from backend.versioning import UUID_PATTERN
 
 router = SimpleRouter()
-# Ids are UUIDs: anything else cannot name an object, so it 404s before any query.
-router.lookup_value_regex = "[0-9a-fA-F-]{36}"
+router.lookup_value_regex = UUID_PATTERN
 router.register("care-links", views.CareLinkViewSet, basename="care-link")
 
 urlpatterns = [

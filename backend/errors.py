@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+from drf_standardized_errors.formatter import ExceptionFormatter as StandardExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler as StandardExceptionHandler
 from rest_framework import exceptions, serializers, status
 from rest_framework_simplejwt.exceptions import InvalidToken
@@ -28,9 +29,28 @@ class ExceptionHandler(StandardExceptionHandler):
 
 
 class Conflict(exceptions.APIException):
+    """409. ``attr`` names the field in conflict; ``existing_id`` the object already there."""
+
     status_code = status.HTTP_409_CONFLICT
     default_detail = "This conflicts with something that already exists."
     default_code = "conflict"
+
+    def __init__(self, detail=None, code=None, *, attr: str | None = None, existing_id: str | None = None):
+        super().__init__(detail, code)
+        self.attr = attr
+        self.existing_id = existing_id
+
+
+class ExceptionFormatter(StandardExceptionFormatter):
+    """The standard body, plus ``existing_id`` on a 409 so a client can go to what is there."""
+
+    def format_error_response(self, error_response):
+        body = super().format_error_response(error_response)
+        if isinstance(self.exc, Conflict):
+            body["errors"][0]["attr"] = self.exc.attr
+            if self.exc.existing_id is not None:
+                body["existing_id"] = self.exc.existing_id
+        return body
 
 
 class PreconditionFailed(exceptions.APIException):

@@ -47,3 +47,46 @@ class BooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid", input=data)
         return data
+
+
+class UUIDField(StrictTextMixin, serializers.UUIDField):
+    """Only a UUID string: DRF's would turn ``0`` or ``false`` into the nil UUID."""
+
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id or null: ``""`` is not a way to say null (DRF's would take it as one)."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("incorrect_type", data_type="empty string")
+        return super().run_validation(data)
+
+
+class TextListField(serializers.ListField):
+    """A list of non-blank strings, each at most ``item_max_length`` characters.
+
+    Errors name the list (``attr: "items"``), not an index: the OpenAPI error schema can
+    describe a field, not ``items.3``, and a client shows the message beside the list anyway.
+    """
+
+    default_error_messages = {
+        "item_not_text": "Each item must be a string.",
+        "item_blank": "An item is blank; leave it out instead.",
+        "item_too_long": "An item is longer than {max_length} characters.",
+    }
+
+    def __init__(self, *, item_max_length: int, **kwargs):
+        self.item_max_length = item_max_length
+        kwargs["child"] = CharField(max_length=item_max_length)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            for item in data:
+                if not isinstance(item, str):
+                    self.fail("item_not_text")
+                if not item.strip():
+                    self.fail("item_blank")
+                if len(item.strip()) > self.item_max_length:
+                    self.fail("item_too_long", max_length=self.item_max_length)
+        return super().to_internal_value(data)

@@ -21,6 +21,7 @@ class _ErrorSerializer(serializers.Serializer):
 class ErrorResponse409Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
     errors = _ErrorSerializer(many=True)
+    existing_id = serializers.UUIDField(required=False, help_text="The object already in the way.")
 
 
 class ErrorResponse412Serializer(serializers.Serializer):

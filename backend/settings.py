@@ -227,6 +227,7 @@ REST_FRAMEWORK = {
 
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "backend.errors.ExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "backend.errors.ExceptionFormatter",
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "412", "415", "429"],
     "ERROR_SCHEMAS": {
@@ -263,6 +264,9 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "RoleEnum": "accounts.models.Role.choices",
+        "CareLinkStatusEnum": "accounts.models.CARE_LINK_STATUS_CHOICES",
+        "CommitmentStatusEnum": "journal.models.COMMITMENT_STATUS_CHOICES",
+        "ExperimentStatusEnum": "journal.models.EXPERIMENT_STATUS_CHOICES",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

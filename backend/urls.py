@@ -6,6 +6,7 @@ from backend.health import healthz
 
 api_v1 = [
     path("", include("accounts.urls")),
+    path("", include("journal.urls")),
 ]
 
 urlpatterns = [

@@ -16,6 +16,10 @@ from rest_framework.response import Response
 from backend.errors import PreconditionFailed
 
 UNSAFE_METHODS = {"PUT", "PATCH", "DELETE"}
+#: Methods that write. A POST action on one object (``/commitments/{id}/confirm/``) locks it too.
+WRITE_METHODS = UNSAFE_METHODS | {"POST"}
+#: Ids in URLs are UUIDs; anything else cannot name an object and 404s before any query.
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 def etag_for(version: int) -> str:
@@ -39,7 +43,7 @@ class VersionedObjectMixin:
 
     def get_object(self) -> Any:
         request: Request = self.request  # type: ignore[attr-defined]
-        if request.method not in UNSAFE_METHODS:
+        if request.method not in WRITE_METHODS:
             return super().get_object()  # type: ignore[misc]
         obj = super().get_object()  # type: ignore[misc]
         # Re-read under a row lock: the first read applied the caller's permissions.
@@ -49,7 +53,7 @@ class VersionedObjectMixin:
         return obj
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if request.method in UNSAFE_METHODS:
+        if request.method in WRITE_METHODS:
             with transaction.atomic():
                 return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -1,0 +1,39 @@
+"""Local days and ISO weeks, always in a given zone at a given instant."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def local_date(now: datetime, zone: ZoneInfo) -> date:
+    return now.astimezone(zone).date()
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_week(value: str) -> str:
+    """Normalise ``YYYY-Www``; ValueError when it is not a real ISO week (2026-W53 is; 2025-W53 is not)."""
+    match = WEEK_PATTERN.match(value)
+    if not match:
+        raise ValueError("not of the form YYYY-Www")
+    year, week = int(match[1]), int(match[2])
+    monday = date.fromisocalendar(year, week, 1)  # raises ValueError for week 0 or 54, or 53 in a short year
+    return iso_week(monday)
+
+
+def week_monday(week: str) -> date:
+    year, number = WEEK_PATTERN.match(week).groups()
+    return date.fromisocalendar(int(year), int(number), 1)
+
+
+def weeks_back(this_week: str, count: int) -> list[str]:
+    """``count`` ISO weeks ending with ``this_week``, newest first."""
+    monday = week_monday(this_week)
+    return [iso_week(monday - timedelta(weeks=n)) for n in range(count)]

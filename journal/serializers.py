@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from backend import fields
+from journal.dates import parse_week
+from journal.models import DEFAULT_KIND_WORDS, Commitment, Experiment, PrideEntry, Reflection
+
+
+class EncryptedTextMixin:
+    """Encrypted text is stored as NULL when empty (the library's rule); clients see ""."""
+
+    text_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in self.text_fields:
+            if name in data and data[name] is None:
+                data[name] = ""
+        return data
+
+
+def text(max_length: int, *, required: bool = False, **kwargs) -> fields.CharField:
+    return fields.CharField(max_length=max_length, required=required, allow_blank=not required, **kwargs)
+
+
+class CommitmentSerializer(EncryptedTextMixin, fields.ModelSerializer):
+    text_fields = ("details", "evidence")
+    patient = fields.UUIDField(
+        source="patient_id", required=False, help_text="Required when a therapist creates; a patient's own otherwise."
+    )
+    session = serializers.UUIDField(source="session_id", read_only=True, allow_null=True)
+    created_by = serializers.UUIDField(source="created_by_id", read_only=True, allow_null=True)
+    title = text(200, required=True)
+    details = text(2000)
+    evidence = fields.CharField(read_only=True)
+    cadence = serializers.ChoiceField(choices=Commitment.Cadence.choices, required=False)
+    target_count = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    status = serializers.ChoiceField(choices=Commitment.Status.choices, required=False)
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "patient",
+            "session",
+            "kind",
+            "title",
+            "details",
+            "cadence",
+            "target_count",
+            "starts_on",
+            "ends_on",
+            "status",
+            "evidence",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at", "version"]
+
+
+class CommitmentUpdateSerializer(CommitmentSerializer):
+    """Whose it is and what kind it is are fixed once made (declared fields ignore read_only_fields)."""
+
+    patient = fields.UUIDField(source="patient_id", read_only=True)
+    kind = serializers.ChoiceField(choices=Commitment.Kind.choices, read_only=True)
+
+
+class EntrySerializer(EncryptedTextMixin, fields.ModelSerializer):
+    commitment = fields.PrimaryKeyRelatedField(queryset=Commitment.objects.none(), allow_null=True, required=False)
+    shared = fields.BooleanField(required=False)
+
+    common_fields = ["id", "shared", "commitment", "created_at", "updated_at", "version"]
+
+    def get_fields(self):
+        result = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            # Only the patient's own, living commitments can be linked.
+            result["commitment"].queryset = Commitment.objects.filter(patient=request.user, deleted_at__isnull=True)
+        return result
+
+
+class ReflectionSerializer(EntrySerializer):
+    text_fields = ("kind_words",)
+    date = serializers.DateField(required=False, help_text="The local day; defaults to today in the patient's zone.")
+    effort = text(2000, required=True)
+    kind_words = text(500, default=DEFAULT_KIND_WORDS)
+    mood = serializers.IntegerField(min_value=1, max_value=5, allow_null=True, required=False)
+
+    class Meta:
+        model = Reflection
+        fields = [*EntrySerializer.common_fields, "date", "effort", "kind_words", "mood"]
+        read_only_fields = ["id", "created_at", "updated_at", "version"]
+
+
+class WeekField(fields.CharField):
+    default_error_messages = {"invalid_week": "An ISO week such as 2026-W48."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 8)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return parse_week(value)
+        except ValueError:
+            self.fail("invalid_week")
+
+
+class PrideEntrySerializer(EntrySerializer):
+    text_fields = ("note",)
+    week = WeekField(required=False, help_text="ISO week YYYY-Www; defaults to this week in the patient's zone.")
+    items = fields.TextListField(item_max_length=500, min_length=1, max_length=10)
+    note = text(2000)
+    target = serializers.SerializerMethodField(help_text="Items that meet the week: 3, or the commitment's target.")
+    met = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PrideEntry
+        fields = [*EntrySerializer.common_fields, "week", "items", "note", "target", "met"]
+        read_only_fields = ["id", "created_at", "updated_at", "version"]
+
+    def get_target(self, entry: PrideEntry) -> int:
+        return pride_target(entry)
+
+    def get_met(self, entry: PrideEntry) -> bool:
+        return entry.item_count >= pride_target(entry)
+
+
+def pride_target(entry: PrideEntry) -> int:
+    return entry.commitment.target_count if entry.commitment_id and entry.commitment else 3
+
+
+class ExperimentSerializer(EntrySerializer):
+    text_fields = ("worry", "outcome", "learned", "kind_words")
+    title = text(200, required=True)
+    worry = text(2000, help_text="What the patient feared would happen.")
+    outcome = text(2000, help_text="What did happen.")
+    learned = text(2000)
+    kind_words = text(500)
+    date = serializers.DateField(read_only=True, help_text="The local day it was written.")
+
+    class Meta:
+        model = Experiment
+        fields = [
+            *EntrySerializer.common_fields,
+            "title",
+            "planned_for",
+            "date",
+            "worry",
+            "outcome",
+            "learned",
+            "kind_words",
+            "status",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at", "version"]

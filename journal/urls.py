@@ -1,0 +1,13 @@
+from rest_framework.routers import SimpleRouter
+
+from backend.versioning import UUID_PATTERN
+from journal import views
+
+router = SimpleRouter()
+router.lookup_value_regex = UUID_PATTERN
+router.register("commitments", views.CommitmentViewSet, basename="commitment")
+router.register("reflections", views.ReflectionViewSet, basename="reflection")
+router.register("pride-entries", views.PrideEntryViewSet, basename="pride-entry")
+router.register("experiments", views.ExperimentViewSet, basename="experiment")
+
+urlpatterns = router.urls

@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+import uuid
+
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from accounts.permissions import IsPatient
+from accounts.selectors import linked_patient
+from backend.versioning import VersionedObjectMixin
+from journal import services
+from journal.dates import parse_week
+from journal.models import Commitment, Experiment, PrideEntry, Reflection
+from journal.serializers import (
+    CommitmentSerializer,
+    CommitmentUpdateSerializer,
+    ExperimentSerializer,
+    PrideEntrySerializer,
+    ReflectionSerializer,
+)
+
+WRITE_METHODS = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+
+class CommitmentFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Commitment.Status.choices)
+    kind = filters.ChoiceFilter(choices=Commitment.Kind.choices)
+
+    class Meta:
+        model = Commitment
+        fields = ["status", "kind"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("patient", OpenApiTypes.UUID, description="Therapists: one linked patient.")]
+    ),
+    # (a patient's own id is accepted too; anyone else's gives an empty list)
+    confirm=extend_schema(request=None, responses={200: CommitmentSerializer}),
+)
+@extend_validation_errors(["invalid"], field_name="patient", actions=["list"])
+@extend_validation_errors(["not_yours", "required"], field_name="patient", actions=["create"])
+@extend_validation_errors(["invalid_status", "invalid_transition", "ends_before_start"], field_name="status")
+@extend_validation_errors(["ends_before_start"], field_name="ends_on")
+@extend_validation_errors(["required", "invalid_choice", "null"], field_name="cadence", actions=["create"])
+@extend_validation_errors(["not_proposed"], field_name="status", actions=["confirm"])
+@extend_schema(tags=["commitments"])
+class CommitmentViewSet(
+    VersionedObjectMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A patient's own commitments, or, for a therapist, those of patients linked to them."""
+
+    queryset = Commitment.objects.none()
+    serializer_class = CommitmentSerializer
+    filterset_class = CommitmentFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        user: User = self.request.user
+        living = Commitment.objects.filter(deleted_at__isnull=True)
+        if user.is_therapist:
+            patients = User.objects.patients_of(user)
+            if self.action == "list" and "patient" in self.request.query_params:
+                patients = [linked_patient(therapist=user, patient_id=self.patient_param())]
+            return living.filter(patient__in=patients)
+        if self.action == "list" and "patient" in self.request.query_params and self.patient_param() != user.id:
+            return living.none()
+        return living.filter(patient=user)
+
+    def patient_param(self) -> uuid.UUID:
+        try:
+            return uuid.UUID(self.request.query_params["patient"])
+        except ValueError:
+            raise ValidationError({"patient": ["A patient id (UUID)."]}, code="invalid") from None
+
+    def get_serializer_class(self):
+        return CommitmentUpdateSerializer if self.action == "partial_update" else CommitmentSerializer
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        patient_id = data.pop("patient_id", None)
+        if request.user.is_therapist:
+            if patient_id is None:
+                raise ValidationError({"patient": ["A therapist says whose commitment this is."]}, code="required")
+            patient = linked_patient(therapist=request.user, patient_id=patient_id)
+        else:
+            if patient_id not in (None, request.user.id):
+                raise ValidationError({"patient": ["A patient sets only their own commitments."]}, code="not_yours")
+            patient = request.user
+        commitment = services.commitment_create(patient=patient, created_by=request.user, now=timezone.now(), **data)
+        return Response(CommitmentSerializer(commitment).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        commitment = self.get_object()
+        serializer = self.get_serializer(commitment, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        commitment = services.commitment_update(commitment=commitment, now=timezone.now(), **serializer.validated_data)
+        return Response(CommitmentSerializer(commitment).data)
+
+    def perform_destroy(self, instance: Commitment) -> None:
+        services.record_delete(record=instance, now=timezone.now())
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk=None) -> Response:
+        """Turn a proposed commitment (drafted from a transcript) into an active one."""
+        commitment = self.get_object()
+        commitment = services.commitment_confirm(commitment=commitment, now=timezone.now())
+        return Response(CommitmentSerializer(commitment).data)
+
+
+class RangeFilter(filters.FilterSet):
+    """``?from=&to=``: inclusive bounds on the entry's day (or week, for pride entries)."""
+
+    slot = "date"
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        bounds = {}
+        for param, lookup in (("from", "gte"), ("to", "lte")):
+            raw = self.data.get(param)
+            if raw:
+                bounds[f"{self.slot}__{lookup}"] = self.parse(param, raw)
+        return queryset.filter(**bounds)
+
+    def parse(self, param: str, raw: str):
+        from datetime import date
+
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise ValidationError({param: ["A date as YYYY-MM-DD."]}, code="invalid") from None
+
+
+class WeekRangeFilter(RangeFilter):
+    slot = "week"
+
+    def parse(self, param: str, raw: str):
+        try:
+            return parse_week(raw)
+        except ValueError:
+            raise ValidationError({param: ["An ISO week as YYYY-Www."]}, code="invalid") from None
+
+
+class ReflectionFilter(RangeFilter):
+    class Meta:
+        model = Reflection
+        fields: list[str] = []
+
+
+class PrideFilter(WeekRangeFilter):
+    class Meta:
+        model = PrideEntry
+        fields: list[str] = []
+
+
+class ExperimentFilter(RangeFilter):
+    status = filters.ChoiceFilter(choices=Experiment.Status.choices)
+
+    class Meta:
+        model = Experiment
+        fields = ["status"]
+
+
+RANGE_PARAMETERS = [
+    OpenApiParameter("from", OpenApiTypes.STR, description="Inclusive lower bound: YYYY-MM-DD (YYYY-Www for pride)."),
+    OpenApiParameter("to", OpenApiTypes.STR, description="Inclusive upper bound: YYYY-MM-DD (YYYY-Www for pride)."),
+]
+
+
+@extend_validation_errors(["invalid"], field_name="from", actions=["list"])
+@extend_validation_errors(["invalid", "does_not_exist", "incorrect_type", "null"], field_name="commitment")
+@extend_validation_errors(["future_date"], field_name="date")
+@extend_validation_errors(["future_week"], field_name="week")
+@extend_validation_errors(["item_not_text", "item_blank", "item_too_long"], field_name="items")
+@extend_validation_errors(["invalid"], field_name="to", actions=["list"])
+class EntryViewSet(
+    VersionedObjectMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The patient's own entries. ``PUT /{id}/`` with a new client UUID creates (201), with a
+    known one replaces (200); ``DELETE`` leaves a tombstone for sync."""
+
+    model: type
+    permission_classes = [IsPatient]
+    http_method_names = WRITE_METHODS
+    may_conflict = True
+
+    def get_queryset(self):
+        return self.model.objects.filter(patient=self.request.user, deleted_at__isnull=True).select_related(
+            "commitment"
+        )
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = services.entry_create(
+            model=self.model, patient=request.user, now=timezone.now(), **serializer.validated_data
+        )
+        return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        partial = kwargs.pop("partial", False)
+        known = self.model.objects.filter(pk=kwargs["pk"]).values_list("patient_id", "deleted_at").first()
+        if known is None and not partial:
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            record = services.entry_create(
+                model=self.model, patient=request.user, now=timezone.now(), id=kwargs["pk"], **serializer.validated_data
+            )
+            return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+        record = self.get_object()  # 404 for another patient's id or a tombstone; 412 on a stale If-Match
+        serializer = self.get_serializer(record, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        record = services.entry_update(record=record, now=timezone.now(), **serializer.validated_data)
+        return Response(self.get_serializer(record).data)
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def perform_destroy(self, instance) -> None:
+        services.record_delete(record=instance, now=timezone.now())
+
+
+def entry_schema(serializer):
+    return extend_schema_view(
+        list=extend_schema(parameters=RANGE_PARAMETERS),
+        update=extend_schema(
+            responses={200: serializer, 201: serializer},
+            description="With a new client-chosen UUID: creates (201). With a known one: replaces (200).",
+        ),
+    )
+
+
+@entry_schema(ReflectionSerializer)
+@extend_schema(tags=["journal"])
+class ReflectionViewSet(EntryViewSet):
+    model = Reflection
+    queryset = Reflection.objects.none()
+    serializer_class = ReflectionSerializer
+    filterset_class = ReflectionFilter
+
+
+@entry_schema(PrideEntrySerializer)
+@extend_schema(tags=["journal"])
+class PrideEntryViewSet(EntryViewSet):
+    model = PrideEntry
+    queryset = PrideEntry.objects.none()
+    serializer_class = PrideEntrySerializer
+    filterset_class = PrideFilter
+
+
+@entry_schema(ExperimentSerializer)
+@extend_schema(tags=["journal"])
+class ExperimentViewSet(EntryViewSet):
+    model = Experiment
+    queryset = Experiment.objects.none()
+    serializer_class = ExperimentSerializer
+    filterset_class = ExperimentFilter
