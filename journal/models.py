@@ -24,21 +24,24 @@ DEFAULT_KIND_WORDS = "You're doing your best, and that's enough."
 
 
 class EncryptedListField(EncryptedTextField):
-    """A list of strings, stored as one encrypted JSON document."""
+    """A list of strings, stored as one encrypted JSON document.
+
+    It encrypts and decrypts by itself rather than through the text field's chain, which
+    would turn the list into its Python repr on the way in.
+    """
 
     def get_prep_value(self, value):
         if value is None:
             return None
-        return super().get_prep_value(json.dumps(list(value)))
+        return self.f.encrypt(json.dumps(list(value)).encode()).decode()
 
     def from_db_value(self, value, expression, connection):
-        text = super().from_db_value(value, expression, connection)
-        return None if text is None else json.loads(text)
+        return None if value is None else json.loads(self.f.decrypt(value.encode()).decode())
 
     def to_python(self, value):
         if value is None or isinstance(value, list):
             return value
-        return json.loads(super().to_python(value))
+        return json.loads(value)
 
 
 class SyncCounter(models.Model):

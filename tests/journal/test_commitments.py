@@ -149,7 +149,9 @@ class TestStatus:
 
 
 class TestPrivacy:
-    def test_each_caller_sees_only_what_they_may(self, as_chef, as_therapist, as_stranger, as_other_patient, chef, link):
+    def test_each_caller_sees_only_what_they_may(
+        self, as_chef, as_therapist, as_stranger, as_other_patient, chef, link
+    ):
         made = as_chef.post(URL, {"kind": "experiment", "title": "Try a new recipe"}).json()
         other = PatientFactory()
         client_for(other).post(URL, {"kind": "experiment", "title": "not the chef's"})
