@@ -95,7 +95,7 @@ class Commitment(JournalRecord):
     # The session lives in care/, above journal: kept as a bare id, not a foreign key.
     session_id = models.UUIDField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = EncryptedTextField()
+    title = EncryptedTextField(null=True)  # null only on a tombstone
     details = EncryptedTextField(null=True, blank=True)
     cadence = models.CharField(max_length=10, choices=Cadence.choices)
     target_count = models.PositiveSmallIntegerField(default=1)
@@ -133,7 +133,7 @@ class Reflection(Entry):
     """A few minutes noticing effort, on one local day."""
 
     date = models.DateField()
-    effort = EncryptedTextField()
+    effort = EncryptedTextField(null=True)  # null only on a tombstone
     kind_words = EncryptedTextField(null=True, blank=True)
     mood = models.PositiveSmallIntegerField(null=True, blank=True)
 
@@ -159,7 +159,7 @@ class PrideEntry(Entry):
     """Things the patient is proud of, for one ISO week (``YYYY-Www``)."""
 
     week = models.CharField(max_length=8)
-    items = EncryptedListField()
+    items = EncryptedListField(null=True)  # null only on a tombstone
     # How many items, in the clear: progress counts them without decrypting anything.
     item_count = models.PositiveSmallIntegerField()
     note = EncryptedTextField(null=True, blank=True)
@@ -189,7 +189,7 @@ class Experiment(Entry):
         TRIED = "tried", "Tried"
         SKIPPED = "skipped", "Skipped"
 
-    title = EncryptedTextField()
+    title = EncryptedTextField(null=True)  # null only on a tombstone
     planned_for = models.DateField(null=True, blank=True)
     # The local day it was written; with planned_for, places it in a week for progress.
     date = models.DateField()

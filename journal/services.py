@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from encrypted_fields.fields import EncryptedTextField
 
 from accounts.models import User
 from backend.errors import Conflict
@@ -194,5 +195,9 @@ def record_delete(*, record: models.Model, now: datetime) -> None:
     if record.deleted_at is not None:
         return
     record.deleted_at = now
+    # What the patient deleted is gone: the tombstone keeps no text.
+    erased = [field.name for field in record._meta.concrete_fields if isinstance(field, EncryptedTextField)]
+    for name in erased:
+        setattr(record, name, None)
     _stamp(record, created=False)
-    record.save(update_fields=["deleted_at", "seq", "version", "updated_at"])
+    record.save(update_fields=["deleted_at", "seq", "version", "updated_at", *erased])

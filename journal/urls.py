@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from backend.versioning import UUID_PATTERN
@@ -10,4 +11,4 @@ router.register("reflections", views.ReflectionViewSet, basename="reflection")
 router.register("pride-entries", views.PrideEntryViewSet, basename="pride-entry")
 router.register("experiments", views.ExperimentViewSet, basename="experiment")
 
-urlpatterns = router.urls
+urlpatterns = [path("sync/", views.SyncView.as_view(), name="sync"), *router.urls]

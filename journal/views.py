@@ -7,17 +7,18 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsPatient
 from accounts.selectors import linked_patient
 from backend.versioning import VersionedObjectMixin
-from journal import services
+from journal import selectors, services
 from journal.dates import parse_week
 from journal.models import Commitment, Experiment, PrideEntry, Reflection
 from journal.serializers import (
@@ -276,3 +277,57 @@ class ExperimentViewSet(EntryViewSet):
     queryset = Experiment.objects.none()
     serializer_class = ExperimentSerializer
     filterset_class = ExperimentFilter
+
+
+SYNC_SERIALIZERS = {
+    "commitment": CommitmentSerializer,
+    "reflection": ReflectionSerializer,
+    "pride_entry": PrideEntrySerializer,
+    "experiment": ExperimentSerializer,
+}
+
+
+class SyncChangeSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=list(SYNC_SERIALIZERS))
+    id = serializers.UUIDField()
+    deleted = serializers.BooleanField()
+    data = serializers.DictField(
+        allow_null=True, help_text="The record as its own endpoint shows it; null when deleted."
+    )
+
+
+class SyncResponseSerializer(serializers.Serializer):
+    changes = SyncChangeSerializer(many=True)
+    cursor = serializers.CharField(help_text="Opaque: send it back as ?cursor= to get what changed since.")
+    has_more = serializers.BooleanField()
+
+
+@extend_validation_errors(["invalid_cursor"], field_name="cursor")
+class SyncView(APIView):
+    """Everything that changed in the patient's journal since ``cursor`` (no cursor: everything).
+
+    Changes come in the order they were committed, at most 500 a page; follow ``cursor``
+    while ``has_more``. A change committed while a client syncs is in its next sync.
+    """
+
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("cursor", OpenApiTypes.STR, description="From the previous page.")],
+        responses={200: SyncResponseSerializer},
+        tags=["journal"],
+    )
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("cursor")
+        after = selectors.decode_cursor(raw) if raw else 0
+        page = selectors.sync_page(patient=request.user, after=after)
+        changes = [
+            {
+                "type": name,
+                "id": str(record.id),
+                "deleted": record.deleted_at is not None,
+                "data": None if record.deleted_at else SYNC_SERIALIZERS[name](record).data,
+            }
+            for name, record in page.changes
+        ]
+        return Response({"changes": changes, "cursor": selectors.encode_cursor(page.cursor), "has_more": page.has_more})
