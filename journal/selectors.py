@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from journal.models import Commitment, Experiment, PrideEntry, Reflection, SyncCounter
+from journal.serializers import SYNC_SERIALIZERS
 
 #: What sync calls each kind of record, oldest app concept first.
 SYNC_MODELS: dict[str, type] = {
@@ -66,3 +67,16 @@ def sync_page(*, patient: User, after: int, limit: int = PAGE_LIMIT) -> SyncPage
     has_more = len(rows) > limit
     cursor = page[-1][0] if has_more else max(high, after)
     return SyncPage(changes=[(name, record) for _, name, record in page], cursor=cursor, has_more=has_more)
+
+
+def journal_export(user: User) -> dict:
+    """Every living journal record of a patient, as the API shows it (empty for a therapist)."""
+    sections = {}
+    for name, model in SYNC_MODELS.items():
+        records = model.objects.filter(patient=user, deleted_at__isnull=True).order_by("created_at")
+        if model is PrideEntry:
+            records = records.select_related("commitment")
+        sections[f"{name}s" if name != "pride_entry" else "pride_entries"] = SYNC_SERIALIZERS[name](
+            records, many=True
+        ).data
+    return sections

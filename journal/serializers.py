@@ -158,3 +158,12 @@ class ExperimentSerializer(EntrySerializer):
             "status",
         ]
         read_only_fields = ["id", "created_at", "updated_at", "version"]
+
+
+#: How sync and the export show each kind of record: as its own endpoint does.
+SYNC_SERIALIZERS = {
+    "commitment": CommitmentSerializer,
+    "reflection": ReflectionSerializer,
+    "pride_entry": PrideEntrySerializer,
+    "experiment": ExperimentSerializer,
+}

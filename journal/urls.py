@@ -11,4 +11,8 @@ router.register("reflections", views.ReflectionViewSet, basename="reflection")
 router.register("pride-entries", views.PrideEntryViewSet, basename="pride-entry")
 router.register("experiments", views.ExperimentViewSet, basename="experiment")
 
-urlpatterns = [path("sync/", views.SyncView.as_view(), name="sync"), *router.urls]
+urlpatterns = [
+    path("sync/", views.SyncView.as_view(), name="sync"),
+    path("progress/", views.ProgressView.as_view(), name="progress"),
+    *router.urls,
+]

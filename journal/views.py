@@ -21,7 +21,9 @@ from backend.versioning import VersionedObjectMixin
 from journal import selectors, services
 from journal.dates import parse_week
 from journal.models import Commitment, Experiment, PrideEntry, Reflection
+from journal.progress import progress
 from journal.serializers import (
+    SYNC_SERIALIZERS,
     CommitmentSerializer,
     CommitmentUpdateSerializer,
     ExperimentSerializer,
@@ -279,14 +281,6 @@ class ExperimentViewSet(EntryViewSet):
     filterset_class = ExperimentFilter
 
 
-SYNC_SERIALIZERS = {
-    "commitment": CommitmentSerializer,
-    "reflection": ReflectionSerializer,
-    "pride_entry": PrideEntrySerializer,
-    "experiment": ExperimentSerializer,
-}
-
-
 class SyncChangeSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=list(SYNC_SERIALIZERS))
     id = serializers.UUIDField()
@@ -331,3 +325,47 @@ class SyncView(APIView):
             for name, record in page.changes
         ]
         return Response({"changes": changes, "cursor": selectors.encode_cursor(page.cursor), "has_more": page.has_more})
+
+
+class PrideWeekSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Items written that week.")
+    target = serializers.IntegerField()
+    met = serializers.BooleanField()
+
+
+class ReflectionWeekSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    dates = serializers.ListField(child=serializers.DateField())
+
+
+class WeekProgressSerializer(serializers.Serializer):
+    week = serializers.CharField()
+    pride = PrideWeekSerializer()
+    reflections = ReflectionWeekSerializer()
+    experiments_done = serializers.IntegerField(help_text="Experiments tried that week, whatever happened.")
+    mood_avg = serializers.FloatField(allow_null=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    timezone = serializers.CharField()
+    practice_streak_weeks = serializers.IntegerField()
+    last_active_at = serializers.DateTimeField(allow_null=True)
+    weeks = WeekProgressSerializer(many=True, help_text="Newest first.")
+
+
+class ProgressQuerySerializer(serializers.Serializer):
+    weeks = serializers.IntegerField(min_value=1, max_value=52, default=8)
+
+
+@extend_validation_errors(["invalid", "min_value", "max_value"], field_name="weeks")
+class ProgressView(APIView):
+    """The patient's practice week by week, in their own zone. Counts what was done."""
+
+    permission_classes = [IsPatient]
+
+    @extend_schema(parameters=[ProgressQuerySerializer], responses={200: ProgressSerializer}, tags=["journal"])
+    def get(self, request: Request) -> Response:
+        query = ProgressQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = progress(patient=request.user, weeks=query.validated_data["weeks"], now=timezone.now())
+        return Response(ProgressSerializer(data).data)
