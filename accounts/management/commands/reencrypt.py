@@ -1,0 +1,65 @@
+"""Re-encrypt every encrypted field of every model under the newest key.
+
+After putting a new key first in ``FIELD_ENCRYPTION_KEYS`` (old ones after it), run this;
+once it reports nothing left under an old key, the old keys can be removed.
+
+It works on the stored tokens (Fernet's ``rotate``), not through the model fields: the
+library returns an undecryptable value as if it were plain text, and saving that through
+the field would encrypt a ciphertext. A token no key can open is reported, never rewritten.
+"""
+
+from __future__ import annotations
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from encrypted_fields.fields import EncryptedFieldMixin
+
+BATCH = 500
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt all encrypted text under the newest key of FIELD_ENCRYPTION_KEYS."
+
+    def handle(self, *args, **options):
+        rotated = unreadable = 0
+        for model in apps.get_models():
+            fields = [field for field in model._meta.concrete_fields if isinstance(field, EncryptedFieldMixin)]
+            for field in fields:
+                crypto = MultiFernet([Fernet(key) for key in field.keys])
+                done, bad = self.rotate_column(model, field, crypto)
+                rotated += done
+                unreadable += bad
+        self.stdout.write(f"Re-encrypted {rotated} values under the newest key; {unreadable} could not be read.")
+        if unreadable:
+            raise CommandError(
+                "Some values could not be decrypted with any configured key; they were left as they are."
+            )
+
+    def rotate_column(self, model, field, crypto: MultiFernet) -> tuple[int, int]:
+        table = connection.ops.quote_name(model._meta.db_table)
+        column = connection.ops.quote_name(field.column)
+        pk = connection.ops.quote_name(model._meta.pk.column)
+        done = bad = 0
+        last = None
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                where = f"WHERE {column} IS NOT NULL" + (f" AND {pk} > %s" if last is not None else "")
+                cursor.execute(
+                    f"SELECT {pk}, {column} FROM {table} {where} ORDER BY {pk} LIMIT {BATCH}",  # noqa: S608
+                    [last] if last is not None else [],
+                )
+                rows = cursor.fetchall()
+                for key, token in rows:
+                    try:
+                        new = crypto.rotate(token.encode()).decode()
+                    except InvalidToken:
+                        bad += 1
+                        self.stderr.write(f"{model._meta.label}.{field.name} {key}: no configured key opens it")
+                        continue
+                    cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", [new, key])  # noqa: S608
+                    done += 1
+            if len(rows) < BATCH:
+                return done, bad
+            last = rows[-1][0]
