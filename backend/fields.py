@@ -81,12 +81,15 @@ class TextListField(serializers.ListField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        if isinstance(data, list):
-            for item in data:
-                if not isinstance(item, str):
-                    self.fail("item_not_text")
-                if not item.strip():
-                    self.fail("item_blank")
-                if len(item.strip()) > self.item_max_length:
-                    self.fail("item_too_long", max_length=self.item_max_length)
-        return super().to_internal_value(data)
+        if not isinstance(data, list):
+            return super().to_internal_value(data)  # DRF's "not_a_list"
+        items = []
+        for item in data:
+            if not isinstance(item, str) or "\x00" in item:
+                self.fail("item_not_text")
+            if not item.strip():
+                self.fail("item_blank")
+            if len(item.strip()) > self.item_max_length:
+                self.fail("item_too_long", max_length=self.item_max_length)
+            items.append(item.strip())
+        return items

@@ -7,7 +7,8 @@ from datetime import datetime
 from django.db import transaction
 
 from accounts.models import CareLink, User
-from seeds import personas
+from journal.models import Commitment
+from seeds import journal, personas
 
 
 def persona_user(persona: personas.Persona) -> tuple[User, bool]:
@@ -35,4 +36,6 @@ def load(*, now: datetime) -> dict[str, int]:
     if not CareLink.objects.active().filter(therapist=therapist, patient=chef).exists():
         CareLink.objects.create(therapist=therapist, patient=chef, share_entries=True)
         created["care_links"] += 1
+    if not Commitment.objects.filter(patient=chef).exists():
+        created.update(journal.load(patient=chef, therapist=therapist, now=now))
     return created

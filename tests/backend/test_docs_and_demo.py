@@ -48,7 +48,7 @@ def test_load_demo_creates_the_chef_and_therapist_once(capsys):
     assert CareLink.objects.active().filter(patient=chef, therapist=therapist).count() == 1
     assert list(User.objects.patients_of(therapist)) == [chef]
     output = capsys.readouterr().out
-    assert "2 users, 1 care_links" in output
+    assert "2 users, 1 care_links, 3 commitments" in output
     assert "nothing new" in output
     assert personas.CHEF.password in output
 
@@ -64,3 +64,21 @@ def test_the_demo_logins_work(anon):
 def test_an_unknown_api_url_is_a_json_404_even_for_a_bad_id(as_chef):
     response = client_for(User.objects.get(id=as_chef.user.id)).get("/api/v1/care-links/0.5/")
     assert response.status_code == 404
+
+
+def test_the_demo_chef_has_the_t44_practices_and_a_real_journal(anon):
+    call_command("load_demo")
+    from journal.models import Commitment, Experiment, PrideEntry, Reflection
+
+    chef = User.objects.get(email=personas.CHEF.email)
+    kinds = sorted(
+        Commitment.objects.filter(patient=chef, status="active").values_list("kind", "cadence", "target_count")
+    )
+    assert kinds == [("experiment", "once", 1), ("pride_weekly", "weekly", 3), ("reflection_daily", "daily", 1)]
+    assert Reflection.objects.filter(patient=chef).count() >= 15
+    assert PrideEntry.objects.filter(patient=chef).count() == 3
+    assert Experiment.objects.filter(patient=chef, status="tried").count() == 1
+    token = anon.post("/api/v1/auth/token/", {"email": chef.email, "password": personas.CHEF.password}).json()
+    anon.credentials(HTTP_AUTHORIZATION=f"Bearer {token['access']}")
+    progress = anon.get("/api/v1/progress/?weeks=4").json()
+    assert progress["practice_streak_weeks"] >= 4

@@ -1,0 +1,120 @@
+"""The chef's journal for the demo: the three practices agreed in session T44, and a few
+weeks of believable, imperfect practice (gaps included: nothing here is about streaks)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from accounts.models import User
+from journal import services
+from journal.dates import iso_week, local_date
+from journal.models import Commitment, Experiment, PrideEntry, Reflection
+
+T44_COMMITMENTS = [
+    {
+        "kind": Commitment.Kind.EXPERIMENT,
+        "title": "Try a new recipe just for fun",
+        "details": "Permission to fail: it's just one dish, just one try.",
+        "evidence": (
+            "Therapist: What would it take for you to commit to trying this new recipe, just for the sake of "
+            "trying it, without worrying about how it turns out?\n"
+            "Patient: ... I think I can commit to that, just this once."
+        ),
+    },
+    {
+        "kind": Commitment.Kind.REFLECTION_DAILY,
+        "title": "A few minutes each day noticing my effort",
+        "details": "End with: You're doing your best, and that's enough.",
+        "evidence": (
+            "Therapist: Would you be willing to commit to taking a few minutes each day to reflect on your "
+            "efforts, acknowledging what you've done well, and telling yourself, "
+            "\"You're doing your best, and that's enough\"?\n"
+            "Patient: I can try. ... I can commit to giving it a shot, at least."
+        ),
+    },
+    {
+        "kind": Commitment.Kind.PRIDE_WEEKLY,
+        "title": "Three things I'm proud of each week",
+        "details": "No matter how small.",
+        "evidence": (
+            "Therapist: Would you be willing to commit to writing down three things you're proud of each week, "
+            "no matter how small they may seem?\n"
+            "Patient: Three things a week? Yeah, I think I can do that."
+        ),
+    },
+]
+
+EFFORTS = [
+    "Prepped the whole line before service without rushing.",
+    "Sent a plate that wasn't perfect and let it go.",
+    "Asked the sous chef for help instead of doing it all myself.",
+    "Tasted as I went instead of checking everything twice.",
+    "Left on time and didn't re-plan tomorrow in my head.",
+    "Taught the new commis the mother sauces, patiently.",
+]
+PRIDE = [
+    ["Kept calm during a 200-cover Saturday", "Let the team plate without hovering", "Went for a walk on my day off"],
+    ["Tried the risotto even though I might fail", "Said 'good enough' out loud once"],
+    ["Fixed the walk-in inventory", "Thanked the dishwasher properly", "Slept eight hours twice"],
+]
+
+
+def load(*, patient: User, therapist: User, now: datetime) -> dict[str, int]:
+    made = {"commitments": 0, "reflections": 0, "pride_entries": 0, "experiments": 0}
+    commitments = {}
+    for spec in T44_COMMITMENTS:
+        commitment = services.commitment_create(patient=patient, created_by=therapist, now=now, **spec)
+        commitments[commitment.kind] = commitment
+        made["commitments"] += 1
+
+    today = local_date(now, patient.zone)
+    for days_ago in range(27, -1, -1):
+        # Most days, not all: a believable practice with gaps nobody is blamed for.
+        if days_ago % 4 == 3:
+            continue
+        day = today - timedelta(days=days_ago)
+        services.entry_create(
+            model=Reflection,
+            patient=patient,
+            now=now,
+            date=day,
+            effort=EFFORTS[days_ago % len(EFFORTS)],
+            kind_words="You're doing your best, and that's enough.",
+            mood=3 + (days_ago % 3 == 0) - (days_ago % 5 == 0),
+            commitment=commitments[Commitment.Kind.REFLECTION_DAILY],
+        )
+        made["reflections"] += 1
+    for weeks_ago, items in zip((3, 2, 1), PRIDE, strict=True):
+        services.entry_create(
+            model=PrideEntry,
+            patient=patient,
+            now=now,
+            week=iso_week(today - timedelta(weeks=weeks_ago)),
+            items=items,
+            commitment=commitments[Commitment.Kind.PRIDE_WEEKLY],
+        )
+        made["pride_entries"] += 1
+    services.entry_create(
+        model=Experiment,
+        patient=patient,
+        now=now,
+        title="Saffron risotto, a recipe I'd never made",
+        planned_for=today - timedelta(days=9),
+        worry="It would be a mess and I'd feel like a fraud.",
+        outcome="Too salty. The team ate it anyway and we laughed.",
+        learned="One dish is one dish. Trying felt better than not trying.",
+        kind_words="It's okay, you gave it a shot. That's what matters.",
+        status=Experiment.Status.TRIED,
+        commitment=commitments[Commitment.Kind.EXPERIMENT],
+    )
+    services.entry_create(
+        model=Experiment,
+        patient=patient,
+        now=now,
+        title="Bake sourdough at home, just for fun",
+        planned_for=today + timedelta(days=3),
+        worry="It won't rise.",
+        status=Experiment.Status.PLANNED,
+    )
+    made["experiments"] += 2
+    return made
