@@ -27,7 +27,8 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 def test_database() -> Iterator[None]:
     setup_test_environment()
     # Its own name, so a bench never collides with the test suite's database.
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{connection.settings_dict['NAME']}"
+    if connection.vendor != "sqlite":  # SQLite benches run in memory
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{connection.settings_dict['NAME']}"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         yield
