@@ -171,8 +171,12 @@ def entry_create(*, model: type, patient: User, now: datetime, id: Any = None, *
         with transaction.atomic():
             record.save(force_insert=True)
     except IntegrityError:
-        # Another device wrote the same day or week a moment ago: the constraint decided.
+        # Another device wrote the same day or week, or the same client id, a moment ago.
         _raise_if_taken(model, record)
+        if model.objects.filter(pk=record.pk).exists():
+            raise Conflict(
+                detail="This id is already taken.", code="already_exists", attr="id", existing_id=str(record.pk)
+            ) from None
         raise
     return record
 
