@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.db import transaction
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.tokens import UntypedToken
 
 from accounts.models import CareLink, Role, User, available_timezones
 from backend import fields
@@ -70,10 +73,15 @@ class RefreshSerializer(TokenRefreshSerializer):
     """simplejwt's, except that a token of an erased user is a 401 rather than a crash."""
 
     def validate(self, attrs):
-        try:
-            return super().validate(attrs)
-        except User.DoesNotExist:
-            raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account") from None
+        # Lock the token's row first: two refreshes racing with one token must not both pass
+        # the blacklist check (simplejwt checks, then blacklists, with no lock between).
+        with transaction.atomic():
+            jti = UntypedToken(attrs["refresh"]).get("jti")
+            OutstandingToken.objects.select_for_update().filter(jti=jti).first()
+            try:
+                return super().validate(attrs)
+            except User.DoesNotExist:
+                raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account") from None
 
 
 class InviteCreateSerializer(serializers.Serializer):

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import os
+import threading
+
 import pytest
+from django.db import connections
 from django.test import override_settings
+from rest_framework.test import APIClient
 
 from accounts.models import User
 from tests.conftest import PASSWORD, PatientFactory, error_attrs, error_codes
@@ -254,3 +259,29 @@ class TestClientAddress:
             REGISTER, registration(email="g11@example.test"), HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.1"
         )
         assert spoofed.status_code == 429
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs concurrent transactions: runs in CI's PostgreSQL leg",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_racing_with_one_token_let_only_one_through():
+    user = PatientFactory()
+    refresh = APIClient().post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json").json()["refresh"]
+    statuses: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def use_it() -> None:
+        try:
+            barrier.wait()
+            statuses.append(APIClient().post(REFRESH, {"refresh": refresh}, format="json").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=use_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 401, 401, 401]
