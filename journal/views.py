@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -31,7 +32,7 @@ from journal.serializers import (
     ReflectionSerializer,
 )
 
-WRITE_METHODS = ["get", "post", "put", "patch", "delete", "head", "options"]
+ENTRY_METHODS = ["get", "post", "put", "patch", "delete", "head", "options"]
 
 
 class CommitmentFilter(filters.FilterSet):
@@ -45,14 +46,19 @@ class CommitmentFilter(filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(
-        parameters=[OpenApiParameter("patient", OpenApiTypes.UUID, description="Therapists: one linked patient.")]
+        parameters=[
+            OpenApiParameter(
+                "patient",
+                OpenApiTypes.UUID,
+                description="Therapists: one linked patient (404 if not linked). Patients: their own id, or nothing.",
+            )
+        ]
     ),
-    # (a patient's own id is accepted too; anyone else's gives an empty list)
     confirm=extend_schema(request=None, responses={200: CommitmentSerializer}),
 )
 @extend_validation_errors(["invalid"], field_name="patient", actions=["list"])
 @extend_validation_errors(["not_yours", "required"], field_name="patient", actions=["create"])
-@extend_validation_errors(["invalid_status", "invalid_transition", "ends_before_start"], field_name="status")
+@extend_validation_errors(["invalid_status", "invalid_transition"], field_name="status")
 @extend_validation_errors(["ends_before_start"], field_name="ends_on")
 @extend_validation_errors(["required", "invalid_choice", "null"], field_name="cadence", actions=["create"])
 @extend_validation_errors(["not_proposed"], field_name="status", actions=["confirm"])
@@ -143,8 +149,6 @@ class RangeFilter(filters.FilterSet):
         return queryset.filter(**bounds)
 
     def parse(self, param: str, raw: str):
-        from datetime import date
-
         try:
             return date.fromisoformat(raw)
         except ValueError:
@@ -205,7 +209,7 @@ class EntryViewSet(
 
     model: type
     permission_classes = [IsPatient]
-    http_method_names = WRITE_METHODS
+    http_method_names = ENTRY_METHODS
     may_conflict = True
 
     def get_queryset(self):
