@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from encrypted_fields.fields import EncryptedTextField
+
+from backend.crypto import EncryptedTextField
 
 INVITE_LIFETIME = timedelta(days=7)
 

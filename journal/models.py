@@ -18,7 +18,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from encrypted_fields.fields import EncryptedTextField
+
+from backend.crypto import EncryptedTextField
 
 DEFAULT_KIND_WORDS = "You're doing your best, and that's enough."
 
@@ -36,7 +37,8 @@ class EncryptedListField(EncryptedTextField):
         return self.f.encrypt(json.dumps(list(value)).encode()).decode()
 
     def from_db_value(self, value, expression, connection):
-        return None if value is None else json.loads(self.f.decrypt(value.encode()).decode())
+        text = super().from_db_value(value, expression, connection)  # decrypts, or raises
+        return None if text is None else json.loads(text)
 
     def to_python(self, value):
         if value is None or isinstance(value, list):

@@ -63,3 +63,13 @@ def test_a_value_no_key_opens_is_reported_and_left_alone(as_chef, keys):
     with pytest.raises(CommandError):
         call_command("reencrypt")
     assert raw("journal_reflection", "effort") == stored
+
+
+def test_a_value_no_key_opens_is_an_error_never_shown_as_text(as_chef, keys):
+    from backend.crypto import UndecryptableValue
+
+    keys(OLD)
+    as_chef.post("/api/v1/reflections/", {"effort": "private words"})
+    keys(NEW)  # the key that wrote it is missing
+    with pytest.raises(UndecryptableValue, match=r"journal\.Reflection\.effort"):
+        Reflection.objects.get()
