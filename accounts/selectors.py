@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from rest_framework.fields import DateTimeField
 
 from accounts.models import CareLink, Invite, User
+from accounts.serializers import CareLinkSerializer, UserSerializer
 
 
 def care_links_of(user: User) -> QuerySet[CareLink]:
@@ -31,31 +33,14 @@ def user_export(user: User) -> dict:
     links = care_links_of(user).order_by("created_at")
     invites = Invite.objects.filter(therapist=user).order_by("created_at")
 
-    def person(other: User | None) -> dict | None:
-        return None if other is None else {"id": str(other.id), "display_name": other.display_name}
-
     return {
         "profile": {
-            "id": str(user.id),
-            "email": user.email,
-            "display_name": user.display_name,
-            "role": user.role,
-            "timezone": user.timezone,
-            "created_at": user.created_at.isoformat(),
-            "last_login": user.last_login.isoformat() if user.last_login else None,
+            **UserSerializer(user).data,
+            "last_login": DateTimeField(allow_null=True).to_representation(user.last_login)
+            if user.last_login
+            else None,
         },
-        "care_links": [
-            {
-                "id": str(link.id),
-                "therapist": person(link.therapist),
-                "patient": person(link.patient),
-                "status": link.status,
-                "share_entries": link.share_entries,
-                "created_at": link.created_at.isoformat(),
-                "ended_at": link.ended_at.isoformat() if link.ended_at else None,
-            }
-            for link in links
-        ],
+        "care_links": CareLinkSerializer(links, many=True).data,
         "invites": [
             {
                 "id": str(invite.id),

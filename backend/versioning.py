@@ -41,14 +41,17 @@ class VersionedObjectMixin:
     write see the same version even when two clients race.
     """
 
+    def filter_queryset(self, queryset: Any) -> Any:
+        queryset = super().filter_queryset(queryset)  # type: ignore[misc]
+        if self.request.method in WRITE_METHODS:  # type: ignore[attr-defined]
+            # The one read that applies the caller's permissions also locks the row.
+            queryset = queryset.select_for_update(of=("self",))
+        return queryset
+
     def get_object(self) -> Any:
-        request: Request = self.request  # type: ignore[attr-defined]
-        if request.method not in WRITE_METHODS:
-            return super().get_object()  # type: ignore[misc]
         obj = super().get_object()  # type: ignore[misc]
-        # Re-read under a row lock: the first read applied the caller's permissions.
-        obj = type(obj).objects.select_for_update(of=("self",)).get(pk=obj.pk)
-        if not if_match_allows(request.headers.get("If-Match"), obj.version):
+        request: Request = self.request  # type: ignore[attr-defined]
+        if request.method in WRITE_METHODS and not if_match_allows(request.headers.get("If-Match"), obj.version):
             raise PreconditionFailed()
         return obj
 

@@ -20,6 +20,13 @@ SYNC_MODELS: dict[str, type] = {
     "pride_entry": PrideEntry,
     "experiment": Experiment,
 }
+#: The export's name for each kind.
+EXPORT_SECTIONS = {
+    "commitment": "commitments",
+    "reflection": "reflections",
+    "pride_entry": "pride_entries",
+    "experiment": "experiments",
+}
 PAGE_LIMIT = 500
 
 
@@ -76,7 +83,5 @@ def journal_export(user: User) -> dict:
         records = model.objects.filter(patient=user, deleted_at__isnull=True).order_by("created_at")
         if model is PrideEntry:
             records = records.select_related("commitment")
-        sections[f"{name}s" if name != "pride_entry" else "pride_entries"] = SYNC_SERIALIZERS[name](
-            records, many=True
-        ).data
+        sections[EXPORT_SECTIONS[name]] = SYNC_SERIALIZERS[name](records, many=True).data
     return sections

@@ -207,10 +207,13 @@ class EntryViewSet(
     """The patient's own entries. ``PUT /{id}/`` with a new client UUID creates (201), with a
     known one replaces (200); ``DELETE`` leaves a tombstone for sync."""
 
-    model: type
     permission_classes = [IsPatient]
     http_method_names = ENTRY_METHODS
     may_conflict = True
+
+    @property
+    def model(self) -> type:
+        return self.queryset.model
 
     def get_queryset(self):
         return self.model.objects.filter(patient=self.request.user, deleted_at__isnull=True).select_related(
@@ -227,8 +230,7 @@ class EntryViewSet(
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         partial = kwargs.pop("partial", False)
-        known = self.model.objects.filter(pk=kwargs["pk"]).values_list("patient_id", "deleted_at").first()
-        if known is None and not partial:
+        if not partial and not self.model.objects.filter(pk=kwargs["pk"]).exists():
             serializer = self.get_serializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             record = services.entry_create(
@@ -261,7 +263,6 @@ def entry_schema(serializer):
 @entry_schema(ReflectionSerializer)
 @extend_schema(tags=["journal"])
 class ReflectionViewSet(EntryViewSet):
-    model = Reflection
     queryset = Reflection.objects.none()
     serializer_class = ReflectionSerializer
     filterset_class = ReflectionFilter
@@ -270,7 +271,6 @@ class ReflectionViewSet(EntryViewSet):
 @entry_schema(PrideEntrySerializer)
 @extend_schema(tags=["journal"])
 class PrideEntryViewSet(EntryViewSet):
-    model = PrideEntry
     queryset = PrideEntry.objects.none()
     serializer_class = PrideEntrySerializer
     filterset_class = PrideFilter
@@ -279,7 +279,6 @@ class PrideEntryViewSet(EntryViewSet):
 @entry_schema(ExperimentSerializer)
 @extend_schema(tags=["journal"])
 class ExperimentViewSet(EntryViewSet):
-    model = Experiment
     queryset = Experiment.objects.none()
     serializer_class = ExperimentSerializer
     filterset_class = ExperimentFilter

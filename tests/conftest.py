@@ -7,7 +7,6 @@ test needs: another patient, and a therapist with no link to anyone.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import factory
 import pytest
@@ -17,6 +16,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import CareLink, Role, User
 from seeds import personas
+from seeds.demo import persona_user
 
 PASSWORD = "correct-horse-battery-2026"
 
@@ -53,16 +53,6 @@ class CareLinkFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
 
 
-def persona_user(persona: personas.Persona) -> User:
-    return User.objects.create_user(
-        email=persona.email,
-        password=persona.password,
-        display_name=persona.display_name,
-        role=persona.role,
-        timezone=persona.timezone,
-    )
-
-
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # PBKDF2 at full strength costs ~0.3 s a login; the suite checks behaviour, not hashing.
@@ -90,12 +80,12 @@ def _fresh_cache() -> Iterator[None]:
 @pytest.fixture
 def chef(db) -> User:
     """The patient of T44."""
-    return persona_user(personas.CHEF)
+    return persona_user(personas.CHEF)[0]
 
 
 @pytest.fixture
 def therapist(db) -> User:
-    return persona_user(personas.THERAPIST)
+    return persona_user(personas.THERAPIST)[0]
 
 
 @pytest.fixture
@@ -157,10 +147,6 @@ def as_other_patient(other_patient: User) -> APIClient:
 @pytest.fixture
 def as_stranger(stranger_therapist: User) -> APIClient:
     return client_for(stranger_therapist)
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 def error_codes(response) -> list[str]:
