@@ -14,7 +14,7 @@ $(STAMP): requirements.txt
 
 ## make run: migrate, load the demo, and run web + Celery worker + beat on 127.0.0.1:$PORT.
 run: $(STAMP)
-	DEBUG=$${DEBUG:-1} $(BIN)/python -m backend.run
+	DEBUG=$${DEBUG:-1} $(BIN)/python -m launcher.run
 
 ## make test: the whole test suite (starts its own Redis when REDIS_URL is unset).
 test: $(STAMP)

@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone as django_timezone
 
-from backend.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField
 
 INVITE_LIFETIME = timedelta(days=7)
 
@@ -83,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
 
     objects = UserManager()
 
@@ -103,10 +104,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
-
-    @property
-    def is_patient(self) -> bool:
-        return self.role == Role.PATIENT
 
     @property
     def is_therapist(self) -> bool:
@@ -137,7 +134,7 @@ class Invite(models.Model):
     therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invites")
     code_hash = models.CharField(max_length=64, unique=True, editable=False)
     note = EncryptedTextField(blank=True, null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     used_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -180,7 +177,7 @@ class CareLink(models.Model):
     patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="care_links_as_patient")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     share_entries = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 

@@ -8,7 +8,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import UntypedToken
 
 from accounts.models import CareLink, Role, User, available_timezones
-from backend import fields
+from core import fields
 
 
 class TimezoneField(fields.CharField):

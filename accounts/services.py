@@ -1,7 +1,8 @@
 """Writes of accounts: registration, profile, erasure, invites and care links.
 
-Every function is keyword-only, takes ``now`` where the clock matters, and raises Django's
-``ValidationError`` with a ``code`` a client can branch on.
+Every function is keyword-only, takes ``now`` where the clock matters (and stamps rows with
+it, not with the wall clock), and raises Django's ``ValidationError`` with a ``code`` a
+client can branch on.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from accounts import signals
 from accounts.models import INVITE_LIFETIME, CareLink, Invite, Role, User, hash_invite_code
 
 
-def user_register(*, email: str, password: str, display_name: str, role: str, timezone: str) -> User:
+def user_register(*, email: str, password: str, display_name: str, role: str, timezone: str, now: datetime) -> User:
     email = User.objects.normalize_email(email.strip())
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": ValidationError("An account with this e-mail exists.", code="email_taken")})
@@ -28,7 +29,7 @@ def user_register(*, email: str, password: str, display_name: str, role: str, ti
     try:
         with transaction.atomic():
             return User.objects.create_user(
-                email=email, password=password, display_name=display_name, role=role, timezone=timezone
+                email=email, password=password, display_name=display_name, role=role, timezone=timezone, created_at=now
             )
     except IntegrityError:
         # Two registrations raced past the check above; the unique index decided.
@@ -75,6 +76,7 @@ def invite_create(*, therapist: User, note: str = "", now: datetime) -> tuple[In
         therapist=therapist,
         code_hash=hash_invite_code(code),
         note=note or None,
+        created_at=now,
         expires_at=now + INVITE_LIFETIME,
     )
     return invite, code
@@ -94,7 +96,9 @@ def care_link_accept(*, patient: User, code: str, share_entries: bool, now: date
     invite.used_at = now
     invite.used_by = patient
     invite.save(update_fields=["used_at", "used_by"])
-    return CareLink.objects.create(therapist=invite.therapist, patient=patient, share_entries=share_entries)
+    return CareLink.objects.create(
+        therapist=invite.therapist, patient=patient, share_entries=share_entries, created_at=now
+    )
 
 
 def care_link_update(*, link: CareLink, share_entries: bool) -> CareLink:

@@ -2,10 +2,8 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from accounts import views
-from backend.versioning import UUID_PATTERN
 
 router = SimpleRouter()
-router.lookup_value_regex = UUID_PATTERN
 router.register("care-links", views.CareLinkViewSet, basename="care-link")
 
 urlpatterns = [

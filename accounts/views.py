@@ -35,8 +35,8 @@ from accounts.serializers import (
     TokenSerializer,
     UserSerializer,
 )
-from backend.openapi import ErrorResponse401Serializer
-from backend.versioning import VersionedObjectMixin
+from core.openapi import ErrorResponse401Serializer
+from core.versioning import UUID_PATTERN, VersionedObjectMixin
 
 
 @extend_validation_errors(["email_taken"], field_name="email", methods=["post"])
@@ -55,7 +55,7 @@ class RegisterView(APIView):
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        user = services.user_register(now=timezone.now(), **serializer.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -141,14 +141,12 @@ class ExportView(APIView):
         responses={200: OpenApiResponse(description="Every record of the user as one JSON document.")},
     )
     def get(self, request: Request) -> HttpResponse:
-        user = request.user
-        document = {"exported_at": timezone.now().isoformat(), **selectors.user_export(user)}
-        for name, section in export.sections().items():
-            document[name] = section(user)
+        now = timezone.now()
+        document = export.document(request.user, now=now)
         response = HttpResponse(
             json.dumps(document, indent=2, default=str), content_type="application/json; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="good-enough-export-{timezone.now():%Y%m%d}.json"'
+        response["Content-Disposition"] = f'attachment; filename="good-enough-export-{now:%Y%m%d}.json"'
         return response
 
 
@@ -199,6 +197,7 @@ class CareLinkViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    lookup_value_regex = UUID_PATTERN  # anything but a UUID cannot name an object: 404 before any query
     queryset = CareLink.objects.none()  # the model, for the schema; get_queryset() is what runs
     serializer_class = CareLinkSerializer
     filterset_class = CareLinkFilter

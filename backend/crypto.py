@@ -1,28 +1,5 @@
-"""Encrypted text that fails loudly.
+"""Kept so that migrations written before the field moved to ``core.crypto`` still import."""
 
-django-fernet-encrypted-fields returns a stored value that no configured key can decrypt as
-if it were plain text: with a wrong or missing key in ``FIELD_ENCRYPTION_KEYS`` an API would
-show ciphertext as a patient's words, and a later save would encrypt that ciphertext again.
-This field raises instead, naming the field, so a key mistake is an error in the log.
-"""
+from core.crypto import EncryptedTextField, UndecryptableValue
 
-from __future__ import annotations
-
-from cryptography.fernet import InvalidToken
-from encrypted_fields import fields
-
-
-class UndecryptableValue(RuntimeError):
-    pass
-
-
-class EncryptedTextField(fields.EncryptedTextField):
-    def from_db_value(self, value, expression, connection):
-        if value is None:
-            return None
-        try:
-            return self.f.decrypt(value.encode()).decode()
-        except InvalidToken:
-            raise UndecryptableValue(
-                f"{self.model._meta.label}.{self.name}: no key in FIELD_ENCRYPTION_KEYS opens this value."
-            ) from None
+__all__ = ["EncryptedTextField", "UndecryptableValue"]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "axes",
+    "core",
     "accounts",
     "journal",
     "reminders",
@@ -217,23 +218,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": _renderers,
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "backend.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "backend.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 DRF_STANDARDIZED_ERRORS = {
-    "EXCEPTION_HANDLER_CLASS": "backend.errors.ExceptionHandler",
-    "EXCEPTION_FORMATTER_CLASS": "backend.errors.ExceptionFormatter",
+    "EXCEPTION_HANDLER_CLASS": "core.errors.ExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "core.errors.ExceptionFormatter",
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "412", "415", "429"],
     "ERROR_SCHEMAS": {
-        "401": "backend.openapi.ErrorResponse401Serializer",
-        "409": "backend.openapi.ErrorResponse409Serializer",
-        "412": "backend.openapi.ErrorResponse412Serializer",
+        "401": "core.openapi.ErrorResponse401Serializer",
+        "409": "core.openapi.ErrorResponse409Serializer",
+        "412": "core.openapi.ErrorResponse412Serializer",
     },
 }
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from backend.health import healthz
+from core.health import healthz
 
 api_v1 = [
     path("", include("accounts.urls")),
@@ -17,5 +17,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
 
-handler404 = "backend.errors.not_found"
-handler500 = "backend.errors.server_error"
+handler404 = "core.errors.not_found"
+handler500 = "core.errors.server_error"

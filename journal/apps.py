@@ -6,6 +6,6 @@ class JournalConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import export
-        from journal.selectors import journal_export
+        from journal.export import journal_section
 
-        export.register("journal", journal_export)
+        export.register("journal", journal_section)

@@ -5,6 +5,11 @@ patient's ``SyncCounter`` row while that row is locked in the writing transactio
 for one patient therefore commit in ``seq`` order, and a client that syncs "everything after
 seq N" can never miss a change that committed while it was reading.
 
+Each record answers its own one-row questions (which day or week it is for, whether a pride
+entry met its target) and fills in what the server decides (``settle``); services do the
+rest. ``created_at`` and ``updated_at`` come from the ``now`` a service was given, never
+from the wall clock, so a test or a replayed import stamps what it means.
+
 Free text is encrypted at rest (django-fernet-encrypted-fields, keys from
 ``FIELD_ENCRYPTION_KEYS``). The library stores an empty string as NULL, so text fields are
 nullable and the API shows NULL as "".
@@ -14,14 +19,27 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
+from datetime import date, timedelta
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from backend.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField
+from journal.dates import iso_week, week_monday
 
 DEFAULT_KIND_WORDS = "You're doing your best, and that's enough."
+#: Things to be proud of that meet a week when no commitment says otherwise (session T44).
+DEFAULT_PRIDE_TARGET = 3
+
+
+def pride_target(*, own: int | None, active: int | None) -> int:
+    """How many pride items meet a week: the entry's own commitment's target, else the
+    patient's active pride commitment's, else three. The one home of this rule."""
+    return own or active or DEFAULT_PRIDE_TARGET
 
 
 class EncryptedListField(EncryptedTextField):
@@ -31,16 +49,16 @@ class EncryptedListField(EncryptedTextField):
     would turn the list into its Python repr on the way in.
     """
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> str | None:
         if value is None:
             return None
         return self.f.encrypt(json.dumps(list(value)).encode()).decode()
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[str] | None:
         text = super().from_db_value(value, expression, connection)  # decrypts, or raises
         return None if text is None else json.loads(text)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> list[str] | None:
         if value is None or isinstance(value, list):
             return value
         return json.loads(value)
@@ -59,20 +77,23 @@ class SyncCounter(models.Model):
 
 
 class JournalRecord(models.Model):
+    #: The field that allows one living record per patient (a day, a week), if any.
+    slot_field: ClassVar[str | None] = None
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     seq = models.PositiveBigIntegerField()
     version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
+    def slot(self) -> Any:
+        """The day or week this record holds for its patient; None for kinds without one."""
+        return None if self.slot_field is None else getattr(self, self.slot_field)
 
 
 class Commitment(JournalRecord):
@@ -130,6 +151,18 @@ class Entry(JournalRecord):
     class Meta:
         abstract = True
 
+    def settle(self, *, today: date, changed: Collection[str], created: bool) -> None:
+        """Fill in what the server decides, and refuse a day or week that has not come.
+
+        ``today`` is the patient's local day now; ``changed`` the fields the writer set. Only
+        a slot the writer names is checked against today: a patient who flew west keeps
+        editing yesterday's entry, even where it is not yet that day.
+        """
+
+    def practice_week(self) -> str:
+        """The ISO week this entry counts for in progress."""
+        raise NotImplementedError
+
 
 class Reflection(Entry):
     """A few minutes noticing effort, on one local day."""
@@ -153,8 +186,19 @@ class Reflection(Entry):
             ),
         ]
 
+    slot_field = "date"
+
     def __str__(self) -> str:
         return f"reflection {self.date}"
+
+    def settle(self, *, today: date, changed: Collection[str], created: bool) -> None:
+        if created and self.date is None:
+            self.date = today
+        if (created or "date" in changed) and self.date > today:
+            raise ValidationError({"date": ValidationError("That day has not come yet.", code="future_date")})
+
+    def practice_week(self) -> str:
+        return iso_week(self.date)
 
 
 class PrideEntry(Entry):
@@ -179,8 +223,31 @@ class PrideEntry(Entry):
             models.CheckConstraint(condition=Q(item_count__gte=1, item_count__lte=10), name="pride_1_to_10_items"),
         ]
 
+    slot_field = "week"
+
     def __str__(self) -> str:
         return f"pride {self.week}"
+
+    def settle(self, *, today: date, changed: Collection[str], created: bool) -> None:
+        this_week = iso_week(today)
+        if created and not self.week:
+            self.week = this_week
+        if (created or "week" in changed) and self.week > this_week:
+            raise ValidationError({"week": ValidationError("That week has not come yet.", code="future_week")})
+        # Kept in the clear so progress counts items without decrypting them.
+        self.item_count = len(self.items or ())
+
+    def practice_week(self) -> str:
+        return self.week
+
+    def target(self, *, active_target: int | None) -> int:
+        """Items that meet this week; ``active_target`` is the patient's active pride
+        commitment's target (``journal.selectors.active_pride_targets``)."""
+        own = self.commitment.target_count if self.commitment_id and self.commitment else None
+        return pride_target(own=own, active=active_target)
+
+    def met(self, *, active_target: int | None) -> bool:
+        return self.item_count >= self.target(active_target=active_target)
 
 
 class Experiment(Entry):
@@ -209,6 +276,25 @@ class Experiment(Entry):
 
     def __str__(self) -> str:
         return f"experiment {self.id}"
+
+    @staticmethod
+    def week_of(*, planned_for: date | None, written_on: date) -> str:
+        """An experiment counts in the week it was planned for, else the week it was written."""
+        return iso_week(planned_for or written_on)
+
+    @staticmethod
+    def in_week(week: str) -> Q:
+        """``week_of`` as a filter: the experiments that count in ``week``."""
+        monday = week_monday(week)
+        days = (monday, monday + timedelta(days=6))
+        return Q(planned_for__range=days) | Q(planned_for__isnull=True, date__range=days)
+
+    def settle(self, *, today: date, changed: Collection[str], created: bool) -> None:
+        if created:
+            self.date = today
+
+    def practice_week(self) -> str:
+        return self.week_of(planned_for=self.planned_for, written_on=self.date)
 
 
 # Importable names for drf-spectacular's ENUM_NAME_OVERRIDES (it cannot reach nested classes).

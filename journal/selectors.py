@@ -1,38 +1,90 @@
-"""Reads of the journal that several views share: sync pages and the patient's records."""
+"""Reads of the journal that views, care and reminders share.
+
+They return querysets, models or plain dataclasses; showing them is the API layer's job.
+Access rules live here too: every queryset starts from the user asking, a therapist's
+through their active links (``accounts.selectors.linked_patient``).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
-from typing import Any
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from statistics import mean
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from accounts.models import User
-from journal.models import Commitment, Experiment, PrideEntry, Reflection, SyncCounter
-from journal.serializers import SYNC_SERIALIZERS
+from accounts.selectors import linked_patient
+from journal.dates import iso_week, local_date, weeks_back
+from journal.kinds import KINDS, RecordKind
+from journal.models import (
+    Commitment,
+    Entry,
+    Experiment,
+    JournalRecord,
+    PrideEntry,
+    Reflection,
+    SyncCounter,
+    pride_target,
+)
 
-#: What sync calls each kind of record, oldest app concept first.
-SYNC_MODELS: dict[str, type] = {
-    "commitment": Commitment,
-    "reflection": Reflection,
-    "pride_entry": PrideEntry,
-    "experiment": Experiment,
-}
-#: The export's name for each kind.
-EXPORT_SECTIONS = {
-    "commitment": "commitments",
-    "reflection": "reflections",
-    "pride_entry": "pride_entries",
-    "experiment": "experiments",
-}
+R = TypeVar("R", bound=JournalRecord)
+
 PAGE_LIMIT = 500
 
 
-@dataclass
+# --- Records a user may reach --------------------------------------------------------------
+
+
+def living(model: type[R]) -> QuerySet[R]:
+    """Records not deleted: a tombstone exists only for sync."""
+    return model.objects.filter(deleted_at__isnull=True)
+
+
+def records_of(*, model: type[R], patient: User, include_deleted: bool = False) -> QuerySet[R]:
+    """A patient's own records of one kind: living ones, or with tombstones for sync."""
+    records = model.objects.filter(patient=patient)
+    if not include_deleted:
+        records = records.filter(deleted_at__isnull=True)
+    # An entry shows its commitment's target (pride); load it in the same query.
+    return records.select_related("commitment") if issubclass(model, Entry) else records
+
+
+def commitments_visible_to(*, user: User, patient_id: uuid.UUID | None = None) -> QuerySet[Commitment]:
+    """The living commitments ``user`` may see, optionally of one patient.
+
+    A patient sees their own (naming anyone else gives nothing); a therapist sees those of
+    the patients linked to them now, and naming a patient they are not linked to is
+    ``NotLinked``, exactly as naming one who does not exist.
+    """
+    commitments = living(Commitment)
+    if user.is_therapist:
+        if patient_id is not None:
+            return commitments.filter(patient=linked_patient(therapist=user, patient_id=patient_id))
+        return commitments.filter(patient__in=User.objects.patients_of(user))
+    if patient_id is not None and patient_id != user.id:
+        return commitments.none()
+    return commitments.filter(patient=user)
+
+
+def linkable_commitments(*, patient: User) -> QuerySet[Commitment]:
+    """What an entry of the patient's may name as its commitment: their own, living."""
+    return living(Commitment).filter(patient=patient)
+
+
+# --- Sync ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class SyncPage:
-    changes: list[tuple[str, Any]]  # (type, record), in seq order
+    changes: list[tuple[RecordKind, JournalRecord]]  # in seq order
     cursor: int
     has_more: bool
 
@@ -45,7 +97,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, seq = text.split(":")
-        if prefix != "v1" or not seq.isdigit():
+        if prefix != "v1" or not (seq.isascii() and seq.isdigit()):
             raise ValueError
         return int(seq)
     except (ValueError, UnicodeDecodeError, binascii.Error):
@@ -63,25 +115,185 @@ def sync_page(*, patient: User, after: int, limit: int = PAGE_LIMIT) -> SyncPage
     was read has moved above it and comes in the next page.
     """
     high = SyncCounter.objects.filter(patient=patient).values_list("last_seq", flat=True).first() or 0
-    rows: list[tuple[int, str, Any]] = []
-    for name, model in SYNC_MODELS.items():
-        queryset = model.objects.filter(patient=patient, seq__gt=after, seq__lte=high).order_by("seq")
-        if model is PrideEntry:
-            queryset = queryset.select_related("commitment")
-        rows.extend((record.seq, name, record) for record in queryset[: limit + 1])
+    rows: list[tuple[int, RecordKind, JournalRecord]] = []
+    for kind in KINDS:
+        records = records_of(model=kind.model, patient=patient, include_deleted=True).filter(
+            seq__gt=after, seq__lte=high
+        )
+        rows.extend((record.seq, kind, record) for record in records.order_by("seq")[: limit + 1])
     rows.sort(key=lambda row: row[0])
     page = rows[:limit]
     has_more = len(rows) > limit
     cursor = page[-1][0] if has_more else max(high, after)
-    return SyncPage(changes=[(name, record) for _, name, record in page], cursor=cursor, has_more=has_more)
+    return SyncPage(changes=[(kind, record) for _, kind, record in page], cursor=cursor, has_more=has_more)
 
 
-def journal_export(user: User) -> dict:
-    """Every living journal record of a patient, as the API shows it (empty for a therapist)."""
-    sections = {}
-    for name, model in SYNC_MODELS.items():
-        records = model.objects.filter(patient=user, deleted_at__isnull=True).order_by("created_at")
-        if model is PrideEntry:
-            records = records.select_related("commitment")
-        sections[EXPORT_SECTIONS[name]] = SYNC_SERIALIZERS[name](records, many=True).data
-    return sections
+# --- Pride targets and progress ------------------------------------------------------------
+
+
+def active_pride_targets(*, patient_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Each patient's active pride commitment's target (the newest, if several); one query.
+
+    Patients without one are absent: ``journal.models.pride_target`` then uses the default.
+    """
+    targets: dict[uuid.UUID, int] = {}
+    rows = (
+        living(Commitment)
+        .filter(patient_id__in=list(patient_ids), kind=Commitment.Kind.PRIDE_WEEKLY, status=Commitment.Status.ACTIVE)
+        .order_by("patient_id", "-created_at", "-id")
+        .values_list("patient_id", "target_count")
+    )
+    for patient_id, target in rows:
+        targets.setdefault(patient_id, target)
+    return targets
+
+
+def active_pride_target(*, patient: User) -> int | None:
+    return active_pride_targets(patient_ids=[patient.id]).get(patient.id)
+
+
+def period_practised(*, patient: User, kind: str, now: datetime) -> bool:
+    """Has the patient already practised ``kind`` (a ``Commitment.Kind``) in its current period?
+
+    Today for a daily reflection, this ISO week for pride and experiments, both in the
+    patient's zone at ``now``. A pride entry counts however many items it holds: nudging
+    someone who wrote two things to find a third is not this product's job. Reminders ask
+    this before they nudge.
+    """
+    today = local_date(now, patient.zone)
+    if kind == Commitment.Kind.REFLECTION_DAILY:
+        return living(Reflection).filter(patient=patient, date=today).exists()
+    if kind == Commitment.Kind.PRIDE_WEEKLY:
+        return living(PrideEntry).filter(patient=patient, week=iso_week(today)).exists()
+    if kind == Commitment.Kind.EXPERIMENT:
+        tried = living(Experiment).filter(patient=patient, status=Experiment.Status.TRIED)
+        return tried.filter(Experiment.in_week(iso_week(today))).exists()
+    return False
+
+
+@dataclass(frozen=True)
+class PrideWeek:
+    count: int
+    target: int
+    met: bool
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    """What a patient did in one ISO week of their own zone. Nothing is called failed."""
+
+    week: str
+    pride: PrideWeek
+    reflection_dates: tuple[date, ...]
+    experiments_tried: int  # tried, whatever happened
+    mood_avg: float | None
+
+    @property
+    def reflection_days(self) -> int:
+        return len(self.reflection_dates)
+
+    @property
+    def practised(self) -> bool:
+        return bool(self.reflection_dates or self.pride.count or self.experiments_tried)
+
+
+@dataclass(frozen=True)
+class PatientProgress:
+    patient_id: uuid.UUID
+    timezone: str
+    this_week: str
+    practice_streak_weeks: int
+    last_active_at: datetime | None
+    weeks: tuple[WeekSummary, ...]  # newest first
+
+
+@dataclass
+class _Practice:
+    """One patient's living entries, reduced to what the summaries count."""
+
+    reflections: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
+    moods: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    pride: dict[str, tuple[int, int | None]] = field(default_factory=dict)  # week: (count, own target)
+    tried: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    updated: list[datetime] = field(default_factory=list)
+
+
+def week_summaries(*, patients: Sequence[User], weeks: int, now: datetime) -> dict[uuid.UUID, PatientProgress]:
+    """Each patient's last ``weeks`` ISO weeks (newest first, each in the patient's own zone),
+    practice streak and last activity.
+
+    Four queries whatever the number of patients, weeks or entries: three narrow reads of
+    the entries and one of the active pride targets, then arithmetic in Python. The
+    patient's progress, the therapist's roster and the pre-session brief all read this.
+    """
+    ids = [patient.id for patient in patients]
+    practice: dict[uuid.UUID, _Practice] = {patient_id: _Practice() for patient_id in ids}
+    for patient_id, day, mood, updated_at in (
+        living(Reflection).filter(patient_id__in=ids).values_list("patient_id", "date", "mood", "updated_at")
+    ):
+        one = practice[patient_id]
+        one.reflections[iso_week(day)].append(day)
+        if mood is not None:
+            one.moods[iso_week(day)].append(mood)
+        one.updated.append(updated_at)
+    for patient_id, week, count, own_target, updated_at in (
+        living(PrideEntry)
+        .filter(patient_id__in=ids)
+        .values_list("patient_id", "week", "item_count", "commitment__target_count", "updated_at")
+    ):
+        practice[patient_id].pride[week] = (count, own_target)
+        practice[patient_id].updated.append(updated_at)
+    for patient_id, planned_for, written_on, status, updated_at in (
+        living(Experiment)
+        .filter(patient_id__in=ids)
+        .values_list("patient_id", "planned_for", "date", "status", "updated_at")
+    ):
+        if status == Experiment.Status.TRIED:
+            practice[patient_id].tried[Experiment.week_of(planned_for=planned_for, written_on=written_on)] += 1
+        practice[patient_id].updated.append(updated_at)
+    targets = active_pride_targets(patient_ids=ids)
+
+    result = {}
+    for patient in patients:
+        one = practice[patient.id]
+        this_week = iso_week(local_date(now, patient.zone))
+        active_target = targets.get(patient.id)
+
+        def summary(week: str, one: _Practice = one, active_target: int | None = active_target) -> WeekSummary:
+            count, own_target = one.pride.get(week, (0, None))
+            target = pride_target(own=own_target, active=active_target)
+            moods = one.moods.get(week)
+            return WeekSummary(
+                week=week,
+                pride=PrideWeek(count=count, target=target, met=count >= target),
+                reflection_dates=tuple(sorted(one.reflections.get(week, ()))),
+                experiments_tried=one.tried.get(week, 0),
+                mood_avg=round(mean(moods), 1) if moods else None,
+            )
+
+        active_weeks = set(one.reflections) | set(one.pride) | set(one.tried)
+        result[patient.id] = PatientProgress(
+            patient_id=patient.id,
+            timezone=patient.timezone,
+            this_week=this_week,
+            practice_streak_weeks=streak(active_weeks, this_week),
+            last_active_at=max(one.updated, default=None),
+            weeks=tuple(summary(week) for week in weeks_back(this_week, weeks)),
+        )
+    return result
+
+
+def progress(*, patient: User, weeks: int, now: datetime) -> PatientProgress:
+    return week_summaries(patients=[patient], weeks=weeks, now=now)[patient.id]
+
+
+def streak(active_weeks: set[str], this_week: str) -> int:
+    """Weeks in a row with any practice, up to now; this week counts once it has some, and
+    a quiet this-week (so far) does not break the run that ended last week."""
+    count = 0
+    for n, week in enumerate(weeks_back(this_week, len(active_weeks) + 1)):
+        if week in active_weeks:
+            count += 1
+        elif n > 0:
+            break
+    return count

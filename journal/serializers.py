@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import uuid
+
 from rest_framework import serializers
 
-from backend import fields
+from core import fields
+from journal import selectors
 from journal.dates import parse_week
 from journal.models import DEFAULT_KIND_WORDS, Commitment, Experiment, PrideEntry, Reflection
 
@@ -78,8 +81,7 @@ class EntrySerializer(EncryptedTextMixin, fields.ModelSerializer):
         result = super().get_fields()
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            # Only the patient's own, living commitments can be linked.
-            result["commitment"].queryset = Commitment.objects.filter(patient=request.user, deleted_at__isnull=True)
+            result["commitment"].queryset = selectors.linkable_commitments(patient=request.user)
         return result
 
 
@@ -116,7 +118,10 @@ class PrideEntrySerializer(EntrySerializer):
     week = WeekField(required=False, help_text="ISO week YYYY-Www; defaults to this week in the patient's zone.")
     items = fields.TextListField(item_max_length=500, min_length=1, max_length=10)
     note = text(2000)
-    target = serializers.SerializerMethodField(help_text="Items that meet the week: 3, or the commitment's target.")
+    target = serializers.SerializerMethodField(
+        help_text="Items that meet the week: the target of the entry's commitment, else of the patient's active "
+        "pride commitment, else 3."
+    )
     met = serializers.SerializerMethodField()
 
     class Meta:
@@ -125,14 +130,17 @@ class PrideEntrySerializer(EntrySerializer):
         read_only_fields = ["id", "created_at", "updated_at", "version"]
 
     def get_target(self, entry: PrideEntry) -> int:
-        return pride_target(entry)
+        return entry.target(active_target=self.active_target(entry.patient_id))
 
     def get_met(self, entry: PrideEntry) -> bool:
-        return entry.item_count >= pride_target(entry)
+        return entry.met(active_target=self.active_target(entry.patient_id))
 
-
-def pride_target(entry: PrideEntry) -> int:
-    return entry.commitment.target_count if entry.commitment_id and entry.commitment else 3
+    def active_target(self, patient_id: uuid.UUID) -> int | None:
+        """The patient's active pride target, read once per response (a list shares its context)."""
+        known: dict[uuid.UUID, int | None] = self.context.setdefault("active_pride_targets", {})
+        if patient_id not in known:
+            known[patient_id] = selectors.active_pride_targets(patient_ids=[patient_id]).get(patient_id)
+        return known[patient_id]
 
 
 class ExperimentSerializer(EntrySerializer):
@@ -158,12 +166,3 @@ class ExperimentSerializer(EntrySerializer):
             "status",
         ]
         read_only_fields = ["id", "created_at", "updated_at", "version"]
-
-
-#: How sync and the export show each kind of record: as its own endpoint does.
-SYNC_SERIALIZERS = {
-    "commitment": CommitmentSerializer,
-    "reflection": ReflectionSerializer,
-    "pride_entry": PrideEntrySerializer,
-    "experiment": ExperimentSerializer,
-}

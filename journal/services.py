@@ -4,24 +4,32 @@ Every write runs in one transaction that locks the patient's ``SyncCounter`` row
 the next ``seq`` from it (see journal/models.py for why). Every function takes ``now``:
 the patient's local day and week are computed from it, in the patient's zone at that moment,
 and stored on the entry, so a patient who later travels keeps their past where it was.
+``created_at`` and ``updated_at`` are ``now`` too.
+
+Refusals are Django's ``ValidationError`` (a value breaks a rule) or the journal's domain
+errors (journal/exceptions.py); none of them knows it may end up as an HTTP answer.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from encrypted_fields.fields import EncryptedTextField
+from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from backend.errors import Conflict
+from accounts.selectors import linked_patient
+from core.concurrency import IfMatch, check_version
+from core.crypto import EncryptedTextField
 from journal import signals
-from journal.dates import iso_week, local_date
-from journal.models import Commitment, Experiment, PrideEntry, Reflection, SyncCounter
+from journal.dates import local_date
+from journal.exceptions import IdTaken, NotYours, PatientRequired, RecordNotFound, SlotTaken
+from journal.models import Commitment, Entry, JournalRecord, SyncCounter
 
 Status = Commitment.Status
+E = TypeVar("E", bound=Entry)
 
 #: Which status may follow which. done and dropped are endings: a new start is a new commitment.
 TRANSITIONS: dict[str, set[str]] = {
@@ -38,9 +46,10 @@ DEFAULT_CADENCE = {
     Commitment.Kind.PRIDE_WEEKLY: Commitment.Cadence.WEEKLY,
     Commitment.Kind.EXPERIMENT: Commitment.Cadence.ONCE,
 }
+DEFAULT_TARGET = {Commitment.Kind.PRIDE_WEEKLY: 3}
 
 
-def next_seq(*, patient_id: Any) -> int:
+def next_seq(*, patient_id: uuid.UUID) -> int:
     """The patient's next sync sequence number; the row stays locked until the transaction ends."""
     SyncCounter.objects.bulk_create([SyncCounter(patient_id=patient_id)], ignore_conflicts=True)
     counter = SyncCounter.objects.select_for_update().get(patient_id=patient_id)
@@ -49,17 +58,32 @@ def next_seq(*, patient_id: Any) -> int:
     return counter.last_seq
 
 
-def _stamp(record: models.Model, *, created: bool) -> None:
+def _stamp(record: JournalRecord, *, now: datetime, created: bool) -> None:
     record.seq = next_seq(patient_id=record.patient_id)
-    if not created:
+    record.updated_at = now
+    if created:
+        record.created_at = now
+    else:
         record.version += 1
 
 
 # --- Commitments ---------------------------------------------------------------------------
 
 
+def commitment_patient_for(*, author: User, patient_id: uuid.UUID | None) -> User:
+    """Whose commitment ``author`` may create: a patient their own, a therapist a linked patient's."""
+    if author.is_therapist:
+        if patient_id is None:
+            raise PatientRequired()
+        return linked_patient(therapist=author, patient_id=patient_id)
+    if patient_id not in (None, author.id):
+        raise NotYours()
+    return author
+
+
 @transaction.atomic
-def commitment_create(*, patient: User, created_by: User, now: datetime, **fields: Any) -> Commitment:
+def commitment_create(*, author: User, patient_id: uuid.UUID | None = None, now: datetime, **fields: Any) -> Commitment:
+    patient = commitment_patient_for(author=author, patient_id=patient_id)
     status = fields.setdefault("status", Status.ACTIVE)
     if status not in INITIAL_STATUSES:
         raise ValidationError(
@@ -71,11 +95,11 @@ def commitment_create(*, patient: User, created_by: User, now: datetime, **field
             raise ValidationError({"cadence": ValidationError("Say how often.", code="required")})
         fields["cadence"] = DEFAULT_CADENCE[kind]
     if not fields.get("target_count"):
-        fields["target_count"] = 3 if kind == Commitment.Kind.PRIDE_WEEKLY else 1
-    commitment = Commitment(patient=patient, created_by=created_by, **fields)
+        fields["target_count"] = DEFAULT_TARGET.get(kind, 1)
+    commitment = Commitment(patient=patient, created_by=author, **fields)
     _check_dates(commitment)
-    _stamp(commitment, created=True)
-    commitment.save()
+    _stamp(commitment, now=now, created=True)
+    commitment.save(force_insert=True)
     if commitment.status == Status.ACTIVE:
         signals.commitment_activated.send(sender=Commitment, commitment=commitment, now=now)
     return commitment
@@ -96,7 +120,7 @@ def commitment_update(*, commitment: Commitment, now: datetime, **fields: Any) -
     for name, value in fields.items():
         setattr(commitment, name, value)
     _check_dates(commitment)
-    _stamp(commitment, created=False)
+    _stamp(commitment, now=now, created=False)
     commitment.save()
     if new_status == Status.ACTIVE and old_status != Status.ACTIVE:
         signals.commitment_activated.send(sender=Commitment, commitment=commitment, now=now)
@@ -118,83 +142,73 @@ def _check_dates(commitment: Commitment) -> None:
 
 # --- Entries -------------------------------------------------------------------------------
 
-#: For each kind of entry: the field that allows one entry per patient, if any.
-SLOT_FIELD = {Reflection: "date", PrideEntry: "week", Experiment: None}
 
-
-def _slot_defaults(model: type, fields: dict[str, Any], *, patient: User, now: datetime, created: bool) -> None:
-    today = local_date(now, patient.zone)
-    if model is Reflection:
-        if created:
-            fields.setdefault("date", today)
-        if "date" in fields and fields["date"] > today:
-            raise ValidationError({"date": ValidationError("That day has not come yet.", code="future_date")})
-    elif model is PrideEntry:
-        if created:
-            fields.setdefault("week", iso_week(today))
-        if "week" in fields and fields["week"] > iso_week(today):
-            raise ValidationError({"week": ValidationError("That week has not come yet.", code="future_week")})
-        if "items" in fields:
-            fields["item_count"] = len(fields["items"])
-    elif model is Experiment and created:
-        fields["date"] = today
-
-
-def _raise_if_taken(model: type, record: models.Model) -> None:
-    slot = SLOT_FIELD[model]
-    if slot is None:
+def _raise_if_taken(entry: Entry) -> None:
+    if entry.slot_field is None:
         return
     existing = (
-        model.objects.filter(patient_id=record.patient_id, deleted_at__isnull=True, **{slot: getattr(record, slot)})
-        .exclude(pk=record.pk)
+        type(entry)
+        .objects.filter(patient_id=entry.patient_id, deleted_at__isnull=True, **{entry.slot_field: entry.slot()})
+        .exclude(pk=entry.pk)
         .values_list("id", flat=True)
         .first()
     )
     if existing is not None:
-        raise Conflict(
-            detail=f"There is already an entry for {getattr(record, slot)}: {existing}.",
-            code="already_exists",
-            attr=slot,
-            existing_id=str(existing),
-        )
+        raise SlotTaken(attr=entry.slot_field, slot=entry.slot(), existing_id=existing)
 
 
 @transaction.atomic
-def entry_create(*, model: type, patient: User, now: datetime, id: Any = None, **fields: Any):
-    _slot_defaults(model, fields, patient=patient, now=now, created=True)
-    record = model(patient=patient, **fields)
+def entry_create(*, model: type[E], patient: User, now: datetime, id: uuid.UUID | None = None, **fields: Any) -> E:
+    entry = model(patient=patient, **fields)
     if id is not None:
-        record.id = id
-    _raise_if_taken(model, record)
-    _stamp(record, created=True)
+        entry.id = id
+    entry.settle(today=local_date(now, patient.zone), changed=fields, created=True)
+    _raise_if_taken(entry)
+    _stamp(entry, now=now, created=True)
     try:
         with transaction.atomic():
-            record.save(force_insert=True)
+            entry.save(force_insert=True)
     except IntegrityError:
         # Another device wrote the same day or week, or the same client id, a moment ago.
-        _raise_if_taken(model, record)
-        if model.objects.filter(pk=record.pk).exists():
-            raise Conflict(
-                detail="This id is already taken.", code="already_exists", attr="id", existing_id=str(record.pk)
-            ) from None
+        _raise_if_taken(entry)
+        if model.objects.filter(pk=entry.pk).exists():
+            raise IdTaken(existing_id=entry.pk) from None
         raise
-    return record
+    return entry
 
 
 @transaction.atomic
-def entry_update(*, record: models.Model, now: datetime, **fields: Any):
-    model = type(record)
-    _slot_defaults(model, fields, patient=record.patient, now=now, created=False)
+def entry_update(*, entry: E, now: datetime, **fields: Any) -> E:
     for name, value in fields.items():
-        setattr(record, name, value)
-    _raise_if_taken(model, record)
-    _stamp(record, created=False)
-    record.save()
-    return record
+        setattr(entry, name, value)
+    entry.settle(today=local_date(now, entry.patient.zone), changed=fields, created=False)
+    _raise_if_taken(entry)
+    _stamp(entry, now=now, created=False)
+    entry.save()
+    return entry
 
 
 @transaction.atomic
-def record_delete(*, record: models.Model, now: datetime) -> None:
+def entry_put(
+    *, model: type[E], patient: User, entry_id: uuid.UUID, now: datetime, if_match: IfMatch | None, **fields: Any
+) -> tuple[E, bool]:
+    """Create the entry under a client-chosen id, or replace the patient's entry with that id.
+
+    Answers ``(entry, created)``. An id held by another patient's record, or by a deleted
+    one, is ``RecordNotFound``: a phone that retries a write made offline either creates the
+    entry or finds its own.
+    """
+    existing = model.objects.select_for_update().filter(pk=entry_id).first()
+    if existing is None:
+        return entry_create(model=model, patient=patient, now=now, id=entry_id, **fields), True
+    if existing.patient_id != patient.id or existing.deleted_at is not None:
+        raise RecordNotFound()
+    check_version(if_match, existing.version)
+    return entry_update(entry=existing, now=now, **fields), False
+
+
+@transaction.atomic
+def record_delete(*, record: JournalRecord, now: datetime) -> None:
     """Leave a tombstone: sync must tell other devices the record is gone."""
     if record.deleted_at is not None:
         return
@@ -203,5 +217,5 @@ def record_delete(*, record: models.Model, now: datetime) -> None:
     erased = [field.name for field in record._meta.concrete_fields if isinstance(field, EncryptedTextField)]
     for name in erased:
         setattr(record, name, None)
-    _stamp(record, created=False)
+    _stamp(record, now=now, created=False)
     record.save(update_fields=["deleted_at", "seq", "version", "updated_at", *erased])

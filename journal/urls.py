@@ -1,11 +1,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from backend.versioning import UUID_PATTERN
 from journal import views
 
 router = SimpleRouter()
-router.lookup_value_regex = UUID_PATTERN
 router.register("commitments", views.CommitmentViewSet, basename="commitment")
 router.register("reflections", views.ReflectionViewSet, basename="reflection")
 router.register("pride-entries", views.PrideEntryViewSet, basename="pride-entry")

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -15,16 +17,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
 from accounts.permissions import IsPatient
-from accounts.selectors import linked_patient
-from backend.versioning import VersionedObjectMixin
+from core.versioning import UUID_PATTERN, VersionedObjectMixin, if_match
 from journal import selectors, services
 from journal.dates import parse_week
-from journal.models import Commitment, Experiment, PrideEntry, Reflection
-from journal.progress import progress
+from journal.kinds import KINDS
+from journal.models import Commitment, Entry, Experiment, PrideEntry, Reflection
 from journal.serializers import (
-    SYNC_SERIALIZERS,
     CommitmentSerializer,
     CommitmentUpdateSerializer,
     ExperimentSerializer,
@@ -74,26 +73,22 @@ class CommitmentViewSet(
 ):
     """A patient's own commitments, or, for a therapist, those of patients linked to them."""
 
+    lookup_value_regex = UUID_PATTERN  # anything but a UUID cannot name an object: 404 before any query
     queryset = Commitment.objects.none()
     serializer_class = CommitmentSerializer
     filterset_class = CommitmentFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_queryset(self):
-        user: User = self.request.user
-        living = Commitment.objects.filter(deleted_at__isnull=True)
-        if user.is_therapist:
-            patients = User.objects.patients_of(user)
-            if self.action == "list" and "patient" in self.request.query_params:
-                patients = [linked_patient(therapist=user, patient_id=self.patient_param())]
-            return living.filter(patient__in=patients)
-        if self.action == "list" and "patient" in self.request.query_params and self.patient_param() != user.id:
-            return living.none()
-        return living.filter(patient=user)
+    def get_queryset(self) -> QuerySet[Commitment]:
+        patient_id = self.patient_param() if self.action == "list" else None
+        return selectors.commitments_visible_to(user=self.request.user, patient_id=patient_id)
 
-    def patient_param(self) -> uuid.UUID:
+    def patient_param(self) -> uuid.UUID | None:
+        raw = self.request.query_params.get("patient")
+        if raw is None:
+            return None
         try:
-            return uuid.UUID(self.request.query_params["patient"])
+            return uuid.UUID(raw)
         except ValueError:
             raise ValidationError({"patient": ["A patient id (UUID)."]}, code="invalid") from None
 
@@ -103,17 +98,7 @@ class CommitmentViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        patient_id = data.pop("patient_id", None)
-        if request.user.is_therapist:
-            if patient_id is None:
-                raise ValidationError({"patient": ["A therapist says whose commitment this is."]}, code="required")
-            patient = linked_patient(therapist=request.user, patient_id=patient_id)
-        else:
-            if patient_id not in (None, request.user.id):
-                raise ValidationError({"patient": ["A patient sets only their own commitments."]}, code="not_yours")
-            patient = request.user
-        commitment = services.commitment_create(patient=patient, created_by=request.user, now=timezone.now(), **data)
+        commitment = services.commitment_create(author=request.user, now=timezone.now(), **serializer.validated_data)
         return Response(CommitmentSerializer(commitment).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
@@ -207,18 +192,17 @@ class EntryViewSet(
     """The patient's own entries. ``PUT /{id}/`` with a new client UUID creates (201), with a
     known one replaces (200); ``DELETE`` leaves a tombstone for sync."""
 
+    lookup_value_regex = UUID_PATTERN  # anything but a UUID cannot name an object: 404 before any query
     permission_classes = [IsPatient]
     http_method_names = ENTRY_METHODS
     may_conflict = True
 
     @property
-    def model(self) -> type:
+    def model(self) -> type[Entry]:
         return self.queryset.model
 
-    def get_queryset(self):
-        return self.model.objects.filter(patient=self.request.user, deleted_at__isnull=True).select_related(
-            "commitment"
-        )
+    def get_queryset(self) -> QuerySet[Entry]:
+        return selectors.records_of(model=self.model, patient=self.request.user)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -228,23 +212,25 @@ class EntryViewSet(
         )
         return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
 
-    def update(self, request: Request, *args, **kwargs) -> Response:
-        partial = kwargs.pop("partial", False)
-        if not partial and not self.model.objects.filter(pk=kwargs["pk"]).exists():
-            serializer = self.get_serializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            record = services.entry_create(
-                model=self.model, patient=request.user, now=timezone.now(), id=kwargs["pk"], **serializer.validated_data
-            )
-            return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
-        record = self.get_object()  # 404 for another patient's id or a tombstone; 412 on a stale If-Match
-        serializer = self.get_serializer(record, data=request.data, partial=partial)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        record = services.entry_update(record=record, now=timezone.now(), **serializer.validated_data)
-        return Response(self.get_serializer(record).data)
+        entry, created = services.entry_put(
+            model=self.model,
+            patient=request.user,
+            entry_id=uuid.UUID(kwargs["pk"]),
+            now=timezone.now(),
+            if_match=if_match(request),
+            **serializer.validated_data,
+        )
+        return Response(self.get_serializer(entry).data, status=201 if created else 200)
 
-    def partial_update(self, request: Request, *args, **kwargs) -> Response:
-        return self.update(request, *args, partial=True, **kwargs)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        entry = self.get_object()  # 404 for another patient's id or a tombstone; 412 on a stale If-Match
+        serializer = self.get_serializer(entry, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        entry = services.entry_update(entry=entry, now=timezone.now(), **serializer.validated_data)
+        return Response(self.get_serializer(entry).data)
 
     def perform_destroy(self, instance) -> None:
         services.record_delete(record=instance, now=timezone.now())
@@ -285,7 +271,7 @@ class ExperimentViewSet(EntryViewSet):
 
 
 class SyncChangeSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=list(SYNC_SERIALIZERS))
+    type = serializers.ChoiceField(choices=[kind.name for kind in KINDS])
     id = serializers.UUIDField()
     deleted = serializers.BooleanField()
     data = serializers.DictField(
@@ -319,13 +305,18 @@ class SyncView(APIView):
         after = selectors.decode_cursor(raw) if raw else 0
         page = selectors.sync_page(patient=request.user, after=after)
         # One serializer per kind of record, not per record: DRF builds its fields once.
-        data: dict = {}
-        for name, serializer in SYNC_SERIALIZERS.items():
-            living = [record for kind, record in page.changes if kind == name and record.deleted_at is None]
-            data.update(zip((record.id for record in living), serializer(living, many=True).data, strict=True))
+        data: dict[uuid.UUID, Any] = {}
+        for kind in KINDS:
+            living = [record for of, record in page.changes if of is kind and record.deleted_at is None]
+            data.update(zip((record.id for record in living), kind.serializer(living, many=True).data, strict=True))
         changes = [
-            {"type": name, "id": str(record.id), "deleted": record.deleted_at is not None, "data": data.get(record.id)}
-            for name, record in page.changes
+            {
+                "type": kind.name,
+                "id": str(record.id),
+                "deleted": record.deleted_at is not None,
+                "data": data.get(record.id),
+            }
+            for kind, record in page.changes
         ]
         return Response({"changes": changes, "cursor": selectors.encode_cursor(page.cursor), "has_more": page.has_more})
 
@@ -337,15 +328,17 @@ class PrideWeekSerializer(serializers.Serializer):
 
 
 class ReflectionWeekSerializer(serializers.Serializer):
-    days = serializers.IntegerField()
-    dates = serializers.ListField(child=serializers.DateField())
+    days = serializers.IntegerField(source="reflection_days")
+    dates = serializers.ListField(child=serializers.DateField(), source="reflection_dates")
 
 
 class WeekProgressSerializer(serializers.Serializer):
     week = serializers.CharField()
     pride = PrideWeekSerializer()
-    reflections = ReflectionWeekSerializer()
-    experiments_done = serializers.IntegerField(help_text="Experiments tried that week, whatever happened.")
+    reflections = ReflectionWeekSerializer(source="*")
+    experiments_done = serializers.IntegerField(
+        source="experiments_tried", help_text="Experiments tried that week, whatever happened."
+    )
     mood_avg = serializers.FloatField(allow_null=True)
 
 
@@ -370,5 +363,5 @@ class ProgressView(APIView):
     def get(self, request: Request) -> Response:
         query = ProgressQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        data = progress(patient=request.user, weeks=query.validated_data["weeks"], now=timezone.now())
-        return Response(ProgressSerializer(data).data)
+        summary = selectors.progress(patient=request.user, weeks=query.validated_data["weeks"], now=timezone.now())
+        return Response(ProgressSerializer(summary).data)

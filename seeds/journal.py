@@ -63,7 +63,7 @@ def load(*, patient: User, therapist: User, now: datetime) -> dict[str, int]:
     made = {"commitments": 0, "reflections": 0, "pride_entries": 0, "experiments": 0}
     commitments = {}
     for spec in T44_COMMITMENTS:
-        commitment = services.commitment_create(patient=patient, created_by=therapist, now=now, **spec)
+        commitment = services.commitment_create(author=therapist, patient_id=patient.id, now=now, **spec)
         commitments[commitment.kind] = commitment
         made["commitments"] += 1
 

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from backend import embedded_redis
+from launcher import embedded_redis
 
 
 def _start() -> None:

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.http import Http404
 from django.utils import timezone
 
+from accounts.exceptions import NotLinked
 from accounts.models import CareLink, Invite, User
 from accounts.selectors import linked_patient
 from tests.conftest import CareLinkFactory, PatientFactory, client_for, error_attrs, error_codes
@@ -246,17 +246,17 @@ class TestLinkedPatient:
 
     @pytest.mark.parametrize("patient_id", ["not-a-uuid", "00000000-0000-0000-0000-000000000000", 42])
     def test_anything_but_a_linked_id_is_a_404(self, therapist, chef, link, patient_id):
-        with pytest.raises(Http404):
+        with pytest.raises(NotLinked):
             linked_patient(therapist=therapist, patient_id=patient_id)
 
     def test_an_ended_link_or_a_stranger_is_a_404(self, therapist, stranger_therapist, chef, link):
-        with pytest.raises(Http404):
+        with pytest.raises(NotLinked):
             linked_patient(therapist=stranger_therapist, patient_id=chef.id)
         link.status, link.ended_at = "ended", timezone.now()
         link.save()
-        with pytest.raises(Http404):
+        with pytest.raises(NotLinked):
             linked_patient(therapist=therapist, patient_id=chef.id)
 
     def test_a_patient_reaches_no_one_through_it(self, chef, other_patient):
-        with pytest.raises(Http404):
+        with pytest.raises(NotLinked):
             linked_patient(therapist=chef, patient_id=other_patient.id)

@@ -253,12 +253,12 @@ def test_no_journal_text_is_stored_in_plain_text(as_chef):
 def test_creating_with_an_id_that_is_already_taken_is_a_409_not_a_crash(chef):
     from django.utils import timezone
 
-    from backend.errors import Conflict
     from journal import services
+    from journal.exceptions import IdTaken
 
     made = services.entry_create(model=Experiment, patient=chef, now=timezone.now(), title="first")
     # Two offline devices replaying the same PUT at once: the second insert meets the first.
-    with pytest.raises(Conflict) as raised:
+    with pytest.raises(IdTaken) as raised:
         services.entry_create(model=Experiment, patient=chef, now=timezone.now(), id=made.id, title="again")
     assert raised.value.existing_id == str(made.id)
     assert Experiment.objects.get().title == "first"

@@ -66,7 +66,7 @@ def test_a_value_no_key_opens_is_reported_and_left_alone(as_chef, keys):
 
 
 def test_a_value_no_key_opens_is_an_error_never_shown_as_text(as_chef, keys):
-    from backend.crypto import UndecryptableValue
+    from core.crypto import UndecryptableValue
 
     keys(OLD)
     as_chef.post("/api/v1/reflections/", {"effort": "private words"})

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 
 from journal.models import Reflection, SyncCounter
 from journal.selectors import encode_cursor
@@ -76,9 +77,14 @@ def test_a_tombstone_keeps_no_text(as_chef):
 
 
 def test_pages_hold_at_most_500_and_follow_on(as_chef, chef, django_assert_max_num_queries):
-    start = date(2020, 1, 1)
+    start, now = date(2020, 1, 1), timezone.now()
     Reflection.objects.bulk_create(
-        [Reflection(patient=chef, seq=n + 1, date=start + timedelta(days=n), effort="x") for n in range(1203)]
+        [
+            Reflection(
+                patient=chef, seq=n + 1, date=start + timedelta(days=n), effort="x", created_at=now, updated_at=now
+            )
+            for n in range(1203)
+        ]
     )
     SyncCounter.objects.create(patient=chef, last_seq=1203)
     sizes, cursor, seen = [], None, set()

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from backend import embedded_redis
+from launcher import embedded_redis
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GOOD_ENOUGH_VAR_DIR") or BASE_DIR / "var")

@@ -1,4 +1,8 @@
-"""Error plumbing shared by every app: all errors leave as drf-standardized-errors bodies."""
+"""Error plumbing shared by every app: all errors leave as drf-standardized-errors bodies.
+
+The one place where the domain's errors (``core.exceptions``) and Django's
+``ValidationError`` become HTTP statuses.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,21 @@ from drf_standardized_errors.handler import ExceptionHandler as StandardExceptio
 from rest_framework import exceptions, serializers, status
 from rest_framework_simplejwt.exceptions import InvalidToken
 
+from core import exceptions as domain
+
 
 class ExceptionHandler(StandardExceptionHandler):
-    """Also turns Django's ``ValidationError`` into a 400.
+    """Maps the domain's errors, and Django's ``ValidationError``, to their HTTP statuses.
 
-    Services raise Django's ``ValidationError`` (they know nothing of HTTP, and management
-    commands and tasks call them too); here it becomes the same body a serializer would give.
+    Services know nothing of HTTP (management commands and tasks call them too); here what
+    they raise becomes the same body a serializer or DRF itself would give.
     """
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(serializers.as_serializer_error(exc))
+        if isinstance(exc, domain.DomainError):
+            return from_domain_error(exc)
         if isinstance(exc, InvalidToken):
             # simplejwt nests a dict (detail, code, messages) that would become three errors.
             detail = exc.detail.get("detail", exc.default_detail) if isinstance(exc.detail, dict) else exc.detail
@@ -28,7 +36,19 @@ class ExceptionHandler(StandardExceptionHandler):
         return super().convert_known_exceptions(exc)
 
 
-class Conflict(exceptions.APIException):
+def from_domain_error(exc: domain.DomainError) -> exceptions.APIException:
+    if isinstance(exc, domain.NotFound):
+        return exceptions.NotFound(exc.detail, exc.code)
+    if isinstance(exc, domain.Conflict):
+        return APIConflict(exc.detail, exc.code, attr=exc.attr, existing_id=exc.existing_id)
+    if isinstance(exc, domain.StaleVersion):
+        return PreconditionFailed(exc.detail, exc.code)
+    if exc.attr is None:
+        return exceptions.ValidationError([exc.detail], exc.code)
+    return exceptions.ValidationError({exc.attr: [exc.detail]}, exc.code)
+
+
+class APIConflict(exceptions.APIException):
     """409. ``attr`` names the field in conflict; ``existing_id`` the object already there."""
 
     status_code = status.HTTP_409_CONFLICT
@@ -46,7 +66,7 @@ class ExceptionFormatter(StandardExceptionFormatter):
 
     def format_error_response(self, error_response):
         body = super().format_error_response(error_response)
-        if isinstance(self.exc, Conflict):
+        if isinstance(self.exc, APIConflict):
             body["errors"][0]["attr"] = self.exc.attr
             if self.exc.existing_id is not None:
                 body["existing_id"] = self.exc.existing_id

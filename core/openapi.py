@@ -9,7 +9,7 @@ from __future__ import annotations
 from drf_standardized_errors.openapi import AutoSchema as StandardAutoSchema
 from rest_framework import serializers
 
-from backend.versioning import UNSAFE_METHODS, VersionedObjectMixin
+from core.versioning import UNSAFE_METHODS, VersionedObjectMixin
 
 
 class _ErrorSerializer(serializers.Serializer):

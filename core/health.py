@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from celery import current_app as celery_app
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 from kombu import Connection
-
-from backend.celery import app as celery_app
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backend.errors import PreconditionFailed
+from core.concurrency import IfMatch, check_version, etag_for
 
 UNSAFE_METHODS = {"PUT", "PATCH", "DELETE"}
 #: Methods that write. A POST action on one object (``/commitments/{id}/confirm/``) locks it too.
@@ -22,16 +22,8 @@ WRITE_METHODS = UNSAFE_METHODS | {"POST"}
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
-def etag_for(version: int) -> str:
-    return f'"{version}"'
-
-
-def if_match_allows(header: str | None, version: int) -> bool:
-    if header is None:
-        return True
-    tags = [tag.strip() for tag in header.split(",")]
-    # A weak tag (W/"3") names the same version here: representations never differ by encoding.
-    return any(tag == "*" or tag.removeprefix("W/") == etag_for(version) for tag in tags)
+def if_match(request: Request) -> IfMatch | None:
+    return IfMatch.parse(request.headers.get("If-Match"))
 
 
 class VersionedObjectMixin:
@@ -51,8 +43,8 @@ class VersionedObjectMixin:
     def get_object(self) -> Any:
         obj = super().get_object()  # type: ignore[misc]
         request: Request = self.request  # type: ignore[attr-defined]
-        if request.method in WRITE_METHODS and not if_match_allows(request.headers.get("If-Match"), obj.version):
-            raise PreconditionFailed()
+        if request.method in WRITE_METHODS:
+            check_version(if_match(request), obj.version)
         return obj
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The bottom of the stack: API plumbing every app shares, and no domain of its own.
+
+    Errors and their mapping to HTTP, strict JSON fields, paging, versions (ETag/If-Match),
+    the OpenAPI schema class, encrypted text, ``/healthz`` and ``manage.py reencrypt``.
+    Every app may import it; it imports none of them.
+    """
+
+    name = "core"
+    verbose_name = "Shared plumbing"
