@@ -14,9 +14,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from accounts import signals
+from accounts import signals, tokens
 from accounts.models import INVITE_LIFETIME, CareLink, Invite, Role, User, hash_invite_code
 
 
@@ -63,7 +62,7 @@ def user_erase(*, user: User, now: datetime) -> None:
         )
     # Two libraries keep rows about a user that do not cascade: simplejwt's issued tokens
     # (SET_NULL, keeping the token text) and django-axes' attempt logs (keyed by e-mail).
-    OutstandingToken.objects.filter(user=user).delete()
+    tokens.tokens_forget(user=user)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()
     user.delete()

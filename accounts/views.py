@@ -13,11 +13,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from accounts import export, selectors, services
+from accounts import export, selectors, services, tokens
 from accounts.auth import AUTH_THROTTLES, LockedOut
 from accounts.models import CareLink, Invite, User
 from accounts.permissions import IsPatient, IsTherapist
@@ -98,16 +96,7 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        invalid = exceptions.ValidationError(
-            {"refresh": ["This is not a refresh token of yours that still works."]}, code="token_not_valid"
-        )
-        try:
-            token = RefreshToken(serializer.validated_data["refresh"])
-        except TokenError:
-            raise invalid from None
-        if str(token.get("user_id")) != str(request.user.id):
-            raise invalid
-        token.blacklist()
+        tokens.refresh_token_revoke(user=request.user, token=serializer.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

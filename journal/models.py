@@ -143,6 +143,55 @@ class Commitment(JournalRecord):
     def __str__(self) -> str:
         return f"{self.kind} commitment {self.id}"
 
+    def fill_defaults(self, *, given: Collection[str]) -> None:
+        """A kind's usual cadence and target where the author (who set ``given``) gave none.
+
+        A custom commitment has no usual cadence: its author must say how often.
+        """
+        if "cadence" not in given or not self.cadence:
+            if self.kind not in _DEFAULT_CADENCE:
+                raise ValidationError({"cadence": ValidationError("Say how often.", code="required")})
+            self.cadence = _DEFAULT_CADENCE[self.kind]
+        if "target_count" not in given or not self.target_count:
+            self.target_count = DEFAULT_PRIDE_TARGET if self.kind == self.Kind.PRIDE_WEEKLY else 1
+
+    def check_dates(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": ValidationError("It ends before it starts.", code="ends_before_start")})
+
+    def check_start(self) -> None:
+        """A commitment starts proposed (a draft from a session) or active."""
+        if self.status not in (self.Status.PROPOSED, self.Status.ACTIVE):
+            raise ValidationError(
+                {"status": ValidationError("A commitment starts proposed or active.", code="invalid_status")}
+            )
+
+    def check_transition(self, new_status: str) -> None:
+        """Refuse a status that may not follow the current one (done and dropped are endings)."""
+        if new_status != self.status and new_status not in _TRANSITIONS[self.status]:
+            raise ValidationError(
+                {
+                    "status": ValidationError(
+                        f"A {self.status} commitment cannot become {new_status}.", code="invalid_transition"
+                    )
+                }
+            )
+
+
+_DEFAULT_CADENCE = {
+    Commitment.Kind.REFLECTION_DAILY: Commitment.Cadence.DAILY,
+    Commitment.Kind.PRIDE_WEEKLY: Commitment.Cadence.WEEKLY,
+    Commitment.Kind.EXPERIMENT: Commitment.Cadence.ONCE,
+}
+#: Which status may follow which. done and dropped are endings: a new start is a new commitment.
+_TRANSITIONS: dict[str, set[str]] = {
+    Commitment.Status.PROPOSED: {Commitment.Status.ACTIVE, Commitment.Status.DROPPED},
+    Commitment.Status.ACTIVE: {Commitment.Status.PAUSED, Commitment.Status.DONE, Commitment.Status.DROPPED},
+    Commitment.Status.PAUSED: {Commitment.Status.ACTIVE, Commitment.Status.DONE, Commitment.Status.DROPPED},
+    Commitment.Status.DONE: set(),
+    Commitment.Status.DROPPED: set(),
+}
+
 
 class Entry(JournalRecord):
     shared = models.BooleanField(default=True)

@@ -28,25 +28,7 @@ from journal.dates import local_date
 from journal.exceptions import IdTaken, NotYours, PatientRequired, RecordNotFound, SlotTaken
 from journal.models import Commitment, Entry, JournalRecord, SyncCounter
 
-Status = Commitment.Status
 E = TypeVar("E", bound=Entry)
-
-#: Which status may follow which. done and dropped are endings: a new start is a new commitment.
-TRANSITIONS: dict[str, set[str]] = {
-    Status.PROPOSED: {Status.ACTIVE, Status.DROPPED},
-    Status.ACTIVE: {Status.PAUSED, Status.DONE, Status.DROPPED},
-    Status.PAUSED: {Status.ACTIVE, Status.DONE, Status.DROPPED},
-    Status.DONE: set(),
-    Status.DROPPED: set(),
-}
-INITIAL_STATUSES = {Status.PROPOSED, Status.ACTIVE}
-
-DEFAULT_CADENCE = {
-    Commitment.Kind.REFLECTION_DAILY: Commitment.Cadence.DAILY,
-    Commitment.Kind.PRIDE_WEEKLY: Commitment.Cadence.WEEKLY,
-    Commitment.Kind.EXPERIMENT: Commitment.Cadence.ONCE,
-}
-DEFAULT_TARGET = {Commitment.Kind.PRIDE_WEEKLY: 3}
 
 
 def next_seq(*, patient_id: uuid.UUID) -> int:
@@ -84,23 +66,13 @@ def commitment_patient_for(*, author: User, patient_id: uuid.UUID | None) -> Use
 @transaction.atomic
 def commitment_create(*, author: User, patient_id: uuid.UUID | None = None, now: datetime, **fields: Any) -> Commitment:
     patient = commitment_patient_for(author=author, patient_id=patient_id)
-    status = fields.setdefault("status", Status.ACTIVE)
-    if status not in INITIAL_STATUSES:
-        raise ValidationError(
-            {"status": ValidationError("A commitment starts proposed or active.", code="invalid_status")}
-        )
-    kind = fields["kind"]
-    if not fields.get("cadence"):
-        if kind not in DEFAULT_CADENCE:
-            raise ValidationError({"cadence": ValidationError("Say how often.", code="required")})
-        fields["cadence"] = DEFAULT_CADENCE[kind]
-    if not fields.get("target_count"):
-        fields["target_count"] = DEFAULT_TARGET.get(kind, 1)
     commitment = Commitment(patient=patient, created_by=author, **fields)
-    _check_dates(commitment)
+    commitment.check_start()
+    commitment.fill_defaults(given=fields)
+    commitment.check_dates()
     _stamp(commitment, now=now, created=True)
     commitment.save(force_insert=True)
-    if commitment.status == Status.ACTIVE:
+    if commitment.status == Commitment.Status.ACTIVE:
         signals.commitment_activated.send(sender=Commitment, commitment=commitment, now=now)
     return commitment
 
@@ -108,36 +80,23 @@ def commitment_create(*, author: User, patient_id: uuid.UUID | None = None, now:
 @transaction.atomic
 def commitment_update(*, commitment: Commitment, now: datetime, **fields: Any) -> Commitment:
     old_status = commitment.status
-    new_status = fields.get("status", old_status)
-    if new_status != old_status and new_status not in TRANSITIONS[old_status]:
-        raise ValidationError(
-            {
-                "status": ValidationError(
-                    f"A {old_status} commitment cannot become {new_status}.", code="invalid_transition"
-                )
-            }
-        )
+    commitment.check_transition(fields.get("status", old_status))
     for name, value in fields.items():
         setattr(commitment, name, value)
-    _check_dates(commitment)
+    commitment.check_dates()
     _stamp(commitment, now=now, created=False)
     commitment.save()
-    if new_status == Status.ACTIVE and old_status != Status.ACTIVE:
+    if commitment.status == Commitment.Status.ACTIVE and old_status != Commitment.Status.ACTIVE:
         signals.commitment_activated.send(sender=Commitment, commitment=commitment, now=now)
     return commitment
 
 
 def commitment_confirm(*, commitment: Commitment, now: datetime) -> Commitment:
-    if commitment.status != Status.PROPOSED:
+    if commitment.status != Commitment.Status.PROPOSED:
         raise ValidationError(
             {"status": ValidationError("Only a proposed commitment can be confirmed.", code="not_proposed")}
         )
-    return commitment_update(commitment=commitment, now=now, status=Status.ACTIVE)
-
-
-def _check_dates(commitment: Commitment) -> None:
-    if commitment.starts_on and commitment.ends_on and commitment.ends_on < commitment.starts_on:
-        raise ValidationError({"ends_on": ValidationError("It ends before it starts.", code="ends_before_start")})
+    return commitment_update(commitment=commitment, now=now, status=Commitment.Status.ACTIVE)
 
 
 # --- Entries -------------------------------------------------------------------------------

@@ -1,0 +1,40 @@
+"""Our use of simplejwt's token storage, in one place: revoking a refresh token on log-out,
+and forgetting every token of a user who erases their account.
+
+simplejwt keeps each issued refresh token (``OutstandingToken``, with the whole token text)
+and each revoked one; neither row cascades with the user (the link is SET_NULL), so
+erasure must delete them explicitly or a copy of the database would keep working tokens.
+"""
+
+from __future__ import annotations
+
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import User
+from core.exceptions import DomainError
+
+
+class TokenNotValid(DomainError):
+    default_detail = "This is not a refresh token of yours that still works."
+    default_code = "token_not_valid"
+
+    def __init__(self) -> None:
+        super().__init__(attr="refresh")
+
+
+def refresh_token_revoke(*, user: User, token: str) -> None:
+    """Log out one device: its refresh token stops working. Only the user's own token."""
+    try:
+        refresh = RefreshToken(token)
+    except TokenError:
+        raise TokenNotValid() from None
+    if str(refresh.get("user_id")) != str(user.id):
+        raise TokenNotValid()
+    refresh.blacklist()
+
+
+def tokens_forget(*, user: User) -> None:
+    """Delete every refresh token issued to the user (their blacklist rows cascade with them)."""
+    OutstandingToken.objects.filter(user=user).delete()
