@@ -1,56 +1,23 @@
-"""Factories, personas and clients shared by the whole suite.
+"""Fixtures shared by the whole suite: personas, signed-in clients, and a clean slate.
 
 The personas are the demo's people (seeds/personas.py) plus the strangers every privacy
-test needs: another patient, and a therapist with no link to anyone.
+test needs: another patient, and a therapist with no link to anyone. Factories live in
+tests/factories.py and API helpers in tests/helpers.py; tests import those, never this file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-import factory
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.models import CareLink, Role, User
+from accounts.models import CareLink, User
 from seeds import personas
 from seeds.demo import persona_user
-
-PASSWORD = "correct-horse-battery-2026"
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-
-    email = factory.Sequence(lambda n: f"person{n}@example.test")
-    display_name = factory.Faker("first_name")
-    role = Role.PATIENT
-    timezone = "Europe/London"
-    password = PASSWORD
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        return model_class.objects.create_user(*args, **kwargs)
-
-
-class PatientFactory(UserFactory):
-    role = Role.PATIENT
-
-
-class TherapistFactory(UserFactory):
-    role = Role.THERAPIST
-    display_name = factory.Faker("name")
-
-
-class CareLinkFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = CareLink
-
-    therapist = factory.SubFactory(TherapistFactory)
-    patient = factory.SubFactory(PatientFactory)
+from tests.factories import CareLinkFactory, PatientFactory, TherapistFactory
+from tests.helpers import client_for
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +57,7 @@ def therapist(db) -> User:
 
 @pytest.fixture
 def link(chef: User, therapist: User) -> CareLink:
-    return CareLink.objects.create(therapist=therapist, patient=chef)
+    return CareLinkFactory(therapist=therapist, patient=chef)
 
 
 @pytest.fixture
@@ -107,26 +74,6 @@ def stranger_therapist(db) -> User:
 @pytest.fixture
 def anon() -> APIClient:
     return APIClient()
-
-
-class UserClient(APIClient):
-    """An API client signed in as one user with a real JWT, minted per request.
-
-    Minting at request time keeps tokens valid under time_machine: a token minted today
-    would not yet be valid in a test that travels back to last week.
-    """
-
-    def __init__(self, user: User, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-
-    def request(self, **kwargs):
-        kwargs.setdefault("HTTP_AUTHORIZATION", f"Bearer {AccessToken.for_user(self.user)}")
-        return super().request(**kwargs)
-
-
-def client_for(user: User) -> APIClient:
-    return UserClient(user)
 
 
 @pytest.fixture
@@ -147,14 +94,3 @@ def as_other_patient(other_patient: User) -> APIClient:
 @pytest.fixture
 def as_stranger(stranger_therapist: User) -> APIClient:
     return client_for(stranger_therapist)
-
-
-def error_codes(response) -> list[str]:
-    """The ``code`` of every error in a drf-standardized-errors body."""
-    body = response.json()
-    assert set(body) == {"type", "errors"}, body
-    return [error["code"] for error in body["errors"]]
-
-
-def error_attrs(response) -> list[str | None]:
-    return [error["attr"] for error in response.json()["errors"]]

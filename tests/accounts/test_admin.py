@@ -2,7 +2,7 @@ import pytest
 
 from accounts.models import Invite
 from accounts.services import invite_create
-from tests.conftest import TherapistFactory
+from tests.factories import TherapistFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from tests.conftest import PASSWORD, PatientFactory, error_attrs, error_codes
+from tests.factories import PASSWORD, PatientFactory
+from tests.helpers import error_attrs, error_codes
 
 REGISTER = "/api/v1/auth/register/"
 TOKEN = "/api/v1/auth/token/"

@@ -9,7 +9,8 @@ from django.utils import timezone
 from accounts.exceptions import NotLinked
 from accounts.models import CareLink, Invite, User
 from accounts.selectors import linked_patient
-from tests.conftest import CareLinkFactory, PatientFactory, client_for, error_attrs, error_codes
+from tests.factories import CareLinkFactory, PatientFactory
+from tests.helpers import client_for, error_attrs, error_codes
 
 INVITES = "/api/v1/invites/"
 LINKS = "/api/v1/care-links/"

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 
 from accounts import signals
 from accounts.models import CareLink, Invite, User
-from tests.conftest import client_for, error_attrs, error_codes
+from tests.helpers import client_for, error_attrs, error_codes
 
 ME = "/api/v1/me/"
 EXPORT = "/api/v1/me/export/"

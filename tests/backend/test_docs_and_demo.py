@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from accounts.models import CareLink, User
 from seeds import personas
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis.checks import CHECKS
 
 from backend.wsgi import application
-from tests.conftest import CareLinkFactory, PatientFactory, TherapistFactory
+from tests.factories import CareLinkFactory, PatientFactory, TherapistFactory
 
 # Generating the schema needs Django's code, not the database: it loads at collection.
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)

@@ -1,7 +1,7 @@
 import pytest
 
 from journal.models import Commitment, Experiment, PrideEntry, Reflection
-from tests.conftest import TherapistFactory
+from tests.factories import TherapistFactory
 
 pytestmark = pytest.mark.django_db
 

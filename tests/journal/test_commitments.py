@@ -5,7 +5,8 @@ from django.dispatch import receiver
 
 from journal import signals
 from journal.models import Commitment
-from tests.conftest import CareLinkFactory, PatientFactory, client_for, error_attrs, error_codes
+from tests.factories import CareLinkFactory, PatientFactory
+from tests.helpers import client_for, error_attrs, error_codes
 
 URL = "/api/v1/commitments/"
 

@@ -7,7 +7,8 @@ import time_machine
 from django.db import connection
 
 from journal.models import Experiment, PrideEntry, Reflection
-from tests.conftest import PatientFactory, client_for, error_attrs, error_codes
+from tests.factories import PatientFactory
+from tests.helpers import client_for, error_attrs, error_codes
 
 REFLECTIONS = "/api/v1/reflections/"
 PRIDE = "/api/v1/pride-entries/"

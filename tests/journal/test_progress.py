@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import error_attrs
+from tests.helpers import error_attrs
 
 PROGRESS = "/api/v1/progress/"
 NOW = "2026-11-25T18:00:00Z"  # Wednesday of 2026-W48, noon in Chicago

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from journal.models import Reflection, SyncCounter
 from journal.selectors import encode_cursor
-from tests.conftest import PatientFactory, client_for, error_codes
+from tests.factories import PatientFactory
+from tests.helpers import client_for, error_codes
 
 SYNC = "/api/v1/sync/"
 

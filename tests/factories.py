@@ -1,0 +1,118 @@
+"""factory_boy factories for every model a test needs: users, links, commitments, entries.
+
+Journal records are made through the services, as the app makes them, so each has its
+``seq`` from the patient's sync counter, its local day or week, and timestamps from ``now``
+(pass ``now=`` to a factory to write at another moment; it defaults to the real clock).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from django.utils import timezone
+
+from accounts.models import CareLink, Role, User
+from journal import services
+from journal.models import Commitment, Experiment, PrideEntry, Reflection
+
+PASSWORD = "correct-horse-battery-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    display_name = factory.Faker("first_name")
+    role = Role.PATIENT
+    timezone = "Europe/London"
+    password = PASSWORD
+
+    @classmethod
+    def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
+        return model_class.objects.create_user(*args, **kwargs)
+
+
+class PatientFactory(UserFactory):
+    role = Role.PATIENT
+
+
+class TherapistFactory(UserFactory):
+    role = Role.THERAPIST
+    display_name = factory.Faker("name")
+
+
+class CareLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareLink
+
+    therapist = factory.SubFactory(TherapistFactory)
+    patient = factory.SubFactory(PatientFactory)
+
+
+class _ServiceFactory(factory.Factory):
+    """Makes its model through a journal service rather than ``Model.objects.create``."""
+
+    class Meta:
+        abstract = True
+
+    patient = factory.SubFactory(PatientFactory)
+
+    @classmethod
+    def _create(cls, model_class: type, *args: Any, now: Any = None, **kwargs: Any) -> Any:
+        return cls._write(model_class, now=now or timezone.now(), **kwargs)
+
+    @classmethod
+    def _build(cls, model_class: type, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("now", None)
+        return model_class(**kwargs)
+
+    @classmethod
+    def _write(cls, model_class: type, *, now: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+
+class CommitmentFactory(_ServiceFactory):
+    """The patient's own commitment (``author=`` a linked therapist to have them write it)."""
+
+    class Meta:
+        model = Commitment
+
+    kind = Commitment.Kind.REFLECTION_DAILY
+    title = factory.Faker("sentence", nb_words=5)
+
+    @classmethod
+    def _write(cls, model_class: type, *, now: Any, patient: User, author: User | None = None, **kwargs: Any) -> Any:
+        return services.commitment_create(author=author or patient, patient_id=patient.id, now=now, **kwargs)
+
+
+class _EntryFactory(_ServiceFactory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _write(cls, model_class: type, *, now: Any, patient: User, **kwargs: Any) -> Any:
+        return services.entry_create(model=model_class, patient=patient, now=now, **kwargs)
+
+
+class ReflectionFactory(_EntryFactory):
+    class Meta:
+        model = Reflection
+
+    effort = factory.Faker("sentence")
+
+
+class PrideEntryFactory(_EntryFactory):
+    class Meta:
+        model = PrideEntry
+
+    items = factory.List([factory.Faker("sentence", nb_words=4) for _ in range(3)])
+
+
+class ExperimentFactory(_EntryFactory):
+    class Meta:
+        model = Experiment
+
+    title = factory.Faker("sentence", nb_words=5)
+    status = Experiment.Status.TRIED

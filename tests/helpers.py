@@ -1,0 +1,41 @@
+"""What tests use to talk to the API: signed-in clients and readers of error bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.models import User
+
+
+class UserClient(APIClient):
+    """An API client signed in as one user with a real JWT, minted per request.
+
+    Minting at request time keeps tokens valid under time_machine: a token minted today
+    would not yet be valid in a test that travels back to last week.
+    """
+
+    def __init__(self, user: User, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.user = user
+
+    def request(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("HTTP_AUTHORIZATION", f"Bearer {AccessToken.for_user(self.user)}")
+        return super().request(**kwargs)
+
+
+def client_for(user: User) -> APIClient:
+    return UserClient(user)
+
+
+def error_codes(response: Any) -> list[str]:
+    """The ``code`` of every error in a drf-standardized-errors body."""
+    body = response.json()
+    assert set(body) == {"type", "errors"}, body
+    return [error["code"] for error in body["errors"]]
+
+
+def error_attrs(response: Any) -> list[str | None]:
+    return [error["attr"] for error in response.json()["errors"]]
