@@ -3,7 +3,7 @@ weeks of believable, imperfect practice (gaps included: nothing here is about st
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from accounts.models import User
 from journal import services
@@ -59,11 +59,17 @@ PRIDE = [
 ]
 
 
+def evening_of(day: date, *, patient: User, now: datetime) -> datetime:
+    """When the chef writes about a day: 21:30 their time, or now if that has not come yet."""
+    return min(datetime.combine(day, time(21, 30), tzinfo=patient.zone), now)
+
+
 def load(*, patient: User, therapist: User, now: datetime) -> dict[str, int]:
     made = {"commitments": 0, "reflections": 0, "pride_entries": 0, "experiments": 0}
     commitments = {}
+    session_held = now - timedelta(days=28)  # session T44, four weeks of practice ago
     for spec in T44_COMMITMENTS:
-        commitment = services.commitment_create(author=therapist, patient_id=patient.id, now=now, **spec)
+        commitment = services.commitment_create(author=therapist, patient_id=patient.id, now=session_held, **spec)
         commitments[commitment.kind] = commitment
         made["commitments"] += 1
 
@@ -76,7 +82,7 @@ def load(*, patient: User, therapist: User, now: datetime) -> dict[str, int]:
         services.entry_create(
             model=Reflection,
             patient=patient,
-            now=now,
+            now=evening_of(day, patient=patient, now=now),
             date=day,
             effort=EFFORTS[days_ago % len(EFFORTS)],
             kind_words="You're doing your best, and that's enough.",
@@ -85,10 +91,11 @@ def load(*, patient: User, therapist: User, now: datetime) -> dict[str, int]:
         )
         made["reflections"] += 1
     for weeks_ago, items in zip((3, 2, 1), PRIDE, strict=True):
+        sunday = today - timedelta(weeks=weeks_ago, days=today.weekday() - 6)
         services.entry_create(
             model=PrideEntry,
             patient=patient,
-            now=now,
+            now=evening_of(sunday, patient=patient, now=now),
             week=iso_week(today - timedelta(weeks=weeks_ago)),
             items=items,
             commitment=commitments[Commitment.Kind.PRIDE_WEEKLY],
@@ -97,7 +104,7 @@ def load(*, patient: User, therapist: User, now: datetime) -> dict[str, int]:
     services.entry_create(
         model=Experiment,
         patient=patient,
-        now=now,
+        now=evening_of(today - timedelta(days=9), patient=patient, now=now),
         title="Saffron risotto, a recipe I'd never made",
         planned_for=today - timedelta(days=9),
         worry="It would be a mess and I'd feel like a fraud.",
