@@ -1,7 +1,10 @@
 """Staff views of accounts. Free text (an invite's note) is never shown: it is health-adjacent
-data, and staff have no need of it to support a user."""
+data, and staff have no need of it to support a user. No page shows a credential: no
+password hash, no invite code (only its hash is stored), no refresh token."""
 
 from django.contrib import admin
+from django.http import HttpRequest
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import CareLink, Invite, User
 
@@ -35,4 +38,47 @@ class InviteAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # An invite's code exists only in the response to the therapist who made it.
+        return False
+
+
+# simplejwt's own pages show whole refresh tokens: a staff member could copy one and read a
+# patient's journal. Staff see which tokens exist (jti, whose, until when), never the token.
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(admin.ModelAdmin):
+    list_display = ["jti", "user", "created_at", "expires_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "jti"]
+    fields = ["jti", "user", "created_at", "expires_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(BlacklistedToken)
+class BlacklistedTokenAdmin(admin.ModelAdmin):
+    list_display = ["token_jti", "token_user", "blacklisted_at"]
+    list_select_related = ["token__user"]
+    fields = ["token_jti", "token_user", "blacklisted_at"]
+    readonly_fields = fields
+
+    @admin.display(description="jti")
+    def token_jti(self, obj: BlacklistedToken) -> str:
+        return obj.token.jti
+
+    @admin.display(description="user")
+    def token_user(self, obj: BlacklistedToken) -> object:
+        return obj.token.user
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

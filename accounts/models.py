@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -28,8 +29,15 @@ def validate_timezone(value: str) -> None:
         )
 
 
-def available_timezones() -> set[str]:
-    return zoneinfo.available_timezones()
+#: Files of the tz database that are not zones: "localtime" means whatever zone the server
+#: is in, "posixrules" is a template, "Factory" names no place.
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@functools.cache
+def available_timezones() -> frozenset[str]:
+    """The IANA zone names a user may pick (read from disk once: it scans the tz database)."""
+    return frozenset(zoneinfo.available_timezones()) - NOT_ZONES
 
 
 class Role(models.TextChoices):

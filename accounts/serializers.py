@@ -9,6 +9,7 @@ from rest_framework_simplejwt.tokens import UntypedToken
 
 from accounts.models import CareLink, Role, User, available_timezones
 from core import fields
+from core.input import is_text
 
 
 class TimezoneField(fields.CharField):
@@ -22,7 +23,10 @@ class TimezoneField(fields.CharField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if value not in available_timezones():
-            self.fail("unknown_timezone", value=value)
+            # Echo the value only when it is short, printable text: never what cannot be encoded.
+            if len(value) <= 64 and is_text(value) and value.isprintable():
+                self.fail("unknown_timezone", value=value)
+            self.fail("unknown_timezone", value="This")
         return value
 
 

@@ -17,6 +17,7 @@ from django.db.models import F
 
 from accounts import signals, tokens
 from accounts.models import INVITE_LIFETIME, CareLink, Invite, Role, User, hash_invite_code
+from core.storage import purge_deleted_rows
 
 
 def user_register(*, email: str, password: str, display_name: str, role: str, timezone: str, now: datetime) -> User:
@@ -66,6 +67,7 @@ def user_erase(*, user: User, now: datetime) -> None:
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()
     user.delete()
+    transaction.on_commit(purge_deleted_rows)
 
 
 def invite_create(*, therapist: User, note: str = "", now: datetime) -> tuple[Invite, str]:

@@ -98,7 +98,7 @@ def get_secret(
             raise ImproperlyConfigured(f"{name} is required when DEBUG is off.")
         path = var_dir / name.lower()
         if not path.exists():
-            var_dir.mkdir(parents=True, exist_ok=True)
+            var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             # O_EXCL: when web, worker and beat start together only one of them writes the key.
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.ApiResponseMiddleware",
     # Last, as django-axes asks: it turns a flagged lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,12 +109,13 @@ except Exception as error:  # dj-database-url raises several kinds for a malform
 if not _database.get("ENGINE"):
     raise ImproperlyConfigured("DATABASE_URL is not a database URL Django supports.")
 if _database["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Web, worker and beat share the file: WAL lets readers go on while one writes, and
     # IMMEDIATE transactions take the write lock up front instead of failing half-way.
+    # secure_delete zeroes what is deleted, so an erased patient is gone from the file too.
     _database["CONN_MAX_AGE"] = 0
     _database["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
@@ -194,6 +197,9 @@ AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# No trail of successful log-ins: axes would create a Django session (and set a cookie) on
+# every token request just to hash its key into that trail. Failures are still counted.
+AXES_DISABLE_ACCESS_LOG = True
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
@@ -217,7 +223,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": _renderers,
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
@@ -230,11 +236,13 @@ DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "core.errors.ExceptionHandler",
     "EXCEPTION_FORMATTER_CLASS": "core.errors.ExceptionFormatter",
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "412", "415", "429"],
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "412", "413", "415", "429", "503"],
     "ERROR_SCHEMAS": {
         "401": "core.openapi.ErrorResponse401Serializer",
         "409": "core.openapi.ErrorResponse409Serializer",
         "412": "core.openapi.ErrorResponse412Serializer",
+        "413": "core.openapi.ErrorResponse413Serializer",
+        "503": "core.openapi.ErrorResponse503Serializer",
     },
 }
 

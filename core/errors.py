@@ -6,6 +6,11 @@ The one place where the domain's errors (``core.exceptions``) and Django's
 
 from __future__ import annotations
 
+import logging
+
+import kombu.exceptions
+import redis.exceptions
+from django import db
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -15,6 +20,18 @@ from rest_framework import exceptions, serializers, status
 from rest_framework_simplejwt.exceptions import InvalidToken
 
 from core import exceptions as domain
+
+log = logging.getLogger(__name__)
+
+#: What a lost connection to the database or Redis raises. An IntegrityError or a
+#: ProgrammingError is a bug or a race, not an outage, and stays a 500 / is handled.
+OUTAGES: tuple[type[BaseException], ...] = (
+    db.OperationalError,
+    db.InterfaceError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    kombu.exceptions.OperationalError,
+)
 
 
 class ExceptionHandler(StandardExceptionHandler):
@@ -29,6 +46,9 @@ class ExceptionHandler(StandardExceptionHandler):
             return exceptions.ValidationError(serializers.as_serializer_error(exc))
         if isinstance(exc, domain.DomainError):
             return from_domain_error(exc)
+        if is_outage(exc):
+            log.warning("Answering 503: %s", exc)
+            return ServiceUnavailable()
         if isinstance(exc, InvalidToken):
             # simplejwt nests a dict (detail, code, messages) that would become three errors.
             detail = exc.detail.get("detail", exc.default_detail) if isinstance(exc.detail, dict) else exc.detail
@@ -73,18 +93,37 @@ class ExceptionFormatter(StandardExceptionFormatter):
         return body
 
 
+class ServiceUnavailable(exceptions.APIException):
+    """The database or the broker cannot be reached: a client should retry, not give up."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is briefly unavailable; try again in a moment."
+    default_code = "service_unavailable"
+    wait = 30  # seconds, sent as Retry-After
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database or Redis could not be reached (not: a query that was wrong)."""
+    return isinstance(exc, OUTAGES)
+
+
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "This object changed since you read it; fetch it again and retry."
     default_code = "precondition_failed"
 
 
-def _api_error(request: HttpRequest, status_code: int, code: str, detail: str) -> JsonResponse | None:
-    if not request.path.startswith("/api/"):
-        return None
+def error_response(status_code: int, code: str, detail: str) -> JsonResponse:
+    """The contract's error body, for answers given outside DRF (middleware, URL resolving)."""
     error_type = "server_error" if status_code >= 500 else "client_error"
     body = {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
     return JsonResponse(body, status=status_code)
+
+
+def _api_error(request: HttpRequest, status_code: int, code: str, detail: str) -> JsonResponse | None:
+    if not request.path.startswith("/api/"):
+        return None
+    return error_response(status_code, code, detail)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

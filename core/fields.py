@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.input import FIRST_YEAR, ascii_digits, parse_day
+
 
 class StrictTextMixin:
     default_error_messages = {"invalid": "Not a valid string."}
@@ -27,15 +29,52 @@ class EmailField(StrictTextMixin, serializers.EmailField):
     pass
 
 
+class IntegerField(serializers.IntegerField):
+    """A JSON number that is whole: not ``"3"``, not ``true``, not ``3.5``."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        if isinstance(data, float) and not data.is_integer():
+            self.fail("invalid")
+        return super().to_internal_value(int(data))
+
+
+class QueryIntegerField(serializers.IntegerField):
+    """A whole number in a query string: ASCII digits only."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not ascii_digits(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class DateField(serializers.DateField):
+    """``YYYY-MM-DD`` in ASCII digits, from 1900 (DRF's regex takes any script's digits)."""
+
+    default_error_messages = {"invalid": f"A date as YYYY-MM-DD, from {FIRST_YEAR} on."}
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("invalid")
+        try:
+            return parse_day(value)
+        except ValueError:
+            self.fail("invalid")
+
+
 class ModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer whose generated text fields are strict too."""
+    """A ModelSerializer whose generated text, number and date fields are strict too."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         **{
-            model_field: CharField
+            model_field: {
+                serializers.CharField: CharField,
+                serializers.IntegerField: IntegerField,
+                serializers.DateField: DateField,
+            }.get(field, field)
             for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()
-            if field is serializers.CharField
         },
     }
 

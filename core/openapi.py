@@ -1,7 +1,8 @@
-"""OpenAPI: drf-standardized-errors' schema, plus the two error statuses it does not know.
+"""OpenAPI: drf-standardized-errors' schema, plus the error statuses it does not know.
 
 412 is documented on writes to versioned objects (``If-Match``), 409 on creates whose view
-says a duplicate is possible (``may_conflict = True``).
+says a duplicate is possible (``may_conflict = True``), 413 on every operation that takes a
+body, 503 (database or broker unreachable, with ``Retry-After``) on every operation.
 """
 
 from __future__ import annotations
@@ -26,6 +27,21 @@ class ErrorResponse409Serializer(serializers.Serializer):
 
 class ErrorResponse412Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
+    errors = _ErrorSerializer(many=True)
+
+
+class ErrorResponse413Serializer(serializers.Serializer):
+    """The body is larger than the server accepts (``request_too_large``)."""
+
+    type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
+    errors = _ErrorSerializer(many=True)
+
+
+class ErrorResponse503Serializer(serializers.Serializer):
+    """The database or the broker is briefly unreachable (``service_unavailable``): retry
+    after the seconds in ``Retry-After``."""
+
+    type = serializers.ChoiceField(choices=[("server_error", "Server Error")])
     errors = _ErrorSerializer(many=True)
 
 
@@ -57,4 +73,8 @@ class AutoSchema(StandardAutoSchema):
                 and self.method in {"POST", "PUT"}
                 and (status_code not in responses)
             )
+        if status_code == "413":
+            return self.method in {"POST", "PUT", "PATCH", "DELETE"} and status_code not in responses
+        if status_code == "503":
+            return status_code not in responses
         return super()._should_add_error_response(responses, status_code)

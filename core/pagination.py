@@ -1,6 +1,8 @@
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from core.input import ascii_digits
+
 
 class CursorPagination(pagination.CursorPagination):
     """Cursor pagination for every list: stable under inserts, no page counting on big tables.
@@ -19,7 +21,7 @@ class CursorPagination(pagination.CursorPagination):
         if not raw:
             return self.page_size
         value = raw[-1]
-        if not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+        if not ascii_digits(value) or not 1 <= int(value) <= self.max_page_size:
             raise ValidationError(
                 {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}, code="invalid"
             )

@@ -6,7 +6,9 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+from core.input import FIRST_YEAR
+
+WEEK_PATTERN = re.compile(r"^([0-9]{4})-W([0-9]{2})$")  # ASCII digits: \d takes any script's
 
 
 def local_date(now: datetime, zone: ZoneInfo) -> date:
@@ -24,6 +26,8 @@ def parse_week(value: str) -> str:
     if not match:
         raise ValueError("not of the form YYYY-Www")
     year, week = int(match[1]), int(match[2])
+    if year < FIRST_YEAR:
+        raise ValueError(f"a week from {FIRST_YEAR} on")
     monday = date.fromisocalendar(year, week, 1)  # raises ValueError for week 0 or 54, or 53 in a short year
     return iso_week(monday)
 

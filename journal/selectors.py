@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.selectors import linked_patient
+from core.input import ascii_digits
 from journal.dates import iso_week, local_date, weeks_back
 from journal.kinds import KINDS, RecordKind
 from journal.models import (
@@ -97,7 +98,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, seq = text.split(":")
-        if prefix != "v1" or not (seq.isascii() and seq.isdigit()):
+        if prefix != "v1" or not ascii_digits(seq):
             raise ValueError
         return int(seq)
     except (ValueError, UnicodeDecodeError, binascii.Error):

@@ -38,7 +38,7 @@ class CommitmentSerializer(EncryptedTextMixin, fields.ModelSerializer):
     details = text(2000)
     evidence = fields.CharField(read_only=True)
     cadence = serializers.ChoiceField(choices=Commitment.Cadence.choices, required=False)
-    target_count = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    target_count = fields.IntegerField(min_value=1, max_value=100, required=False)
     status = serializers.ChoiceField(choices=Commitment.Status.choices, required=False)
 
     class Meta:
@@ -87,10 +87,10 @@ class EntrySerializer(EncryptedTextMixin, fields.ModelSerializer):
 
 class ReflectionSerializer(EntrySerializer):
     text_fields = ("kind_words",)
-    date = serializers.DateField(required=False, help_text="The local day; defaults to today in the patient's zone.")
+    date = fields.DateField(required=False, help_text="The local day; defaults to today in the patient's zone.")
     effort = text(2000, required=True)
     kind_words = text(500, default=DEFAULT_KIND_WORDS)
-    mood = serializers.IntegerField(min_value=1, max_value=5, allow_null=True, required=False)
+    mood = fields.IntegerField(min_value=1, max_value=5, allow_null=True, required=False)
 
     class Meta:
         model = Reflection

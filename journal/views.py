@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,6 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsPatient
+from core import fields
+from core.input import parse_day
 from core.versioning import UUID_PATTERN, VersionedObjectMixin, if_match
 from journal import selectors, services
 from journal.dates import parse_week
@@ -135,7 +136,7 @@ class RangeFilter(filters.FilterSet):
 
     def parse(self, param: str, raw: str):
         try:
-            return date.fromisoformat(raw)
+            return parse_day(raw)
         except ValueError:
             raise ValidationError({param: ["A date as YYYY-MM-DD."]}, code="invalid") from None
 
@@ -350,7 +351,7 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class ProgressQuerySerializer(serializers.Serializer):
-    weeks = serializers.IntegerField(min_value=1, max_value=52, default=8)
+    weeks = fields.QueryIntegerField(min_value=1, max_value=52, default=8)
 
 
 @extend_validation_errors(["invalid", "min_value", "max_value"], field_name="weeks")

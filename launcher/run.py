@@ -51,6 +51,20 @@ def stop_stale_redis(redis_dir: Path) -> None:
     pid_file.unlink(missing_ok=True)
 
 
+def keep_var_private() -> None:
+    """Another local user must not read the database, the keys or the broker's socket.
+
+    ``var/`` is 0700 and everything made in it 0600: the umask passes to web, worker and
+    beat, and to SQLite's ``-wal`` and ``-shm`` files; files an older run made are tightened.
+    """
+    os.umask(0o077)
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    VAR_DIR.chmod(0o700)
+    for path in VAR_DIR.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
+
+
 def prepare() -> None:
     """Migrate and load the demo: both idempotent, so every ``make run`` may do them."""
     import django
@@ -66,6 +80,7 @@ def main() -> int:
     os.environ.setdefault("PORT", "8000")
     # The Procfile's commands (gunicorn, celery) live beside this interpreter in .venv/bin.
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    keep_var_private()
     server = None
     if not os.environ.get("REDIS_URL"):
         server, os.environ["REDIS_URL"] = start_embedded_redis()

@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import CareLink, Invite
-from tests.conftest import PASSWORD, PatientFactory, TherapistFactory, client_for, error_codes
+from tests.factories import PASSWORD, PatientFactory, TherapistFactory
+from tests.helpers import client_for, error_codes
 
 TOKEN = "/api/v1/auth/token/"
 REFRESH = "/api/v1/auth/token/refresh/"

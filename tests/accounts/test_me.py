@@ -156,3 +156,13 @@ class TestExport:
 
     def test_it_needs_a_signed_in_user(self, anon):
         assert anon.get(EXPORT).status_code == 401
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "Factory", "\u202eEurope/Paris"])
+def test_a_zone_is_a_place_not_the_servers_clock_or_a_trick(as_chef, chef, zone):
+    response = as_chef.patch(ME, {"timezone": zone})
+    assert response.status_code == 400
+    assert error_codes(response) == ["unknown_timezone"]
+    assert zone not in response.json()["errors"][0]["detail"] or zone.isprintable()
+    chef.refresh_from_db()
+    assert chef.timezone == "America/Chicago"

@@ -18,7 +18,8 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from journal.models import Commitment, PrideEntry, Reflection
-from tests.conftest import PatientFactory, client_for, error_codes
+from tests.factories import PatientFactory
+from tests.helpers import client_for, error_codes
 
 COMMITMENTS = "/api/v1/commitments/"
 REFLECTIONS = "/api/v1/reflections/"
@@ -139,24 +140,28 @@ def test_a_done_or_dropped_commitment_cannot_come_back_and_the_400_changes_nothi
 # --- One reflection a day, one pride entry a week ------------------------------------------
 
 
+#: Rows made straight through the ORM, as a racing writer would, need their timestamps.
+STAMPS = {"created_at": timezone.now(), "updated_at": timezone.now()}
+
+
 @pytest.mark.django_db
 def test_the_database_refuses_a_second_living_pride_entry_for_a_week(chef):
-    PrideEntry.objects.create(patient=chef, seq=1, week="2026-W40", items=["a"], item_count=1)
+    PrideEntry.objects.create(patient=chef, seq=1, week="2026-W40", items=["a"], item_count=1, **STAMPS)
     with pytest.raises(IntegrityError), transaction.atomic():
-        PrideEntry.objects.create(patient=chef, seq=2, week="2026-W40", items=["b"], item_count=1)
+        PrideEntry.objects.create(patient=chef, seq=2, week="2026-W40", items=["b"], item_count=1, **STAMPS)
     # A tombstone does not hold the week.
     PrideEntry.objects.filter(patient=chef).update(deleted_at=timezone.now())
-    PrideEntry.objects.create(patient=chef, seq=3, week="2026-W40", items=["c"], item_count=1)
+    PrideEntry.objects.create(patient=chef, seq=3, week="2026-W40", items=["c"], item_count=1, **STAMPS)
     assert PrideEntry.objects.filter(patient=chef, deleted_at__isnull=True).count() == 1
 
 
 @pytest.mark.django_db
 def test_the_database_refuses_a_second_living_reflection_for_a_day(chef):
-    Reflection.objects.create(patient=chef, seq=1, date=date(2026, 11, 20), effort="a")
+    Reflection.objects.create(patient=chef, seq=1, date=date(2026, 11, 20), effort="a", **STAMPS)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Reflection.objects.create(patient=chef, seq=2, date=date(2026, 11, 20), effort="b")
+        Reflection.objects.create(patient=chef, seq=2, date=date(2026, 11, 20), effort="b", **STAMPS)
     Reflection.objects.filter(patient=chef).update(deleted_at=timezone.now())
-    Reflection.objects.create(patient=chef, seq=3, date=date(2026, 11, 20), effort="c")
+    Reflection.objects.create(patient=chef, seq=3, date=date(2026, 11, 20), effort="c", **STAMPS)
     assert Reflection.objects.filter(patient=chef, deleted_at__isnull=True).count() == 1
 
 

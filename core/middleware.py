@@ -1,0 +1,60 @@
+"""Middleware for every answer under ``/api/``: things no view may forget."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+from core.errors import ServiceUnavailable, error_response, is_outage
+from core.input import ascii_digits
+from core.parsers import RequestTooLarge
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+class RequestLimitsMiddleware:
+    """Refuse an announced body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with 413, before
+    sign-in, throttles or lockouts read it (first in ``MIDDLEWARE``)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _is_api(request):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            announced = request.META.get("CONTENT_LENGTH") or "0"
+            if not ascii_digits(announced):
+                return error_response(400, "invalid_content_length", "Content-Length is not a whole number.")
+            if limit is not None and int(announced) > limit:
+                return error_response(413, RequestTooLarge.default_code, str(RequestTooLarge.default_detail))
+        return self.get_response(request)
+
+
+class ApiResponseMiddleware:
+    """Every API answer is ``Cache-Control: no-store`` (it holds health data or tokens), and
+    an outage met outside a view (signing in, a lockout check) is a 503 with
+    ``Retry-After`` rather than a 500: a phone then retries instead of giving up."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if _is_api(request) or request.headers.get("Authorization"):
+            add_never_cache_headers(response)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not (_is_api(request) and is_outage(exception)):
+            return None
+        response = error_response(503, ServiceUnavailable.default_code, str(ServiceUnavailable.default_detail))
+        response["Retry-After"] = str(ServiceUnavailable.wait)
+        add_never_cache_headers(response)
+        return response
