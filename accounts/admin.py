@@ -31,7 +31,7 @@ class InviteAdmin(admin.ModelAdmin):
     list_display = ["id", "therapist", "created_at", "expires_at", "used_at"]
     list_select_related = ["therapist"]
     fields = ["id", "therapist", "created_at", "expires_at", "used_at", "used_by"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # plain names; the stubs allow groups in fields
 
     def has_add_permission(self, request):
         # An invite's code exists only in the response to the therapist who made it.

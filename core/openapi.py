@@ -6,34 +6,36 @@ says a duplicate is possible (``may_conflict = True``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_standardized_errors.openapi import AutoSchema as StandardAutoSchema
 from rest_framework import serializers
 
 from core.versioning import UNSAFE_METHODS, VersionedObjectMixin
 
 
-class _ErrorSerializer(serializers.Serializer):
+class _ErrorSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     detail = serializers.CharField()
     attr = serializers.CharField(allow_null=True)
 
 
-class ErrorResponse409Serializer(serializers.Serializer):
+class ErrorResponse409Serializer(serializers.Serializer[Any]):
     type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
-    errors = _ErrorSerializer(many=True)
+    errors = _ErrorSerializer(many=True)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     existing_id = serializers.UUIDField(required=False, help_text="The object already in the way.")
 
 
-class ErrorResponse412Serializer(serializers.Serializer):
+class ErrorResponse412Serializer(serializers.Serializer[Any]):
     type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
-    errors = _ErrorSerializer(many=True)
+    errors = _ErrorSerializer(many=True)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
 
 
-class ErrorResponse401Serializer(serializers.Serializer):
+class ErrorResponse401Serializer(serializers.Serializer[Any]):
     """401s: no or bad access token, bad log-in, or a refresh token that no longer works."""
 
     type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
-    errors = _ErrorSerializer(many=True)
+    errors = _ErrorSerializer(many=True)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
 
 
 class AutoSchema(StandardAutoSchema):
@@ -44,7 +46,7 @@ class AutoSchema(StandardAutoSchema):
             extra.setdefault("page_size", set()).add("invalid")
         return extra
 
-    def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
+    def _should_add_error_response(self, responses: dict[str, Any], status_code: str) -> bool:
         if status_code == "412":
             return (
                 isinstance(self.view, VersionedObjectMixin)
