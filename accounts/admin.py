@@ -34,7 +34,7 @@ class InviteAdmin(admin.ModelAdmin):
     list_display = ["id", "therapist", "created_at", "expires_at", "used_at"]
     list_select_related = ["therapist"]
     fields = ["id", "therapist", "created_at", "expires_at", "used_at", "used_by"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # plain names; the stubs allow groups in fields
 
     def has_add_permission(self, request):
         # An invite's code exists only in the response to the therapist who made it.
@@ -52,8 +52,7 @@ class OutstandingTokenAdmin(admin.ModelAdmin):
     list_display = ["jti", "user", "created_at", "expires_at"]
     list_select_related = ["user"]
     search_fields = ["user__email", "jti"]
-    fields = ["jti", "user", "created_at", "expires_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("jti", "user", "created_at", "expires_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -66,8 +65,7 @@ class OutstandingTokenAdmin(admin.ModelAdmin):
 class BlacklistedTokenAdmin(admin.ModelAdmin):
     list_display = ["token_jti", "token_user", "blacklisted_at"]
     list_select_related = ["token__user"]
-    fields = ["token_jti", "token_user", "blacklisted_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("token_jti", "token_user", "blacklisted_at")
 
     @admin.display(description="jti")
     def token_jti(self, obj: BlacklistedToken) -> str:

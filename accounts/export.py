@@ -38,7 +38,7 @@ def document(user: User, *, now: datetime) -> dict[str, Any]:
     moment = DateTimeField(allow_null=True)
     result: dict[str, Any] = {
         "exported_at": moment.to_representation(now),
-        "profile": {**UserSerializer(user).data, "last_login": moment.to_representation(user.last_login)},
+        "profile": {**UserSerializer(user).data, "last_login": moment.to_representation(user.last_login)},  # type: ignore[arg-type]  # DRF's DateTimeField shows None as None
         "care_links": CareLinkSerializer(selectors.care_links_of(user).order_by("created_at"), many=True).data,
         "invites": [
             {
@@ -46,7 +46,7 @@ def document(user: User, *, now: datetime) -> dict[str, Any]:
                 "note": invite.note or "",
                 "created_at": moment.to_representation(invite.created_at),
                 "expires_at": moment.to_representation(invite.expires_at),
-                "used_at": moment.to_representation(invite.used_at),
+                "used_at": moment.to_representation(invite.used_at),  # type: ignore[arg-type]  # DRF's DateTimeField shows None as None
             }
             for invite in selectors.invites_of(user).order_by("created_at")
         ],

@@ -6,6 +6,7 @@ import secrets
 import uuid
 import zoneinfo
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -52,7 +53,7 @@ class UserManager(BaseUserManager["User"]):
         # E-mail addresses are unique ignoring case, so logging in ignores case too.
         return self.get(email__iexact=email)
 
-    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
         if not email:
             raise ValueError("A user needs an e-mail address.")
         user = self.model(email=self.normalize_email(email), **fields)
@@ -61,7 +62,7 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
         fields.update(is_staff=True, is_superuser=True)
         fields.setdefault("role", Role.THERAPIST)
         fields.setdefault("display_name", "Admin")

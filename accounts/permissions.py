@@ -1,6 +1,16 @@
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 
-from accounts.models import Role
+from accounts.models import Role, User
+
+
+def signed_in_user(request: Request) -> User:
+    """The user of a request that passed a view's permissions, every one of which requires a sign-in."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
 
 
 class _HasRole(BasePermission):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -17,7 +19,7 @@ def invites_of(therapist: User) -> QuerySet[Invite]:
     return Invite.objects.filter(therapist=therapist)
 
 
-def linked_patient(*, therapist: User, patient_id: object) -> User:
+def linked_patient(*, therapist: User, patient_id: uuid.UUID | str) -> User:
     """The patient with this id if the therapist may reach them now; otherwise ``NotLinked``.
 
     A patient who exists but is not linked answers exactly like one who does not exist, so a

@@ -90,6 +90,7 @@ def care_link_accept(*, patient: User, code: str, share_entries: bool, now: date
     problem = Invite.Problem.UNKNOWN if invite is None else invite.problem(now=now)
     if problem is not None:
         raise ValidationError({"code": ValidationError(problem.label, code=problem.value)})
+    assert invite is not None  # no invite is the UNKNOWN problem, raised above
     if CareLink.objects.active().filter(therapist=invite.therapist, patient=patient).exists():
         raise ValidationError(
             {"code": ValidationError("You are already linked to this therapist.", code="already_linked")}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpResponse
@@ -12,13 +13,14 @@ from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import export, selectors, services, tokens
 from accounts.auth import AUTH_THROTTLES, LockedOut
 from accounts.models import CareLink, Invite, User
-from accounts.permissions import IsPatient, IsTherapist
+from accounts.permissions import IsPatient, IsTherapist, signed_in_user
 from accounts.serializers import (
     CareLinkAcceptSerializer,
     CareLinkSerializer,
@@ -70,7 +72,7 @@ class TokenView(TokenObtainPairView):
 
     @extend_schema(responses={200: TokenPairSerializer, 401: ErrorResponse401Serializer}, tags=["auth"])
     def post(self, request: Request, *args, **kwargs) -> Response:
-        serializer = self.get_serializer(data=request.data)
+        serializer = cast(TokenSerializer, self.get_serializer(data=request.data))
         try:
             serializer.is_valid(raise_exception=True)
         except exceptions.AuthenticationFailed:
@@ -96,7 +98,7 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tokens.refresh_token_revoke(user=request.user, token=serializer.validated_data["refresh"])
+        tokens.refresh_token_revoke(user=signed_in_user(request), token=serializer.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -108,10 +110,10 @@ class MeView(generics.RetrieveUpdateAPIView):
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_object(self) -> User:
-        return self.request.user
+        return signed_in_user(self.request)
 
-    def perform_update(self, serializer: UserSerializer) -> None:
-        services.user_update(user=self.request.user, now=timezone.now(), **serializer.validated_data)
+    def perform_update(self, serializer: BaseSerializer[User]) -> None:
+        services.user_update(user=signed_in_user(self.request), now=timezone.now(), **serializer.validated_data)
 
     @extend_schema(
         request=PasswordSerializer,
@@ -121,7 +123,7 @@ class MeView(generics.RetrieveUpdateAPIView):
     def delete(self, request: Request) -> Response:
         serializer = PasswordSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        services.user_erase(user=request.user, now=timezone.now())
+        services.user_erase(user=signed_in_user(request), now=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -131,7 +133,7 @@ class ExportView(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         now = timezone.now()
-        document = export.document(request.user, now=now)
+        document = export.document(signed_in_user(request), now=now)
         response = HttpResponse(
             json.dumps(document, indent=2, default=str), content_type="application/json; charset=utf-8"
         )
@@ -147,7 +149,7 @@ class InviteView(APIView):
         serializer = InviteCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invite, code = services.invite_create(
-            therapist=request.user, note=serializer.validated_data.get("note", ""), now=timezone.now()
+            therapist=signed_in_user(request), note=serializer.validated_data.get("note", ""), now=timezone.now()
         )
         return Response(InviteSerializer({"code": code, "expires_at": invite.expires_at}).data, status=201)
 
@@ -193,7 +195,7 @@ class CareLinkViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return selectors.care_links_of(self.request.user)
+        return selectors.care_links_of(signed_in_user(self.request))
 
     def get_permissions(self):
         if self.action in {"create", "partial_update"}:
@@ -203,7 +205,9 @@ class CareLinkViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = CareLinkAcceptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        link = services.care_link_accept(patient=request.user, now=timezone.now(), **serializer.validated_data)
+        link = services.care_link_accept(
+            patient=signed_in_user(request), now=timezone.now(), **serializer.validated_data
+        )
         return Response(CareLinkSerializer(link).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:

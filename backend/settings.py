@@ -12,9 +12,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from backend import env
+
+# django-stubs declares some Django classes generic (a model field's set and get types, for
+# one); this lets them be subscripted at run time too, as core.crypto's field is.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.get_str("GOOD_ENOUGH_VAR_DIR") or BASE_DIR / "var")

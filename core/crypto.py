@@ -8,16 +8,23 @@ This field raises instead, naming the field, so a key mistake is an error in the
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from cryptography.fernet import InvalidToken
+from django.db.backends.base.base import BaseDatabaseWrapper
 from encrypted_fields import fields
+
+# A model field's types: what may be assigned to it, and what reading it gives.
+_ST = TypeVar("_ST", contravariant=True)
+_GT = TypeVar("_GT", covariant=True)
 
 
 class UndecryptableValue(RuntimeError):
     pass
 
 
-class EncryptedTextField(fields.EncryptedTextField):
-    def from_db_value(self, value, expression, connection):
+class EncryptedTextField(fields.EncryptedTextField[_ST, _GT]):
+    def from_db_value(self, value: str | None, expression: Any, connection: BaseDatabaseWrapper) -> str | None:
         if value is None:
             return None
         try:

@@ -7,6 +7,7 @@ The one place where the domain's errors (``core.exceptions``) and Django's
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import kombu.exceptions
 import redis.exceptions
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from drf_standardized_errors.formatter import ExceptionFormatter as StandardExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler as StandardExceptionHandler
+from drf_standardized_errors.types import ErrorResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework_simplejwt.exceptions import InvalidToken
 
@@ -75,7 +77,14 @@ class APIConflict(exceptions.APIException):
     default_detail = "This conflicts with something that already exists."
     default_code = "conflict"
 
-    def __init__(self, detail=None, code=None, *, attr: str | None = None, existing_id: str | None = None):
+    def __init__(
+        self,
+        detail: str | None = None,
+        code: str | None = None,
+        *,
+        attr: str | None = None,
+        existing_id: str | None = None,
+    ) -> None:
         super().__init__(detail, code)
         self.attr = attr
         self.existing_id = existing_id
@@ -84,7 +93,7 @@ class APIConflict(exceptions.APIException):
 class ExceptionFormatter(StandardExceptionFormatter):
     """The standard body, plus ``existing_id`` on a 409 so a client can go to what is there."""
 
-    def format_error_response(self, error_response):
+    def format_error_response(self, error_response: ErrorResponse) -> Any:
         body = super().format_error_response(error_response)
         if isinstance(self.exc, APIConflict):
             body["errors"][0]["attr"] = self.exc.attr

@@ -7,15 +7,29 @@ these fields answer 400 instead, as the OpenAPI schema promises.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from django.db.models import Model
 from rest_framework import serializers
 
 from core.input import FIRST_YEAR, ascii_digits, parse_day
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-class StrictTextMixin:
-    default_error_messages = {"invalid": "Not a valid string."}
+    # What the mixin is mixed into, for the type checker; at run time it stands alone.
+    _Field = serializers.Field[Any, Any, Any, Any]
+else:
+    _Field = object
 
-    def to_internal_value(self, data):
+_MT = TypeVar("_MT", bound=Model)
+
+
+class StrictTextMixin(_Field):
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {"invalid": "Not a valid string."}
+
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
@@ -32,7 +46,7 @@ class EmailField(StrictTextMixin, serializers.EmailField):
 class IntegerField(serializers.IntegerField):
     """A JSON number that is whole: not ``"3"``, not ``true``, not ``3.5``."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> int:
         if isinstance(data, bool) or not isinstance(data, int | float):
             self.fail("invalid")
         if isinstance(data, float) and not data.is_integer():
@@ -43,7 +57,7 @@ class IntegerField(serializers.IntegerField):
 class QueryIntegerField(serializers.IntegerField):
     """A whole number in a query string: ASCII digits only."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> int:
         if not isinstance(data, str) or not ascii_digits(data):
             self.fail("invalid")
         return super().to_internal_value(data)
@@ -52,9 +66,11 @@ class QueryIntegerField(serializers.IntegerField):
 class DateField(serializers.DateField):
     """``YYYY-MM-DD`` in ASCII digits, from 1900 (DRF's regex takes any script's digits)."""
 
-    default_error_messages = {"invalid": f"A date as YYYY-MM-DD, from {FIRST_YEAR} on."}
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
+        "invalid": f"A date as YYYY-MM-DD, from {FIRST_YEAR} on."
+    }
 
-    def to_internal_value(self, value):
+    def to_internal_value(self, value: Any) -> date:
         if not isinstance(value, str):
             self.fail("invalid")
         try:
@@ -63,7 +79,7 @@ class DateField(serializers.DateField):
             self.fail("invalid")
 
 
-class ModelSerializer(serializers.ModelSerializer):
+class ModelSerializer(serializers.ModelSerializer[_MT]):
     """A ModelSerializer whose generated text, number and date fields are strict too."""
 
     serializer_field_mapping = {
@@ -82,7 +98,7 @@ class ModelSerializer(serializers.ModelSerializer):
 class BooleanField(serializers.BooleanField):
     """Only JSON ``true`` and ``false``: ``"no"`` or ``0`` for a privacy switch is a client bug."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> bool:
         if not isinstance(data, bool):
             self.fail("invalid", input=data)
         return data
@@ -92,10 +108,10 @@ class UUIDField(StrictTextMixin, serializers.UUIDField):
     """Only a UUID string: DRF's would turn ``0`` or ``false`` into the nil UUID."""
 
 
-class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[_MT]):
     """An id or null: ``""`` is not a way to say null (DRF's would take it as one)."""
 
-    def run_validation(self, data=serializers.empty):
+    def run_validation(self, data: Any = serializers.empty) -> Any:
         if data == "":
             self.fail("incorrect_type", data_type="empty string")
         return super().run_validation(data)
@@ -114,15 +130,15 @@ class TextListField(serializers.ListField):
         "item_too_long": "An item is longer than {max_length} characters.",
     }
 
-    def __init__(self, *, item_max_length: int, **kwargs):
+    def __init__(self, *, item_max_length: int, **kwargs: Any) -> None:
         self.item_max_length = item_max_length
         kwargs["child"] = CharField(max_length=item_max_length)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> list[str]:
         if not isinstance(data, list):
             return super().to_internal_value(data)  # DRF's "not_a_list"
-        items = []
+        items: list[str] = []
         for item in data:
             if not isinstance(item, str) or "\x00" in item:
                 self.fail("item_not_text")

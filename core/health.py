@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import current_app as celery_app
 from django.core.cache import cache
@@ -21,7 +22,7 @@ def database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
+            return bool(cursor.fetchone() == (1,))
     except Exception:
         log.exception("healthz: the database is down")
         return False
@@ -41,7 +42,8 @@ def broker_ok() -> bool:
 
 def last_dispatch_at() -> str | None:
     try:
-        return cache.get(LAST_DISPATCH_CACHE_KEY)
+        value: str | None = cache.get(LAST_DISPATCH_CACHE_KEY)
+        return value
     except Exception:
         return None
 
@@ -49,7 +51,7 @@ def last_dispatch_at() -> str | None:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": database_ok(), "broker": broker_ok()}
-    body: dict = {name: "ok" if ok else "down" for name, ok in checks.items()}
+    body: dict[str, Any] = {name: "ok" if ok else "down" for name, ok in checks.items()}
     body["last_dispatch_at"] = last_dispatch_at()
     down = [name for name, ok in checks.items() if not ok]
     if down:

@@ -7,49 +7,47 @@ body, 503 (database or broker unreachable, with ``Retry-After``) on every operat
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_standardized_errors.openapi import AutoSchema as StandardAutoSchema
 from rest_framework import serializers
 
 from core.versioning import UNSAFE_METHODS, VersionedObjectMixin
 
 
-class _ErrorSerializer(serializers.Serializer):
+class _ErrorSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     detail = serializers.CharField()
     attr = serializers.CharField(allow_null=True)
 
 
-class ErrorResponse409Serializer(serializers.Serializer):
+class _ClientErrorResponse(serializers.Serializer[Any]):
     type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
-    errors = _ErrorSerializer(many=True)
+    errors = _ErrorSerializer(many=True)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
+
+
+class ErrorResponse409Serializer(_ClientErrorResponse):
     existing_id = serializers.UUIDField(required=False, help_text="The object already in the way.")
 
 
-class ErrorResponse412Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
-    errors = _ErrorSerializer(many=True)
+class ErrorResponse412Serializer(_ClientErrorResponse):
+    """The object changed since the ``If-Match`` version was read (``precondition_failed``)."""
 
 
-class ErrorResponse413Serializer(serializers.Serializer):
+class ErrorResponse413Serializer(_ClientErrorResponse):
     """The body is larger than the server accepts (``request_too_large``)."""
 
-    type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
-    errors = _ErrorSerializer(many=True)
+
+class ErrorResponse401Serializer(_ClientErrorResponse):
+    """401s: no or bad access token, bad log-in, or a refresh token that no longer works."""
 
 
-class ErrorResponse503Serializer(serializers.Serializer):
+class ErrorResponse503Serializer(serializers.Serializer[Any]):
     """The database or the broker is briefly unreachable (``service_unavailable``): retry
     after the seconds in ``Retry-After``."""
 
     type = serializers.ChoiceField(choices=[("server_error", "Server Error")])
-    errors = _ErrorSerializer(many=True)
-
-
-class ErrorResponse401Serializer(serializers.Serializer):
-    """401s: no or bad access token, bad log-in, or a refresh token that no longer works."""
-
-    type = serializers.ChoiceField(choices=[("client_error", "Client Error")])
-    errors = _ErrorSerializer(many=True)
+    errors = _ErrorSerializer(many=True)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
 
 
 class AutoSchema(StandardAutoSchema):
@@ -60,7 +58,7 @@ class AutoSchema(StandardAutoSchema):
             extra.setdefault("page_size", set()).add("invalid")
         return extra
 
-    def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
+    def _should_add_error_response(self, responses: dict[str, Any], status_code: str) -> bool:
         if status_code == "412":
             return (
                 isinstance(self.view, VersionedObjectMixin)

@@ -1,5 +1,9 @@
+from typing import Any
+
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from core.input import ascii_digits
 
@@ -16,7 +20,7 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 200
     ordering = ("-created_at", "-id")
 
-    def get_page_size(self, request):
+    def get_page_size(self, request: Request) -> int | None:
         raw = request.query_params.getlist(self.page_size_query_param)
         if not raw:
             return self.page_size
@@ -27,7 +31,7 @@ class CursorPagination(pagination.CursorPagination):
             )
         return int(value)
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:

@@ -7,13 +7,21 @@ the write goes through (the contract makes the header optional).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.concurrency import IfMatch, check_version, etag_for
+
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView
+
+    # What the mixin is mixed into, for the type checker; at run time it stands alone.
+    _View = GenericAPIView[Any]
+else:
+    _View = object
 
 UNSAFE_METHODS = {"PUT", "PATCH", "DELETE"}
 #: Methods that write. A POST action on one object (``/commitments/{id}/confirm/``) locks it too.
@@ -26,7 +34,7 @@ def if_match(request: Request) -> IfMatch | None:
     return IfMatch.parse(request.headers.get("If-Match"))
 
 
-class VersionedObjectMixin:
+class VersionedObjectMixin(_View):
     """For DRF generic views over a model with an integer ``version`` field.
 
     Writes run in one transaction with the row locked, so the ``If-Match`` check and the
@@ -34,15 +42,15 @@ class VersionedObjectMixin:
     """
 
     def filter_queryset(self, queryset: Any) -> Any:
-        queryset = super().filter_queryset(queryset)  # type: ignore[misc]
-        if self.request.method in WRITE_METHODS:  # type: ignore[attr-defined]
+        queryset = super().filter_queryset(queryset)
+        if self.request.method in WRITE_METHODS:
             # The one read that applies the caller's permissions also locks the row.
             queryset = queryset.select_for_update(of=("self",))
         return queryset
 
     def get_object(self) -> Any:
-        obj = super().get_object()  # type: ignore[misc]
-        request: Request = self.request  # type: ignore[attr-defined]
+        obj = super().get_object()
+        request: Request = self.request
         if request.method in WRITE_METHODS:
             check_version(if_match(request), obj.version)
         return obj
@@ -50,11 +58,11 @@ class VersionedObjectMixin:
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if request.method in WRITE_METHODS:
             with transaction.atomic():
-                return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)
         data = getattr(response, "data", None)
         if 200 <= response.status_code < 300 and isinstance(data, dict) and isinstance(data.get("version"), int):
             response["ETag"] = etag_for(data["version"])

@@ -33,7 +33,10 @@ def parse_week(value: str) -> str:
 
 
 def week_monday(week: str) -> date:
-    year, number = WEEK_PATTERN.match(week).groups()
+    match = WEEK_PATTERN.match(week)
+    if match is None:
+        raise ValueError("not of the form YYYY-Www")
+    year, number = match.groups()
     return date.fromisocalendar(int(year), int(number), 1)
 
 

@@ -17,11 +17,12 @@ nullable and the API shows NULL as "".
 
 from __future__ import annotations
 
+import datetime as dt  # in Reflection and Experiment, ``date`` names their date field
 import json
 import uuid
 from collections.abc import Collection
 from datetime import date, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,7 +43,7 @@ def pride_target(*, own: int | None, active: int | None) -> int:
     return own or active or DEFAULT_PRIDE_TARGET
 
 
-class EncryptedListField(EncryptedTextField):
+class EncryptedListField(EncryptedTextField[list[str] | None, list[str] | None]):
     """A list of strings, stored as one encrypted JSON document.
 
     It encrypts and decrypts by itself rather than through the text field's chain, which
@@ -54,14 +55,14 @@ class EncryptedListField(EncryptedTextField):
             return None
         return self.f.encrypt(json.dumps(list(value)).encode()).decode()
 
-    def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[str] | None:
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[str] | None:  # type: ignore[override]  # decrypts as the text field, then parses: a list, not str
         text = super().from_db_value(value, expression, connection)  # decrypts, or raises
-        return None if text is None else json.loads(text)
+        return None if text is None else cast("list[str]", json.loads(text))
 
     def to_python(self, value: Any) -> list[str] | None:
         if value is None or isinstance(value, list):
             return value
-        return json.loads(value)
+        return cast("list[str]", json.loads(value))
 
 
 class SyncCounter(models.Model):
@@ -79,6 +80,8 @@ class SyncCounter(models.Model):
 class JournalRecord(models.Model):
     #: The field that allows one living record per patient (a day, a week), if any.
     slot_field: ClassVar[str | None] = None
+    #: Every concrete kind has Django's default manager (an abstract model has none to declare).
+    objects: ClassVar[models.Manager[Self]]
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -178,7 +181,7 @@ class Commitment(JournalRecord):
             )
 
 
-_DEFAULT_CADENCE = {
+_DEFAULT_CADENCE: dict[str, str] = {
     Commitment.Kind.REFLECTION_DAILY: Commitment.Cadence.DAILY,
     Commitment.Kind.PRIDE_WEEKLY: Commitment.Cadence.WEEKLY,
     Commitment.Kind.EXPERIMENT: Commitment.Cadence.ONCE,
@@ -240,7 +243,7 @@ class Reflection(Entry):
     def __str__(self) -> str:
         return f"reflection {self.date}"
 
-    def settle(self, *, today: date, changed: Collection[str], created: bool) -> None:
+    def settle(self, *, today: dt.date, changed: Collection[str], created: bool) -> None:
         if created and self.date is None:
             self.date = today
         if (created or "date" in changed) and self.date > today:
@@ -327,7 +330,7 @@ class Experiment(Entry):
         return f"experiment {self.id}"
 
     @staticmethod
-    def week_of(*, planned_for: date | None, written_on: date) -> str:
+    def week_of(*, planned_for: dt.date | None, written_on: dt.date) -> str:
         """An experiment counts in the week it was planned for, else the week it was written."""
         return iso_week(planned_for or written_on)
 
@@ -338,7 +341,7 @@ class Experiment(Entry):
         days = (monday, monday + timedelta(days=6))
         return Q(planned_for__range=days) | Q(planned_for__isnull=True, date__range=days)
 
-    def settle(self, *, today: date, changed: Collection[str], created: bool) -> None:
+    def settle(self, *, today: dt.date, changed: Collection[str], created: bool) -> None:
         if created:
             self.date = today
 

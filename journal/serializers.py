@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Any, cast
 
 from rest_framework import serializers
 
@@ -9,13 +10,19 @@ from journal import selectors
 from journal.dates import parse_week
 from journal.models import DEFAULT_KIND_WORDS, Commitment, Experiment, PrideEntry, Reflection
 
+if TYPE_CHECKING:
+    # What the mixin is mixed into, for the type checker; at run time it stands alone.
+    _Serializer = serializers.BaseSerializer[Any]
+else:
+    _Serializer = object
 
-class EncryptedTextMixin:
+
+class EncryptedTextMixin(_Serializer):
     """Encrypted text is stored as NULL when empty (the library's rule); clients see ""."""
 
     text_fields: tuple[str, ...] = ()
 
-    def to_representation(self, instance):
+    def to_representation(self, instance: Any) -> Any:
         data = super().to_representation(instance)
         for name in self.text_fields:
             if name in data and data[name] is None:
@@ -81,7 +88,8 @@ class EntrySerializer(EncryptedTextMixin, fields.ModelSerializer):
         result = super().get_fields()
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            result["commitment"].queryset = selectors.linkable_commitments(patient=request.user)
+            commitment = cast("fields.PrimaryKeyRelatedField[Commitment]", result["commitment"])
+            commitment.queryset = selectors.linkable_commitments(patient=request.user)
         return result
 
 
@@ -137,7 +145,8 @@ class PrideEntrySerializer(EntrySerializer):
 
     def active_target(self, patient_id: uuid.UUID) -> int | None:
         """The patient's active pride target, read once per response (a list shares its context)."""
-        known: dict[uuid.UUID, int | None] = self.context.setdefault("active_pride_targets", {})
+        context = cast("dict[str, Any]", self.context)  # the root serializer's dict, typed read-only
+        known: dict[uuid.UUID, int | None] = context.setdefault("active_pride_targets", {})
         if patient_id not in known:
             known[patient_id] = selectors.active_pride_targets(patient_ids=[patient_id]).get(patient_id)
         return known[patient_id]

@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsPatient
+from accounts.permissions import IsPatient, signed_in_user
 from core import fields
 from core.input import parse_day
 from core.versioning import UUID_PATTERN, VersionedObjectMixin, if_match
@@ -82,7 +83,7 @@ class CommitmentViewSet(
 
     def get_queryset(self) -> QuerySet[Commitment]:
         patient_id = self.patient_param() if self.action == "list" else None
-        return selectors.commitments_visible_to(user=self.request.user, patient_id=patient_id)
+        return selectors.commitments_visible_to(user=signed_in_user(self.request), patient_id=patient_id)
 
     def patient_param(self) -> uuid.UUID | None:
         raw = self.request.query_params.get("patient")
@@ -99,7 +100,9 @@ class CommitmentViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        commitment = services.commitment_create(author=request.user, now=timezone.now(), **serializer.validated_data)
+        commitment = services.commitment_create(
+            author=signed_in_user(request), now=timezone.now(), **serializer.validated_data
+        )
         return Response(CommitmentSerializer(commitment).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
@@ -124,6 +127,7 @@ class RangeFilter(filters.FilterSet):
     """``?from=&to=``: inclusive bounds on the entry's day (or week, for pride entries)."""
 
     slot = "date"
+    data: QueryDict | dict[str, Any]  # FilterSet keeps ``data or QueryDict()``: never None
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -197,19 +201,20 @@ class EntryViewSet(
     permission_classes = [IsPatient]
     http_method_names = ENTRY_METHODS
     may_conflict = True
+    queryset: QuerySet[Entry]  # each kind's viewset sets it
 
     @property
     def model(self) -> type[Entry]:
         return self.queryset.model
 
     def get_queryset(self) -> QuerySet[Entry]:
-        return selectors.records_of(model=self.model, patient=self.request.user)
+        return selectors.records_of(model=self.model, patient=signed_in_user(self.request))
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = services.entry_create(
-            model=self.model, patient=request.user, now=timezone.now(), **serializer.validated_data
+            model=self.model, patient=signed_in_user(request), now=timezone.now(), **serializer.validated_data
         )
         return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
 
@@ -218,7 +223,7 @@ class EntryViewSet(
         serializer.is_valid(raise_exception=True)
         entry, created = services.entry_put(
             model=self.model,
-            patient=request.user,
+            patient=signed_in_user(request),
             entry_id=uuid.UUID(kwargs["pk"]),
             now=timezone.now(),
             if_match=if_match(request),
@@ -275,7 +280,7 @@ class SyncChangeSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=[kind.name for kind in KINDS])
     id = serializers.UUIDField()
     deleted = serializers.BooleanField()
-    data = serializers.DictField(
+    data = serializers.DictField(  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
         allow_null=True, help_text="The record as its own endpoint shows it; null when deleted."
     )
 
@@ -304,7 +309,7 @@ class SyncView(APIView):
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("cursor")
         after = selectors.decode_cursor(raw) if raw else 0
-        page = selectors.sync_page(patient=request.user, after=after)
+        page = selectors.sync_page(patient=signed_in_user(request), after=after)
         # One serializer per kind of record, not per record: DRF builds its fields once.
         data: dict[uuid.UUID, Any] = {}
         for kind in KINDS:
@@ -364,5 +369,7 @@ class ProgressView(APIView):
     def get(self, request: Request) -> Response:
         query = ProgressQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        summary = selectors.progress(patient=request.user, weeks=query.validated_data["weeks"], now=timezone.now())
+        summary = selectors.progress(
+            patient=signed_in_user(request), weeks=query.validated_data["weeks"], now=timezone.now()
+        )
         return Response(ProgressSerializer(summary).data)

@@ -10,10 +10,13 @@ the field would encrypt a ciphertext. A token no key can open is reported, never
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Field, Model
 from encrypted_fields.fields import EncryptedFieldMixin
 
 BATCH = 500
@@ -22,12 +25,13 @@ BATCH = 500
 class Command(BaseCommand):
     help = "Re-encrypt all encrypted text under the newest key of FIELD_ENCRYPTION_KEYS."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         rotated = unreadable = 0
         for model in apps.get_models():
             fields = [field for field in model._meta.concrete_fields if isinstance(field, EncryptedFieldMixin)]
             for field in fields:
-                crypto = MultiFernet([Fernet(key) for key in field.keys])
+                # The library's mixin and django-stubs' Field disagree on signatures: mypy cannot narrow to both.
+                crypto = MultiFernet([Fernet(key) for key in cast(EncryptedFieldMixin, field).keys])
                 done, bad = self.rotate_column(model, field, crypto)
                 rotated += done
                 unreadable += bad
@@ -37,7 +41,10 @@ class Command(BaseCommand):
                 "Some values could not be decrypted with any configured key; they were left as they are."
             )
 
-    def rotate_column(self, model, field, crypto: MultiFernet) -> tuple[int, int]:
+    def rotate_column(self, model: type[Model], field: Field[Any, Any], crypto: MultiFernet) -> tuple[int, int]:
+        # Concrete fields, the primary key among them, always have a column.
+        assert field.column is not None
+        assert model._meta.pk.column is not None
         table = connection.ops.quote_name(model._meta.db_table)
         column = connection.ops.quote_name(field.column)
         pk = connection.ops.quote_name(model._meta.pk.column)
