@@ -39,7 +39,9 @@ def document(user: User, *, now: datetime) -> dict[str, Any]:
     result: dict[str, Any] = {
         "exported_at": moment.to_representation(now),
         "profile": {**UserSerializer(user).data, "last_login": moment.to_representation(user.last_login)},  # type: ignore[arg-type]  # DRF's DateTimeField shows None as None
-        "care_links": CareLinkSerializer(selectors.care_links_of(user).order_by("created_at"), many=True).data,
+        "care_links": CareLinkSerializer(
+            selectors.care_links_of(user).order_by("created_at"), many=True, context={"viewer": user}
+        ).data,
         "invites": [
             {
                 "id": str(invite.id),

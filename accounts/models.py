@@ -189,6 +189,8 @@ class CareLink(models.Model):
     created_at = models.DateTimeField(default=django_timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The patient's name when the link ended: all a former therapist still sees of them.
+    patient_name_at_end = models.CharField(max_length=100, blank=True, default="")
 
     objects = CareLinkQuerySet.as_manager()
 
@@ -208,6 +210,13 @@ class CareLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.therapist_id} -> {self.patient_id} ({self.status})"
+
+    def patient_name_for(self, viewer_id: uuid.UUID | None) -> str:
+        """The patient's name as ``viewer_id`` may see it: a former therapist sees the link
+        frozen as it ended, nothing the patient changed afterwards."""
+        if self.status == CareLink.Status.ENDED and viewer_id != self.patient_id:
+            return self.patient_name_at_end
+        return self.patient.display_name
 
 
 # Importable for drf-spectacular's ENUM_NAME_OVERRIDES (it cannot reach nested classes).

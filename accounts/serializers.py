@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
@@ -114,6 +116,13 @@ class CareLinkSerializer(fields.ModelSerializer):
         model = CareLink
         fields = ["id", "therapist", "patient", "status", "share_entries", "created_at", "ended_at", "version"]
         read_only_fields = ["id", "therapist", "patient", "status", "created_at", "ended_at", "version"]
+
+    def to_representation(self, instance: CareLink) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # ``viewer`` is the user reading (views and the export put it in the context).
+        viewer = self.context.get("viewer")
+        data["patient"]["display_name"] = instance.patient_name_for(viewer.id if viewer else None)
+        return data
 
 
 class CareLinkAcceptSerializer(serializers.Serializer):

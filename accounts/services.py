@@ -104,6 +104,15 @@ def care_link_accept(*, patient: User, code: str, share_entries: bool, now: date
 
 
 def care_link_update(*, link: CareLink, share_entries: bool) -> CareLink:
+    """The patient changes sharing. An ended link is frozen: nothing about it changes."""
+    if link.status != CareLink.Status.ACTIVE:
+        raise ValidationError(
+            {
+                "share_entries": ValidationError(
+                    "This link has ended; there is nothing left to share.", code="link_ended"
+                )
+            }
+        )
     if link.share_entries != share_entries:
         link.share_entries = share_entries
         link.version += 1
@@ -116,6 +125,7 @@ def care_link_end(*, link: CareLink, now: datetime) -> CareLink:
     if link.status == CareLink.Status.ACTIVE:
         link.status = CareLink.Status.ENDED
         link.ended_at = now
+        link.patient_name_at_end = link.patient.display_name
         link.version += 1
-        link.save(update_fields=["status", "ended_at", "version"])
+        link.save(update_fields=["status", "ended_at", "patient_name_at_end", "version"])
     return link

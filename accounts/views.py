@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpResponse
@@ -175,6 +175,7 @@ class CareLinkFilter(filters.FilterSet):
     partial_update=extend_schema(request=CareLinkUpdateSerializer, description="The patient changes sharing."),
     destroy=extend_schema(description="Either side ends the link; the therapist loses access at once."),
 )
+@extend_validation_errors(["link_ended"], field_name="share_entries", actions=["partial_update"])
 @extend_validation_errors(
     [problem.value for problem in Invite.Problem] + ["already_linked"], field_name="code", actions=["create"]
 )
@@ -194,6 +195,10 @@ class CareLinkViewSet(
     filterset_class = CareLinkFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        user = self.request.user  # a schema generator's request has nobody signed in
+        return {**super().get_serializer_context(), "viewer": user if user.is_authenticated else None}
+
     def get_queryset(self):
         return selectors.care_links_of(signed_in_user(self.request))
 
@@ -208,14 +213,14 @@ class CareLinkViewSet(
         link = services.care_link_accept(
             patient=signed_in_user(request), now=timezone.now(), **serializer.validated_data
         )
-        return Response(CareLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(link).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         link = self.get_object()
         serializer = CareLinkUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         link = services.care_link_update(link=link, **serializer.validated_data)
-        return Response(CareLinkSerializer(link).data)
+        return Response(self.get_serializer(link).data)
 
     def perform_destroy(self, instance: CareLink) -> None:
         services.care_link_end(link=instance, now=timezone.now())

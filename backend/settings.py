@@ -244,6 +244,7 @@ DRF_STANDARDIZED_ERRORS = {
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "412", "413", "415", "429", "503"],
     "ERROR_SCHEMAS": {
         "401": "core.openapi.ErrorResponse401Serializer",
+        "403": "core.openapi.ErrorResponse403Serializer",
         "409": "core.openapi.ErrorResponse409Serializer",
         "412": "core.openapi.ErrorResponse412Serializer",
         "413": "core.openapi.ErrorResponse413Serializer",

@@ -61,6 +61,8 @@ class ExceptionHandler(StandardExceptionHandler):
 def from_domain_error(exc: domain.DomainError) -> exceptions.APIException:
     if isinstance(exc, domain.NotFound):
         return exceptions.NotFound(exc.detail, exc.code)
+    if isinstance(exc, domain.NotAllowed):
+        return exceptions.PermissionDenied(exc.detail, exc.code)
     if isinstance(exc, domain.Conflict):
         return APIConflict(exc.detail, exc.code, attr=exc.attr, existing_id=exc.existing_id)
     if isinstance(exc, domain.StaleVersion):

@@ -3,7 +3,8 @@
 Services and selectors raise these, or Django's ``ValidationError`` for a value that breaks
 a rule of one field; management commands and Celery tasks catch them like any exception.
 ``core.errors`` maps each kind to an HTTP status once, for every app: ``NotFound`` is a
-404, ``Conflict`` a 409, ``StaleVersion`` a 412, any other ``DomainError`` a 400.
+404, ``NotAllowed`` a 403, ``Conflict`` a 409, ``StaleVersion`` a 412, any other
+``DomainError`` a 400.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ class NotFound(DomainError):
 
     default_detail = "Not found."
     default_code = "not_found"
+
+
+class NotAllowed(DomainError):
+    """The caller may see it, but not do this to it."""
+
+    default_detail = "You may not do this."
+    default_code = "permission_denied"
 
 
 class Conflict(DomainError):

@@ -1,7 +1,8 @@
 """OpenAPI: drf-standardized-errors' schema, plus the error statuses it does not know.
 
 412 is documented on writes to versioned objects (``If-Match``), 409 on creates whose view
-says a duplicate is possible (``may_conflict = True``), 413 on every operation that takes a
+says a duplicate is possible (``may_conflict = True``), 403 on the actions a view names in
+``refusable_actions`` (beside drf-standardized-errors' own for role permissions), 413 on every operation that takes a
 body, 503 (database or broker unreachable, with ``Retry-After``) on every operation.
 """
 
@@ -32,6 +33,11 @@ class ErrorResponse409Serializer(_ClientErrorResponse):
 
 class ErrorResponse412Serializer(_ClientErrorResponse):
     """The object changed since the ``If-Match`` version was read (``precondition_failed``)."""
+
+
+class ErrorResponse403Serializer(_ClientErrorResponse):
+    """403s: a role that never may use the endpoint (``permission_denied``), or an object the
+    caller may see but not change (``not_yours_to_change``)."""
 
 
 class ErrorResponse413Serializer(_ClientErrorResponse):
@@ -71,6 +77,8 @@ class AutoSchema(StandardAutoSchema):
                 and self.method in {"POST", "PUT"}
                 and (status_code not in responses)
             )
+        if status_code == "403" and getattr(self.view, "action", None) in getattr(self.view, "refusable_actions", ()):
+            return status_code not in responses
         if status_code == "413":
             return self.method in {"POST", "PUT", "PATCH", "DELETE"} and status_code not in responses
         if status_code == "503":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.exceptions import Conflict, DomainError, NotFound
+from core.exceptions import Conflict, DomainError, NotAllowed, NotFound
 
 
 class SlotTaken(Conflict):
@@ -44,3 +44,10 @@ class PatientRequired(DomainError):
 
     def __init__(self) -> None:
         super().__init__(attr="patient")
+
+
+class NotYoursToChange(NotAllowed):
+    """A therapist changing a commitment the patient set for themself (they may still see it)."""
+
+    default_detail = "The patient set this commitment for themself; only they can change it."
+    default_code = "not_yours_to_change"

@@ -31,6 +31,7 @@ from django.db.models import Q
 
 from core.crypto import EncryptedTextField
 from journal.dates import iso_week, week_monday
+from journal.exceptions import NotYoursToChange
 
 DEFAULT_KIND_WORDS = "You're doing your best, and that's enough."
 #: Things to be proud of that meet a week when no commitment says otherwise (session T44).
@@ -157,6 +158,12 @@ class Commitment(JournalRecord):
             self.cadence = _DEFAULT_CADENCE[self.kind]
         if "target_count" not in given or not self.target_count:
             self.target_count = DEFAULT_PRIDE_TARGET if self.kind == self.Kind.PRIDE_WEEKLY else 1
+
+    def check_changer(self, user_id: uuid.UUID) -> None:
+        """A patient may change any of their commitments; a linked therapist only those a
+        therapist created (session drafts included). Who is linked is the selectors' door."""
+        if user_id != self.patient_id and self.created_by_id == self.patient_id:
+            raise NotYoursToChange()
 
     def check_dates(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:

@@ -78,7 +78,9 @@ def commitment_create(*, author: User, patient_id: uuid.UUID | None = None, now:
 
 
 @transaction.atomic
-def commitment_update(*, commitment: Commitment, now: datetime, **fields: Any) -> Commitment:
+def commitment_update(*, commitment: Commitment, by: User, now: datetime, **fields: Any) -> Commitment:
+    """``by`` may already see the commitment (``commitments_visible_to``); here: may they change it."""
+    commitment.check_changer(by.id)
     old_status = commitment.status
     commitment.check_transition(fields.get("status", old_status))
     for name, value in fields.items():
@@ -91,12 +93,18 @@ def commitment_update(*, commitment: Commitment, now: datetime, **fields: Any) -
     return commitment
 
 
-def commitment_confirm(*, commitment: Commitment, now: datetime) -> Commitment:
+def commitment_confirm(*, commitment: Commitment, by: User, now: datetime) -> Commitment:
+    commitment.check_changer(by.id)
     if commitment.status != Commitment.Status.PROPOSED:
         raise ValidationError(
             {"status": ValidationError("Only a proposed commitment can be confirmed.", code="not_proposed")}
         )
-    return commitment_update(commitment=commitment, now=now, status=Commitment.Status.ACTIVE)
+    return commitment_update(commitment=commitment, by=by, now=now, status=Commitment.Status.ACTIVE)
+
+
+def commitment_delete(*, commitment: Commitment, by: User, now: datetime) -> None:
+    commitment.check_changer(by.id)
+    record_delete(record=commitment, now=now)
 
 
 # --- Entries -------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ class CommitmentViewSet(
 
     lookup_value_regex = UUID_PATTERN  # anything but a UUID cannot name an object: 404 before any query
     queryset = Commitment.objects.none()
+    #: A therapist may not change what the patient set for themself: 403 ``not_yours_to_change``.
+    refusable_actions = {"partial_update", "destroy", "confirm"}
     serializer_class = CommitmentSerializer
     filterset_class = CommitmentFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -109,17 +111,19 @@ class CommitmentViewSet(
         commitment = self.get_object()
         serializer = self.get_serializer(commitment, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        commitment = services.commitment_update(commitment=commitment, now=timezone.now(), **serializer.validated_data)
+        commitment = services.commitment_update(
+            commitment=commitment, by=signed_in_user(request), now=timezone.now(), **serializer.validated_data
+        )
         return Response(CommitmentSerializer(commitment).data)
 
     def perform_destroy(self, instance: Commitment) -> None:
-        services.record_delete(record=instance, now=timezone.now())
+        services.commitment_delete(commitment=instance, by=signed_in_user(self.request), now=timezone.now())
 
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk=None) -> Response:
         """Turn a proposed commitment (drafted from a transcript) into an active one."""
         commitment = self.get_object()
-        commitment = services.commitment_confirm(commitment=commitment, now=timezone.now())
+        commitment = services.commitment_confirm(commitment=commitment, by=signed_in_user(request), now=timezone.now())
         return Response(CommitmentSerializer(commitment).data)
 
 

@@ -261,3 +261,28 @@ class TestLinkedPatient:
     def test_a_patient_reaches_no_one_through_it(self, chef, other_patient):
         with pytest.raises(NotLinked):
             linked_patient(therapist=chef, patient_id=other_patient.id)
+
+
+class TestAnEndedLinkIsFrozen:
+    def test_the_former_therapist_sees_the_patient_as_they_were_when_it_ended(self, as_chef, as_therapist, chef, link):
+        as_chef.delete(f"{LINKS}{link.id}/")
+        as_chef.patch("/api/v1/me/", {"display_name": "Samira, new name"})
+        seen = as_therapist.get(f"{LINKS}{link.id}/").json()
+        assert (seen["status"], seen["patient"]["display_name"]) == ("ended", "Sam (chef)")
+        assert seen["ended_at"] is not None
+        listed = as_therapist.get(LINKS).json()["results"][0]
+        assert listed["patient"]["display_name"] == "Sam (chef)"
+        # The patient sees their own name as it is.
+        assert as_chef.get(f"{LINKS}{link.id}/").json()["patient"]["display_name"] == "Samira, new name"
+
+    def test_while_active_the_therapist_sees_the_name_as_it_is(self, as_chef, as_therapist, link):
+        as_chef.patch("/api/v1/me/", {"display_name": "Samira"})
+        assert as_therapist.get(f"{LINKS}{link.id}/").json()["patient"]["display_name"] == "Samira"
+
+    def test_sharing_on_an_ended_link_cannot_change(self, as_chef, link):
+        as_chef.delete(f"{LINKS}{link.id}/")
+        response = as_chef.patch(f"{LINKS}{link.id}/", {"share_entries": False})
+        assert response.status_code == 400
+        assert error_codes(response) == ["link_ended"]
+        link.refresh_from_db()
+        assert (link.share_entries, link.version) == (True, 2)

@@ -130,11 +130,6 @@ class TestStatus:
             assert error_codes(responses[-1]) == ["invalid_transition"]
             assert Commitment.objects.get().status == path[-2]
 
-    def test_the_linked_therapist_may_pause_it(self, as_chef, as_therapist, link):
-        made = self.make(as_chef)
-        response = as_therapist.patch(url(made), {"status": "paused"})
-        assert response.status_code == 200
-
     def test_a_stale_if_match_changes_nothing(self, as_chef):
         made = self.make(as_chef)
         as_chef.patch(url(made), {"title": "Notice effort, kindly"})
@@ -147,6 +142,50 @@ class TestStatus:
         as_chef.patch(url(made), {"kind": "experiment", "patient": str(other_patient.id)})
         commitment = Commitment.objects.get()
         assert (commitment.kind, commitment.patient_id) == ("reflection_daily", chef.id)
+
+
+class TestWhoMayChange:
+    """A patient changes any of their commitments; a linked therapist only a therapist's."""
+
+    @pytest.fixture
+    def patients_own(self, as_chef, link):
+        return as_chef.post(URL, {"kind": "custom", "title": "Walk", "cadence": "daily"}).json()
+
+    @pytest.fixture
+    def therapists_draft(self, as_therapist, chef, link):
+        body = {"patient": str(chef.id), "kind": "pride_weekly", "title": "Three things", "status": "proposed"}
+        return as_therapist.post(URL, body).json()
+
+    @pytest.mark.parametrize(
+        ("method", "path", "body"),
+        [("patch", "", {"title": "Walk less"}), ("patch", "", {"status": "dropped"}), ("post", "confirm/", None),
+         ("delete", "", None)],
+    )  # fmt: skip
+    def test_a_therapist_may_not_change_what_the_patient_set_for_themself(
+        self, as_therapist, patients_own, method, path, body
+    ):
+        response = getattr(as_therapist, method)(f"{url(patients_own)}{path}", body)
+        assert response.status_code == 403
+        assert error_codes(response) == ["not_yours_to_change"]
+        commitment = Commitment.objects.get(id=patients_own["id"])
+        assert (commitment.title, commitment.status, commitment.version, commitment.deleted_at) == (
+            "Walk", "active", 1, None
+        )  # fmt: skip
+        assert as_therapist.get(url(patients_own)).status_code == 200  # they can still see it
+
+    def test_a_therapist_may_change_confirm_and_delete_a_therapists_draft(self, as_therapist, therapists_draft):
+        assert as_therapist.patch(url(therapists_draft), {"target_count": 2}).status_code == 200
+        assert as_therapist.post(f"{url(therapists_draft)}confirm/").json()["status"] == "active"
+        assert as_therapist.delete(url(therapists_draft)).status_code == 204
+
+    def test_the_patient_may_change_anything_of_theirs(self, as_chef, patients_own, therapists_draft):
+        assert as_chef.patch(url(therapists_draft), {"title": "Two things will do"}).status_code == 200
+        assert as_chef.post(f"{url(therapists_draft)}confirm/").status_code == 200
+        assert as_chef.patch(url(patients_own), {"status": "paused"}).status_code == 200
+        assert as_chef.delete(url(therapists_draft)).status_code == 204
+
+    def test_an_unlinked_therapist_still_gets_a_404(self, as_stranger, therapists_draft):
+        assert as_stranger.patch(url(therapists_draft), {"title": "x"}).status_code == 404
 
 
 class TestPrivacy:

@@ -66,7 +66,7 @@ class TestThePrideTarget:
         assert not entry.met(active_target=None)
 
     def test_a_paused_or_deleted_pride_commitment_sets_no_target(self, chef, two_is_enough):
-        services.commitment_update(commitment=two_is_enough, now=NOW, status="paused")
+        services.commitment_update(commitment=two_is_enough, by=chef, now=NOW, status="paused")
         assert selectors.active_pride_target(patient=chef) is None
         newer = CommitmentFactory(patient=chef, kind=Commitment.Kind.PRIDE_WEEKLY, target_count=5)
         assert selectors.active_pride_target(patient=chef) == 5
