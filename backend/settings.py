@@ -248,6 +248,7 @@ DRF_STANDARDIZED_ERRORS = {
         "409": "core.openapi.ErrorResponse409Serializer",
         "412": "core.openapi.ErrorResponse412Serializer",
         "413": "core.openapi.ErrorResponse413Serializer",
+        "429": "core.openapi.ErrorResponse429Serializer",
         "503": "core.openapi.ErrorResponse503Serializer",
     },
 }

@@ -37,6 +37,19 @@ class RequestLimitsMiddleware:
         return self.get_response(request)
 
 
+_GENERIC = {
+    400: ("bad_request", "The request could not be read."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    500: ("error", "Server error."),
+}
+_OTHER = ("error", "The request could not be answered.")
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
+
+
 class ApiResponseMiddleware:
     """Every API answer is ``Cache-Control: no-store`` (it holds health data or tokens), and
     an outage met outside a view (signing in, a lockout check) is a 503 with
@@ -47,6 +60,10 @@ class ApiResponseMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if _is_api(request) and response.status_code >= 400 and not _is_json(response):
+            # Django's own pages (a URL no route matches, with DEBUG on its debug page):
+            # a client under /api/ gets the contract's error body whatever DEBUG is.
+            response = error_response(response.status_code, *_GENERIC.get(response.status_code, _OTHER))
         if _is_api(request) or request.headers.get("Authorization"):
             add_never_cache_headers(response)
         return response

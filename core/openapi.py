@@ -40,6 +40,11 @@ class ErrorResponse403Serializer(_ClientErrorResponse):
     caller may see but not change (``not_yours_to_change``)."""
 
 
+class ErrorResponse429Serializer(_ClientErrorResponse):
+    """Too many attempts: ``throttled``, or ``locked_out`` after repeated failed log-ins;
+    ``Retry-After`` says when to try again."""
+
+
 class ErrorResponse413Serializer(_ClientErrorResponse):
     """The body is larger than the server accepts (``request_too_large``)."""
 
@@ -63,6 +68,11 @@ class AutoSchema(StandardAutoSchema):
         if self.method == "GET" and self._is_list_view():
             extra.setdefault("page_size", set()).add("invalid")
         return extra
+
+    def _should_add_validation_error_response(self) -> bool:
+        # An action with no body can still refuse with a validation error (confirming a
+        # commitment that is not proposed: ``not_proposed`` on ``status``).
+        return super()._should_add_validation_error_response() or bool(self._get_extra_validation_errors())
 
     def _should_add_error_response(self, responses: dict[str, Any], status_code: str) -> bool:
         if status_code == "412":

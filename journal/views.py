@@ -59,8 +59,10 @@ class CommitmentFilter(filters.FilterSet):
 )
 @extend_validation_errors(["invalid"], field_name="patient", actions=["list"])
 @extend_validation_errors(["not_yours", "required"], field_name="patient", actions=["create"])
-@extend_validation_errors(["invalid_status", "invalid_transition"], field_name="status")
-@extend_validation_errors(["ends_before_start"], field_name="ends_on")
+@extend_validation_errors(
+    ["invalid_status", "invalid_transition"], field_name="status", actions=["create", "partial_update"]
+)
+@extend_validation_errors(["ends_before_start"], field_name="ends_on", actions=["create", "partial_update"])
 @extend_validation_errors(["required", "invalid_choice", "null"], field_name="cadence", actions=["create"])
 @extend_validation_errors(["not_proposed"], field_name="status", actions=["confirm"])
 @extend_schema(tags=["commitments"])

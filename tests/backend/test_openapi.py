@@ -7,6 +7,8 @@ breaks the schema fails. The test grows with every endpoint added to the schema.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -24,6 +26,15 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 # Random input is rejected for reasons the schema cannot express (an invite code that does
 # not exist, a password that is not the user's), so schema-valid input may get a 400.
 EXCLUDED = [check for check in CHECKS.get_all() if check.__name__ == "positive_data_acceptance"]
+ALL_CHECKS = CHECKS.get_all()
+
+#: The suite's run is short and repeatable; ``make fuzz`` runs the same tests longer, with
+#: fresh randomness, through these variables.
+FUZZ = {
+    "examples": int(os.environ.get("GOOD_ENOUGH_FUZZ_EXAMPLES", "15")),
+    "stateful_examples": int(os.environ.get("GOOD_ENOUGH_FUZZ_STATEFUL", "10")),
+    "fixed": "GOOD_ENOUGH_FUZZ_EXAMPLES" not in os.environ,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +58,9 @@ def callers(db) -> list[dict[str, str]]:
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(
+    max_examples=FUZZ["examples"], deadline=None, suppress_health_check=list(HealthCheck), derandomize=FUZZ["fixed"]
+)
 def test_the_api_keeps_its_schema(case, callers):
     excluded = list(EXCLUDED)
     declared = {parameter.name for parameter in case.operation.query}
@@ -56,4 +69,30 @@ def test_the_api_keeps_its_schema(case, callers):
         # one (``?=false``) as invalid input that should have been refused.
         excluded += [check for check in CHECKS.get_all() if check.__name__ == "negative_data_rejection"]
     for headers in callers:
-        case.call_and_validate(headers=headers, excluded_checks=excluded)
+        case.call_and_validate(headers=headers, checks=ALL_CHECKS, excluded_checks=excluded)
+
+
+def test_the_api_keeps_its_schema_across_sequences_of_calls(callers):
+    """The stateful phase: chains of calls that feed one answer's ids into the next call
+    (create a reflection, then read, change and delete it), as each role."""
+    for caller in callers:
+        machine = schema.as_state_machine()
+
+        class AsCaller(machine):  # type: ignore[misc,valid-type]
+            headers = caller
+
+            def get_call_kwargs(self, case):
+                return {"headers": self.headers}
+
+            def validate_response(self, response, case, **kwargs):
+                case.validate_response(response, checks=ALL_CHECKS, excluded_checks=EXCLUDED, headers=self.headers)
+
+        AsCaller.run(
+            settings=settings(
+                max_examples=FUZZ["stateful_examples"],
+                stateful_step_count=6,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                derandomize=FUZZ["fixed"],
+            )
+        )

@@ -37,3 +37,13 @@ def test_a_failed_log_in_sets_no_cookie_either(anon, chef):
     response = anon.post("/api/v1/auth/token/", {"email": chef.email, "password": "not-it"})
     assert response.status_code == 401
     assert not response.cookies
+
+
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize("path", ["/api/v1/reflections/0.5/", "/api/v1/nothing-here/", "/api/v2/me/"])
+def test_under_api_a_miss_is_json_whatever_debug_is(as_chef, settings, debug, path):
+    settings.DEBUG = debug
+    response = as_chef.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["code"] == "not_found"
