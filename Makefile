@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test mutate lint typecheck format ci clean
+.PHONY: run test fuzz mutate lint typecheck format ci clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ test: $(STAMP)
 mutate: $(STAMP)
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/mutmut run $(MUTANTS)
 	$(BIN)/python tools/mutation_score.py
+
+## make fuzz: the suite's schemathesis run (every check, every phase, each role), longer and with
+## fresh randomness: make fuzz EXAMPLES=300 STATEFUL=100 MINUTES=10
+EXAMPLES ?= 200
+STATEFUL ?= 50
+MINUTES ?= 10
+fuzz: $(STAMP)
+	GOOD_ENOUGH_FUZZ_EXAMPLES=$(EXAMPLES) GOOD_ENOUGH_FUZZ_STATEFUL=$(STATEFUL) GOOD_ENOUGH_FUZZ_MINUTES=$(MINUTES) \
+		$(BIN)/python -m pytest tests/backend/test_openapi.py --timeout=0 -q -rs $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -35,6 +35,7 @@ from accounts.serializers import (
     TokenSerializer,
     UserSerializer,
 )
+from core import filters as core_filters
 from core.openapi import ErrorResponse401Serializer
 from core.versioning import UUID_PATTERN, VersionedObjectMixin
 
@@ -154,7 +155,7 @@ class InviteView(APIView):
         return Response(InviteSerializer({"code": code, "expires_at": invite.expires_at}).data, status=201)
 
 
-class CareLinkFilter(filters.FilterSet):
+class CareLinkFilter(core_filters.FilterSet):
     status = filters.ChoiceFilter(choices=CareLink.Status.choices)
 
     class Meta:

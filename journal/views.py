@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsPatient, signed_in_user
 from core import fields
+from core import filters as core_filters
 from core.input import parse_day
 from core.versioning import UUID_PATTERN, VersionedObjectMixin, if_match
 from journal import selectors, services
@@ -36,7 +37,7 @@ from journal.serializers import (
 ENTRY_METHODS = ["get", "post", "put", "patch", "delete", "head", "options"]
 
 
-class CommitmentFilter(filters.FilterSet):
+class CommitmentFilter(core_filters.FilterSet):
     status = filters.ChoiceFilter(choices=Commitment.Status.choices)
     kind = filters.ChoiceFilter(choices=Commitment.Kind.choices)
 
@@ -129,7 +130,7 @@ class CommitmentViewSet(
         return Response(CommitmentSerializer(commitment).data)
 
 
-class RangeFilter(filters.FilterSet):
+class RangeFilter(core_filters.FilterSet):
     """``?from=&to=``: inclusive bounds on the entry's day (or week, for pride entries)."""
 
     slot = "date"
@@ -140,7 +141,7 @@ class RangeFilter(filters.FilterSet):
         bounds = {}
         for param, lookup in (("from", "gte"), ("to", "lte")):
             raw = self.data.get(param)
-            if raw:
+            if raw is not None:  # sent empty is a 400 too, as the schema's pattern says
                 bounds[f"{self.slot}__{lookup}"] = self.parse(param, raw)
         return queryset.filter(**bounds)
 
@@ -181,10 +182,17 @@ class ExperimentFilter(RangeFilter):
         fields = ["status"]
 
 
-RANGE_PARAMETERS = [
-    OpenApiParameter("from", OpenApiTypes.STR, description="Inclusive lower bound: YYYY-MM-DD (YYYY-Www for pride)."),
-    OpenApiParameter("to", OpenApiTypes.STR, description="Inclusive upper bound: YYYY-MM-DD (YYYY-Www for pride)."),
-]
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
+
+
+def range_parameters(slot: str, pattern: str) -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter(
+            bound, OpenApiTypes.STR, pattern=pattern, description=f"Inclusive {side} bound: {slot}, from 1900 on."
+        )
+        for bound, side in (("from", "lower"), ("to", "upper"))
+    ]
 
 
 @extend_validation_errors(["invalid"], field_name="from", actions=["list"])
@@ -248,9 +256,10 @@ class EntryViewSet(
         services.record_delete(record=instance, now=timezone.now())
 
 
-def entry_schema(serializer):
+def entry_schema(serializer, *, by_week: bool = False):
+    slot, pattern = ("an ISO week YYYY-Www", WEEK_PATTERN) if by_week else ("a day YYYY-MM-DD", DAY_PATTERN)
     return extend_schema_view(
-        list=extend_schema(parameters=RANGE_PARAMETERS),
+        list=extend_schema(parameters=range_parameters(slot, pattern)),
         update=extend_schema(
             responses={200: serializer, 201: serializer},
             description="With a new client-chosen UUID: creates (201). With a known one: replaces (200).",
@@ -266,7 +275,7 @@ class ReflectionViewSet(EntryViewSet):
     filterset_class = ReflectionFilter
 
 
-@entry_schema(PrideEntrySerializer)
+@entry_schema(PrideEntrySerializer, by_week=True)
 @extend_schema(tags=["journal"])
 class PrideEntryViewSet(EntryViewSet):
     queryset = PrideEntry.objects.none()

@@ -1,0 +1,167 @@
+"""Accounts' models, services and selectors called directly: the details a client relies on
+that no HTTP test happened to pin (written against surviving mutants)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from time_machine import travel
+
+from accounts import services
+from accounts.models import CareLink, Invite, Role, User
+from tests.factories import CareLinkFactory, PatientFactory, TherapistFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+
+
+class TestUsers:
+    def test_create_user_refuses_a_zone_that_is_not_a_place(self):
+        with pytest.raises(ValidationError) as raised:
+            User.objects.create_user(
+                "a@example.test", "a-long-password-2026", display_name="A", role="patient", timezone="localtime"
+            )
+        assert raised.value.error_dict["timezone"][0].code == "unknown_timezone"
+        assert not User.objects.exists()
+
+    def test_create_user_needs_an_email(self):
+        with pytest.raises(ValueError, match="e-mail"):
+            User.objects.create_user("", "a-long-password-2026", display_name="A", role="patient")
+
+    def test_a_superuser_is_staff_and_a_therapist_named_admin_unless_told(self):
+        admin = User.objects.create_superuser("root@example.test", "a-long-password-2026")
+        assert (admin.is_staff, admin.is_superuser, admin.role, admin.display_name) == (
+            True,
+            True,
+            "therapist",
+            "Admin",
+        )
+        assert admin.check_password("a-long-password-2026")
+        other = User.objects.create_superuser(
+            "ops@example.test", "a-long-password-2026", role="patient", display_name="Ops"
+        )
+        assert (other.role, other.display_name) == ("patient", "Ops")
+
+    def test_registration_checks_the_password_against_the_whole_person(self):
+        with pytest.raises(ValidationError) as raised:
+            services.user_register(
+                email="marguerite@example.test",
+                password="Marguerite-Duras",
+                display_name="Marguerite Duras",
+                role="patient",
+                timezone="UTC",
+                now=NOW,
+            )
+        assert "password_too_similar" in [error.code for error in raised.value.error_list]
+
+    def test_a_taken_email_is_refused_ignoring_case_and_names_the_field(self, chef):
+        with pytest.raises(ValidationError) as raised:
+            services.user_register(
+                email=chef.email.upper(),
+                password="a-long-password-2026",
+                display_name="X",
+                role="patient",
+                timezone="UTC",
+                now=NOW,
+            )
+        assert [(field, [e.code for e in errors]) for field, errors in raised.value.error_dict.items()] == [
+            ("email", ["email_taken"])
+        ]
+
+    def test_registration_stamps_the_moment_it_was_given(self):
+        user = services.user_register(
+            email="new@example.test",
+            password="a-long-password-2026",
+            display_name="N",
+            role="therapist",
+            timezone="Asia/Tokyo",
+            now=NOW,
+        )
+        assert (user.created_at, user.role, user.timezone, user.display_name) == (NOW, "therapist", "Asia/Tokyo", "N")
+
+    def test_only_patients_are_behind_the_door(self):
+        therapist = TherapistFactory()
+        CareLinkFactory(therapist=therapist, patient=TherapistFactory())  # a corrupt row: not a patient
+        patient = PatientFactory()
+        CareLinkFactory(therapist=therapist, patient=patient)
+        assert list(User.objects.patients_of(therapist)) == [patient]
+        assert not User.objects.patients_of(patient).exists()
+
+
+class TestInvites:
+    def test_a_code_is_long_enough_not_to_be_guessed(self, therapist):
+        _, code = services.invite_create(therapist=therapist, now=NOW)
+        assert len(code) >= 26  # 160 random bits in URL-safe base64
+        assert code != services.invite_create(therapist=therapist, now=NOW)[1]
+
+    def test_an_invite_lives_seven_days_from_the_moment_given(self, therapist):
+        invite, _ = services.invite_create(therapist=therapist, now=NOW)
+        assert (invite.created_at, invite.expires_at, invite.note) == (NOW, NOW + timedelta(days=7), None)
+        assert invite.problem(now=NOW + timedelta(days=7) - timedelta(seconds=1)) is None
+        assert invite.problem(now=NOW + timedelta(days=7)) == Invite.Problem.EXPIRED
+
+    def test_accepting_stamps_the_link_and_the_invite(self, therapist, chef):
+        _, code = services.invite_create(therapist=therapist, now=NOW)
+        link = services.care_link_accept(patient=chef, code=f"  {code} ", share_entries=False, now=NOW)
+        invite = Invite.objects.get()
+        assert (link.created_at, link.share_entries, link.status) == (NOW, False, "active")
+        assert (invite.used_at, invite.used_by) == (NOW, chef)
+
+
+class TestLinks:
+    def test_ending_bumps_the_version_once_and_keeps_it_ended(self, link):
+        services.care_link_end(link=link, now=NOW)
+        services.care_link_end(link=link, now=NOW + timedelta(hours=1))  # a retry changes nothing
+        link.refresh_from_db()
+        assert (link.status, link.ended_at, link.version, link.patient_name_at_end) == ("ended", NOW, 2, "Sam (chef)")
+
+    def test_changing_sharing_bumps_the_version_only_when_it_changes(self, link):
+        services.care_link_update(link=link, share_entries=True)
+        link.refresh_from_db()
+        assert link.version == 1
+        services.care_link_update(link=link, share_entries=False)
+        link.refresh_from_db()
+        assert (link.share_entries, link.version) == (False, 2)
+
+    def test_a_therapists_erasure_ends_their_links_at_that_moment(self, therapist, chef, link):
+        services.user_erase(user=therapist, now=NOW)
+        link = CareLink.objects.get()
+        assert (link.status, link.ended_at, link.version, link.therapist) == ("ended", NOW, 2, None)
+
+
+class TestExportDocument:
+    def test_the_profile_and_invites_carry_every_field(self, as_therapist, therapist):
+        with travel(NOW, tick=False):
+            as_therapist.post("/api/v1/invites/", {"note": "for Sam"})
+            document = json.loads(as_therapist.get("/api/v1/me/export/").content)
+        assert document["exported_at"] == "2026-11-25T18:00:00Z"
+        assert set(document["profile"]) == {
+            "id",
+            "email",
+            "display_name",
+            "role",
+            "timezone",
+            "created_at",
+            "last_login",
+        }
+        (invite,) = document["invites"]
+        assert invite == {
+            "id": str(Invite.objects.get().id),
+            "note": "for Sam",
+            "created_at": "2026-11-25T18:00:00Z",
+            "expires_at": "2026-12-02T18:00:00Z",
+            "used_at": None,
+        }
+
+    def test_last_login_is_when_the_user_last_signed_in(self, anon, chef):
+        with travel(NOW, tick=False):
+            anon.post("/api/v1/auth/token/", {"email": chef.email, "password": "a-new-recipe-2026"})
+        from tests.helpers import client_for
+
+        document = json.loads(client_for(chef).get("/api/v1/me/export/").content)
+        assert document["profile"]["last_login"] == "2026-11-25T18:00:00Z"
+        assert document["profile"]["role"] == Role.PATIENT
