@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.exceptions import NotFound
+from core.exceptions import DomainError, NotFound
 
 
 class NotLinked(NotFound):
@@ -12,3 +12,13 @@ class NotLinked(NotFound):
     """
 
     default_detail = "No such patient."
+
+
+class EmailTaken(DomainError):
+    """E-mail addresses are unique ignoring case: one account per person."""
+
+    default_detail = "An account with this e-mail exists."
+    default_code = "email_taken"
+
+    def __init__(self) -> None:
+        super().__init__(attr="email")

@@ -58,7 +58,9 @@ class UserManager(BaseUserManager["User"]):
             raise ValueError("A user needs an e-mail address.")
         user = self.model(email=self.normalize_email(email), **fields)
         user.set_password(password)
-        user.full_clean(exclude=["password"])
+        # The unique e-mail index is the database's to enforce (a check here would race anyway):
+        # user_register turns its IntegrityError into ``email_taken``.
+        user.full_clean(exclude=["password"], validate_constraints=False)
         user.save(using=self._db)
         return user
 

@@ -16,14 +16,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from accounts import signals, tokens
+from accounts.exceptions import EmailTaken
 from accounts.models import INVITE_LIFETIME, CareLink, Invite, Role, User, hash_invite_code
 from core.storage import purge_deleted_rows
 
 
 def user_register(*, email: str, password: str, display_name: str, role: str, timezone: str, now: datetime) -> User:
     email = User.objects.normalize_email(email.strip())
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ValidationError("An account with this e-mail exists.", code="email_taken")})
+    if email_in_use(email):
+        raise EmailTaken()
     candidate = User(email=email, display_name=display_name, role=role, timezone=timezone)
     password_validation.validate_password(password, user=candidate)
     try:
@@ -33,9 +34,11 @@ def user_register(*, email: str, password: str, display_name: str, role: str, ti
             )
     except IntegrityError:
         # Two registrations raced past the check above; the unique index decided.
-        raise ValidationError(
-            {"email": ValidationError("An account with this e-mail exists.", code="email_taken")}
-        ) from None
+        raise EmailTaken() from None
+
+
+def email_in_use(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
 
 
 @transaction.atomic

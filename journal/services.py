@@ -113,15 +113,16 @@ def commitment_delete(*, commitment: Commitment, by: User, now: datetime) -> Non
 def _raise_if_taken(entry: Entry) -> None:
     if entry.slot_field is None:
         return
+    slot = getattr(entry, entry.slot_field)
     existing = (
         type(entry)
-        .objects.filter(patient_id=entry.patient_id, deleted_at__isnull=True, **{entry.slot_field: entry.slot()})
+        .objects.filter(patient_id=entry.patient_id, deleted_at__isnull=True, **{entry.slot_field: slot})
         .exclude(pk=entry.pk)
         .values_list("id", flat=True)
         .first()
     )
     if existing is not None:
-        raise SlotTaken(attr=entry.slot_field, slot=entry.slot(), existing_id=existing)
+        raise SlotTaken(attr=entry.slot_field, slot=slot, existing_id=existing)
 
 
 @transaction.atomic

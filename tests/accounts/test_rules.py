@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from time_machine import travel
 
 from accounts import services
+from accounts.exceptions import EmailTaken
 from accounts.models import CareLink, Invite, Role, User
 from tests.factories import CareLinkFactory, PatientFactory, TherapistFactory
 
@@ -29,7 +30,7 @@ class TestUsers:
         assert not User.objects.exists()
 
     def test_create_user_needs_an_email(self):
-        with pytest.raises(ValueError, match="e-mail"):
+        with pytest.raises(ValueError, match=r"^A user needs an e-mail address\.$"):
             User.objects.create_user("", "a-long-password-2026", display_name="A", role="patient")
 
     def test_a_superuser_is_staff_and_a_therapist_named_admin_unless_told(self):
@@ -59,7 +60,7 @@ class TestUsers:
         assert "password_too_similar" in [error.code for error in raised.value.error_list]
 
     def test_a_taken_email_is_refused_ignoring_case_and_names_the_field(self, chef):
-        with pytest.raises(ValidationError) as raised:
+        with pytest.raises(EmailTaken) as raised:
             services.user_register(
                 email=chef.email.upper(),
                 password="a-long-password-2026",
@@ -68,9 +69,7 @@ class TestUsers:
                 timezone="UTC",
                 now=NOW,
             )
-        assert [(field, [e.code for e in errors]) for field, errors in raised.value.error_dict.items()] == [
-            ("email", ["email_taken"])
-        ]
+        assert (raised.value.attr, raised.value.code) == ("email", "email_taken")
 
     def test_registration_stamps_the_moment_it_was_given(self):
         user = services.user_register(
@@ -165,3 +164,40 @@ class TestExportDocument:
         document = json.loads(client_for(chef).get("/api/v1/me/export/").content)
         assert document["profile"]["last_login"] == "2026-11-25T18:00:00Z"
         assert document["profile"]["role"] == Role.PATIENT
+
+
+def test_the_model_names_a_bad_zone_in_its_own_words():
+    from accounts.models import validate_timezone
+
+    with pytest.raises(ValidationError) as raised:
+        validate_timezone("localtime")
+    assert (raised.value.code, raised.value.messages) == (
+        "unknown_timezone",
+        ["localtime is not an IANA time zone name such as Europe/Paris."],
+    )
+    validate_timezone("Europe/Paris")
+
+
+def test_two_registrations_racing_for_one_email_give_one_account(monkeypatch, chef):
+    """The second got past the check before the first committed: the unique index decides."""
+    monkeypatch.setattr(services, "email_in_use", lambda email: False)
+    with pytest.raises(EmailTaken) as raised:
+        services.user_register(
+            email=chef.email.upper(),
+            password="a-long-password-2026",
+            display_name="S",
+            role="patient",
+            timezone="UTC",
+            now=NOW,
+        )
+    assert (raised.value.attr, raised.value.code, raised.value.detail) == (
+        "email",
+        "email_taken",
+        "An account with this e-mail exists.",
+    )
+    assert User.objects.filter(email__iexact=chef.email).count() == 1
+
+
+def test_a_new_invite_without_a_note_keeps_none(therapist):
+    invite, _ = services.invite_create(therapist=therapist, now=NOW)
+    assert Invite.objects.get(id=invite.id).note is None

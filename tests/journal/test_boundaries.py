@@ -180,3 +180,60 @@ class TestCommitmentDates:
             with pytest.raises(ValidationError):
                 CommitmentFactory(patient=chef, starts_on=starts_on, ends_on=ends_on)
             assert not Commitment.objects.exists()
+
+
+class TestMoreRules:
+    def test_the_newest_active_pride_commitment_sets_each_patients_target(self, chef, neighbour):
+        CommitmentFactory(patient=chef, kind=Commitment.Kind.PRIDE_WEEKLY, target_count=4, now=NOW - timedelta(days=9))
+        CommitmentFactory(patient=chef, kind=Commitment.Kind.PRIDE_WEEKLY, target_count=2, now=NOW - timedelta(days=1))
+        CommitmentFactory(patient=chef, kind=Commitment.Kind.PRIDE_WEEKLY, target_count=6, now=NOW - timedelta(days=5))
+        assert selectors.active_pride_targets(patient_ids=[chef.id, neighbour.id]) == {chef.id: 2, neighbour.id: 1}
+
+    def test_a_neighbours_practice_is_not_mine_to_skip_a_reminder_for(self, chef, neighbour):
+        for kind in (Commitment.Kind.REFLECTION_DAILY, Commitment.Kind.PRIDE_WEEKLY, Commitment.Kind.EXPERIMENT):
+            assert selectors.period_practised(patient=neighbour, kind=kind, now=NOW)
+            assert not selectors.period_practised(patient=chef, kind=kind, now=NOW)
+
+    def test_an_experiment_counts_in_its_own_week_only(self, chef):
+        kind = Commitment.Kind.EXPERIMENT
+        ExperimentFactory(patient=chef, planned_for=date(2026, 11, 30), now=NOW)  # next Monday
+        ExperimentFactory(patient=chef, now=NOW - timedelta(days=7))  # written, and tried, last week
+        assert not selectors.period_practised(patient=chef, kind=kind, now=NOW)
+        ExperimentFactory(patient=chef, planned_for=date(2026, 11, 29), now=NOW - timedelta(days=20))  # this Sunday
+        assert selectors.period_practised(patient=chef, kind=kind, now=NOW)
+
+    def test_any_practice_keeps_the_streak_alive(self, chef):
+        PrideEntryFactory(patient=chef, week="2026-W47", now=NOW)  # only pride last week
+        ExperimentFactory(patient=chef, planned_for=date(2026, 11, 10), now=NOW)  # only an experiment in W46
+        progress = selectors.progress(patient=chef, weeks=3, now=NOW)
+        assert (progress.patient_id, progress.practice_streak_weeks) == (chef.id, 2)
+        assert [week.practised for week in progress.weeks] == [False, True, True]
+
+    def test_cursors_round_trip_for_any_sequence_number(self):
+        for seq in [*range(0, 3000), 2**31, 2**62]:
+            cursor = selectors.encode_cursor(seq)
+            assert "=" not in cursor
+            assert selectors.decode_cursor(cursor) == seq
+
+    def test_the_pride_list_loads_each_commitment_in_the_same_query(self, as_chef, chef, django_assert_max_num_queries):
+        for n in range(6):
+            commitment = CommitmentFactory(patient=chef, kind=Commitment.Kind.PRIDE_WEEKLY, target_count=n + 1)
+            PrideEntryFactory(patient=chef, week=f"2026-W{30 + n}", commitment=commitment, now=NOW)
+        with django_assert_max_num_queries(4):
+            results = as_chef.get("/api/v1/pride-entries/").json()["results"]
+        assert sorted(entry["target"] for entry in results) == [1, 2, 3, 4, 5, 6]
+
+    def test_weeks_start_in_1900(self):
+        from journal.dates import parse_week
+
+        assert parse_week("1900-W01") == "1900-W01"
+        with pytest.raises(ValueError, match="1900"):
+            parse_week("1899-W52")
+
+    def test_the_item_list_field_reads_json_and_lists(self):
+        from journal.models import PrideEntry
+
+        field = PrideEntry._meta.get_field("items")
+        assert field.to_python(None) is None
+        assert field.to_python(["a", "b"]) == ["a", "b"]
+        assert field.to_python('["a", "b"]') == ["a", "b"]

@@ -1,0 +1,117 @@
+"""What a client reads when it is refused: the whole error body, code, field and words.
+
+Clients branch on ``code`` and show ``detail`` beside the field named by ``attr``; a body
+that loses its field or its words is a broken screen in an app.
+"""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from tests.factories import CommitmentFactory, PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = "2026-11-25T18:00:00Z"  # Wednesday of 2026-W48; noon in Chicago
+
+
+def only_error(response, status: int = 400) -> dict:
+    assert response.status_code == status, response.content
+    (error,) = response.json()["errors"]
+    return error
+
+
+@pytest.fixture
+def active(chef):
+    return CommitmentFactory(patient=chef, kind="experiment", title="Risotto")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "error"),
+    [
+        ("post", "/api/v1/reflections/", {"date": "2026-11-26", "effort": "x"},
+         ("future_date", "That day has not come yet.", "date")),
+        ("post", "/api/v1/pride-entries/", {"week": "2026-W49", "items": ["x"]},
+         ("future_week", "That week has not come yet.", "week")),
+        ("post", "/api/v1/commitments/", {"kind": "custom", "title": "Walk"},
+         ("required", "Say how often.", "cadence")),
+        ("post", "/api/v1/commitments/", {"kind": "custom", "title": "Walk", "cadence": "daily", "status": "done"},
+         ("invalid_status", "A commitment starts proposed or active.", "status")),
+        ("post", "/api/v1/commitments/", {"kind": "experiment", "title": "W", "starts_on": "2026-12-02",
+                                          "ends_on": "2026-12-01"},
+         ("ends_before_start", "It ends before it starts.", "ends_on")),
+        ("get", "/api/v1/sync/?cursor=bm90LWEtY3Vyc29y", None,
+         ("invalid_cursor", "Not a cursor this server gave out.", "cursor")),
+    ],
+)  # fmt: skip
+def test_a_refusal_names_its_code_field_and_reason(as_chef, method, path, body, error):
+    with time_machine.travel(NOW, tick=False):
+        response = getattr(as_chef, method)(path, body)
+    assert only_error(response) == dict(zip(("code", "detail", "attr"), error, strict=True))
+
+
+def test_a_commitment_that_is_not_proposed_cannot_be_confirmed(as_chef, active):
+    response = as_chef.post(f"/api/v1/commitments/{active.id}/confirm/")
+    assert only_error(response) == {
+        "code": "not_proposed",
+        "detail": "Only a proposed commitment can be confirmed.",
+        "attr": "status",
+    }
+
+
+def test_a_finished_commitment_cannot_start_again(as_chef, active):
+    as_chef.patch(f"/api/v1/commitments/{active.id}/", {"status": "done"})
+    response = as_chef.patch(f"/api/v1/commitments/{active.id}/", {"status": "active"})
+    assert only_error(response) == {
+        "code": "invalid_transition",
+        "detail": "A done commitment cannot become active.",
+        "attr": "status",
+    }
+
+
+def test_a_taken_email_is_named_on_the_email_field(anon, chef):
+    body = {"email": chef.email.upper(), "password": "a-long-enough-pass-2026", "display_name": "S", "role": "patient",
+            "timezone": "UTC"}  # fmt: skip
+    assert only_error(anon.post("/api/v1/auth/register/", body)) == {
+        "code": "email_taken",
+        "detail": "An account with this e-mail exists.",
+        "attr": "email",
+    }
+
+
+def test_an_ended_links_sharing_says_why_it_cannot_change(as_chef, link):
+    as_chef.delete(f"/api/v1/care-links/{link.id}/")
+    assert only_error(as_chef.patch(f"/api/v1/care-links/{link.id}/", {"share_entries": False})) == {
+        "code": "link_ended",
+        "detail": "This link has ended; there is nothing left to share.",
+        "attr": "share_entries",
+    }
+
+
+class TestMovingASlot:
+    def test_a_reflection_cannot_be_moved_to_a_day_that_has_not_come(self, as_chef):
+        with time_machine.travel(NOW, tick=False):
+            made = as_chef.post("/api/v1/reflections/", {"effort": "x"}).json()
+            response = as_chef.patch(f"/api/v1/reflections/{made['id']}/", {"date": "2026-11-26"})
+        assert only_error(response)["code"] == "future_date"
+
+    def test_a_pride_entry_cannot_be_moved_to_a_week_that_has_not_come(self, as_chef):
+        with time_machine.travel(NOW, tick=False):
+            made = as_chef.post("/api/v1/pride-entries/", {"items": ["x"]}).json()
+            response = as_chef.patch(f"/api/v1/pride-entries/{made['id']}/", {"week": "2026-W49"})
+        assert only_error(response)["code"] == "future_week"
+
+    def test_a_traveller_who_flew_west_still_edits_the_day_they_wrote(self):
+        from tests.helpers import client_for
+
+        patient = PatientFactory(timezone="Asia/Tokyo")
+        client = client_for(patient)
+        with time_machine.travel("2026-11-29T15:30:00Z", tick=False):  # Monday 00:30 (W49) in Tokyo
+            made = client.post("/api/v1/reflections/", {"effort": "Tasted first"}).json()
+            made_pride = client.post("/api/v1/pride-entries/", {"items": ["x"]}).json()
+            client.patch("/api/v1/me/", {"timezone": "Pacific/Pago_Pago"})  # still Sunday (W48) there
+            edited = client.patch(f"/api/v1/reflections/{made['id']}/", {"mood": 4})
+            edited_pride = client.patch(f"/api/v1/pride-entries/{made_pride['id']}/", {"note": "kept"})
+        assert (edited.status_code, edited.json()["date"], edited.json()["mood"]) == (200, "2026-11-30", 4)
+        assert (edited_pride.status_code, edited_pride.json()["week"]) == (200, "2026-W49")
