@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
 
+handler400 = "core.errors.bad_request"
 handler404 = "core.errors.not_found"
 handler500 = "core.errors.server_error"

@@ -19,7 +19,6 @@ from drf_standardized_errors.formatter import ExceptionFormatter as StandardExce
 from drf_standardized_errors.handler import ExceptionHandler as StandardExceptionHandler
 from drf_standardized_errors.types import ErrorResponse
 from rest_framework import exceptions, serializers, status
-from rest_framework_simplejwt.exceptions import InvalidToken
 
 from core import exceptions as domain
 
@@ -51,10 +50,11 @@ class ExceptionHandler(StandardExceptionHandler):
         if is_outage(exc):
             log.warning("Answering 503: %s", exc)
             return ServiceUnavailable()
-        if isinstance(exc, InvalidToken):
-            # simplejwt nests a dict (detail, code, messages) that would become three errors.
-            detail = exc.detail.get("detail", exc.default_detail) if isinstance(exc.detail, dict) else exc.detail
-            return exceptions.AuthenticationFailed(detail=str(detail), code="token_not_valid")
+        if isinstance(exc, exceptions.AuthenticationFailed) and isinstance(exc.detail, dict):
+            # simplejwt nests {detail, code[, messages]}, which would become an error per key.
+            detail = exc.detail.get("detail", exc.default_detail)
+            code = exc.detail.get("code", "authentication_failed")
+            return exceptions.AuthenticationFailed(detail=str(detail), code=str(code))
         return super().convert_known_exceptions(exc)
 
 
@@ -140,6 +140,11 @@ def _api_error(request: HttpRequest, status_code: int, code: str, detail: str) -
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """A URL no route matches (``/api/v1/care-links/0.5/``) answers in the API's error shape."""
     return _api_error(request, 404, "not_found", "Not found.") or defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django refuses before any view (a Host not in ``ALLOWED_HOSTS``)."""
+    return _api_error(request, 400, "bad_request", "Bad request.") or defaults.bad_request(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -29,6 +29,9 @@ class RequestLimitsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _is_api(request):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+                # Django reads no body without a length: the write would silently be empty.
+                return error_response(411, "length_required", "Send the body with a Content-Length.")
             announced = request.META.get("CONTENT_LENGTH") or "0"
             if not ascii_digits(announced):
                 return error_response(400, "invalid_content_length", "Content-Length is not a whole number.")

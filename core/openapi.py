@@ -67,6 +67,7 @@ class AutoSchema(StandardAutoSchema):
         extra = super()._get_extra_validation_errors()
         if self.method == "GET" and self._is_list_view():
             extra.setdefault("page_size", set()).add("invalid")
+            extra.setdefault("cursor", set()).add("invalid_cursor")
         return extra
 
     def _should_add_validation_error_response(self) -> bool:

@@ -1,7 +1,7 @@
 from typing import Any
 
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -30,6 +30,15 @@ class CursorPagination(pagination.CursorPagination):
                 {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}, code="invalid"
             )
         return int(value)
+
+    def decode_cursor(self, request: Request) -> pagination.Cursor | None:
+        # DRF answers a cursor it cannot read with 404; the list exists, the request is wrong.
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(
+                {self.cursor_query_param: ["Not a cursor this server gave out."]}, code="invalid_cursor"
+            ) from None
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)

@@ -47,3 +47,46 @@ def test_under_api_a_miss_is_json_whatever_debug_is(as_chef, settings, debug, pa
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_a_refusal_at_the_door_is_not_cached_either(as_chef, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = as_chef.post("/api/v1/reflections/", {"effort": "x" * 500})
+    assert response.status_code == 413
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_chunked_body_is_refused_rather_than_read_as_empty(as_chef, chef):
+    response = as_chef.patch("/api/v1/me/", {"timezone": "Europe/Paris"}, HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == 411
+    assert response.json()["errors"][0]["code"] == "length_required"
+    chef.refresh_from_db()
+    assert chef.timezone == "America/Chicago"
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_host_not_allowed_gets_json_under_api(client, settings, debug):
+    settings.DEBUG = debug
+    response = client.get("/api/v1/me/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_list_cursor_that_was_never_given_out_is_a_400(as_chef):
+    response = as_chef.get("/api/v1/reflections/", {"cursor": "garbage"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "code": "invalid_cursor", "detail": "Not a cursor this server gave out.", "attr": "cursor"
+    }  # fmt: skip
+
+
+def test_a_token_of_an_erased_user_is_one_plain_401(anon, chef):
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken.for_user(chef)
+    chef.delete()
+    response = anon.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 401
+    (error,) = response.json()["errors"]
+    assert (error["code"], error["attr"]) == ("user_not_found", None)
