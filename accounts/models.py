@@ -60,7 +60,7 @@ class UserManager(BaseUserManager["User"]):
         user.set_password(password)
         # The unique e-mail index is the database's to enforce (a check here would race anyway):
         # user_register turns its IntegrityError into ``email_taken``.
-        user.full_clean(exclude=["password"], validate_constraints=False)
+        user.full_clean(validate_constraints=False)
         user.save(using=self._db)
         return user
 

@@ -25,7 +25,7 @@ def user_register(*, email: str, password: str, display_name: str, role: str, ti
     email = User.objects.normalize_email(email.strip())
     if email_in_use(email):
         raise EmailTaken()
-    candidate = User(email=email, display_name=display_name, role=role, timezone=timezone)
+    candidate = User(email=email, display_name=display_name)  # what the similarity validator compares
     password_validation.validate_password(password, user=candidate)
     try:
         with transaction.atomic():

@@ -141,11 +141,11 @@ def active_pride_targets(*, patient_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID,
     rows = (
         living(Commitment)
         .filter(patient_id__in=list(patient_ids), kind=Commitment.Kind.PRIDE_WEEKLY, status=Commitment.Status.ACTIVE)
-        .order_by("patient_id", "-created_at", "-id")
+        .order_by("-created_at", "-id")
         .values_list("patient_id", "target_count")
     )
     for patient_id, target in rows:
-        targets.setdefault(patient_id, target)
+        targets.setdefault(patient_id, target)  # newest first: the first seen is the one
     return targets
 
 

@@ -50,8 +50,8 @@ class TestUsers:
     def test_registration_checks_the_password_against_the_whole_person(self):
         with pytest.raises(ValidationError) as raised:
             services.user_register(
-                email="marguerite@example.test",
-                password="Marguerite-Duras",
+                email="m.d@example.test",
+                password="MargueriteDuras",
                 display_name="Marguerite Duras",
                 role="patient",
                 timezone="UTC",
@@ -94,7 +94,7 @@ class TestUsers:
 class TestInvites:
     def test_a_code_is_long_enough_not_to_be_guessed(self, therapist):
         _, code = services.invite_create(therapist=therapist, now=NOW)
-        assert len(code) >= 26  # 160 random bits in URL-safe base64
+        assert len(code) == 27  # 20 random bytes (160 bits) in unpadded URL-safe base64
         assert code != services.invite_create(therapist=therapist, now=NOW)[1]
 
     def test_an_invite_lives_seven_days_from_the_moment_given(self, therapist):
@@ -201,3 +201,10 @@ def test_two_registrations_racing_for_one_email_give_one_account(monkeypatch, ch
 def test_a_new_invite_without_a_note_keeps_none(therapist):
     invite, _ = services.invite_create(therapist=therapist, now=NOW)
     assert Invite.objects.get(id=invite.id).note is None
+
+
+def test_a_taken_email_is_said_before_a_weak_password(chef):
+    with pytest.raises(EmailTaken):
+        services.user_register(
+            email=chef.email, password="123", display_name="S", role="patient", timezone="UTC", now=NOW
+        )

@@ -187,6 +187,8 @@ class TestMoreRules:
         CommitmentFactory(patient=chef, kind=Commitment.Kind.PRIDE_WEEKLY, target_count=4, now=NOW - timedelta(days=9))
         CommitmentFactory(patient=chef, kind=Commitment.Kind.PRIDE_WEEKLY, target_count=2, now=NOW - timedelta(days=1))
         CommitmentFactory(patient=chef, kind=Commitment.Kind.PRIDE_WEEKLY, target_count=6, now=NOW - timedelta(days=5))
+        stranger = PatientFactory()  # asked about nobody but these two
+        CommitmentFactory(patient=stranger, kind=Commitment.Kind.PRIDE_WEEKLY, target_count=9)
         assert selectors.active_pride_targets(patient_ids=[chef.id, neighbour.id]) == {chef.id: 2, neighbour.id: 1}
 
     def test_a_neighbours_practice_is_not_mine_to_skip_a_reminder_for(self, chef, neighbour):
