@@ -218,9 +218,10 @@ class CareLinkViewSet(
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         link = self.get_object()
-        serializer = CareLinkUpdateSerializer(data=request.data)
+        serializer = CareLinkUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        link = services.care_link_update(link=link, **serializer.validated_data)
+        if serializer.validated_data:  # a PATCH that names nothing changes nothing
+            link = services.care_link_update(link=link, **serializer.validated_data)
         return Response(self.get_serializer(link).data)
 
     def perform_destroy(self, instance: CareLink) -> None:

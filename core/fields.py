@@ -29,6 +29,14 @@ _MT = TypeVar("_MT", bound=Model)
 class StrictTextMixin(_Field):
     default_error_messages: ClassVar[dict[str, StrOrPromise]] = {"invalid": "Not a valid string."}
 
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # The length the schema promises is the length sent: DRF measures after trimming, so
+        # 600 characters that Python counts as whitespace ("\x1c") would pass a 500 limit.
+        max_length = getattr(self, "max_length", None)
+        if isinstance(data, str) and max_length is not None and len(data) > max_length:
+            self.fail("max_length", max_length=max_length)
+        return super().run_validation(data)
+
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("invalid")
@@ -55,7 +63,13 @@ class IntegerField(serializers.IntegerField):
 
 
 class QueryIntegerField(serializers.IntegerField):
-    """A whole number in a query string: ASCII digits only."""
+    """A whole number in a query string: ASCII digits only; sent empty (``?weeks=``) is a 400,
+    not the default (DRF reads an empty form value as absent)."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if self.field_name in dictionary:
+            return dictionary[self.field_name]
+        return super().get_value(dictionary)
 
     def to_internal_value(self, data: Any) -> int:
         if not isinstance(data, str) or not ascii_digits(data):
@@ -144,7 +158,7 @@ class TextListField(serializers.ListField):
                 self.fail("item_not_text")
             if not item.strip():
                 self.fail("item_blank")
-            if len(item.strip()) > self.item_max_length:
+            if len(item) > self.item_max_length:  # as sent: the schema's maxLength
                 self.fail("item_too_long", max_length=self.item_max_length)
             items.append(item.strip())
         return items

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -39,3 +41,10 @@ def error_codes(response: Any) -> list[str]:
 
 def error_attrs(response: Any) -> list[str | None]:
     return [error["attr"] for error in response.json()["errors"]]
+
+
+#: Races need two connections committing at once: SQLite's in-memory test database has one.
+needs_concurrent_transactions = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs concurrent transactions: runs in CI's PostgreSQL leg",
+)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
@@ -10,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from tests.factories import PASSWORD, PatientFactory
-from tests.helpers import error_attrs, error_codes
+from tests.helpers import error_attrs, error_codes, needs_concurrent_transactions
 
 REGISTER = "/api/v1/auth/register/"
 TOKEN = "/api/v1/auth/token/"
@@ -262,10 +261,7 @@ class TestClientAddress:
         assert spoofed.status_code == 429
 
 
-@pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="needs concurrent transactions: runs in CI's PostgreSQL leg",
-)
+@needs_concurrent_transactions
 @pytest.mark.django_db(transaction=True)
 def test_two_refreshes_racing_with_one_token_let_only_one_through():
     user = PatientFactory()

@@ -195,8 +195,7 @@ class TestShareAndEnd:
         link.refresh_from_db()
         assert link.share_entries is True
 
-    def test_share_entries_must_be_given_and_boolean(self, as_chef, link):
-        assert error_attrs(as_chef.patch(link_url(link), {})) == ["share_entries"]
+    def test_share_entries_must_be_boolean(self, as_chef, link):
         assert error_attrs(as_chef.patch(link_url(link), {"share_entries": "perhaps"})) == ["share_entries"]
 
     @pytest.mark.parametrize("side", ["patient", "therapist"])
@@ -286,3 +285,10 @@ class TestAnEndedLinkIsFrozen:
         assert error_codes(response) == ["link_ended"]
         link.refresh_from_db()
         assert (link.share_entries, link.version) == (True, 2)
+
+
+def test_a_patch_that_names_nothing_changes_nothing(as_chef, link):
+    response = as_chef.patch(f"{LINKS}{link.id}/", {"unknown": True})
+    assert response.status_code == 200
+    link.refresh_from_db()
+    assert (link.share_entries, link.version) == (True, 1)

@@ -6,7 +6,6 @@ behind; an invite code links exactly one patient, even when several accept it at
 
 from __future__ import annotations
 
-import os
 import threading
 
 import jwt
@@ -17,7 +16,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from accounts.models import CareLink, Invite
 from tests.factories import PASSWORD, PatientFactory, TherapistFactory
-from tests.helpers import client_for, error_codes
+from tests.helpers import client_for, error_codes, needs_concurrent_transactions
 
 TOKEN = "/api/v1/auth/token/"
 REFRESH = "/api/v1/auth/token/refresh/"
@@ -92,10 +91,7 @@ def test_an_erased_account_leaves_no_issued_or_blacklisted_token(as_chef, chef, 
 # --- One invite, one link ------------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="needs concurrent transactions: runs in CI's PostgreSQL leg",
-)
+@needs_concurrent_transactions
 @pytest.mark.django_db(transaction=True)
 def test_four_patients_racing_for_one_invite_code_link_only_one():
     therapist = TherapistFactory()

@@ -29,6 +29,7 @@ schema.config.generation.update(allow_x00=False)
 
 ALL_CHECKS = CHECKS.get_all()
 (POSITIVE_DATA_ACCEPTANCE,) = [check for check in ALL_CHECKS if check.__name__ == "positive_data_acceptance"]
+(NEGATIVE_DATA_REJECTION,) = [check for check in ALL_CHECKS if check.__name__ == "negative_data_rejection"]
 #: Operations that rightly refuse some schema-valid input, for a reason no schema can say.
 #: Only there is "valid data must be accepted" not checked; every other check still runs.
 REFUSES_VALID_INPUT = {
@@ -58,10 +59,34 @@ FUZZ = {
 
 
 def excluded_for(case) -> list:
-    """The checks not run for this case (see REFUSES_VALID_INPUT); a ``?cursor=`` is opaque:
-    only one the server handed out is accepted, and any list may be sent one."""
-    refused = case.operation.label in REFUSES_VALID_INPUT or "cursor" in (case.query or {})
-    return [POSITIVE_DATA_ACCEPTANCE] if refused else []
+    """The checks not run for this case.
+
+    Valid data may be refused by the operations in REFUSES_VALID_INPUT, and by any list sent a
+    ``?cursor=`` (opaque: only one the server handed out is accepted). Unknown query
+    parameters are ignored, as DRF does; schemathesis counts an unnamed one (``?=false``) as
+    invalid input that should have been refused.
+    """
+    excluded = []
+    if case.operation.label in REFUSES_VALID_INPUT or "cursor" in (case.query or {}):
+        excluded.append(POSITIVE_DATA_ACCEPTANCE)
+    if set(case.query or {}) - {parameter.name for parameter in case.operation.query}:
+        excluded.append(NEGATIVE_DATA_REJECTION)
+    return excluded
+
+
+#: What a run did, reported at its end (``make fuzz`` prints it): calls and operations.
+FIGURES = {"calls": 0, "operations": set()}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_figures(request):
+    yield
+    if FIGURES["calls"]:
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(
+            f"schemathesis: {FIGURES['calls']} calls over {len(FIGURES['operations'])} operations, every check, "
+            f"{FUZZ['examples']} examples per operation and phase, {FUZZ['stateful_examples']} stateful runs per role"
+        )
 
 
 def within_budget() -> None:
@@ -89,22 +114,6 @@ def callers(db) -> list[dict[str, str]]:
     return [{"Authorization": f"Bearer {AccessToken.for_user(user)}"} for user in (patient, therapist)]
 
 
-@schema.parametrize()
-@settings(
-    max_examples=FUZZ["examples"], deadline=None, suppress_health_check=list(HealthCheck), derandomize=FUZZ["fixed"]
-)
-def test_the_api_keeps_its_schema(case, callers):
-    within_budget()
-    excluded = excluded_for(case)
-    declared = {parameter.name for parameter in case.operation.query}
-    if set(case.query or {}) - declared:
-        # Unknown query parameters are ignored, as DRF does; schemathesis counts an unnamed
-        # one (``?=false``) as invalid input that should have been refused.
-        excluded += [check for check in CHECKS.get_all() if check.__name__ == "negative_data_rejection"]
-    for headers in callers:
-        case.call_and_validate(headers=headers, checks=ALL_CHECKS, excluded_checks=excluded)
-
-
 def test_the_api_keeps_its_schema_across_sequences_of_calls(callers):
     """The stateful phase: chains of calls that feed one answer's ids into the next call
     (create a reflection, then read, change and delete it), as each role."""
@@ -119,6 +128,8 @@ def test_the_api_keeps_its_schema_across_sequences_of_calls(callers):
                 return {"headers": self.headers}
 
             def validate_response(self, response, case, **kwargs):
+                FIGURES["calls"] += 1
+                FIGURES["operations"].add(case.operation.label)
                 case.validate_response(
                     response, checks=ALL_CHECKS, excluded_checks=excluded_for(case), headers=self.headers
                 )
@@ -132,3 +143,16 @@ def test_the_api_keeps_its_schema_across_sequences_of_calls(callers):
                 derandomize=FUZZ["fixed"],
             )
         )
+
+
+@schema.parametrize()
+@settings(
+    max_examples=FUZZ["examples"], deadline=None, suppress_health_check=list(HealthCheck), derandomize=FUZZ["fixed"]
+)
+def test_the_api_keeps_its_schema(case, callers):
+    within_budget()
+    excluded = excluded_for(case)
+    for headers in callers:
+        case.call_and_validate(headers=headers, checks=ALL_CHECKS, excluded_checks=excluded)
+        FIGURES["calls"] += 1
+        FIGURES["operations"].add(case.operation.label)

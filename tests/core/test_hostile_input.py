@@ -346,3 +346,19 @@ def test_a_body_over_the_upload_limit_is_a_413_before_anything_else(as_chef, ano
         "type": "client_error",
         "errors": [{"code": "request_too_large", "detail": response.json()["errors"][0]["detail"], "attr": None}],
     }
+
+
+def test_a_limit_counts_what_was_sent_not_what_is_left_after_trimming(as_therapist, as_chef):
+    # "\x1c" is whitespace to Python: 600 of them would trim to "" and pass a 500 limit.
+    response = as_therapist.post("/api/v1/invites/", {"note": "\x1c" * 600})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "max_length"
+    response = as_chef.post("/api/v1/pride-entries/", {"items": ["x" * 500 + "  "]})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "item_too_long"
+
+
+def test_an_empty_number_in_a_query_is_refused_not_defaulted(as_chef):
+    response = as_chef.get("/api/v1/progress/", {"weeks": ""})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "weeks"

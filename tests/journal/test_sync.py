@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from datetime import date, timedelta
@@ -12,7 +11,7 @@ from django.utils import timezone
 from journal.models import Reflection, SyncCounter
 from journal.selectors import encode_cursor
 from tests.factories import PatientFactory
-from tests.helpers import client_for, error_codes
+from tests.helpers import client_for, error_codes, needs_concurrent_transactions
 
 SYNC = "/api/v1/sync/"
 
@@ -114,10 +113,7 @@ def test_sync_is_the_callers_own(as_chef, as_other_patient, as_therapist, link):
     assert as_therapist.get(SYNC).status_code == 403
 
 
-@pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="needs concurrent transactions: runs in CI's PostgreSQL leg",
-)
+@needs_concurrent_transactions
 @pytest.mark.django_db(transaction=True)
 def test_a_reader_following_cursors_ends_with_the_servers_state_while_two_writers_write():
     patient = PatientFactory(timezone="Europe/London")
