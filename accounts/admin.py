@@ -60,6 +60,10 @@ class OutstandingTokenAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Deleting a token row takes its blacklist row with it: a logged-out token would work again.
+        return False
+
 
 @admin.register(BlacklistedToken)
 class BlacklistedTokenAdmin(admin.ModelAdmin):
@@ -80,3 +84,6 @@ class BlacklistedTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # un-blacklisting would bring a logged-out token back to life

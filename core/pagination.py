@@ -25,7 +25,7 @@ class CursorPagination(pagination.CursorPagination):
         if not raw:
             return self.page_size
         value = raw[-1]
-        if not ascii_digits(value) or not 1 <= int(value) <= self.max_page_size:
+        if len(value) > 3 or not ascii_digits(value) or not 1 <= int(value) <= self.max_page_size:
             raise ValidationError(
                 {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}, code="invalid"
             )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import connections
+
+log = logging.getLogger(__name__)
 
 
 def purge_deleted_rows(*, using: str = "default") -> None:
@@ -18,3 +22,7 @@ def purge_deleted_rows(*, using: str = "default") -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = cursor.fetchone()
+        if busy:
+            # Another connection was reading: the log is truncated at the next checkpoint instead.
+            log.warning("An erasure's WAL checkpoint was blocked by a reader; the log is emptied later.")

@@ -38,6 +38,12 @@ DEFAULT_KIND_WORDS = "You're doing your best, and that's enough."
 DEFAULT_PRIDE_TARGET = 3
 
 
+def own_pride_target(*, kind: str, target_count: int, deleted_at: object) -> int | None:
+    """The target an entry's own commitment sets: only a pride commitment sets one, and not
+    once the patient deleted it (a reflection commitment's target of 1 is not a pride target)."""
+    return target_count if kind == "pride_weekly" and deleted_at is None else None
+
+
 def pride_target(*, own: int | None, active: int | None) -> int:
     """How many pride items meet a week: the entry's own commitment's target, else the
     patient's active pride commitment's, else three. The one home of this rule."""
@@ -288,7 +294,14 @@ class PrideEntry(Entry):
     def target(self, *, active_target: int | None) -> int:
         """Items that meet this week; ``active_target`` is the patient's active pride
         commitment's target (``journal.selectors.active_pride_targets``)."""
-        own = self.commitment.target_count if self.commitment is not None else None
+        commitment = self.commitment
+        own = (
+            None
+            if commitment is None
+            else own_pride_target(
+                kind=commitment.kind, target_count=commitment.target_count, deleted_at=commitment.deleted_at
+            )
+        )
         return pride_target(own=own, active=active_target)
 
     def met(self, *, active_target: int | None) -> bool:

@@ -33,6 +33,7 @@ from journal.models import (
     PrideEntry,
     Reflection,
     SyncCounter,
+    own_pride_target,
     pride_target,
 )
 
@@ -237,12 +238,18 @@ def week_summaries(*, patients: Sequence[User], weeks: int, now: datetime) -> di
         if mood is not None:
             one.moods[iso_week(day)].append(mood)
         one.updated.append(updated_at)
-    for patient_id, week, count, own_target, updated_at in (
-        living(PrideEntry)
-        .filter(patient_id__in=ids)
-        .values_list("patient_id", "week", "item_count", "commitment__target_count", "updated_at")
+    pride = living(PrideEntry).filter(patient_id__in=ids)
+    for patient_id, week, count, kind, target, deleted_at, updated_at in pride.values_list(
+        "patient_id",
+        "week",
+        "item_count",
+        "commitment__kind",
+        "commitment__target_count",
+        "commitment__deleted_at",
+        "updated_at",
     ):
-        practice[patient_id].pride[week] = (count, own_target)
+        own = None if kind is None else own_pride_target(kind=kind, target_count=target, deleted_at=deleted_at)
+        practice[patient_id].pride[week] = (count, own)
         practice[patient_id].updated.append(updated_at)
     for patient_id, planned_for, written_on, status, updated_at in (
         living(Experiment)

@@ -23,6 +23,7 @@ from accounts.models import User
 from accounts.selectors import linked_patient
 from core.concurrency import IfMatch, check_version
 from core.crypto import EncryptedTextField
+from core.exceptions import StaleVersion
 from journal import signals
 from journal.dates import local_date
 from journal.exceptions import IdTaken, NotYours, PatientRequired, RecordNotFound, SlotTaken
@@ -131,8 +132,10 @@ def entry_create(*, model: type[E], patient: User, now: datetime, id: uuid.UUID 
     if id is not None:
         entry.id = id
     entry.settle(today=local_date(now, patient.zone), changed=fields, created=True)
-    _raise_if_taken(entry)
+    # The counter's row lock first: the patient's writers queue there, so the slot check that
+    # follows cannot race another device's write of the same day or week.
     _stamp(entry, now=now, created=True)
+    _raise_if_taken(entry)
     try:
         with transaction.atomic():
             entry.save(force_insert=True)
@@ -147,11 +150,14 @@ def entry_create(*, model: type[E], patient: User, now: datetime, id: uuid.UUID 
 
 @transaction.atomic
 def entry_update(*, entry: E, now: datetime, **fields: Any) -> E:
+    # Only a value that changes is checked against today: a full PUT that repeats its date
+    # is not moving it, even for a traveller for whom that day has not come yet.
+    changed = {name for name, value in fields.items() if getattr(entry, name) != value}
     for name, value in fields.items():
         setattr(entry, name, value)
-    entry.settle(today=local_date(now, entry.patient.zone), changed=fields, created=False)
+    entry.settle(today=local_date(now, entry.patient.zone), changed=changed, created=False)
+    _stamp(entry, now=now, created=False)  # the lock first, as in entry_create
     _raise_if_taken(entry)
-    _stamp(entry, now=now, created=False)
     entry.save()
     return entry
 
@@ -168,7 +174,15 @@ def entry_put(
     """
     existing = model.objects.select_for_update().filter(pk=entry_id).first()
     if existing is None:
-        return entry_create(model=model, patient=patient, now=now, id=entry_id, **fields), True
+        if if_match is not None:
+            raise StaleVersion()  # the writer expected a version of something that is not there
+        try:
+            return entry_create(model=model, patient=patient, now=now, id=entry_id, **fields), True
+        except IdTaken:
+            # The same PUT, retried while the first was still running, created it meanwhile.
+            existing = model.objects.select_for_update().filter(pk=entry_id).first()
+            if existing is None:
+                raise
     if existing.patient_id != patient.id or existing.deleted_at is not None:
         raise RecordNotFound()
     check_version(if_match, existing.version)

@@ -326,16 +326,18 @@ class SyncView(APIView):
         after = selectors.decode_cursor(raw) if raw else 0
         page = selectors.sync_page(patient=signed_in_user(request), after=after)
         # One serializer per kind of record, not per record: DRF builds its fields once.
-        data: dict[uuid.UUID, Any] = {}
+        # Keyed by kind and id: ids are unique within a kind's table, not across kinds.
+        data: dict[tuple[str, uuid.UUID], Any] = {}
         for kind in KINDS:
             living = [record for of, record in page.changes if of is kind and record.deleted_at is None]
-            data.update(zip((record.id for record in living), kind.serializer(living, many=True).data, strict=True))
+            shown = kind.serializer(living, many=True).data
+            data.update(zip(((kind.name, record.id) for record in living), shown, strict=True))
         changes = [
             {
                 "type": kind.name,
                 "id": str(record.id),
                 "deleted": record.deleted_at is not None,
-                "data": data.get(record.id),
+                "data": data.get((kind.name, record.id)),
             }
             for kind, record in page.changes
         ]

@@ -15,6 +15,7 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from hypothesis.errors import FlakyStrategyDefinition
 from rest_framework_simplejwt.tokens import AccessToken
 from schemathesis.checks import CHECKS
 
@@ -134,15 +135,27 @@ def test_the_api_keeps_its_schema_across_sequences_of_calls(callers):
                     response, checks=ALL_CHECKS, excluded_checks=excluded_for(case), headers=self.headers
                 )
 
-        AsCaller.run(
-            settings=settings(
-                max_examples=FUZZ["stateful_examples"],
-                stateful_step_count=6,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-                derandomize=FUZZ["fixed"],
-            )
+        try:
+            run_machine(AsCaller)
+        except FlakyStrategyDefinition:
+            # Seen only in ``make fuzz``'s random runs: the state machine learns values from
+            # earlier answers, so Hypothesis cannot always replay a run it wants to shrink.
+            # That is the generator's limit, not an answer of ours; the suite's fixed run has none.
+            if FUZZ["fixed"]:
+                raise
+            pytest.skip("make fuzz: Hypothesis could not replay a stateful run")
+
+
+def run_machine(machine) -> None:
+    machine.run(
+        settings=settings(
+            max_examples=FUZZ["stateful_examples"],
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=FUZZ["fixed"],
         )
+    )
 
 
 @schema.parametrize()

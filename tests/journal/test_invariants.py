@@ -7,7 +7,6 @@ when two devices write at once; a pride entry's count follows its items.
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from datetime import date
@@ -17,9 +16,9 @@ import time_machine
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
-from journal.models import Commitment, PrideEntry, Reflection
+from journal.models import Commitment, Experiment, PrideEntry, Reflection
 from tests.factories import PatientFactory
-from tests.helpers import client_for, error_codes
+from tests.helpers import client_for, error_codes, needs_concurrent_transactions
 
 COMMITMENTS = "/api/v1/commitments/"
 REFLECTIONS = "/api/v1/reflections/"
@@ -32,11 +31,6 @@ ENTRIES = {
     "pride": (PRIDE, {"week": "2026-W40", "items": ["Plated calmly"]}, {"note": "A good week"}),
     "experiment": (EXPERIMENTS, {"title": "Try a new recipe"}, {"status": "tried"}),
 }
-
-needs_postgres = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="needs concurrent transactions: runs in CI's PostgreSQL leg",
-)
 
 
 def detail(base: str, record: dict) -> str:
@@ -190,7 +184,7 @@ def race(patient, url_and_bodies: list[tuple[str, dict]]) -> list[int]:
     return sorted(statuses)
 
 
-@needs_postgres
+@needs_concurrent_transactions
 @pytest.mark.django_db(transaction=True)
 def test_four_devices_writing_one_week_at_once_leave_one_pride_entry():
     patient = PatientFactory(timezone="Europe/London")
@@ -202,7 +196,7 @@ def test_four_devices_writing_one_week_at_once_leave_one_pride_entry():
     assert len(listed_ids(client_for(patient), PRIDE)) == 6
 
 
-@needs_postgres
+@needs_concurrent_transactions
 @pytest.mark.django_db(transaction=True)
 def test_four_devices_writing_one_day_at_once_leave_one_reflection():
     patient = PatientFactory(timezone="Europe/London")
@@ -263,3 +257,26 @@ def test_progress_counts_a_pride_entrys_items_as_they_are_now(as_chef):
     assert pride_this_week() == {"count": 1, "target": 3, "met": False}
     as_chef.patch(detail(PRIDE, this_week), {"items": ["one", "two", "three", "four"]})
     assert pride_this_week() == {"count": 4, "target": 3, "met": True}
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_two_devices_moving_two_reflections_onto_one_day_get_a_409_not_a_500():
+    patient = PatientFactory(timezone="Europe/London")
+    client = client_for(patient)
+    for round_ in range(5):
+        first = client.post(REFLECTIONS, {"date": f"2026-10-{10 + 2 * round_}", "effort": "a"}).json()["id"]
+        second = client.post(REFLECTIONS, {"date": f"2026-10-{11 + 2 * round_}", "effort": "b"}).json()["id"]
+        target = {"date": f"2026-09-{10 + round_}", "effort": "moved"}
+        assert race(patient, [(f"{REFLECTIONS}{first}/", target), (f"{REFLECTIONS}{second}/", target)]) == [200, 409]
+        assert Reflection.objects.filter(patient=patient, date=target["date"]).count() == 1
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_the_same_offline_put_sent_twice_at_once_creates_once_and_replaces_once():
+    patient = PatientFactory(timezone="Europe/London")
+    for _ in range(5):
+        url = f"{EXPERIMENTS}{uuid.uuid4()}/"
+        assert race(patient, [(url, {"title": "Bread, retried"}), (url, {"title": "Bread, retried"})]) == [200, 201]
+    assert Experiment.objects.filter(patient=patient).count() == 5

@@ -65,8 +65,13 @@ class Command(BaseCommand):
                         bad += 1
                         self.stderr.write(f"{model._meta.label}.{field.name} {key}: no configured key opens it")
                         continue
-                    cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", [new, key])  # noqa: S608
-                    done += 1
+                    # Only if nobody changed it since it was read: a concurrent edit is already under
+                    # the newest key, and a concurrent delete must not get its text back.
+                    cursor.execute(
+                        f"UPDATE {table} SET {column} = %s WHERE {pk} = %s AND {column} = %s",  # noqa: S608
+                        [new, key, token],
+                    )
+                    done += cursor.rowcount
             if len(rows) < BATCH:
                 return done, bad
             last = rows[-1][0]
