@@ -38,7 +38,7 @@ DEFAULT_KIND_WORDS = "You're doing your best, and that's enough."
 DEFAULT_PRIDE_TARGET = 3
 
 
-def own_pride_target(*, kind: str, target_count: int, deleted_at: object) -> int | None:
+def own_pride_target(*, kind: str | None, target_count: int | None, deleted_at: object) -> int | None:
     """The target an entry's own commitment sets: only a pride commitment sets one, and not
     once the patient deleted it (a reflection commitment's target of 1 is not a pride target)."""
     return target_count if kind == "pride_weekly" and deleted_at is None else None

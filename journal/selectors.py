@@ -248,7 +248,7 @@ def week_summaries(*, patients: Sequence[User], weeks: int, now: datetime) -> di
         "commitment__deleted_at",
         "updated_at",
     ):
-        own = None if kind is None else own_pride_target(kind=kind, target_count=target, deleted_at=deleted_at)
+        own = own_pride_target(kind=kind, target_count=target, deleted_at=deleted_at)  # kind None: no commitment
         practice[patient_id].pride[week] = (count, own)
         practice[patient_id].updated.append(updated_at)
     for patient_id, planned_for, written_on, status, updated_at in (
