@@ -353,5 +353,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django's own "django" logger prints to the console too when DEBUG is on: each request
+        # warning came out twice. One handler, ours.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
