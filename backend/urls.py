@@ -17,6 +17,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
 
-handler400 = "core.errors.bad_request"
-handler404 = "core.errors.not_found"
-handler500 = "core.errors.server_error"
+# Django's own error pages stay for non-API paths; under /api/ the outermost middleware
+# (core.middleware.ApiResponseMiddleware) answers every error in the contract's JSON body.

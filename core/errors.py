@@ -13,8 +13,7 @@ import kombu.exceptions
 import redis.exceptions
 from django import db
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
+from django.http import JsonResponse
 from drf_standardized_errors.formatter import ExceptionFormatter as StandardExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler as StandardExceptionHandler
 from drf_standardized_errors.types import ErrorResponse
@@ -129,23 +128,3 @@ def error_response(status_code: int, code: str, detail: str) -> JsonResponse:
     error_type = "server_error" if status_code >= 500 else "client_error"
     body = {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
     return JsonResponse(body, status=status_code)
-
-
-def _api_error(request: HttpRequest, status_code: int, code: str, detail: str) -> JsonResponse | None:
-    if not request.path.startswith("/api/"):
-        return None
-    return error_response(status_code, code, detail)
-
-
-def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """A URL no route matches (``/api/v1/care-links/0.5/``) answers in the API's error shape."""
-    return _api_error(request, 404, "not_found", "Not found.") or defaults.page_not_found(request, exception)
-
-
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """A request Django refuses before any view (a Host not in ``ALLOWED_HOSTS``)."""
-    return _api_error(request, 400, "bad_request", "Bad request.") or defaults.bad_request(request, exception)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    return _api_error(request, 500, "error", "Server error.") or defaults.server_error(request)

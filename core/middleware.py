@@ -64,8 +64,8 @@ class ApiResponseMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if _is_api(request) and response.status_code >= 400 and not _is_json(response):
-            # Django's own pages (a URL no route matches, with DEBUG on its debug page):
-            # a client under /api/ gets the contract's error body whatever DEBUG is.
+            # Django's own pages (a URL no route matches, a Host not allowed, a crash; with
+            # DEBUG on, its debug pages): one place turns them all into the contract's body.
             response = error_response(response.status_code, *_GENERIC.get(response.status_code, _OTHER))
         if _is_api(request) or request.headers.get("Authorization"):
             add_never_cache_headers(response)

@@ -44,8 +44,3 @@ KINDS: tuple[RecordKind, ...] = (
     RecordKind("pride_entry", PrideEntry, "pride_entries", "journal.serializers.PrideEntrySerializer"),
     RecordKind("experiment", Experiment, "experiments", "journal.serializers.ExperimentSerializer"),
 )
-_BY_MODEL = {kind.model: kind for kind in KINDS}
-
-
-def kind_of(model: type[JournalRecord]) -> RecordKind:
-    return _BY_MODEL[model]

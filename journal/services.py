@@ -186,6 +186,7 @@ def entry_put(
     if existing.patient_id != patient.id or existing.deleted_at is not None:
         raise RecordNotFound()
     check_version(if_match, existing.version)
+    existing.patient = patient  # the same row as patient_id: entry_update needs its zone, not a query
     return entry_update(entry=existing, now=now, **fields), False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from typing import Any
 
 import pytest
@@ -48,3 +49,10 @@ needs_concurrent_transactions = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="needs concurrent transactions: runs in CI's PostgreSQL leg",
 )
+
+
+def a_closed_port() -> int:
+    """A local port where nothing listens: a real outage to point a setting at."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

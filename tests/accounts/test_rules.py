@@ -20,6 +20,13 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 
 
+def register(**given):
+    """``services.user_register`` with a valid person, but for what the test says."""
+    person = {"email": "new@example.test", "password": "a-long-password-2026", "display_name": "N",
+              "role": "patient", "timezone": "UTC", "now": NOW}  # fmt: skip
+    return services.user_register(**{**person, **given})
+
+
 class TestUsers:
     def test_create_user_refuses_a_zone_that_is_not_a_place(self):
         with pytest.raises(ValidationError) as raised:
@@ -49,37 +56,16 @@ class TestUsers:
 
     def test_registration_checks_the_password_against_the_whole_person(self):
         with pytest.raises(ValidationError) as raised:
-            services.user_register(
-                email="m.d@example.test",
-                password="MargueriteDuras",
-                display_name="Marguerite Duras",
-                role="patient",
-                timezone="UTC",
-                now=NOW,
-            )
+            register(email="m.d@example.test", password="MargueriteDuras", display_name="Marguerite Duras")
         assert "password_too_similar" in [error.code for error in raised.value.error_list]
 
     def test_a_taken_email_is_refused_ignoring_case_and_names_the_field(self, chef):
         with pytest.raises(EmailTaken) as raised:
-            services.user_register(
-                email=chef.email.upper(),
-                password="a-long-password-2026",
-                display_name="X",
-                role="patient",
-                timezone="UTC",
-                now=NOW,
-            )
+            register(email=chef.email.upper())
         assert (raised.value.attr, raised.value.code) == ("email", "email_taken")
 
     def test_registration_stamps_the_moment_it_was_given(self):
-        user = services.user_register(
-            email="new@example.test",
-            password="a-long-password-2026",
-            display_name="N",
-            role="therapist",
-            timezone="Asia/Tokyo",
-            now=NOW,
-        )
+        user = register(role="therapist", timezone="Asia/Tokyo")
         assert (user.created_at, user.role, user.timezone, user.display_name) == (NOW, "therapist", "Asia/Tokyo", "N")
 
     def test_only_patients_are_behind_the_door(self):
@@ -182,14 +168,7 @@ def test_two_registrations_racing_for_one_email_give_one_account(monkeypatch, ch
     """The second got past the check before the first committed: the unique index decides."""
     monkeypatch.setattr(services, "email_in_use", lambda email: False)
     with pytest.raises(EmailTaken) as raised:
-        services.user_register(
-            email=chef.email.upper(),
-            password="a-long-password-2026",
-            display_name="S",
-            role="patient",
-            timezone="UTC",
-            now=NOW,
-        )
+        register(email=chef.email.upper())
     assert (raised.value.attr, raised.value.code, raised.value.detail) == (
         "email",
         "email_taken",
@@ -205,6 +184,4 @@ def test_a_new_invite_without_a_note_keeps_none(therapist):
 
 def test_a_taken_email_is_said_before_a_weak_password(chef):
     with pytest.raises(EmailTaken):
-        services.user_register(
-            email=chef.email, password="123", display_name="S", role="patient", timezone="UTC", now=NOW
-        )
+        register(email=chef.email, password="123")

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -9,14 +8,9 @@ from pathlib import Path
 import pytest
 
 from backend.celery import app as celery_app
+from tests.helpers import a_closed_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def a_closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.django_db

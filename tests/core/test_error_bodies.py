@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from tests.factories import CommitmentFactory, PatientFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -102,16 +103,29 @@ class TestMovingASlot:
             response = as_chef.patch(f"/api/v1/pride-entries/{made['id']}/", {"week": "2026-W49"})
         assert only_error(response)["code"] == "future_week"
 
-    def test_a_traveller_who_flew_west_still_edits_the_day_they_wrote(self):
-        from tests.helpers import client_for
+    @pytest.fixture
+    def flew_west(self):
+        """Wrote on Monday of W49 in Tokyo, then flew to Pago Pago, where it is still Sunday (W48)."""
+        client = client_for(PatientFactory(timezone="Asia/Tokyo"))
+        with time_machine.travel("2026-11-29T15:30:00Z", tick=False):  # Monday 00:30 in Tokyo
+            reflection = client.post("/api/v1/reflections/", {"effort": "Tasted first"}).json()
+            pride = client.post("/api/v1/pride-entries/", {"items": ["x"]}).json()
+            client.patch("/api/v1/me/", {"timezone": "Pacific/Pago_Pago"})
+            yield client, reflection, pride
 
-        patient = PatientFactory(timezone="Asia/Tokyo")
-        client = client_for(patient)
-        with time_machine.travel("2026-11-29T15:30:00Z", tick=False):  # Monday 00:30 (W49) in Tokyo
-            made = client.post("/api/v1/reflections/", {"effort": "Tasted first"}).json()
-            made_pride = client.post("/api/v1/pride-entries/", {"items": ["x"]}).json()
-            client.patch("/api/v1/me/", {"timezone": "Pacific/Pago_Pago"})  # still Sunday (W48) there
-            edited = client.patch(f"/api/v1/reflections/{made['id']}/", {"mood": 4})
-            edited_pride = client.patch(f"/api/v1/pride-entries/{made_pride['id']}/", {"note": "kept"})
+    def test_a_traveller_who_flew_west_still_edits_the_day_they_wrote(self, flew_west):
+        client, reflection, pride = flew_west
+        edited = client.patch(f"/api/v1/reflections/{reflection['id']}/", {"mood": 4})
+        edited_pride = client.patch(f"/api/v1/pride-entries/{pride['id']}/", {"note": "kept"})
         assert (edited.status_code, edited.json()["date"], edited.json()["mood"]) == (200, "2026-11-30", 4)
         assert (edited_pride.status_code, edited_pride.json()["week"]) == (200, "2026-W49")
+
+    def test_a_traveller_may_put_back_an_entry_with_its_own_date_and_week(self, flew_west):
+        client, reflection, pride = flew_west
+        url, pride_url = f"/api/v1/reflections/{reflection['id']}/", f"/api/v1/pride-entries/{pride['id']}/"
+        put = client.put(url, {"date": reflection["date"], "effort": "Tasted, then plated"})
+        put_pride = client.put(pride_url, {"week": pride["week"], "items": ["x", "y"]})
+        moved = client.put(url, {"date": "2026-12-01", "effort": "x"})
+        assert (put.status_code, put.json()["date"]) == (200, "2026-11-30")
+        assert (put_pride.status_code, put_pride.json()["week"]) == (200, "2026-W49")
+        assert moved.status_code == 400  # a new date that has not come is still refused

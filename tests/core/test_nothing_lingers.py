@@ -90,3 +90,26 @@ def test_a_token_of_an_erased_user_is_one_plain_401(anon, chef):
     assert response.status_code == 401
     (error,) = response.json()["errors"]
     assert (error["code"], error["attr"]) == ("user_not_found", None)
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_crash_under_api_is_json_and_shows_no_traceback(as_chef, settings, monkeypatch, debug):
+    from django.urls import path
+
+    def crash(request):
+        raise RuntimeError("a bug, with a secret in its message")
+
+    settings.DEBUG = debug
+    monkeypatch.setattr("backend.urls.urlpatterns", [path("api/v1/crash/", crash)])
+    from django.urls import clear_url_caches
+
+    clear_url_caches()
+    as_chef.raise_request_exception = False
+    try:
+        response = as_chef.get("/api/v1/crash/")
+    finally:
+        clear_url_caches()
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert "secret" not in response.content.decode()
+    assert response.json()["type"] == "server_error"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.backend.test_health import a_closed_port
+from tests.helpers import a_closed_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
