@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test fuzz mutate lint typecheck format ci clean
+.PHONY: run test fuzz mutate clients lint typecheck format ci clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ fuzz: $(STAMP)
 	GOOD_ENOUGH_FUZZ_EXAMPLES=$(EXAMPLES) GOOD_ENOUGH_FUZZ_STATEFUL=$(STATEFUL) GOOD_ENOUGH_FUZZ_MINUTES=$(MINUTES) \
 		$(BIN)/python -m pytest tests/backend/test_openapi.py --timeout=0 -q -rs $(PYTEST_ARGS)
 
+## make clients: the API clients a client team would generate (Python, TypeScript, Kotlin, Swift), into
+## clients/build/ from the schema; tsc checks clients/typescript/flow.ts against the TypeScript types; then a
+## report of each generator's warnings. Needs Java (openapi-generator's jar) and npm (clients/typescript/).
+clients: $(STAMP)
+	$(BIN)/python tools/clients.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -55,4 +61,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis mutants
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis mutants clients/build clients/typescript/node_modules

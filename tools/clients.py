@@ -1,0 +1,174 @@
+"""Generate the API clients from our OpenAPI schema and report what each generator made of it.
+
+Why: client teams do not read our serializers, they run a generator on /api/schema/. A schema
+that is valid but generates badly (a model renamed because its name is a reserved word, an
+unnamed inline model, an error type per operation, a field optional that is always sent) costs
+each of them the same day of work. `make clients` runs the generators they would run, from
+versions pinned here, and says what went wrong before they find out:
+
+- the schema, dumped offline (no server, no database) to clients/build/schema.json;
+- Python: openapi-python-client, then the generated package must import;
+- TypeScript: openapi-typescript (npm, pinned in clients/typescript/package-lock.json), then
+  `tsc --strict` on clients/typescript/flow.ts, a small typed flow through the API;
+- Kotlin and Swift: openapi-generator, whose jar ships inside its PyPI wheel (run on Java).
+
+Everything lands in clients/build/ (full logs in clients/build/logs/). The report at the end
+gives each generator's outcome and its warnings; the exit status is 1 if any step failed.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = ROOT / "clients"
+BUILD = CLIENTS / "build"
+LOGS = BUILD / "logs"
+SCHEMA = BUILD / "schema.json"
+TS = CLIENTS / "typescript"
+BIN = Path(sys.executable).parent  # the venv's bin: openapi-python-client, ruff, openapi-generator-cli
+
+# Warnings that tell a client team something is off in the schema; marked "!" in the report.
+NOTABLE = re.compile(r"renamed|reserved|inline|unnamed|UNKNOWN_BASE_TYPE|allOf|oneOf|anyOf|discriminator", re.I)
+
+
+@dataclass
+class Step:
+    name: str
+    ok: bool = True
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def run(step: Step, label: str, cmd: list[str | Path], **kwargs) -> str:
+    """Run one command, keep its output in clients/build/logs/<label>.log, fail the step on a non-zero exit."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **kwargs.pop("env", {})}
+    proc = subprocess.run(  # noqa: S603 (our own tools, fixed arguments)
+        [str(c) for c in cmd], capture_output=True, text=True, env=env, check=False, **kwargs
+    )
+    output = proc.stdout + proc.stderr
+    (LOGS / f"{label}.log").write_text(output)
+    if proc.returncode != 0:
+        step.ok = False
+        tail = "\n".join(output.strip().splitlines()[-15:])
+        step.notes.append(f"{label} exited {proc.returncode} (clients/build/logs/{label}.log):\n{tail}")
+    return output
+
+
+def dump_schema(step: Step) -> dict:
+    with tempfile.TemporaryDirectory() as var:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env |= {"DEBUG": "1", "GOOD_ENOUGH_VAR_DIR": var}
+        proc = subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "spectacular", "--format", "openapi-json", "--file", str(SCHEMA)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    output = proc.stdout + proc.stderr
+    (LOGS / "schema.log").write_text(output)
+    step.warnings = [line for line in output.splitlines() if "warning" in line.lower() or "error" in line.lower()]
+    if proc.returncode != 0 or not SCHEMA.exists():
+        step.ok = False
+        step.notes.append(f"manage.py spectacular exited {proc.returncode}: see clients/build/logs/schema.log")
+        return {}
+    schema = json.loads(SCHEMA.read_text())
+    operations = sum(1 for item in schema.get("paths", {}).values() for m in item if m != "parameters")
+    components = len(schema.get("components", {}).get("schemas", {}))
+    step.notes.append(f"{components} component schemas, {len(schema.get('paths', {}))} paths, {operations} operations")
+    return schema
+
+
+def python_client(step: Step) -> None:
+    out = BUILD / "python"
+    cmd = [BIN / "openapi-python-client", "generate", "--path", SCHEMA, "--output-path", out, "--overwrite"]
+    output = run(step, "python", [*cmd, "--config", CLIENTS / "python-config.yaml"])
+    boilerplate = ("Generating ", "Warning(s) encountered", "If you believe this was a mistake")
+    step.warnings = [line for line in output.splitlines() if line.strip() and not line.startswith(boilerplate)]
+    if step.ok:
+        models = len(list((out / "good_enough_client" / "models").glob("*.py"))) - 1  # less __init__.py
+        smoke = [sys.executable, "-c", "import good_enough_client.api, good_enough_client.models"]
+        run(step, "python-import", smoke, env={"PYTHONPATH": str(out)})
+        step.notes.append(f"{models} model modules" + (", imports" if step.ok else ""))
+
+
+def typescript_client(step: Step) -> None:
+    bin_ = TS / "node_modules" / ".bin"
+    installed = TS / "node_modules" / ".package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < (TS / "package-lock.json").stat().st_mtime:
+        run(step, "npm-ci", ["npm", "ci", "--no-audit", "--no-fund"], cwd=TS)
+        if not step.ok:
+            return
+    out = BUILD / "typescript" / "schema.d.ts"
+    # Request bodies: a field with a default stays optional (the flag's default would require it).
+    cmd = [bin_ / "openapi-typescript", SCHEMA, "--default-non-nullable", "false", "-o", out]
+    output = run(step, "typescript", cmd)
+    step.warnings = [line for line in output.splitlines() if re.search(r"warn|⚠", line, re.I)]
+    if step.ok:
+        tsc = run(step, "tsc", [bin_ / "tsc", "-p", TS / "tsconfig.json", "--noEmit", "--strict"])
+        step.notes.append("tsc --strict flow.ts: " + ("ok" if step.ok else f"{tsc.count('error TS')} errors"))
+
+
+def openapi_generator(step: Step, generator: str, config: str) -> None:
+    if not shutil.which("java"):
+        step.ok = False
+        step.notes.append("no java on PATH: openapi-generator needs Java 11+ (apt-get install default-jre-headless)")
+        return
+    out = BUILD / step.name
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [BIN / "openapi-generator-cli", "generate", "-g", generator, "-i", SCHEMA, "-o", out, "-c", CLIENTS / config]
+    output = run(step, step.name, cmd)
+    logged = [re.sub(r"^\[\w+\] ", "", line) for line in output.splitlines()]  # "[main] WARN  o.o.c..."
+    step.warnings = [line for line in logged if line.startswith(("WARN", "ERROR"))]
+    sources = [p for p in out.rglob("*") if p.suffix in (".kt", ".swift") and "/src/test/" not in p.as_posix()]
+    models = [p for p in sources if "/models/" in p.as_posix().lower()]
+    step.notes.append(f"{len(models)} model files")
+    unknown = [p.name for p in sources if "UNKNOWN_BASE_TYPE" in p.read_text()]
+    if unknown:
+        step.warnings.append(f"UNKNOWN_BASE_TYPE in generated code: {', '.join(sorted(unknown))}")
+
+
+def report(steps: list[Step]) -> None:
+    print("\n== make clients: report ==")
+    for step in steps:
+        short = [n for n in step.notes if "\n" not in n]
+        print(f"{step.name:<11}{'ok' if step.ok else 'FAILED':<8}{'; '.join(short)}")
+        for note in step.notes:
+            if note not in short:
+                print("    " + note.replace("\n", "\n    "))
+        counts = Counter(step.warnings)
+        if counts:
+            print(f"    {sum(counts.values())} warnings, {len(counts)} distinct:")
+        for line, n in counts.most_common():
+            print(f"    {'!' if NOTABLE.search(line) else ' '} {n:>4} x {line}")
+
+
+def main() -> int:
+    shutil.rmtree(BUILD, ignore_errors=True)
+    LOGS.mkdir(parents=True)
+    steps = [Step("schema")]
+    if dump_schema(steps[0]):
+        for step, make in [
+            (Step("python"), python_client),
+            (Step("typescript"), typescript_client),
+            (Step("kotlin"), lambda s: openapi_generator(s, "kotlin", "kotlin-config.yaml")),
+            (Step("swift"), lambda s: openapi_generator(s, "swift5", "swift-config.yaml")),
+        ]:
+            print(f"-- {step.name}", flush=True)
+            make(step)
+            steps.append(step)
+    report(steps)
+    return 0 if all(step.ok for step in steps) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
