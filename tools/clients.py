@@ -33,7 +33,7 @@ BUILD = CLIENTS / "build"
 LOGS = BUILD / "logs"
 SCHEMA = BUILD / "schema.json"
 TS = CLIENTS / "typescript"
-BIN = Path(sys.executable).parent  # the venv's bin: openapi-python-client, ruff, openapi-generator-cli
+BIN = Path(sys.executable).parent  # the venv's bin: openapi-python-client, openapi-generator-cli
 
 # Warnings that tell a client team something is off in the schema; marked "!" in the report.
 NOTABLE = re.compile(r"renamed|reserved|inline|unnamed|UNKNOWN_BASE_TYPE|allOf|oneOf|anyOf|discriminator", re.I)
@@ -49,7 +49,7 @@ class Step:
 
 def run(step: Step, label: str, cmd: list[str | Path], **kwargs) -> str:
     """Run one command, keep its output in clients/build/logs/<label>.log, fail the step on a non-zero exit."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **kwargs.pop("env", {})}
+    env = {**os.environ, **kwargs.pop("env", {})}
     proc = subprocess.run(  # noqa: S603 (our own tools, fixed arguments)
         [str(c) for c in cmd], capture_output=True, text=True, env=env, check=False, **kwargs
     )
