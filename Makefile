@@ -40,8 +40,9 @@ fuzz: $(STAMP)
 ## make clients: the API clients a client team would generate (Python, TypeScript, Kotlin, Swift), into
 ## clients/build/ from the schema; tsc checks clients/typescript/flow.ts against the TypeScript types; then a
 ## report of each generator's warnings. Needs Java (openapi-generator's jar) and npm (clients/typescript/).
+## make clients SCHEMA=file.json checks that schema instead of this tree's.
 clients: $(STAMP)
-	$(BIN)/python tools/clients.py
+	$(BIN)/python tools/clients.py $(if $(SCHEMA),--schema $(SCHEMA))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

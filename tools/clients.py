@@ -16,6 +16,7 @@ Everything lands in clients/build/ (full logs in clients/build/logs/). The repor
 gives each generator's outcome and its warnings; the exit status is 1 if any step failed.
 """
 
+import argparse
 import json
 import os
 import re
@@ -62,7 +63,27 @@ def run(step: Step, label: str, cmd: list[str | Path], **kwargs) -> str:
     return output
 
 
-def dump_schema(step: Step) -> dict:
+def dump_schema(step: Step, source: Path | None) -> dict:
+    if source:  # a schema from elsewhere (a running server's /api/schema/?format=json, another branch)
+        shutil.copyfile(source, SCHEMA)
+        output = ""
+    else:
+        output = manage_py_spectacular()
+    (LOGS / "schema.log").write_text(output)
+    step.warnings = [line for line in output.splitlines() if "warning" in line.lower() or "error" in line.lower()]
+    if not SCHEMA.exists():
+        step.ok = False
+        step.notes.append("manage.py spectacular wrote no schema: see clients/build/logs/schema.log")
+        return {}
+    schema = json.loads(SCHEMA.read_text())
+    operations = sum(1 for item in schema.get("paths", {}).values() for m in item if m != "parameters")
+    components = len(schema.get("components", {}).get("schemas", {}))
+    step.notes.append(f"{components} component schemas, {len(schema.get('paths', {}))} paths, {operations} operations")
+    return schema
+
+
+def manage_py_spectacular() -> str:
+    """Dump the schema as the server serves it, offline: no database, no Redis, throwaway dev keys."""
     with tempfile.TemporaryDirectory() as var:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env |= {"DEBUG": "1", "GOOD_ENOUGH_VAR_DIR": var}
@@ -74,18 +95,9 @@ def dump_schema(step: Step) -> dict:
             text=True,
             check=False,
         )
-    output = proc.stdout + proc.stderr
-    (LOGS / "schema.log").write_text(output)
-    step.warnings = [line for line in output.splitlines() if "warning" in line.lower() or "error" in line.lower()]
-    if proc.returncode != 0 or not SCHEMA.exists():
-        step.ok = False
-        step.notes.append(f"manage.py spectacular exited {proc.returncode}: see clients/build/logs/schema.log")
-        return {}
-    schema = json.loads(SCHEMA.read_text())
-    operations = sum(1 for item in schema.get("paths", {}).values() for m in item if m != "parameters")
-    components = len(schema.get("components", {}).get("schemas", {}))
-    step.notes.append(f"{components} component schemas, {len(schema.get('paths', {}))} paths, {operations} operations")
-    return schema
+    if proc.returncode != 0:
+        SCHEMA.unlink(missing_ok=True)
+    return proc.stdout + proc.stderr
 
 
 def python_client(step: Step) -> None:
@@ -153,10 +165,14 @@ def report(steps: list[Step]) -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schema", type=Path, help="an OpenAPI JSON file to use instead of dumping this tree's")
+    source = parser.parse_args().schema
+    source = source.resolve() if source else None
     shutil.rmtree(BUILD, ignore_errors=True)
     LOGS.mkdir(parents=True)
     steps = [Step("schema")]
-    if dump_schema(steps[0]):
+    if dump_schema(steps[0], source):
         for step, make in [
             (Step("python"), python_client),
             (Step("typescript"), typescript_client),
