@@ -150,7 +150,7 @@ def openapi_generator(step: Step, generator: str, config: str) -> None:
 
 
 def report(steps: list[Step]) -> None:
-    print("\n== make clients: report ==")
+    print("\n== make clients: report (! marks a renamed, reserved, inline or unknown type, or an allOf/oneOf) ==")
     for step in steps:
         short = [n for n in step.notes if "\n" not in n]
         print(f"{step.name:<11}{'ok' if step.ok else 'FAILED':<8}{'; '.join(short)}")
