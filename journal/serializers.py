@@ -3,11 +3,12 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import fields
 from journal import selectors
-from journal.dates import parse_week
+from journal.dates import WEEK_PATTERN, parse_week
 from journal.models import DEFAULT_KIND_WORDS, Commitment, Experiment, PrideEntry, Reflection
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class ReflectionSerializer(EntrySerializer):
         read_only_fields = ["id", "created_at", "updated_at", "version"]
 
 
+@extend_schema_field({"type": "string", "pattern": WEEK_PATTERN.pattern, "example": "2026-W48"})
 class WeekField(fields.CharField):
     default_error_messages = {"invalid_week": "An ISO week such as 2026-W48."}
 
