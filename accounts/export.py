@@ -8,23 +8,32 @@ endpoints do.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rest_framework.fields import DateTimeField
+from rest_framework import serializers
 
 from accounts import selectors
-from accounts.models import User
+from accounts.models import Invite, User
 from accounts.serializers import CareLinkSerializer, UserSerializer
 
-Section = Callable[[User], Any]
+
+@dataclass(frozen=True)
+class Section:
+    """One app's part of the export: how to read it, and its shape for the OpenAPI schema."""
+
+    read: Callable[[User], Any]
+    shape: serializers.Serializer[Any]
+
 
 _sections: dict[str, Section] = {}
 
 
 def register(name: str, section: Section) -> None:
-    if name in _sections and _sections[name] is not section:
+    if name in _sections and _sections[name] != section:
         raise ValueError(f"Export section {name!r} is registered twice.")
     _sections[name] = section
 
@@ -33,26 +42,50 @@ def sections() -> dict[str, Section]:
     return dict(_sections)
 
 
+class ExportProfileSerializer(UserSerializer):
+    last_login = serializers.DateTimeField(allow_null=True, read_only=True)
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "last_login"]
+        read_only_fields = fields
+
+
+class ExportInviteSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(read_only=True)
+    note = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+    used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def get_note(self, invite: Invite) -> str:
+        return invite.note or ""
+
+
+class _ExportBase(serializers.Serializer[Any]):
+    exported_at = serializers.DateTimeField(read_only=True)
+    profile = ExportProfileSerializer(read_only=True)
+    care_links = CareLinkSerializer(many=True, read_only=True)
+    invites = ExportInviteSerializer(many=True, read_only=True)
+
+
+@functools.cache
+def document_serializer() -> type[serializers.Serializer[Any]]:
+    """The document's shape for the schema: accounts' own parts, then each registered section."""
+    shapes = {name: section.shape for name, section in _sections.items()}
+    return type("ExportDocumentSerializer", (_ExportBase,), shapes)
+
+
 def document(user: User, *, now: datetime) -> dict[str, Any]:
     """The whole export: what accounts holds, then every registered section."""
-    moment = DateTimeField(allow_null=True)
-    result: dict[str, Any] = {
-        "exported_at": moment.to_representation(now),
-        "profile": {**UserSerializer(user).data, "last_login": moment.to_representation(user.last_login)},  # type: ignore[arg-type]  # DRF's DateTimeField shows None as None
-        "care_links": CareLinkSerializer(
-            selectors.care_links_of(user).order_by("created_at"), many=True, context={"viewer": user}
-        ).data,
-        "invites": [
-            {
-                "id": str(invite.id),
-                "note": invite.note or "",
-                "created_at": moment.to_representation(invite.created_at),
-                "expires_at": moment.to_representation(invite.expires_at),
-                "used_at": moment.to_representation(invite.used_at),  # type: ignore[arg-type]  # DRF's DateTimeField shows None as None
-            }
-            for invite in selectors.invites_of(user).order_by("created_at")
-        ],
-    }
+    result: dict[str, Any] = _ExportBase(
+        {
+            "exported_at": now,
+            "profile": user,
+            "care_links": selectors.care_links_of(user).order_by("created_at"),
+            "invites": selectors.invites_of(user).order_by("created_at"),
+        },
+        context={"viewer": user},
+    ).data
     for name, section in _sections.items():
-        result[name] = section(user)
+        result[name] = section.read(user)
     return result

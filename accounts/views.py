@@ -7,7 +7,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.http import HttpResponse
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.permissions import AllowAny
@@ -36,7 +37,7 @@ from accounts.serializers import (
     UserSerializer,
 )
 from core import filters as core_filters
-from core.openapi import ErrorResponse401Serializer
+from core.openapi import AutoSchema, ErrorBodySerializer
 from core.versioning import UUID_PATTERN, VersionedObjectMixin
 
 
@@ -52,7 +53,16 @@ class RegisterView(APIView):
     throttle_classes = AUTH_THROTTLES
     throttle_scope = "register"
 
-    @extend_schema(request=RegisterSerializer, responses={201: UserSerializer}, tags=["auth"])
+    @extend_schema(
+        operation_id="register",
+        summary="Create an account",
+        description="Creates a patient or therapist account and answers with the user (never the password). "
+        "The e-mail is unique ignoring case (`email_taken`); the password must pass the server's validators. "
+        "Then log in with `login`. Throttled per address and per e-mail.",
+        request=RegisterSerializer,
+        responses={201: UserSerializer},
+        tags=["auth"],
+    )
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -70,8 +80,17 @@ class TokenView(TokenObtainPairView):
     serializer_class = TokenSerializer
     throttle_classes = AUTH_THROTTLES
     throttle_scope = "login"
+    error_codes = {"401": ["no_active_account"], "429": ["locked_out"]}
 
-    @extend_schema(responses={200: TokenPairSerializer, 401: ErrorResponse401Serializer}, tags=["auth"])
+    @extend_schema(
+        operation_id="login",
+        summary="Log in",
+        description="Trades e-mail and password for an access token (15 minutes) and a refresh token "
+        "(30 days). Wrong credentials answer 401 `no_active_account`; repeated failures lock the "
+        "address and e-mail out for a while (429 `locked_out`, with `Retry-After`).",
+        responses={200: TokenPairSerializer, 401: ErrorBodySerializer},
+        tags=["auth"],
+    )
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = cast(TokenSerializer, self.get_serializer(data=request.data))
         try:
@@ -86,16 +105,34 @@ class TokenView(TokenObtainPairView):
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
-@extend_schema(tags=["auth"], responses={200: TokenPairSerializer, 401: ErrorResponse401Serializer})
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="refreshToken",
+        summary="Refresh the tokens",
+        description="Trades a refresh token for a new access and refresh token. The refresh token sent "
+        "stops working at once: a second use answers 401 `token_not_valid`, so keep the new one.",
+        tags=["auth"],
+        responses={200: TokenPairSerializer, 401: ErrorBodySerializer},
+    )
+)
 class RefreshView(TokenRefreshView):
     """Trade a refresh token for a new pair; the old refresh token is blacklisted at once."""
 
     serializer_class = RefreshSerializer
+    error_codes = {"401": ["no_active_account"]}
 
 
 @extend_validation_errors(["token_not_valid"], field_name="refresh", methods=["post"])
 class LogoutView(APIView):
-    @extend_schema(request=LogoutSerializer, responses={204: None}, tags=["auth"])
+    @extend_schema(
+        operation_id="logout",
+        summary="Log out",
+        description="Ends the session of this refresh token: it no longer works. Access tokens already "
+        "handed out run until they expire (15 minutes); forget them on the device.",
+        request=LogoutSerializer,
+        responses={204: None},
+        tags=["auth"],
+    )
     def post(self, request: Request) -> Response:
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -106,9 +143,24 @@ class LogoutView(APIView):
 @extend_validation_errors(
     ["wrong_password", "required", "blank", "null", "invalid", "max_length"], field_name="password", methods=["delete"]
 )
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="getMe",
+        summary="Who am I",
+        description="The signed-in user's profile.",
+    ),
+    patch=extend_schema(
+        operation_id="updateMe",
+        summary="Change my profile",
+        description="Changes the display name or the time zone. A new zone moves the user's local days "
+        "and weeks from now on, and re-plans their reminders.",
+    ),
+)
+@extend_schema(tags=["me"])
 class MeView(generics.RetrieveUpdateAPIView):
     serializer_class = UserSerializer
     http_method_names = ["get", "patch", "delete", "head", "options"]
+    delete_takes_body = True
 
     def get_object(self) -> User:
         return signed_in_user(self.request)
@@ -117,9 +169,13 @@ class MeView(generics.RetrieveUpdateAPIView):
         services.user_update(user=signed_in_user(self.request), now=timezone.now(), **serializer.validated_data)
 
     @extend_schema(
+        operation_id="eraseAccount",
+        summary="Erase my account",
+        description="Erases the account and everything the user wrote, at once and for good; asks for the "
+        "password again (`wrong_password`). A therapist's erasure ends their links and leaves their "
+        "patients' journals whole. Fetch `exportAccount` first to keep a copy.",
         request=PasswordSerializer,
         responses={204: None},
-        description="Erases the account and everything the user wrote. Asks for the password again.",
     )
     def delete(self, request: Request) -> Response:
         serializer = PasswordSerializer(data=request.data, context={"request": request})
@@ -128,9 +184,32 @@ class MeView(generics.RetrieveUpdateAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class ExportSchema(AutoSchema):
+    def get_response_serializers(self) -> Any:
+        # Sections register when their apps are ready, after this module is imported.
+        return {200: export.document_serializer()}
+
+
 class ExportView(APIView):
+    schema = ExportSchema()
+
     @extend_schema(
-        responses={200: OpenApiResponse(description="Every record of the user as one JSON document.")},
+        operation_id="exportAccount",
+        summary="Download all my data",
+        description="Every record of the user as one JSON document, sent as a file download "
+        "(`Content-Disposition: attachment`): profile, care links, invites, commitments and every "
+        "kind of entry, and each further section the server keeps about the user.",
+        parameters=[
+            OpenApiParameter(
+                "Content-Disposition",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                required=True,
+                description='`attachment; filename="good-enough-export-YYYYMMDD.json"`',
+            )
+        ],
+        tags=["me"],
     )
     def get(self, request: Request) -> HttpResponse:
         now = timezone.now()
@@ -145,7 +224,15 @@ class ExportView(APIView):
 class InviteView(APIView):
     permission_classes = [IsTherapist]
 
-    @extend_schema(request=InviteCreateSerializer, responses={201: InviteSerializer}, tags=["care links"])
+    @extend_schema(
+        operation_id="createInvite",
+        summary="Invite a patient",
+        description="Therapists: a single-use code, valid 7 days, for a patient to link with `acceptInvite`. "
+        "The code is shown only in this answer.",
+        request=InviteCreateSerializer,
+        responses={201: InviteSerializer},
+        tags=["care-links"],
+    )
     def post(self, request: Request) -> Response:
         serializer = InviteCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -164,23 +251,43 @@ class CareLinkFilter(core_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(description="The caller's links, as patient or as therapist, newest first."),
+    list=extend_schema(
+        operation_id="listCareLinks",
+        summary="List my care links",
+        description="The caller's links, as patient or as therapist, newest first; ended ones too "
+        "(filter with `status`).",
+    ),
+    retrieve=extend_schema(
+        operation_id="getCareLink", summary="Get a care link", description="One of the caller's links."
+    ),
     create=extend_schema(
+        operation_id="acceptInvite",
+        summary="Link to a therapist",
         request=CareLinkAcceptSerializer,
         responses={201: CareLinkSerializer},
-        description=(
-            "A patient accepts a therapist's invite code. A used, expired or unknown code answers 400 "
-            "with the error code `invite_used`, `invite_expired` or `invite_unknown`."
-        ),
+        description="Patients: accept a therapist's invite code, which links the two. A used, expired or "
+        "unknown code answers 400 with `invite_used`, `invite_expired` or `invite_unknown`; a second "
+        "link to the same therapist, `already_linked`.",
     ),
-    partial_update=extend_schema(request=CareLinkUpdateSerializer, description="The patient changes sharing."),
-    destroy=extend_schema(description="Either side ends the link; the therapist loses access at once."),
+    partial_update=extend_schema(
+        operation_id="updateCareLink",
+        summary="Change what the therapist sees",
+        request=CareLinkUpdateSerializer,
+        description="Patients: `share_entries: false` hides every entry from the therapist at once; "
+        "`true` shows those marked `shared` again.",
+    ),
+    destroy=extend_schema(
+        operation_id="endCareLink",
+        summary="End a care link",
+        description="Either side ends the link (`status: ended`); the therapist loses access at once. "
+        "Ending an ended link changes nothing.",
+    ),
 )
 @extend_validation_errors(["link_ended"], field_name="share_entries", actions=["partial_update"])
 @extend_validation_errors(
     [problem.value for problem in Invite.Problem] + ["already_linked"], field_name="code", actions=["create"]
 )
-@extend_schema(tags=["care links"])
+@extend_schema(tags=["care-links"])
 class CareLinkViewSet(
     VersionedObjectMixin,
     mixins.ListModelMixin,

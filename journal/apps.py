@@ -6,6 +6,6 @@ class JournalConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import export
-        from journal.export import journal_section
+        from journal.export import SECTION
 
-        export.register("journal", journal_section)
+        export.register("journal", SECTION)

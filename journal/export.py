@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import serializers
+
+from accounts.export import Section
 from accounts.models import User
 from journal.kinds import KINDS
 from journal.selectors import records_of
@@ -18,3 +21,12 @@ def journal_section(user: User) -> dict[str, Any]:
         ).data
         for kind in KINDS
     }
+
+
+JournalExportSerializer = type(
+    "JournalExportSerializer",
+    (serializers.Serializer,),
+    {kind.export_key: kind.serializer(many=True, read_only=True) for kind in KINDS},
+)
+
+SECTION = Section(read=journal_section, shape=JournalExportSerializer(read_only=True))

@@ -353,5 +353,6 @@ class Experiment(Entry):
 
 
 # Importable names for drf-spectacular's ENUM_NAME_OVERRIDES (it cannot reach nested classes).
+COMMITMENT_KIND_CHOICES = Commitment.Kind.choices
 COMMITMENT_STATUS_CHOICES = Commitment.Status.choices
 EXPERIMENT_STATUS_CHOICES = Experiment.Status.choices

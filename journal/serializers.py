@@ -3,11 +3,12 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import fields
 from journal import selectors
-from journal.dates import parse_week
+from journal.dates import WEEK_PATTERN, parse_week
 from journal.models import DEFAULT_KIND_WORDS, Commitment, Experiment, PrideEntry, Reflection
 
 if TYPE_CHECKING:
@@ -97,7 +98,11 @@ class ReflectionSerializer(EntrySerializer):
     text_fields = ("kind_words",)
     date = fields.DateField(required=False, help_text="The local day; defaults to today in the patient's zone.")
     effort = text(2000, required=True)
-    kind_words = text(500, default=DEFAULT_KIND_WORDS)
+    kind_words = text(
+        500,
+        default=DEFAULT_KIND_WORDS,
+        help_text=f"Defaults to “{DEFAULT_KIND_WORDS}” when the reflection is written without it.",
+    )
     mood = fields.IntegerField(min_value=1, max_value=5, allow_null=True, required=False)
 
     class Meta:
@@ -106,6 +111,7 @@ class ReflectionSerializer(EntrySerializer):
         read_only_fields = ["id", "created_at", "updated_at", "version"]
 
 
+@extend_schema_field({"type": "string", "pattern": WEEK_PATTERN.pattern, "example": "2026-W48"})
 class WeekField(fields.CharField):
     default_error_messages = {"invalid_week": "An ISO week such as 2026-W48."}
 

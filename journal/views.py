@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,8 +23,8 @@ from core import filters as core_filters
 from core.input import parse_day
 from core.versioning import UUID_PATTERN, VersionedObjectMixin, if_match
 from journal import selectors, services
-from journal.dates import parse_week
-from journal.kinds import KINDS
+from journal.dates import WEEK_PATTERN, parse_week
+from journal.kinds import KINDS, RecordKind
 from journal.models import Commitment, Entry, Experiment, PrideEntry, Reflection
 from journal.serializers import (
     CommitmentSerializer,
@@ -32,6 +32,7 @@ from journal.serializers import (
     ExperimentSerializer,
     PrideEntrySerializer,
     ReflectionSerializer,
+    WeekField,
 )
 
 ENTRY_METHODS = ["get", "post", "put", "patch", "delete", "head", "options"]
@@ -48,15 +49,50 @@ class CommitmentFilter(core_filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(
+        operation_id="listCommitments",
+        summary="List commitments",
+        description="Patients: their own commitments. Therapists: those of the patients linked to them; "
+        "`patient` narrows to one.",
         parameters=[
             OpenApiParameter(
                 "patient",
                 OpenApiTypes.UUID,
                 description="Therapists: one linked patient (404 if not linked). Patients: their own id, or nothing.",
             )
-        ]
+        ],
     ),
-    confirm=extend_schema(request=None, responses={200: CommitmentSerializer}),
+    create=extend_schema(
+        operation_id="createCommitment",
+        summary="Agree on a practice",
+        description="Patients set their own (`patient` may be left out); therapists set one for a linked "
+        "patient (`patient` required). It starts `active`, or `proposed` for the patient to confirm. "
+        "`cadence` and `target_count` default from `kind` (pride_weekly: weekly, 3).",
+    ),
+    retrieve=extend_schema(
+        operation_id="getCommitment", summary="Get a commitment", description="One commitment the caller can see."
+    ),
+    partial_update=extend_schema(
+        operation_id="updateCommitment",
+        summary="Change a commitment",
+        description="Change the wording, cadence, target, dates or status (`active`, `paused`, `done`, "
+        "`dropped`). A therapist changes only commitments a therapist created (403 "
+        "`not_yours_to_change` otherwise).",
+        responses={200: CommitmentSerializer},
+    ),
+    destroy=extend_schema(
+        operation_id="deleteCommitment",
+        summary="Delete a commitment",
+        description="Leaves a tombstone for sync. A therapist may not delete what the patient set for "
+        "themself (403 `not_yours_to_change`).",
+    ),
+    confirm=extend_schema(
+        operation_id="confirmCommitment",
+        summary="Confirm a proposed commitment",
+        description="Turns a `proposed` commitment (drafted from a session) into an `active` one; any other "
+        "status answers 400 `not_proposed`.",
+        request=None,
+        responses={200: CommitmentSerializer},
+    ),
 )
 @extend_validation_errors(["invalid"], field_name="patient", actions=["list"])
 @extend_validation_errors(["not_yours", "required"], field_name="patient", actions=["create"])
@@ -82,6 +118,9 @@ class CommitmentViewSet(
     queryset = Commitment.objects.none()
     #: A therapist may not change what the patient set for themself: 403 ``not_yours_to_change``.
     refusable_actions = {"partial_update", "destroy", "confirm"}
+    error_codes = {"403": ["not_yours_to_change"]}
+    #: ``?patient=`` (list) or ``patient`` (create) naming a patient not linked to the therapist: 404.
+    may_not_find = {"list", "create"}
     serializer_class = CommitmentSerializer
     filterset_class = CommitmentFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -182,8 +221,8 @@ class ExperimentFilter(RangeFilter):
         fields = ["status"]
 
 
+WRITES = ["create", "update", "partial_update"]
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
 
 
 def range_parameters(slot: str, pattern: str) -> list[OpenApiParameter]:
@@ -196,10 +235,9 @@ def range_parameters(slot: str, pattern: str) -> list[OpenApiParameter]:
 
 
 @extend_validation_errors(["invalid"], field_name="from", actions=["list"])
-@extend_validation_errors(["invalid", "does_not_exist", "incorrect_type", "null"], field_name="commitment")
-@extend_validation_errors(["future_date"], field_name="date")
-@extend_validation_errors(["future_week"], field_name="week")
-@extend_validation_errors(["item_not_text", "item_blank", "item_too_long"], field_name="items")
+@extend_validation_errors(
+    ["invalid", "does_not_exist", "incorrect_type", "null"], field_name="commitment", actions=WRITES
+)
 @extend_validation_errors(["invalid"], field_name="to", actions=["list"])
 class EntryViewSet(
     VersionedObjectMixin,
@@ -256,18 +294,54 @@ class EntryViewSet(
         services.record_delete(record=instance, now=timezone.now())
 
 
-def entry_schema(serializer, *, by_week: bool = False):
-    slot, pattern = ("an ISO week YYYY-Www", WEEK_PATTERN) if by_week else ("a day YYYY-MM-DD", DAY_PATTERN)
+def entry_schema(serializer, *, one: str, many: str, rules: str, by_week: bool = False):
+    """The six operations of an entry kind, named and described the same way for each."""
+    slot, pattern = ("an ISO week YYYY-Www", WEEK_PATTERN.pattern) if by_week else ("a day YYYY-MM-DD", DAY_PATTERN)
+    name, names = one.title().replace(" ", ""), many.title().replace(" ", "")  # PrideEntry, PrideEntries
     return extend_schema_view(
-        list=extend_schema(parameters=range_parameters(slot, pattern)),
+        list=extend_schema(
+            operation_id=f"list{names}",
+            summary=f"List my {many}",
+            description=f"The patient's {many}, newest first; `from` and `to` narrow to {slot}s.",
+            parameters=range_parameters(slot, pattern),
+        ),
+        create=extend_schema(
+            operation_id=f"create{name}",
+            summary=f"Write a {one}",
+            description=f"{rules} The server picks the id; offline clients use `upsert{name}` instead.",
+        ),
+        retrieve=extend_schema(
+            operation_id=f"get{name}", summary=f"Get a {one}", description=f"One of the patient's {many}."
+        ),
         update=extend_schema(
+            operation_id=f"upsert{name}",
+            summary=f"Write a {one} with a client-chosen id",
+            description=f"For offline clients: with a new UUID it creates (201), with a known one it replaces "
+            f"(200), so a retried request is harmless. {rules}",
             responses={200: serializer, 201: serializer},
-            description="With a new client-chosen UUID: creates (201). With a known one: replaces (200).",
+        ),
+        partial_update=extend_schema(
+            operation_id=f"update{name}",
+            summary=f"Change a {one}",
+            description="Changes only the fields sent; the others keep their values.",
+        ),
+        destroy=extend_schema(
+            operation_id=f"delete{name}",
+            summary=f"Delete a {one}",
+            description="Leaves a tombstone, so other devices learn of it through `listSyncChanges`.",
         ),
     )
 
 
-@entry_schema(ReflectionSerializer)
+@entry_schema(
+    ReflectionSerializer,
+    one="reflection",
+    many="reflections",
+    rules="One per local day (409 with `existing_id` for a second); `date` defaults to today in the "
+    "patient's zone and may not be in the future; `kind_words` defaults to \"You're doing your best, "
+    "and that's enough.\"",
+)
+@extend_validation_errors(["future_date"], field_name="date", actions=WRITES)
 @extend_schema(tags=["journal"])
 class ReflectionViewSet(EntryViewSet):
     queryset = Reflection.objects.none()
@@ -275,7 +349,16 @@ class ReflectionViewSet(EntryViewSet):
     filterset_class = ReflectionFilter
 
 
-@entry_schema(PrideEntrySerializer, by_week=True)
+@entry_schema(
+    PrideEntrySerializer,
+    one="pride entry",
+    many="pride entries",
+    rules="One per ISO week (409 with `existing_id` for a second); `week` defaults to this week in the "
+    "patient's zone and may not be in the future; past weeks are welcome. `items`: 1 to 10 things.",
+    by_week=True,
+)
+@extend_validation_errors(["future_week"], field_name="week", actions=WRITES)
+@extend_validation_errors(["item_not_text", "item_blank", "item_too_long"], field_name="items", actions=WRITES)
 @extend_schema(tags=["journal"])
 class PrideEntryViewSet(EntryViewSet):
     queryset = PrideEntry.objects.none()
@@ -283,7 +366,13 @@ class PrideEntryViewSet(EntryViewSet):
     filterset_class = PrideFilter
 
 
-@entry_schema(ExperimentSerializer)
+@entry_schema(
+    ExperimentSerializer,
+    one="experiment",
+    many="experiments",
+    rules="One small imperfect action: `worry` is what the patient feared, `outcome` what happened. "
+    "Trying counts whatever the result: a dish that flopped is `tried`.",
+)
 @extend_schema(tags=["journal"])
 class ExperimentViewSet(EntryViewSet):
     queryset = Experiment.objects.none()
@@ -291,19 +380,35 @@ class ExperimentViewSet(EntryViewSet):
     filterset_class = ExperimentFilter
 
 
-class SyncChangeSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=[kind.name for kind in KINDS])
-    id = serializers.UUIDField()
-    deleted = serializers.BooleanField()
-    data = serializers.DictField(  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
-        allow_null=True, help_text="The record as its own endpoint shows it; null when deleted."
+def change_serializer(kind: RecordKind) -> type[serializers.Serializer]:
+    """The schema of one kind's sync change: ``data`` is that kind's record, typed."""
+    name = kind.name.title().replace("_", "")
+    return type(
+        f"{name}ChangeSerializer",
+        (serializers.Serializer,),
+        {
+            "type": serializers.ChoiceField(choices=[kind.name]),
+            "id": serializers.UUIDField(),
+            "deleted": serializers.BooleanField(),
+            "data": kind.serializer(
+                allow_null=True, help_text="The record as its own endpoint shows it; null when deleted."
+            ),
+        },
     )
 
 
-class SyncResponseSerializer(serializers.Serializer):
-    changes = SyncChangeSerializer(many=True)
+SyncChange = PolymorphicProxySerializer(
+    component_name="SyncChange",
+    serializers={kind.name: change_serializer(kind) for kind in KINDS},
+    resource_type_field_name="type",
+    many=True,
+)
+
+
+class SyncPageSerializer(serializers.Serializer):
+    changes = SyncChange
     cursor = serializers.CharField(help_text="Opaque: send it back as ?cursor= to get what changed since.")
-    has_more = serializers.BooleanField()
+    has_more = serializers.BooleanField(help_text="More changes wait: ask again at once with `cursor`.")
 
 
 @extend_validation_errors(["invalid_cursor"], field_name="cursor")
@@ -317,9 +422,16 @@ class SyncView(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(
+        operation_id="listSyncChanges",
+        summary="What changed since my last sync",
+        description="Every record of the patient's journal (commitments and all kinds of entries) that "
+        "changed since `cursor`, in the order the changes were committed, at most 500 a page. Without "
+        "`cursor`: everything. Keep the answer's `cursor` and follow it while `has_more`; a change "
+        "committed while a client syncs is in its next sync, never skipped. A deleted record comes "
+        "with `deleted: true` and `data: null`.",
         parameters=[OpenApiParameter("cursor", OpenApiTypes.STR, description="From the previous page.")],
-        responses={200: SyncResponseSerializer},
-        tags=["journal"],
+        responses={200: SyncPageSerializer},
+        tags=["sync"],
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("cursor")
@@ -355,8 +467,8 @@ class ReflectionWeekSerializer(serializers.Serializer):
     dates = serializers.ListField(child=serializers.DateField(), source="reflection_dates")
 
 
-class WeekProgressSerializer(serializers.Serializer):
-    week = serializers.CharField()
+class ProgressWeekSerializer(serializers.Serializer):
+    week = WeekField(read_only=True, help_text="ISO week YYYY-Www.")
     pride = PrideWeekSerializer()
     reflections = ReflectionWeekSerializer(source="*")
     experiments_done = serializers.IntegerField(
@@ -365,11 +477,13 @@ class WeekProgressSerializer(serializers.Serializer):
     mood_avg = serializers.FloatField(allow_null=True)
 
 
-class ProgressSerializer(serializers.Serializer):
-    timezone = serializers.CharField()
-    practice_streak_weeks = serializers.IntegerField()
+class ProgressReportSerializer(serializers.Serializer):
+    timezone = serializers.CharField(help_text="The zone the weeks are counted in: the patient's.")
+    practice_streak_weeks = serializers.IntegerField(
+        help_text="Weeks in a row with any practice; this week counts once it has some."
+    )
     last_active_at = serializers.DateTimeField(allow_null=True)
-    weeks = WeekProgressSerializer(many=True, help_text="Newest first.")
+    weeks = ProgressWeekSerializer(many=True, help_text="Newest first.")
 
 
 class ProgressQuerySerializer(serializers.Serializer):
@@ -382,11 +496,20 @@ class ProgressView(APIView):
 
     permission_classes = [IsPatient]
 
-    @extend_schema(parameters=[ProgressQuerySerializer], responses={200: ProgressSerializer}, tags=["journal"])
+    @extend_schema(
+        operation_id="getProgress",
+        summary="My practice, week by week",
+        description="Per ISO week in the patient's zone, newest first: pride items written against the "
+        "week's target, reflection days, experiments tried and the average mood, plus the streak of "
+        "weeks with any practice. It counts what was done; nothing is called failed.",
+        parameters=[ProgressQuerySerializer],
+        responses={200: ProgressReportSerializer},
+        tags=["progress"],
+    )
     def get(self, request: Request) -> Response:
         query = ProgressQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         summary = selectors.progress(
             patient=signed_in_user(request), weeks=query.validated_data["weeks"], now=timezone.now()
         )
-        return Response(ProgressSerializer(summary).data)
+        return Response(ProgressReportSerializer(summary).data)
