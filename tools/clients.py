@@ -36,6 +36,9 @@ SCHEMA = BUILD / "schema.json"
 TS = CLIENTS / "typescript"
 BIN = Path(sys.executable).parent  # the venv's bin: openapi-python-client, openapi-generator-cli
 
+# What a discriminated oneOf must become to decode at all: Kotlin's sealed interface, Swift's enum.
+ONE_OF_SHAPE = {".kt": "sealed interface", ".swift": "enum"}
+
 # Warnings that tell a client team something is off in the schema; marked "!" in the report.
 NOTABLE = re.compile(r"renamed|reserved|inline|unnamed|UNKNOWN_BASE_TYPE|allOf|oneOf|anyOf|discriminator", re.I)
 
@@ -130,7 +133,7 @@ def typescript_client(step: Step) -> None:
         step.notes.append("tsc --strict flow.ts: " + ("ok" if step.ok else f"{tsc.count('error TS')} errors"))
 
 
-def openapi_generator(step: Step, generator: str, config: str) -> None:
+def openapi_generator(step: Step, schema: dict, generator: str, suffix: str, config: str) -> None:
     if not shutil.which("java"):
         step.ok = False
         step.notes.append("no java on PATH: openapi-generator needs Java 11+ (apt-get install default-jre-headless)")
@@ -141,12 +144,21 @@ def openapi_generator(step: Step, generator: str, config: str) -> None:
     output = run(step, step.name, cmd)
     logged = [re.sub(r"^\[\w+\] ", "", line) for line in output.splitlines()]  # "[main] WARN  o.o.c..."
     step.warnings = [line for line in logged if line.startswith(("WARN", "ERROR"))]
-    sources = [p for p in out.rglob("*") if p.suffix in (".kt", ".swift") and "/src/test/" not in p.as_posix()]
-    models = [p for p in sources if "/models/" in p.as_posix().lower()]
-    step.notes.append(f"{len(models)} model files")
-    unknown = [p.name for p in sources if "UNKNOWN_BASE_TYPE" in p.read_text()]
+    files = [p for p in out.rglob(f"*{suffix}") if "/src/test/" not in p.as_posix()]
+    sources = {p.name: p.read_text() for p in files}
+    step.notes.append(f"{sum('/models/' in p.as_posix().lower() for p in files)} model files")
+    unknown = [name for name, text in sources.items() if "UNKNOWN_BASE_TYPE" in text]
     if unknown:
         step.warnings.append(f"UNKNOWN_BASE_TYPE in generated code: {', '.join(sorted(unknown))}")
+    for name, component in schema["components"]["schemas"].items():
+        if "oneOf" not in component:
+            continue
+        kinds = "sealed interface|interface|sealed class|abstract class|data class|class|enum|struct"
+        declared = re.search(rf"^(?:public )?({kinds}) {name}\b", sources.get(name + suffix, ""), re.M)
+        shape = declared.group(1) if declared else "no model of that name"
+        step.notes.append(f"oneOf {name} as {shape}")
+        if shape != ONE_OF_SHAPE[suffix]:
+            step.warnings.append(f"oneOf {name} generated as {shape}, not a {ONE_OF_SHAPE[suffix]}: it will not decode")
 
 
 def report(steps: list[Step]) -> None:
@@ -172,12 +184,13 @@ def main() -> int:
     shutil.rmtree(BUILD, ignore_errors=True)
     LOGS.mkdir(parents=True)
     steps = [Step("schema")]
-    if dump_schema(steps[0], source):
+    schema = dump_schema(steps[0], source)
+    if schema:
         for step, make in [
             (Step("python"), python_client),
             (Step("typescript"), typescript_client),
-            (Step("kotlin"), lambda s: openapi_generator(s, "kotlin", "kotlin-config.yaml")),
-            (Step("swift"), lambda s: openapi_generator(s, "swift5", "swift-config.yaml")),
+            (Step("kotlin"), lambda s: openapi_generator(s, schema, "kotlin", ".kt", "kotlin-config.yaml")),
+            (Step("swift"), lambda s: openapi_generator(s, schema, "swift5", ".swift", "swift-config.yaml")),
         ]:
             print(f"-- {step.name}", flush=True)
             make(step)
