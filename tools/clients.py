@@ -150,7 +150,7 @@ def openapi_generator(step: Step, schema: dict, generator: str, suffix: str, con
     unknown = [name for name, text in sources.items() if "UNKNOWN_BASE_TYPE" in text]
     if unknown:
         step.warnings.append(f"UNKNOWN_BASE_TYPE in generated code: {', '.join(sorted(unknown))}")
-    for name, component in schema["components"]["schemas"].items():
+    for name, component in schema.get("components", {}).get("schemas", {}).items():
         if "oneOf" not in component:
             continue
         kinds = "sealed interface|interface|sealed class|abstract class|data class|class|enum|struct"
