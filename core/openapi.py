@@ -91,8 +91,8 @@ def _code_list(codes: list[str] | set[str]) -> str:
 
 
 class AutoSchema(StandardAutoSchema):
-    #: ``DELETE`` reads a body only where the view says so (``DELETE /me/`` asks for the password).
     def _takes_body(self) -> bool:
+        """A ``DELETE`` reads a body only where the view says so (``DELETE /me/`` asks for the password)."""
         if self.method == "DELETE":
             return getattr(self.view, "delete_takes_body", False)
         return self.method in {"POST", "PUT", "PATCH"} and self.get_request_serializer() is not None
