@@ -176,12 +176,14 @@ def patients_who_practised(*, patients: Collection[User], kind: str, now: dateti
     if not today:
         return set()
     if kind == Commitment.Kind.REFLECTION_DAILY:
-        rows = living(Reflection).filter(patient_id__in=today, date__in=set(today.values()))
-        return {patient_id for patient_id, day in rows.values_list("patient_id", "date") if today[patient_id] == day}
+        days = living(Reflection).filter(patient_id__in=today, date__in=set(today.values()))
+        return {patient_id for patient_id, day in days.values_list("patient_id", "date") if today[patient_id] == day}
     weeks = {patient_id: iso_week(day) for patient_id, day in today.items()}
     if kind == Commitment.Kind.PRIDE_WEEKLY:
-        rows = living(PrideEntry).filter(patient_id__in=weeks, week__in=set(weeks.values()))
-        return {patient_id for patient_id, week in rows.values_list("patient_id", "week") if weeks[patient_id] == week}
+        written = living(PrideEntry).filter(patient_id__in=weeks, week__in=set(weeks.values()))
+        return {
+            patient_id for patient_id, week in written.values_list("patient_id", "week") if weeks[patient_id] == week
+        }
     if kind == Commitment.Kind.EXPERIMENT:
         in_any_week = Q()
         for week in set(weeks.values()):

@@ -17,10 +17,11 @@ by a later pass, and the send itself does nothing for a delivery no longer pendi
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from itertools import islice
 from uuid import UUID
 
@@ -87,11 +88,9 @@ def dispatch_due(*, now: datetime, enqueue: Enqueue = _enqueue_sends, limit: int
         to_send = [str(d.id) for d in fresh if d.status == Delivery.Status.PENDING]
         requeued = _requeue_lost(now=now)
         for batch in _batches(to_send + requeued, SEND_BATCH):
-            transaction.on_commit(lambda ids=batch: enqueue(ids))
+            transaction.on_commit(partial(enqueue, batch))
     cache.set(LAST_DISPATCH_CACHE_KEY, now.isoformat(), timeout=None)
-    counts = defaultdict(int)
-    for delivery in fresh:
-        counts[delivery.status] += 1
+    counts = Counter(delivery.status for delivery in fresh)
     result = PassResult(
         due=len(due),
         to_send=len(to_send),
@@ -111,9 +110,7 @@ def _batches(ids: list[str], size: int) -> list[list[str]]:
 
 def _following(reminder: Reminder, *, now: datetime) -> datetime | None:
     """The slot after this one: after ``now``, so a long outage never leaves a backlog to burst."""
-    return next_fire(
-        reminder.local_time, reminder.weekday_tuple, reminder.patient.zone, now, on_date=reminder.on_date
-    )
+    return next_fire(reminder.local_time, reminder.weekday_tuple, reminder.patient.zone, now, on_date=reminder.on_date)
 
 
 def _decide(due: Sequence[Reminder], *, now: datetime) -> list[Delivery]:
@@ -173,15 +170,13 @@ def _already_done(due: Sequence[Reminder]) -> set[UUID]:
             assert reminder.next_fire_at is not None
             by_slot[reminder.next_fire_at].append(reminder)
         for slot, at_slot in by_slot.items():
-            practised = patients_who_practised(
-                patients=[r.patient for r in at_slot], kind=PRACTICE_OF[kind], now=slot
-            )
+            practised = patients_who_practised(patients=[r.patient for r in at_slot], kind=PRACTICE_OF[kind], now=slot)
             done.update(r.id for r in at_slot if r.patient_id in practised)
     return done
 
 
 #: Which journal practice a reminder kind nudges towards (``Commitment.Kind``).
-PRACTICE_OF = {
+PRACTICE_OF: dict[str, str] = {
     Reminder.Kind.REFLECTION_DAILY: "reflection_daily",
     Reminder.Kind.PRIDE_WEEKLY: "pride_weekly",
 }
