@@ -31,7 +31,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import requests
@@ -91,9 +91,9 @@ def push_platforms() -> set[str]:
     """The device platforms a push can reach with the current settings."""
     platforms: set[str] = set()
     if settings.REMINDER_CHANNEL_PUSH_URL:
-        platforms |= {Device.Platform.IOS, Device.Platform.ANDROID}
+        platforms |= {Device.Platform.IOS.value, Device.Platform.ANDROID.value}
     if settings.WEBPUSH_VAPID_PRIVATE_KEY:
-        platforms.add(Device.Platform.WEB)
+        platforms.add(Device.Platform.WEB.value)
     return platforms
 
 
@@ -229,7 +229,7 @@ def _subscription(subscription_json: str) -> dict[str, Any]:
     return dict(subscription)
 
 
-def _raise_for_web_push(error: WebPushException) -> None:
+def _raise_for_web_push(error: WebPushException) -> NoReturn:
     status = error.status_code
     if status in (404, 410):
         raise Unregistered(f"the Web Push service says the subscription is gone ({status}).") from error
@@ -269,7 +269,7 @@ def email(*, address: str, message: Message) -> None:
         raise TransientError(f"the mail server could not be reached: {error!r}") from error
 
 
-def _raise_for_smtp(code: int, detail: str, error: Exception) -> None:
+def _raise_for_smtp(code: int, detail: str, error: Exception) -> NoReturn:
     # SMTP's own rule: 4xx is "try again later", 5xx is "do not send this again".
     if 400 <= code < 500:
         raise TransientError(detail) from error
@@ -277,7 +277,7 @@ def _raise_for_smtp(code: int, detail: str, error: Exception) -> None:
 
 
 def _mail_domain() -> str:
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL or "")[1]
     return address.rpartition("@")[2] or "localhost"
 
 

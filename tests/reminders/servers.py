@@ -116,11 +116,13 @@ def http_recorder() -> Iterator[HTTPRecorder]:
 class MailRecorder:
     """An aiosmtpd handler: records each message; a recipient's local part picks an answer.
 
-    ``busy@…`` is refused with 451 (try later), ``gone@…`` with 550 (no such mailbox),
-    anyone else is accepted.
+    At RCPT, ``busy@…`` is refused with 451 (try later) and ``gone@…`` with 550 (no such
+    mailbox); after DATA, a message to ``full@…`` gets 452 and one to ``spam@…`` 554. Anyone
+    else's message is accepted.
     """
 
     REFUSALS = {"busy": "451 4.3.0 Mailbox busy, try again later", "gone": "550 5.1.1 No such mailbox"}
+    DATA_REFUSALS = {"full": "452 4.3.1 Insufficient system storage", "spam": "554 5.7.1 Message rejected"}
 
     def __init__(self) -> None:
         self.messages: list[Envelope] = []
@@ -135,6 +137,10 @@ class MailRecorder:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        for address in envelope.rcpt_tos:
+            refusal = self.DATA_REFUSALS.get(address.partition("@")[0])
+            if refusal:
+                return refusal
         self.messages.append(envelope)
         return "250 Message accepted for delivery"
 

@@ -404,6 +404,17 @@ def test_an_smtp_5xx_for_the_recipient_is_permanent(smtp):
         channels.email(address="gone@example.test", message=a_message())
 
 
+def test_an_smtp_4xx_after_the_message_is_transient(smtp):
+    with pytest.raises(TransientError, match="452"):
+        channels.email(address="full@example.test", message=a_message())
+
+
+def test_an_smtp_5xx_after_the_message_is_permanent(smtp):
+    with pytest.raises(PermanentError, match="554"):
+        channels.email(address="spam@example.test", message=a_message())
+    assert smtp.messages == []
+
+
 def test_an_unreachable_mail_server_is_transient(settings):
     port = a_closed_port_url().rsplit(":", 1)[1]
     for name, value in env.parse_email_url("EMAIL_URL", f"smtp://127.0.0.1:{port}").as_django().items():
