@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from backend import env
@@ -165,7 +166,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# One beat entry: the reminder dispatcher, at the top of every minute. Everything it does is
+# decided from the database (reminders/dispatcher.py), so a beat that restarts or runs late
+# loses nothing.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "dispatch-reminders": {"task": "reminders.dispatch", "schedule": crontab(minute="*")},
+}
 
 # --- Accounts and auth ----------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import http_ece
@@ -28,7 +27,7 @@ from backend import env
 from reminders import channels
 from reminders.channels import Message, PermanentError, TransientError, Unregistered
 from reminders.models import Device
-from tests.reminders.servers import HTTPRecorder, http_recorder, smtp_recorder
+from tests.reminders.servers import smtp_recorder
 
 SLOT = datetime(2026, 3, 29, 18, 0, tzinfo=UTC)
 FCM_UNREGISTERED = {
@@ -63,23 +62,6 @@ def a_closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def server() -> Iterator[HTTPRecorder]:
-    with http_recorder() as recorder:
-        yield recorder
-
-
-@pytest.fixture
-def nothing_configured(settings):
-    settings.REMINDER_CHANNEL_PUSH_URL = None
-    settings.REMINDER_WEBHOOK_URL = None
-    settings.REMINDER_WEBHOOK_SECRET = None
-    settings.WEBPUSH_VAPID_PRIVATE_KEY = None
-    settings.WEBPUSH_VAPID_SUBJECT = None
-    settings.EMAIL_URL = None
-    return settings
 
 
 @pytest.fixture
