@@ -58,7 +58,7 @@ def last_dispatch_at() -> str | None:
 
 
 def dispatcher_state(last: str | None, *, now: datetime) -> str:
-    """"ok" when a dispatcher pass ran in the last five minutes, else "late"."""
+    """ "ok" when a dispatcher pass ran in the last five minutes, else "late"."""
     if last is None:
         return "late"
     return "ok" if now - datetime.fromisoformat(last) <= DISPATCH_LATE_AFTER else "late"

@@ -7,7 +7,7 @@ through a real worker).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 import time_machine
@@ -18,31 +18,11 @@ from django.utils import timezone
 from accounts.models import User
 from journal.models import Experiment
 from reminders.dispatcher import LOST_AFTER, PassResult, dispatch_due
-from reminders.models import EVERY_DAY, Delivery, Reminder, ReminderSettings
-from reminders.schedule import next_fire
+from reminders.models import Delivery, Reminder, ReminderSettings
 from tests.factories import ExperimentFactory, PatientFactory, PrideEntryFactory, ReflectionFactory
+from tests.reminders.helpers import a_reminder, z
 
 pytestmark = pytest.mark.django_db
-
-
-def z(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def a_reminder(
-    patient: User, *, at: str, now: datetime, kind: str = Reminder.Kind.REFLECTION_DAILY, weekdays=EVERY_DAY, **extra
-) -> Reminder:
-    local_time = time.fromisoformat(at)
-    return Reminder.objects.create(
-        patient=patient,
-        kind=kind,
-        local_time=local_time,
-        weekdays=list(weekdays),
-        next_fire_at=next_fire(local_time, weekdays, patient.zone, now, on_date=extra.get("on_date")),
-        created_at=now,
-        updated_at=now,
-        **extra,
-    )
 
 
 class Beat:
