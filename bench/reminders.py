@@ -53,6 +53,7 @@ SLOT = datetime(2026, 11, 26, 19, 0, tzinfo=UTC)
 NOW = SLOT + timedelta(seconds=3)
 E2E = int(os.environ.get("BENCH_E2E", "0"))
 ROOT = Path(__file__).resolve().parent.parent
+CELERY = [sys.executable, "-m", "celery", "-A", "backend", "worker", "--pool", "prefork", "--concurrency", "2"]
 
 
 def main() -> None:
@@ -152,10 +153,10 @@ def reset(due_ids: list[str] | None) -> list[str]:
     with connection.cursor() as cursor:
         if due_ids is not None:
             cursor.execute(
-                f"UPDATE {Reminder._meta.db_table} SET next_fire_at = %s, enabled = true WHERE id = ANY(%s::uuid[])",
+                f"UPDATE {Reminder._meta.db_table} SET next_fire_at = %s, enabled = true WHERE id = ANY(%s::uuid[])",  # noqa: S608
                 [SLOT, due_ids],
             )
-        cursor.execute(f"DELETE FROM {Delivery._meta.db_table}")
+        cursor.execute(f"DELETE FROM {Delivery._meta.db_table}")  # noqa: S608
         # Each run leaves 1,000 dead row versions in the index the claim scans; autovacuum
         # would clear them in time. Without this, run n reads n thousand dead entries.
         cursor.execute(f"VACUUM {Reminder._meta.db_table}, {Delivery._meta.db_table}")
@@ -183,7 +184,7 @@ def load(start: int, stop: int) -> None:
                                      is_active, is_staff, created_at)
                 SELECT id, '!', false, 'p' || n || '@bench.test', 'P' || n, 'patient',
                        ({zones})[1 + n %% {len(ZONES)}], true, false, %s
-                FROM bench_patient WHERE n >= %s""",
+                FROM bench_patient WHERE n >= %s""",  # noqa: S608
             [NOW, first],
         )
         # Half the patients have settings: every tenth quiet 22:00-07:00, every fiftieth paused.
@@ -192,7 +193,7 @@ def load(start: int, stop: int) -> None:
                 SELECT id,
                        CASE WHEN n %% 10 = 4 THEN time '22:00' END, CASE WHEN n %% 10 = 4 THEN time '07:00' END,
                        CASE WHEN n %% 50 = 2 THEN date '2026-12-31' END, '["push"]', %s, 1
-                FROM bench_patient WHERE n >= %s AND n %% 2 = 0""",
+                FROM bench_patient WHERE n >= %s AND n %% 2 = 0""",  # noqa: S608
             [NOW, first],
         )
         # Reminder r belongs to patient r / 10. Later ones fire from a minute to a week after
@@ -208,7 +209,7 @@ def load(start: int, stop: int) -> None:
                        r %% 20 <> 19,
                        CASE WHEN r %% 20 <> 18 THEN %s + make_interval(secs => 60 + (r::bigint * 7919) %% 604800) END,
                        %s, %s, 1
-                FROM generate_series(%s, %s - 1) r JOIN bench_patient p ON p.n = r / {PER_PATIENT}""",
+                FROM generate_series(%s, %s - 1) r JOIN bench_patient p ON p.n = r / {PER_PATIENT}""",  # noqa: S608
             [NOW, NOW, NOW, start, stop],
         )
         # The due ones: the first reminder of each of the first 1,000 patients, at the slot,
@@ -221,13 +222,14 @@ def load(start: int, stop: int) -> None:
                        weekdays = '[1, 2, 3, 4, 5, 6, 7]'
                 FROM bench_patient p JOIN {users} u ON u.id = p.id
                 WHERE rem.patient_id = p.id AND p.n < %s AND p.n >= %s
-                  AND rem.id = (SELECT id FROM {reminders} WHERE patient_id = p.id ORDER BY id LIMIT 1)""",
+                  AND rem.id = (SELECT id FROM {reminders} WHERE patient_id = p.id ORDER BY id LIMIT 1)""",  # noqa: S608
             [SLOT, SLOT, DUE, first],
         )
     if start == 0:  # three in ten of the due patients wrote today's reflection: skipped_done
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT p.id, u.timezone FROM bench_patient p JOIN {users} u ON u.id = p.id WHERE p.n < %s AND p.n %% 10 < 3",
+                f"""SELECT p.id, u.timezone FROM bench_patient p JOIN {users} u ON u.id = p.id
+                    WHERE p.n < %s AND p.n %% 10 < 3""",  # noqa: S608
                 [DUE],
             )
             written = cursor.fetchall()
@@ -293,15 +295,15 @@ def end_to_end(count: int) -> None:
         cursor.execute(
             f"""UPDATE {Reminder._meta.db_table} SET next_fire_at = %s, enabled = true WHERE id IN (
                     SELECT id FROM {Reminder._meta.db_table} WHERE next_fire_at > %s AND enabled
-                    ORDER BY next_fire_at LIMIT %s)""",
+                    ORDER BY next_fire_at LIMIT %s)""",  # noqa: S608
             [SLOT, NOW, count - DUE],
         )
-        cursor.execute(f"DELETE FROM {Delivery._meta.db_table}")
+        cursor.execute(f"DELETE FROM {Delivery._meta.db_table}")  # noqa: S608
     app.control.purge()
-    env = dict(os.environ, DATABASE_URL=test_database_url(), LOG_LEVEL=os.environ.get("BENCH_WORKER_LOG", "WARNING"))
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backend", "worker", "--pool", "prefork", "--concurrency", "2"]
-        + ["--loglevel", env["LOG_LEVEL"], "--without-gossip", "--without-mingle", "--without-heartbeat"],
+    env = dict(os.environ, DATABASE_URL=test_database_url(), LOG_LEVEL=os.environ.get("BENCH_WORKER_LOG", "INFO"))
+    (ROOT / "var").mkdir(exist_ok=True)
+    worker = subprocess.Popen(  # noqa: S603
+        [*CELERY, "--loglevel", env["LOG_LEVEL"], "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -120,7 +120,7 @@ def _advance(due: Sequence[Reminder]) -> None:
             f"""UPDATE {Reminder._meta.db_table} AS reminder
                 SET next_fire_at = advanced.next_fire_at, enabled = advanced.enabled
                 FROM unnest(%s::uuid[], %s::timestamptz[], %s::boolean[]) AS advanced (id, next_fire_at, enabled)
-                WHERE reminder.id = advanced.id""",
+                WHERE reminder.id = advanced.id""",  # noqa: S608
             [
                 [reminder.id for reminder in due],
                 [reminder.next_fire_at for reminder in due],
