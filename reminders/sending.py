@@ -1,22 +1,30 @@
-"""Sending one delivery: through the patient's channels, once, retried when worth it.
+"""Sending deliveries: through the patient's channels, once, retried when worth it.
 
-The send task calls ``delivery_send`` with a delivery id. The delivery's row stays locked
-while it is sent, and a delivery that is no longer ``pending`` is left alone, so a task that
-runs twice (a retry racing a re-enqueue, a message delivered twice by the broker) sends once.
-A transient failure leaves the delivery pending with a backoff; after the last attempt it is
-``failed``. A push token the service calls unregistered is deactivated.
+The send task hands ``deliveries_send`` a batch of delivery ids (the dispatcher enqueues them
+a hundred at a time). The batch is one transaction: its pending rows are locked (``SKIP
+LOCKED``: a row another worker is sending is that worker's), sent, and recorded, in a number
+of queries that does not grow with the batch. A delivery that is no longer ``pending`` is left
+alone, so a task that runs twice (a retry racing a re-enqueue, a message the broker delivers
+twice) sends once. A transient failure leaves the delivery pending with a backoff; after the
+last attempt it is ``failed``. A push token the service calls unregistered is deactivated.
+
+If a worker dies mid-batch, the batch's transaction dies with it: its deliveries are still
+pending, and the dispatcher enqueues them again. A receiver may then see one twice, with the
+same delivery id (webhook-id, e-mail Message-ID) and push collapse key, so it shows once.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import F
 
 from reminders import channels
 from reminders.models import Delivery, Device, ReminderSettings
@@ -38,36 +46,72 @@ class Outcome:
     retry_in: timedelta | None = None
 
 
+@dataclass
+class _Attempt:
+    """What one delivery's channels did."""
+
+    delivered: list[str] = field(default_factory=list)
+    transient: list[str] = field(default_factory=list)
+    permanent: list[str] = field(default_factory=list)
+    asked_wait: float = 0.0
+    dead_devices: list[UUID] = field(default_factory=list)
+
+
 def delivery_send(*, delivery_id: str, now: datetime) -> Outcome:
+    """One delivery: ``deliveries_send`` of a batch of one."""
+    return deliveries_send(delivery_ids=[delivery_id], now=now).get(delivery_id, Outcome(sent=False))
+
+
+def deliveries_send(*, delivery_ids: Sequence[str], now: datetime) -> dict[str, Outcome]:
+    """Send the pending deliveries among ``delivery_ids``; answer an ``Outcome`` for each one tried."""
+    outcomes: dict[str, Outcome] = {}
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(of=("self",))
-            .select_related("reminder", "patient")
-            .filter(id=delivery_id)
-            .first()
+        batch = list(
+            Delivery.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("reminder", "patient", "patient__reminder_settings")
+            .filter(id__in=delivery_ids, status=Delivery.Status.PENDING)
         )
-        if delivery is None or delivery.status != Delivery.Status.PENDING:
-            return Outcome(sent=False)
-        delivery.attempts += 1
-        message = _message(delivery)
-        delivered, transient, permanent, asked_wait = _send_everywhere(delivery, message)
-        if delivered:
-            delivery.status = Delivery.Status.SENT
-            delivery.sent_at = now
-            delivery.channel = ",".join(delivered)
-            delivery.last_error = "; ".join(transient + permanent)[:500]
-            outcome = Outcome(sent=True)
-        elif transient and delivery.attempts < MAX_ATTEMPTS:
-            wait = max(backoff(delivery.attempts), asked_wait)
-            delivery.enqueued_at = now + wait  # when the retry runs: lost only if not run by then
-            delivery.last_error = "; ".join(transient)[:500]
-            outcome = Outcome(sent=False, retry_in=wait)
-        else:
-            delivery.status = Delivery.Status.FAILED
-            delivery.last_error = "; ".join(transient + permanent)[:500] or "no channel took it"
-            outcome = Outcome(sent=False)
-        delivery.save(update_fields=["status", "sent_at", "channel", "attempts", "enqueued_at", "last_error"])
-    return outcome
+        if not batch:
+            return outcomes
+        devices = _reachable_devices({delivery.patient_id for delivery in batch})
+        configured = channels.configured()
+        # Rows that end the same way are written by one UPDATE: a batch sent to the same
+        # channels is one statement, whatever its size.
+        writes: dict[tuple[tuple[str, object], ...], list[UUID]] = defaultdict(list)
+        dead_devices: list[UUID] = []
+        for delivery in batch:
+            attempt = _send_everywhere(delivery, configured, devices.get(delivery.patient_id, []))
+            dead_devices += attempt.dead_devices
+            fields, outcome = _result(attempt, attempts=delivery.attempts + 1, now=now)
+            writes[tuple(sorted(fields.items()))].append(delivery.id)
+            outcomes[str(delivery.id)] = outcome
+        for fields_key, ids in writes.items():
+            Delivery.objects.filter(id__in=ids).update(attempts=F("attempts") + 1, **dict(fields_key))
+        if dead_devices:
+            Device.objects.filter(id__in=dead_devices).update(active=False)
+    return outcomes
+
+
+def _result(attempt: _Attempt, *, attempts: int, now: datetime) -> tuple[dict[str, object], Outcome]:
+    """The delivery's new fields after this attempt, and what the task should do next."""
+    errors = "; ".join(attempt.transient + attempt.permanent)[:500]
+    if attempt.delivered:
+        fields = {"status": Delivery.Status.SENT, "sent_at": now, "channel": ",".join(attempt.delivered)}
+        return {**fields, "last_error": errors}, Outcome(sent=True)
+    if attempt.transient and attempts < MAX_ATTEMPTS:
+        wait = max(backoff(attempts), timedelta(seconds=attempt.asked_wait))
+        # enqueued_at is when the retry runs: the dispatcher counts it lost only if not run by then.
+        return {"enqueued_at": now + wait, "last_error": errors}, Outcome(sent=False, retry_in=wait)
+    return {"status": Delivery.Status.FAILED, "last_error": errors or "no channel took it"}, Outcome(sent=False)
+
+
+def _reachable_devices(patient_ids: set[UUID]) -> dict[UUID, list[Device]]:
+    platforms = channels.push_platforms()
+    found: dict[UUID, list[Device]] = defaultdict(list)
+    if platforms:
+        for device in Device.objects.filter(user_id__in=patient_ids, active=True, platform__in=platforms):
+            found[device.user_id].append(device)
+    return found
 
 
 def _message(delivery: Delivery) -> channels.Message:
@@ -83,55 +127,48 @@ def _message(delivery: Delivery) -> channels.Message:
     )
 
 
-def _send_everywhere(
-    delivery: Delivery, message: channels.Message
-) -> tuple[list[str], list[str], list[str], timedelta]:
-    """Try each channel the patient chose and the server has; the console when there is none.
+def _chosen_channels(delivery: Delivery) -> set[str]:
+    try:
+        return set(delivery.patient.reminder_settings.channels)
+    except ReminderSettings.DoesNotExist:
+        return {"push"}
 
-    Answers the channels that took it, the transient and the permanent errors of the others,
-    and the longest wait a service asked for (``Retry-After``).
-    """
+
+def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Device]) -> _Attempt:
+    """Try each channel the patient chose and the server has; the log when there is none."""
+    message = _message(delivery)
     patient = delivery.patient
-    wanted = set(_channels_of(patient.id)) & channels.configured()
-    delivered: list[str] = []
-    transient: list[str] = []
-    permanent: list[str] = []
-    asked = [0.0]
+    wanted = _chosen_channels(delivery) & configured
+    attempt = _Attempt()
 
-    def attempt(name: str, send: Callable[[], None], device: Device | None = None) -> None:
+    def to(name: str, send: Callable[[], None], device: Device | None = None) -> None:
         try:
             send()
         except channels.Unregistered as error:
             if device is not None:
-                Device.objects.filter(id=device.id).update(active=False)
-            permanent.append(f"{name}: unregistered ({error})")
+                attempt.dead_devices.append(device.id)
+            attempt.permanent.append(f"{name}: unregistered ({error})")
         except channels.TransientError as error:
-            transient.append(f"{name}: {error}")
-            asked[0] = max(asked[0], error.retry_after or 0.0)
+            attempt.transient.append(f"{name}: {error}")
+            attempt.asked_wait = max(attempt.asked_wait, error.retry_after or 0.0)
         except channels.PermanentError as error:
-            permanent.append(f"{name}: {error}")
+            attempt.permanent.append(f"{name}: {error}")
         else:
-            if name not in delivered:
-                delivered.append(name)
+            if name not in attempt.delivered:
+                attempt.delivered.append(name)
 
     tried = False
     if "push" in wanted:
-        reachable = Device.objects.filter(user=patient, active=True, platform__in=channels.push_platforms())
-        for device in reachable:
+        for device in devices:
             tried = True
-            attempt("push", partial(channels.push, device=device, message=message), device)
+            to("push", partial(channels.push, device=device, message=message), device)
     if "email" in wanted:
         tried = True
-        attempt("email", lambda: channels.email(address=patient.email, message=message))
-    if "webhook" in channels.configured():
+        to("email", lambda: channels.email(address=patient.email, message=message))
+    if "webhook" in configured:
         tried = True
-        attempt("webhook", lambda: channels.webhook(patient_id=str(patient.id), message=message))
+        to("webhook", lambda: channels.webhook(patient_id=str(patient.id), message=message))
     if not tried:
         channels.console(patient_id=str(patient.id), message=message)
-        delivered.append("console")
-    return delivered, transient, permanent, timedelta(seconds=asked[0])
-
-
-def _channels_of(patient_id: UUID) -> list[str]:
-    settings = ReminderSettings.objects.filter(patient_id=patient_id).values_list("channels", flat=True).first()
-    return list(settings) if settings is not None else ["push"]
+        attempt.delivered.append("console")
+    return attempt

@@ -19,10 +19,8 @@ def dispatch() -> dict[str, int]:
 @shared_task(name="reminders.send", ignore_result=True)
 def send_deliveries(delivery_ids: list[str]) -> dict[str, Any]:
     """Send a batch of deliveries; each one that should be tried again is re-enqueued alone."""
-    sent = 0
-    for delivery_id in delivery_ids:
-        outcome = sending.delivery_send(delivery_id=delivery_id, now=timezone.now())
-        sent += outcome.sent
+    outcomes = sending.deliveries_send(delivery_ids=delivery_ids, now=timezone.now())
+    for delivery_id, outcome in outcomes.items():
         if outcome.retry_in is not None:
             send_deliveries.apply_async(([delivery_id],), countdown=outcome.retry_in.total_seconds())
-    return {"sent": sent, "of": len(delivery_ids)}
+    return {"sent": sum(outcome.sent for outcome in outcomes.values()), "of": len(delivery_ids)}

@@ -187,3 +187,34 @@ def test_two_send_tasks_at_once_send_once(webhook):
     outcomes = run_at_once(2, lambda: sending.delivery_send(delivery_id=str(delivery.id), now=now))
     assert sorted(outcome.sent for outcome in outcomes) == [False, True]
     assert len(webhook.received) == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_of_thirty_costs_the_queries_of_a_batch_of_one(nothing_configured, django_assert_num_queries):
+    one = a_due_delivery()
+    with django_assert_num_queries(4) as queries:  # savepoint, the batch, one UPDATE, release
+        sending.deliveries_send(delivery_ids=[str(one.id)], now=SLOT)
+    for _ in range(30):
+        a_reminder(PatientFactory(timezone="Europe/London"), at="20:00", now=SLOT - timedelta(hours=12))
+    dispatch_due(now=SLOT, enqueue=lambda ids: None)
+    pending = [str(i) for i in Delivery.objects.filter(status="pending").values_list("id", flat=True)]
+    assert len(pending) == 30
+    with django_assert_num_queries(len(queries.captured_queries)):
+        outcomes = sending.deliveries_send(delivery_ids=pending, now=SLOT)
+    assert [outcome.sent for outcome in outcomes.values()] == [True] * 30
+    assert Delivery.objects.filter(status="sent", channel="console", attempts=1).count() == 31
+
+
+@pytest.mark.django_db
+def test_in_one_batch_each_delivery_is_recorded_by_its_own_outcome(nothing_configured, server):
+    nothing_configured.REMINDER_CHANNEL_PUSH_URL = f"{server.url}/v1/projects/good-enough/messages:send"
+    server.answer(404, json_body={"error": {"status": "NOT_FOUND", "details": [{"errorCode": "UNREGISTERED"}]}})
+    by_push = a_due_delivery(channels=["push"])
+    Device.objects.create(
+        user=by_push.patient, platform="ios", token="gone", token_hash="h2", created_at=SLOT, last_registered_at=SLOT
+    )
+    by_log = a_due_delivery(channels=[])  # wants no channel: the log
+    outcomes = sending.deliveries_send(delivery_ids=[str(by_push.id), str(by_log.id)], now=SLOT)
+    assert outcomes == {str(by_push.id): sending.Outcome(sent=False), str(by_log.id): sending.Outcome(sent=True)}
+    assert dict(Delivery.objects.values_list("id", "status")) == {by_push.id: "failed", by_log.id: "sent"}
+    assert not Device.objects.get(token_hash="h2").active
