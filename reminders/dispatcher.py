@@ -47,6 +47,15 @@ SEND_BATCH = 100
 
 Enqueue = Callable[[list[str]], None]
 
+#: What a pass reads of the claimed rows: not the users' passwords, nor experiments' encrypted
+#: text, which would cost a pass of a thousand rows a tenth of its time to build into models.
+CLAIMED_FIELDS = (
+    *("id", "patient", "kind", "experiment", "local_time", "weekdays", "on_date", "enabled", "next_fire_at"),
+    *("patient__id", "patient__timezone"),
+    *("patient__reminder_settings__" + name for name in ("patient", "quiet_start", "quiet_end", "paused_until")),
+    *("experiment__id", "experiment__status", "experiment__deleted_at"),
+)
+
 
 @dataclass(frozen=True)
 class PassResult:
@@ -70,6 +79,7 @@ def dispatch_due(*, now: datetime, enqueue: Enqueue = _enqueue_sends, limit: int
             Reminder.objects.filter(enabled=True, next_fire_at__lte=now)
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("patient", "patient__reminder_settings", "experiment")
+            .only(*CLAIMED_FIELDS)
             .order_by("next_fire_at")[:limit]
         )
         deliveries = _decide(due, now=now)
@@ -78,13 +88,7 @@ def dispatch_due(*, now: datetime, enqueue: Enqueue = _enqueue_sends, limit: int
             if reminder.next_fire_at is None:
                 reminder.enabled = reminder.on_date is None  # a one-off has fired: it is done
         _advance(due)
-        taken = set(
-            Delivery.objects.filter(
-                reminder_id__in=[d.reminder_id for d in deliveries], slot_at__in={d.slot_at for d in deliveries}
-            ).values_list("reminder_id", "slot_at")
-        )
-        fresh = [d for d in deliveries if (d.reminder_id, d.slot_at) not in taken]
-        Delivery.objects.bulk_create(fresh, ignore_conflicts=True)
+        fresh = _insert_new(deliveries)
         to_send = [str(d.id) for d in fresh if d.status == Delivery.Status.PENDING]
         requeued = _requeue_lost(now=now)
         for batch in _batches(to_send + requeued, SEND_BATCH):
@@ -127,6 +131,52 @@ def _advance(due: Sequence[Reminder]) -> None:
                 [reminder.enabled for reminder in due],
             ],
         )
+
+
+def _insert_new(deliveries: Sequence[Delivery]) -> list[Delivery]:
+    """Insert the deliveries whose slot has none yet; answer the ones inserted.
+
+    A slot that already has its delivery (a reminder edited back onto a slot it fired for) is
+    left alone, so nothing is enqueued twice. On PostgreSQL one ``INSERT ... SELECT FROM
+    unnest(arrays) ON CONFLICT DO NOTHING RETURNING id``: ``bulk_create`` spent ~0.2 s of a
+    1,000-row pass preparing each value; elsewhere, a query for the taken slots and
+    ``bulk_create``.
+    """
+    if not deliveries:
+        return []
+    if connection.vendor != "postgresql":
+        taken = set(
+            Delivery.objects.filter(
+                reminder_id__in=[d.reminder_id for d in deliveries], slot_at__in={d.slot_at for d in deliveries}
+            ).values_list("reminder_id", "slot_at")
+        )
+        fresh = [d for d in deliveries if (d.reminder_id, d.slot_at) not in taken]
+        Delivery.objects.bulk_create(fresh, ignore_conflicts=True)
+        return fresh
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Delivery._meta.db_table}
+                    (id, reminder_id, patient_id, slot_at, local_slot, status, created_at, enqueued_at,
+                     channel, attempts, last_error)
+                SELECT new.*, '', 0, '' FROM unnest(
+                    %s::uuid[], %s::uuid[], %s::uuid[], %s::timestamptz[], %s::text[], %s::text[],
+                    %s::timestamptz[], %s::timestamptz[]
+                ) AS new
+                ON CONFLICT (reminder_id, slot_at) DO NOTHING
+                RETURNING id""",  # noqa: S608 (the table name is ours; every value is a parameter)
+            [
+                [d.id for d in deliveries],
+                [d.reminder_id for d in deliveries],
+                [d.patient_id for d in deliveries],
+                [d.slot_at for d in deliveries],
+                [d.local_slot for d in deliveries],
+                [d.status for d in deliveries],
+                [d.created_at for d in deliveries],
+                [d.enqueued_at for d in deliveries],
+            ],
+        )
+        inserted = {row[0] for row in cursor.fetchall()}
+    return [d for d in deliveries if d.id in inserted]
 
 
 def _batches(ids: list[str], size: int) -> list[list[str]]:

@@ -252,10 +252,12 @@ def test_an_experiments_nudges_stop_once_it_is_tried(beat):
         assert (one_off.next_fire_at, one_off.enabled) == (None, False)
 
 
-def test_a_pass_costs_the_same_queries_for_one_due_reminder_as_for_thirty(beat, django_assert_num_queries):
+def test_a_pass_costs_the_same_queries_for_one_due_reminder_as_for_thirty(
+    beat, django_assert_num_queries, django_assert_max_num_queries
+):
     now = z("2026-11-26T00:00:00Z")
     a_reminder(patient_in("Europe/London"), at="20:00", now=now)
-    with django_assert_num_queries(8) as one:
+    with django_assert_max_num_queries(8) as one:  # 7 on PostgreSQL: its insert says what was new
         beat.pass_at("2026-11-26T20:00:00Z")
     Delivery.objects.update(status=Delivery.Status.SENT)  # sent, so not re-enqueued in the next pass
     for zone in ["Europe/London", "Asia/Tokyo", "America/New_York"] * 10:
