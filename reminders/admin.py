@@ -1,8 +1,9 @@
 """Staff views of reminders: enough to answer "why did I (not) get a nudge?", found by e-mail.
 
-Every page is read-only: a reminder changed here would skip the service that plans its next
-slot and bumps its version. No page shows a push token whole (it addresses someone's phone);
-no journal text is involved (a commitment shows as its kind and id).
+Nothing is added or changed here: a reminder changed here would skip the service that plans
+its next slot and bumps its version. A delivery is never deleted either (it holds its slot).
+No page shows a push token (it addresses someone's phone), only the start of its hash; no
+journal text is involved (a commitment shows as its kind and id).
 """
 
 from django.contrib import admin
@@ -41,6 +42,10 @@ class DeliveryAdmin(ReadOnlyAdmin):
     date_hierarchy = "slot_at"
     fields = ["id", "patient", "reminder", "slot_at", "local_slot", "status", "channel", "attempts", "created_at",
               "enqueued_at", "sent_at", "last_error"]  # fmt: skip
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # The row is the lock on its slot: without it, a retried task could send the slot again.
+        return False
 
 
 @admin.register(ReminderSettings)

@@ -29,7 +29,9 @@ def settings_of(*, patient: User) -> ReminderSettings:
     stored = ReminderSettings.objects.filter(patient=patient).first()
     if stored is not None:
         return stored
-    return ReminderSettings(patient=patient, channels=list(DEFAULT_CHANNELS), version=0, updated_at=None)
+    defaults = ReminderSettings(patient=patient, channels=list(DEFAULT_CHANNELS), version=0)
+    defaults.updated_at = None  # type: ignore[assignment]  # never saved: answered as null, never stored
+    return defaults
 
 
 def devices_of(*, user: User) -> QuerySet[Device]:

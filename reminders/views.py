@@ -18,7 +18,7 @@ from core.openapi import ErrorBodySerializer
 from core.pagination import CursorPagination
 from core.versioning import UUID_PATTERN, VersionedObjectMixin, if_match
 from reminders import selectors, services
-from reminders.models import Delivery, Device, Reminder
+from reminders.models import Delivery, Device, Reminder, ReminderSettings
 from reminders.serializers import (
     DeliverySerializer,
     DeviceSerializer,
@@ -138,6 +138,10 @@ class ReminderSettingsView(VersionedObjectMixin, generics.GenericAPIView[Any]):
     serializer_class = ReminderSettingsSerializer
     pagination_class = None
 
+    def get_object(self) -> ReminderSettings:
+        # DRF's OPTIONS asks for the object too; the If-Match check is the service's (it may create).
+        return selectors.settings_of(patient=signed_in_user(self.request))
+
     @extend_schema(
         operation_id="getReminderSettings",
         summary="Get my reminder settings",
@@ -146,7 +150,7 @@ class ReminderSettingsView(VersionedObjectMixin, generics.GenericAPIView[Any]):
         tags=["reminders"],
     )
     def get(self, request: Request) -> Response:
-        return Response(ReminderSettingsSerializer(selectors.settings_of(patient=signed_in_user(request))).data)
+        return Response(ReminderSettingsSerializer(self.get_object()).data)
 
     @extend_schema(
         operation_id="replaceReminderSettings",

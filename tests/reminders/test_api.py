@@ -476,3 +476,9 @@ class TestDeliveries:
 
     def test_a_stranger_therapist_gets_a_403_not_a_list(self):
         assert client_for(TherapistFactory()).get(DELIVERIES).status_code == 403
+
+
+def test_options_describes_each_endpoint_without_an_error(as_chef, chef):
+    reminder = ReminderFactory(patient=chef)
+    for path in (REMINDERS, url(reminder), SETTINGS, DELIVERIES, DEVICES):
+        assert as_chef.options(path).status_code == 200, path
