@@ -109,8 +109,9 @@ class ReminderViewSet(
         reminder = self.get_object()  # 404 for another patient's id; 412 on a stale If-Match
         serializer = self.get_serializer(reminder, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        reminder.patient = signed_in_user(request)  # the same row: its zone without a query
-        reminder = services.reminder_update(reminder=reminder, now=timezone.now(), **serializer.validated_data)
+        if serializer.validated_data:  # a PATCH that names nothing changes nothing
+            reminder.patient = signed_in_user(request)  # the same row: its zone without a query
+            reminder = services.reminder_update(reminder=reminder, now=timezone.now(), **serializer.validated_data)
         return Response(ReminderSerializer(reminder).data)
 
     def perform_destroy(self, instance: Reminder) -> None:

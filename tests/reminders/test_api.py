@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, time
 
 import pytest
 import time_machine
@@ -160,6 +161,25 @@ class TestReadChangeDelete:
         assert [item["id"] for item in rest["results"]] == [str(first.id)]
         assert rest["next"] is None
 
+    @time_machine.travel("2026-11-26T12:00:00Z", tick=False)
+    def test_an_experiment_nudge_the_server_made_shows_and_can_be_moved_or_switched_off(
+        self, as_new_yorker, new_yorker
+    ):
+        nudge = ReminderFactory(
+            patient=new_yorker,
+            kind=Reminder.Kind.EXPERIMENT_DAY,
+            weekdays=[],
+            on_date=date(2026, 11, 28),
+            local_time=time(9, 0),
+        )
+        listed = as_new_yorker.get(REMINDERS).json()["results"]
+        assert [(item["kind"], item["weekdays"], item["next_fire_at"]) for item in listed] == [
+            ("experiment_day", [], "2026-11-28T14:00:00Z")
+        ]
+        moved = as_new_yorker.patch(url(nudge), {"local_time": "10:00"}).json()
+        assert (moved["kind"], moved["next_fire_at"]) == ("experiment_day", "2026-11-28T15:00:00Z")
+        assert as_new_yorker.patch(url(nudge), {"enabled": False}).json()["next_fire_at"] is None
+
     def test_the_list_costs_the_same_queries_for_many_reminders(self, chef, django_assert_max_num_queries):
         for _ in range(20):
             ReminderFactory(patient=chef, commitment=CommitmentFactory(patient=chef))
@@ -208,6 +228,11 @@ class TestReadChangeDelete:
         response = as_chef.patch(url(reminder), {"kind": "custom", "weekdays": [3, 1]})
         assert response.status_code == 200
         assert (response.json()["kind"], response.json()["weekdays"]) == ("reflection_daily", [1, 3])
+
+    def test_a_patch_that_names_nothing_changes_nothing(self, as_chef, chef):
+        reminder = ReminderFactory(patient=chef)
+        response = as_chef.patch(url(reminder), {})
+        assert (response.status_code, response.json()["version"]) == (200, 1)
 
     def test_a_bad_patch_is_refused_and_changes_nothing(self, as_chef, chef):
         reminder = ReminderFactory(patient=chef)
