@@ -34,6 +34,11 @@ def url(reminder) -> str:
     return f"{REMINDERS}{reminder['id'] if isinstance(reminder, dict) else reminder.id}/"
 
 
+def custom_commitment(patient) -> Commitment:
+    """A commitment with no default reminder of its own (activating a daily reflection makes one)."""
+    return CommitmentFactory(patient=patient, kind=Commitment.Kind.CUSTOM, cadence=Commitment.Cadence.WEEKLY)
+
+
 @pytest.fixture
 def new_yorker():
     return PatientFactory(timezone="America/New_York")
@@ -132,8 +137,8 @@ class TestCreate:
         assert not Reminder.objects.exists()
 
     def test_another_patients_or_a_deleted_commitment_is_refused(self, as_chef, chef, other_patient):
-        theirs = CommitmentFactory(patient=other_patient)
-        deleted = CommitmentFactory(patient=chef)
+        theirs = custom_commitment(other_patient)
+        deleted = custom_commitment(chef)
         deleted.deleted_at = timezone.now()
         deleted.save()
         for commitment in (str(theirs.id), str(deleted.id), "not-a-uuid", 7):
@@ -182,7 +187,7 @@ class TestReadChangeDelete:
 
     def test_the_list_costs_the_same_queries_for_many_reminders(self, chef, django_assert_max_num_queries):
         for _ in range(20):
-            ReminderFactory(patient=chef, commitment=CommitmentFactory(patient=chef))
+            ReminderFactory(patient=chef, commitment=custom_commitment(chef))
         client = client_for(chef)
         with django_assert_max_num_queries(3):
             assert len(client.get(REMINDERS).json()["results"]) == 20
@@ -216,11 +221,11 @@ class TestReadChangeDelete:
 
     def test_changing_only_the_commitment_leaves_the_slot_where_it_was(self, as_chef, chef):
         reminder = ReminderFactory(patient=chef)
-        commitment = CommitmentFactory(patient=chef)
+        commitment = custom_commitment(chef)
         response = as_chef.patch(url(reminder), {"commitment": str(commitment.id)})
         assert response.status_code == 200
         assert response.json()["commitment"] == str(commitment.id)
-        assert Reminder.objects.get().next_fire_at == reminder.next_fire_at
+        assert Reminder.objects.get(pk=reminder.pk).next_fire_at == reminder.next_fire_at
         assert as_chef.patch(url(reminder), {"commitment": None}).json()["commitment"] is None
 
     def test_a_patch_cannot_change_the_kind(self, as_chef, chef):
