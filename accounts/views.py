@@ -119,7 +119,7 @@ class RefreshView(TokenRefreshView):
     """Trade a refresh token for a new pair; the old refresh token is blacklisted at once."""
 
     serializer_class = RefreshSerializer
-    error_codes = {"401": ["no_active_account"]}
+    error_codes = {"401": ["token_not_valid", "no_active_account"]}
 
 
 @extend_validation_errors(["token_not_valid"], field_name="refresh", methods=["post"])

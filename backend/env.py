@@ -7,13 +7,21 @@ stack trace three imports deep or, worse, a silently wrong default.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import secrets
+import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import dj_email_url  # type: ignore[import-untyped]
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
+from py_vapid import Vapid  # type: ignore[import-untyped]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -116,6 +124,43 @@ def get_secret(
     return value
 
 
+def get_optional_secret(
+    name: str,
+    *,
+    debug: bool,
+    var_dir: Path,
+    generate: Callable[[], str],
+    validate: Callable[[str], None],
+    required_because: str | None = None,
+) -> str | None:
+    """Like ``get_secret``, but a production without it simply goes without the feature.
+
+    ``required_because`` names what makes it required after all (another variable that
+    only works with this one), so a half configuration stops start-up instead of
+    switching the feature off without a word.
+    """
+    if not get_str(name) and not debug:
+        if required_because:
+            raise ImproperlyConfigured(f"{name} is required when {required_because}.")
+        return None
+    return get_secret(name, debug=debug, var_dir=var_dir, generate=generate, validate=validate)
+
+
+def get_checked(name: str, validate: Callable[[str], None], *, required_because: str | None = None) -> str | None:
+    """An optional value that must pass ``validate`` when given (and must be given, when
+    ``required_because`` says why)."""
+    value = get_str(name)
+    if not value:
+        if required_because:
+            raise ImproperlyConfigured(f"{name} is required when {required_because}.")
+        return None
+    try:
+        validate(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not valid: {error}") from None
+    return value
+
+
 def new_secret_key() -> str:
     return secrets.token_urlsafe(50)
 
@@ -135,3 +180,105 @@ def validate_encryption_keys(value: str) -> None:
         raise ValueError("each comma-separated key must be at least 32 characters long.")
     if len(set(keys)) != len(keys):
         raise ValueError("a key is listed twice.")
+
+
+def validate_webhook_secret(value: str) -> None:
+    """A Standard Webhooks secret: ``whsec_`` and base64 of 24 to 64 random bytes (the spec's range)."""
+    if not value.startswith("whsec_"):
+        raise ValueError("it must start with 'whsec_' followed by base64, as Standard Webhooks secrets do.")
+    try:
+        key = base64.b64decode(value.removeprefix("whsec_"), validate=True)
+    except binascii.Error:
+        raise ValueError("the part after 'whsec_' is not base64.") from None
+    if not 24 <= len(key) <= 64:
+        raise ValueError(f"it must encode 24 to 64 bytes; it encodes {len(key)}.")
+
+
+def new_vapid_private_key() -> str:
+    """A P-256 private key as its raw 32 bytes in unpadded base64url, the form web-push tools print."""
+    number = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+    return base64.urlsafe_b64encode(number.to_bytes(32, "big")).rstrip(b"=").decode()
+
+
+def validate_vapid_private_key(value: str) -> None:
+    # py_vapid is what signs with the key, so it is the judge of the forms it accepts (raw or DER).
+    try:
+        key = Vapid.from_string(value).private_key
+    except Exception:  # py_vapid raises binascii, cryptography and its own errors alike.
+        key = None
+    if not (isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(key.curve, ec.SECP256R1)):
+        raise ValueError("it must be a P-256 private key, raw (32 bytes) or DER, in base64url.")
+
+
+def validate_vapid_subject(value: str) -> None:
+    if not (value.startswith("mailto:") and "@" in value) and not value.startswith("https://"):
+        raise ValueError("it must be a 'mailto:' address or an 'https://' URL where push services can reach you.")
+
+
+EMAIL_SCHEMES = {"smtp", "smtps", "submission", "console"}
+#: Django's SMTP backend waits forever by default; a reminder worker must not.
+EMAIL_TIMEOUT_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """Django's ``EMAIL_*`` settings, as one ``EMAIL_URL`` gives them."""
+
+    backend: str
+    host: str
+    port: int
+    user: str
+    password: str
+    use_tls: bool
+    use_ssl: bool
+    timeout: int
+
+    def as_django(self) -> dict[str, object]:
+        return {
+            "EMAIL_BACKEND": self.backend,
+            "EMAIL_HOST": self.host,
+            "EMAIL_PORT": self.port,
+            "EMAIL_HOST_USER": self.user,
+            "EMAIL_HOST_PASSWORD": self.password,
+            "EMAIL_USE_TLS": self.use_tls,
+            "EMAIL_USE_SSL": self.use_ssl,
+            "EMAIL_TIMEOUT": self.timeout,
+        }
+
+
+def parse_email_url(name: str, url: str) -> EmailSettings:
+    """``EMAIL_URL`` read by dj-email-url, with two rules of our own that README has always promised.
+
+    dj-email-url reads ``smtps://`` as STARTTLS and warns it away; here it means implicit TLS
+    (port 465 unless given), and ``smtp://`` on port 587 uses STARTTLS, so an existing URL
+    never silently sends its password in the clear. ``?ssl=1``, ``?tls=1`` and ``?timeout=``
+    still decide when given. A URL without a host is refused rather than read as localhost.
+    """
+    parts = urlsplit(url)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            conf = dj_email_url.parse(url)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not a valid e-mail URL: {error}.") from None
+    if parts.scheme == "console":
+        return EmailSettings(conf["EMAIL_BACKEND"], "", 0, "", "", False, False, EMAIL_TIMEOUT_SECONDS)
+    if not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must name a host, e.g. smtp://user:password@mail.example.com:587.")
+    query = parse_qs(parts.query)
+    use_tls, use_ssl, port = bool(conf["EMAIL_USE_TLS"]), bool(conf["EMAIL_USE_SSL"]), conf["EMAIL_PORT"]
+    if "ssl" not in query and "tls" not in query:
+        if parts.scheme == "smtps":
+            use_tls, use_ssl, port = False, True, port or 465
+        elif parts.scheme == "smtp" and port == 587:
+            use_tls = True
+    return EmailSettings(
+        backend=conf["EMAIL_BACKEND"],
+        host=conf["EMAIL_HOST"],
+        port=port,
+        user=conf["EMAIL_HOST_USER"] or "",
+        password=conf["EMAIL_HOST_PASSWORD"] or "",
+        use_tls=use_tls,
+        use_ssl=use_ssl,
+        timeout=conf["EMAIL_TIMEOUT"] or EMAIL_TIMEOUT_SECONDS,
+    )

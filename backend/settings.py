@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from backend import env
@@ -166,7 +166,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# One beat entry: the reminder dispatcher, at the top of every minute. Everything it does is
+# decided from the database (reminders/dispatcher.py), so a beat that restarts or runs late
+# loses nothing.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "dispatch-reminders": {"task": "reminders.dispatch", "schedule": crontab(minute="*")},
+}
 
 # --- Accounts and auth ----------------------------------------------------------------------
 
@@ -320,24 +325,42 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Mail and logging -----------------------------------------------------------------------
 
-# Reminder channels: each is off until its variable is set (see reminders/).
+# Reminder channels: each is off until its variable is set (see reminders/channels.py).
 REMINDER_CHANNEL_PUSH_URL = env.get_url("REMINDER_CHANNEL_PUSH_URL", {"http", "https"})
 REMINDER_WEBHOOK_URL = env.get_url("REMINDER_WEBHOOK_URL", {"http", "https"})
-EMAIL_URL = env.get_url("EMAIL_URL", {"smtp", "smtps", "console"})
-if EMAIL_URL and not EMAIL_URL.startswith("console"):
-    _mail = urlsplit(EMAIL_URL)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _mail.hostname or ""
-    if not EMAIL_HOST:
-        raise ImproperlyConfigured("EMAIL_URL must name a host, e.g. smtp://user:password@mail.example.com:587.")
-    try:
-        EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 587)
-    except ValueError:
-        raise ImproperlyConfigured("EMAIL_URL has a port that is not a number.") from None
-    EMAIL_HOST_USER = unquote(_mail.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
-    EMAIL_USE_SSL = _mail.scheme == "smtps"
-    EMAIL_USE_TLS = _mail.scheme == "smtp" and EMAIL_PORT == 587
+REMINDER_WEBHOOK_SECRET = env.get_checked(
+    "REMINDER_WEBHOOK_SECRET",
+    env.validate_webhook_secret,
+    required_because="REMINDER_WEBHOOK_URL is set" if REMINDER_WEBHOOK_URL else None,
+)
+# Web Push (browsers): the VAPID key signs every push; development generates one into var/.
+# A subject without a key, or (in production) a key without a subject, is a half configuration.
+_vapid_subject = env.get_checked("WEBPUSH_VAPID_SUBJECT", env.validate_vapid_subject)
+WEBPUSH_VAPID_PRIVATE_KEY = env.get_optional_secret(
+    "WEBPUSH_VAPID_PRIVATE_KEY",
+    debug=DEBUG,
+    var_dir=VAR_DIR,
+    generate=env.new_vapid_private_key,
+    validate=env.validate_vapid_private_key,
+    required_because="WEBPUSH_VAPID_SUBJECT is set" if _vapid_subject else None,
+)
+WEBPUSH_VAPID_SUBJECT = env.get_checked(
+    "WEBPUSH_VAPID_SUBJECT",
+    env.validate_vapid_subject,
+    required_because="WEBPUSH_VAPID_PRIVATE_KEY is set" if WEBPUSH_VAPID_PRIVATE_KEY and not DEBUG else None,
+) or ("mailto:reminders@localhost" if WEBPUSH_VAPID_PRIVATE_KEY else None)
+
+EMAIL_URL = env.get_url("EMAIL_URL", env.EMAIL_SCHEMES)
+if EMAIL_URL:
+    _mail = env.parse_email_url("EMAIL_URL", EMAIL_URL)
+    EMAIL_BACKEND = _mail.backend
+    EMAIL_HOST = _mail.host
+    EMAIL_PORT = _mail.port
+    EMAIL_HOST_USER = _mail.user
+    EMAIL_HOST_PASSWORD = _mail.password
+    EMAIL_USE_TLS = _mail.use_tls
+    EMAIL_USE_SSL = _mail.use_ssl
+    EMAIL_TIMEOUT = _mail.timeout
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "Good Enough <noreply@localhost>")

@@ -37,7 +37,7 @@ from core.versioning import UUID_PATTERN, WRITE_METHODS, VersionedObjectMixin
 
 #: The codes any operation may give for a status, whatever its fields.
 KNOWN_CODES = {
-    "401": ["not_authenticated", "authentication_failed", "token_not_valid"],
+    "401": ["not_authenticated", "authentication_failed", "token_not_valid", "user_not_found"],
     "403": ["permission_denied"],
     "404": ["not_found"],
     "409": ["already_exists"],
@@ -194,7 +194,8 @@ class AutoSchema(StandardAutoSchema):
                 self.view, "may_not_find", ()
             )
         if status_code == "409":
-            return getattr(self.view, "may_conflict", False) and self.method in {"POST", "PUT"}
+            # A PATCH that moves an entry onto a day or week already written conflicts too.
+            return getattr(self.view, "may_conflict", False) and self.method in {"POST", "PUT", "PATCH"}
         if status_code == "403" and getattr(self.view, "action", None) in getattr(self.view, "refusable_actions", ()):
             return True
         if status_code == "412":
@@ -227,6 +228,8 @@ class AutoSchema(StandardAutoSchema):
                 text += f"\n\nKnown codes by `attr`:\n{lines}"
             return text
         codes = set(KNOWN_CODES.get(status_code, ()))
+        if status_code == "401" and not self._should_add_http401_error_response():
+            codes = set()  # no token taken (log in, refresh): only the view's own codes
         codes.update(getattr(self.view, "error_codes", {}).get(status_code, ()))
         return f"{text}\n\nKnown codes: {_code_list(codes)}." if codes else text
 

@@ -91,6 +91,8 @@ def commitment_update(*, commitment: Commitment, by: User, now: datetime, **fiel
     commitment.save()
     if commitment.status == Commitment.Status.ACTIVE and old_status != Commitment.Status.ACTIVE:
         signals.commitment_activated.send(sender=Commitment, commitment=commitment, now=now)
+    elif old_status == Commitment.Status.ACTIVE and commitment.status != Commitment.Status.ACTIVE:
+        signals.commitment_deactivated.send(sender=Commitment, commitment=commitment, now=now)
     return commitment
 
 
@@ -103,9 +105,13 @@ def commitment_confirm(*, commitment: Commitment, by: User, now: datetime) -> Co
     return commitment_update(commitment=commitment, by=by, now=now, status=Commitment.Status.ACTIVE)
 
 
+@transaction.atomic
 def commitment_delete(*, commitment: Commitment, by: User, now: datetime) -> None:
     commitment.check_changer(by.id)
+    was_active = commitment.status == Commitment.Status.ACTIVE and commitment.deleted_at is None
     record_delete(record=commitment, now=now)
+    if was_active:
+        signals.commitment_deactivated.send(sender=Commitment, commitment=commitment, now=now)
 
 
 # --- Entries -------------------------------------------------------------------------------
@@ -145,6 +151,7 @@ def entry_create(*, model: type[E], patient: User, now: datetime, id: uuid.UUID 
         if model.objects.filter(pk=entry.pk).exists():
             raise IdTaken(existing_id=entry.pk) from None
         raise
+    signals.record_saved.send(sender=model, record=entry, now=now)
     return entry
 
 
@@ -159,6 +166,7 @@ def entry_update(*, entry: E, now: datetime, **fields: Any) -> E:
     _stamp(entry, now=now, created=False)  # the lock first, as in entry_create
     _raise_if_taken(entry)
     entry.save()
+    signals.record_saved.send(sender=type(entry), record=entry, now=now)
     return entry
 
 
@@ -202,3 +210,4 @@ def record_delete(*, record: JournalRecord, now: datetime) -> None:
         setattr(record, name, None)
     _stamp(record, now=now, created=False)
     record.save(update_fields=["deleted_at", "seq", "version", "updated_at", *erased])
+    signals.record_saved.send(sender=type(record), record=record, now=now)

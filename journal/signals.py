@@ -5,3 +5,11 @@ from django.dispatch import Signal
 #: Sent inside the transaction that made a commitment active: ``commitment, now``.
 #: Reminders creates the patient's default reminder for reflection and pride commitments.
 commitment_activated = Signal()
+
+#: Sent inside the transaction that took an active commitment out of practice (paused, done,
+#: dropped or deleted): ``commitment, now``. Reminders stop its reminders.
+commitment_deactivated = Signal()
+
+#: Sent inside the transaction that created, changed or deleted a journal record, with the
+#: record's model as ``sender``: ``record, now``. Reminders plans an experiment's nudges.
+record_saved = Signal()

@@ -252,7 +252,12 @@ class EntryViewSet(
     lookup_value_regex = UUID_PATTERN  # anything but a UUID cannot name an object: 404 before any query
     permission_classes = [IsPatient]
     http_method_names = ENTRY_METHODS
-    may_conflict = True
+
+    @property
+    def may_conflict(self) -> bool:
+        """A second entry for a day or week already written is a 409 (experiments have no slot)."""
+        return self.model.slot_field is not None
+
     queryset: QuerySet[Entry]  # each kind's viewset sets it
 
     @property

@@ -3,3 +3,29 @@ from django.apps import AppConfig
 
 class RemindersConfig(AppConfig):
     name = "reminders"
+
+    def ready(self) -> None:
+        # The seams from the apps below (STYLE.md, "The shape"): explicit signals they send.
+        from accounts import signals as accounts_signals
+        from journal import signals as journal_signals
+        from journal.models import Experiment
+        from reminders import plans
+
+        def started(*, commitment, now, **_) -> None:
+            plans.commitment_reminders_start(commitment=commitment, now=now)
+
+        def stopped(*, commitment, now, **_) -> None:
+            plans.commitment_reminders_stop(commitment=commitment, now=now)
+
+        def experiment_saved(*, record, now, **_) -> None:
+            plans.experiment_nudges_plan(experiment=record, now=now)
+
+        def zone_changed(*, user, now, **_) -> None:
+            plans.reminders_replan(user=user, now=now)
+
+        journal_signals.commitment_activated.connect(started, weak=False, dispatch_uid="reminders.started")
+        journal_signals.commitment_deactivated.connect(stopped, weak=False, dispatch_uid="reminders.stopped")
+        journal_signals.record_saved.connect(
+            experiment_saved, sender=Experiment, weak=False, dispatch_uid="reminders.experiment"
+        )
+        accounts_signals.timezone_changed.connect(zone_changed, weak=False, dispatch_uid="reminders.zone")

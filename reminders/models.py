@@ -68,6 +68,12 @@ class Reminder(models.Model):
     def weekday_tuple(self) -> tuple[int, ...]:
         return tuple(self.weekdays)
 
+    @property
+    def experiment_settled(self) -> bool:
+        """An experiment's nudges stop once it is tried, skipped or deleted."""
+        experiment = self.experiment
+        return experiment is not None and (experiment.deleted_at is not None or experiment.status != "planned")
+
 
 class ReminderSettings(models.Model):
     class Channel(models.TextChoices):

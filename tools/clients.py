@@ -10,7 +10,11 @@ versions pinned here, and says what went wrong before they find out:
 - Python: openapi-python-client, then the generated package must import;
 - TypeScript: openapi-typescript (npm, pinned in clients/typescript/package-lock.json), then
   `tsc --strict` on clients/typescript/flow.ts, a small typed flow through the API;
-- Kotlin and Swift: openapi-generator, whose jar ships inside its PyPI wheel (run on Java).
+- Kotlin and Swift: openapi-generator, whose jar ships inside its PyPI wheel (run on Java). Nothing
+  here compiles or runs that code (no Maven Central, no Swift toolchain), so the properties a client
+  team needs at once are checked in the generated source instead (see kotlin_checks, swift_checks):
+  Kotlin leaves unset fields out of a request instead of sending null, Swift sends `format: date`
+  as YYYY-MM-DD, and a sync change of an unknown `type` does not fail a Swift /sync/ page.
 
 Everything lands in clients/build/ (full logs in clients/build/logs/). The report at the end
 gives each generator's outcome and its warnings; the exit status is 1 if any step failed.
@@ -25,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +38,7 @@ CLIENTS = ROOT / "clients"
 BUILD = CLIENTS / "build"
 LOGS = BUILD / "logs"
 SCHEMA = BUILD / "schema.json"
+TEMPLATES = CLIENTS / "templates"  # clients/templates/<step>/: openapi-generator template overrides (-t)
 TS = CLIENTS / "typescript"
 BIN = Path(sys.executable).parent  # the venv's bin: openapi-python-client, openapi-generator-cli
 
@@ -49,6 +55,10 @@ class Step:
     ok: bool = True
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+# A check of generated source: the schema and {file name: text} in, one line per failure out.
+Check = Callable[[dict, dict[str, str]], list[str]]
 
 
 def run(step: Step, label: str, cmd: list[str | Path], **kwargs) -> str:
@@ -133,7 +143,7 @@ def typescript_client(step: Step) -> None:
         step.notes.append("tsc --strict flow.ts: " + ("ok" if step.ok else f"{tsc.count('error TS')} errors"))
 
 
-def openapi_generator(step: Step, schema: dict, generator: str, suffix: str, config: str) -> None:
+def openapi_generator(step: Step, schema: dict, generator: str, suffix: str, config: str, check: Check) -> None:
     if not shutil.which("java"):
         step.ok = False
         step.notes.append("no java on PATH: openapi-generator needs Java 11+ (apt-get install default-jre-headless)")
@@ -141,6 +151,8 @@ def openapi_generator(step: Step, schema: dict, generator: str, suffix: str, con
     out = BUILD / step.name
     shutil.rmtree(out, ignore_errors=True)
     cmd = [BIN / "openapi-generator-cli", "generate", "-g", generator, "-i", SCHEMA, "-o", out, "-c", CLIENTS / config]
+    if (TEMPLATES / step.name).is_dir():  # our overrides of some of the generator's templates
+        cmd += ["-t", TEMPLATES / step.name]
     output = run(step, step.name, cmd)
     logged = [re.sub(r"^\[\w+\] ", "", line) for line in output.splitlines()]  # "[main] WARN  o.o.c..."
     step.warnings = [line for line in logged if line.startswith(("WARN", "ERROR"))]
@@ -159,6 +171,97 @@ def openapi_generator(step: Step, schema: dict, generator: str, suffix: str, con
         step.notes.append(f"oneOf {name} as {shape}")
         if shape != ONE_OF_SHAPE[suffix]:
             step.warnings.append(f"oneOf {name} generated as {shape}, not a {ONE_OF_SHAPE[suffix]}: it will not decode")
+    if step.ok:
+        failures = check(schema, sources)
+        step.notes.append(f"source checks: {len(failures)} failed" if failures else "source checks ok")
+        for failure in failures:
+            step.ok = False
+            step.notes.append(f"check failed: {failure}")
+
+
+def kotlin_checks(schema: dict, sources: dict[str, str]) -> list[str]:
+    """What the Kotlin client must do on the wire, read from its source: nothing here can compile it.
+
+    kotlinx.serialization writes a null property as `"field": null` unless the Json has
+    `explicitNulls = false` (clients/templates/kotlin overrides Serializer.kt for that): a PATCH would
+    clear or refuse every field it did not mean to change. So: the Json Retrofit uses sets it, and
+    every property of a PATCH body is `T? = null`, so that a field left unset is null, hence left out.
+    """
+    failures = []
+    serializer = sources.get("Serializer.kt", "")
+    block = re.search(r"val kotlinxSerializationJson: Json by lazy \{.*?\bJson \{(.*?)\n\s*\}", serializer, re.S)
+    settings = re.sub(r"//[^\n]*", "", block.group(1)) if block else ""
+    if not re.search(r"^\s*explicitNulls\s*=\s*false\s*$", settings, re.M):
+        failures.append(
+            "Serializer.kt's kotlinxSerializationJson lacks `explicitNulls = false`: unset fields go out as null"
+            " (is clients/templates/kotlin/jvm-common/infrastructure/Serializer.kt.mustache still used?)"
+        )
+    if "kotlinxSerializationJson.asConverterFactory(" not in sources.get("ApiClient.kt", ""):
+        failures.append("ApiClient.kt's Retrofit does not convert with Serializer.kotlinxSerializationJson")
+    for name in sorted(request_bodies(schema, "patch")):
+        body = re.search(rf"data class {name} \((.*?)\n\) ", sources.get(f"{name}.kt", ""), re.S)
+        if not body:
+            failures.append(f"no data class {name} in {name}.kt")
+            continue
+        for prop, declared in re.findall(r"\bval (\w+): ([^\n]*?),?\n", body.group(1) + ",\n"):
+            if not declared.endswith("? = null"):
+                failures.append(f"PATCH body {name}.{prop} is `{declared}`, not `? = null`: sent when unset")
+    return failures
+
+
+def swift_checks(schema: dict, sources: dict[str, str]) -> list[str]:
+    """What the Swift client must do on the wire, read from its source: there is no Swift toolchain here.
+
+    A `format: date` field must be OpenAPIDateWithoutTime (useCustomDateWithoutTime), which encodes
+    with the yyyy-MM-dd formatter: as `Date` it goes out as a date-time, and the server answers 400.
+    A discriminated oneOf (SyncChange) must decode an unknown discriminator value as
+    .unknownDefaultOpenApi (oneOfUnknownDefaultCase) instead of throwing, which fails a whole sync page.
+    """
+    failures = []
+    for name, component in schema.get("components", {}).get("schemas", {}).items():
+        for prop, spec in component.get("properties", {}).items():
+            if "date" not in (spec.get("format"), spec.get("items", {}).get("format")):
+                continue
+            declared = swift_property_types(sources.get(f"{name}.swift", "")).get(prop, "no such property")
+            if "OpenAPIDateWithoutTime" not in declared:
+                failures.append(f"{name}.{prop} (format: date) is `{declared}`, not OpenAPIDateWithoutTime")
+    formatter = re.search(
+        r"static let withoutTime: DateFormatter = \{(.*?)\}\(\)",
+        sources.get("OpenISO8601DateFormatter.swift", ""),
+        re.S,
+    )
+    if not formatter or 'dateFormat = "yyyy-MM-dd"' not in formatter.group(1):
+        failures.append('OpenISO8601DateFormatter.withoutTime is missing or not "yyyy-MM-dd"')
+    if "OpenISO8601DateFormatter.withoutTime.string(" not in sources.get("OpenAPIDateWithoutTime.swift", ""):
+        failures.append("OpenAPIDateWithoutTime does not encode with OpenISO8601DateFormatter.withoutTime")
+    for name, component in schema.get("components", {}).get("schemas", {}).items():
+        if "oneOf" in component and "discriminator" in component:
+            source = sources.get(f"{name}.swift", "")
+            if not re.search(r"^\s*case unknownDefaultOpenApi$", source, re.M) or not re.search(
+                r"default:\s*self = \.unknownDefaultOpenApi", source
+            ):
+                key = component["discriminator"]["propertyName"]
+                failures.append(f"{name}: an unknown {key} throws (no .unknownDefaultOpenApi)")
+    return failures
+
+
+def swift_property_types(source: str) -> dict[str, str]:
+    """JSON name -> declared Swift type of each stored property of the model in `source`."""
+    types = dict(re.findall(r"^\s*public var (\w+): (.+)$", source, re.M))
+    keys = re.search(r"enum CodingKeys: String, CodingKey, CaseIterable \{(.*?)\}", source, re.S)
+    pairs = re.findall(r'case (\w+)(?: = "([^"]+)")?', keys.group(1)) if keys else []
+    return {json_name or swift_name: types.get(swift_name, "no such property") for swift_name, json_name in pairs}
+
+
+def request_bodies(schema: dict, method: str) -> set[str]:
+    """The component names of the JSON request bodies of every `method` operation."""
+    names = set()
+    for item in schema.get("paths", {}).values():
+        content = item.get(method, {}).get("requestBody", {}).get("content", {})
+        ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+        if ref:
+            names.add(ref.rsplit("/", 1)[-1])
+    return names
 
 
 def report(steps: list[Step]) -> None:
@@ -189,8 +292,14 @@ def main() -> int:
         for step, make in [
             (Step("python"), python_client),
             (Step("typescript"), typescript_client),
-            (Step("kotlin"), lambda s: openapi_generator(s, schema, "kotlin", ".kt", "kotlin-config.yaml")),
-            (Step("swift"), lambda s: openapi_generator(s, schema, "swift5", ".swift", "swift-config.yaml")),
+            (
+                Step("kotlin"),
+                lambda s: openapi_generator(s, schema, "kotlin", ".kt", "kotlin-config.yaml", kotlin_checks),
+            ),
+            (
+                Step("swift"),
+                lambda s: openapi_generator(s, schema, "swift5", ".swift", "swift-config.yaml", swift_checks),
+            ),
         ]:
             print(f"-- {step.name}", flush=True)
             make(step)

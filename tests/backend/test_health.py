@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_healthz_answers_200_when_database_and_broker_are_up(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok", "last_dispatch_at": None}
+    assert response.json() == {"database": "ok", "broker": "ok", "last_dispatch_at": None, "dispatcher": "late"}
 
 
 @pytest.mark.django_db

@@ -5,12 +5,16 @@ Each case starts a fresh interpreter, because settings are read once per process
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from backend import env as backend_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,12 +26,22 @@ PRODUCTION = {
     "DATABASE_URL": "sqlite:///:memory:",
 }
 
+REMINDER_CHANNELS = {
+    "REMINDER_CHANNEL_PUSH_URL": "https://push.good-enough.example/v1/projects/good-enough/messages:send",
+    "REMINDER_WEBHOOK_URL": "https://hooks.good-enough.example/reminders",
+    "REMINDER_WEBHOOK_SECRET": "whsec_" + base64.b64encode(b"a-production-webhook-secret-0001").decode(),
+    "EMAIL_URL": "smtp://reminders:p%40ss@mail.good-enough.example:587",
+    "WEBPUSH_VAPID_PRIVATE_KEY": backend_env.new_vapid_private_key(),
+    "WEBPUSH_VAPID_SUBJECT": "mailto:care@good-enough.example",
+}
+CONFIGURED_CHANNELS = "from reminders import channels; print(sorted(channels.configured()))"
+
 
 def django_start(env: dict[str, str], tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {*PRODUCTION, "REDIS_URL", "AUTH_THROTTLE_RATE", "SECURE_SSL_REDIRECT"}
+        if k not in {*PRODUCTION, *REMINDER_CHANNELS, "REDIS_URL", "AUTH_THROTTLE_RATE", "SECURE_SSL_REDIRECT"}
     }
     clean.update(env)
     clean["GOOD_ENOUGH_VAR_DIR"] = str(tmp_path / "var")
@@ -56,7 +70,16 @@ def django_start(env: dict[str, str], tmp_path: Path, *args: str) -> subprocess.
         ("FIELD_ENCRYPTION_KEYS", "tiny,keys"),
         ("ALLOWED_HOSTS", " , "),
         ("REMINDER_WEBHOOK_URL", "ftp://example.test/hook"),
+        ("REMINDER_CHANNEL_PUSH_URL", "fcm.googleapis.com/v1/projects/x/messages:send"),
+        ("REMINDER_WEBHOOK_SECRET", "a-plain-password"),
+        ("REMINDER_WEBHOOK_SECRET", "whsec_not*base64"),
+        ("REMINDER_WEBHOOK_SECRET", "whsec_" + base64.b64encode(b"too-short").decode()),
+        ("WEBPUSH_VAPID_PRIVATE_KEY", "not-a-key"),
+        ("WEBPUSH_VAPID_SUBJECT", "care@good-enough.example"),
         ("EMAIL_URL", "smtp://"),
+        ("EMAIL_URL", "http://mail.example.test"),
+        ("EMAIL_URL", "smtp://mail.example.test:smtp"),
+        ("EMAIL_URL", "smtp://mail.example.test:587?timeout=soon"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path, variable, value):
@@ -99,3 +122,84 @@ def test_production_collects_static_files_for_the_api_docs(tmp_path):
     assert result.returncode == 0, result.stderr
     manifest = (tmp_path / "var" / "static" / "staticfiles.json").read_text()
     assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in manifest
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ({"REMINDER_WEBHOOK_URL": REMINDER_CHANNELS["REMINDER_WEBHOOK_URL"]}, "REMINDER_WEBHOOK_SECRET"),
+        ({"WEBPUSH_VAPID_PRIVATE_KEY": REMINDER_CHANNELS["WEBPUSH_VAPID_PRIVATE_KEY"]}, "WEBPUSH_VAPID_SUBJECT"),
+        ({"WEBPUSH_VAPID_SUBJECT": REMINDER_CHANNELS["WEBPUSH_VAPID_SUBJECT"]}, "WEBPUSH_VAPID_PRIVATE_KEY"),
+    ],
+)
+def test_half_a_reminder_channel_stops_start_up_naming_what_is_missing(tmp_path, given, missing):
+    result = django_start({**PRODUCTION, **given}, tmp_path)
+    assert result.returncode != 0
+    assert f"{missing} is required when" in result.stderr.strip().splitlines()[-1]
+
+
+def test_production_without_channel_settings_sends_reminders_to_the_console_only(tmp_path):
+    result = django_start(PRODUCTION, tmp_path, "shell", "-c", CONFIGURED_CHANNELS)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert not (tmp_path / "var" / "webpush_vapid_private_key").exists()
+
+
+def test_production_with_every_channel_set_has_every_channel(tmp_path):
+    result = django_start({**PRODUCTION, **REMINDER_CHANNELS}, tmp_path, "shell", "-c", CONFIGURED_CHANNELS)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['email', 'push', 'webhook']"
+
+
+def test_development_generates_a_vapid_key_once_so_web_push_works_out_of_the_box(tmp_path):
+    result = django_start(
+        {"DEBUG": "1"},
+        tmp_path,
+        "shell",
+        "-c",
+        "from reminders import channels; print(sorted(channels.push_platforms()))",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['web']"
+    key = (tmp_path / "var" / "webpush_vapid_private_key").read_text()
+    backend_env.validate_vapid_private_key(key)
+    assert django_start({"DEBUG": "1"}, tmp_path).returncode == 0
+    assert (tmp_path / "var" / "webpush_vapid_private_key").read_text() == key
+
+
+# --- EMAIL_URL: dj-email-url, plus the two rules README promises ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # STARTTLS on the submission port, whichever way it is spelled; the password unquoted.
+        ("smtp://reminders:p%40ss@mail.example.test:587", ("mail.example.test", 587, True, False, "p@ss")),
+        ("submission://reminders:pw@mail.example.test", ("mail.example.test", 587, True, False, "pw")),
+        # smtps is implicit TLS (465), not dj-email-url's STARTTLS reading.
+        ("smtps://reminders:pw@mail.example.test", ("mail.example.test", 465, False, True, "pw")),
+        # Plain SMTP to a local relay, and explicit query flags that decide over the defaults.
+        ("smtp://127.0.0.1:2525", ("127.0.0.1", 2525, False, False, "")),
+        ("smtp://mail.example.test:587?tls=0", ("mail.example.test", 587, False, False, "")),
+        ("smtp://mail.example.test:2465?ssl=1", ("mail.example.test", 2465, False, True, "")),
+    ],
+)
+def test_an_email_url_becomes_djangos_smtp_settings(url, expected):
+    mail = backend_env.parse_email_url("EMAIL_URL", url)
+    assert mail.backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert (mail.host, mail.port, mail.use_tls, mail.use_ssl, mail.password) == expected
+
+
+def test_mail_never_waits_forever_unless_told_how_long():
+    assert backend_env.parse_email_url("EMAIL_URL", "smtp://mail.example.test").timeout == 5
+    assert backend_env.parse_email_url("EMAIL_URL", "smtp://mail.example.test?timeout=20").timeout == 20
+
+
+def test_a_console_email_url_prints_mail_instead_of_sending_it():
+    mail = backend_env.parse_email_url("EMAIL_URL", "console://")
+    assert mail.backend == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_an_email_url_without_a_host_is_refused_not_read_as_localhost():
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_URL must name a host"):
+        backend_env.parse_email_url("EMAIL_URL", "smtp://:25")

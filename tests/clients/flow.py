@@ -22,6 +22,7 @@ from good_enough_client.api.journal import (
     create_pride_entry,
     create_reflection,
     delete_experiment,
+    update_pride_entry,
     update_reflection,
     upsert_pride_entry,
 )
@@ -37,6 +38,7 @@ from good_enough_client.models import (
     ExperimentStatusEnum,
     ExportDocument,
     PasswordRequest,
+    PatchedPrideEntryRequest,
     PatchedReflectionRequest,
     PrideEntry,
     PrideEntryChange,
@@ -127,7 +129,7 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
         201,
         Experiment,
     )
-    expect(
+    this_week = expect(
         create_pride_entry.sync_detailed(client=client, body=PrideEntryRequest(items=["Cooked", "Rested"])),
         201,
         PrideEntry,
@@ -177,6 +179,14 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
         ErrorBody,
     )
     assert [(error.code, error.attr) for error in future.errors] == [("future_date", "date")]
+
+    # Moving last week's entry onto this week's: a typed 409 from a PATCH too.
+    moved = expect(
+        update_pride_entry.sync_detailed(pride_id, client=client, body=PatchedPrideEntryRequest(week=this_week.week)),
+        409,
+        ConflictErrorBody,
+    )
+    assert moved.existing_id == this_week.id
 
     # A PATCH of the mood alone leaves the patient's own kind words alone.
     reflection = expect(

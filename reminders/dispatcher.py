@@ -1,0 +1,228 @@
+"""The dispatcher: one pass finds the reminders that are due, decides each slot, and hands the
+sends to the workers. Celery beat runs a pass every minute; ``manage.py dispatch_reminders``
+runs one by hand.
+
+A pass is one transaction: it claims the due rows (``SELECT ... FOR UPDATE SKIP LOCKED``, so
+a second dispatcher running at once takes other rows or none), writes one ``Delivery`` per
+slot (the unique constraint on reminder and slot is the second lock), moves each reminder's
+``next_fire_at`` to its next slot, and only after commit enqueues the sends. Its cost follows
+the number due: one index range scan, one query per kind of "already done?" check, one bulk
+insert, one bulk update.
+
+The database, not the broker, is the record of what is owed: a delivery still ``pending`` a
+few minutes after it was enqueued (its message lost with a killed worker) is enqueued again
+by a later pass, and the send itself does nothing for a delivery no longer pending.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from itertools import islice
+from uuid import UUID
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from accounts.models import User
+from core.health import LAST_DISPATCH_CACHE_KEY
+from journal.selectors import patients_who_practised
+from reminders.models import Delivery, Reminder, ReminderSettings
+from reminders.schedule import next_fire
+
+log = logging.getLogger(__name__)
+
+#: After downtime a slot at most this old still fires; an older one is logged ``missed``.
+LATEST_SEND = timedelta(hours=2)
+#: A pending delivery whose send has not run this long after it was due to is enqueued again.
+LOST_AFTER = timedelta(minutes=5)
+#: Reminders claimed per pass; more wait for the next pass, a minute later.
+PASS_LIMIT = 5000
+#: Deliveries per Celery message: one message per delivery would cost more than the sends.
+SEND_BATCH = 100
+
+Enqueue = Callable[[list[str]], None]
+
+
+@dataclass(frozen=True)
+class PassResult:
+    due: int
+    to_send: int
+    skipped: int
+    missed: int
+    requeued: int
+
+
+def _enqueue_sends(ids: list[str]) -> None:
+    from reminders.tasks import send_deliveries  # the task module imports this one
+
+    send_deliveries.delay(ids)
+
+
+def dispatch_due(*, now: datetime, enqueue: Enqueue = _enqueue_sends, limit: int = PASS_LIMIT) -> PassResult:
+    """One dispatcher pass at ``now``. ``enqueue`` receives batches of delivery ids after commit."""
+    with transaction.atomic():
+        due = list(
+            Reminder.objects.filter(enabled=True, next_fire_at__lte=now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("patient", "patient__reminder_settings", "experiment")
+            .order_by("next_fire_at")[:limit]
+        )
+        deliveries = _decide(due, now=now)
+        for reminder in due:
+            reminder.next_fire_at = _following(reminder, now=now)
+            if reminder.next_fire_at is None:
+                reminder.enabled = reminder.on_date is None  # a one-off has fired: it is done
+        _advance(due)
+        taken = set(
+            Delivery.objects.filter(
+                reminder_id__in=[d.reminder_id for d in deliveries], slot_at__in={d.slot_at for d in deliveries}
+            ).values_list("reminder_id", "slot_at")
+        )
+        fresh = [d for d in deliveries if (d.reminder_id, d.slot_at) not in taken]
+        Delivery.objects.bulk_create(fresh, ignore_conflicts=True)
+        to_send = [str(d.id) for d in fresh if d.status == Delivery.Status.PENDING]
+        requeued = _requeue_lost(now=now)
+        for batch in _batches(to_send + requeued, SEND_BATCH):
+            transaction.on_commit(partial(enqueue, batch))
+    cache.set(LAST_DISPATCH_CACHE_KEY, now.isoformat(), timeout=None)
+    counts = Counter(delivery.status for delivery in fresh)
+    result = PassResult(
+        due=len(due),
+        to_send=len(to_send),
+        skipped=sum(n for status, n in counts.items() if status.startswith("skipped")),
+        missed=counts[Delivery.Status.MISSED],
+        requeued=len(requeued),
+    )
+    if due or requeued:
+        log.info("dispatch at %s: %s", now.isoformat(), result)
+    return result
+
+
+def _advance(due: Sequence[Reminder]) -> None:
+    """Write each claimed reminder's new ``next_fire_at`` and ``enabled``, in one statement.
+
+    On PostgreSQL one ``UPDATE ... FROM unnest(arrays)``: ``bulk_update``'s ``CASE WHEN id =
+    ... THEN`` per row and field cost ~0.9 s for 1,000 rows (~0.8 s building the expressions
+    in Python, ~0.1 s for PostgreSQL to try each row against every WHEN), 90% of a pass.
+    """
+    if not due:
+        return
+    if connection.vendor != "postgresql":
+        Reminder.objects.bulk_update(due, ["next_fire_at", "enabled"])
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {Reminder._meta.db_table} AS reminder
+                SET next_fire_at = advanced.next_fire_at, enabled = advanced.enabled
+                FROM unnest(%s::uuid[], %s::timestamptz[], %s::boolean[]) AS advanced (id, next_fire_at, enabled)
+                WHERE reminder.id = advanced.id""",  # noqa: S608
+            [
+                [reminder.id for reminder in due],
+                [reminder.next_fire_at for reminder in due],
+                [reminder.enabled for reminder in due],
+            ],
+        )
+
+
+def _batches(ids: list[str], size: int) -> list[list[str]]:
+    rest = iter(ids)
+    return list(iter(lambda: list(islice(rest, size)), []))
+
+
+def _following(reminder: Reminder, *, now: datetime) -> datetime | None:
+    """The slot after this one: after ``now``, so a long outage never leaves a backlog to burst."""
+    return next_fire(reminder.local_time, reminder.weekday_tuple, reminder.patient.zone, now, on_date=reminder.on_date)
+
+
+def _decide(due: Sequence[Reminder], *, now: datetime) -> list[Delivery]:
+    """A delivery for each due slot, its status decided: send, or why not."""
+    done = _already_done(due)
+    deliveries = []
+    for reminder in due:
+        slot = reminder.next_fire_at
+        assert slot is not None  # only rows with a next_fire_at are due
+        patient = reminder.patient
+        local = slot.astimezone(patient.zone)
+        settings = _settings_of(patient)
+        if now - slot > LATEST_SEND:
+            status = Delivery.Status.MISSED
+        elif reminder.id in done:
+            status = Delivery.Status.SKIPPED_DONE
+        elif settings.is_paused(local.date()):
+            status = Delivery.Status.SKIPPED_PAUSED
+        elif settings.is_quiet(local.time()):
+            status = Delivery.Status.SKIPPED_QUIET
+        else:
+            status = Delivery.Status.PENDING
+        deliveries.append(
+            Delivery(
+                reminder=reminder,
+                patient=patient,
+                slot_at=slot,
+                local_slot=local.isoformat(),
+                status=status,
+                created_at=now,
+                enqueued_at=now if status == Delivery.Status.PENDING else None,
+            )
+        )
+    return deliveries
+
+
+def _already_done(due: Sequence[Reminder]) -> set[UUID]:
+    """The reminders whose practice is already done for the period of their slot.
+
+    One query per kind, not per reminder: each kind's slots are asked of the journal's own
+    rule (``patients_who_practised``) together. An experiment's nudges are done once it is
+    tried, skipped or deleted.
+    """
+    done: set[UUID] = set()
+    by_kind: dict[str, list[Reminder]] = defaultdict(list)
+    for reminder in due:
+        if reminder.experiment_id is not None:
+            if reminder.experiment_settled:
+                done.add(reminder.id)
+        elif reminder.kind in PRACTICE_OF:
+            by_kind[reminder.kind].append(reminder)
+    for kind, reminders in by_kind.items():
+        # Slots due in one pass lie within minutes of each other, except the missed ones,
+        # whose answer does not matter: asking at the latest slot is asking about its period.
+        by_slot: dict[datetime, list[Reminder]] = defaultdict(list)
+        for reminder in reminders:
+            assert reminder.next_fire_at is not None
+            by_slot[reminder.next_fire_at].append(reminder)
+        for slot, at_slot in by_slot.items():
+            practised = patients_who_practised(patients=[r.patient for r in at_slot], kind=PRACTICE_OF[kind], now=slot)
+            done.update(r.id for r in at_slot if r.patient_id in practised)
+    return done
+
+
+#: Which journal practice a reminder kind nudges towards (``Commitment.Kind``).
+PRACTICE_OF: dict[str, str] = {
+    Reminder.Kind.REFLECTION_DAILY: "reflection_daily",
+    Reminder.Kind.PRIDE_WEEKLY: "pride_weekly",
+}
+
+
+def _settings_of(patient: User) -> ReminderSettings:
+    try:
+        return patient.reminder_settings
+    except ReminderSettings.DoesNotExist:
+        return ReminderSettings(patient=patient, channels=["push"])
+
+
+def _requeue_lost(*, now: datetime) -> list[str]:
+    """Pending deliveries whose send should have run by now: their message was lost."""
+    lost = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, enqueued_at__lt=now - LOST_AFTER)
+        .select_for_update(skip_locked=True)
+        .values_list("id", flat=True)[:PASS_LIMIT]
+    )
+    if lost:
+        Delivery.objects.filter(id__in=lost).update(enqueued_at=now)
+        log.warning("dispatch at %s: %d deliveries pending too long, enqueued again", now.isoformat(), len(lost))
+    return [str(delivery_id) for delivery_id in lost]

@@ -1,0 +1,95 @@
+"""Reminders that follow what happens elsewhere: commitments, experiments, a new time zone.
+
+journal and accounts send explicit signals (journal/signals.py, accounts/signals.py); the
+receivers in ``RemindersConfig.ready()`` call these functions, inside the sender's
+transaction, so a commitment and its reminders change together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from accounts.models import User
+from journal.models import Commitment, Experiment
+from reminders.models import EVERY_DAY, Reminder
+from reminders.schedule import next_fire
+
+#: Activating one of these commitments gives the patient this reminder, at local time.
+DEFAULTS: dict[str, tuple[str, time, list[int]]] = {
+    Commitment.Kind.REFLECTION_DAILY: (Reminder.Kind.REFLECTION_DAILY, time(20, 0), EVERY_DAY),
+    Commitment.Kind.PRIDE_WEEKLY: (Reminder.Kind.PRIDE_WEEKLY, time(18, 0), [7]),
+}
+#: An experiment planned for a day: a nudge that morning, a follow-up the next evening.
+EXPERIMENT_NUDGES = (
+    (Reminder.Kind.EXPERIMENT_DAY, time(9, 0), timedelta(days=0)),
+    (Reminder.Kind.EXPERIMENT_FOLLOW_UP, time(19, 0), timedelta(days=1)),
+)
+
+
+def _planned(reminder: Reminder, *, zone_of: User, now: datetime) -> Reminder:
+    reminder.next_fire_at = (
+        next_fire(reminder.local_time, reminder.weekday_tuple, zone_of.zone, now, on_date=reminder.on_date)
+        if reminder.enabled
+        else None
+    )
+    return reminder
+
+
+def commitment_reminders_start(*, commitment: Commitment, now: datetime) -> None:
+    """A commitment became active: restart its reminders, or create its default one."""
+    patient = commitment.patient
+    existing = list(Reminder.objects.filter(commitment=commitment))
+    if existing:
+        for reminder in existing:
+            reminder.enabled = True
+            _planned(reminder, zone_of=patient, now=now)
+            reminder.updated_at = now
+        Reminder.objects.bulk_update(existing, ["enabled", "next_fire_at", "updated_at"])
+        return
+    if commitment.kind not in DEFAULTS:
+        return
+    kind, local_time, weekdays = DEFAULTS[commitment.kind]
+    reminder = Reminder(
+        patient=patient,
+        kind=kind,
+        commitment=commitment,
+        local_time=local_time,
+        weekdays=weekdays,
+        created_at=now,
+        updated_at=now,
+    )
+    _planned(reminder, zone_of=patient, now=now).save(force_insert=True)
+
+
+def commitment_reminders_stop(*, commitment: Commitment, now: datetime) -> None:
+    """A commitment was paused, finished, dropped or deleted: its reminders go quiet."""
+    Reminder.objects.filter(commitment=commitment, enabled=True).update(
+        enabled=False, next_fire_at=None, updated_at=now
+    )
+
+
+def experiment_nudges_plan(*, experiment: Experiment, now: datetime) -> None:
+    """Keep an experiment's two nudges in step with it: planned for a day, or not any more."""
+    wanted = experiment.deleted_at is None and experiment.status == "planned" and experiment.planned_for
+    nudges = {reminder.kind: reminder for reminder in Reminder.objects.filter(experiment=experiment)}
+    patient = experiment.patient
+    for kind, local_time, days_after in EXPERIMENT_NUDGES:
+        reminder = nudges.get(kind) or Reminder(
+            patient=patient, kind=kind, experiment=experiment, local_time=local_time, weekdays=[], created_at=now
+        )
+        if not wanted and reminder.pk is None:
+            continue
+        reminder.on_date = experiment.planned_for + days_after if wanted and experiment.planned_for else None
+        reminder.enabled = bool(wanted)
+        _planned(reminder, zone_of=patient, now=now)
+        reminder.enabled = reminder.next_fire_at is not None  # a day already past has nothing to fire
+        reminder.updated_at = now
+        reminder.save()
+
+
+def reminders_replan(*, user: User, now: datetime) -> int:
+    """The user's zone changed: every enabled reminder's next slot, again, in one UPDATE."""
+    reminders = list(Reminder.objects.filter(patient=user, enabled=True))
+    for reminder in reminders:
+        _planned(reminder, zone_of=user, now=now)
+    return Reminder.objects.bulk_update(reminders, ["next_fire_at"])

@@ -1,0 +1,294 @@
+"""The dispatcher, pass by pass, with the clock pinned: what fires, what is skipped and why.
+
+Each pass runs as Celery beat runs it, reading the clock (time-machine holds it); the sends
+it hands over are collected instead of enqueued (tests/reminders/test_worker.py sends them
+through a real worker).
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from journal.models import Experiment
+from reminders.dispatcher import LOST_AFTER, PassResult, dispatch_due
+from reminders.models import Delivery, Reminder, ReminderSettings
+from tests.factories import ExperimentFactory, PatientFactory, PrideEntryFactory, ReflectionFactory
+from tests.reminders.helpers import a_reminder, z
+
+pytestmark = pytest.mark.django_db
+
+
+class Beat:
+    """Runs passes the way beat does (reading the clock), collecting what they enqueue after commit."""
+
+    def __init__(self, on_commit) -> None:
+        self.enqueued: list[str] = []
+        self.on_commit = on_commit
+
+    def pass_at(self, moment: str) -> PassResult:
+        with time_machine.travel(z(moment), tick=False), self.on_commit(execute=True):
+            return dispatch_due(now=timezone.now(), enqueue=self.enqueued.extend)
+
+
+@pytest.fixture
+def beat(django_capture_on_commit_callbacks) -> Beat:
+    return Beat(django_capture_on_commit_callbacks)
+
+
+def statuses(reminder: Reminder) -> list[tuple[str, str]]:
+    return [
+        (delivery.slot_at.isoformat().replace("+00:00", "Z"), delivery.status)
+        for delivery in Delivery.objects.filter(reminder=reminder).order_by("slot_at")
+    ]
+
+
+def patient_in(zone: str) -> User:
+    return PatientFactory(timezone=zone)
+
+
+def test_a_daily_reminder_fires_at_its_local_time_then_moves_to_tomorrow(beat):
+    patient = patient_in("America/New_York")
+    reminder = a_reminder(patient, at="20:00", now=z("2026-11-26T12:00:00Z"))
+    assert reminder.next_fire_at == z("2026-11-27T01:00:00Z")  # 20:00 EST
+
+    assert beat.pass_at("2026-11-27T00:59:00Z").due == 0  # a minute early: nothing
+    result = beat.pass_at("2026-11-27T01:00:00Z")
+    assert (result.due, result.to_send) == (1, 1)
+    assert statuses(reminder) == [("2026-11-27T01:00:00Z", "pending")]
+    assert beat.enqueued == [str(Delivery.objects.get().id)]
+    reminder.refresh_from_db()
+    assert reminder.next_fire_at == z("2026-11-28T01:00:00Z")
+
+
+def test_a_weekly_reminder_fires_on_sunday_evening_only(beat):
+    patient = patient_in("Europe/London")
+    reminder = a_reminder(
+        patient, at="18:00", weekdays=[7], kind=Reminder.Kind.PRIDE_WEEKLY, now=z("2026-11-26T09:00:00Z")
+    )
+    for day in range(26, 29):  # Thursday to Saturday: nothing is due
+        assert beat.pass_at(f"2026-11-{day}T18:00:00Z").due == 0
+    assert beat.pass_at("2026-11-29T18:00:00Z").to_send == 1
+    reminder.refresh_from_db()
+    assert reminder.next_fire_at == z("2026-12-06T18:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("zone", "at", "created", "fires"),
+    [
+        # New York springs forward 2026-03-08 at 02:00: 02:30 never happens, so 03:00 EDT.
+        ("America/New_York", "02:30", "2026-03-07T12:00:00Z", "2026-03-08T07:00:00Z"),
+        ("America/New_York", "20:00", "2026-03-08T12:00:00Z", "2026-03-09T00:00:00Z"),  # unaffected
+        # London springs forward 2026-03-29 at 01:00: 01:30 fires at 02:00 BST.
+        ("Europe/London", "01:30", "2026-03-28T12:00:00Z", "2026-03-29T01:00:00Z"),
+        ("Europe/London", "20:00", "2026-03-29T12:00:00Z", "2026-03-29T19:00:00Z"),  # unaffected
+        # Lord Howe moves half an hour on 2026-10-04 at 02:00: 02:15 fires at 02:30.
+        ("Australia/Lord_Howe", "02:15", "2026-10-03T00:00:00Z", "2026-10-03T15:30:00Z"),
+    ],
+)
+def test_a_time_the_clock_springs_over_fires_at_the_first_minute_after_the_gap(beat, zone, at, created, fires):
+    reminder = a_reminder(patient_in(zone), at=at, now=z(created))
+    assert beat.pass_at(fires).to_send == 1
+    assert statuses(reminder) == [(fires, "pending")]
+
+
+@pytest.mark.parametrize(
+    ("zone", "at", "created", "first", "second"),
+    [
+        # New York falls back 2026-11-01: 01:30 EDT (05:30Z), then 01:30 EST (06:30Z).
+        ("America/New_York", "01:30", "2026-10-31T12:00:00Z", "2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z"),
+        # London falls back 2026-10-25: 01:30 BST (00:30Z), then 01:30 GMT (01:30Z).
+        ("Europe/London", "01:30", "2026-10-24T12:00:00Z", "2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"),
+        # Lord Howe falls back half an hour on 2026-04-05: 01:45 at +11 (14:45Z), then at +10:30 (15:15Z).
+        ("Australia/Lord_Howe", "01:45", "2026-04-04T00:00:00Z", "2026-04-04T14:45:00Z", "2026-04-04T15:15:00Z"),
+    ],
+)
+def test_a_time_that_happens_twice_fires_once_the_first_time(beat, zone, at, created, first, second):
+    reminder = a_reminder(patient_in(zone), at=at, now=z(created))
+    assert beat.pass_at(first).to_send == 1
+    assert beat.pass_at(second).due == 0
+    assert statuses(reminder) == [(first, "pending")]
+
+
+def test_it_skips_a_reminder_when_today_is_already_journaled(beat):
+    patient = patient_in("Asia/Tokyo")
+    reminder = a_reminder(patient, at="20:00", now=z("2026-11-26T00:00:00Z"))
+    ReflectionFactory(patient=patient, now=z("2026-11-26T02:00:00Z"))  # 11:00 in Tokyo, the same day
+    assert beat.pass_at("2026-11-26T11:00:00Z").skipped == 1
+    assert statuses(reminder) == [("2026-11-26T11:00:00Z", "skipped_done")]
+    assert beat.enqueued == []
+    # Tomorrow nothing is written yet: it fires.
+    assert beat.pass_at("2026-11-27T11:00:00Z").to_send == 1
+
+
+def test_yesterdays_reflection_does_not_count_for_today(beat):
+    patient = patient_in("America/Los_Angeles")
+    reminder = a_reminder(patient, at="20:00", now=z("2026-11-26T12:00:00Z"))
+    ReflectionFactory(patient=patient, now=z("2026-11-26T07:00:00Z"))  # 23:00 on the 25th in LA
+    assert beat.pass_at("2026-11-27T04:00:00Z").to_send == 1  # 20:00 on the 26th
+    assert statuses(reminder)[0][1] == "pending"
+
+
+def test_it_skips_the_weekly_reminder_when_this_weeks_pride_entry_exists(beat):
+    patient = patient_in("Europe/London")
+    reminder = a_reminder(
+        patient, at="18:00", weekdays=[7], kind=Reminder.Kind.PRIDE_WEEKLY, now=z("2026-11-23T09:00:00Z")
+    )
+    PrideEntryFactory(patient=patient, now=z("2026-11-24T12:00:00Z"))  # Tuesday of the same ISO week
+    assert beat.pass_at("2026-11-29T18:00:00Z").skipped == 1
+    assert statuses(reminder) == [("2026-11-29T18:00:00Z", "skipped_done")]
+
+
+def test_only_the_patient_who_practised_is_skipped_in_a_pass_of_many(beat):
+    now = z("2026-11-26T00:00:00Z")
+    wrote, did_not = patient_in("Europe/London"), patient_in("Europe/London")
+    skipped = a_reminder(wrote, at="20:00", now=now)
+    fired = a_reminder(did_not, at="20:00", now=now)
+    ReflectionFactory(patient=wrote, now=z("2026-11-26T09:00:00Z"))
+    assert beat.pass_at("2026-11-26T20:00:00Z").due == 2
+    assert statuses(skipped)[0][1] == "skipped_done"
+    assert statuses(fired)[0][1] == "pending"
+
+
+def test_it_skips_while_reminders_are_paused_and_fires_again_after(beat):
+    patient = patient_in("Europe/London")
+    reminder = a_reminder(patient, at="20:00", now=z("2026-11-26T00:00:00Z"))
+    ReminderSettings.objects.create(patient=patient, paused_until=date(2026, 11, 27), updated_at=timezone.now())
+    beat.pass_at("2026-11-26T20:00:00Z")
+    beat.pass_at("2026-11-27T20:00:00Z")
+    beat.pass_at("2026-11-28T20:00:00Z")
+    assert [status for _, status in statuses(reminder)] == ["skipped_paused", "skipped_paused", "pending"]
+
+
+def test_it_skips_a_slot_in_quiet_hours_that_span_midnight(beat):
+    patient = patient_in("Europe/London")
+    late = a_reminder(patient, at="23:30", now=z("2026-11-26T00:00:00Z"))
+    evening = a_reminder(patient, at="20:00", now=z("2026-11-26T00:00:00Z"))
+    ReminderSettings.objects.create(patient=patient, quiet_start=time(22), quiet_end=time(7), updated_at=timezone.now())
+    beat.pass_at("2026-11-26T20:00:00Z")
+    beat.pass_at("2026-11-26T23:30:00Z")
+    assert statuses(evening)[0][1] == "pending"
+    assert statuses(late)[0][1] == "skipped_quiet"
+
+
+def test_after_three_hours_down_the_slot_is_missed_and_the_reminder_moves_on_without_a_burst(beat):
+    patient = patient_in("Europe/London")
+    reminder = a_reminder(patient, at="20:00", now=z("2026-11-26T00:00:00Z"))
+    result = beat.pass_at("2026-11-26T23:00:00Z")  # the server was down from before 20:00 until 23:00
+    assert (result.missed, result.to_send) == (1, 0)
+    assert statuses(reminder) == [("2026-11-26T20:00:00Z", "missed")]
+    reminder.refresh_from_db()
+    assert reminder.next_fire_at == z("2026-11-27T20:00:00Z")
+
+
+def test_after_days_down_one_slot_is_missed_not_one_per_day(beat):
+    patient = patient_in("Europe/London")
+    reminder = a_reminder(patient, at="20:00", now=z("2026-11-20T00:00:00Z"))
+    beat.pass_at("2026-11-26T09:00:00Z")
+    assert statuses(reminder) == [("2026-11-20T20:00:00Z", "missed")]
+    reminder.refresh_from_db()
+    assert reminder.next_fire_at == z("2026-11-26T20:00:00Z")
+
+
+def test_a_slot_under_two_hours_late_still_fires(beat):
+    reminder = a_reminder(patient_in("Europe/London"), at="20:00", now=z("2026-11-26T00:00:00Z"))
+    assert beat.pass_at("2026-11-26T21:59:00Z").to_send == 1
+    assert statuses(reminder) == [("2026-11-26T20:00:00Z", "pending")]
+
+
+def test_a_second_pass_at_the_same_minute_writes_nothing_more(beat):
+    a_reminder(patient_in("Europe/London"), at="20:00", now=z("2026-11-26T00:00:00Z"))
+    beat.pass_at("2026-11-26T20:00:00Z")
+    assert beat.pass_at("2026-11-26T20:00:00Z") == PassResult(due=0, to_send=0, skipped=0, missed=0, requeued=0)
+    assert Delivery.objects.count() == 1
+
+
+def test_a_slot_already_delivered_is_not_delivered_again_when_the_reminder_is_replanned_onto_it(beat):
+    reminder = a_reminder(patient_in("Europe/London"), at="20:00", now=z("2026-11-26T00:00:00Z"))
+    beat.pass_at("2026-11-26T20:00:00Z")
+    Reminder.objects.filter(id=reminder.id).update(next_fire_at=z("2026-11-26T20:00:00Z"))  # an edit put it back
+    assert beat.pass_at("2026-11-26T20:01:00Z").to_send == 0
+    assert Delivery.objects.count() == 1
+    assert len(beat.enqueued) == 1
+
+
+def test_a_delivery_still_pending_after_a_few_minutes_is_enqueued_again(beat):
+    reminder = a_reminder(patient_in("Europe/London"), at="20:00", now=z("2026-11-26T00:00:00Z"))
+    beat.pass_at("2026-11-26T20:00:00Z")  # enqueued; its worker dies before sending
+    (delivery_id,) = beat.enqueued
+    assert beat.pass_at("2026-11-26T20:04:00Z").requeued == 0
+    assert beat.pass_at((z("2026-11-26T20:00:00Z") + LOST_AFTER + timedelta(minutes=1)).isoformat()).requeued == 1
+    assert beat.enqueued == [delivery_id, delivery_id]
+    assert statuses(reminder) == [("2026-11-26T20:00:00Z", "pending")]
+
+
+def test_a_disabled_reminder_never_fires(beat):
+    reminder = a_reminder(patient_in("Europe/London"), at="20:00", now=z("2026-11-26T00:00:00Z"))
+    Reminder.objects.filter(id=reminder.id).update(enabled=False)
+    assert beat.pass_at("2026-11-26T20:00:00Z").due == 0
+
+
+def test_an_experiments_nudges_stop_once_it_is_tried(beat):
+    patient = patient_in("Europe/London")
+    experiment = ExperimentFactory(
+        patient=patient, now=z("2026-11-25T10:00:00Z"), planned_for=date(2026, 11, 27), status="planned"
+    )
+    # Its two nudges were planned with it (reminders/plans.py): 09:00 that day, 19:00 the next.
+    morning = Reminder.objects.get(experiment=experiment, kind=Reminder.Kind.EXPERIMENT_DAY)
+    follow_up = Reminder.objects.get(experiment=experiment, kind=Reminder.Kind.EXPERIMENT_FOLLOW_UP)
+    assert beat.pass_at("2026-11-27T09:00:00Z").to_send == 1
+    # Marked tried behind the services' back (an old client, an admin): the pass still checks.
+    Experiment.objects.filter(id=experiment.id).update(status="tried")
+    assert beat.pass_at("2026-11-28T19:00:00Z").skipped == 1
+    assert statuses(follow_up) == [("2026-11-28T19:00:00Z", "skipped_done")]
+    for one_off in (morning, follow_up):
+        one_off.refresh_from_db()
+        assert (one_off.next_fire_at, one_off.enabled) == (None, False)
+
+
+def test_a_pass_costs_the_same_queries_for_one_due_reminder_as_for_thirty(beat, django_assert_num_queries):
+    now = z("2026-11-26T00:00:00Z")
+    a_reminder(patient_in("Europe/London"), at="20:00", now=now)
+    with django_assert_num_queries(8) as one:
+        beat.pass_at("2026-11-26T20:00:00Z")
+    Delivery.objects.update(status=Delivery.Status.SENT)  # sent, so not re-enqueued in the next pass
+    for zone in ["Europe/London", "Asia/Tokyo", "America/New_York"] * 10:
+        patient = patient_in(zone)
+        reminder = a_reminder(patient, at="20:00", now=now)
+        Reminder.objects.filter(id=reminder.id).update(next_fire_at=z("2026-11-27T20:00:00Z"))
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert beat.pass_at("2026-11-27T20:00:00Z").due == 31
+
+
+def test_an_idle_pass_looks_for_due_and_lost_rows_and_nothing_else(beat, django_assert_num_queries):
+    a_reminder(patient_in("Europe/London"), at="20:00", now=z("2026-11-26T00:00:00Z"))
+    with django_assert_num_queries(4):  # savepoint, due reminders, lost deliveries, release
+        assert beat.pass_at("2026-11-26T12:00:00Z").due == 0
+
+
+def test_the_command_runs_one_pass_at_the_given_time(capsys):
+    reminder = a_reminder(patient_in("Europe/London"), at="20:00", now=z("2026-11-26T00:00:00Z"))
+    call_command("dispatch_reminders", "--now", "2026-11-26T20:00:00Z")
+    assert "due 1: to send 1" in capsys.readouterr().out
+    assert statuses(reminder) == [("2026-11-26T20:00:00Z", "pending")]
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2026-11-26T20:00:00", "2026-13-01T00:00:00Z"])
+def test_the_command_refuses_a_time_without_a_zone_or_that_is_not_one(bad):
+    with pytest.raises(CommandError, match="--now"):
+        call_command("dispatch_reminders", "--now", bad)
+
+
+def test_health_says_the_dispatcher_is_late_five_minutes_after_its_last_pass(beat, client: Client):
+    beat.pass_at("2026-11-26T20:00:00Z")
+    with time_machine.travel(z("2026-11-26T20:05:00Z"), tick=False):
+        body = client.get("/healthz").json()
+    assert (body["last_dispatch_at"], body["dispatcher"]) == ("2026-11-26T20:00:00+00:00", "ok")
+    with time_machine.travel(z("2026-11-26T20:05:01Z"), tick=False):
+        assert client.get("/healthz").json()["dispatcher"] == "late"

@@ -1,0 +1,138 @@
+"""Reminders follow the commitments and experiments they belong to, and the patient's zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+
+from accounts import services as account_services
+from journal import services as journal_services
+from journal.models import Commitment, Experiment
+from reminders.models import Reminder
+from tests.factories import CommitmentFactory, ExperimentFactory, PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.fromisoformat("2026-11-26T09:00:00+00:00")  # a Thursday
+
+
+def z(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def reminders_of(commitment: Commitment) -> list[tuple[str, str, list[int], bool, datetime | None]]:
+    return [
+        (r.kind, f"{r.local_time:%H:%M}", r.weekdays, r.enabled, r.next_fire_at)
+        for r in Reminder.objects.filter(commitment=commitment)
+    ]
+
+
+def test_activating_a_daily_reflection_creates_its_evening_reminder_in_the_patients_zone():
+    patient = PatientFactory(timezone="America/New_York")
+    commitment = CommitmentFactory(patient=patient, kind="reflection_daily", now=NOW)
+    assert reminders_of(commitment) == [
+        ("reflection_daily", "20:00", [1, 2, 3, 4, 5, 6, 7], True, z("2026-11-27T01:00:00Z"))
+    ]
+
+
+def test_activating_a_weekly_pride_commitment_creates_a_sunday_evening_reminder():
+    patient = PatientFactory(timezone="Europe/London")
+    commitment = CommitmentFactory(patient=patient, kind="pride_weekly", now=NOW)
+    assert reminders_of(commitment) == [("pride_weekly", "18:00", [7], True, z("2026-11-29T18:00:00Z"))]
+
+
+@pytest.mark.parametrize("kind", ["experiment", "custom"])
+def test_other_commitments_get_no_default_reminder(kind):
+    commitment = CommitmentFactory(kind=kind, cadence="once", now=NOW)
+    assert reminders_of(commitment) == []
+
+
+def test_a_proposed_commitment_gets_its_reminder_when_confirmed_not_before():
+    patient = PatientFactory(timezone="Europe/London")
+    commitment = CommitmentFactory(patient=patient, kind="reflection_daily", status="proposed", now=NOW)
+    assert reminders_of(commitment) == []
+    journal_services.commitment_confirm(commitment=commitment, by=patient, now=NOW)
+    assert len(reminders_of(commitment)) == 1
+
+
+@pytest.mark.parametrize("status", ["paused", "done", "dropped"])
+def test_pausing_finishing_or_dropping_a_commitment_stops_its_reminders(status):
+    patient = PatientFactory(timezone="Europe/London")
+    commitment = CommitmentFactory(patient=patient, kind="reflection_daily", now=NOW)
+    journal_services.commitment_update(commitment=commitment, by=patient, now=NOW, status=status)
+    assert [(enabled, next_at) for *_, enabled, next_at in reminders_of(commitment)] == [(False, None)]
+
+
+def test_resuming_a_paused_commitment_restarts_the_same_reminder_from_now():
+    patient = PatientFactory(timezone="Europe/London")
+    commitment = CommitmentFactory(patient=patient, kind="reflection_daily", now=NOW)
+    journal_services.commitment_update(commitment=commitment, by=patient, now=NOW, status="paused")
+    later = z("2026-12-03T21:00:00Z")
+    journal_services.commitment_update(commitment=commitment, by=patient, now=later, status="active")
+    assert reminders_of(commitment) == [
+        ("reflection_daily", "20:00", [1, 2, 3, 4, 5, 6, 7], True, z("2026-12-04T20:00:00Z"))
+    ]
+    assert Reminder.objects.filter(patient=patient).count() == 1
+
+
+def test_deleting_an_active_commitment_stops_its_reminders():
+    patient = PatientFactory(timezone="Europe/London")
+    commitment = CommitmentFactory(patient=patient, kind="pride_weekly", now=NOW)
+    journal_services.commitment_delete(commitment=commitment, by=patient, now=NOW)
+    assert Reminder.objects.get(patient=patient).enabled is False
+
+
+def test_an_experiment_planned_for_a_day_gets_a_morning_nudge_and_a_follow_up_the_next_evening():
+    patient = PatientFactory(timezone="Europe/Paris")
+    experiment = ExperimentFactory(patient=patient, status="planned", planned_for=date(2026, 11, 28), now=NOW)
+    nudges = {
+        r.kind: (r.on_date, r.local_time, r.next_fire_at, r.enabled)
+        for r in Reminder.objects.filter(experiment=experiment)
+    }
+    assert nudges == {
+        "experiment_day": (date(2026, 11, 28), time(9), z("2026-11-28T08:00:00Z"), True),
+        "experiment_follow_up": (date(2026, 11, 29), time(19), z("2026-11-29T18:00:00Z"), True),
+    }
+
+
+def test_moving_an_experiment_moves_its_nudges_and_trying_it_early_stops_them():
+    patient = PatientFactory(timezone="Europe/London")
+    experiment = ExperimentFactory(patient=patient, status="planned", planned_for=date(2026, 11, 28), now=NOW)
+    journal_services.entry_update(entry=experiment, now=NOW, planned_for=date(2026, 12, 5))
+    assert sorted(r.on_date for r in Reminder.objects.filter(experiment=experiment)) == [
+        date(2026, 12, 5),
+        date(2026, 12, 6),
+    ]
+    journal_services.entry_update(entry=experiment, now=NOW, status=Experiment.Status.TRIED)
+    assert not Reminder.objects.filter(experiment=experiment, enabled=True).exists()
+    assert Reminder.objects.filter(experiment=experiment).count() == 2  # history kept, nothing new
+
+
+def test_a_deleted_experiment_is_not_nudged():
+    patient = PatientFactory(timezone="Europe/London")
+    experiment = ExperimentFactory(patient=patient, status="planned", planned_for=date(2026, 11, 28), now=NOW)
+    journal_services.record_delete(record=experiment, now=NOW)
+    assert not Reminder.objects.filter(experiment=experiment, enabled=True).exists()
+
+
+def test_an_experiment_planned_for_a_past_day_or_no_day_gets_no_nudge():
+    patient = PatientFactory(timezone="Europe/London")
+    ExperimentFactory(patient=patient, status="planned", planned_for=date(2026, 11, 20), now=NOW)
+    ExperimentFactory(patient=patient, status="planned", now=NOW)
+    assert not Reminder.objects.filter(patient=patient, enabled=True).exists()
+
+
+def test_a_traveller_who_changes_zone_has_every_reminder_replanned_in_one_statement(django_assert_max_num_queries):
+    patient = PatientFactory(timezone="Europe/London")
+    CommitmentFactory(patient=patient, kind="reflection_daily", now=NOW)
+    CommitmentFactory(patient=patient, kind="pride_weekly", now=NOW)
+    with django_assert_max_num_queries(20) as queries:
+        account_services.user_update(user=patient, now=NOW, timezone="Asia/Tokyo")
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "reminders_reminder"')]
+    assert len(writes) == 1
+    planned = dict(Reminder.objects.filter(patient=patient).values_list("kind", "next_fire_at"))
+    assert planned == {
+        "reflection_daily": z("2026-11-26T11:00:00Z"),  # 20:00 in Tokyo, today
+        "pride_weekly": z("2026-11-29T09:00:00Z"),  # Sunday 18:00 in Tokyo
+    }

@@ -1,0 +1,220 @@
+"""Sending one delivery: once, through the patient's channels, retried when worth it.
+
+The channels talk to real local servers (tests/reminders/servers.py): a webhook receiver and
+an FCM-shaped push endpoint. Races run on PostgreSQL, with threads on their own connections.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from reminders import sending
+from reminders.dispatcher import dispatch_due
+from reminders.models import Delivery, Device, Reminder, ReminderSettings
+from tests.factories import PatientFactory
+from tests.helpers import needs_concurrent_transactions
+from tests.reminders.helpers import a_reminder, z
+
+SLOT = z("2026-11-26T20:00:00Z")
+SECRET = "whsec_" + base64.b64encode(b"a-secret-of-thirty-two-bytes!!!!").decode()
+
+
+def a_due_delivery(*, channels: list[str] | None = None, **patient) -> Delivery:
+    """A pending delivery for a London patient's 20:00 reminder, as the dispatcher writes it."""
+    user = PatientFactory(timezone="Europe/London", **patient)
+    if channels is not None:
+        ReminderSettings.objects.create(patient=user, channels=channels, updated_at=SLOT)
+    a_reminder(user, at="20:00", now=SLOT - timedelta(hours=12))
+    dispatch_due(now=SLOT, enqueue=lambda ids: None)
+    return Delivery.objects.get(patient=user)
+
+
+@pytest.fixture
+def webhook(nothing_configured, server):
+    nothing_configured.REMINDER_WEBHOOK_URL = f"{server.url}/hooks/reminders"
+    nothing_configured.REMINDER_WEBHOOK_SECRET = SECRET
+    return server
+
+
+@pytest.mark.django_db
+def test_with_no_channel_configured_a_reminder_goes_to_the_log_and_counts_as_sent(nothing_configured, caplog):
+    delivery = a_due_delivery()
+    caplog.set_level("INFO", logger="reminders.console")
+    outcome = sending.delivery_send(delivery_id=str(delivery.id), now=SLOT + timedelta(seconds=3))
+    assert outcome == sending.Outcome(sent=True)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.channel, delivery.attempts) == ("sent", "console", 1)
+    assert delivery.sent_at == SLOT + timedelta(seconds=3)
+    assert str(delivery.id) in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_send_task_run_twice_sends_once(webhook):
+    delivery = a_due_delivery()
+    first = sending.delivery_send(delivery_id=str(delivery.id), now=SLOT)
+    again = sending.delivery_send(delivery_id=str(delivery.id), now=SLOT + timedelta(minutes=1))
+    assert (first.sent, again.sent) == (True, False)
+    assert len(webhook.received) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.channel, delivery.attempts) == ("sent", "webhook", 1)
+
+
+@pytest.mark.django_db
+def test_the_words_never_carry_journal_text_and_stay_the_same_on_a_retry(webhook):
+    delivery = a_due_delivery()
+    webhook.answer(503)
+    sending.delivery_send(delivery_id=str(delivery.id), now=SLOT)
+    webhook.answer(200)
+    sending.delivery_send(delivery_id=str(delivery.id), now=SLOT + timedelta(seconds=30))
+    first, second = (request.json()["data"] for request in webhook.received)
+    assert (first["title"], first["body"]) == (second["title"], second["body"])
+    assert set(first) == {"patient_id", "kind", "title", "body", "slot_at", "delivery_id"}
+
+
+@pytest.mark.django_db
+def test_a_transient_failure_is_retried_with_backoff_and_failed_after_the_last_attempt(webhook):
+    delivery = a_due_delivery()
+    webhook.answer(503)
+    waits = []
+    for attempt in range(1, sending.MAX_ATTEMPTS + 1):
+        outcome = sending.delivery_send(delivery_id=str(delivery.id), now=SLOT + timedelta(minutes=attempt))
+        waits.append(outcome.retry_in)
+        delivery.refresh_from_db()
+        assert delivery.attempts == attempt
+    assert waits == [timedelta(seconds=s) for s in (30, 60, 120, 240)] + [None]
+    assert delivery.status == "failed"
+    assert "503" in delivery.last_error
+    assert len(webhook.received) == sending.MAX_ATTEMPTS
+
+
+@pytest.mark.django_db
+def test_a_pending_retry_is_not_taken_for_a_lost_message(webhook):
+    delivery = a_due_delivery()
+    webhook.answer(503)
+    sending.delivery_send(delivery_id=str(delivery.id), now=SLOT)
+    delivery.refresh_from_db()
+    assert delivery.enqueued_at == SLOT + timedelta(seconds=30)  # the retry's own time
+
+
+@pytest.mark.django_db
+def test_a_wait_the_service_asks_for_is_honoured_when_longer_than_the_backoff(webhook):
+    delivery = a_due_delivery()
+    webhook.answer(429, headers={"Retry-After": "300"})
+    outcome = sending.delivery_send(delivery_id=str(delivery.id), now=SLOT)
+    assert outcome.retry_in == timedelta(seconds=300)
+
+
+@pytest.mark.django_db
+def test_a_push_token_the_service_calls_unregistered_is_deactivated(nothing_configured, server):
+    nothing_configured.REMINDER_CHANNEL_PUSH_URL = f"{server.url}/v1/projects/good-enough/messages:send"
+    delivery = a_due_delivery(channels=["push"])
+    phone = Device.objects.create(
+        user=delivery.patient, platform="android", token="gone", token_hash="h1", created_at=SLOT,
+        last_registered_at=SLOT,
+    )  # fmt: skip
+    server.answer(404, json_body={"error": {"code": 404, "status": "NOT_FOUND", "details": [
+        {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": "UNREGISTERED"}
+    ]}})  # fmt: skip
+    outcome = sending.delivery_send(delivery_id=str(delivery.id), now=SLOT)
+    assert outcome == sending.Outcome(sent=False)
+    phone.refresh_from_db()
+    assert phone.active is False
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+    assert "unregistered" in delivery.last_error
+
+
+@pytest.mark.django_db
+def test_a_delivery_that_is_skipped_or_already_sent_is_left_alone(webhook):
+    delivery = a_due_delivery()
+    Delivery.objects.filter(id=delivery.id).update(status="skipped_quiet")
+    assert sending.delivery_send(delivery_id=str(delivery.id), now=SLOT) == sending.Outcome(sent=False)
+    assert webhook.received == []
+
+
+@pytest.mark.django_db
+def test_an_unknown_delivery_id_is_nothing_to_send(webhook):
+    import uuid
+
+    assert sending.delivery_send(delivery_id=str(uuid.uuid4()), now=SLOT) == sending.Outcome(sent=False)
+
+
+def run_at_once(count: int, work) -> list:
+    """``work`` in ``count`` threads released together, each on its own database connection."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = work()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_three_dispatchers_at_once_write_one_delivery_and_enqueue_it_once(nothing_configured):
+    user = PatientFactory(timezone="Europe/London")
+    a_reminder(user, at="20:00", now=SLOT - timedelta(hours=12))
+    enqueued: list[str] = []
+    results = run_at_once(3, lambda: dispatch_due(now=SLOT, enqueue=enqueued.extend))
+    assert sorted(result.due for result in results) == [0, 0, 1]
+    assert Delivery.objects.count() == 1
+    assert enqueued == [str(Delivery.objects.get().id)]
+    assert Reminder.objects.get().next_fire_at == SLOT + timedelta(days=1)
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_two_send_tasks_at_once_send_once(webhook):
+    delivery = a_due_delivery()
+    webhook.answer(200, delay=0.3)  # the first send holds the row while the second waits on it
+    now = timezone.now()
+    outcomes = run_at_once(2, lambda: sending.delivery_send(delivery_id=str(delivery.id), now=now))
+    assert sorted(outcome.sent for outcome in outcomes) == [False, True]
+    assert len(webhook.received) == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_of_thirty_costs_the_queries_of_a_batch_of_one(nothing_configured, django_assert_num_queries):
+    one = a_due_delivery()
+    with django_assert_num_queries(4) as queries:  # savepoint, the batch, one UPDATE, release
+        sending.deliveries_send(delivery_ids=[str(one.id)], now=SLOT)
+    for _ in range(30):
+        a_reminder(PatientFactory(timezone="Europe/London"), at="20:00", now=SLOT - timedelta(hours=12))
+    dispatch_due(now=SLOT, enqueue=lambda ids: None)
+    pending = [str(i) for i in Delivery.objects.filter(status="pending").values_list("id", flat=True)]
+    assert len(pending) == 30
+    with django_assert_num_queries(len(queries.captured_queries)):
+        outcomes = sending.deliveries_send(delivery_ids=pending, now=SLOT)
+    assert [outcome.sent for outcome in outcomes.values()] == [True] * 30
+    assert Delivery.objects.filter(status="sent", channel="console", attempts=1).count() == 31
+
+
+@pytest.mark.django_db
+def test_in_one_batch_each_delivery_is_recorded_by_its_own_outcome(nothing_configured, server):
+    nothing_configured.REMINDER_CHANNEL_PUSH_URL = f"{server.url}/v1/projects/good-enough/messages:send"
+    server.answer(404, json_body={"error": {"status": "NOT_FOUND", "details": [{"errorCode": "UNREGISTERED"}]}})
+    by_push = a_due_delivery(channels=["push"])
+    Device.objects.create(
+        user=by_push.patient, platform="ios", token="gone", token_hash="h2", created_at=SLOT, last_registered_at=SLOT
+    )
+    by_log = a_due_delivery(channels=[])  # wants no channel: the log
+    outcomes = sending.deliveries_send(delivery_ids=[str(by_push.id), str(by_log.id)], now=SLOT)
+    assert outcomes == {str(by_push.id): sending.Outcome(sent=False), str(by_log.id): sending.Outcome(sent=True)}
+    assert dict(Delivery.objects.values_list("id", "status")) == {by_push.id: "failed", by_log.id: "sent"}
+    assert not Device.objects.get(token_hash="h2").active

@@ -1,0 +1,137 @@
+"""Reminders through a real Celery worker process and real Redis, to a real webhook receiver.
+
+The worker is a separate ``celery worker`` process on the test database, so these run where
+another process can open that database: CI's PostgreSQL leg. One test kills the worker with
+SIGKILL in the middle of a send: the database, not the broker, is what brings it back.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from reminders.dispatcher import LOST_AFTER, dispatch_due
+from reminders.models import Delivery
+from tests.factories import PatientFactory
+from tests.helpers import needs_concurrent_transactions
+from tests.reminders.helpers import a_reminder
+from tests.reminders.test_sending import SECRET, SLOT
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [needs_concurrent_transactions, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def database_url() -> str:
+    settings = connection.settings_dict
+    return (
+        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+
+
+class Worker:
+    """``celery -A backend worker`` in its own process group, killable like a crashed host."""
+
+    def __init__(self, webhook_url: str) -> None:
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "REMINDER_WEBHOOK_URL": webhook_url,
+            "REMINDER_WEBHOOK_SECRET": SECRET,
+            "REMINDER_CHANNEL_PUSH_URL": "",
+            "EMAIL_URL": "",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Worker:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "backend", "worker", "--pool", "prefork", "--concurrency", "1",
+             "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
+            cwd=ROOT, env=self.env, start_new_session=True,
+        )  # fmt: skip
+        return self
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)  # the main process and its pool child, at once
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def worker(webhook) -> Iterator[Callable[[], Worker]]:
+    started: list[Worker] = []
+
+    def start() -> Worker:
+        started.append(Worker(f"{webhook.url}/hooks/reminders").start())
+        return started[-1]
+
+    yield start
+    for one in started:
+        one.stop()
+
+
+@pytest.fixture
+def webhook(nothing_configured, server):
+    return server
+
+
+def wait_for(condition: Callable[[], bool], *, seconds: float = 40) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def patients_due(count: int) -> None:
+    for _ in range(count):
+        a_reminder(PatientFactory(timezone="Europe/London"), at="20:00", now=SLOT - timedelta(hours=12))
+
+
+def test_due_reminders_reach_the_webhook_exactly_once_through_a_real_worker(worker, webhook):
+    patients_due(5)
+    worker()
+    result = dispatch_due(now=SLOT)  # the real enqueue: Celery messages on Redis
+    assert result.to_send == 5
+    wait_for(lambda: Delivery.objects.filter(status="sent").count() == 5)
+    assert dispatch_due(now=SLOT + timedelta(minutes=1)).due == 0  # the next minute: nothing owed
+    time.sleep(1)  # anything sent twice would arrive now
+    ids = [request.headers["webhook-id"] for request in webhook.received]
+    assert sorted(ids) == sorted(str(d.id) for d in Delivery.objects.all())
+
+
+def test_a_worker_killed_mid_send_is_made_good_by_the_dispatcher_and_sent_once(worker, webhook):
+    patients_due(1)
+    webhook.answer(200, delay=3)  # the receiver is slow: the worker is mid-send for 3 s
+    first = worker()
+    dispatch_due(now=SLOT)
+    wait_for(lambda: len(webhook.received) == 1)
+    first.kill()  # SIGKILL while it holds the delivery's row, before it could record the send
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)  # its transaction died with it
+
+    webhook.answer(200)
+    worker()
+    # A later pass finds the delivery still pending after LOST_AFTER and enqueues it again.
+    assert dispatch_due(now=SLOT + LOST_AFTER + timedelta(minutes=1)).requeued == 1
+    wait_for(lambda: Delivery.objects.get().status == "sent")
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.channel) == ("sent", 1, "webhook")
+    # The receiver may have seen the lost attempt too: the same webhook-id lets it drop the copy.
+    assert {request.headers["webhook-id"] for request in webhook.received} == {str(delivery.id)}
