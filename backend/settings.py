@@ -277,6 +277,9 @@ SPECTACULAR_SETTINGS = {
         "CommitmentKindEnum": "journal.models.COMMITMENT_KIND_CHOICES",
         "CommitmentStatusEnum": "journal.models.COMMITMENT_STATUS_CHOICES",
         "ExperimentStatusEnum": "journal.models.EXPERIMENT_STATUS_CHOICES",
+        "ReminderKindEnum": "reminders.models.Reminder.Kind",
+        "ReminderPatientKindEnum": "reminders.serializers.PATIENT_KIND_CHOICES",
+        "DeliveryStatusEnum": "reminders.models.Delivery.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -7,6 +7,7 @@ from core.health import healthz
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("journal.urls")),
+    path("", include("reminders.urls")),
 ]
 
 urlpatterns = [

@@ -1,4 +1,4 @@
-"""factory_boy factories for every model a test needs: users, links, commitments, entries.
+"""factory_boy factories for every model a test needs: users, links, commitments, entries, reminders.
 
 Journal records are made through the services, as the app makes them, so each has its
 ``seq`` from the patient's sync counter, its local day or week, and timestamps from ``now``
@@ -7,6 +7,7 @@ Journal records are made through the services, as the app makes them, so each ha
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 import factory
@@ -15,6 +16,8 @@ from django.utils import timezone
 from accounts.models import CareLink, Role, User
 from journal import services
 from journal.models import Commitment, Experiment, PrideEntry, Reflection
+from reminders import services as reminder_services
+from reminders.models import EVERY_DAY, Delivery, Device, Reminder
 
 PASSWORD = "correct-horse-battery-2026"
 
@@ -116,3 +119,49 @@ class ExperimentFactory(_EntryFactory):
 
     title = factory.Faker("sentence", nb_words=5)
     status = Experiment.Status.TRIED
+
+
+class ReminderFactory(_ServiceFactory):
+    """A patient's reminder, made through ``reminders.services`` so ``next_fire_at`` is planned."""
+
+    class Meta:
+        model = Reminder
+
+    kind = Reminder.Kind.REFLECTION_DAILY
+    local_time = time(20, 30)
+    weekdays = factory.LazyFunction(lambda: list(EVERY_DAY))
+
+    @classmethod
+    def _write(cls, model_class: type, *, now: Any, **kwargs: Any) -> Any:
+        return reminder_services.reminder_create(now=now, **kwargs)
+
+
+class DeviceFactory(factory.Factory):
+    class Meta:
+        model = Device
+
+    user = factory.SubFactory(PatientFactory)
+    platform = Device.Platform.ANDROID
+    token = factory.Sequence(lambda n: f"fcm-token-{n:04d}-" + "x" * 140)
+
+    @classmethod
+    def _create(cls, model_class: type, *args: Any, now: Any = None, **kwargs: Any) -> Any:
+        device, _ = reminder_services.device_register(now=now or timezone.now(), **kwargs)
+        return device
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    """A delivery row as the dispatcher leaves it (it has no service of its own here yet)."""
+
+    class Meta:
+        model = Delivery
+
+    reminder = factory.SubFactory(ReminderFactory)
+    patient = factory.SelfAttribute("reminder.patient")
+    slot_at = factory.LazyFunction(timezone.now)
+    local_slot = factory.LazyAttribute(lambda d: d.slot_at.astimezone(d.patient.zone).isoformat())
+    status = Delivery.Status.SENT
+    channel = "console"
+    attempts = 1
+    created_at = factory.SelfAttribute("slot_at")
+    sent_at = factory.SelfAttribute("slot_at")

@@ -41,6 +41,10 @@ REFUSES_VALID_INPUT = {
     "PATCH /api/v1/me/": "a zone is one of ~600 IANA names, too many for an enum",
     "DELETE /api/v1/me/": "a password that is not the user's",
     "POST /api/v1/commitments/": "a patient id that is not the caller or a linked patient",
+    "POST /api/v1/reminders/": "a commitment id that does not exist",
+    "PATCH /api/v1/reminders/{id}/": "a commitment id that does not exist",
+    "PUT /api/v1/reminders/settings/": "quiet hours come both or neither, and do not start and end at one minute",
+    "POST /api/v1/devices/": "a web token must be a Push API subscription as JSON (an https endpoint and keys)",
     **{
         f"{method} /api/v1/{kind}/{suffix}": "a commitment id that does not exist, or a day before 1900"
         for kind in ("reflections", "pride-entries", "experiments")

@@ -56,8 +56,19 @@ OPERATION_IDS = {
     },
     ("GET", "/api/v1/sync/"): "listSyncChanges",
     ("GET", "/api/v1/progress/"): "getProgress",
+    ("GET", "/api/v1/reminders/"): "listReminders",
+    ("POST", "/api/v1/reminders/"): "createReminder",
+    ("GET", "/api/v1/reminders/{id}/"): "getReminder",
+    ("PATCH", "/api/v1/reminders/{id}/"): "updateReminder",
+    ("DELETE", "/api/v1/reminders/{id}/"): "deleteReminder",
+    ("GET", "/api/v1/reminders/settings/"): "getReminderSettings",
+    ("PUT", "/api/v1/reminders/settings/"): "replaceReminderSettings",
+    ("GET", "/api/v1/reminders/deliveries/"): "listDeliveries",
+    ("GET", "/api/v1/devices/"): "listDevices",
+    ("POST", "/api/v1/devices/"): "registerDevice",
+    ("DELETE", "/api/v1/devices/{id}/"): "deleteDevice",
 }
-TAGS = {"auth", "me", "care-links", "commitments", "journal", "sync", "progress"}
+TAGS = {"auth", "me", "care-links", "commitments", "journal", "sync", "progress", "reminders"}
 RECORDS = {
     "commitment": "Commitment",
     "reflection": "Reflection",
@@ -74,6 +85,8 @@ VERSIONED = (
     "/reflections/{id}/",
     "/pride-entries/{id}/",
     "/experiments/{id}/",
+    "/reminders/{id}/",
+    "/reminders/settings/",  # one object per patient at a fixed address: versioned all the same
 )
 
 

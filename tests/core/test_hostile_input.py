@@ -34,6 +34,12 @@ from journal.serializers import (
     PrideEntrySerializer,
     ReflectionSerializer,
 )
+from reminders.serializers import (
+    DeviceSerializer,
+    ReminderCreateSerializer,
+    ReminderSettingsSerializer,
+    ReminderUpdateSerializer,
+)
 from tests.factories import (
     CareLinkFactory,
     CommitmentFactory,
@@ -41,6 +47,7 @@ from tests.factories import (
     PatientFactory,
     PrideEntryFactory,
     ReflectionFactory,
+    ReminderFactory,
     TherapistFactory,
 )
 from tests.helpers import client_for
@@ -92,6 +99,7 @@ class World:
         self.reflection = ReflectionFactory(patient=self.patient)
         self.pride = PrideEntryFactory(patient=self.patient, week="2026-W30")
         self.experiment = ExperimentFactory(patient=self.patient)
+        self.reminder = ReminderFactory(patient=self.patient)
         self.as_patient = client_for(self.patient)
         self.as_therapist = client_for(self.therapist)
 
@@ -213,6 +221,34 @@ def endpoints(world: World) -> list[tuple[str, str, str, type[serializers.BaseSe
         ("patient", "put", f"/api/v1/experiments/{new}/", ExperimentSerializer, {"title": "Bread"}),
         ("patient", "patch", f"/api/v1/pride-entries/{world.pride.id}/", PrideEntrySerializer, {"items": ["c"]}),
         ("patient", "patch", f"/api/v1/experiments/{world.experiment.id}/", ExperimentSerializer, {"outcome": "Ok"}),
+        (
+            "patient",
+            "post",
+            "/api/v1/reminders/",
+            ReminderCreateSerializer,
+            {
+                "kind": "pride_weekly",
+                "commitment": str(world.commitment.id),
+                "local_time": "18:00",
+                "weekdays": [5, 6],
+                "enabled": True,
+            },
+        ),
+        (
+            "patient",
+            "patch",
+            f"/api/v1/reminders/{world.reminder.id}/",
+            ReminderUpdateSerializer,
+            {"local_time": "07:30", "weekdays": [1], "enabled": False, "commitment": None},
+        ),
+        (
+            "patient",
+            "put",
+            "/api/v1/reminders/settings/",
+            ReminderSettingsSerializer,
+            {"quiet_start": "22:00", "quiet_end": "07:00", "paused_until": "2026-12-24", "channels": ["push", "email"]},
+        ),
+        ("therapist", "post", "/api/v1/devices/", DeviceSerializer, {"platform": "ios", "token": "apns-token-0123"}),
     ]
 
 
@@ -299,7 +335,8 @@ def test_hostile_values_in_every_writable_field_are_refused_and_write_nothing(wo
     assert attacked > 500
     assert rows() == before
     for path in ("/api/v1/reflections/", "/api/v1/pride-entries/", "/api/v1/experiments/", "/api/v1/sync/",
-                 "/api/v1/me/export/", "/api/v1/progress/", "/api/v1/commitments/"):  # fmt: skip
+                 "/api/v1/me/export/", "/api/v1/progress/", "/api/v1/commitments/", "/api/v1/reminders/",
+                 "/api/v1/reminders/settings/", "/api/v1/reminders/deliveries/", "/api/v1/devices/"):  # fmt: skip
         assert world.as_patient.get(path).status_code == 200, path
 
 

@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Any, cast
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core import fields
+from journal import selectors as journal_selectors
+from journal.models import Commitment
+from reminders.models import Delivery, Device, Reminder, ReminderSettings
+from reminders.selectors import DEFAULT_CHANNELS
+
+#: The kinds a patient may create, in the model's order (the schema's enum is stable).
+PATIENT_KIND_CHOICES = [(value, label) for value, label in Reminder.Kind.choices if value in Reminder.PATIENT_KINDS]
+#: 24-hour ``HH:MM`` in ASCII digits: not "7:00", not "07:00:00", not "24:00".
+LOCAL_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+#: An FCM or APNs token is a few hundred characters; a Web Push subscription as JSON stays far below this.
+TOKEN_MAX_LENGTH = 4096
+
+
+@extend_schema_field({"type": "string", "pattern": LOCAL_TIME.pattern, "example": "20:30"})
+class LocalTimeField(serializers.Field[time, str, str, Any]):
+    """A wall-clock time as exactly ``HH:MM``; Python's parsers take "7:00" and "07:00:00" too."""
+
+    default_error_messages = {
+        "invalid": "Not a valid string.",
+        "invalid_time": "A time as HH:MM, 24-hour, from 00:00 to 23:59.",
+    }
+
+    def to_internal_value(self, data: Any) -> time:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if not LOCAL_TIME.match(data):
+            self.fail("invalid_time")
+        return time.fromisoformat(data)
+
+    def to_representation(self, value: time) -> str:
+        return f"{value:%H:%M}"
+
+
+class UniqueListField(serializers.ListField):
+    """A list of distinct items, from one up to every possible one.
+
+    Errors name the list (``attr: "weekdays"``), not an index, as ``fields.TextListField`` does.
+    """
+
+    default_error_messages = {
+        "item_invalid": "{detail}",
+        "item_repeated": "{item} is in the list twice.",
+    }
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if not isinstance(data, list):
+            return super().to_internal_value(data)  # DRF's "not_a_list"
+        items = []
+        for item in data:
+            try:
+                value = self.child.run_validation(item)
+            except serializers.ValidationError as error:
+                detail = cast(list[Any], error.detail)
+                self.fail("item_invalid", detail=str(detail[0]) if detail else "Not a valid item.")
+            if value in items:
+                self.fail("item_repeated", item=value)
+            items.append(value)
+        return items
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1, "maximum": 7},
+        "minItems": 1,
+        "maxItems": 7,
+        "uniqueItems": True,
+        "example": [1, 2, 3, 4, 5],
+    }
+)
+class WeekdaysField(UniqueListField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "ISO weekdays, 1 = Monday; each once. Stored and answered sorted.")
+        super().__init__(child=fields.IntegerField(min_value=1, max_value=7), min_length=1, max_length=7, **kwargs)
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": [value for value, _ in ReminderSettings.Channel.choices]},
+        "minItems": 1,
+        "uniqueItems": True,
+    }
+)
+class ChannelsField(UniqueListField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            child=serializers.ChoiceField(choices=ReminderSettings.Channel.choices),
+            min_length=1,
+            max_length=len(ReminderSettings.Channel.choices),
+            **kwargs,
+        )
+
+
+# --- Reminders -----------------------------------------------------------------------------
+
+
+class ReminderSerializer(serializers.ModelSerializer[Reminder]):
+    """A reminder as every answer shows it (the experiment nudges too: ``kind`` has every kind)."""
+
+    kind = serializers.ChoiceField(choices=Reminder.Kind.choices, read_only=True)
+    commitment = serializers.UUIDField(source="commitment_id", read_only=True, allow_null=True)
+    local_time = LocalTimeField(read_only=True)
+    weekdays = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    next_fire_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="The next time it fires, in UTC; null when it is disabled or has no slot left.",
+    )
+
+    class Meta:
+        model = Reminder
+        fields = [
+            "id",
+            "kind",
+            "commitment",
+            "local_time",
+            "weekdays",
+            "enabled",
+            "next_fire_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ReminderUpdateSerializer(serializers.Serializer[Reminder]):
+    commitment = fields.PrimaryKeyRelatedField(
+        queryset=Commitment.objects.none(),
+        allow_null=True,
+        required=False,
+        help_text="One of the patient's own commitments, or null.",
+    )
+    local_time = LocalTimeField(help_text="On the patient's wall clock, in their zone: HH:MM, 24-hour.")
+    weekdays = WeekdaysField()
+    enabled = fields.BooleanField()
+
+    def get_fields(self) -> dict[str, Any]:
+        result = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            commitment = cast("fields.PrimaryKeyRelatedField[Commitment]", result["commitment"])
+            commitment.queryset = journal_selectors.linkable_commitments(patient=request.user)
+        return result
+
+
+class ReminderCreateSerializer(ReminderUpdateSerializer):
+    kind = serializers.ChoiceField(
+        choices=PATIENT_KIND_CHOICES, help_text="The experiment nudges are the server's to make, not a client's."
+    )
+    enabled = fields.BooleanField(default=True)
+
+
+# --- Settings ------------------------------------------------------------------------------
+
+
+class ReminderSettingsSerializer(serializers.Serializer[ReminderSettings]):
+    """The patient's settings; never saved, they are the defaults (version 0)."""
+
+    quiet_start = LocalTimeField(
+        allow_null=True,
+        default=None,
+        help_text="Nothing is sent from this local time (HH:MM) to `quiet_end`; with `quiet_end`, or null with it.",
+    )
+    quiet_end = LocalTimeField(
+        allow_null=True, default=None, help_text="The end of quiet hours; before `quiet_start` spans midnight."
+    )
+    paused_until = fields.DateField(
+        allow_null=True, default=None, help_text="No reminders up to and including this local day; null: not paused."
+    )
+    channels = ChannelsField(default=list(DEFAULT_CHANNELS), help_text="Where reminders go; defaults to push.")
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="null while the defaults have never been saved."
+    )
+    version = serializers.IntegerField(read_only=True, help_text="0 while the defaults have never been saved.")
+
+
+# --- Devices and deliveries ----------------------------------------------------------------
+
+
+class DeviceSerializer(serializers.ModelSerializer[Device]):
+    token = fields.CharField(
+        write_only=True,
+        max_length=TOKEN_MAX_LENGTH,
+        trim_whitespace=False,
+        help_text="The FCM or APNs registration token; for `web`, the Push API subscription as JSON "
+        "(`PushSubscription.toJSON()`: an https `endpoint` and `keys` with `p256dh` and `auth`). "
+        "Never sent back.",
+    )
+
+    class Meta:
+        model = Device
+        fields = ["id", "platform", "token", "active", "created_at", "last_registered_at"]
+        read_only_fields = ["id", "active", "created_at", "last_registered_at"]
+
+
+class DeliverySerializer(serializers.ModelSerializer[Delivery]):
+    reminder = serializers.UUIDField(source="reminder_id", read_only=True)
+    local_slot = serializers.CharField(
+        read_only=True, help_text="The slot on the patient's clock, with its offset: 2026-03-29T03:00:00+01:00."
+    )
+    channel = serializers.CharField(read_only=True, help_text="Where it went (`push`, `email`...); empty if nowhere.")
+
+    class Meta:
+        model = Delivery
+        fields = ["id", "reminder", "slot_at", "local_slot", "status", "channel", "attempts", "sent_at"]
+        read_only_fields = fields

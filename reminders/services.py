@@ -1,0 +1,242 @@
+"""Writes of the reminders app: reminders, the patient's settings, and push devices.
+
+Every function is keyword-only and takes ``now``: a reminder's ``next_fire_at`` is the first
+slot after ``now`` on the patient's wall clock (``reminders.schedule.next_fire``), and
+``created_at``/``updated_at`` are ``now`` too. Refusals are Django's ``ValidationError`` or
+the core domain errors; none of them knows it may end up as an HTTP answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from core.concurrency import IfMatch, check_version
+from journal.models import Commitment
+from reminders.models import Device, Reminder, ReminderSettings
+from reminders.schedule import next_fire
+from reminders.selectors import DEFAULT_CHANNELS
+
+#: What a change to any of these moves: the next slot is computed again.
+SCHEDULE_FIELDS = frozenset({"local_time", "weekdays", "enabled"})
+
+# --- Reminders -----------------------------------------------------------------------------
+
+
+def reminder_next_fire(*, reminder: Reminder, zone: ZoneInfo, after: datetime) -> datetime | None:
+    """The reminder's first slot after ``after`` in ``zone`` (UTC), or None when it is disabled
+    or has no slot left (a one-off reminder whose day has passed)."""
+    if not reminder.enabled:
+        return None
+    return next_fire(reminder.local_time, reminder.weekdays, zone, after, on_date=reminder.on_date)
+
+
+def _check_commitment(*, patient: User, commitment: Commitment | None) -> None:
+    # The API only offers the patient's own living commitments; this holds for every caller.
+    if commitment is not None and (commitment.patient_id != patient.id or commitment.deleted_at is not None):
+        raise ValidationError(
+            {"commitment": ValidationError("Not one of the patient's commitments.", code="does_not_exist")}
+        )
+
+
+@transaction.atomic
+def reminder_create(
+    *,
+    patient: User,
+    now: datetime,
+    kind: str,
+    local_time: time,
+    weekdays: Sequence[int],
+    enabled: bool = True,
+    commitment: Commitment | None = None,
+    on_date: date | None = None,
+) -> Reminder:
+    _check_commitment(patient=patient, commitment=commitment)
+    reminder = Reminder(
+        patient=patient,
+        kind=kind,
+        commitment=commitment,
+        local_time=local_time,
+        weekdays=sorted(set(weekdays)),
+        enabled=enabled,
+        on_date=on_date,
+        created_at=now,
+        updated_at=now,
+    )
+    reminder.next_fire_at = reminder_next_fire(reminder=reminder, zone=patient.zone, after=now)
+    reminder.save(force_insert=True)
+    return reminder
+
+
+@transaction.atomic
+def reminder_update(*, reminder: Reminder, now: datetime, **fields: Any) -> Reminder:
+    """Change the time, days, switch or commitment; ``kind`` is fixed once made.
+
+    A change to the time, the days or the switch plans the next slot again from ``now``; a
+    change of commitment alone leaves the slot where it was.
+    """
+    if "kind" in fields:
+        raise ValidationError({"kind": ValidationError("A reminder's kind is fixed once made.", code="read_only")})
+    if "commitment" in fields:
+        _check_commitment(patient=reminder.patient, commitment=fields["commitment"])
+    if "weekdays" in fields:
+        fields["weekdays"] = sorted(set(fields["weekdays"]))
+    replanned = any(name in SCHEDULE_FIELDS and getattr(reminder, name) != value for name, value in fields.items())
+    for name, value in fields.items():
+        setattr(reminder, name, value)
+    if replanned:
+        reminder.next_fire_at = reminder_next_fire(reminder=reminder, zone=reminder.patient.zone, after=now)
+    reminder.updated_at = now
+    reminder.version += 1
+    reminder.save()
+    return reminder
+
+
+def reminder_delete(*, reminder: Reminder) -> None:
+    """Gone with its deliveries: nothing is owed for a reminder the patient no longer wants."""
+    reminder.delete()
+
+
+# --- Settings ------------------------------------------------------------------------------
+
+
+def _check_quiet_hours(quiet_start: time | None, quiet_end: time | None) -> None:
+    if (quiet_start is None) != (quiet_end is None):
+        missing = "quiet_end" if quiet_end is None else "quiet_start"
+        raise ValidationError(
+            {
+                missing: ValidationError(
+                    "Quiet hours need a start and an end, or neither.", code="quiet_hours_incomplete"
+                )
+            }
+        )
+    if quiet_start is not None and quiet_start == quiet_end:
+        # Would it be quiet all day, or never? Neither reading is safe to guess.
+        raise ValidationError(
+            {"quiet_end": ValidationError("Quiet hours end at another time than they start.", code="quiet_hours_empty")}
+        )
+
+
+@transaction.atomic
+def settings_put(
+    *,
+    patient: User,
+    now: datetime,
+    if_match: IfMatch | None = None,
+    quiet_start: time | None = None,
+    quiet_end: time | None = None,
+    paused_until: date | None = None,
+    channels: Sequence[str] = DEFAULT_CHANNELS,
+) -> ReminderSettings:
+    """Create or replace the patient's settings: what is not given takes its default.
+
+    Settings never saved are version 0 (``selectors.settings_of``), so ``If-Match: "0"`` says
+    "I read the defaults" and is refused once another device saved first.
+    """
+    _check_quiet_hours(quiet_start, quiet_end)
+    values = {
+        "quiet_start": quiet_start,
+        "quiet_end": quiet_end,
+        "paused_until": paused_until,
+        "channels": list(dict.fromkeys(channels)),
+        "updated_at": now,
+    }
+    stored = ReminderSettings.objects.select_for_update().filter(patient=patient).first()
+    if stored is None:
+        check_version(if_match, 0)
+        try:
+            with transaction.atomic():
+                return ReminderSettings.objects.create(patient=patient, version=1, **values)
+        except IntegrityError:
+            # Another device saved the first version a moment ago: replace it, as if we came second.
+            stored = ReminderSettings.objects.select_for_update().get(patient=patient)
+    check_version(if_match, stored.version)
+    for name, value in values.items():
+        setattr(stored, name, value)
+    stored.version += 1
+    stored.save()
+    return stored
+
+
+# --- Devices -------------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def web_subscription(token: str) -> str:
+    """A Push API subscription (``PushSubscription.toJSON()``), checked and written canonically,
+    so the same subscription sent twice with other spacing or key order is the same device."""
+    try:
+        subscription = json.loads(token)
+    except ValueError:
+        subscription = None
+    keys = subscription.get("keys") if isinstance(subscription, dict) else None
+    endpoint = subscription.get("endpoint") if isinstance(subscription, dict) else None
+    url = urlsplit(endpoint) if isinstance(endpoint, str) else None
+    if (
+        url is None
+        or url.scheme != "https"
+        or not url.hostname
+        or not isinstance(keys, dict)
+        or not all(isinstance(keys.get(name), str) and keys[name] for name in ("p256dh", "auth"))
+    ):
+        raise ValidationError(
+            {
+                "token": ValidationError(
+                    "For the web, the token is the Push API subscription as JSON: an https `endpoint` "
+                    "and `keys` with `p256dh` and `auth`.",
+                    code="invalid_subscription",
+                )
+            }
+        )
+    return json.dumps(subscription, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@transaction.atomic
+def device_register(*, user: User, now: datetime, platform: str, token: str) -> tuple[Device, bool]:
+    """Register a push token for ``user``; answers ``(device, created)``. Idempotent on the token.
+
+    The same token again is the same device, active again (the push service may have called it
+    unregistered meanwhile). A token registered by someone else means the app on that device
+    is now signed in as ``user``: the old row is deleted and a new one made, so the previous
+    user's reminders stop going to a phone that is no longer theirs, and nothing of theirs (not
+    even their device's id) reaches the new user.
+    """
+    if platform == Device.Platform.WEB:
+        token = web_subscription(token)
+    digest = token_hash(token)
+    for _ in range(2):
+        existing = Device.objects.select_for_update().filter(token_hash=digest).first()
+        if existing is not None and existing.user_id == user.id:
+            existing.platform = platform
+            existing.active = True
+            existing.last_registered_at = now
+            existing.save(update_fields=["platform", "active", "last_registered_at"])
+            return existing, False
+        if existing is not None:
+            existing.delete()
+        device = Device(
+            user=user, platform=platform, token=token, token_hash=digest, created_at=now, last_registered_at=now
+        )
+        try:
+            with transaction.atomic():
+                device.save(force_insert=True)
+        except IntegrityError:
+            continue  # the same token, registered a moment ago by a request still running: look again
+        return device, True
+    raise IntegrityError(f"Device token {digest} kept changing hands while being registered.")
+
+
+def device_delete(*, device: Device) -> None:
+    device.delete()
