@@ -6,10 +6,14 @@ class RemindersConfig(AppConfig):
 
     def ready(self) -> None:
         # The seams from the apps below (STYLE.md, "The shape"): explicit signals they send.
+        from accounts import export
         from accounts import signals as accounts_signals
         from journal import signals as journal_signals
         from journal.models import Experiment
         from reminders import plans
+        from reminders.export import SECTION
+
+        export.register("reminders", SECTION)
 
         def started(*, commitment, now, **_) -> None:
             plans.commitment_reminders_start(commitment=commitment, now=now)

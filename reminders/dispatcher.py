@@ -28,11 +28,9 @@ from uuid import UUID
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from accounts.models import User
 from core.health import LAST_DISPATCH_CACHE_KEY
 from journal.selectors import patients_who_practised
 from reminders.models import Delivery, Reminder, ReminderSettings
-from reminders.schedule import next_fire
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +184,7 @@ def _batches(ids: list[str], size: int) -> list[list[str]]:
 
 def _following(reminder: Reminder, *, now: datetime) -> datetime | None:
     """The slot after this one: after ``now``, so a long outage never leaves a backlog to burst."""
-    return next_fire(reminder.local_time, reminder.weekday_tuple, reminder.patient.zone, now, on_date=reminder.on_date)
+    return reminder.next_slot(reminder.patient.zone, after=now)
 
 
 def _decide(due: Sequence[Reminder], *, now: datetime) -> list[Delivery]:
@@ -198,7 +196,7 @@ def _decide(due: Sequence[Reminder], *, now: datetime) -> list[Delivery]:
         assert slot is not None  # only rows with a next_fire_at are due
         patient = reminder.patient
         local = slot.astimezone(patient.zone)
-        settings = _settings_of(patient)
+        settings = ReminderSettings.of(patient)
         if now - slot > LATEST_SEND:
             status = Delivery.Status.MISSED
         elif reminder.id in done:
@@ -256,13 +254,6 @@ PRACTICE_OF: dict[str, str] = {
     Reminder.Kind.REFLECTION_DAILY: "reflection_daily",
     Reminder.Kind.PRIDE_WEEKLY: "pride_weekly",
 }
-
-
-def _settings_of(patient: User) -> ReminderSettings:
-    try:
-        return patient.reminder_settings
-    except ReminderSettings.DoesNotExist:
-        return ReminderSettings(patient=patient, channels=["push"])
 
 
 def _requeue_lost(*, now: datetime) -> list[str]:

@@ -9,15 +9,20 @@ dispatcher, a retried task or a restarted worker finds the slot already taken.
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from reminders.schedule import next_fire
+
 #: ISO weekdays, 1 = Monday.
 EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
+#: Where reminders go when a patient has never chosen: push to their devices.
+DEFAULT_CHANNELS: tuple[str, ...] = ("push",)
 
 
 class Reminder(models.Model):
@@ -68,6 +73,13 @@ class Reminder(models.Model):
     def weekday_tuple(self) -> tuple[int, ...]:
         return tuple(self.weekdays)
 
+    def next_slot(self, zone: ZoneInfo, *, after: datetime) -> datetime | None:
+        """The first slot after ``after`` (UTC), or None when disabled or when no slot is left
+        (a one-off reminder whose day has passed). Every caller plans through this."""
+        if not self.enabled:
+            return None
+        return next_fire(self.local_time, self.weekday_tuple, zone, after, on_date=self.on_date)
+
     @property
     def experiment_settled(self) -> bool:
         """An experiment's nudges stop once it is tried, skipped or deleted."""
@@ -102,6 +114,26 @@ class ReminderSettings(models.Model):
 
     def __str__(self) -> str:
         return f"reminder settings of {self.patient_id}"
+
+    @classmethod
+    def defaults(cls, patient_id: uuid.UUID) -> ReminderSettings:
+        """What a patient who never saved settings has: unsaved, version 0, no ``updated_at``.
+
+        A client that read them and writes with ``If-Match: "0"`` creates the first version,
+        and learns (412) if another device did first.
+        """
+        settings = cls(patient_id=patient_id, channels=list(DEFAULT_CHANNELS), version=0)
+        settings.updated_at = None  # type: ignore[assignment]  # never saved: shown as null, never stored
+        return settings
+
+    @classmethod
+    def of(cls, patient: models.Model) -> ReminderSettings:
+        """The patient's settings (loaded with them by ``select_related``), else the defaults."""
+        try:
+            settings: ReminderSettings = patient.reminder_settings  # type: ignore[attr-defined]
+            return settings
+        except cls.DoesNotExist:
+            return cls.defaults(patient.pk)
 
     def is_quiet(self, moment: time) -> bool:
         """Is this local time inside quiet hours? ``22:00``-``07:00`` spans midnight."""

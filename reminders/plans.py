@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.db.models import F
+
 from accounts.models import User
 from journal.models import Commitment, Experiment
 from reminders.models import EVERY_DAY, Reminder
-from reminders.schedule import next_fire
 
 #: Activating one of these commitments gives the patient this reminder, at local time.
 DEFAULTS: dict[str, tuple[str, time, list[int]]] = {
@@ -27,11 +28,10 @@ EXPERIMENT_NUDGES = (
 
 
 def _planned(reminder: Reminder, *, zone_of: User, now: datetime) -> Reminder:
-    reminder.next_fire_at = (
-        next_fire(reminder.local_time, reminder.weekday_tuple, zone_of.zone, now, on_date=reminder.on_date)
-        if reminder.enabled
-        else None
-    )
+    """Plan the next slot and count a change (a client holding the old ETag gets a 412)."""
+    reminder.next_fire_at = reminder.next_slot(zone_of.zone, after=now)
+    if reminder.pk is not None and not reminder._state.adding:
+        reminder.version += 1
     return reminder
 
 
@@ -44,7 +44,7 @@ def commitment_reminders_start(*, commitment: Commitment, now: datetime) -> None
             reminder.enabled = True
             _planned(reminder, zone_of=patient, now=now)
             reminder.updated_at = now
-        Reminder.objects.bulk_update(existing, ["enabled", "next_fire_at", "updated_at"])
+        Reminder.objects.bulk_update(existing, ["enabled", "next_fire_at", "updated_at", "version"])
         return
     if commitment.kind not in DEFAULTS:
         return
@@ -64,7 +64,7 @@ def commitment_reminders_start(*, commitment: Commitment, now: datetime) -> None
 def commitment_reminders_stop(*, commitment: Commitment, now: datetime) -> None:
     """A commitment was paused, finished, dropped or deleted: its reminders go quiet."""
     Reminder.objects.filter(commitment=commitment, enabled=True).update(
-        enabled=False, next_fire_at=None, updated_at=now
+        enabled=False, next_fire_at=None, updated_at=now, version=F("version") + 1
     )
 
 
@@ -92,4 +92,4 @@ def reminders_replan(*, user: User, now: datetime) -> int:
     reminders = list(Reminder.objects.filter(patient=user, enabled=True))
     for reminder in reminders:
         _planned(reminder, zone_of=user, now=now)
-    return Reminder.objects.bulk_update(reminders, ["next_fire_at"])
+    return Reminder.objects.bulk_update(reminders, ["next_fire_at", "version"])

@@ -12,26 +12,15 @@ from django.db.models import QuerySet
 from accounts.models import User
 from reminders.models import Delivery, Device, Reminder, ReminderSettings
 
-#: Where reminders go when a patient has never chosen: push to their devices.
-DEFAULT_CHANNELS: tuple[str, ...] = (ReminderSettings.Channel.PUSH,)
-
 
 def reminders_of(*, patient: User) -> QuerySet[Reminder]:
     return Reminder.objects.filter(patient=patient)
 
 
 def settings_of(*, patient: User) -> ReminderSettings:
-    """The patient's settings, or, if they never saved any, the defaults, unsaved.
-
-    The defaults are version 0 with no ``updated_at``: a client that read them and writes with
-    ``If-Match: "0"`` creates the first version, and learns (412) if another device did first.
-    """
+    """The patient's settings, or, if they never saved any, the defaults (``ReminderSettings.defaults``)."""
     stored = ReminderSettings.objects.filter(patient=patient).first()
-    if stored is not None:
-        return stored
-    defaults = ReminderSettings(patient=patient, channels=list(DEFAULT_CHANNELS), version=0)
-    defaults.updated_at = None  # type: ignore[assignment]  # never saved: answered as null, never stored
-    return defaults
+    return stored if stored is not None else ReminderSettings.defaults(patient.pk)
 
 
 def devices_of(*, user: User) -> QuerySet[Device]:

@@ -127,18 +127,11 @@ def _message(delivery: Delivery) -> channels.Message:
     )
 
 
-def _chosen_channels(delivery: Delivery) -> set[str]:
-    try:
-        return set(delivery.patient.reminder_settings.channels)
-    except ReminderSettings.DoesNotExist:
-        return {"push"}
-
-
 def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Device]) -> _Attempt:
     """Try each channel the patient chose and the server has; the log when there is none."""
     message = _message(delivery)
     patient = delivery.patient
-    wanted = _chosen_channels(delivery) & configured
+    wanted = set(ReminderSettings.of(patient).channels) & configured
     attempt = _Attempt()
 
     def to(name: str, send: Callable[[], None], device: Device | None = None) -> None:

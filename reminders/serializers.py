@@ -10,8 +10,7 @@ from rest_framework import serializers
 from core import fields
 from journal import selectors as journal_selectors
 from journal.models import Commitment
-from reminders.models import Delivery, Device, Reminder, ReminderSettings
-from reminders.selectors import DEFAULT_CHANNELS
+from reminders.models import DEFAULT_CHANNELS, Delivery, Device, Reminder, ReminderSettings
 
 #: The kinds a patient may create, in the model's order (the schema's enum is stable).
 PATIENT_KIND_CHOICES = [(value, label) for value, label in Reminder.Kind.choices if value in Reminder.PATIENT_KINDS]

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,22 +21,12 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from core.concurrency import IfMatch, check_version
 from journal.models import Commitment
-from reminders.models import Device, Reminder, ReminderSettings
-from reminders.schedule import next_fire
-from reminders.selectors import DEFAULT_CHANNELS
+from reminders.models import DEFAULT_CHANNELS, Device, Reminder, ReminderSettings
 
 #: What a change to any of these moves: the next slot is computed again.
 SCHEDULE_FIELDS = frozenset({"local_time", "weekdays", "enabled"})
 
 # --- Reminders -----------------------------------------------------------------------------
-
-
-def reminder_next_fire(*, reminder: Reminder, zone: ZoneInfo, after: datetime) -> datetime | None:
-    """The reminder's first slot after ``after`` in ``zone`` (UTC), or None when it is disabled
-    or has no slot left (a one-off reminder whose day has passed)."""
-    if not reminder.enabled:
-        return None
-    return next_fire(reminder.local_time, reminder.weekdays, zone, after, on_date=reminder.on_date)
 
 
 def _check_commitment(*, patient: User, commitment: Commitment | None) -> None:
@@ -72,7 +61,7 @@ def reminder_create(
         created_at=now,
         updated_at=now,
     )
-    reminder.next_fire_at = reminder_next_fire(reminder=reminder, zone=patient.zone, after=now)
+    reminder.next_fire_at = reminder.next_slot(patient.zone, after=now)
     reminder.save(force_insert=True)
     return reminder
 
@@ -94,7 +83,7 @@ def reminder_update(*, reminder: Reminder, now: datetime, **fields: Any) -> Remi
     for name, value in fields.items():
         setattr(reminder, name, value)
     if replanned:
-        reminder.next_fire_at = reminder_next_fire(reminder=reminder, zone=reminder.patient.zone, after=now)
+        reminder.next_fire_at = reminder.next_slot(reminder.patient.zone, after=now)
     reminder.updated_at = now
     reminder.version += 1
     reminder.save()
