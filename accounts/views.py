@@ -10,7 +10,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,7 +38,7 @@ from accounts.serializers import (
 )
 from core import filters as core_filters
 from core.openapi import AutoSchema, ErrorBodySerializer
-from core.versioning import UUID_PATTERN, VersionedObjectMixin
+from core.versioning import VersionedModelViewSet
 
 
 @extend_validation_errors(["email_taken"], field_name="email", methods=["post"])
@@ -288,16 +288,7 @@ class CareLinkFilter(core_filters.FilterSet):
     [problem.value for problem in Invite.Problem] + ["already_linked"], field_name="code", actions=["create"]
 )
 @extend_schema(tags=["care-links"])
-class CareLinkViewSet(
-    VersionedObjectMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    lookup_value_regex = UUID_PATTERN  # anything but a UUID cannot name an object: 404 before any query
+class CareLinkViewSet(VersionedModelViewSet):
     queryset = CareLink.objects.none()  # the model, for the schema; get_queryset() is what runs
     serializer_class = CareLinkSerializer
     filterset_class = CareLinkFilter

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from rest_framework import mixins, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -67,3 +68,20 @@ class VersionedObjectMixin(_View):
         if 200 <= response.status_code < 300 and isinstance(data, dict) and isinstance(data.get("version"), int):
             response["ETag"] = etag_for(data["version"])
         return response
+
+
+class VersionedModelViewSet(
+    VersionedObjectMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[Any],
+):
+    """List, create, retrieve, update and delete objects with a ``version``, named by UUID.
+
+    Anything but a UUID in the URL cannot name an object: a 404 before any query.
+    """
+
+    lookup_value_regex = UUID_PATTERN

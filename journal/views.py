@@ -21,7 +21,7 @@ from accounts.permissions import IsPatient, signed_in_user
 from core import fields
 from core import filters as core_filters
 from core.input import parse_day
-from core.versioning import UUID_PATTERN, VersionedObjectMixin, if_match
+from core.versioning import UUID_PATTERN, VersionedModelViewSet, VersionedObjectMixin, if_match
 from journal import selectors, services
 from journal.dates import WEEK_PATTERN, parse_week
 from journal.kinds import KINDS, RecordKind
@@ -103,18 +103,9 @@ class CommitmentFilter(core_filters.FilterSet):
 @extend_validation_errors(["required", "invalid_choice", "null"], field_name="cadence", actions=["create"])
 @extend_validation_errors(["not_proposed"], field_name="status", actions=["confirm"])
 @extend_schema(tags=["commitments"])
-class CommitmentViewSet(
-    VersionedObjectMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class CommitmentViewSet(VersionedModelViewSet):
     """A patient's own commitments, or, for a therapist, those of patients linked to them."""
 
-    lookup_value_regex = UUID_PATTERN  # anything but a UUID cannot name an object: 404 before any query
     queryset = Commitment.objects.none()
     #: A therapist may not change what the patient set for themself: 403 ``not_yours_to_change``.
     refusable_actions = {"partial_update", "destroy", "confirm"}

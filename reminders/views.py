@@ -16,7 +16,7 @@ from accounts.permissions import IsPatient, signed_in_user
 from core import filters as core_filters
 from core.openapi import ErrorBodySerializer
 from core.pagination import CursorPagination
-from core.versioning import UUID_PATTERN, VersionedObjectMixin, if_match
+from core.versioning import UUID_PATTERN, VersionedModelViewSet, VersionedObjectMixin, if_match
 from reminders import selectors, services
 from reminders.models import Delivery, Device, Reminder, ReminderSettings
 from reminders.serializers import (
@@ -72,16 +72,7 @@ SCHEDULE_WRITES = ["create", "partial_update"]
     ["invalid", "does_not_exist", "incorrect_type", "null"], field_name="commitment", actions=SCHEDULE_WRITES
 )
 @extend_schema(tags=["reminders"])
-class ReminderViewSet(
-    VersionedObjectMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    lookup_value_regex = UUID_PATTERN  # anything but a UUID cannot name an object: 404 before any query
+class ReminderViewSet(VersionedModelViewSet):
     permission_classes = [IsPatient]
     queryset = Reminder.objects.none()
     serializer_class = ReminderSerializer
