@@ -327,6 +327,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # Reminder channels: each is off until its variable is set (see reminders/channels.py).
 REMINDER_CHANNEL_PUSH_URL = env.get_url("REMINDER_CHANNEL_PUSH_URL", {"http", "https"})
+# A reminder that no configured channel reaches (push set up, but the patient has no device):
+# in development it goes to the log and counts as sent; in production it is ``failed``. With no
+# channel configured at all, every reminder goes to the log (API.md).
+REMINDER_CONSOLE_FALLBACK = DEBUG
 REMINDER_WEBHOOK_URL = env.get_url("REMINDER_WEBHOOK_URL", {"http", "https"})
 REMINDER_WEBHOOK_SECRET = env.get_checked(
     "REMINDER_WEBHOOK_SECRET",

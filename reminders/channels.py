@@ -25,6 +25,7 @@ import base64
 import hashlib
 import json
 import logging
+import math
 import re
 import smtplib
 import ssl
@@ -348,9 +349,10 @@ def _is_transient(status: int) -> bool:
 def _seconds(retry_after: str | None) -> float | None:
     """Retry-After in seconds when given as a number (an HTTP date is left to the backoff)."""
     try:
-        return max(0.0, float(retry_after)) if retry_after else None
+        seconds = float(retry_after) if retry_after else None
     except ValueError:
         return None
+    return max(0.0, seconds) if seconds is not None and math.isfinite(seconds) else None
 
 
 def _short_key(key: str, limit: int) -> str:

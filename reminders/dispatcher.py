@@ -27,15 +27,14 @@ from uuid import UUID
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
 
 from core.health import LAST_DISPATCH_CACHE_KEY
 from journal.selectors import patients_who_practised
-from reminders.models import Delivery, Reminder, ReminderSettings
+from reminders.models import LATEST_SEND, Delivery, Reminder, ReminderSettings
 
 log = logging.getLogger(__name__)
 
-#: After downtime a slot at most this old still fires; an older one is logged ``missed``.
-LATEST_SEND = timedelta(hours=2)
 #: A pending delivery whose send has not run this long after it was due to is enqueued again.
 LOST_AFTER = timedelta(minutes=5)
 #: Reminders claimed per pass; more wait for the next pass, a minute later.
@@ -91,7 +90,8 @@ def dispatch_due(*, now: datetime, enqueue: Enqueue = _enqueue_sends, limit: int
         requeued = _requeue_lost(now=now)
         for batch in _batches(to_send + requeued, SEND_BATCH):
             transaction.on_commit(partial(enqueue, batch))
-    cache.set(LAST_DISPATCH_CACHE_KEY, now.isoformat(), timeout=None)
+    # When the pass really ran (a pass replayed with --now is still a pass now), for /healthz.
+    cache.set(LAST_DISPATCH_CACHE_KEY, timezone.now().isoformat(), timeout=None)
     counts = Counter(delivery.status for delivery in fresh)
     result = PassResult(
         due=len(due),
@@ -197,7 +197,7 @@ def _decide(due: Sequence[Reminder], *, now: datetime) -> list[Delivery]:
         patient = reminder.patient
         local = slot.astimezone(patient.zone)
         settings = ReminderSettings.of(patient)
-        if now - slot > LATEST_SEND:
+        if now - slot > LATEST_SEND:  # Delivery.too_late, before the row exists
             status = Delivery.Status.MISSED
         elif reminder.id in done:
             status = Delivery.Status.SKIPPED_DONE

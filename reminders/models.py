@@ -9,7 +9,7 @@ dispatcher, a retried task or a restarted worker finds the slot already taken.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,8 @@ from reminders.schedule import next_fire
 
 #: ISO weekdays, 1 = Monday.
 EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
+#: A slot older than this is not sent any more, by the dispatcher or a late send: ``missed``.
+LATEST_SEND = timedelta(hours=2)
 #: Where reminders go when a patient has never chosen: push to their devices.
 DEFAULT_CHANNELS: tuple[str, ...] = ("push",)
 
@@ -208,3 +210,7 @@ class Delivery(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status != self.Status.PENDING
+
+    def too_late(self, now: datetime) -> bool:
+        """Is the slot past sending? After downtime a reminder hours late is noise, not care."""
+        return now - self.slot_at > LATEST_SEND

@@ -30,7 +30,7 @@ EXPERIMENT_NUDGES = (
 def _planned(reminder: Reminder, *, zone_of: User, now: datetime) -> Reminder:
     """Plan the next slot and count a change (a client holding the old ETag gets a 412)."""
     reminder.next_fire_at = reminder.next_slot(zone_of.zone, after=now)
-    if reminder.pk is not None and not reminder._state.adding:
+    if not reminder._state.adding:
         reminder.version += 1
     return reminder
 
@@ -69,18 +69,32 @@ def commitment_reminders_stop(*, commitment: Commitment, now: datetime) -> None:
 
 
 def experiment_nudges_plan(*, experiment: Experiment, now: datetime) -> None:
-    """Keep an experiment's two nudges in step with it: planned for a day, or not any more."""
-    wanted = experiment.deleted_at is None and experiment.status == "planned" and experiment.planned_for
+    """Keep an experiment's two nudges in step with it: planned for a day, or not any more.
+
+    Only a change of day re-plans a nudge: editing the experiment's note leaves the patient's
+    own choices about its nudges (switched off, another time) as they are.
+    """
+    planned_for = experiment.planned_for
+    wanted = experiment.deleted_at is None and experiment.status == "planned" and planned_for is not None
     nudges = {reminder.kind: reminder for reminder in Reminder.objects.filter(experiment=experiment)}
     patient = experiment.patient
     for kind, local_time, days_after in EXPERIMENT_NUDGES:
-        reminder = nudges.get(kind) or Reminder(
+        existing = nudges.get(kind)
+        if not wanted or planned_for is None:
+            if existing is not None and existing.enabled:
+                existing.enabled = False
+                _planned(existing, zone_of=patient, now=now)
+                existing.updated_at = now
+                existing.save()
+            continue
+        on_date = planned_for + days_after
+        if existing is not None and existing.on_date == on_date:
+            continue
+        reminder = existing or Reminder(
             patient=patient, kind=kind, experiment=experiment, local_time=local_time, weekdays=[], created_at=now
         )
-        if not wanted and reminder.pk is None:
-            continue
-        reminder.on_date = experiment.planned_for + days_after if wanted and experiment.planned_for else None
-        reminder.enabled = bool(wanted)
+        reminder.on_date = on_date
+        reminder.enabled = True
         _planned(reminder, zone_of=patient, now=now)
         reminder.enabled = reminder.next_fire_at is not None  # a day already past has nothing to fire
         reminder.updated_at = now
@@ -92,4 +106,5 @@ def reminders_replan(*, user: User, now: datetime) -> int:
     reminders = list(Reminder.objects.filter(patient=user, enabled=True))
     for reminder in reminders:
         _planned(reminder, zone_of=user, now=now)
-    return Reminder.objects.bulk_update(reminders, ["next_fire_at", "version"])
+        reminder.updated_at = now
+    return Reminder.objects.bulk_update(reminders, ["next_fire_at", "version", "updated_at"])

@@ -1,16 +1,24 @@
 """Sending deliveries: through the patient's channels, once, retried when worth it.
 
 The send task hands ``deliveries_send`` a batch of delivery ids (the dispatcher enqueues them
-a hundred at a time). The batch is one transaction: its pending rows are locked (``SKIP
-LOCKED``: a row another worker is sending is that worker's), sent, and recorded, in a number
-of queries that does not grow with the batch. A delivery that is no longer ``pending`` is left
-alone, so a task that runs twice (a retry racing a re-enqueue, a message the broker delivers
-twice) sends once. A transient failure leaves the delivery pending with a backoff; after the
-last attempt it is ``failed``. A push token the service calls unregistered is deactivated.
+a hundred at a time). Three short steps, in a few queries for the batch and one write for
+every twenty deliveries, not five queries and a transaction for each:
 
-If a worker dies mid-batch, the batch's transaction dies with it: its deliveries are still
-pending, and the dispatcher enqueues them again. A receiver may then see one twice, with the
-same delivery id (webhook-id, e-mail Message-ID) and push collapse key, so it shows once.
+1. **Claim**: the batch's pending deliveries whose turn has come (``enqueued_at`` not in the
+   future) get a lease: ``enqueued_at`` moves to the end of it. A second task given the same
+   ids (a retry racing a re-enqueue, a message the broker delivers twice) finds them leased
+   and leaves them alone, so each is sent once. The lease outlasts the task's time limit.
+2. **Send**, with no transaction open: each delivery on its own, any error of one kept to it.
+   A slot more than two hours old is not sent at all (``missed``): late is noise, not care.
+3. **Record** what happened, a few deliveries at a time, and whatever was sent before an
+   interruption (the soft time limit) in a ``finally``.
+
+If a worker dies between sending and recording, its deliveries are still pending; when the
+lease and the dispatcher's grace have passed, the dispatcher enqueues them again. A receiver
+may then see one twice, with the same delivery id (webhook-id, e-mail Message-ID) and push
+collapse key, so it shows once. A transient failure leaves the delivery pending with a
+backoff; after the last attempt it is ``failed``. A push token the service calls unregistered
+is deactivated.
 """
 
 from __future__ import annotations
@@ -23,11 +31,11 @@ from datetime import datetime, timedelta
 from functools import partial
 from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 
 from reminders import channels
-from reminders.models import Delivery, Device, ReminderSettings
+from reminders.models import LATEST_SEND, Delivery, Device, ReminderSettings
 from reminders.wording import message_for
 
 log = logging.getLogger(__name__)
@@ -64,45 +72,82 @@ def delivery_send(*, delivery_id: str, now: datetime) -> Outcome:
 
 def deliveries_send(*, delivery_ids: Sequence[str], now: datetime) -> dict[str, Outcome]:
     """Send the pending deliveries among ``delivery_ids``; answer an ``Outcome`` for each one tried."""
+    batch = _claim(delivery_ids, now=now)
     outcomes: dict[str, Outcome] = {}
+    if not batch:
+        return outcomes
+    devices = _reachable_devices({delivery.patient_id for delivery in batch})
+    configured = channels.configured()
+    done: list[tuple[Delivery, _Attempt]] = []
+    try:
+        for delivery in batch:
+            attempt = _Attempt()
+            if not delivery.too_late(now):
+                attempt = _send_everywhere(delivery, configured, devices.get(delivery.patient_id, []))
+            done.append((delivery, attempt))
+            if len(done) == RECORD_EVERY:
+                outcomes.update(_record(done, now=now))
+                done = []
+    finally:
+        outcomes.update(_record(done, now=now))
+    return outcomes
+
+
+#: A claimed delivery is this task's for this long: longer than a task may run (its time limit).
+LEASE = timedelta(minutes=5)
+#: Outcomes are written every few deliveries: what an interrupted batch sent stays recorded.
+RECORD_EVERY = 20
+
+
+def _claim(delivery_ids: Sequence[str], *, now: datetime) -> list[Delivery]:
     with transaction.atomic():
         batch = list(
             Delivery.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("reminder", "patient", "patient__reminder_settings")
-            .filter(id__in=delivery_ids, status=Delivery.Status.PENDING)
+            .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, enqueued_at__lte=now)
         )
-        if not batch:
-            return outcomes
-        devices = _reachable_devices({delivery.patient_id for delivery in batch})
-        configured = channels.configured()
-        # Rows that end the same way are written by one UPDATE: a batch sent to the same
-        # channels is one statement, whatever its size.
-        writes: dict[tuple[tuple[str, object], ...], list[UUID]] = defaultdict(list)
-        dead_devices: list[UUID] = []
-        for delivery in batch:
-            attempt = _send_everywhere(delivery, configured, devices.get(delivery.patient_id, []))
-            dead_devices += attempt.dead_devices
-            fields, outcome = _result(attempt, attempts=delivery.attempts + 1, now=now)
-            writes[tuple(sorted(fields.items()))].append(delivery.id)
-            outcomes[str(delivery.id)] = outcome
+        if batch:
+            Delivery.objects.filter(id__in=[d.id for d in batch]).update(enqueued_at=now + LEASE)
+    return batch
+
+
+def _record(done: list[tuple[Delivery, _Attempt]], *, now: datetime) -> dict[str, Outcome]:
+    """Write the outcomes: one UPDATE per way of ending, so a batch sent alike is one statement."""
+    outcomes: dict[str, Outcome] = {}
+    if not done:
+        return outcomes
+    writes: dict[tuple[tuple[str, object], ...], list[UUID]] = defaultdict(list)
+    dead_devices: list[UUID] = []
+    for delivery, attempt in done:
+        fields, outcome = _result(delivery, attempt, now=now)
+        writes[tuple(sorted(fields.items()))].append(delivery.id)
+        outcomes[str(delivery.id)] = outcome
+        dead_devices += attempt.dead_devices
+    with transaction.atomic():
         for fields_key, ids in writes.items():
-            Delivery.objects.filter(id__in=ids).update(attempts=F("attempts") + 1, **dict(fields_key))
+            Delivery.objects.filter(id__in=ids).update(**dict(fields_key))
         if dead_devices:
             Device.objects.filter(id__in=dead_devices).update(active=False)
     return outcomes
 
 
-def _result(attempt: _Attempt, *, attempts: int, now: datetime) -> tuple[dict[str, object], Outcome]:
+def _result(delivery: Delivery, attempt: _Attempt, *, now: datetime) -> tuple[dict[str, object], Outcome]:
     """The delivery's new fields after this attempt, and what the task should do next."""
+    if delivery.too_late(now):
+        return {"status": Delivery.Status.MISSED}, Outcome(sent=False)
+    attempts = delivery.attempts + 1
     errors = "; ".join(attempt.transient + attempt.permanent)[:500]
+    counted = {"attempts": attempts, "last_error": errors}
     if attempt.delivered:
         fields = {"status": Delivery.Status.SENT, "sent_at": now, "channel": ",".join(attempt.delivered)}
-        return {**fields, "last_error": errors}, Outcome(sent=True)
+        return {**counted, **fields}, Outcome(sent=True)
     if attempt.transient and attempts < MAX_ATTEMPTS:
-        wait = max(backoff(attempts), timedelta(seconds=attempt.asked_wait))
+        # Never beyond the slot's last useful moment, whatever Retry-After asked for.
+        wait = min(max(backoff(attempts), timedelta(seconds=attempt.asked_wait)), LATEST_SEND)
         # enqueued_at is when the retry runs: the dispatcher counts it lost only if not run by then.
-        return {"enqueued_at": now + wait, "last_error": errors}, Outcome(sent=False, retry_in=wait)
-    return {"status": Delivery.Status.FAILED, "last_error": errors or "no channel took it"}, Outcome(sent=False)
+        return {**counted, "enqueued_at": now + wait}, Outcome(sent=False, retry_in=wait)
+    failed = {"status": Delivery.Status.FAILED, "last_error": errors or "no channel reaches this patient"}
+    return {**counted, **failed}, Outcome(sent=False)
 
 
 def _reachable_devices(patient_ids: set[UUID]) -> dict[UUID, list[Device]]:
@@ -146,6 +191,9 @@ def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Dev
             attempt.asked_wait = max(attempt.asked_wait, error.retry_after or 0.0)
         except channels.PermanentError as error:
             attempt.permanent.append(f"{name}: {error}")
+        except Exception as error:  # a bug or an odd answer in one channel must not cost the batch
+            log.exception("reminders: %s send of delivery %s raised", name, delivery.id)
+            attempt.transient.append(f"{name}: {type(error).__name__}")
         else:
             if name not in attempt.delivered:
                 attempt.delivered.append(name)
@@ -161,7 +209,8 @@ def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Dev
     if "webhook" in configured:
         tried = True
         to("webhook", lambda: channels.webhook(patient_id=str(patient.id), message=message))
-    if not tried:
+    if not tried and (not configured or settings.REMINDER_CONSOLE_FALLBACK):
+        # Nothing is configured (or, in development, nothing reaches this patient): the log.
         channels.console(patient_id=str(patient.id), message=message)
         attempt.delivered.append("console")
     return attempt

@@ -203,6 +203,12 @@ class DeviceSerializer(serializers.ModelSerializer[Device]):
         fields = ["id", "platform", "token", "active", "created_at", "last_registered_at"]
         read_only_fields = ["id", "active", "created_at", "last_registered_at"]
 
+    def validate_token(self, value: str) -> str:
+        # Kept as sent (a token is opaque), but a token of only spaces is no token.
+        if not value.strip():
+            raise serializers.ValidationError("A push token, not only spaces.", code="blank")
+        return value
+
 
 class DeliverySerializer(serializers.ModelSerializer[Delivery]):
     reminder = serializers.UUIDField(source="reminder_id", read_only=True)

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.models import CareLink, User
 from journal.models import Commitment
+from reminders.plans import reminders_replan
 from seeds import journal, personas
 
 
@@ -38,4 +39,7 @@ def load(*, now: datetime) -> dict[str, int]:
         created["care_links"] += 1
     if not Commitment.objects.filter(patient=chef).exists():
         created.update(journal.load(patient=chef, therapist=therapist, now=now))
+        # The weeks of history were written with their own clocks, and the commitments' default
+        # reminders planned from weeks ago: plan them from now, or the first pass logs "missed".
+        reminders_replan(user=chef, now=now)
     return created

@@ -5,8 +5,11 @@ import re
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from accounts.models import CareLink, User
+from reminders.dispatcher import dispatch_due
+from reminders.models import Reminder
 from seeds import personas
 from tests.helpers import client_for
 
@@ -82,3 +85,12 @@ def test_the_demo_chef_has_the_t44_practices_and_a_real_journal(anon):
     anon.credentials(HTTP_AUTHORIZATION=f"Bearer {token['access']}")
     progress = anon.get("/api/v1/progress/?weeks=4").json()
     assert progress["practice_streak_weeks"] >= 4
+
+
+def test_the_demos_reminders_are_planned_from_now_so_the_first_pass_misses_nothing():
+    call_command("load_demo")
+    chef = User.objects.get(email=personas.CHEF.email)
+    planned = Reminder.objects.filter(patient=chef, enabled=True, next_fire_at__isnull=False)
+    assert set(planned.values_list("kind", flat=True)) >= {"reflection_daily", "pride_weekly"}
+    assert not planned.filter(next_fire_at__lt=timezone.now()).exists()
+    assert dispatch_due(now=timezone.now(), enqueue=lambda ids: None).missed == 0

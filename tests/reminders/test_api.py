@@ -383,6 +383,12 @@ def subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/abc123", *
 
 
 class TestDevices:
+    def test_a_token_of_only_spaces_is_refused(self, as_chef):
+        response = as_chef.post(DEVICES, {"platform": "android", "token": "   "})
+        assert response.status_code == 400
+        assert error_codes(response) == ["blank"]
+        assert not Device.objects.exists()
+
     def test_registering_a_token_again_is_the_same_device_active_again(self, as_chef, chef):
         first = as_chef.post(DEVICES, {"platform": "android", "token": "fcm-token-1"})
         assert first.status_code == 201

@@ -136,3 +136,19 @@ def test_a_traveller_who_changes_zone_has_every_reminder_replanned_in_one_statem
         "reflection_daily": z("2026-11-26T11:00:00Z"),  # 20:00 in Tokyo, today
         "pride_weekly": z("2026-11-29T09:00:00Z"),  # Sunday 18:00 in Tokyo
     }
+
+
+def test_editing_an_experiment_leaves_a_nudge_the_patient_switched_off_switched_off():
+    patient = PatientFactory(timezone="Europe/London")
+    experiment = ExperimentFactory(patient=patient, status="planned", planned_for=date(2026, 11, 28), now=NOW)
+    Reminder.objects.filter(experiment=experiment, kind="experiment_day").update(enabled=False, next_fire_at=None)
+    journal_services.entry_update(entry=experiment, now=NOW, worry="It might not rise.")
+    assert Reminder.objects.get(experiment=experiment, kind="experiment_day").enabled is False
+    # Moving it to another day is a new plan: both nudges are on for the new day.
+    journal_services.entry_update(entry=experiment, now=NOW, planned_for=date(2026, 12, 5))
+    assert set(Reminder.objects.filter(experiment=experiment).values_list("enabled", flat=True)) == {True}
+
+
+def test_an_experiment_with_no_day_gets_no_nudge_rows_at_all():
+    experiment = ExperimentFactory(status="planned", now=NOW)
+    assert not Reminder.objects.filter(experiment=experiment).exists()

@@ -101,6 +101,13 @@ def test_the_next_slot_is_after_on_an_allowed_day_at_the_local_time_and_one_a_da
         just_before = (slot - timedelta(seconds=1)).astimezone(tz)
         assert just_before.utcoffset() != local.utcoffset()
         assert just_before.time() < local_time < local.time() or local.time() < just_before.time()
+    # It is the first: no allowed day between ``after`` and it has a slot after ``after``.
+    day = after.astimezone(tz).date()
+    while day < local.date():
+        if day.isoweekday() in weekdays:
+            earlier = slot_on(day, local_time, tz)
+            assert earlier is None or earlier <= after
+        day += timedelta(days=1)
     # The next slot is on a later local day: no day gets two.
     following = next_fire(local_time, weekdays, tz, slot)
     assert following is not None

@@ -13,14 +13,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from reminders.dispatcher import LOST_AFTER, dispatch_due
-from reminders.models import Delivery
+from reminders.models import Delivery, Reminder
 from tests.factories import PatientFactory
 from tests.helpers import needs_concurrent_transactions
 from tests.reminders.helpers import a_reminder
@@ -99,37 +100,43 @@ def wait_for(condition: Callable[[], bool], *, seconds: float = 40) -> None:
         time.sleep(0.1)
 
 
-def patients_due(count: int) -> None:
+def patients_due(count: int) -> datetime:
+    """``count`` patients with a reminder due now: the worker runs on the real clock."""
     for _ in range(count):
         a_reminder(PatientFactory(timezone="Europe/London"), at="20:00", now=SLOT - timedelta(hours=12))
+    now = timezone.now()
+    Reminder.objects.update(next_fire_at=now)
+    return now
 
 
 def test_due_reminders_reach_the_webhook_exactly_once_through_a_real_worker(worker, webhook):
-    patients_due(5)
+    now = patients_due(5)
     worker()
-    result = dispatch_due(now=SLOT)  # the real enqueue: Celery messages on Redis
+    result = dispatch_due(now=now)  # the real enqueue: Celery messages on Redis
     assert result.to_send == 5
     wait_for(lambda: Delivery.objects.filter(status="sent").count() == 5)
-    assert dispatch_due(now=SLOT + timedelta(minutes=1)).due == 0  # the next minute: nothing owed
+    assert dispatch_due(now=now + timedelta(minutes=1)).due == 0  # the next minute: nothing owed
     time.sleep(1)  # anything sent twice would arrive now
     ids = [request.headers["webhook-id"] for request in webhook.received]
     assert sorted(ids) == sorted(str(d.id) for d in Delivery.objects.all())
 
 
 def test_a_worker_killed_mid_send_is_made_good_by_the_dispatcher_and_sent_once(worker, webhook):
-    patients_due(1)
+    now = patients_due(1)
     webhook.answer(200, delay=3)  # the receiver is slow: the worker is mid-send for 3 s
     first = worker()
-    dispatch_due(now=SLOT)
+    dispatch_due(now=now)
     wait_for(lambda: len(webhook.received) == 1)
-    first.kill()  # SIGKILL while it holds the delivery's row, before it could record the send
+    first.kill()  # SIGKILL mid-send, before it could record the send
     delivery = Delivery.objects.get()
-    assert (delivery.status, delivery.attempts) == ("pending", 0)  # its transaction died with it
+    assert (delivery.status, delivery.attempts) == ("pending", 0)  # claimed (leased), never recorded
+    assert dispatch_due(now=timezone.now()).requeued == 0  # its lease still runs
 
     webhook.answer(200)
     worker()
-    # A later pass finds the delivery still pending after LOST_AFTER and enqueues it again.
-    assert dispatch_due(now=SLOT + LOST_AFTER + timedelta(minutes=1)).requeued == 1
+    # Time passes: the lease and the dispatcher's grace run out (moved back here, not waited).
+    Delivery.objects.update(enqueued_at=timezone.now() - LOST_AFTER - timedelta(seconds=1))
+    assert dispatch_due(now=timezone.now()).requeued == 1
     wait_for(lambda: Delivery.objects.get().status == "sent")
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.channel) == ("sent", 1, "webhook")
