@@ -284,19 +284,19 @@ def profile(due_ids: list[str]) -> None:
 def end_to_end(count: int) -> None:
     """``count`` deliveries from one pass to all ``sent`` through a real worker and the console."""
     from django.db import connection
+    from django.utils import timezone
 
     from backend.celery import app
     from reminders.dispatcher import dispatch_due
     from reminders.models import Delivery, Reminder
 
-    # ``count`` due reminders with no settings of their own (console, the default channel):
-    # the patients beyond the first 1,000.
+    # ``count`` reminders due now, on the real clock: the worker claims and sends on it.
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE {Reminder._meta.db_table} SET next_fire_at = %s, enabled = true WHERE id IN (
-                    SELECT id FROM {Reminder._meta.db_table} WHERE next_fire_at > %s AND enabled
-                    ORDER BY next_fire_at LIMIT %s)""",  # noqa: S608
-            [SLOT, NOW, count - DUE],
+                    SELECT id FROM {Reminder._meta.db_table} WHERE enabled ORDER BY next_fire_at LIMIT %s)""",  # noqa: S608
+            [now, count],
         )
         cursor.execute(f"DELETE FROM {Delivery._meta.db_table}")  # noqa: S608
     app.control.purge()
@@ -312,7 +312,7 @@ def end_to_end(count: int) -> None:
     try:
         assert app.control.ping(timeout=30) or wait_for_worker(app)
         start = time.perf_counter()
-        result = dispatch_due(now=NOW, limit=count)
+        result = dispatch_due(now=now, limit=count)
         dispatched = time.perf_counter() - start
         pending = Delivery.objects.filter(status=Delivery.Status.PENDING)
         while pending.exists() and time.perf_counter() - start < 600:

@@ -95,6 +95,9 @@ def deliveries_send(*, delivery_ids: Sequence[str], now: datetime) -> dict[str, 
 
 #: A claimed delivery is this task's for this long: longer than a task may run (its time limit).
 LEASE = timedelta(minutes=5)
+#: How far ahead of this worker's clock a delivery's turn may be and still be taken: hosts'
+#: clocks differ by a little. Well under the shortest backoff, and under any lease.
+CLOCK_SKEW = timedelta(seconds=15)
 #: Outcomes are written every few deliveries: what an interrupted batch sent stays recorded.
 RECORD_EVERY = 20
 
@@ -104,7 +107,7 @@ def _claim(delivery_ids: Sequence[str], *, now: datetime) -> list[Delivery]:
         batch = list(
             Delivery.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("reminder", "patient", "patient__reminder_settings")
-            .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, enqueued_at__lte=now)
+            .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, enqueued_at__lte=now + CLOCK_SKEW)
         )
         if batch:
             Delivery.objects.filter(id__in=[d.id for d in batch]).update(enqueued_at=now + LEASE)

@@ -99,9 +99,10 @@ def test_a_retry_that_comes_early_waits_for_its_turn(webhook):
     webhook.answer(503)
     sending.delivery_send(delivery_id=str(delivery.id), now=SLOT)
     webhook.answer(200)
-    # A copy of the message (the broker redelivered it) before the backoff is over: not yet.
+    # A copy of the message (the broker redelivered it) well before the backoff is over: not yet.
     assert sending.delivery_send(delivery_id=str(delivery.id), now=SLOT + timedelta(seconds=5)).sent is False
-    assert sending.delivery_send(delivery_id=str(delivery.id), now=SLOT + timedelta(seconds=30)).sent is True
+    # A worker whose clock runs a few seconds behind the dispatcher's still takes its turn.
+    assert sending.delivery_send(delivery_id=str(delivery.id), now=SLOT + timedelta(seconds=20)).sent is True
     assert len(webhook.received) == 2
 
 
