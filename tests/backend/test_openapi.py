@@ -41,6 +41,7 @@ REFUSES_VALID_INPUT = {
     "PATCH /api/v1/me/": "a zone is one of ~600 IANA names, too many for an enum",
     "DELETE /api/v1/me/": "a password that is not the user's",
     "POST /api/v1/commitments/": "a patient id that is not the caller or a linked patient",
+    "POST /api/v1/commitments/{id}/confirm/": "a commitment that is no longer proposed (its state, not the call)",
     "POST /api/v1/reminders/": "a commitment id that does not exist",
     "PATCH /api/v1/reminders/{id}/": "a commitment id that does not exist",
     "PUT /api/v1/reminders/settings/": "quiet hours come both or neither, and do not start and end at one minute",
