@@ -224,8 +224,9 @@ def _decide(due: Sequence[Reminder], *, now: datetime) -> list[Delivery]:
 def _already_done(due: Sequence[Reminder]) -> set[UUID]:
     """The reminders whose practice is already done for the period of their slot.
 
-    One query per kind, not per reminder: each kind's slots are asked of the journal's own
-    rule (``patients_who_practised``) together. An experiment's nudges are done once it is
+    One query per kind and slot instant, not per reminder: the reminders due at one instant
+    are asked of the journal's own rule (``patients_who_practised``) together. A pass each
+    minute sees one or a few instants; after downtime, at most one per zone offset and minute. An experiment's nudges are done once it is
     tried, skipped or deleted.
     """
     done: set[UUID] = set()
