@@ -226,8 +226,8 @@ def _already_done(due: Sequence[Reminder]) -> set[UUID]:
 
     One query per kind and slot instant, not per reminder: the reminders due at one instant
     are asked of the journal's own rule (``patients_who_practised``) together. A pass each
-    minute sees one or a few instants; after downtime, at most one per zone offset and minute. An experiment's nudges are done once it is
-    tried, skipped or deleted.
+    minute sees one or a few instants; after downtime, at most one per zone offset and minute.
+    An experiment's nudges are done once it is tried, skipped or deleted.
     """
     done: set[UUID] = set()
     by_kind: dict[str, list[Reminder]] = defaultdict(list)
