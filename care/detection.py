@@ -1,0 +1,194 @@
+"""Draft commitments drawn from a transcript: what the therapist proposed and the patient took up.
+
+A draft needs two things, on two consecutive turns:
+
+1. A therapist turn with a sentence that holds both a proposal phrase and a practice phrase
+   (``care.vocabulary``). One sentence, not the whole turn: a therapist often praises a
+   practice in one sentence ("Keeping a journal can be powerful") and asks something else in
+   the next, and only the sentence that asks is the proposal. That sentence is the draft's
+   ``details``; its cadence and number words set ``cadence`` and ``target_count``.
+2. The very next turn is the patient's, and it agrees. The patient's last agreeing or
+   declining phrase decides, because people hedge before they say yes ("I won't promise
+   I'll be good at it, but I'll try") and back out after a polite start ("Okay, but not
+   this week"). A turn with neither phrase agrees to nothing. If the next turn is the
+   therapist's again (the patient's answer was a skipped placeholder), nothing is drafted:
+   we cannot know what the patient said.
+
+Each therapist turn makes at most one draft, from its first proposing sentence. These are
+drafts: the therapist confirms or drops each one, so the rules prefer missing a commitment
+to inventing one.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from care.transcripts import Speaker, Transcript, Turn
+from care.vocabulary import VOCABULARY, CadenceWords, Practice
+from journal.models import Commitment
+
+T = TypeVar("T")
+
+TITLE_MAX = 80
+
+# Curly quotes become straight ones one character for one, so a match's span in the
+# translated text is its span in the text as said. (``str.lower`` is avoided for the same
+# reason: a few letters grow when lower-cased; matching ignores case instead.)
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'\u201d\u2019)\]]*(?=\s|$)")
+_NUMBER_WORDS = {number: word for word, number in VOCABULARY.numbers.items() if " " not in word}
+
+
+@dataclass(frozen=True)
+class Draft:
+    kind: str
+    cadence: str
+    target_count: int
+    title: str
+    details: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class _Hit(Generic[T]):
+    start: int
+    end: int
+    meaning: T
+
+    def overlaps(self, other: _Hit[object]) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+def drafts_detect(transcript: Transcript) -> list[Draft]:
+    """The practices the patient agreed to, in the order they were proposed."""
+    drafts = []
+    turns = transcript.turns
+    for proposal, answer in zip(turns, turns[1:], strict=False):
+        if proposal.speaker is not Speaker.THERAPIST or answer.speaker is not Speaker.PATIENT:
+            continue
+        draft = _draft(proposal, answer)
+        if draft is not None:
+            drafts.append(draft)
+    return drafts
+
+
+def phrase_spans(text: str, phrases: Iterable[tuple[str, T]]) -> list[_Hit[T]]:
+    """Where the phrases occur in ``text``, each labelled with its meaning, in text order.
+
+    Where found phrases overlap, the longest is kept: "I'm not sure" is a hesitation, not the
+    "sure" inside it.
+    """
+    plain = text.translate(_APOSTROPHES)
+    found = [
+        _Hit(match.start(), match.end(), meaning)
+        for phrase, meaning in phrases
+        for match in _pattern(phrase).finditer(plain)
+    ]
+    kept: list[_Hit[T]] = []
+    for hit in sorted(found, key=lambda hit: (hit.start - hit.end, hit.start)):
+        if not any(hit.overlaps(other) for other in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda hit: hit.start)
+
+
+@functools.cache
+def _pattern(phrase: str) -> re.Pattern[str]:
+    """A phrase as a case-blind regex bounded by non-word characters; an apostrophe counts
+    as part of a word, so "I can" never matches inside "I can't"."""
+    words = r"\s+".join(re.escape(word) for word in phrase.translate(_APOSTROPHES).split())
+    return re.compile(rf"(?<![\w']){words}(?![\w'])", re.IGNORECASE)
+
+
+def _draft(proposal: Turn, answer: Turn) -> Draft | None:
+    for sentence in _sentences(proposal.text):
+        practices = phrase_spans(sentence, _practice_phrases())
+        if practices and phrase_spans(sentence, ((phrase, True) for phrase in VOCABULARY.proposals)):
+            if not _agrees(answer.text):
+                return None
+            return _draft_from(sentence, practices[0], proposal, answer)
+    return None
+
+
+def _draft_from(sentence: str, practice: _Hit[Practice], proposal: Turn, answer: Turn) -> Draft:
+    cadence = _cadence(sentence)
+    count = _count(sentence)
+    # The model owns each kind's usual cadence and target: asking it keeps one home for them.
+    commitment = Commitment(kind=practice.meaning.kind, cadence=cadence.meaning.cadence if cadence else "")
+    commitment.target_count = count or 0
+    commitment.fill_defaults(given={"target_count"} if count else set())
+    return Draft(
+        kind=practice.meaning.kind.value,
+        cadence=str(commitment.cadence),
+        target_count=commitment.target_count,
+        title=_title(practice, cadence, sentence, commitment),
+        details=sentence,
+        evidence=f"Therapist (line {proposal.line}): {proposal.text}\nPatient (line {answer.line}): {answer.text}",
+    )
+
+
+def _sentences(text: str) -> list[str]:
+    sentences, start = [], 0
+    for end in _SENTENCE_END.finditer(text):
+        sentences.append(text[start : end.end()].strip())
+        start = end.end()
+    sentences.append(text[start:].strip())
+    return [sentence for sentence in sentences if sentence]
+
+
+def _agrees(answer: str) -> bool:
+    stances = phrase_spans(
+        answer,
+        [*((phrase, True) for phrase in VOCABULARY.agreements), *((phrase, False) for phrase in VOCABULARY.declines)],
+    )
+    return bool(stances) and stances[-1].meaning
+
+
+def _cadence(sentence: str) -> _Hit[CadenceWords] | None:
+    """The cadence the sentence names. A recurring one wins over a one-off word, since
+    "starting today, each evening" means each evening; between two of a kind, the first said."""
+    hits = phrase_spans(sentence, ((phrase, words) for words in VOCABULARY.cadences for phrase in words.phrases))
+    return min(hits, key=lambda hit: (hit.meaning.cadence == Commitment.Cadence.ONCE, hit.start), default=None)
+
+
+def _count(sentence: str) -> int | None:
+    """The first number that counts something in the sentence ("three things", "twice")."""
+    for match in _count_pattern().finditer(sentence.translate(_APOSTROPHES)):
+        said = " ".join((match.group("number") or match.group("alone")).lower().split())
+        number = {**VOCABULARY.numbers, **VOCABULARY.alone}.get(said) or int(said)
+        if number >= 1:
+            return number
+    return None
+
+
+@functools.cache
+def _count_pattern() -> re.Pattern[str]:
+    """A number word (or a number of up to two digits) up to two words before a counted noun,
+    or a word that counts by itself ("twice")."""
+    numbers = "|".join(_pattern(word).pattern for word in sorted(VOCABULARY.numbers, key=len, reverse=True))
+    nouns = "|".join(re.escape(noun) for noun in VOCABULARY.counted)
+    alone = "|".join(re.escape(word) for word in VOCABULARY.alone)
+    counted = rf"(?P<number>{numbers}|(?<![\w'])\d{{1,2}})(?:\s+[\w']+){{0,2}}?\s+(?:{nouns})(?![\w'])"
+    return re.compile(rf"{counted}|(?<![\w'])(?P<alone>{alone})(?![\w'])", re.IGNORECASE)
+
+
+def _title(practice: _Hit[Practice], cadence: _Hit[CadenceWords] | None, sentence: str, made: Commitment) -> str:
+    """The practice's label with the cadence as the therapist said it (or its usual words).
+    A cadence said inside the practice phrase ("this new recipe") is not said twice."""
+    if cadence is None:
+        when = next(words.usual for words in VOCABULARY.cadences if words.cadence == made.cadence)
+    elif cadence.overlaps(practice):
+        when = ""
+    else:
+        when = sentence[cadence.start : cadence.end].lower()
+    count = _NUMBER_WORDS.get(made.target_count, str(made.target_count))
+    title = " ".join(practice.meaning.title.format(count=count, when=when).split())
+    return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1].rstrip() + "…"
+
+
+@functools.cache
+def _practice_phrases() -> tuple[tuple[str, Practice], ...]:
+    return tuple((phrase, practice) for practice in VOCABULARY.practices for phrase in practice.phrases)
