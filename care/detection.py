@@ -22,6 +22,7 @@ to inventing one.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from care.vocabulary import VOCABULARY, CadenceWords, Practice
 from journal.models import Commitment
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 TITLE_MAX = 80
 
@@ -54,10 +56,10 @@ class Draft:
 
 
 @dataclass(frozen=True)
-class _Hit(Generic[T]):
+class _Hit(Generic[T_co]):
     start: int
     end: int
-    meaning: T
+    meaning: T_co
 
     def overlaps(self, other: _Hit[object]) -> bool:
         return self.start < other.end and other.start < self.end
@@ -66,8 +68,7 @@ class _Hit(Generic[T]):
 def drafts_detect(transcript: Transcript) -> list[Draft]:
     """The practices the patient agreed to, in the order they were proposed."""
     drafts = []
-    turns = transcript.turns
-    for proposal, answer in zip(turns, turns[1:], strict=False):
+    for proposal, answer in itertools.pairwise(transcript.turns):
         if proposal.speaker is not Speaker.THERAPIST or answer.speaker is not Speaker.PATIENT:
             continue
         draft = _draft(proposal, answer)
@@ -106,7 +107,8 @@ def _pattern(phrase: str) -> re.Pattern[str]:
 def _draft(proposal: Turn, answer: Turn) -> Draft | None:
     for sentence in _sentences(proposal.text):
         practices = phrase_spans(sentence, _practice_phrases())
-        if practices and phrase_spans(sentence, ((phrase, True) for phrase in VOCABULARY.proposals)):
+        proposes = phrase_spans(sentence, ((phrase, True) for phrase in VOCABULARY.proposals))
+        if practices and proposes:
             if not _agrees(answer.text):
                 return None
             return _draft_from(sentence, practices[0], proposal, answer)
