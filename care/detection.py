@@ -42,7 +42,8 @@ TITLE_MAX = 80
 # reason: a few letters grow when lower-cased; matching ignores case instead.)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'\u201d\u2019)\]]*(?=\s|$)")
-_NUMBER_WORDS = {number: word for word, number in VOCABULARY.numbers.items() if " " not in word}
+# How a title says a target: the first word the table gives for it ("three", not "thrice").
+_NUMBER_WORDS = {number: word for word, number in reversed(VOCABULARY.numbers.items()) if " " not in word}
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def _draft(proposal: Turn, answer: Turn) -> Draft | None:
 
 def _draft_from(sentence: str, practice: _Hit[Practice], proposal: Turn, answer: Turn) -> Draft:
     cadence = _cadence(sentence)
-    count = _count(sentence)
+    count = _count(sentence, practice, cadence)
     # The model owns each kind's usual cadence and target: asking it keeps one home for them.
     commitment = Commitment(kind=practice.meaning.kind, cadence=cadence.meaning.cadence if cadence else "")
     commitment.target_count = count or 0
@@ -156,25 +157,35 @@ def _cadence(sentence: str) -> _Hit[CadenceWords] | None:
     return min(hits, key=lambda hit: (hit.meaning.cadence == Commitment.Cadence.ONCE, hit.start), default=None)
 
 
-def _count(sentence: str) -> int | None:
-    """The first number that counts something in the sentence ("three things", "twice")."""
-    for match in _count_pattern().finditer(sentence.translate(_APOSTROPHES)):
-        said = " ".join((match.group("number") or match.group("alone")).lower().split())
-        number = {**VOCABULARY.numbers, **VOCABULARY.alone}.get(said) or int(said)
-        if number >= 1:
-            return number
+def _count(sentence: str, practice: _Hit[Practice], cadence: _Hit[CadenceWords] | None) -> int | None:
+    """The number bound to the practice: said just before it ("three things you're proud of",
+    "three small things"), else inside the cadence ("twice a week")."""
+    before = _number_before().search(sentence[: practice.start].translate(_APOSTROPHES))
+    if before:
+        return _number(before.group("number"))
+    if cadence:
+        inside = _number_anywhere().search(sentence[cadence.start : cadence.end])
+        if inside:
+            return _number(inside.group("number"))
     return None
 
 
+def _number(said: str) -> int | None:
+    said = " ".join(said.lower().split())
+    number = VOCABULARY.numbers[said] if said in VOCABULARY.numbers else int(said)
+    return number or None
+
+
 @functools.cache
-def _count_pattern() -> re.Pattern[str]:
-    """A number word (or a number of up to two digits) up to two words before a counted noun,
-    or a word that counts by itself ("twice")."""
-    numbers = "|".join(_pattern(word).pattern for word in sorted(VOCABULARY.numbers, key=len, reverse=True))
-    nouns = "|".join(re.escape(noun) for noun in VOCABULARY.counted)
-    alone = "|".join(re.escape(word) for word in VOCABULARY.alone)
-    counted = rf"(?P<number>{numbers}|(?<![\w'])\d{{1,2}})(?:\s+[\w']+){{0,2}}?\s+(?:{nouns})(?![\w'])"
-    return re.compile(rf"{counted}|(?<![\w'])(?P<alone>{alone})(?![\w'])", re.IGNORECASE)
+def _number_anywhere() -> re.Pattern[str]:
+    words = "|".join(_pattern(word).pattern for word in sorted(VOCABULARY.numbers, key=len, reverse=True))
+    return re.compile(rf"(?P<number>{words}|(?<![\w'])\d{{1,2}}(?![\w']))", re.IGNORECASE)
+
+
+@functools.cache
+def _number_before() -> re.Pattern[str]:
+    """A number, then at most two words, then the end of the text (where the practice starts)."""
+    return re.compile(rf"{_number_anywhere().pattern}(?:\s+[\w']+){{0,2}}\s*$", re.IGNORECASE)
 
 
 def _title(practice: _Hit[Practice], cadence: _Hit[CadenceWords] | None, sentence: str, made: Commitment) -> str:

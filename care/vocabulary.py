@@ -45,12 +45,10 @@ class Vocabulary:
     declines: tuple[str, ...]
     practices: tuple[Practice, ...]
     cadences: tuple[CadenceWords, ...]
-    #: Number words (digits count too), and the nouns a number must come before to be the practice's target
-    #: ("three things", "two times"): "ten minutes each day" sets no target.
+    #: Number words (digits count too). A number sets the target where it comes just before
+    #: the practice ("three things you're proud of") or inside the cadence ("twice a week");
+    #: anywhere else it counts something else ("without rereading it three times").
     numbers: dict[str, int]
-    #: Words that count by themselves ("twice a week" is a target of two).
-    alone: dict[str, int]
-    counted: tuple[str, ...]
 
 
 VOCABULARY = Vocabulary(
@@ -131,6 +129,8 @@ VOCABULARY = Vocabulary(
         "I won't",
         "I will not",
         "not this week",
+        "not this weekend",
+        "not today",
         "not right now",
         "not yet",
         "maybe later",
@@ -203,6 +203,7 @@ VOCABULARY = Vocabulary(
                 "each morning",
                 "every evening",
                 "each evening",
+                "twice a day",
                 "every night",
                 "each night",
                 "before bed",
@@ -219,7 +220,9 @@ VOCABULARY = Vocabulary(
                 "per week",
                 "once a week",
                 "twice a week",
+                "two times a week",
                 "three times a week",
+                "four times a week",
                 "every weekend",
             ),
         ),
@@ -229,7 +232,7 @@ VOCABULARY = Vocabulary(
             phrases=(
                 "this once",
                 "just once",
-                "once",
+                "only once",
                 "today",
                 "tonight",
                 "tomorrow",
@@ -250,9 +253,7 @@ VOCABULARY = Vocabulary(
         "nine": 9,
         "ten": 10,
         "a couple of": 2,
+        "twice": 2,
+        "thrice": 3,
     },
-    # "once" is not here: it is 1, the target anyway, except for pride, where "once a week"
-    # says how often, not how many things.
-    alone={"twice": 2, "thrice": 3},
-    counted=("things", "thing", "times", "moments", "items", "entries", "wins", "recipes", "experiments"),
 )
