@@ -191,6 +191,11 @@ KIND_WORDS = "Therapist: Could you try telling yourself kind words each day?\n"
         (f"{KIND_WORDS}Patient: No, I'd rather not.", []),
         (f"{KIND_WORDS}Patient: Not really.", []),
         (f"{KIND_WORDS}Patient: I see.", []),
+        (
+            "Therapist: Starting today, could you try kind words each evening?\nPatient: Yes.",
+            [("reflection_daily", "daily", 1)],
+        ),
+        ("Therapist: Could you try kind words just once a week?\nPatient: Yes.", [("reflection_daily", "weekly", 1)]),
         (f"{KIND_WORDS}Patient: Sure.", [("reflection_daily", "daily", 1)]),
         (f"{KIND_WORDS}Patient: Yes, but I can\u2019t do it daily.", []),
         ("Therapist: Could you try telling yourself kind words?\nPatient: Yes.", [("reflection_daily", "daily", 1)]),
