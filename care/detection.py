@@ -57,12 +57,14 @@ class Draft:
 
 
 @dataclass(frozen=True)
-class _Hit(Generic[T_co]):
+class PhraseHit(Generic[T_co]):
+    """Where a phrase was found, and what the vocabulary says it means."""
+
     start: int
     end: int
     meaning: T_co
 
-    def overlaps(self, other: _Hit[object]) -> bool:
+    def overlaps(self, other: PhraseHit[object]) -> bool:
         return self.start < other.end and other.start < self.end
 
 
@@ -78,7 +80,7 @@ def drafts_detect(transcript: Transcript) -> list[Draft]:
     return drafts
 
 
-def phrase_spans(text: str, phrases: Iterable[tuple[str, T]]) -> list[_Hit[T]]:
+def phrase_spans(text: str, phrases: Iterable[tuple[str, T]]) -> list[PhraseHit[T]]:
     """Where the phrases occur in ``text``, each labelled with its meaning, in text order.
 
     Where found phrases overlap, the longest is kept: "I'm not sure" is a hesitation, not the
@@ -86,11 +88,11 @@ def phrase_spans(text: str, phrases: Iterable[tuple[str, T]]) -> list[_Hit[T]]:
     """
     plain = text.translate(_APOSTROPHES)
     found = [
-        _Hit(match.start(), match.end(), meaning)
+        PhraseHit(match.start(), match.end(), meaning)
         for phrase, meaning in phrases
         for match in _pattern(phrase).finditer(plain)
     ]
-    kept: list[_Hit[T]] = []
+    kept: list[PhraseHit[T]] = []
     for hit in sorted(found, key=lambda hit: (hit.start - hit.end, hit.start)):
         if not any(hit.overlaps(other) for other in kept):
             kept.append(hit)
@@ -116,7 +118,7 @@ def _draft(proposal: Turn, answer: Turn) -> Draft | None:
     return None
 
 
-def _draft_from(sentence: str, practice: _Hit[Practice], proposal: Turn, answer: Turn) -> Draft:
+def _draft_from(sentence: str, practice: PhraseHit[Practice], proposal: Turn, answer: Turn) -> Draft:
     cadence = _cadence(sentence)
     count = _count(sentence, practice, cadence)
     # The model owns each kind's usual cadence and target: asking it keeps one home for them.
@@ -150,14 +152,14 @@ def _agrees(answer: str) -> bool:
     return bool(stances) and stances[-1].meaning
 
 
-def _cadence(sentence: str) -> _Hit[CadenceWords] | None:
+def _cadence(sentence: str) -> PhraseHit[CadenceWords] | None:
     """The cadence the sentence names. A recurring one wins over a one-off word, since
     "starting today, each evening" means each evening; between two of a kind, the first said."""
     hits = phrase_spans(sentence, ((phrase, words) for words in VOCABULARY.cadences for phrase in words.phrases))
     return min(hits, key=lambda hit: (hit.meaning.cadence == Commitment.Cadence.ONCE, hit.start), default=None)
 
 
-def _count(sentence: str, practice: _Hit[Practice], cadence: _Hit[CadenceWords] | None) -> int | None:
+def _count(sentence: str, practice: PhraseHit[Practice], cadence: PhraseHit[CadenceWords] | None) -> int | None:
     """The number bound to the practice: said just before it ("three things you're proud of",
     "three small things"), else inside the cadence ("twice a week")."""
     before = _number_before().search(sentence[: practice.start].translate(_APOSTROPHES))
@@ -188,7 +190,9 @@ def _number_before() -> re.Pattern[str]:
     return re.compile(rf"{_number_anywhere().pattern}(?:\s+[\w']+){{0,2}}\s*$", re.IGNORECASE)
 
 
-def _title(practice: _Hit[Practice], cadence: _Hit[CadenceWords] | None, sentence: str, made: Commitment) -> str:
+def _title(
+    practice: PhraseHit[Practice], cadence: PhraseHit[CadenceWords] | None, sentence: str, made: Commitment
+) -> str:
     """The practice's label with the cadence as the therapist said it (or its usual words).
     A cadence said inside the practice phrase ("this new recipe") is not said twice."""
     if cadence is None:

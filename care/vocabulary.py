@@ -3,7 +3,7 @@
 Every entry is a plain phrase, matched case-insensitively on word boundaries with curly and
 straight apostrophes alike (``care.detection.phrase_spans``); nothing here is a regex. When
 phrases overlap in a text, the longest one counts, so "not sure" hides the "sure" inside it
-and "no problem" the "no" inside it: add the longer phrase rather than an exception.
+and "once a week" the "just once" it overlaps: add the longer phrase rather than an exception.
 
 The lists are deliberately narrow. A missed draft costs the therapist one click to add it by
 hand; a wrong draft puts words in a patient's mouth. Open, exploratory questions ("What if
