@@ -119,6 +119,7 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: WAL lets readers go on while one writes, and
     # IMMEDIATE transactions take the write lock up front instead of failing half-way.
     # secure_delete zeroes what is deleted, so an erased patient is gone from the file too.
+    _database["ENGINE"] = "core.sqlite"  # Django's, with SQLite's real parameter limit
     _database["CONN_MAX_AGE"] = 0
     _database["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
@@ -280,6 +281,12 @@ SPECTACULAR_SETTINGS = {
         "ReminderKindEnum": "reminders.models.Reminder.Kind",
         "ReminderPatientKindEnum": "reminders.serializers.PATIENT_KIND_CHOICES",
         "DeliveryStatusEnum": "reminders.models.Delivery.Status",
+        "AccessLogWhatEnum": "care.models.ACCESS_LOG_WHAT_CHOICES",
+        "SharedEntryTypeEnum": "care.serializers.ENTRY_TYPE_CHOICES",
+        "CommitmentChangeTypeEnum": "journal.kinds.COMMITMENT_TYPE",
+        "ReflectionChangeTypeEnum": "journal.kinds.REFLECTION_TYPE",
+        "PrideEntryChangeTypeEnum": "journal.kinds.PRIDE_ENTRY_TYPE",
+        "ExperimentChangeTypeEnum": "journal.kinds.EXPERIMENT_TYPE",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

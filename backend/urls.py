@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("journal.urls")),
     path("", include("reminders.urls")),
+    path("", include("care.urls")),
 ]
 
 urlpatterns = [

@@ -189,9 +189,13 @@ class AutoSchema(StandardAutoSchema):
         if status_code == "400":
             return self._takes_body() or self._should_add_validation_error_response()
         if status_code == "404":
-            # ``may_not_find``: actions whose query or body names an object (a patient) may 404 too.
-            return self._names_an_object() or getattr(self.view, "action", None) in getattr(
-                self.view, "may_not_find", ()
+            # ``may_not_find``: actions (viewsets) or methods (plain views) whose query or body
+            # names an object (a patient) may 404 too.
+            may_not_find = getattr(self.view, "may_not_find", ())
+            return (
+                self._names_an_object()
+                or getattr(self.view, "action", None) in may_not_find
+                or self.method.lower() in may_not_find
             )
         if status_code == "409":
             # A PATCH that moves an entry onto a day or week already written conflicts too.

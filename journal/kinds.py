@@ -44,3 +44,10 @@ KINDS: tuple[RecordKind, ...] = (
     RecordKind("pride_entry", PrideEntry, "pride_entries", "journal.serializers.PrideEntrySerializer"),
     RecordKind("experiment", Experiment, "experiments", "journal.serializers.ExperimentSerializer"),
 )
+
+# Importable for drf-spectacular's ENUM_NAME_OVERRIDES: the one-value ``type`` of each kind's
+# sync change (and of a therapist's shared entry), named as sync first named them.
+COMMITMENT_TYPE = [("commitment", "commitment")]
+REFLECTION_TYPE = [("reflection", "reflection")]
+PRIDE_ENTRY_TYPE = [("pride_entry", "pride_entry")]
+EXPERIMENT_TYPE = [("experiment", "experiment")]

@@ -220,6 +220,12 @@ class Entry(JournalRecord):
         editing yesterday's entry, even where it is not yet that day.
         """
 
+    @classmethod
+    def in_days(cls, start: date | None, end: date | None) -> Q:
+        """The entries whose own day (a pride entry: its week) falls in ``start``..``end``
+        (inclusive; ``None`` leaves that side open)."""
+        return _bounded("date", start, end)
+
 
 class Reflection(Entry):
     """A few minutes noticing effort, on one local day."""
@@ -281,6 +287,10 @@ class PrideEntry(Entry):
 
     def __str__(self) -> str:
         return f"pride {self.week}"
+
+    @classmethod
+    def in_days(cls, start: date | None, end: date | None) -> Q:
+        return _bounded("week", start and iso_week(start), end and iso_week(end))  # YYYY-Www sorts as text
 
     def settle(self, *, today: date, changed: Collection[str], created: bool) -> None:
         this_week = iso_week(today)
@@ -347,9 +357,21 @@ class Experiment(Entry):
         days = (monday, monday + timedelta(days=6))
         return Q(planned_for__range=days) | Q(planned_for__isnull=True, date__range=days)
 
+    @classmethod
+    def in_days(cls, start: dt.date | None, end: dt.date | None) -> Q:
+        """As ``week_of``: the day it was planned for, else the day it was written."""
+        if start is None and end is None:
+            return Q()  # an empty Q on one side of | would narrow to the unplanned ones
+        return _bounded("planned_for", start, end) | Q(_bounded("date", start, end), planned_for__isnull=True)
+
     def settle(self, *, today: dt.date, changed: Collection[str], created: bool) -> None:
         if created:
             self.date = today
+
+
+def _bounded(field: str, start: object, end: object) -> Q:
+    bounds = {f"{field}__gte": start, f"{field}__lte": end}
+    return Q(**{lookup: value for lookup, value in bounds.items() if value is not None})
 
 
 # Importable names for drf-spectacular's ENUM_NAME_OVERRIDES (it cannot reach nested classes).

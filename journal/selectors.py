@@ -18,12 +18,12 @@ from statistics import mean
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from accounts.models import User
 from accounts.selectors import linked_patient
 from core.input import ascii_digits
-from journal.dates import iso_week, local_date, weeks_back
+from journal.dates import iso_week, local_date, week_monday, weeks_back
 from journal.kinds import KINDS, RecordKind
 from journal.models import (
     Commitment,
@@ -224,71 +224,72 @@ class WeekSummary:
 
 
 @dataclass(frozen=True)
-class PatientProgress:
+class PatientWeeks:
     patient_id: uuid.UUID
     timezone: str
     this_week: str
-    practice_streak_weeks: int
     last_active_at: datetime | None
     weeks: tuple[WeekSummary, ...]  # newest first
 
 
+@dataclass(frozen=True)
+class PatientProgress(PatientWeeks):
+    practice_streak_weeks: int
+
+
 @dataclass
 class _Practice:
-    """One patient's living entries, reduced to what the summaries count."""
+    """One patient's living entries in the weeks asked for, reduced to what the summaries count."""
 
     reflections: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
     moods: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     pride: dict[str, tuple[int, int | None]] = field(default_factory=dict)  # week: (count, own target)
     tried: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    updated: list[datetime] = field(default_factory=list)
 
 
-def week_summaries(*, patients: Sequence[User], weeks: int, now: datetime) -> dict[uuid.UUID, PatientProgress]:
-    """Each patient's last ``weeks`` ISO weeks (newest first, each in the patient's own zone),
-    practice streak and last activity.
+def week_summaries(*, patients: Sequence[User], weeks: int, now: datetime) -> dict[uuid.UUID, PatientWeeks]:
+    """Each patient's last ``weeks`` ISO weeks (newest first, each in the patient's own zone)
+    and last activity.
 
-    Four queries whatever the number of patients, weeks or entries: three narrow reads of
-    the entries and one of the active pride targets, then arithmetic in Python. The
+    Five queries whatever the number of patients, weeks or entries: three narrow reads of the
+    entries in those weeks only (a year of journal behind a patient costs nothing here), one
+    of the active pride targets and one of the last activity, then arithmetic in Python. The
     patient's progress, the therapist's roster and the pre-session brief all read this.
     """
     ids = [patient.id for patient in patients]
+    this_weeks = {patient.id: iso_week(local_date(now, patient.zone)) for patient in patients}
+    # One lower bound for everyone: the oldest Monday any patient's window reaches.
+    oldest = min((weeks_back(week, weeks)[-1] for week in this_weeks.values()), default=None)
+    if oldest is None:
+        return {}
+    first_day = week_monday(oldest)
     practice: dict[uuid.UUID, _Practice] = {patient_id: _Practice() for patient_id in ids}
-    for patient_id, day, mood, updated_at in (
-        living(Reflection).filter(patient_id__in=ids).values_list("patient_id", "date", "mood", "updated_at")
+    for patient_id, day, mood in (
+        living(Reflection).filter(patient_id__in=ids, date__gte=first_day).values_list("patient_id", "date", "mood")
     ):
         one = practice[patient_id]
         one.reflections[iso_week(day)].append(day)
         if mood is not None:
             one.moods[iso_week(day)].append(mood)
-        one.updated.append(updated_at)
-    pride = living(PrideEntry).filter(patient_id__in=ids)
-    for patient_id, week, count, kind, target, deleted_at, updated_at in pride.values_list(
-        "patient_id",
-        "week",
-        "item_count",
-        "commitment__kind",
-        "commitment__target_count",
-        "commitment__deleted_at",
-        "updated_at",
+    pride = living(PrideEntry).filter(patient_id__in=ids, week__gte=oldest)  # YYYY-Www sorts as text
+    for patient_id, week, count, kind, target, deleted_at in pride.values_list(
+        "patient_id", "week", "item_count", "commitment__kind", "commitment__target_count", "commitment__deleted_at"
     ):
         own = own_pride_target(kind=kind, target_count=target, deleted_at=deleted_at)  # kind None: no commitment
         practice[patient_id].pride[week] = (count, own)
-        practice[patient_id].updated.append(updated_at)
-    for patient_id, planned_for, written_on, status, updated_at in (
-        living(Experiment)
-        .filter(patient_id__in=ids)
-        .values_list("patient_id", "planned_for", "date", "status", "updated_at")
-    ):
-        if status == Experiment.Status.TRIED:
-            practice[patient_id].tried[Experiment.week_of(planned_for=planned_for, written_on=written_on)] += 1
-        practice[patient_id].updated.append(updated_at)
+    tried = living(Experiment).filter(
+        Q(planned_for__gte=first_day) | Q(planned_for__isnull=True, date__gte=first_day),
+        patient_id__in=ids,
+        status=Experiment.Status.TRIED,
+    )
+    for patient_id, planned_for, written_on in tried.values_list("patient_id", "planned_for", "date"):
+        practice[patient_id].tried[Experiment.week_of(planned_for=planned_for, written_on=written_on)] += 1
     targets = active_pride_targets(patient_ids=ids)
+    last_active = last_activity(patient_ids=ids)
 
     result = {}
     for patient in patients:
         one = practice[patient.id]
-        this_week = iso_week(local_date(now, patient.zone))
         active_target = targets.get(patient.id)
 
         def summary(week: str, one: _Practice = one, active_target: int | None = active_target) -> WeekSummary:
@@ -303,20 +304,48 @@ def week_summaries(*, patients: Sequence[User], weeks: int, now: datetime) -> di
                 mood_avg=round(mean(moods), 1) if moods else None,
             )
 
-        active_weeks = set(one.reflections) | set(one.pride) | set(one.tried)
-        result[patient.id] = PatientProgress(
+        result[patient.id] = PatientWeeks(
             patient_id=patient.id,
             timezone=patient.timezone,
-            this_week=this_week,
-            practice_streak_weeks=streak(active_weeks, this_week),
-            last_active_at=max(one.updated, default=None),
-            weeks=tuple(summary(week) for week in weeks_back(this_week, weeks)),
+            this_week=this_weeks[patient.id],
+            last_active_at=last_active.get(patient.id),
+            weeks=tuple(summary(week) for week in weeks_back(this_weeks[patient.id], weeks)),
         )
     return result
 
 
+def last_activity(*, patient_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """When each patient last wrote or changed a living entry; one query (a union of three)."""
+    latest = [
+        living(model).filter(patient_id__in=patient_ids).values("patient_id").annotate(at=Max("updated_at")).order_by()
+        for model in (Reflection, PrideEntry, Experiment)
+    ]
+    result: dict[uuid.UUID, datetime] = {}
+    for patient_id, at in latest[0].union(*latest[1:], all=True).values_list("patient_id", "at"):
+        if patient_id not in result or at > result[patient_id]:
+            result[patient_id] = at
+    return result
+
+
+def practice_weeks(*, patient: User) -> set[str]:
+    """Every ISO week in which the patient practised anything (wrote, or tried an experiment)."""
+    weeks = {iso_week(day) for day in living(Reflection).filter(patient=patient).values_list("date", flat=True)}
+    weeks |= set(living(PrideEntry).filter(patient=patient).values_list("week", flat=True))
+    tried = living(Experiment).filter(patient=patient, status=Experiment.Status.TRIED)
+    weeks |= {
+        Experiment.week_of(planned_for=planned_for, written_on=written_on)
+        for planned_for, written_on in tried.values_list("planned_for", "date")
+    }
+    return weeks
+
+
 def progress(*, patient: User, weeks: int, now: datetime) -> PatientProgress:
-    return week_summaries(patients=[patient], weeks=weeks, now=now)[patient.id]
+    """One patient's weeks, and the streak of weeks with any practice (which reads further back)."""
+    summary = week_summaries(patients=[patient], weeks=weeks, now=now)[patient.id]
+    return PatientProgress(
+        **vars(summary),
+        practice_streak_weeks=streak(practice_weeks(patient=patient), summary.this_week),
+    )
 
 
 def streak(active_weeks: set[str], this_week: str) -> int:

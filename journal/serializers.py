@@ -181,3 +181,36 @@ class ExperimentSerializer(EntrySerializer):
             "status",
         ]
         read_only_fields = ["id", "created_at", "updated_at", "version"]
+
+
+# --- Progress (the patient's, and a therapist's view of it) ---------------------------------
+
+
+class PrideWeekSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Items written that week.")
+    target = serializers.IntegerField()
+    met = serializers.BooleanField()
+
+
+class ReflectionWeekSerializer(serializers.Serializer):
+    days = serializers.IntegerField(source="reflection_days")
+    dates = serializers.ListField(child=serializers.DateField(), source="reflection_dates")
+
+
+class ProgressWeekSerializer(serializers.Serializer):
+    week = WeekField(read_only=True, help_text="ISO week YYYY-Www.")
+    pride = PrideWeekSerializer()
+    reflections = ReflectionWeekSerializer(source="*")
+    experiments_done = serializers.IntegerField(
+        source="experiments_tried", help_text="Experiments tried that week, whatever happened."
+    )
+    mood_avg = serializers.FloatField(allow_null=True)
+
+
+class ProgressReportSerializer(serializers.Serializer):
+    timezone = serializers.CharField(help_text="The zone the weeks are counted in: the patient's.")
+    practice_streak_weeks = serializers.IntegerField(
+        help_text="Weeks in a row with any practice; this week counts once it has some."
+    )
+    last_active_at = serializers.DateTimeField(allow_null=True)
+    weeks = ProgressWeekSerializer(many=True, help_text="Newest first.")

@@ -13,3 +13,7 @@ commitment_deactivated = Signal()
 #: Sent inside the transaction that created, changed or deleted a journal record, with the
 #: record's model as ``sender``: ``record, now``. Reminders plans an experiment's nudges.
 record_saved = Signal()
+
+#: Sent inside the transaction of a therapist's read of patients' commitments, before the
+#: answer is built: ``reader, patient_ids, now``. Care writes the access log from it.
+commitments_read = Signal()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -22,7 +23,7 @@ from core import fields
 from core import filters as core_filters
 from core.input import parse_day
 from core.versioning import UUID_PATTERN, VersionedModelViewSet, VersionedObjectMixin, if_match
-from journal import selectors, services
+from journal import selectors, services, signals
 from journal.dates import WEEK_PATTERN, parse_week
 from journal.kinds import KINDS, RecordKind
 from journal.models import Commitment, Entry, Experiment, PrideEntry, Reflection
@@ -31,8 +32,8 @@ from journal.serializers import (
     CommitmentUpdateSerializer,
     ExperimentSerializer,
     PrideEntrySerializer,
+    ProgressReportSerializer,
     ReflectionSerializer,
-    WeekField,
 )
 
 ENTRY_METHODS = ["get", "post", "put", "patch", "delete", "head", "options"]
@@ -131,6 +132,29 @@ class CommitmentViewSet(VersionedModelViewSet):
 
     def get_serializer_class(self):
         return CommitmentUpdateSerializer if self.action == "partial_update" else CommitmentSerializer
+
+    @transaction.atomic
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        commitments = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert commitments is not None  # every list is paged (settings: DEFAULT_PAGINATION_CLASS)
+        patient_id = self.patient_param()
+        read = {commitment.patient_id for commitment in commitments} | ({patient_id} if patient_id else set())
+        self.log_read(read)
+        return self.get_paginated_response(self.get_serializer(commitments, many=True).data)
+
+    @transaction.atomic
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        commitment = self.get_object()
+        self.log_read({commitment.patient_id})
+        return Response(self.get_serializer(commitment).data)
+
+    def log_read(self, patient_ids: set[uuid.UUID]) -> None:
+        """A therapist's read of patients' commitments is in each patient's access log."""
+        reader = signed_in_user(self.request)
+        if reader.is_therapist and patient_ids:
+            signals.commitments_read.send(
+                sender=Commitment, reader=reader, patient_ids=sorted(patient_ids), now=timezone.now()
+            )
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -450,36 +474,6 @@ class SyncView(APIView):
             for kind, record in page.changes
         ]
         return Response({"changes": changes, "cursor": selectors.encode_cursor(page.cursor), "has_more": page.has_more})
-
-
-class PrideWeekSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Items written that week.")
-    target = serializers.IntegerField()
-    met = serializers.BooleanField()
-
-
-class ReflectionWeekSerializer(serializers.Serializer):
-    days = serializers.IntegerField(source="reflection_days")
-    dates = serializers.ListField(child=serializers.DateField(), source="reflection_dates")
-
-
-class ProgressWeekSerializer(serializers.Serializer):
-    week = WeekField(read_only=True, help_text="ISO week YYYY-Www.")
-    pride = PrideWeekSerializer()
-    reflections = ReflectionWeekSerializer(source="*")
-    experiments_done = serializers.IntegerField(
-        source="experiments_tried", help_text="Experiments tried that week, whatever happened."
-    )
-    mood_avg = serializers.FloatField(allow_null=True)
-
-
-class ProgressReportSerializer(serializers.Serializer):
-    timezone = serializers.CharField(help_text="The zone the weeks are counted in: the patient's.")
-    practice_streak_weeks = serializers.IntegerField(
-        help_text="Weeks in a row with any practice; this week counts once it has some."
-    )
-    last_active_at = serializers.DateTimeField(allow_null=True)
-    weeks = ProgressWeekSerializer(many=True, help_text="Newest first.")
 
 
 class ProgressQuerySerializer(serializers.Serializer):

@@ -67,8 +67,17 @@ OPERATION_IDS = {
     ("GET", "/api/v1/devices/"): "listDevices",
     ("POST", "/api/v1/devices/"): "registerDevice",
     ("DELETE", "/api/v1/devices/{id}/"): "deleteDevice",
+    ("GET", "/api/v1/patients/"): "listPatients",
+    ("GET", "/api/v1/patients/{patient_id}/"): "getPatient",
+    ("GET", "/api/v1/patients/{patient_id}/progress/"): "getPatientProgress",
+    ("GET", "/api/v1/patients/{patient_id}/entries/"): "listPatientEntries",
+    ("GET", "/api/v1/patients/{patient_id}/brief/"): "getPatientBrief",
+    ("GET", "/api/v1/sessions/"): "listSessions",
+    ("POST", "/api/v1/sessions/"): "createSession",
+    ("GET", "/api/v1/sessions/{id}/"): "getSession",
+    ("GET", "/api/v1/me/access-log/"): "listAccessLog",
 }
-TAGS = {"auth", "me", "care-links", "commitments", "journal", "sync", "progress", "reminders"}
+TAGS = {"auth", "me", "care-links", "commitments", "journal", "sync", "progress", "reminders", "care"}
 RECORDS = {
     "commitment": "Commitment",
     "reflection": "Reflection",

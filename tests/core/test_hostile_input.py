@@ -27,6 +27,7 @@ from accounts.serializers import (
     TokenSerializer,
     UserSerializer,
 )
+from care.serializers import SessionCreateSerializer
 from journal.serializers import (
     CommitmentSerializer,
     CommitmentUpdateSerializer,
@@ -249,6 +250,19 @@ def endpoints(world: World) -> list[tuple[str, str, str, type[serializers.BaseSe
             {"quiet_start": "22:00", "quiet_end": "07:00", "paused_until": "2026-12-24", "channels": ["push", "email"]},
         ),
         ("therapist", "post", "/api/v1/devices/", DeviceSerializer, {"platform": "ios", "token": "apns-token-0123"}),
+        (
+            "therapist",
+            "post",
+            "/api/v1/sessions/",
+            SessionCreateSerializer,
+            {
+                "patient": str(world.patient.id),
+                "held_on": "2026-01-20",
+                "notes": "n",
+                "transcript": "Therapist: Would you be willing to write three things you're proud of each week?\n"
+                "Patient: I can try.",
+            },
+        ),
     ]
 
 

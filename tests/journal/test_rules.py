@@ -75,14 +75,14 @@ class TestThePrideTarget:
 
 
 class TestWeekSummaries:
-    def test_the_roster_reads_any_number_of_patients_in_four_queries(self, django_assert_num_queries):
+    def test_the_roster_reads_any_number_of_patients_in_five_queries(self, django_assert_num_queries):
         patients = [PatientFactory(timezone=zone) for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC")]
         for n, patient in enumerate(patients):
             CommitmentFactory(patient=patient, kind=Commitment.Kind.PRIDE_WEEKLY, target_count=n + 1)
             ReflectionFactory(patient=patient, now=NOW - timedelta(days=n), mood=n + 1)
             PrideEntryFactory(patient=patient, items=["a", "b"], now=NOW)
             ExperimentFactory(patient=patient, now=NOW)
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             summaries = selectors.week_summaries(patients=patients, weeks=12, now=NOW)
         assert [summaries[p.id].weeks[0].pride.met for p in patients] == [True, True, False]
         assert len(summaries[patients[0].id].weeks) == 12

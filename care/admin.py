@@ -1,0 +1,44 @@
+"""Staff views of the therapist's workspace: that a session was held and who read what, never
+what was said (notes and transcripts are health data and are not shown).
+
+Nothing is added, changed or deleted here: the access log is the patient's record of who
+read their data, and a session is the therapist's.
+"""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from care.models import AccessLog, Session
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    search_fields = ["patient__email"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Session)
+class SessionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "held_on", "therapist", "patient", "turns", "created_at"]
+    list_select_related = ["therapist", "patient"]
+    date_hierarchy = "held_on"
+    fields = ["id", "held_on", "therapist", "patient", "turns", "warnings", "created_at"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "what", "therapist_name", "patient"]
+    list_filter = ["what"]
+    list_select_related = ["patient"]
+    date_hierarchy = "at"
+    fields = ["id", "at", "what", "therapist", "therapist_name", "patient"]

@@ -1,0 +1,305 @@
+"""The pre-session brief: what a patient practised since the last session, on one page.
+
+It counts everything the patient did (as their progress does) and quotes only what they
+share: pride items and what happened in an experiment appear only for entries marked
+``shared`` while the link shares entries. Nothing is called failed; the days with no entry
+are "quiet". The same ``Brief`` is shown as JSON and as Markdown (``care.brief_markdown``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from statistics import mean
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+
+from accounts.models import CareLink, User
+from care.access import patient_read
+from care.models import AccessLog, Session
+from journal.dates import iso_week, local_date, week_monday
+from journal.models import Commitment, Experiment, PrideEntry, Reflection
+from journal.selectors import WeekSummary, living, week_summaries
+
+#: Without a session or ``?since=``, a brief looks back this far (or to the link's start).
+DEFAULT_LOOK_BACK = timedelta(days=27)  # four weeks, today included
+#: Days in a row with no entry that make a quiet stretch worth a mention.
+QUIET_STRETCH_DAYS = 3
+#: A change of mood between the period's first and second half that counts as a trend.
+MOOD_SHIFT = 0.5
+
+
+@dataclass(frozen=True)
+class Period:
+    since: date
+    until: date  # today, in the patient's zone
+    since_reason: str  # "asked", "last_session" or "default" (four weeks, or since the link began)
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days + 1
+
+    @property
+    def weeks(self) -> int:
+        """The ISO weeks it touches."""
+        return (week_monday(iso_week(self.until)) - week_monday(iso_week(self.since))).days // 7 + 1
+
+    def day_list(self) -> list[date]:
+        return [self.since + timedelta(days=n) for n in range(self.days)]
+
+
+@dataclass(frozen=True)
+class Practised:
+    """What was done against one commitment within the period (and since it began)."""
+
+    commitment: Commitment
+    done: int  # reflection days, pride weeks with an entry, experiments tried, or entries naming it
+    met: int  # of those, the periods that reached the target
+    periods: int  # days (daily), weeks (weekly) or 1 (once) the commitment ran within the period
+    unit: str  # "day", "week" or "time"
+
+
+@dataclass(frozen=True)
+class PrideWeekShared:
+    week: str
+    count: int
+    target: int
+    met: bool
+    items: tuple[str, ...]  # empty when the entry is not shared
+    note: str
+    shared: bool
+
+
+@dataclass(frozen=True)
+class Mood:
+    by_week: tuple[tuple[str, float], ...]  # oldest first, weeks with a mood only
+    average: float | None
+    trend: str | None  # "up", "down", "steady", or None with fewer than two weeks of moods
+
+
+@dataclass(frozen=True)
+class ExperimentSeen:
+    experiment: Experiment
+    shared: bool  # False: only its status and day are shown
+
+
+@dataclass(frozen=True)
+class QuietStretch:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class Brief:
+    patient: User
+    generated_at: datetime
+    period: Period
+    last_session_on: date | None
+    entries_shared: bool  # the link shares entries now
+    commitments: list[Practised]
+    reflection_dates: list[date]
+    mood: Mood
+    pride_weeks: list[PrideWeekShared]  # oldest first
+    experiments: list[ExperimentSeen]  # by day
+    active_days: int
+    quiet_stretches: list[QuietStretch]
+
+    @property
+    def experiments_tried(self) -> int:
+        return sum(seen.experiment.status == Experiment.Status.TRIED for seen in self.experiments)
+
+
+def patient_brief(*, therapist: User, patient_id: uuid.UUID, since: date | None, now: datetime) -> Brief:
+    """The brief since ``since`` (else the last session this therapist held with the patient,
+    else four weeks back or the link's start), up to today in the patient's zone."""
+    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.BRIEF, now=now) as link:
+        return brief_build(link=link, therapist=therapist, since=since, now=now)
+
+
+def brief_build(*, link: CareLink, therapist: User, since: date | None, now: datetime) -> Brief:
+    patient = link.patient
+    today = local_date(now, patient.zone)
+    last_session_on = (
+        Session.objects.filter(therapist=therapist, patient=patient, held_on__lte=today)
+        .order_by("-held_on")
+        .values_list("held_on", flat=True)
+        .first()
+    )
+    if since is not None and since > today:
+        not_yet = ValidationError("That day has not come yet for the patient.", code="future_date")
+        raise ValidationError({"since": not_yet})
+    period = brief_period(
+        since=since,
+        last_session_on=last_session_on,
+        linked_on=local_date(link.created_at, patient.zone),
+        today=today,
+    )
+    summary = week_summaries(patients=[patient], weeks=period.weeks, now=now)[patient.id]
+    in_period = Reflection.in_days(period.since, period.until)
+    reflections = list(living(Reflection).filter(in_period, patient=patient).values_list("date", "commitment_id"))
+    pride = list(
+        living(PrideEntry)
+        .filter(PrideEntry.in_days(period.since, period.until), patient=patient)
+        .select_related("commitment")
+        .order_by("week")
+    )
+    experiments = list(
+        living(Experiment)
+        .filter(Experiment.in_days(period.since, period.until), patient=patient)
+        .order_by("date", "created_at")
+    )
+    commitments = list(
+        living(Commitment)
+        .filter(patient=patient, status__in=[Commitment.Status.ACTIVE, Commitment.Status.PAUSED])
+        .order_by("created_at", "id")
+    )
+    weeks_by_name = {week.week: week for week in summary.weeks}
+    written = _Written(
+        reflections=[(day, named) for day, named in reflections],
+        pride=pride,
+        experiments=experiments,
+        weeks=weeks_by_name,
+        until=today,
+    )
+    shares = link.share_entries
+    reflection_dates = sorted(day for day, _ in reflections)
+    active = set(reflection_dates)
+    active |= {local_date(entry.created_at, patient.zone) for entry in pride}
+    for experiment in experiments:
+        active.add(experiment.date)
+        if experiment.status == Experiment.Status.TRIED and experiment.planned_for:
+            active.add(experiment.planned_for)
+    active &= set(period.day_list())
+    return Brief(
+        patient=patient,
+        generated_at=now,
+        period=period,
+        last_session_on=last_session_on,
+        entries_shared=shares,
+        commitments=[
+            practised(commitment=commitment, since=period.since, zone=patient.zone, written=written)
+            for commitment in commitments
+        ],
+        reflection_dates=reflection_dates,
+        mood=mood_of([week for week in reversed(summary.weeks) if week.week >= iso_week(period.since)]),
+        pride_weeks=[
+            PrideWeekShared(
+                week=entry.week,
+                count=entry.item_count,
+                target=weeks_by_name[entry.week].pride.target if entry.week in weeks_by_name else entry.item_count,
+                met=weeks_by_name[entry.week].pride.met if entry.week in weeks_by_name else True,
+                items=tuple(entry.items or ()) if shares and entry.shared else (),
+                note=(entry.note or "") if shares and entry.shared else "",
+                shared=shares and entry.shared,
+            )
+            for entry in pride
+        ],
+        experiments=[ExperimentSeen(experiment=e, shared=shares and e.shared) for e in experiments],
+        active_days=len(active),
+        quiet_stretches=quiet_stretches(period=period, active=active),
+    )
+
+
+def brief_period(*, since: date | None, last_session_on: date | None, linked_on: date, today: date) -> Period:
+    """Where the brief starts. A ``since`` after today is the caller's to refuse."""
+    if since is not None:
+        return Period(since=since, until=today, since_reason="asked")
+    if last_session_on is not None:
+        return Period(since=last_session_on, until=today, since_reason="last_session")
+    return Period(since=min(max(today - DEFAULT_LOOK_BACK, linked_on), today), until=today, since_reason="default")
+
+
+@dataclass(frozen=True)
+class _Written:
+    """The period's entries, as the per-kind counters below read them."""
+
+    reflections: list[tuple[date, uuid.UUID | None]]  # (day, commitment named)
+    pride: list[PrideEntry]
+    experiments: list[Experiment]
+    weeks: dict[str, WeekSummary]
+    until: date
+
+
+def _counts_for(commitment: Commitment, named: uuid.UUID | None) -> bool:
+    """An entry counts for a commitment when it names it, or names none and is of its kind."""
+    return named == commitment.id or (named is None and commitment.kind != Commitment.Kind.CUSTOM)
+
+
+def _reflection_days(commitment: Commitment, began: date, written: _Written) -> Practised:
+    days = {day for day, named in written.reflections if day >= began and _counts_for(commitment, named)}
+    periods = (written.until - began).days + 1
+    return Practised(commitment=commitment, done=len(days), met=len(days), periods=periods, unit="day")
+
+
+def _pride_weeks(commitment: Commitment, began: date, written: _Written) -> Practised:
+    mine = [e for e in written.pride if e.week >= iso_week(began) and _counts_for(commitment, e.commitment_id)]
+    met = sum(1 for entry in mine if entry.week in written.weeks and written.weeks[entry.week].pride.met)
+    periods = Period(since=began, until=written.until, since_reason="").weeks
+    return Practised(commitment=commitment, done=len(mine), met=met, periods=periods, unit="week")
+
+
+def _experiments_tried(commitment: Commitment, began: date, written: _Written) -> Practised:
+    tried = [
+        e
+        for e in written.experiments
+        if e.status == Experiment.Status.TRIED and _counts_for(commitment, e.commitment_id)
+    ]
+    return Practised(commitment=commitment, done=len(tried), met=min(len(tried), 1), periods=1, unit="time")
+
+
+def _entries_naming(commitment: Commitment, began: date, written: _Written) -> Practised:
+    named = (
+        sum(named == commitment.id for _, named in written.reflections)
+        + sum(entry.commitment_id == commitment.id for entry in written.pride)
+        + sum(e.commitment_id == commitment.id for e in written.experiments)
+    )
+    return Practised(commitment=commitment, done=named, met=named, periods=0, unit="time")
+
+
+#: How each kind of commitment counts what was practised against it.
+PRACTICE_COUNTERS = {
+    Commitment.Kind.REFLECTION_DAILY: _reflection_days,
+    Commitment.Kind.PRIDE_WEEKLY: _pride_weeks,
+    Commitment.Kind.EXPERIMENT: _experiments_tried,
+    Commitment.Kind.CUSTOM: _entries_naming,
+}
+
+
+def practised(*, commitment: Commitment, since: date, zone: ZoneInfo, written: _Written) -> Practised:
+    """Counted from the later of the period's start and the day the commitment began."""
+    began = max(since, commitment.starts_on or since, local_date(commitment.created_at, zone))
+    return PRACTICE_COUNTERS[Commitment.Kind(commitment.kind)](commitment, min(began, written.until), written)
+
+
+def mood_of(weeks: list[WeekSummary]) -> Mood:
+    """Weekly averages, oldest first, and whether the second half of the period is higher."""
+    by_week = tuple((week.week, week.mood_avg) for week in weeks if week.mood_avg is not None)
+    if not by_week:
+        return Mood(by_week=(), average=None, trend=None)
+    values = [value for _, value in by_week]
+    trend = None
+    if len(values) >= 2:
+        half = len(values) // 2
+        shift = mean(values[-half:]) - mean(values[:half])
+        trend = "up" if shift >= MOOD_SHIFT else "down" if shift <= -MOOD_SHIFT else "steady"
+    return Mood(by_week=by_week, average=round(mean(values), 1), trend=trend)
+
+
+def quiet_stretches(*, period: Period, active: set[date]) -> list[QuietStretch]:
+    """Runs of at least ``QUIET_STRETCH_DAYS`` days with no entry at all."""
+    stretches = []
+    run: list[date] = []
+    for day in [*period.day_list(), None]:
+        if day is not None and day not in active:
+            run.append(day)
+            continue
+        if len(run) >= QUIET_STRETCH_DAYS:
+            stretches.append(QuietStretch(start=run[0], end=run[-1]))
+        run = []
+    return stretches

@@ -1,0 +1,68 @@
+"""The therapist's workspace: the sessions they hold, and the log of what they read.
+
+A session's transcript and notes are health data written about the patient: encrypted at
+rest like the journal, and erased with either person. The access log is the patient's: it
+outlives the therapist who read (their name is kept as it was), and goes with the patient.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from core.crypto import EncryptedTextField
+
+
+class Session(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    held_on = models.DateField()
+    notes = EncryptedTextField(null=True, blank=True)
+    title = EncryptedTextField(null=True, blank=True)  # the transcript's "# Title" line
+    transcript = EncryptedTextField(null=True, blank=True)  # as given; null when none was
+    turns = models.PositiveIntegerField(default=0)
+    #: What the parser skipped: ``[{line, code, detail}]``, line numbers and codes only (no text).
+    warnings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "-held_on"], name="session_patient_held_on")]
+
+    def __str__(self) -> str:
+        return f"session {self.held_on} of {self.patient_id}"
+
+
+class AccessLog(models.Model):
+    """One therapist read of one patient's data, written in the read's own transaction."""
+
+    class What(models.TextChoices):
+        ROSTER = "roster", "This week and the last four, in the roster"
+        PATIENT = "patient", "Profile and commitments"
+        COMMITMENTS = "commitments", "Commitments"
+        PROGRESS = "progress", "Progress, week by week"
+        ENTRIES = "entries", "Shared entries"
+        BRIEF = "brief", "Pre-session brief"
+        SESSIONS = "sessions", "Sessions"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The patient keeps knowing who read, even after that therapist erased their account.
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    therapist_name = models.CharField(max_length=100)
+    what = models.CharField(max_length=16, choices=What.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "-at", "-id"], name="access_log_patient_at")]
+
+    def __str__(self) -> str:
+        return f"{self.what} of {self.patient_id} read at {self.at:%Y-%m-%d %H:%M}"
+
+
+# Importable for drf-spectacular's ENUM_NAME_OVERRIDES (it cannot reach nested classes).
+ACCESS_LOG_WHAT_CHOICES = AccessLog.What.choices

@@ -1,0 +1,247 @@
+"""What a therapist reads about their patients: the roster, a patient, their progress, the
+entries they share, their sessions. The patient's own access log is read here too.
+
+Every read of one patient goes through ``care.access.patient_read`` (active link, logged);
+the roster logs each patient on its page. Functions answer models and dataclasses, never
+HTTP: the API and the dashboard show them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import F, Q, QuerySet
+
+from accounts.exceptions import NotLinked
+from accounts.models import CareLink, User
+from accounts.selectors import linked_cares
+from care.access import access_log, patient_read
+from care.exceptions import SessionNotFound
+from care.models import AccessLog, Session
+from journal.models import Commitment, Entry, Experiment, PrideEntry, Reflection
+from journal.selectors import PatientProgress, PatientWeeks, WeekSummary, living, progress, week_summaries
+
+#: After this long with no entry (or since the link began, for a new patient), a patient
+#: is shown as needing attention. One home for the rule: the roster and the dashboard read it.
+NEEDS_ATTENTION_AFTER = timedelta(days=14)
+#: The roster's "last four weeks" are the four before this one.
+ROSTER_WEEKS = 5
+
+
+def needs_attention(*, last_active_at: datetime | None, linked_since: datetime, now: datetime) -> bool:
+    """No entry for 14 days. A patient linked less than 14 days ago who has not written yet
+    has not been quiet for 14 days."""
+    return now - max(last_active_at or linked_since, linked_since) >= NEEDS_ATTENTION_AFTER
+
+
+# --- The roster ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    link: CareLink
+    weeks: PatientWeeks  # this week first, then the four before it
+    needs_attention: bool
+
+    @property
+    def patient(self) -> User:
+        return self.link.patient
+
+    @property
+    def this_week(self) -> WeekSummary:
+        return self.weeks.weeks[0]
+
+    @property
+    def last_4_weeks(self) -> tuple[int, int]:
+        """(pride weeks met, reflection days) over the four weeks before this one."""
+        before = self.weeks.weeks[1:]
+        return sum(week.pride.met for week in before), sum(week.reflection_days for week in before)
+
+
+def roster_links(therapist: User) -> QuerySet[CareLink]:
+    """The therapist's active links, by the patient's name (what the roster pages through)."""
+    return linked_cares(therapist).annotate(patient_name=F("patient__display_name"))
+
+
+def roster(*, therapist: User, links: Sequence[CareLink], now: datetime) -> list[RosterRow]:
+    """One row per link on the page: the same queries for one patient as for two hundred
+    (the journal's week summaries, and one insert for the access log)."""
+    patients = [link.patient for link in links]
+    summaries = week_summaries(patients=patients, weeks=ROSTER_WEEKS, now=now)
+    access_log(therapist=therapist, patient_ids=[p.id for p in patients], what=AccessLog.What.ROSTER, now=now)
+    return [
+        RosterRow(
+            link=link,
+            weeks=summaries[link.patient_id],
+            needs_attention=needs_attention(
+                last_active_at=summaries[link.patient_id].last_active_at, linked_since=link.created_at, now=now
+            ),
+        )
+        for link in links
+    ]
+
+
+# --- One patient ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatientDetail:
+    link: CareLink
+    last_active_at: datetime | None
+    needs_attention: bool
+    commitments: list[Commitment]
+
+
+def patient_detail(*, therapist: User, patient_id: uuid.UUID, now: datetime) -> PatientDetail:
+    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.PATIENT, now=now) as link:
+        summary = week_summaries(patients=[link.patient], weeks=1, now=now)[link.patient_id]
+        return PatientDetail(
+            link=link,
+            last_active_at=summary.last_active_at,
+            needs_attention=needs_attention(
+                last_active_at=summary.last_active_at, linked_since=link.created_at, now=now
+            ),
+            commitments=list(living(Commitment).filter(patient=link.patient).order_by("-created_at", "-id")),
+        )
+
+
+def patient_progress(*, therapist: User, patient_id: uuid.UUID, weeks: int, now: datetime) -> PatientProgress:
+    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.PROGRESS, now=now) as link:
+        return progress(patient=link.patient, weeks=weeks, now=now)
+
+
+@dataclass(frozen=True)
+class SessionDrafts:
+    session: Session
+    drafts: list[Commitment]  # living, whatever their status now
+
+
+def patient_sessions(*, therapist: User, patient_id: uuid.UUID, now: datetime) -> QuerySet[Session]:
+    """The sessions this therapist recorded with the patient (the caller pages through them
+    inside the read's transaction)."""
+    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.SESSIONS, now=now) as link:
+        return sessions_of(therapist=therapist, patient=link.patient)
+
+
+def session_detail(*, therapist: User, session_id: uuid.UUID, now: datetime) -> tuple[Session, list[Commitment]]:
+    """One of the therapist's sessions, while its patient is linked to them (else a 404)."""
+    session = Session.objects.filter(therapist=therapist, id=session_id).first()
+    if session is None:
+        raise SessionNotFound()
+    try:
+        with patient_read(therapist=therapist, patient_id=session.patient_id, what=AccessLog.What.SESSIONS, now=now):
+            return session, session_drafts(sessions=[session])[session.id]
+    except NotLinked:
+        raise SessionNotFound() from None
+
+
+def sessions_of(*, therapist: User, patient: User) -> QuerySet[Session]:
+    return Session.objects.filter(therapist=therapist, patient=patient)
+
+
+def session_drafts(*, sessions: Sequence[Session]) -> dict[uuid.UUID, list[Commitment]]:
+    """The living commitments each session drafted (whatever their status now); one query."""
+    drafts: dict[uuid.UUID, list[Commitment]] = {session.id: [] for session in sessions}
+    for commitment in living(Commitment).filter(session_id__in=list(drafts)).order_by("created_at", "id"):
+        assert commitment.session_id is not None  # filtered on it
+        drafts[commitment.session_id].append(commitment)
+    return drafts
+
+
+# --- Shared entries --------------------------------------------------------------------------
+
+#: What ``?type=`` names, and the journal model behind each (sync's names for them).
+ENTRY_TYPES: dict[str, type[Entry]] = {"reflection": Reflection, "pride_entry": PrideEntry, "experiment": Experiment}
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page of entries starts: after (``forward``) or before an entry, newest first."""
+
+    created_at: datetime
+    id: uuid.UUID
+    forward: bool = True
+
+    def encode(self) -> str:
+        raw = json.dumps([self.created_at.isoformat(), str(self.id), self.forward])
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str) -> Position:
+        """ValueError for anything this server did not give out."""
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            at, entry_id, forward = raw
+            position = cls(datetime.fromisoformat(at), uuid.UUID(entry_id), bool(forward))
+        except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError) as error:
+            raise ValueError("not a cursor of ours") from error
+        if position.created_at.tzinfo is None or not isinstance(forward, bool):
+            raise ValueError("not a cursor of ours")
+        return position
+
+
+@dataclass(frozen=True)
+class EntriesPage:
+    entries: list[tuple[str, Entry]]  # (type, entry), newest written first
+    next: Position | None
+    previous: Position | None
+    shared: bool  # False: the link does not share entries now, so there is nothing to show
+
+
+def shared_entries(
+    *,
+    therapist: User,
+    patient_id: uuid.UUID,
+    types: Sequence[str],
+    start: date | None,
+    end: date | None,
+    position: Position | None,
+    limit: int,
+    now: datetime,
+) -> EntriesPage:
+    """The patient's entries marked ``shared``, while their link shares entries; newest written
+    first, ``start``..``end`` on the day (or week) each is for. One query per type asked."""
+    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.ENTRIES, now=now) as link:
+        if not link.share_entries:
+            return EntriesPage(entries=[], next=None, previous=None, shared=False)
+        forward = position is None or position.forward
+        found: list[tuple[str, Entry]] = []
+        for name in types:
+            model = ENTRY_TYPES[name]
+            entries = living(model).filter(model.in_days(start, end), patient=link.patient, shared=True)
+            if position is not None:
+                later = Q(created_at__gt=position.created_at) | Q(created_at=position.created_at, id__gt=position.id)
+                earlier = Q(created_at__lt=position.created_at) | Q(created_at=position.created_at, id__lt=position.id)
+                entries = entries.filter(earlier if forward else later)
+            order = ("-created_at", "-id") if forward else ("created_at", "id")
+            entries = entries.select_related("commitment")  # an entry shows its commitment's target
+            found += [(name, entry) for entry in entries.order_by(*order)[: limit + 1]]
+        found.sort(key=lambda pair: (pair[1].created_at, pair[1].id), reverse=forward)
+        more = len(found) > limit
+        page = found[:limit]
+        if not forward:
+            page.reverse()
+        if not page:
+            return EntriesPage(entries=[], next=None, previous=None, shared=True)
+        first, last = page[0][1], page[-1][1]
+        has_next = more if forward else True
+        has_previous = position is not None if forward else more
+        return EntriesPage(
+            entries=page,
+            next=Position(last.created_at, last.id) if has_next else None,
+            previous=Position(first.created_at, first.id, forward=False) if has_previous else None,
+            shared=True,
+        )
+
+
+# --- The patient's own access log ------------------------------------------------------------
+
+
+def access_log_of(patient: User) -> QuerySet[AccessLog]:
+    return AccessLog.objects.filter(patient=patient)

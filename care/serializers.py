@@ -1,0 +1,263 @@
+"""How the therapist's workspace shows what care's selectors read, and what it takes in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import PolymorphicProxySerializer
+from rest_framework import serializers
+
+from accounts.serializers import PersonSerializer
+from care.brief import Brief
+from care.models import AccessLog
+from care.selectors import ENTRY_TYPES, RosterRow
+from core import fields
+from journal.kinds import KINDS
+from journal.serializers import CommitmentSerializer, ProgressWeekSerializer, WeekField
+
+#: Importable for drf-spectacular's ENUM_NAME_OVERRIDES: the kinds ``?type=`` names.
+ENTRY_TYPE_CHOICES = [(name, name) for name in ENTRY_TYPES]
+
+#: Largest transcript taken, in characters: a two-hour session is about 100,000.
+TRANSCRIPT_MAX_LENGTH = 200_000
+
+
+class LastFourWeeksSerializer(serializers.Serializer[tuple[int, int]]):
+    pride_weeks_met = serializers.SerializerMethodField()
+    reflection_days = serializers.SerializerMethodField()
+
+    def get_pride_weeks_met(self, counts: tuple[int, int]) -> int:
+        return counts[0]
+
+    def get_reflection_days(self, counts: tuple[int, int]) -> int:
+        return counts[1]
+
+
+class RosterPatientSerializer(serializers.Serializer[RosterRow]):
+    id = serializers.UUIDField(source="patient.id")
+    display_name = serializers.CharField(source="patient.display_name")
+    timezone = serializers.CharField(source="patient.timezone")
+    linked_since = serializers.DateTimeField(source="link.created_at")
+    share_entries = serializers.BooleanField(source="link.share_entries")
+    last_active_at = serializers.DateTimeField(source="weeks.last_active_at", allow_null=True)
+    this_week = ProgressWeekSerializer(help_text="This week so far, in the patient's zone.")
+    last_4_weeks = LastFourWeeksSerializer(help_text="The four weeks before this one.")
+    needs_attention = serializers.BooleanField(help_text="No entry for 14 days (or since the link began).")
+
+
+class PatientSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="link.patient.id")
+    display_name = serializers.CharField(source="link.patient.display_name")
+    timezone = serializers.CharField(source="link.patient.timezone")
+    linked_since = serializers.DateTimeField(source="link.created_at")
+    share_entries = serializers.BooleanField(source="link.share_entries")
+    last_active_at = serializers.DateTimeField(allow_null=True)
+    needs_attention = serializers.BooleanField()
+    commitments = CommitmentSerializer(many=True, help_text="Every commitment, whatever its status; newest first.")
+
+
+def _entry_serializer(name: str) -> type[serializers.Serializer[Any]]:
+    kind = next(kind for kind in KINDS if kind.name == name)
+    return type(
+        f"Shared{kind.name.title().replace('_', '')}Serializer",
+        (serializers.Serializer,),
+        {
+            "type": serializers.ChoiceField(choices=[name]),
+            "id": serializers.UUIDField(),
+            "data": kind.serializer(help_text="The entry as the patient's own endpoint shows it."),
+        },
+    )
+
+
+SharedEntry = PolymorphicProxySerializer(
+    component_name="SharedEntry",
+    serializers={name: _entry_serializer(name) for name in ENTRY_TYPES},
+    resource_type_field_name="type",
+    many=True,
+)
+
+
+class SharedEntriesPageSerializer(serializers.Serializer[Any]):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    shared = serializers.BooleanField(
+        help_text="false while the patient's link does not share entries: the list is then empty."
+    )
+    results = SharedEntry
+
+
+class EntriesQuerySerializer(serializers.Serializer[Any]):
+    type = serializers.MultipleChoiceField(choices=ENTRY_TYPE_CHOICES, required=False, help_text="Repeatable.")
+    cursor = fields.CharField(required=False, max_length=500)
+    page_size = fields.QueryIntegerField(min_value=1, max_value=200, default=50)
+
+
+class WarningSerializer(serializers.Serializer[Any]):
+    line = serializers.IntegerField(help_text="1-based line of the transcript.")
+    code = serializers.CharField(help_text="empty_turn, placeholder or no_speaker.")
+    detail = serializers.CharField()
+
+
+class SessionSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="session.id")
+    patient = serializers.UUIDField(source="session.patient_id")
+    held_on = serializers.DateField(source="session.held_on")
+    title = serializers.SerializerMethodField(help_text='The transcript\'s `# Title` line, or "".')
+    notes = serializers.SerializerMethodField()
+    turns = serializers.IntegerField(source="session.turns", help_text="Turns read from the transcript.")
+    draft_commitments = CommitmentSerializer(
+        source="drafts",
+        many=True,
+        help_text="The commitments the transcript drafted (`proposed` until confirmed), as they are now.",
+    )
+    warnings = WarningSerializer(many=True, source="session.warnings", help_text="Lines skipped, and why.")
+    created_at = serializers.DateTimeField(source="session.created_at")
+
+    def get_title(self, recorded: Any) -> str:
+        return recorded.session.title or ""
+
+    def get_notes(self, recorded: Any) -> str:
+        return recorded.session.notes or ""
+
+
+class SessionCreateSerializer(serializers.Serializer[Any]):
+    patient = fields.UUIDField(help_text="A patient linked to you.")
+    held_on = fields.DateField(required=False, help_text="Today (in your zone) when left out; not in the future.")
+    notes = fields.CharField(max_length=10_000, required=False, allow_blank=True, trim_whitespace=False)
+    transcript = fields.CharField(
+        max_length=TRANSCRIPT_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="`Speaker: text` turns (Therapist/Counselor, Patient/Client). Agreed practices become "
+        "`proposed` commitments.",
+    )
+
+
+class SessionsQuerySerializer(serializers.Serializer[Any]):
+    patient = fields.UUIDField(help_text="A patient linked to you.")
+
+
+class BriefQuerySerializer(serializers.Serializer[Any]):
+    since = fields.DateField(
+        required=False, help_text="First day (the patient's local day) to cover; by default the last session's."
+    )
+
+
+class PeriodSerializer(serializers.Serializer[Any]):
+    since = serializers.DateField()
+    until = serializers.DateField(help_text="Today, in the patient's zone.")
+    days = serializers.IntegerField()
+    since_reason = serializers.ChoiceField(
+        choices=["asked", "last_session", "default"],
+        help_text="`asked`: ?since=; `last_session`: the last session you held; `default`: four weeks back, "
+        "or the link's start if later.",
+    )
+
+
+class PractisedSerializer(serializers.Serializer[Any]):
+    commitment = CommitmentSerializer()
+    done = serializers.IntegerField(
+        help_text="Reflection days, pride weeks written, experiments tried, or entries naming it (custom)."
+    )
+    met = serializers.IntegerField(help_text="Of those, the days or weeks that reached the target.")
+    periods = serializers.IntegerField(help_text="Days or weeks it ran within the period (1 for once, 0 for custom).")
+    unit = serializers.ChoiceField(choices=["day", "week", "time"])
+
+
+class MoodWeekSerializer(serializers.Serializer[tuple[str, float]]):
+    week = serializers.SerializerMethodField()
+    average = serializers.SerializerMethodField()
+
+    def get_week(self, pair: tuple[str, float]) -> str:
+        return pair[0]
+
+    def get_average(self, pair: tuple[str, float]) -> float:
+        return pair[1]
+
+
+class MoodSerializer(serializers.Serializer[Any]):
+    average = serializers.FloatField(allow_null=True)
+    trend = serializers.ChoiceField(
+        choices=["up", "down", "steady"], allow_null=True, help_text="null with fewer than two weeks of moods."
+    )
+    by_week = MoodWeekSerializer(many=True)
+
+
+class ReflectionsBriefSerializer(serializers.Serializer[Brief]):
+    days = serializers.SerializerMethodField()
+    dates = serializers.ListField(child=serializers.DateField(), source="reflection_dates")
+    mood = MoodSerializer()
+
+    def get_days(self, brief: Brief) -> int:
+        return len(brief.reflection_dates)
+
+
+class PrideWeekBriefSerializer(serializers.Serializer[Any]):
+    week = WeekField(read_only=True)
+    count = serializers.IntegerField()
+    target = serializers.IntegerField()
+    met = serializers.BooleanField()
+    shared = serializers.BooleanField(help_text="false: the patient keeps this week's items to themself.")
+    items = serializers.ListField(child=serializers.CharField(), help_text="Empty when not shared.")
+    note = serializers.CharField()
+
+
+class ExperimentBriefSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="experiment.id")
+    status = serializers.CharField(source="experiment.status")
+    planned_for = serializers.DateField(source="experiment.planned_for", allow_null=True)
+    shared = serializers.BooleanField()
+    title = serializers.SerializerMethodField(help_text='"" when not shared (so are the texts below).')
+    worry = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
+    learned = serializers.SerializerMethodField()
+
+    def _text(self, seen: Any, name: str) -> str:
+        return (getattr(seen.experiment, name) or "") if seen.shared else ""
+
+    def get_title(self, seen: Any) -> str:
+        return self._text(seen, "title")
+
+    def get_worry(self, seen: Any) -> str:
+        return self._text(seen, "worry")
+
+    def get_outcome(self, seen: Any) -> str:
+        return self._text(seen, "outcome")
+
+    def get_learned(self, seen: Any) -> str:
+        return self._text(seen, "learned")
+
+
+class QuietStretchSerializer(serializers.Serializer[Any]):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = serializers.IntegerField()
+
+
+class BriefSerializer(serializers.Serializer[Brief]):
+    patient = PersonSerializer()
+    generated_at = serializers.DateTimeField()
+    period = PeriodSerializer()
+    last_session_on = serializers.DateField(allow_null=True)
+    entries_shared = serializers.BooleanField(help_text="false: the link does not share entries; no text is quoted.")
+    commitments = PractisedSerializer(many=True, help_text="Active and paused commitments, oldest first.")
+    reflections = ReflectionsBriefSerializer(source="*")
+    pride_weeks = PrideWeekBriefSerializer(many=True, help_text="Weeks with a pride entry, oldest first.")
+    experiments = ExperimentBriefSerializer(many=True)
+    experiments_tried = serializers.IntegerField()
+    active_days = serializers.IntegerField(help_text="Days of the period with any entry.")
+    quiet_stretches = QuietStretchSerializer(many=True, help_text="Three days or more in a row with no entry.")
+
+
+class ReaderSerializer(serializers.Serializer[AccessLog]):
+    id = serializers.UUIDField(source="therapist_id", allow_null=True, help_text="null once they erased their account.")
+    display_name = serializers.CharField(source="therapist_name", help_text="Their name when they read.")
+
+
+class AccessLogSerializer(serializers.ModelSerializer[AccessLog]):
+    therapist = ReaderSerializer(source="*")
+
+    class Meta:
+        model = AccessLog
+        fields = ["id", "therapist", "what", "at"]

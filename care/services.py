@@ -1,0 +1,87 @@
+"""Writes of the therapist's workspace: recording a session, with the commitments its
+transcript drafts. Refusals are domain errors and Django's ``ValidationError`` (no HTTP)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from accounts.selectors import linked_care
+from care.detection import drafts_detect
+from care.models import Session
+from care.transcripts import TranscriptWarning, transcript_parse
+from journal.dates import local_date
+from journal.models import Commitment
+from journal.services import commitment_create
+
+
+@dataclass(frozen=True)
+class RecordedSession:
+    session: Session
+    drafts: list[Commitment]
+    warnings: tuple[TranscriptWarning, ...]
+
+
+@transaction.atomic
+def session_record(
+    *,
+    therapist: User,
+    patient_id: uuid.UUID,
+    held_on: date | None = None,
+    notes: str = "",
+    transcript: str | bytes | None = None,
+    now: datetime,
+) -> RecordedSession:
+    """Record a session with a linked patient; a transcript drafts ``proposed`` commitments.
+
+    One transaction: a transcript that cannot be read (``TranscriptError``) leaves no session
+    and no draft behind. ``held_on`` defaults to today and may not be later than today
+    where either of them is (they may be in different zones).
+    """
+    patient = linked_care(therapist=therapist, patient_id=patient_id).patient
+    today = max(local_date(now, therapist.zone), local_date(now, patient.zone))
+    if held_on is None:
+        held_on = local_date(now, therapist.zone)
+    if held_on > today:
+        raise ValidationError({"held_on": ValidationError("That day has not come yet.", code="future_date")})
+    parsed = transcript_parse(transcript) if transcript is not None else None
+    session = Session.objects.create(
+        therapist=therapist,
+        patient=patient,
+        held_on=held_on,
+        notes=notes or None,
+        title=(parsed.title or None) if parsed else None,
+        transcript=_as_text(transcript),
+        turns=len(parsed.turns) if parsed else 0,
+        warnings=[{"line": w.line, "code": w.code, "detail": w.detail} for w in parsed.warnings] if parsed else [],
+        created_at=now,
+    )
+    drafts = [
+        commitment_create(
+            author=therapist,
+            patient_id=patient.id,
+            now=now,
+            session_id=session.id,
+            status=Commitment.Status.PROPOSED,
+            kind=draft.kind,
+            title=draft.title,
+            details=draft.details,
+            cadence=draft.cadence,
+            target_count=draft.target_count,
+            evidence=draft.evidence,
+        )
+        for draft in (drafts_detect(parsed) if parsed else [])
+    ]
+    return RecordedSession(session=session, drafts=drafts, warnings=parsed.warnings if parsed else ())
+
+
+def _as_text(transcript: str | bytes | None) -> str | None:
+    """The transcript as stored: text (it parsed, so bytes were UTF-8), or nothing."""
+    if isinstance(transcript, bytes):
+        return transcript.decode("utf-8-sig")
+    return transcript or None

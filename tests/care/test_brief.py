@@ -1,0 +1,219 @@
+"""The pre-session brief on a fixture whose every entry is known, as JSON and as Markdown."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from care import services as care_services
+from care.models import AccessLog
+from journal.models import Commitment
+from tests.factories import CommitmentFactory, ExperimentFactory, PrideEntryFactory, ReflectionFactory
+from tests.helpers import error_codes
+
+NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # Wednesday 25 November, noon in Chicago
+SESSION_DAY = datetime(2026, 11, 11, 20, 0, tzinfo=UTC)  # the Wednesday two weeks before, 14:00 in Chicago
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: int, hour: int = 20) -> datetime:
+    """A moment of November 2026 (UTC) that is the same day in Chicago."""
+    return datetime(2026, 11, day, hour, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def story(therapist, chef, link):
+    link.created_at = NOW - timedelta(days=90)
+    link.save()
+    care_services.session_record(therapist=therapist, patient_id=chef.id, held_on=date(2026, 11, 11), now=SESSION_DAY)
+    commitments = {
+        kind: CommitmentFactory(
+            patient=chef, author=therapist, kind=kind, title=title, now=SESSION_DAY + timedelta(minutes=n)
+        )
+        for n, (kind, title) in enumerate(
+            [
+                ("reflection_daily", "A few minutes each day"),
+                ("pride_weekly", "Three things I'm proud of"),
+                ("experiment", "Try a new recipe"),
+            ]
+        )
+    }
+    CommitmentFactory(
+        patient=chef, kind="custom", cadence="once", title="Not agreed yet", status="proposed", now=SESSION_DAY
+    )
+    for day, mood, shared in [(12, 2, True), (13, 2, True), (19, 4, True), (24, 5, False)]:
+        ReflectionFactory(patient=chef, date=date(2026, 11, day), mood=mood, shared=shared, now=at(day))
+    ReflectionFactory(patient=chef, date=date(2026, 11, 5), mood=1, now=at(5))  # before the session
+    PrideEntryFactory(
+        patient=chef, week="2026-W46", items=["Plated the special", "Asked for help", "Left on time"], now=at(15)
+    )
+    PrideEntryFactory(patient=chef, week="2026-W47", items=["A *secret* thing"], shared=False, now=at(22))
+    ExperimentFactory(
+        patient=chef,
+        title="Try a new recipe",
+        planned_for=date(2026, 11, 14),
+        status="tried",
+        worry="The team would laugh",
+        outcome="It flopped, and that was fine",
+        learned="One dish is one dish",
+        now=at(14),
+    )
+    ExperimentFactory(
+        patient=chef, title="Hidden plan", planned_for=date(2026, 11, 21), status="skipped", shared=False, now=at(20)
+    )
+    return commitments
+
+
+def brief(client, patient, **params):
+    with time_machine.travel(NOW, tick=False):
+        return client.get(f"/api/v1/patients/{patient.id}/brief/", params)
+
+
+def test_the_brief_tells_what_was_practised_since_the_last_session(as_therapist, chef, story):
+    response = brief(as_therapist, chef)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["period"] == {"since": "2026-11-11", "until": "2026-11-25", "days": 15, "since_reason": "last_session"}
+    assert body["last_session_on"] == "2026-11-11"
+    assert [(p["commitment"]["kind"], p["done"], p["met"], p["periods"], p["unit"]) for p in body["commitments"]] == [
+        ("reflection_daily", 4, 4, 15, "day"),
+        ("pride_weekly", 2, 1, 3, "week"),
+        ("experiment", 1, 1, 1, "time"),
+    ]
+    assert body["reflections"]["days"] == 4
+    assert body["reflections"]["dates"] == ["2026-11-12", "2026-11-13", "2026-11-19", "2026-11-24"]
+    assert body["reflections"]["mood"] == {
+        "average": 3.7,
+        "trend": "up",
+        "by_week": [
+            {"week": "2026-W46", "average": 2.0},
+            {"week": "2026-W47", "average": 4.0},
+            {"week": "2026-W48", "average": 5.0},
+        ],
+    }
+    assert body["pride_weeks"] == [
+        {
+            "week": "2026-W46",
+            "count": 3,
+            "target": 3,
+            "met": True,
+            "shared": True,
+            "items": ["Plated the special", "Asked for help", "Left on time"],
+            "note": "",
+        },
+        {"week": "2026-W47", "count": 1, "target": 3, "met": False, "shared": False, "items": [], "note": ""},
+    ]
+    recipe, hidden = body["experiments"]
+    assert (recipe["title"], recipe["status"], recipe["outcome"]) == (
+        "Try a new recipe",
+        "tried",
+        "It flopped, and that was fine",
+    )
+    assert (hidden["shared"], hidden["title"], hidden["status"], hidden["planned_for"]) == (
+        False,
+        "",
+        "skipped",
+        "2026-11-21",
+    )
+    assert body["experiments_tried"] == 1
+    # Entries on the 12th, 13th, 14th (tried), 15th (pride), 19th, 20th (written), 22nd, 24th.
+    assert body["active_days"] == 8
+    assert body["quiet_stretches"] == [{"start": "2026-11-16", "end": "2026-11-18", "days": 3}]
+    assert "secret" not in response.content.decode()
+    assert "Hidden plan" not in response.content.decode()
+    assert "fail" not in response.content.decode().replace("flopped", "")
+
+
+def test_the_brief_reads_as_markdown_with_the_same_story(as_therapist, chef, story):
+    response = brief(as_therapist, chef, format="md")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/markdown; charset=utf-8"
+    text = response.content.decode()
+    assert text.startswith("# Pre-session brief: Sam (chef)\n")
+    for line in [
+        "Wed 11 Nov 2026 to Wed 25 Nov 2026 (15 days, since the last session), in America/Chicago.",
+        "- **A few minutes each day**: reflected on 4 of 15 days.",
+        "- **Three things I'm proud of**: wrote in 2 of 3 weeks, 1 reaching 3.",
+        "- **Try a new recipe**: tried 1 time.",
+        "Mood averaged 3.7 of 5, rising (2026-W46 2.0, 2026-W47 4.0, 2026-W48 5.0).",
+        "  - Plated the special",
+        "- 2026-W47: 1 thing (toward 3)",
+        "  - Not shared.",
+        "- **Try a new recipe** (Sat 14 Nov 2026): tried. Worried: “The team would laugh” What happened: “It "
+        "flopped, and that was fine” Learned: “One dish is one dish”",
+        "- An experiment (Sat 21 Nov 2026): skipped. Not shared.",
+        "- Mon 16 Nov 2026 to Wed 18 Nov 2026: 3 days quiet.",
+    ]:
+        assert line in text.splitlines(), line
+    assert "secret" not in text
+
+
+def test_what_the_patient_wrote_stays_text_in_markdown(as_therapist, chef, link):
+    PrideEntryFactory(patient=chef, items=["<img src=x onerror=alert(1)> [click](http://evil.test)"], now=NOW)
+    text = brief(as_therapist, chef, format="md").content.decode()
+    assert r"\<img src=x onerror=alert(1)\> \[click\](http://evil.test)" in text
+    assert not re.search(r"(?<!\\)[<\[]", text.split("proud of\n", 1)[1])  # every < and [ escaped
+
+
+def test_since_moves_the_start_and_a_day_not_yet_come_is_refused(as_therapist, chef, story):
+    body = brief(as_therapist, chef, since="2026-11-19").json()
+    assert body["period"] == {"since": "2026-11-19", "until": "2026-11-25", "days": 7, "since_reason": "asked"}
+    assert body["reflections"]["dates"] == ["2026-11-19", "2026-11-24"]
+    reads = AccessLog.objects.filter(what="brief").count()
+    refused = brief(as_therapist, chef, since="2026-11-26")  # already the 26th in UTC, not yet in Chicago
+    assert refused.status_code == 400
+    assert error_codes(refused) == ["future_date"]
+    assert AccessLog.objects.filter(what="brief").count() == reads  # a refused read is not logged
+    assert brief(as_therapist, chef, since="26-11-2026", format="md").json()["errors"][0]["attr"] == "since"
+
+
+def test_without_a_session_it_covers_four_weeks_or_since_the_link(as_therapist, chef, link):
+    link.created_at = NOW - timedelta(days=200)
+    link.save()
+    assert brief(as_therapist, chef).json()["period"]["since"] == "2026-10-29"
+    link.created_at = NOW - timedelta(days=3)
+    link.save()
+    period = brief(as_therapist, chef).json()["period"]
+    assert (period["since"], period["since_reason"], period["days"]) == ("2026-11-22", "default", 4)
+
+
+def test_another_therapists_session_does_not_move_the_start(as_therapist, stranger_therapist, chef, story):
+    from tests.factories import CareLinkFactory
+
+    CareLinkFactory(therapist=stranger_therapist, patient=chef)
+    care_services.session_record(therapist=stranger_therapist, patient_id=chef.id, held_on=date(2026, 11, 20), now=NOW)
+    assert brief(as_therapist, chef).json()["period"]["since"] == "2026-11-11"
+
+
+def test_a_paused_commitment_is_in_the_brief_and_a_dropped_one_is_not(as_therapist, therapist, chef, story):
+    from journal import services
+
+    services.commitment_update(commitment=story["experiment"], by=therapist, now=NOW, status="paused")
+    kinds = [
+        (p["commitment"]["kind"], p["commitment"]["status"]) for p in brief(as_therapist, chef).json()["commitments"]
+    ]
+    assert kinds == [("reflection_daily", "active"), ("pride_weekly", "active"), ("experiment", "paused")]
+    assert not Commitment.objects.filter(kind="custom", status="active").exists()
+
+
+def test_the_brief_costs_the_same_queries_after_a_year_of_entries(as_therapist, chef, link):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert brief(as_therapist, chef).status_code == 200
+        return len(captured)
+
+    empty = queries()
+    start = NOW - timedelta(days=365)
+    for n in range(365):
+        day = start + timedelta(days=n)
+        ReflectionFactory(patient=chef, date=day.astimezone(chef.zone).date(), mood=1 + n % 5, now=day)
+        if n % 7 == 0:
+            PrideEntryFactory(patient=chef, now=day)
+            ExperimentFactory(patient=chef, now=day)
+    assert queries() == empty

@@ -1,0 +1,177 @@
+"""Recording a session: the transcript drafts commitments; bad input writes nothing."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+
+from care.models import AccessLog, Session
+from journal.models import Commitment
+from tests.factories import CareLinkFactory
+from tests.helpers import error_attrs, error_codes
+
+SESSIONS = "/api/v1/sessions/"
+T44 = Path(__file__).resolve().parents[2] / "seeds" / "transcripts" / "T44.txt"
+NOW = "2026-11-25T18:00:00Z"
+
+pytestmark = pytest.mark.django_db
+
+
+def record(client, **body):
+    with time_machine.travel(NOW, tick=False):
+        return client.post(SESSIONS, body, format="json")
+
+
+def test_t44_becomes_a_session_with_the_three_practices_drafted(as_therapist, chef, link):
+    response = record(as_therapist, patient=str(chef.id), held_on="2026-11-20", transcript=T44.read_text())
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["patient"] == str(chef.id)
+    assert body["held_on"] == "2026-11-20"
+    assert body["title"] == "Transcript T44"
+    assert body["turns"] == 39  # 40 speaker lines, the last a placeholder
+    assert [(w["line"], w["code"]) for w in body["warnings"]] == [(81, "placeholder")]
+    drafts = {(d["kind"], d["cadence"], d["target_count"], d["status"]) for d in body["draft_commitments"]}
+    assert drafts == {
+        ("experiment", "once", 1, "proposed"),
+        ("reflection_daily", "daily", 1, "proposed"),
+        ("pride_weekly", "weekly", 3, "proposed"),
+    }
+    for draft in body["draft_commitments"]:
+        assert draft["session"] == body["id"]
+        assert draft["patient"] == str(chef.id)
+        assert draft["evidence"].startswith("Therapist (line ")
+        assert "\nPatient (line " in draft["evidence"]
+    reflection = next(d for d in body["draft_commitments"] if d["kind"] == "reflection_daily")
+    assert "You're doing your best, and that's enough" in reflection["evidence"]
+    assert "I can try." in reflection["evidence"]
+
+
+def test_a_draft_is_confirmed_by_the_therapist_and_starts_its_reminder(as_therapist, chef, link):
+    body = record(as_therapist, patient=str(chef.id), transcript=T44.read_text()).json()
+    pride = next(d for d in body["draft_commitments"] if d["kind"] == "pride_weekly")
+    with time_machine.travel(NOW, tick=False):
+        confirmed = as_therapist.post(f"/api/v1/commitments/{pride['id']}/confirm/")
+    assert confirmed.status_code == 200
+    assert confirmed.json()["status"] == "active"
+    from reminders.models import Reminder
+
+    assert Reminder.objects.filter(commitment_id=pride["id"], enabled=True).count() == 1
+
+
+def test_a_session_without_a_transcript_drafts_nothing(as_therapist, chef, link):
+    response = record(as_therapist, patient=str(chef.id), notes="Talked about the kitchen.")
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["turns"], body["draft_commitments"], body["warnings"], body["notes"]) == (
+        0,
+        [],
+        [],
+        "Talked about the kitchen.",
+    )
+    assert body["held_on"] == "2026-11-25"  # today, in the therapist's zone (Chicago)
+
+
+@pytest.mark.parametrize(
+    ("transcript", "code"),
+    [
+        ("", "no_turns"),
+        ("   \n\n  ", "no_turns"),
+        ("# Only a title\n", "no_turns"),
+        ("Therapist: [Answer not properly formatted or missing]\nPatient: []\n", "no_turns"),
+        ("\x89PNG\r\n\x1a\n\x01\x02\x03\rIHDR", "not_text"),  # NUL itself: the JSON parser's 400
+        ("Therapist: hello\x07\x08 there\nPatient: yes", "not_text"),
+    ],
+)
+def test_a_transcript_that_cannot_be_read_is_a_400_and_nothing_is_written(as_therapist, chef, link, transcript, code):
+    response = record(as_therapist, patient=str(chef.id), transcript=transcript)
+    assert response.status_code == 400, response.json()
+    assert error_codes(response) == [code]
+    assert error_attrs(response) == ["transcript"]
+    assert not Session.objects.exists()
+    assert not Commitment.objects.exists()
+
+
+def test_a_session_on_a_day_that_has_not_come_is_refused(as_therapist, chef, link):
+    response = record(as_therapist, patient=str(chef.id), held_on="2026-11-27", transcript=T44.read_text())
+    assert response.status_code == 400
+    assert error_codes(response) == ["future_date"]
+    assert not Session.objects.exists()
+    assert not Commitment.objects.exists()
+
+
+def test_a_session_with_a_patient_not_linked_is_a_404(as_stranger, as_therapist, chef, link):
+    assert record(as_stranger, patient=str(chef.id), transcript=T44.read_text()).status_code == 404
+    link.status, link.ended_at = "ended", link.created_at
+    link.save()
+    assert record(as_therapist, patient=str(chef.id), transcript=T44.read_text()).status_code == 404
+    assert not Session.objects.exists()
+    assert not Commitment.objects.exists()
+
+
+def test_patients_do_not_record_or_list_sessions(as_chef, chef):
+    assert record(as_chef, patient=str(chef.id), notes="x").status_code == 403
+    assert as_chef.get(SESSIONS, {"patient": str(chef.id)}).status_code == 403
+
+
+def test_the_list_names_one_patient_and_shows_their_sessions_newest_first(as_therapist, therapist, chef, link):
+    record(as_therapist, patient=str(chef.id), held_on="2026-11-06", notes="first")
+    record(as_therapist, patient=str(chef.id), held_on="2026-11-20", transcript=T44.read_text())
+    other = CareLinkFactory(therapist=therapist).patient
+    record(as_therapist, patient=str(other.id), notes="someone else")
+    assert error_codes(as_therapist.get(SESSIONS)) == ["required"]
+    listed = as_therapist.get(SESSIONS, {"patient": str(chef.id)})
+    assert listed.status_code == 200
+    results = listed.json()["results"]
+    assert [(s["held_on"], len(s["draft_commitments"])) for s in results] == [("2026-11-20", 3), ("2026-11-06", 0)]
+    one = as_therapist.get(f"{SESSIONS}{results[0]['id']}/")
+    assert one.status_code == 200
+    assert one.json() == results[0]
+    assert AccessLog.objects.filter(patient=chef, what="sessions").count() == 2
+
+
+def test_another_therapists_session_is_a_404_and_so_is_one_after_the_link_ended(
+    as_therapist, as_stranger, stranger_therapist, chef, link
+):
+    session_id = record(as_therapist, patient=str(chef.id), notes="x").json()["id"]
+    CareLinkFactory(therapist=stranger_therapist, patient=chef)  # linked too, but not their session
+    assert as_stranger.get(f"{SESSIONS}{session_id}/").status_code == 404
+    link.status, link.ended_at = "ended", link.created_at
+    link.save()
+    assert as_therapist.get(f"{SESSIONS}{session_id}/").status_code == 404
+    assert as_therapist.get(SESSIONS, {"patient": str(chef.id)}).status_code == 404
+
+
+def test_import_transcript_records_the_same_session_from_a_file(therapist, chef, link):
+    out, err = StringIO(), StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command(
+            "import_transcript",
+            str(T44),
+            "--held-on=2026-11-20",
+            therapist=therapist.email,
+            patient=chef.email.upper(),
+            stdout=out,
+            stderr=err,
+        )
+    session = Session.objects.get()
+    assert (session.held_on.isoformat(), session.turns, session.title) == ("2026-11-20", 39, "Transcript T44")
+    drafts = Commitment.objects.filter(session_id=session.id, status="proposed")
+    assert sorted(drafts.values_list("kind", flat=True)) == ["experiment", "pride_weekly", "reflection_daily"]
+    assert out.getvalue().count("drafted:") == 3
+    assert "line 81" in err.getvalue().lower()
+
+
+def test_import_transcript_refuses_a_binary_file_and_writes_nothing(tmp_path, therapist, chef, link):
+    binary = tmp_path / "photo.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe")
+    with pytest.raises(CommandError, match="not_text"):
+        call_command("import_transcript", str(binary), therapist=therapist.email, patient=chef.email)
+    with pytest.raises(CommandError, match="No patient"):
+        call_command("import_transcript", str(T44), therapist=therapist.email, patient="nobody@example.test")
+    assert not Session.objects.exists()
+    assert not Commitment.objects.exists()
