@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -38,8 +38,28 @@ def load(*, now: datetime) -> dict[str, int]:
         CareLink.objects.create(therapist=therapist, patient=chef, share_entries=True)
         created["care_links"] += 1
     if not Commitment.objects.filter(patient=chef).exists():
-        created.update(journal.load(patient=chef, therapist=therapist, now=now))
+        _add(created, journal.load(patient=chef, therapist=therapist, now=now))
         # The weeks of history were written with their own clocks, and the commitments' default
         # reminders planned from weeks ago: plan them from now, or the first pass logs "missed".
         reminders_replan(user=chef, now=now)
+    for persona, linked_days_ago, write in (
+        (personas.NURSE, 60, journal.load_quiet),
+        (personas.STUDENT, 5, journal.load_new),
+    ):
+        patient, made = persona_user(persona)
+        created["users"] += made
+        if made:
+            CareLink.objects.create(
+                therapist=therapist,
+                patient=patient,
+                share_entries=True,
+                created_at=now - timedelta(days=linked_days_ago),
+            )
+            created["care_links"] += 1
+            _add(created, write(patient=patient, now=now))
     return created
+
+
+def _add(counts: dict[str, int], more: dict[str, int]) -> None:
+    for name, count in more.items():
+        counts[name] = counts.get(name, 0) + count

@@ -4,45 +4,16 @@ weeks of believable, imperfect practice (gaps included: nothing here is about st
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from accounts.models import User
+from care.services import session_record
 from journal import services
 from journal.dates import iso_week, local_date
 from journal.models import Commitment, Experiment, PrideEntry, Reflection
 
-T44_COMMITMENTS = [
-    {
-        "kind": Commitment.Kind.EXPERIMENT,
-        "title": "Try a new recipe just for fun",
-        "details": "Permission to fail: it's just one dish, just one try.",
-        "evidence": (
-            "Therapist: What would it take for you to commit to trying this new recipe, just for the sake of "
-            "trying it, without worrying about how it turns out?\n"
-            "Patient: ... I think I can commit to that, just this once."
-        ),
-    },
-    {
-        "kind": Commitment.Kind.REFLECTION_DAILY,
-        "title": "A few minutes each day noticing my effort",
-        "details": "End with: You're doing your best, and that's enough.",
-        "evidence": (
-            "Therapist: Would you be willing to commit to taking a few minutes each day to reflect on your "
-            "efforts, acknowledging what you've done well, and telling yourself, "
-            "\"You're doing your best, and that's enough\"?\n"
-            "Patient: I can try. ... I can commit to giving it a shot, at least."
-        ),
-    },
-    {
-        "kind": Commitment.Kind.PRIDE_WEEKLY,
-        "title": "Three things I'm proud of each week",
-        "details": "No matter how small.",
-        "evidence": (
-            "Therapist: Would you be willing to commit to writing down three things you're proud of each week, "
-            "no matter how small they may seem?\n"
-            "Patient: Three things a week? Yeah, I think I can do that."
-        ),
-    },
-]
+#: Session T44 (shared/seeds/T44.txt), imported as a therapist would import it.
+T44 = Path(__file__).resolve().parent / "transcripts" / "T44.txt"
 
 EFFORTS = [
     "Prepped the whole line before service without rushing.",
@@ -65,11 +36,22 @@ def evening_of(day: date, *, patient: User, now: datetime) -> datetime:
 
 
 def load(*, patient: User, therapist: User, now: datetime) -> dict[str, int]:
-    made = {"commitments": 0, "reflections": 0, "pride_entries": 0, "experiments": 0}
-    commitments = {}
+    made = {"sessions": 0, "commitments": 0, "reflections": 0, "pride_entries": 0, "experiments": 0}
     session_held = now - timedelta(days=28)  # session T44, four weeks of practice ago
-    for spec in T44_COMMITMENTS:
-        commitment = services.commitment_create(author=therapist, patient_id=patient.id, now=session_held, **spec)
+    # Through the real importer: the transcript drafts the three practices, the therapist
+    # confirms them at the end of the session.
+    recorded = session_record(
+        therapist=therapist,
+        patient_id=patient.id,
+        held_on=local_date(session_held, therapist.zone),
+        notes="Perfectionism and procrastination in the kitchen. Agreed three small practices.",
+        transcript=T44.read_bytes(),
+        now=session_held,
+    )
+    made["sessions"] += 1
+    commitments = {}
+    for draft in recorded.drafts:
+        commitment = services.commitment_confirm(commitment=draft, by=therapist, now=session_held)
         commitments[commitment.kind] = commitment
         made["commitments"] += 1
 
@@ -125,3 +107,46 @@ def load(*, patient: User, therapist: User, now: datetime) -> dict[str, int]:
     )
     made["experiments"] += 2
     return made
+
+
+def load_quiet(*, patient: User, now: datetime) -> dict[str, int]:
+    """A patient who practised for a while, then went quiet 16 days ago: the roster's gentle flag."""
+    today = local_date(now, patient.zone)
+    made = {"reflections": 0, "pride_entries": 0}
+    for days_ago in range(40, 15, -3):
+        day = today - timedelta(days=days_ago)
+        services.entry_create(
+            model=Reflection,
+            patient=patient,
+            now=evening_of(day, patient=patient, now=now),
+            date=day,
+            effort="Finished the shift without re-checking every chart twice.",
+            mood=3,
+        )
+        made["reflections"] += 1
+    last_week_written = today - timedelta(days=21)
+    services.entry_create(
+        model=PrideEntry,
+        patient=patient,
+        now=evening_of(last_week_written, patient=patient, now=now),
+        week=iso_week(last_week_written),
+        items=["Asked for a break when I needed one", "Cooked dinner instead of ordering"],
+    )
+    made["pride_entries"] += 1
+    return made
+
+
+def load_new(*, patient: User, now: datetime) -> dict[str, int]:
+    """A patient linked this week: two reflections so far."""
+    today = local_date(now, patient.zone)
+    for days_ago in (2, 1):
+        day = today - timedelta(days=days_ago)
+        services.entry_create(
+            model=Reflection,
+            patient=patient,
+            now=evening_of(day, patient=patient, now=now),
+            date=day,
+            effort="Handed in a first draft that was only good enough.",
+            mood=4,
+        )
+    return {"reflections": 2}

@@ -34,4 +34,22 @@ CHEF = Persona(
     timezone="America/Chicago",
 )
 
-DEMO = (THERAPIST, CHEF)
+#: Two more of the therapist's patients, so the roster has someone who needs a look and
+#: someone just starting: a nurse gone quiet three weeks ago, a student linked this week.
+NURSE = Persona(
+    email="ana@demo.good-enough.test",
+    password="one-shift-at-a-time",
+    display_name="Ana (nurse)",
+    role="patient",
+    timezone="Europe/Madrid",
+)
+
+STUDENT = Persona(
+    email="leo@demo.good-enough.test",
+    password="first-draft-is-fine",
+    display_name="Leo (student)",
+    role="patient",
+    timezone="Asia/Seoul",
+)
+
+DEMO = (THERAPIST, CHEF, NURSE, STUDENT)

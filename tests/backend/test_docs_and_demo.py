@@ -45,13 +45,17 @@ def test_the_browsable_api_is_off_without_debug(as_chef):
 def test_load_demo_creates_the_chef_and_therapist_once(capsys):
     call_command("load_demo")
     call_command("load_demo")
-    assert User.objects.count() == 2
+    assert User.objects.count() == 4
     chef = User.objects.get(email=personas.CHEF.email)
     therapist = User.objects.get(email=personas.THERAPIST.email)
     assert CareLink.objects.active().filter(patient=chef, therapist=therapist).count() == 1
-    assert list(User.objects.patients_of(therapist)) == [chef]
+    assert {p.email for p in User.objects.patients_of(therapist)} == {
+        personas.CHEF.email,
+        personas.NURSE.email,
+        personas.STUDENT.email,
+    }
     output = capsys.readouterr().out
-    assert "2 users, 1 care_links, 3 commitments" in output
+    assert "4 users, 3 care_links, 1 sessions, 3 commitments" in output
     assert "nothing new" in output
     assert personas.CHEF.password in output
 
@@ -94,3 +98,38 @@ def test_the_demos_reminders_are_planned_from_now_so_the_first_pass_misses_nothi
     assert set(planned.values_list("kind", flat=True)) >= {"reflection_daily", "pride_weekly"}
     assert not planned.filter(next_fire_at__lt=timezone.now()).exists()
     assert dispatch_due(now=timezone.now(), enqueue=lambda ids: None).missed == 0
+
+
+def test_the_demo_therapist_sees_t44_imported_and_the_story_since(anon):
+    call_command("load_demo")
+    token = anon.post(
+        "/api/v1/auth/token/", {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
+    ).json()
+    anon.credentials(HTTP_AUTHORIZATION=f"Bearer {token['access']}")
+    roster = {row["display_name"]: row for row in anon.get("/api/v1/patients/").json()["results"]}
+    assert {name: row["needs_attention"] for name, row in roster.items()} == {
+        "Ana (nurse)": True,
+        "Leo (student)": False,
+        "Sam (chef)": False,
+    }
+    chef = roster["Sam (chef)"]
+    (session,) = anon.get("/api/v1/sessions/", {"patient": chef["id"]}).json()["results"]
+    assert (session["title"], session["turns"], [w["line"] for w in session["warnings"]]) == (
+        "Transcript T44",
+        39,
+        [81],
+    )
+    assert sorted((d["kind"], d["status"]) for d in session["draft_commitments"]) == [
+        ("experiment", "active"),
+        ("pride_weekly", "active"),
+        ("reflection_daily", "active"),
+    ]
+    brief = anon.get(f"/api/v1/patients/{chef['id']}/brief/").json()
+    assert brief["period"]["since_reason"] == "last_session"
+    assert brief["period"]["days"] >= 28
+    done = {p["commitment"]["kind"]: p["done"] for p in brief["commitments"]}
+    assert done["reflection_daily"] >= 15
+    assert done["pride_weekly"] == 3
+    assert done["experiment"] == 1
+    assert brief["experiments"][0]["outcome"].startswith("Too salty")
+    assert "Kept calm during a 200-cover Saturday" in brief["pride_weeks"][0]["items"]
