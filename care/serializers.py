@@ -80,6 +80,9 @@ SharedEntry = PolymorphicProxySerializer(
 class SharedEntriesPageSerializer(serializers.Serializer[Any]):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
+    types = serializers.ListField(
+        child=serializers.ChoiceField(choices=ENTRY_TYPE_CHOICES), help_text="The kinds of entry this list holds."
+    )
     shared = serializers.BooleanField(
         help_text="false while the patient's link does not share entries: the list is then empty."
     )

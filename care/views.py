@@ -177,11 +177,12 @@ class PatientEntriesView(ReadInOneTransaction):
                 raise ValidationError({"cursor": not_ours}, code="invalid_cursor") from None
         start = day_or_week("from", request.query_params.get("from"), last=False)
         end = day_or_week("to", request.query_params.get("to"), last=True)
-        types = [name for name in selectors.ENTRY_TYPES if name in query.validated_data.get("type", ())]
+        asked = query.validated_data.get("type", ())
+        types = [name for name in selectors.ENTRY_TYPES if name in asked] or list(selectors.ENTRY_TYPES)
         page = selectors.shared_entries(
             therapist=signed_in_user(request),
             patient_id=patient_id,
-            types=types or list(selectors.ENTRY_TYPES),
+            types=types,
             start=start,
             end=end,
             position=position,
@@ -194,6 +195,7 @@ class PatientEntriesView(ReadInOneTransaction):
             {
                 "next": page.next and replace_query_param(url, "cursor", page.next.encode()),
                 "previous": page.previous and replace_query_param(url, "cursor", page.previous.encode()),
+                "types": types,
                 "shared": page.shared,
                 "results": [
                     {"type": name, "id": str(entry.id), "data": serializers[name](entry).data}
@@ -258,11 +260,11 @@ class PatientBriefView(ReadInOneTransaction):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-@extend_validation_errors(["required", "invalid"], field_name="patient", methods=["get"])
 class NewestHeldFirst(CursorPagination):
     ordering = ("-held_on", "-created_at")  # DRF pages on the first; a tie keeps its order by offset
 
 
+@extend_validation_errors(["required", "invalid"], field_name="patient", methods=["get"])
 class SessionsView(ReadInOneTransaction, generics.GenericAPIView[Any]):
     queryset = Session.objects.none()
     pagination_class = NewestHeldFirst

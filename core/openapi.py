@@ -286,10 +286,16 @@ def enums_by_reference(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
-                values = parameter.get("schema", {}).get("enum")
+                schema = parameter.get("schema", {})
+                # A repeatable parameter (``?type=a&type=b``) is an array of the enum.
+                holder = schema["items"] if schema.get("type") == "array" and "items" in schema else parameter
+                values = holder.get("schema", holder).get("enum") if holder is parameter else holder.get("enum")
                 name = enums.get(tuple(sorted(map(str, values)))) if values else None
                 if name:
-                    parameter["schema"] = {"$ref": f"#/components/schemas/{name}"}
+                    if holder is parameter:
+                        parameter["schema"] = {"$ref": f"#/components/schemas/{name}"}
+                    else:
+                        schema["items"] = {"$ref": f"#/components/schemas/{name}"}
                     if parameter.get("description", "").startswith("* `"):  # the enum's values, again
                         del parameter["description"]
     return result
