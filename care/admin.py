@@ -9,19 +9,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from care.models import AccessLog, Session
+from core import admin as core_admin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(core_admin.ReadOnlyAdmin):
     search_fields = ["patient__email"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

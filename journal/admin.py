@@ -6,22 +6,14 @@ the pages are read-only (the journal is written through the app, by the patient)
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from journal.models import Commitment, Experiment, PrideEntry, Reflection
 
 
-class ReadOnlyJournalAdmin(admin.ModelAdmin):
+class ReadOnlyJournalAdmin(ReadOnlyAdmin):
     list_select_related = ["patient"]
     search_fields = ["patient__email"]
     date_hierarchy = "created_at"
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Commitment)

@@ -9,21 +9,13 @@ journal text is involved (a commitment shows as its kind and id).
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core import admin as core_admin
 from reminders.models import Delivery, Device, Reminder, ReminderSettings
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(core_admin.ReadOnlyAdmin):
     search_fields = ["patient__email"]
     list_select_related = ["patient"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Reminder)
