@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """Pages that show and never change: these rows are written only through the app's services
     (which stamp versions, plan reminders, keep sync's sequence), never by hand."""
 
