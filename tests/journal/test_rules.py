@@ -98,6 +98,20 @@ class TestWeekSummaries:
         assert summaries[west.id].this_week == "2026-W48"
         assert summaries[west.id].weeks[0].reflection_dates == (date(2026, 11, 29),)
 
+    def test_an_old_entry_changed_today_counts_as_activity_today_but_stays_in_its_week(self, chef):
+        old = ReflectionFactory(patient=chef, date=date(2025, 11, 3), now=NOW - timedelta(days=387))
+        services.entry_update(entry=old, now=NOW, effort="Rewritten a year later")
+        summary = selectors.week_summaries(patients=[chef], weeks=4, now=NOW)[chef.id]
+        assert summary.last_active_at == NOW
+        assert not any(week.reflection_dates for week in summary.weeks)
+
+    def test_the_streak_reads_back_past_the_weeks_shown(self, chef):
+        for weeks_ago in range(10):
+            ReflectionFactory(patient=chef, date=date(2026, 11, 24) - timedelta(weeks=weeks_ago), now=NOW)
+        progress = selectors.progress(patient=chef, weeks=2, now=NOW)
+        assert len(progress.weeks) == 2
+        assert progress.practice_streak_weeks == 10
+
     def test_a_patient_with_nothing_written_has_quiet_weeks_not_failed_ones(self, chef):
         progress = selectors.progress(patient=chef, weeks=2, now=NOW)
         assert progress.practice_streak_weeks == 0
