@@ -27,6 +27,8 @@ from journal.selectors import WeekSummary, living, week_summaries
 DEFAULT_LOOK_BACK = timedelta(days=27)  # four weeks, today included
 #: Days in a row with no entry that make a quiet stretch worth a mention.
 QUIET_STRETCH_DAYS = 3
+#: The longest period a brief covers: a year, as the bench measures (``?since=`` further back is a 400).
+LONGEST_LOOK_BACK = timedelta(days=366)
 #: A change of mood between the period's first and second half that counts as a trend.
 MOOD_SHIFT = 0.5
 
@@ -58,7 +60,7 @@ class Practised:
     done: int  # reflection days, pride weeks with an entry, experiments tried, or entries naming it
     met: int  # of those, the periods that reached the target
     periods: int  # days (daily), weeks (weekly) or 1 (once) the commitment ran within the period
-    unit: str  # "day", "week" or "time"
+    unit: str  # "day", "week", "time" (an experiment tried) or "entry" (a custom one named)
 
 
 @dataclass(frozen=True)
@@ -125,8 +127,10 @@ def patient_brief(*, therapist: User, patient_id: uuid.UUID, since: date | None,
 def brief_build(*, link: CareLink, therapist: User, since: date | None, now: datetime) -> Brief:
     patient = link.patient
     today = local_date(now, patient.zone)
+    # A therapist east of the patient may record a session on what is still the patient's
+    # yesterday's tomorrow: it starts the brief at today, not after it.
     last_session_on = (
-        Session.objects.filter(therapist=therapist, patient=patient, held_on__lte=today)
+        Session.objects.filter(therapist=therapist, patient=patient)
         .order_by("-held_on")
         .values_list("held_on", flat=True)
         .first()
@@ -134,15 +138,20 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
     if since is not None and since > today:
         not_yet = ValidationError("That day has not come yet for the patient.", code="future_date")
         raise ValidationError({"since": not_yet})
+    if since is not None and since < today - LONGEST_LOOK_BACK:
+        too_far = ValidationError("A brief covers at most a year.", code="too_far_back")
+        raise ValidationError({"since": too_far})
     period = brief_period(
         since=since,
-        last_session_on=last_session_on,
+        last_session_on=last_session_on and min(last_session_on, today),
         linked_on=local_date(link.created_at, patient.zone),
         today=today,
     )
     summary = week_summaries(patients=[patient], weeks=period.weeks, now=now)[patient.id]
     in_period = Reflection.in_days(period.since, period.until)
-    reflections = list(living(Reflection).filter(in_period, patient=patient).values_list("date", "commitment_id"))
+    reflections = list(
+        living(Reflection).filter(in_period, patient=patient).values_list("date", "commitment_id", "mood")
+    )
     pride = list(
         living(PrideEntry)
         .filter(PrideEntry.in_days(period.since, period.until), patient=patient)
@@ -161,14 +170,14 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
     )
     weeks_by_name = {week.week: week for week in summary.weeks}
     written = _Written(
-        reflections=[(day, named) for day, named in reflections],
+        reflections=[(day, named) for day, named, _ in reflections],
         pride=pride,
         experiments=experiments,
         weeks=weeks_by_name,
         until=today,
     )
     shares = link.share_entries
-    reflection_dates = sorted(day for day, _ in reflections)
+    reflection_dates = sorted(day for day, _, _ in reflections)
     active = set(reflection_dates)
     active |= {local_date(entry.created_at, patient.zone) for entry in pride}
     for experiment in experiments:
@@ -187,13 +196,13 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
             for commitment in commitments
         ],
         reflection_dates=reflection_dates,
-        mood=mood_of([week for week in reversed(summary.weeks) if week.week >= iso_week(period.since)]),
+        mood=mood_of([(day, mood) for day, _, mood in reflections if mood is not None]),
         pride_weeks=[
             PrideWeekShared(
                 week=entry.week,
                 count=entry.item_count,
-                target=weeks_by_name[entry.week].pride.target if entry.week in weeks_by_name else entry.item_count,
-                met=weeks_by_name[entry.week].pride.met if entry.week in weeks_by_name else True,
+                target=weeks_by_name[entry.week].pride.target,  # every week of the period is summed up
+                met=weeks_by_name[entry.week].pride.met,
                 items=tuple(entry.items or ()) if shares and entry.shared else (),
                 note=(entry.note or "") if shares and entry.shared else "",
                 shared=shares and entry.shared,
@@ -248,18 +257,20 @@ def _experiments_tried(commitment: Commitment, began: date, written: _Written) -
     tried = [
         e
         for e in written.experiments
-        if e.status == Experiment.Status.TRIED and _counts_for(commitment, e.commitment_id)
+        if e.status == Experiment.Status.TRIED
+        and (e.planned_for or e.date) >= began
+        and _counts_for(commitment, e.commitment_id)
     ]
     return Practised(commitment=commitment, done=len(tried), met=min(len(tried), 1), periods=1, unit="time")
 
 
 def _entries_naming(commitment: Commitment, began: date, written: _Written) -> Practised:
     named = (
-        sum(named == commitment.id for _, named in written.reflections)
-        + sum(entry.commitment_id == commitment.id for entry in written.pride)
-        + sum(e.commitment_id == commitment.id for e in written.experiments)
+        sum(named == commitment.id and day >= began for day, named in written.reflections)
+        + sum(entry.commitment_id == commitment.id and entry.week >= iso_week(began) for entry in written.pride)
+        + sum(e.commitment_id == commitment.id and (e.planned_for or e.date) >= began for e in written.experiments)
     )
-    return Practised(commitment=commitment, done=named, met=named, periods=0, unit="time")
+    return Practised(commitment=commitment, done=named, met=named, periods=0, unit="entry")
 
 
 #: How each kind of commitment counts what was practised against it.
@@ -277,18 +288,22 @@ def practised(*, commitment: Commitment, since: date, zone: ZoneInfo, written: _
     return PRACTICE_COUNTERS[Commitment.Kind(commitment.kind)](commitment, min(began, written.until), written)
 
 
-def mood_of(weeks: list[WeekSummary]) -> Mood:
-    """Weekly averages, oldest first, and whether the second half of the period is higher."""
-    by_week = tuple((week.week, week.mood_avg) for week in weeks if week.mood_avg is not None)
+def mood_of(moods: list[tuple[date, int]]) -> Mood:
+    """Weekly averages of the period's own days (oldest first), and whether the later half of
+    those weeks is higher or lower than the earlier half."""
+    weekly: dict[str, list[int]] = {}
+    for day, mood in sorted(moods):
+        weekly.setdefault(iso_week(day), []).append(mood)
+    by_week = tuple((week, round(mean(values), 1)) for week, values in weekly.items())
     if not by_week:
         return Mood(by_week=(), average=None, trend=None)
-    values = [value for _, value in by_week]
+    averages = [value for _, value in by_week]
     trend = None
-    if len(values) >= 2:
-        half = len(values) // 2
-        shift = mean(values[-half:]) - mean(values[:half])
+    if len(averages) >= 2:
+        half = len(averages) // 2
+        shift = mean(averages[-half:]) - mean(averages[:half])
         trend = "up" if shift >= MOOD_SHIFT else "down" if shift <= -MOOD_SHIFT else "steady"
-    return Mood(by_week=by_week, average=round(mean(values), 1), trend=trend)
+    return Mood(by_week=by_week, average=round(mean(mood for _, mood in moods), 1), trend=trend)
 
 
 def quiet_stretches(*, period: Period, active: set[date]) -> list[QuietStretch]:

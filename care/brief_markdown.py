@@ -7,19 +7,28 @@ must stay text in whatever viewer renders this.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from care.brief import Brief, Practised
 from journal.models import Commitment, Experiment
 
-#: What Markdown (CommonMark, and GitHub's tables and strikethrough) reads as markup inside a
-#: line. Patient text never starts a line here, so line-start markers (#, -, 1.) stay as typed.
+#: What Markdown (CommonMark, and GitHub's tables and strikethrough) reads as markup inside a line.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>&|~])")
+#: An ordered list item's number, where a line (or a list item's text) starts.
+_LIST_NUMBER = re.compile(r"[0-9]+(?=[.)])")
 
 
 def escape(text: str) -> str:
-    """Patient text as literal Markdown: specials backslashed, lines kept on one line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Patient text as literal Markdown: specials backslashed, and a block marker at its start
+    too (a pride item is a list item's text, where ``# Big`` would become a heading, ``> x`` a
+    quote, ``1. x`` a list, ``---`` a rule); lines kept on one line."""
+    flat = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    if flat[:1] in ("#", ">", "+", "-", "="):
+        return "\\" + flat
+    if number := _LIST_NUMBER.match(flat):
+        return f"{number[0]}\\{flat[number.end() :]}"
+    return flat
 
 
 def _day(day: date) -> str:
@@ -30,22 +39,21 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
+#: What was done against a commitment, by the unit it is counted in (``care.brief.Practised``).
+_DID: dict[str, Callable[[Practised], str]] = {
+    "day": lambda p: f"reflected on {p.done} of {_plural(p.periods, 'day')}",
+    "week": lambda p: (
+        f"wrote in {p.done} of {_plural(p.periods, 'week')}, {p.met} reaching {p.commitment.target_count}"
+    ),
+    "time": lambda p: "tried" + (f" {_plural(p.done, 'time')}" if p.done else ": not yet"),
+    "entry": lambda p: f"{_plural(p.done, 'entry', 'entries')} naming it",
+}
+
+
 def _practice_line(practised: Practised) -> str:
     commitment = practised.commitment
-    title = escape(commitment.title or "")
     paused = " (paused)" if commitment.status == Commitment.Status.PAUSED else ""
-    if practised.unit == "day":
-        did = f"reflected on {practised.done} of {_plural(practised.periods, 'day')}"
-    elif practised.unit == "week":
-        did = (
-            f"wrote in {practised.done} of {_plural(practised.periods, 'week')}, "
-            f"{practised.met} reaching {commitment.target_count}"
-        )
-    elif commitment.kind == Commitment.Kind.EXPERIMENT:
-        did = "tried" + (f" {_plural(practised.done, 'time')}" if practised.done else ": not yet")
-    else:
-        did = f"{_plural(practised.done, 'entry', 'entries')} naming it"
-    return f"- **{title}**{paused}: {did}."
+    return f"- **{escape(commitment.title or '')}**{paused}: {_DID[practised.unit](practised)}."
 
 
 def brief_markdown(brief: Brief) -> str:

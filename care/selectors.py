@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import F, Q, QuerySet
 
@@ -24,7 +24,8 @@ from accounts.selectors import linked_cares
 from care.access import access_log, patient_read
 from care.exceptions import SessionNotFound
 from care.models import AccessLog, Session
-from journal.models import Commitment, Entry, Experiment, PrideEntry, Reflection
+from journal.kinds import KINDS
+from journal.models import Commitment, Entry
 from journal.selectors import PatientProgress, PatientWeeks, WeekSummary, living, progress, week_summaries
 
 #: After this long with no entry (or since the link began, for a new patient), a patient
@@ -157,7 +158,7 @@ def session_drafts(*, sessions: Sequence[Session]) -> dict[uuid.UUID, list[Commi
 # --- Shared entries --------------------------------------------------------------------------
 
 #: What ``?type=`` names, and the journal model behind each (sync's names for them).
-ENTRY_TYPES: dict[str, type[Entry]] = {"reflection": Reflection, "pride_entry": PrideEntry, "experiment": Experiment}
+ENTRY_TYPES: dict[str, type[Entry]] = {kind.name: kind.model for kind in KINDS if issubclass(kind.model, Entry)}
 
 
 @dataclass(frozen=True)
@@ -174,16 +175,27 @@ class Position:
 
     @classmethod
     def decode(cls, cursor: str) -> Position:
-        """ValueError for anything this server did not give out."""
+        """ValueError for anything this server did not give out (a cursor is only base64: a
+        client can forge one, so every part is checked before it reaches a query)."""
         try:
             raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-            at, entry_id, forward = raw
-            position = cls(datetime.fromisoformat(at), uuid.UUID(entry_id), bool(forward))
-        except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError) as error:
+        except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, ValueError) as error:
             raise ValueError("not a cursor of ours") from error
-        if position.created_at.tzinfo is None or not isinstance(forward, bool):
+        if not (isinstance(raw, list) and len(raw) == 3):
             raise ValueError("not a cursor of ours")
-        return position
+        at, entry_id, forward = raw
+        if not (isinstance(at, str) and isinstance(entry_id, str) and isinstance(forward, bool)):
+            raise ValueError("not a cursor of ours")
+        try:
+            created_at = datetime.fromisoformat(at)
+            if created_at.tzinfo is None:
+                raise ValueError("a naive time")
+            # In UTC now, as the database compares it: a time at year 1 or 9999 with an offset
+            # overflows here, not in the query.
+            created_at = created_at.astimezone(UTC)
+            return cls(created_at, uuid.UUID(entry_id), forward)
+        except (ValueError, OverflowError) as error:
+            raise ValueError("not a cursor of ours") from error
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,10 @@ class PractisedSerializer(serializers.Serializer[Any]):
     )
     met = serializers.IntegerField(help_text="Of those, the days or weeks that reached the target.")
     periods = serializers.IntegerField(help_text="Days or weeks it ran within the period (1 for once, 0 for custom).")
-    unit = serializers.ChoiceField(choices=["day", "week", "time"])
+    unit = serializers.ChoiceField(
+        choices=["day", "week", "time", "entry"],
+        help_text="What `done` counts: days, weeks, times tried (experiments) or entries naming it (custom).",
+    )
 
 
 class MoodWeekSerializer(serializers.Serializer[tuple[str, float]]):

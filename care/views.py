@@ -211,7 +211,8 @@ class MarkdownRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return brief_markdown(data).encode()
+        # The view renders the brief inside the read's transaction; this only encodes it.
+        return str(data).encode()
 
 
 @extend_validation_errors(["invalid", "future_date"], field_name="since")
@@ -249,7 +250,7 @@ class PatientBriefView(ReadInOneTransaction):
             now=timezone.now(),
         )
         if isinstance(request.accepted_renderer, MarkdownRenderer):
-            return Response(brief)
+            return Response(brief_markdown(brief))
         return Response(BriefSerializer(brief).data)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:

@@ -121,6 +121,8 @@ class BooleanField(serializers.BooleanField):
 class UUIDField(StrictTextMixin, serializers.UUIDField):
     """Only a UUID string: DRF's would turn ``0`` or ``false`` into the nil UUID."""
 
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {"invalid": "Must be a UUID string."}
+
 
 class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[_MT]):
     """An id or null: ``""`` is not a way to say null (DRF's would take it as one)."""

@@ -35,7 +35,10 @@ def load(*, now: datetime) -> dict[str, int]:
     chef, made = persona_user(personas.CHEF)
     created["users"] += made
     if not CareLink.objects.active().filter(therapist=therapist, patient=chef).exists():
-        CareLink.objects.create(therapist=therapist, patient=chef, share_entries=True)
+        # Linked a week before session T44 (held four weeks ago): the link comes first.
+        CareLink.objects.create(
+            therapist=therapist, patient=chef, share_entries=True, created_at=now - timedelta(days=35)
+        )
         created["care_links"] += 1
     if not Commitment.objects.filter(patient=chef).exists():
         _add(created, journal.load(patient=chef, therapist=therapist, now=now))

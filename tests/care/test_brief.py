@@ -50,6 +50,7 @@ def story(therapist, chef, link):
     for day, mood, shared in [(12, 2, True), (13, 2, True), (19, 4, True), (24, 5, False)]:
         ReflectionFactory(patient=chef, date=date(2026, 11, day), mood=mood, shared=shared, now=at(day))
     ReflectionFactory(patient=chef, date=date(2026, 11, 5), mood=1, now=at(5))  # before the session
+    ReflectionFactory(patient=chef, date=date(2026, 11, 10), mood=1, now=at(10))  # its week, the day before
     PrideEntryFactory(
         patient=chef, week="2026-W46", items=["Plated the special", "Asked for help", "Left on time"], now=at(15)
     )
@@ -89,7 +90,7 @@ def test_the_brief_tells_what_was_practised_since_the_last_session(as_therapist,
     assert body["reflections"]["days"] == 4
     assert body["reflections"]["dates"] == ["2026-11-12", "2026-11-13", "2026-11-19", "2026-11-24"]
     assert body["reflections"]["mood"] == {
-        "average": 3.7,
+        "average": 3.2,  # of the four days with a mood (2, 2, 4, 5), not of the weeks
         "trend": "up",
         "by_week": [
             {"week": "2026-W46", "average": 2.0},
@@ -141,7 +142,7 @@ def test_the_brief_reads_as_markdown_with_the_same_story(as_therapist, chef, sto
         "- **A few minutes each day**: reflected on 4 of 15 days.",
         "- **Three things I'm proud of**: wrote in 2 of 3 weeks, 1 reaching 3.",
         "- **Try a new recipe**: tried 1 time.",
-        "Mood averaged 3.7 of 5, rising (2026-W46 2.0, 2026-W47 4.0, 2026-W48 5.0).",
+        "Mood averaged 3.2 of 5, rising (2026-W46 2.0, 2026-W47 4.0, 2026-W48 5.0).",
         "  - Plated the special",
         "- 2026-W47: 1 thing (toward 3)",
         "  - Not shared.",
@@ -155,9 +156,12 @@ def test_the_brief_reads_as_markdown_with_the_same_story(as_therapist, chef, sto
 
 
 def test_what_the_patient_wrote_stays_text_in_markdown(as_therapist, chef, link):
-    PrideEntryFactory(patient=chef, items=["<img src=x onerror=alert(1)> [click](http://evil.test)"], now=NOW)
+    items = ["<img src=x onerror=alert(1)> [click](http://evil.test)", "# Big", "1. listed", "---", "> quoted"]
+    PrideEntryFactory(patient=chef, items=items, now=NOW)
     text = brief(as_therapist, chef, format="md").content.decode()
     assert r"\<img src=x onerror=alert(1)\> \[click\](http://evil.test)" in text
+    for escaped in [r"  - \# Big", r"  - 1\. listed", r"  - \---", r"  - \> quoted"]:
+        assert escaped in text.splitlines(), escaped
     assert not re.search(r"(?<!\\)[<\[]", text.split("proud of\n", 1)[1])  # every < and [ escaped
 
 
@@ -191,15 +195,32 @@ def test_another_therapists_session_does_not_move_the_start(as_therapist, strang
     assert brief(as_therapist, chef).json()["period"]["since"] == "2026-11-11"
 
 
-def test_a_paused_commitment_is_in_the_brief_and_a_dropped_one_is_not(as_therapist, therapist, chef, story):
+def test_a_paused_commitment_is_in_the_brief_and_a_dropped_or_proposed_one_is_not(as_therapist, therapist, chef, story):
     from journal import services
 
     services.commitment_update(commitment=story["experiment"], by=therapist, now=NOW, status="paused")
+    services.commitment_update(commitment=story["pride_weekly"], by=therapist, now=NOW, status="dropped")
     kinds = [
         (p["commitment"]["kind"], p["commitment"]["status"]) for p in brief(as_therapist, chef).json()["commitments"]
     ]
-    assert kinds == [("reflection_daily", "active"), ("pride_weekly", "active"), ("experiment", "paused")]
-    assert not Commitment.objects.filter(kind="custom", status="active").exists()
+    assert kinds == [("reflection_daily", "active"), ("experiment", "paused")]  # the custom one is still proposed
+    assert Commitment.objects.filter(kind="custom", status="proposed").exists()
+
+
+def test_a_brief_covers_at_most_a_year(as_therapist, chef, story):
+    assert brief(as_therapist, chef, since="2025-11-24").status_code == 200  # 366 days back
+    refused = brief(as_therapist, chef, since="2025-11-23")
+    assert refused.status_code == 400
+    assert error_codes(refused) == ["too_far_back"]
+
+
+def test_work_before_a_commitment_began_does_not_count_for_it(as_therapist, therapist, chef, story):
+    later = CommitmentFactory(
+        patient=chef, author=therapist, kind="experiment", title="Bake bread", now=at(20, hour=23)
+    )
+    practised = {p["commitment"]["id"]: p["done"] for p in brief(as_therapist, chef).json()["commitments"]}
+    assert practised[str(later.id)] == 0  # the recipe was tried on the 14th, before it existed
+    assert practised[str(story["experiment"].id)] == 1
 
 
 def test_the_brief_costs_the_same_queries_after_a_year_of_entries(as_therapist, chef, link):

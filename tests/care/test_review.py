@@ -5,6 +5,8 @@ Every read is of a patient linked now; anyone else, or a link that ended, is a 4
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -225,6 +227,19 @@ class TestSharedEntries:
         ("params", "attr"),
         [
             ({"cursor": "bm90LWEtY3Vyc29y"}, "cursor"),
+            *[
+                ({"cursor": base64.urlsafe_b64encode(json.dumps(forged).encode()).decode()}, "cursor")
+                for forged in [
+                    ["2026-11-26T03:30:00+00:00", 123, True],
+                    ["2026-11-26T03:30:00+00:00", ["x"], True],
+                    ["0001-01-01T00:00:00+01:00", "6f1c2f53-4b43-4d4b-9a59-1b8fbd0f6b1e", True],
+                    ["9999-12-31T23:59:59-01:00", "6f1c2f53-4b43-4d4b-9a59-1b8fbd0f6b1e", False],
+                    ["2026-11-26T03:30:00", "6f1c2f53-4b43-4d4b-9a59-1b8fbd0f6b1e", True],
+                    ["2026-11-26T03:30:00+00:00", "6f1c2f53-4b43-4d4b-9a59-1b8fbd0f6b1e", 1],
+                    {"a": 1},
+                    "x",
+                ]
+            ],
             ({"type": "commitment"}, "type"),
             ({"from": "2026-13-01"}, "from"),
             ({"to": "2026-W54"}, "to"),
