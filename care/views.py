@@ -215,7 +215,7 @@ class MarkdownRenderer(BaseRenderer):
         return str(data).encode()
 
 
-@extend_validation_errors(["invalid", "future_date"], field_name="since")
+@extend_validation_errors(["invalid", "future_date", "too_far_back"], field_name="since")
 class PatientBriefView(ReadInOneTransaction):
     permission_classes = [IsTherapist]
     renderer_classes = [JSONRenderer, MarkdownRenderer]
@@ -223,7 +223,7 @@ class PatientBriefView(ReadInOneTransaction):
     @extend_schema(
         operation_id="getPatientBrief",
         summary="The pre-session brief",
-        description="What a linked patient practised since your last session with them (or `since`; without "
+        description="What a linked patient practised since your last session with them (or `since`, at most a year back; without "
         "either, the last four weeks): each active commitment with what was done against it, reflection days "
         "and mood trend, pride weeks (items only where shared), experiments and what happened (text only where "
         "shared), and the quiet stretches. `?format=md` (or `Accept: text/markdown`) gives the same brief as "
