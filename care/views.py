@@ -223,11 +223,11 @@ class PatientBriefView(ReadInOneTransaction):
     @extend_schema(
         operation_id="getPatientBrief",
         summary="The pre-session brief",
-        description="What a linked patient practised since your last session with them (or `since`, at most a year back; without "
-        "either, the last four weeks): each active commitment with what was done against it, reflection days "
-        "and mood trend, pride weeks (items only where shared), experiments and what happened (text only where "
-        "shared), and the quiet stretches. `?format=md` (or `Accept: text/markdown`) gives the same brief as "
-        "Markdown.",
+        description="What a linked patient practised since your last session with them (or `since`, at "
+        "most a year back; without either, the last four weeks): each active commitment with what was done "
+        "against it, reflection days and mood trend, pride weeks (items only where shared), experiments and "
+        "what happened (text only where shared), and the quiet stretches. `?format=md` (or `Accept: "
+        "text/markdown`) gives the same brief as Markdown.",
         parameters=[
             PATIENT_ID,
             BriefQuerySerializer,
