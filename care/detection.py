@@ -5,12 +5,15 @@ A draft needs two things, on two consecutive turns:
 1. A therapist turn with a sentence that holds both a proposal phrase and a practice phrase
    (``care.vocabulary``). One sentence, not the whole turn: a therapist often praises a
    practice in one sentence ("Keeping a journal can be powerful") and asks something else in
-   the next, and only the sentence that asks is the proposal. That sentence is the draft's
-   ``details``; its cadence and number words set ``cadence`` and ``target_count``.
+   the next, and only the sentence that asks is the proposal. A practice phrase after a
+   negation in its clause ("stop telling yourself...") does not count: the therapist asks
+   for less of it. That sentence is the draft's ``details``; its cadence and number words
+   set ``cadence`` and ``target_count``.
 2. The very next turn is the patient's, and it agrees. The patient's last agreeing or
    declining phrase decides, because people hedge before they say yes ("I won't promise
    I'll be good at it, but I'll try") and back out after a polite start ("Okay, but not
-   this week"). A turn with neither phrase agrees to nothing. If the next turn is the
+   this week"), and doubt after a yes takes it back ("Okay. I don't know if that's me"). A
+   turn with neither phrase agrees to nothing. If the next turn is the
    therapist's again (the patient's answer was a skipped placeholder), nothing is drafted:
    we cannot know what the patient said.
 
@@ -42,6 +45,11 @@ TITLE_MAX = 80
 # reason: a few letters grow when lower-cased; matching ignores case instead.)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'\u201d\u2019)\]]*(?=\s|$)")
+# Where a clause ends inside a sentence, for negations: punctuation only (see
+# ``Vocabulary.negations``). A hyphen counts only between spaces, so "less-than-perfect" is one word.
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\s-\s")
+# Between the two ends of a range: "two or three", "two to three", "2-3" (or an en dash).
+_RANGE_JOIN = r"(?:\s+(?:or|to)\s+|\s*[-\u2013]\s*)"
 # How a title says a target: the first word the table gives for it ("three", not "thrice").
 _NUMBER_WORDS = {number: word for word, number in reversed(VOCABULARY.numbers.items()) if " " not in word}
 
@@ -109,20 +117,39 @@ def _pattern(phrase: str) -> re.Pattern[str]:
 
 def _draft(proposal: Turn, answer: Turn) -> Draft | None:
     for sentence in _sentences(proposal.text):
-        practices = phrase_spans(sentence, _practice_phrases())
-        proposes = phrase_spans(sentence, ((phrase, True) for phrase in VOCABULARY.proposals))
-        if practices and proposes:
+        practices = [hit for hit in phrase_spans(sentence, _practice_phrases()) if not _negated(sentence, hit)]
+        if practices and _proposes(sentence):
             if not _agrees(answer.text):
                 return None
             return _draft_from(sentence, practices[0], proposal, answer)
     return None
 
 
+def _proposes(sentence: str) -> bool:
+    """A proposal phrase not hidden by a longer ``not_proposals`` one ("can you tell me")."""
+    return _says(sentence, VOCABULARY.proposals, unless=VOCABULARY.not_proposals)
+
+
+def _says(text: str, phrases: Iterable[str], *, unless: Iterable[str]) -> bool:
+    """Whether one of ``phrases`` is in ``text`` and not inside a longer ``unless`` phrase."""
+    hits = phrase_spans(text, [*((phrase, True) for phrase in phrases), *((phrase, False) for phrase in unless)])
+    return any(hit.meaning for hit in hits)
+
+
+def _negated(sentence: str, practice: PhraseHit[Practice]) -> bool:
+    """Whether a negation comes before the practice in its clause: "could you try to stop
+    telling yourself..." asks for less of the practice, not for it."""
+    before = sentence[: practice.start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    clause = before[breaks[-1].end() :] if breaks else before
+    return _says(clause, VOCABULARY.negations, unless=VOCABULARY.not_negations)
+
+
 def _draft_from(sentence: str, practice: PhraseHit[Practice], proposal: Turn, answer: Turn) -> Draft:
-    cadence = _cadence(sentence)
+    cadence = _cadence(sentence, practice.meaning)
     count = _count(sentence, practice, cadence)
     # The model owns each kind's usual cadence and target: asking it keeps one home for them.
-    commitment = Commitment(kind=practice.meaning.kind, cadence=cadence.meaning.cadence if cadence else "")
+    commitment = Commitment(kind=practice.meaning.kind, cadence=cadence.words.cadence if cadence else "")
     commitment.target_count = count or 0
     commitment.fill_defaults(given={"target_count"} if count else set())
     return Draft(
@@ -145,31 +172,79 @@ def _sentences(text: str) -> list[str]:
 
 
 def _agrees(answer: str) -> bool:
-    stances = phrase_spans(
+    """The last agreeing or declining phrase decides; an aside ("it won't be perfect") only
+    hides the stance word inside it."""
+    found = phrase_spans(
         answer,
-        [*((phrase, True) for phrase in VOCABULARY.agreements), *((phrase, False) for phrase in VOCABULARY.declines)],
+        [
+            *((phrase, True) for phrase in VOCABULARY.agreements),
+            *((phrase, False) for phrase in VOCABULARY.declines),
+            *((phrase, None) for phrase in VOCABULARY.asides),
+        ],
     )
-    return bool(stances) and stances[-1].meaning
+    stances = [hit.meaning for hit in found if hit.meaning is not None]
+    return bool(stances) and stances[-1]
 
 
-def _cadence(sentence: str) -> PhraseHit[CadenceWords] | None:
+@dataclass(frozen=True)
+class SaidCadence:
+    """A cadence as the therapist said it: where, and whether those words read as a cadence
+    in a title on their own ("times a week" with no count before it does not)."""
+
+    words: CadenceWords
+    start: int
+    end: int
+    readable: bool
+
+
+def _cadence(sentence: str, practice: Practice) -> SaidCadence | None:
     """The cadence the sentence names. A recurring one wins over a one-off word, since
-    "starting today, each evening" means each evening; between two of a kind, the first said."""
-    hits = phrase_spans(sentence, ((phrase, words) for words in VOCABULARY.cadences for phrase in words.phrases))
-    return min(hits, key=lambda hit: (hit.meaning.cadence == Commitment.Cadence.ONCE, hit.start), default=None)
+    "starting today, each evening" means each evening; between two of a kind, the first said.
+
+    The count before a ``counted`` phrase belongs to it ("three mornings a week"), and so
+    does a range's first end before any phrase ("once or twice a week"): the span takes them
+    in. A cadence the practice cannot be counted by (``Practice.cadences``) is as if unsaid,
+    so the kind's own cadence is used.
+    """
+    hits = phrase_spans(sentence, _cadence_phrases())
+    said = min(hits, key=lambda hit: (hit.meaning[0].cadence == Commitment.Cadence.ONCE, hit.start), default=None)
+    if said is None or said.meaning[0].cadence not in practice.cadences:
+        return None
+    words, counted = said.meaning
+    before = sentence[: said.start].translate(_APOSTROPHES)
+    count = (_amount_ending() if counted else _range_opening()).search(before)
+    start = count.start() if count else said.start
+    return SaidCadence(words, start, said.end, readable=bool(count) or not counted)
 
 
-def _count(sentence: str, practice: PhraseHit[Practice], cadence: PhraseHit[CadenceWords] | None) -> int | None:
+@functools.cache
+def _cadence_phrases() -> tuple[tuple[str, tuple[CadenceWords, bool]], ...]:
+    """Each cadence phrase with its cadence and whether it is said after a count."""
+    return tuple(
+        (phrase, (words, counted))
+        for words in VOCABULARY.cadences
+        for counted, phrases in ((False, words.phrases), (True, words.counted))
+        for phrase in phrases
+    )
+
+
+def _count(sentence: str, practice: PhraseHit[Practice], cadence: SaidCadence | None) -> int | None:
     """The number bound to the practice: said just before it ("three things you're proud of",
-    "three small things"), else inside the cadence ("twice a week")."""
-    before = _number_before().search(sentence[: practice.start].translate(_APOSTROPHES))
+    "three small things"), else in the cadence ("twice a week", "three mornings a week").
+    A range counts as its lower end (``Vocabulary.numbers``)."""
+    before = _amount_before().search(sentence[: practice.start].translate(_APOSTROPHES))
     if before:
-        return _number(before.group("number"))
+        return _lower(before)
     if cadence:
-        inside = _number_anywhere().search(sentence[cadence.start : cadence.end])
+        inside = _amount().search(sentence[cadence.start : cadence.end].translate(_APOSTROPHES))
         if inside:
-            return _number(inside.group("number"))
+            return _lower(inside)
     return None
+
+
+def _lower(amount: re.Match[str]) -> int | None:
+    said = [_number(amount.group(end)) for end in ("low", "high") if amount.group(end)]
+    return min((number for number in said if number), default=None)
 
 
 def _number(said: str) -> int | None:
@@ -179,25 +254,43 @@ def _number(said: str) -> int | None:
 
 
 @functools.cache
-def _number_anywhere() -> re.Pattern[str]:
+def _number_anywhere() -> str:
+    """One number, as a pattern: a word from the table, or one or two digits."""
     words = "|".join(_pattern(word).pattern for word in sorted(VOCABULARY.numbers, key=len, reverse=True))
-    return re.compile(rf"(?P<number>{words}|(?<![\w'])\d{{1,2}}(?![\w']))", re.IGNORECASE)
+    return rf"(?:{words}|(?<![\w'])\d{{1,2}}(?![\w']))"
 
 
 @functools.cache
-def _number_before() -> re.Pattern[str]:
-    """A number, then at most two words, then the end of the text (where the practice starts)."""
-    return re.compile(rf"{_number_anywhere().pattern}(?:\s+[\w']+){{0,2}}\s*$", re.IGNORECASE)
+def _amount() -> re.Pattern[str]:
+    """A number, or a range of two: "three", "two or three", "2-3"."""
+    number = _number_anywhere()
+    return re.compile(rf"(?P<low>{number})(?:{_RANGE_JOIN}(?P<high>{number}))?", re.IGNORECASE)
 
 
-def _title(
-    practice: PhraseHit[Practice], cadence: PhraseHit[CadenceWords] | None, sentence: str, made: Commitment
-) -> str:
+@functools.cache
+def _amount_before() -> re.Pattern[str]:
+    """An amount, then at most two words, then the end of the text (where the practice starts)."""
+    return re.compile(rf"{_amount().pattern}(?:\s+[\w']+){{0,2}}\s*$", re.IGNORECASE)
+
+
+@functools.cache
+def _amount_ending() -> re.Pattern[str]:
+    """An amount right at the end of the text (where a counted cadence starts)."""
+    return re.compile(rf"{_amount().pattern}\s*$", re.IGNORECASE)
+
+
+@functools.cache
+def _range_opening() -> re.Pattern[str]:
+    """A range's first end and its join ("once or "), its other end opening the cadence."""
+    return re.compile(rf"{_number_anywhere()}{_RANGE_JOIN}$", re.IGNORECASE)
+
+
+def _title(practice: PhraseHit[Practice], cadence: SaidCadence | None, sentence: str, made: Commitment) -> str:
     """The practice's label with the cadence as the therapist said it (or its usual words).
     A cadence said inside the practice phrase ("this new recipe") is not said twice."""
-    if cadence is None:
+    if cadence is None or not cadence.readable:
         when = next(words.usual for words in VOCABULARY.cadences if words.cadence == made.cadence)
-    elif cadence.overlaps(practice):
+    elif cadence.start < practice.end and practice.start < cadence.end:
         when = ""
     else:
         when = sentence[cadence.start : cadence.end].lower()

@@ -2,7 +2,9 @@
 
 The format is the one a therapist pastes or uploads (API.md, "Sessions and transcripts"):
 ``Speaker: text`` turns, an optional ``# Title`` first, and any line without a known speaker
-continuing the turn before it. Files come from many tools, so the parser forgives what it
+continuing the turn before it. A speaker may carry a name or note in parentheses before the
+colon (``Therapist (Maya): text``, ``Client (J., 10:32): text``), as clinic tools write them;
+the parenthetical says who, not which side, so it is dropped. Files come from many tools, so the parser forgives what it
 can (line endings, a BOM, blank or placeholder turns, notes before the first speaker) and
 says what it skipped in ``warnings``; it refuses only what cannot be a transcript at all.
 
@@ -35,7 +37,9 @@ SPEAKER_LABELS = {
 }
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_TURN = re.compile(r"^\s*(" + "|".join(SPEAKER_LABELS) + r")\s*:(.*)$", re.IGNORECASE)
+# A known label, then optionally one parenthetical (which may hold a colon: "(10:32)"), then
+# the colon that ends the label. "Nurse (Ann): ..." has no known label and continues a turn.
+_TURN = re.compile(r"^\s*(" + "|".join(SPEAKER_LABELS) + r")\s*(?:\([^()]*\)\s*)?:(.*)$", re.IGNORECASE)
 _TITLE = re.compile(r"^\s*#+(.*)$")
 # C0 controls and DEL, except tab, line feed, form feed and carriage return: a file holding
 # any of them is binary or corrupt, and reading it as words would only invent turns.

@@ -44,6 +44,7 @@ EXPECTED: dict[str, tuple[list[tuple[str, str, int]], list[tuple[int, str]]]] = 
         [(2, "no_speaker"), (6, "empty_turn"), (11, "placeholder"), (16, "empty_turn"), (17, "placeholder")],
     ),
     "praise_is_not_a_proposal.txt": ([], []),
+    "named_speakers.txt": ([("pride_weekly", "weekly", 2)], []),
 }
 
 
@@ -180,6 +181,27 @@ def test_continuation_lines_join_a_turn_and_a_skipped_answer_drafts_nothing():
     )
 
 
+def test_a_speaker_may_carry_a_name_in_parentheses_before_the_colon():
+    transcript = transcript_parse((HERE / "named_speakers.txt").read_bytes())
+
+    assert [(turn.speaker, turn.line) for turn in transcript.turns] == [
+        (Speaker.THERAPIST, 3),
+        (Speaker.PATIENT, 4),
+        (Speaker.THERAPIST, 5),
+        (Speaker.PATIENT, 6),
+        (Speaker.THERAPIST, 9),
+        (Speaker.PATIENT, 10),
+    ]
+    assert transcript.turns[2].text == "Could you write down two things you're proud of each week?"
+    assert transcript.turns[3].text == (
+        "Alright, I can do it. It might take me a while, though. "
+        "Nurse (Ann): a line with no known speaker continues the turn before it."
+    )
+    [draft] = drafts_detect(transcript)
+    assert draft.title == "Write down two things you're proud of each week"
+    assert draft.evidence.startswith("Therapist (line 5): Could you write down")
+
+
 # Small cases, written inline.
 
 KIND_WORDS = "Therapist: Could you try telling yourself kind words each day?\n"
@@ -209,6 +231,169 @@ KIND_WORDS = "Therapist: Could you try telling yourself kind words each day?\n"
 )
 def test_a_proposal_drafts_only_when_the_patients_next_turn_agrees(text, expected):
     assert _summary(drafts_detect(transcript_parse(text))) == expected
+
+
+# From an outside review: each therapist turn, patient reply, and what should be drafted
+# (kind, cadence, target_count, title), or nothing.
+REVIEWED: list[tuple[str, str, list[tuple[str, str, int, str]]]] = [
+    # 1. "something new" alone is not a practice; an action on it is.
+    ("How about we talk about something new today?", "Sure.", []),
+    (
+        "How about you cook something new this weekend?",
+        "Sure.",
+        [("experiment", "once", 1, "Try something new this weekend")],
+    ),
+    (
+        "Could you do something imperfect today?",
+        "Okay.",
+        [("experiment", "once", 1, "Take one imperfect action today")],
+    ),
+    # 2. A practice the therapist asks the patient to stop is not proposed.
+    ("Could you try to stop telling yourself that you're a failure every day?", "I'll try.", []),
+    ("Would you quit telling yourself you're lazy?", "Yes.", []),
+    ("Can you spend less time telling yourself what went wrong?", "Sure.", []),
+    ("Could you try not telling yourself it has to be perfect?", "Okay.", []),
+    (
+        "Instead of telling yourself you failed, could you try to notice your efforts each day?",
+        "I'll try.",
+        [("reflection_daily", "daily", 1, "Reflect on your efforts each day")],
+    ),
+    (
+        "Could you try a less-than-perfect experiment today?",
+        "Okay.",
+        [("experiment", "once", 1, "Take one imperfect action today")],
+    ),
+    # 3. Uncertainty after a polite "okay" is not a yes.
+    (
+        "Could you try telling yourself kind words each day?",
+        "Okay. I hear you. I honestly don't know if that's me.",
+        [],
+    ),
+    ("Could you try telling yourself kind words each day?", "Sure. We'll see.", []),
+    ("Could you try telling yourself kind words each day?", "I'm not sure I can do that.", []),
+    ("Could you try telling yourself kind words each day?", "Yes, I'm not sure that's me though.", []),
+    (
+        "Could you try telling yourself kind words each day?",
+        "I don't know if it will help, but okay, I'll try.",
+        [("reflection_daily", "daily", 1, "Reflect on your efforts each day")],
+    ),
+    # Doubt after a yes takes it back, even a gentle one: missing a draft beats inventing one.
+    ("Could you try telling yourself kind words each day?", "I'll try, we'll see how it goes.", []),
+    # 4. A yes taken back by what is likely.
+    (
+        "Could you try something new this weekend?",
+        "Yes, but honestly I'm working doubles so probably it won't happen.",
+        [],
+    ),
+    ("Could you try something new this weekend?", "Okay. Probably not, though.", []),
+    ("Could you try something new this weekend?", "Sure, but that's unlikely.", []),
+    (
+        "Could you try something new this weekend?",
+        "Okay, I'll try. It won't be perfect.",
+        [("experiment", "once", 1, "Try something new this weekend")],
+    ),
+    # 5. Cadences: a reflection may be weekly; pride is counted by the week; "N mornings a week".
+    (
+        "Could you notice your efforts four times a week?",
+        "Yes.",
+        [("reflection_daily", "weekly", 4, "Reflect on your efforts four times a week")],
+    ),
+    (
+        "Could you write down three things you're proud of every day?",
+        "Yes.",
+        [("pride_weekly", "weekly", 3, "Write down three things you're proud of each week")],
+    ),
+    (
+        "Could you write down things you're proud of twice a day?",
+        "Yes.",
+        [("pride_weekly", "weekly", 3, "Write down three things you're proud of each week")],
+    ),
+    (
+        "Could you reflect on your efforts three mornings a week?",
+        "Yes.",
+        [("reflection_daily", "weekly", 3, "Reflect on your efforts three mornings a week")],
+    ),
+    (
+        "Could you reflect on your efforts 5 times a week?",
+        "Yes.",
+        [("reflection_daily", "weekly", 5, "Reflect on your efforts 5 times a week")],
+    ),
+    (
+        "Could you reflect on your efforts at 9 each evening?",
+        "Yes.",
+        [("reflection_daily", "daily", 1, "Reflect on your efforts each evening")],
+    ),
+    (
+        "Could you reflect on your efforts a few times a week?",
+        "Sure.",
+        [("reflection_daily", "weekly", 1, "Reflect on your efforts each week")],
+    ),
+    # 6. A range sets the gentler end as the target.
+    (
+        "Could you write down two or three things you're proud of each week?",
+        "Yes.",
+        [("pride_weekly", "weekly", 2, "Write down two things you're proud of each week")],
+    ),
+    (
+        "Could you write down three or four small things you're proud of each week?",
+        "Yes.",
+        [("pride_weekly", "weekly", 3, "Write down three things you're proud of each week")],
+    ),
+    (
+        "Could you reflect on your efforts two to three evenings a week?",
+        "Yes.",
+        [("reflection_daily", "weekly", 2, "Reflect on your efforts two to three evenings a week")],
+    ),
+    (
+        "Could you try something new once or twice a week?",
+        "Yes.",
+        [("experiment", "weekly", 1, "Try something new once or twice a week")],
+    ),
+    # 7. More ways to propose and to agree.
+    (
+        "Could you write down two things you're proud of each week?",
+        "Alright, I can do it.",
+        [("pride_weekly", "weekly", 2, "Write down two things you're proud of each week")],
+    ),
+    (
+        "Can you tell yourself kind words each evening?",
+        "I can manage that.",
+        [("reflection_daily", "daily", 1, "Reflect on your efforts each evening")],
+    ),
+    (
+        "What if you tried something new tomorrow?",
+        "All right.",
+        [("experiment", "once", 1, "Try something new tomorrow")],
+    ),
+    (
+        "I wonder if you could reflect on your efforts each night.",
+        "I could do that.",
+        [("reflection_daily", "daily", 1, "Reflect on your efforts each night")],
+    ),
+    (
+        "Will you write down three things you're proud of?",
+        "I will.",
+        [("pride_weekly", "weekly", 3, "Write down three things you're proud of each week")],
+    ),
+    # ... but asking to talk about a practice proposes nothing.
+    ("Could you tell me about the things you're proud of this week?", "Sure.", []),
+    ("Let's talk about telling yourself kind words.", "Okay.", []),
+    ("Can you imagine telling yourself kind words each day?", "Yes, maybe.", []),
+    # 8. "I can't wait" is eager, not a refusal.
+    (
+        "Let's also try something new this weekend.",
+        "I can't wait!",
+        [("experiment", "once", 1, "Try something new this weekend")],
+    ),
+    ("Let's try something new this weekend.", "I can't.", []),
+]
+
+
+@pytest.mark.parametrize(("proposal", "reply", "expected"), REVIEWED)
+def test_reviewed_cases_draft_exactly_what_was_agreed(proposal, reply, expected):
+    drafts = drafts_detect(transcript_parse(f"Therapist: {proposal}\nPatient: {reply}"))
+
+    assert [(d.kind, d.cadence, d.target_count, d.title) for d in drafts] == expected
 
 
 def test_a_lone_carriage_return_ends_a_line_too():
@@ -279,7 +464,7 @@ def test_any_text_parses_or_is_refused_and_what_parses_can_be_searched_for_draft
 
     lines = _lines(text)
     for turn in transcript.turns:
-        label = lines[turn.line - 1].strip().split(":")[0].strip().lower()
+        label = lines[turn.line - 1].strip().split(":")[0].split("(")[0].strip().lower()
         assert SPEAKER_LABELS[label] is turn.speaker
         assert turn.text
         assert turn.text == turn.text.strip()
