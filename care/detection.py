@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from care.transcripts import Speaker, Transcript, Turn
+from care.transcripts import Speaker, Transcript, TranscriptWarning, Turn
 from care.vocabulary import VOCABULARY, CadenceWords, Practice
 from journal.models import Commitment
 
@@ -62,6 +62,7 @@ class Draft:
     title: str
     details: str
     evidence: str
+    line: int  # where the therapist's proposal starts
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,44 @@ def drafts_detect(transcript: Transcript) -> list[Draft]:
         if draft is not None:
             drafts.append(draft)
     return drafts
+
+
+#: The most drafts one session makes: a session agrees on a handful of practices, and a
+#: transcript that yields more is most likely the same words pasted over and over.
+MAX_DRAFTS = 20
+
+
+def drafts_distinct(drafts: list[Draft]) -> tuple[list[Draft], list[TranscriptWarning]]:
+    """One draft per practice, at most ``MAX_DRAFTS``; the rest reported as warnings.
+
+    A practice agreed twice (a therapist recapping at the end of a session) is the same
+    practice: the first proposal's draft stands, with its evidence.
+    """
+    kept: list[Draft] = []
+    warnings = []
+    first: dict[tuple[str, str, int], Draft] = {}
+    for draft in drafts:
+        same = first.get((draft.kind, draft.cadence, draft.target_count))
+        if same is not None:
+            warnings.append(
+                TranscriptWarning(
+                    line=draft.line,
+                    code="repeated_practice",
+                    detail=f"Line {draft.line}: the practice agreed at line {same.line} again; one draft is kept.",
+                )
+            )
+        elif len(kept) == MAX_DRAFTS:
+            warnings.append(
+                TranscriptWarning(
+                    line=draft.line,
+                    code="too_many_drafts",
+                    detail=f"Line {draft.line}: a session drafts at most {MAX_DRAFTS} practices; this one was not.",
+                )
+            )
+        else:
+            first[(draft.kind, draft.cadence, draft.target_count)] = draft
+            kept.append(draft)
+    return kept, warnings
 
 
 def phrase_spans(text: str, phrases: Iterable[tuple[str, T]]) -> list[PhraseHit[T]]:
@@ -159,6 +198,7 @@ def _draft_from(sentence: str, practice: PhraseHit[Practice], proposal: Turn, an
         title=_title(practice, cadence, sentence, commitment),
         details=sentence,
         evidence=f"Therapist (line {proposal.line}): {proposal.text}\nPatient (line {answer.line}): {answer.text}",
+        line=proposal.line,
     )
 
 

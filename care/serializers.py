@@ -97,7 +97,10 @@ class EntriesQuerySerializer(serializers.Serializer[Any]):
 
 class WarningSerializer(serializers.Serializer[Any]):
     line = serializers.IntegerField(help_text="1-based line of the transcript.")
-    code = serializers.CharField(help_text="empty_turn, placeholder or no_speaker.")
+    code = serializers.CharField(
+        help_text="empty_turn, placeholder, no_speaker (lines skipped); repeated_practice, too_many_drafts "
+        "(agreements that made no second draft)."
+    )
     detail = serializers.CharField()
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.selectors import linked_care
-from care.detection import drafts_detect
+from care.detection import drafts_detect, drafts_distinct
 from care.models import Session
 from care.transcripts import TranscriptWarning, transcript_parse
 from journal.dates import local_date
@@ -50,6 +50,8 @@ def session_record(
     if held_on > today:
         raise ValidationError({"held_on": ValidationError("That day has not come yet.", code="future_date")})
     parsed = transcript_parse(transcript) if transcript is not None else None
+    detected, repeated = drafts_distinct(drafts_detect(parsed)) if parsed else ([], [])
+    warnings = sorted([*(parsed.warnings if parsed else ()), *repeated], key=lambda warning: warning.line)
     session = Session.objects.create(
         therapist=therapist,
         patient=patient,
@@ -58,7 +60,7 @@ def session_record(
         title=(parsed.title or None) if parsed else None,
         transcript=_as_text(transcript),
         turns=len(parsed.turns) if parsed else 0,
-        warnings=[{"line": w.line, "code": w.code, "detail": w.detail} for w in parsed.warnings] if parsed else [],
+        warnings=[{"line": w.line, "code": w.code, "detail": w.detail} for w in warnings],
         created_at=now,
     )
     drafts = [
@@ -75,9 +77,9 @@ def session_record(
             target_count=draft.target_count,
             evidence=draft.evidence,
         )
-        for draft in (drafts_detect(parsed) if parsed else [])
+        for draft in detected
     ]
-    return RecordedSession(session=session, drafts=drafts, warnings=parsed.warnings if parsed else ())
+    return RecordedSession(session=session, drafts=drafts, warnings=tuple(warnings))
 
 
 def _as_text(transcript: str | bytes | None) -> str | None:

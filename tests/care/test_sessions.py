@@ -175,3 +175,32 @@ def test_import_transcript_refuses_a_binary_file_and_writes_nothing(tmp_path, th
         call_command("import_transcript", str(T44), therapist=therapist.email, patient="nobody@example.test")
     assert not Session.objects.exists()
     assert not Commitment.objects.exists()
+
+
+AGREED = "Therapist: Would you be willing to write down three things you're proud of each week?\nPatient: I can try.\n"
+
+
+def test_a_practice_agreed_again_is_one_draft_and_a_warning(as_therapist, chef, link):
+    recap = "Therapist: So, to sum up: would you be willing to write down three things you're proud of each week?\n"
+    body = record(as_therapist, patient=str(chef.id), transcript=AGREED + recap + "Patient: Yes, I will.\n").json()
+    assert [(d["kind"], d["evidence"].splitlines()[0][:20]) for d in body["draft_commitments"]] == [
+        ("pride_weekly", "Therapist (line 1): ")
+    ]
+    assert [(w["line"], w["code"]) for w in body["warnings"]] == [(3, "repeated_practice")]
+
+
+def test_a_transcript_pasted_over_and_over_drafts_twenty_at_most(as_therapist, chef, link):
+    proposals = [
+        *(f"write down {n} things you're proud of each week" for n in range(1, 11)),  # 10 distinct
+        *(f"reflect on your efforts {n} times a week" for n in range(1, 8)),  # 7 more
+        *(f"reflect on your efforts {n} times a day" for n in range(2, 5)),  # 3 more
+        "reflect on your efforts each day",  # the 21st
+        "try a new recipe this weekend",  # the 22nd
+    ]
+    once = "".join(f"Therapist: Would you be willing to {p}?\nPatient: I can try.\n" for p in proposals)
+    body = record(as_therapist, patient=str(chef.id), transcript=once * 5).json()
+    assert len(body["draft_commitments"]) == 20
+    assert Commitment.objects.filter(status="proposed").count() == 20
+    codes = [w["code"] for w in body["warnings"]]
+    assert codes.count("too_many_drafts") == 2 * 5  # the 21st and 22nd, each time they come
+    assert codes.count("repeated_practice") == 4 * 20  # the twenty drafted, four times again
