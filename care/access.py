@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import CareLink, User
 from accounts.selectors import linked_care
@@ -33,9 +33,23 @@ def patient_read(*, therapist: User, patient_id: uuid.UUID, what: AccessLog.What
 def access_log(*, therapist: User, patient_ids: Iterable[uuid.UUID], what: AccessLog.What, now: datetime) -> None:
     """One row per patient read, in one statement whatever their number (the roster's case).
 
-    Callers have already checked the link: this only writes.
+    Callers have already checked the link: this only writes. On PostgreSQL one ``INSERT ...
+    SELECT FROM unnest(ids)``: ``bulk_create`` spent ~50 ms of a 500-patient roster preparing
+    each row's values; elsewhere ``bulk_create``.
     """
-    AccessLog.objects.bulk_create(
-        AccessLog(patient_id=patient_id, therapist=therapist, therapist_name=therapist.display_name, what=what, at=now)
-        for patient_id in patient_ids
-    )
+    ids = list(patient_ids)
+    if not ids:
+        return
+    if connection.vendor != "postgresql":
+        AccessLog.objects.bulk_create(
+            AccessLog(patient_id=pid, therapist=therapist, therapist_name=therapist.display_name, what=what, at=now)
+            for pid in ids
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {AccessLog._meta.db_table} (id, patient_id, therapist_id, therapist_name, what, at)
+                SELECT read.id, read.patient_id, %s, %s, %s, %s
+                FROM unnest(%s::uuid[], %s::uuid[]) AS read (id, patient_id)""",  # noqa: S608
+            [therapist.id, therapist.display_name, what.value, now, [uuid.uuid4() for _ in ids], ids],
+        )

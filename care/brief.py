@@ -21,7 +21,7 @@ from care.access import patient_read
 from care.models import AccessLog, Session
 from journal.dates import iso_week, local_date, week_monday
 from journal.models import Commitment, Experiment, PrideEntry, Reflection
-from journal.selectors import WeekSummary, living, week_summaries
+from journal.selectors import active_pride_target, living
 
 #: Without a session or ``?since=``, a brief looks back this far (or to the link's start).
 DEFAULT_LOOK_BACK = timedelta(days=27)  # four weeks, today included
@@ -147,7 +147,6 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
         linked_on=local_date(link.created_at, patient.zone),
         today=today,
     )
-    summary = week_summaries(patients=[patient], weeks=period.weeks, now=now)[patient.id]
     in_period = Reflection.in_days(period.since, period.until)
     reflections = list(
         living(Reflection).filter(in_period, patient=patient).values_list("date", "commitment_id", "mood")
@@ -155,7 +154,9 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
     pride = list(
         living(PrideEntry)
         .filter(PrideEntry.in_days(period.since, period.until), patient=patient)
+        # A week's target is its commitment's (``PrideEntry.target``): its kind and number, not its text.
         .select_related("commitment")
+        .defer("commitment__title", "commitment__details", "commitment__evidence")
         .order_by("week")
     )
     experiments = list(
@@ -168,12 +169,12 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
         .filter(patient=patient, status__in=[Commitment.Status.ACTIVE, Commitment.Status.PAUSED])
         .order_by("created_at", "id")
     )
-    weeks_by_name = {week.week: week for week in summary.weeks}
+    active_target = active_pride_target(patient=patient)
     written = _Written(
         reflections=[(day, named) for day, named, _ in reflections],
         pride=pride,
         experiments=experiments,
-        weeks=weeks_by_name,
+        active_pride_target=active_target,
         until=today,
     )
     shares = link.share_entries
@@ -201,8 +202,8 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
             PrideWeekShared(
                 week=entry.week,
                 count=entry.item_count,
-                target=weeks_by_name[entry.week].pride.target,  # every week of the period is summed up
-                met=weeks_by_name[entry.week].pride.met,
+                target=entry.target(active_target=active_target),
+                met=entry.met(active_target=active_target),
                 items=tuple(entry.items or ()) if shares and entry.shared else (),
                 note=(entry.note or "") if shares and entry.shared else "",
                 shared=shares and entry.shared,
@@ -231,7 +232,7 @@ class _Written:
     reflections: list[tuple[date, uuid.UUID | None]]  # (day, commitment named)
     pride: list[PrideEntry]
     experiments: list[Experiment]
-    weeks: dict[str, WeekSummary]
+    active_pride_target: int | None  # ``journal.selectors.active_pride_target``
     until: date
 
 
@@ -248,7 +249,7 @@ def _reflection_days(commitment: Commitment, began: date, written: _Written) -> 
 
 def _pride_weeks(commitment: Commitment, began: date, written: _Written) -> Practised:
     mine = [e for e in written.pride if e.week >= iso_week(began) and _counts_for(commitment, e.commitment_id)]
-    met = sum(1 for entry in mine if entry.week in written.weeks and written.weeks[entry.week].pride.met)
+    met = sum(entry.met(active_target=written.active_pride_target) for entry in mine)
     periods = Period(since=began, until=written.until, since_reason="").weeks
     return Practised(commitment=commitment, done=len(mine), met=met, periods=periods, unit="week")
 

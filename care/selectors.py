@@ -67,7 +67,13 @@ class RosterRow:
 
 def roster_links(therapist: User) -> QuerySet[CareLink]:
     """The therapist's active links, by the patient's name (what the roster pages through)."""
-    return linked_cares(therapist).annotate(patient_name=F("patient__display_name"))
+    # Only what the roster shows of a link and a patient: a user row carries much more (its
+    # password hash among it) that 500 rows would parse for nothing.
+    return (
+        linked_cares(therapist)
+        .only("id", "created_at", "share_entries", "patient__id", "patient__display_name", "patient__timezone")
+        .annotate(patient_name=F("patient__display_name"))
+    )
 
 
 def roster(*, therapist: User, links: Sequence[CareLink], now: datetime) -> list[RosterRow]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,7 +16,9 @@ def local_date(now: datetime, zone: ZoneInfo) -> date:
     return now.astimezone(zone).date()
 
 
+@functools.lru_cache(maxsize=4096)
 def iso_week(day: date) -> str:
+    # Cached: summing up a roster asks it for the same few dozen days thousands of times.
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 

@@ -239,6 +239,11 @@ class Reflection(Entry):
         indexes = [
             models.Index(fields=["patient", "seq"], name="reflection_patient_seq"),
             models.Index(fields=["patient", "date"], name="reflection_patient_date"),
+            models.Index(
+                fields=["patient", "-updated_at"],
+                condition=Q(deleted_at__isnull=True),
+                name="reflection_patient_latest",  # journal.selectors.last_activity
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -275,6 +280,11 @@ class PrideEntry(Entry):
         indexes = [
             models.Index(fields=["patient", "seq"], name="pride_patient_seq"),
             models.Index(fields=["patient", "week"], name="pride_patient_week"),
+            models.Index(
+                fields=["patient", "-updated_at"],
+                condition=Q(deleted_at__isnull=True),
+                name="pride_patient_latest",  # journal.selectors.last_activity
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -340,6 +350,11 @@ class Experiment(Entry):
         indexes = [
             models.Index(fields=["patient", "seq"], name="experiment_patient_seq"),
             models.Index(fields=["patient", "date"], name="experiment_patient_date"),
+            models.Index(
+                fields=["patient", "-updated_at"],
+                condition=Q(deleted_at__isnull=True),
+                name="experiment_patient_latest",  # journal.selectors.last_activity
+            ),
         ]
 
     def __str__(self) -> str:
