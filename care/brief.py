@@ -167,7 +167,7 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
     commitments = list(
         living(Commitment)
         .filter(patient=patient, status__in=[Commitment.Status.ACTIVE, Commitment.Status.PAUSED])
-        .order_by("created_at", "id")
+        .order_by("created_at", "seq")  # seq: the order of a session's drafts, all made at one instant
     )
     active_target = active_pride_target(patient=patient)
     written = _Written(

@@ -114,7 +114,7 @@ def patient_detail(*, therapist: User, patient_id: uuid.UUID, now: datetime) -> 
             needs_attention=needs_attention(
                 last_active_at=summary.last_active_at, linked_since=link.created_at, now=now
             ),
-            commitments=list(living(Commitment).filter(patient=link.patient).order_by("-created_at", "-id")),
+            commitments=list(living(Commitment).filter(patient=link.patient).order_by("-created_at", "-seq")),
         )
 
 
@@ -155,7 +155,7 @@ def sessions_of(*, therapist: User, patient: User) -> QuerySet[Session]:
 def session_drafts(*, sessions: Sequence[Session]) -> dict[uuid.UUID, list[Commitment]]:
     """The living commitments each session drafted (whatever their status now); one query."""
     drafts: dict[uuid.UUID, list[Commitment]] = {session.id: [] for session in sessions}
-    for commitment in living(Commitment).filter(session_id__in=list(drafts)).order_by("created_at", "id"):
+    for commitment in living(Commitment).filter(session_id__in=list(drafts)).order_by("created_at", "seq"):
         assert commitment.session_id is not None  # filtered on it
         drafts[commitment.session_id].append(commitment)
     return drafts

@@ -128,6 +128,8 @@ def test_the_list_names_one_patient_and_shows_their_sessions_newest_first(as_the
     assert listed.status_code == 200
     results = listed.json()["results"]
     assert [(s["held_on"], len(s["draft_commitments"])) for s in results] == [("2026-11-20", 3), ("2026-11-06", 0)]
+    # In the order the session agreed them, though all were drafted at the same instant.
+    assert [d["kind"] for d in results[0]["draft_commitments"]] == ["experiment", "reflection_daily", "pride_weekly"]
     one = as_therapist.get(f"{SESSIONS}{results[0]['id']}/")
     assert one.status_code == 200
     assert one.json() == results[0]
