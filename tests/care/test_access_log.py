@@ -85,12 +85,18 @@ def test_a_refused_read_writes_nothing(as_stranger, chef, link):
 
 
 def test_the_export_holds_the_log_and_erasure_removes_it(as_therapist, as_chef, chef, therapist, link):
+    from care.models import Session
+    from care.services import session_record
+
+    session_record(therapist=therapist, patient_id=chef.id, transcript="Therapist: Hi\nPatient: Hello", now=NOW)
     get(as_therapist, f"/api/v1/patients/{chef.id}/brief/")
     exported = get(as_chef, "/api/v1/me/export/").json()
     assert [row["what"] for row in exported["care"]["access_log"]] == ["brief"]
     assert exported["care"]["sessions"] == []
+    assert [row["turns"] for row in get(as_therapist, "/api/v1/me/export/").json()["care"]["sessions"]] == [2]
     account_services.user_erase(user=chef, now=NOW)
     assert not AccessLog.objects.exists()
+    assert not Session.objects.exists()  # what was said about them goes with them
 
 
 def test_the_log_keeps_the_readers_name_after_they_erase_their_account(as_therapist, as_chef, chef, therapist, link):
