@@ -10,4 +10,5 @@ application = get_wsgi_application()
 # process: moved out of the collector's reach, a full collection during a request scans only
 # what requests made. A roster of 500 patients allocates enough rows to trigger several; they
 # cost ~100 ms of its ~380 ms when they also scan everything loaded (bench/README.md).
+gc.collect()  # what import left as garbage goes first, rather than being kept for good
 gc.freeze()

@@ -24,6 +24,7 @@ to inventing one.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -89,6 +90,10 @@ def drafts_detect(transcript: Transcript) -> list[Draft]:
     return drafts
 
 
+#: The longest sentence read for a proposal. Nobody proposes a practice in 2,000 characters
+#: without a full stop, and each practice found in a sentence looks back through its clause:
+#: a bound here keeps a pasted wall of text from costing seconds.
+MAX_SENTENCE = 2_000
 #: The most drafts one session makes: a session agrees on a handful of practices, and a
 #: transcript that yields more is most likely the same words pasted over and over.
 MAX_DRAFTS = 20
@@ -102,9 +107,10 @@ def drafts_distinct(drafts: list[Draft]) -> tuple[list[Draft], list[TranscriptWa
     """
     kept: list[Draft] = []
     warnings = []
-    first: dict[tuple[str, str, int], Draft] = {}
+    first: dict[tuple[str, str, int, str], Draft] = {}
     for draft in drafts:
-        same = first.get((draft.kind, draft.cadence, draft.target_count))
+        key = (draft.kind, draft.cadence, draft.target_count, draft.title)  # two experiments differ by title
+        same = first.get(key)
         if same is not None:
             warnings.append(
                 TranscriptWarning(
@@ -122,7 +128,7 @@ def drafts_distinct(drafts: list[Draft]) -> tuple[list[Draft], list[TranscriptWa
                 )
             )
         else:
-            first[(draft.kind, draft.cadence, draft.target_count)] = draft
+            first[key] = draft
             kept.append(draft)
     return kept, warnings
 
@@ -139,11 +145,18 @@ def phrase_spans(text: str, phrases: Iterable[tuple[str, T]]) -> list[PhraseHit[
         for phrase, meaning in phrases
         for match in _pattern(phrase).finditer(plain)
     ]
+    # Longest first; a hit is kept unless it overlaps one already kept. The kept hits never
+    # overlap, so only the neighbours by start need a look: n log n, not n squared (a
+    # 200,000-character turn of "yes, yes, ..." has tens of thousands of hits).
     kept: list[PhraseHit[T]] = []
+    starts: list[int] = []
     for hit in sorted(found, key=lambda hit: (hit.start - hit.end, hit.start)):
-        if not any(hit.overlaps(other) for other in kept):
-            kept.append(hit)
-    return sorted(kept, key=lambda hit: hit.start)
+        at = bisect.bisect_right(starts, hit.start)
+        if (at > 0 and kept[at - 1].overlaps(hit)) or (at < len(kept) and kept[at].overlaps(hit)):
+            continue
+        starts.insert(at, hit.start)
+        kept.insert(at, hit)
+    return kept
 
 
 @functools.cache
@@ -156,11 +169,13 @@ def _pattern(phrase: str) -> re.Pattern[str]:
 
 def _draft(proposal: Turn, answer: Turn) -> Draft | None:
     for sentence in _sentences(proposal.text):
-        practices = [hit for hit in phrase_spans(sentence, _practice_phrases()) if not _negated(sentence, hit)]
-        if practices and _proposes(sentence):
+        if len(sentence) > MAX_SENTENCE or not _proposes(sentence):
+            continue
+        practice = _first_practice(sentence)
+        if practice is not None:
             if not _agrees(answer.text):
                 return None
-            return _draft_from(sentence, practices[0], proposal, answer)
+            return _draft_from(sentence, practice, proposal, answer)
     return None
 
 
@@ -175,13 +190,25 @@ def _says(text: str, phrases: Iterable[str], *, unless: Iterable[str]) -> bool:
     return any(hit.meaning for hit in hits)
 
 
-def _negated(sentence: str, practice: PhraseHit[Practice]) -> bool:
-    """Whether a negation comes before the practice in its clause: "could you try to stop
-    telling yourself..." asks for less of the practice, not for it."""
-    before = sentence[: practice.start]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
-    clause = before[breaks[-1].end() :] if breaks else before
-    return _says(clause, VOCABULARY.negations, unless=VOCABULARY.not_negations)
+def _first_practice(sentence: str) -> PhraseHit[Practice] | None:
+    """The first practice in the sentence that no negation before it, in its clause, takes
+    back: "could you try to stop telling yourself..." asks for less of the practice, not for it.
+
+    Negations and clause breaks are found once per sentence, and each practice looks them up:
+    a sentence thick with practices costs a few passes over it, not one per practice.
+    """
+    negation_phrases = [*((p, True) for p in VOCABULARY.negations), *((p, False) for p in VOCABULARY.not_negations)]
+    negations = [(hit.start, hit.end) for hit in phrase_spans(sentence, negation_phrases) if hit.meaning]
+    breaks = [match.end() for match in _CLAUSE_BREAK.finditer(sentence)]
+    for practice in phrase_spans(sentence, _practice_phrases()):
+        before = bisect.bisect_right(breaks, practice.start)
+        clause_start = breaks[before - 1] if before else 0
+        at = bisect.bisect_left(negations, (clause_start, 0))
+        while at < len(negations) and negations[at][0] < practice.start and negations[at][1] > practice.start:
+            at += 1  # a negation overlapping the practice is not before it
+        if not (at < len(negations) and negations[at][0] < practice.start):
+            return practice
+    return None
 
 
 def _draft_from(sentence: str, practice: PhraseHit[Practice], proposal: Turn, answer: Turn) -> Draft:

@@ -16,8 +16,16 @@ def local_date(now: datetime, zone: ZoneInfo) -> date:
     return now.astimezone(zone).date()
 
 
-@functools.lru_cache(maxsize=4096)
 def iso_week(day: date) -> str:
+    if isinstance(day, datetime):
+        # Equal instants in two zones are equal keys to the cache below, though their local
+        # weeks may differ: callers take the local date first (``local_date``).
+        raise TypeError("iso_week takes a local date, not a datetime")
+    return _iso_week(day)
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_week(day: date) -> str:
     # Cached: summing up a roster asks it for the same few dozen days thousands of times.
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"

@@ -141,7 +141,7 @@ def active_pride_targets(*, patient_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID,
     rows = (
         living(Commitment)
         .filter(patient_id__in=list(patient_ids), kind=Commitment.Kind.PRIDE_WEEKLY, status=Commitment.Status.ACTIVE)
-        .order_by("-created_at", "-id")
+        .order_by("-created_at", "-seq")  # seq: of two made at one instant (a session's drafts), the later
         .values_list("patient_id", "target_count")
     )
     for patient_id, target in rows:

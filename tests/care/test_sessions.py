@@ -206,3 +206,23 @@ def test_a_transcript_pasted_over_and_over_drafts_twenty_at_most(as_therapist, c
     codes = [w["code"] for w in body["warnings"]]
     assert codes.count("too_many_drafts") == 2 * 5  # the 21st and 22nd, each time they come
     assert codes.count("repeated_practice") == 4 * 20  # the twenty drafted, four times again
+
+
+def test_two_different_experiments_agreed_are_two_drafts(as_therapist, chef, link):
+    transcript = (
+        "Therapist: Could you try a new recipe this weekend?\nPatient: I can try.\n"
+        "Therapist: And could you try something new at work, like leaving on time once?\nPatient: Okay, I will.\n"
+    )
+    body = record(as_therapist, patient=str(chef.id), transcript=transcript).json()
+    assert [d["kind"] for d in body["draft_commitments"]] == ["experiment", "experiment"]
+    assert len({d["title"] for d in body["draft_commitments"]}) == 2
+    assert body["warnings"] == []
+
+
+@pytest.mark.timeout(60)  # a guard against work that grows with the square of a turn, not a speed goal
+def test_a_wall_of_text_is_read_in_one_pass(as_therapist, chef, link):
+    sentence = "Would you be willing to " + "stop telling yourself " * 85 + "? "
+    turn = "Therapist: " + sentence + "\nPatient: " + "yes, I will, " * 10 + "\n"
+    response = record(as_therapist, patient=str(chef.id), transcript=(turn * 200)[:199_000])
+    assert response.status_code == 201
+    assert response.json()["draft_commitments"] == []

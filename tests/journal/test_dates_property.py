@@ -42,3 +42,18 @@ def test_weeks_back_are_consecutive_newest_first(day, count):
     assert len(weeks) == len(set(weeks)) == count
     mondays = [week_monday(week) for week in weeks]
     assert all(a - b == timedelta(days=7) for a, b in itertools.pairwise(mondays))
+
+
+def test_iso_week_refuses_a_datetime_whose_week_depends_on_its_zone():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    import pytest
+
+    from journal.dates import iso_week, local_date
+
+    instant = datetime(2024, 1, 1, 1, 0, tzinfo=UTC)  # Monday of 2024-W01 in UTC, Sunday in New York
+    with pytest.raises(TypeError):
+        iso_week(instant)
+    assert iso_week(local_date(instant, ZoneInfo("UTC"))) == "2024-W01"
+    assert iso_week(local_date(instant, ZoneInfo("America/New_York"))) == "2023-W52"
