@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "journal",
     "reminders",
     "care",
+    "dashboard",
     "seeds",
 ]
 
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dashboard.security.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a flagged lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -212,6 +214,12 @@ AXES_VERBOSE = False
 # No trail of successful log-ins: axes would create a Django session (and set a cookie) on
 # every token request just to hash its key into that trail. Failures are still counted.
 AXES_DISABLE_ACCESS_LOG = True
+
+# The dashboard's sessions (the API uses tokens and never opens one): 30 idle minutes, each
+# request pushing the end back. An API request carries no session, so nothing is saved for it.
+LOGIN_URL = "dashboard:sign-in"
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),

@@ -15,9 +15,13 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("app/", include("dashboard.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
+
+# Under /app/ the dashboard's own 404 page (it keeps the dashboard's look); Django's elsewhere.
+handler404 = "dashboard.views.not_found"
 
 # Django's own error pages stay for non-API paths; under /api/ the outermost middleware
 # (core.middleware.ApiResponseMiddleware) answers every error in the contract's JSON body.

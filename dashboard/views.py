@@ -1,0 +1,146 @@
+"""The dashboard's pages. Thin, as ``care.views`` is: each page reads through one care
+selector inside one transaction (the access-log row and the answer commit together) and
+renders one template. A patient the therapist is not linked to now is a 404 page; the
+selector raises the domain's ``NotLinked`` and only this layer turns it into HTTP.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.exceptions import NotLinked
+from accounts.models import User
+from care import selectors
+from care.brief import patient_brief
+from care.selectors import RosterRow
+from dashboard.forms import SignInForm
+
+View = Callable[..., HttpResponse]
+
+
+def therapist_required(view: View) -> View:
+    """Signed out, or signed in as anyone but a therapist (an admin session, say): to sign-in."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not (user.is_authenticated and isinstance(user, User) and user.is_therapist):
+            return redirect_to_login(request.get_full_path(), reverse("dashboard:sign-in"))
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _therapist(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # therapist_required
+    return request.user
+
+
+def _next_page(request: HttpRequest) -> str:
+    """Where to go after signing in: a dashboard page asked for, never another site."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if safe and wanted.startswith("/app/") else reverse("dashboard:roster")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        assert form.user is not None
+        login(request, form.user)  # a new session key: a session fixed before sign-in is worthless
+        return redirect(_next_page(request))
+    return render(request, "dashboard/sign_in.html", {"form": form, "next": _next_page(request)})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)  # deletes the session row: the old cookie opens nothing
+    return redirect("dashboard:sign-in")
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """A roster row with the sums the template cannot do."""
+
+    row: RosterRow
+    quiet_since: datetime  # the last entry, or the link's start if they have not written yet
+    experiments_last_4: int
+
+    @property
+    def pride_weeks_met_last_4(self) -> int:
+        return self.row.last_4_weeks[0]
+
+    @property
+    def reflection_days_last_4(self) -> int:
+        return self.row.last_4_weeks[1]
+
+
+def roster_lines(rows: list[RosterRow]) -> list[RosterLine]:
+    """Who needs a look first: those who might like a check-in, then the longest quiet."""
+    lines = [
+        RosterLine(
+            row=row,
+            quiet_since=max(row.weeks.last_active_at or row.link.created_at, row.link.created_at),
+            experiments_last_4=sum(week.experiments_tried for week in row.weeks.weeks[1:]),
+        )
+        for row in rows
+    ]
+    return sorted(lines, key=lambda line: (not line.row.needs_attention, line.quiet_since, line.row.patient.id))
+
+
+@require_GET
+@therapist_required
+def roster(request: HttpRequest) -> HttpResponse:
+    therapist = _therapist(request)
+    with transaction.atomic():
+        links = list(selectors.roster_links(therapist))
+        rows = selectors.roster(therapist=therapist, links=links, now=timezone.now())
+        return render(request, "dashboard/roster.html", {"lines": roster_lines(rows)})
+
+
+@require_GET
+@therapist_required
+def patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    with transaction.atomic():
+        try:
+            detail = selectors.patient_detail(therapist=_therapist(request), patient_id=patient_id, now=timezone.now())
+        except NotLinked:
+            raise Http404("No such patient.") from None
+        return render(request, "dashboard/patient.html", {"detail": detail, "patient": detail.link.patient})
+
+
+@require_GET
+@therapist_required
+def brief(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    with transaction.atomic():
+        try:
+            found = patient_brief(therapist=_therapist(request), patient_id=patient_id, since=None, now=timezone.now())
+        except NotLinked:
+            raise Http404("No such patient.") from None
+        return render(request, "dashboard/brief.html", {"brief": found, "patient": found.patient})
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: the dashboard's own page under ``/app/``, Django's everywhere else."""
+    if request.path.startswith("/app/"):
+        return render(request, "dashboard/404.html", status=404)
+    return defaults.page_not_found(request, exception)
