@@ -104,7 +104,9 @@ def roster_lines(rows: list[RosterRow]) -> list[RosterLine]:
         )
         for row in rows
     ]
-    return sorted(lines, key=lambda line: (not line.row.needs_attention, line.quiet_since, line.row.patient.id))
+    return sorted(
+        lines, key=lambda line: (not line.row.needs_attention, line.quiet_since, line.row.patient.display_name)
+    )
 
 
 @require_GET

@@ -82,12 +82,23 @@ def test_the_roster_links_to_the_patient_page(maya, chef, week):
 
 
 def test_a_quiet_patient_comes_first_and_is_offered_a_check_in_gently(maya, therapist, chef, week):
-    quiet = PatientFactory(display_name="Robin", timezone="Europe/London")
+    quiet = PatientFactory(display_name="Zoe", timezone="Europe/London")
     CareLinkFactory(therapist=therapist, patient=quiet, created_at=NOW - timedelta(days=30))
     page = text(get(maya, "/app/"))
-    assert page.index("Robin") < page.index("Sam (chef)")
-    assert "Robin ☕ Might like a check-in: quiet since 26 Oct." in page
+    assert page.index("Zoe") < page.index("Sam (chef)")
+    assert "Zoe ☕ Might like a check-in: quiet since 26 Oct." in page
     assert "failed" not in page.lower()
+
+
+def test_among_those_writing_the_longest_quiet_comes_first(maya, therapist, chef, week):
+    # The chef last wrote on the 24th; Ann on the 19th, Yuri on the 25th.
+    for name, day in [("Ann", 19), ("Yuri", 25)]:
+        patient = PatientFactory(display_name=name, timezone="America/Chicago")
+        CareLinkFactory(therapist=therapist, patient=patient, created_at=NOW - timedelta(days=30))
+        ReflectionFactory(patient=patient, date=date(2026, 11, day), now=at(day) - timedelta(hours=8))
+    page = text(get(maya, "/app/"))
+    assert "Might like a check-in" not in page
+    assert page.index("Ann") < page.index("Sam (chef)") < page.index("Yuri")
 
 
 def test_the_roster_shows_only_this_therapists_patients(chef, week, stranger_therapist, other_patient):
