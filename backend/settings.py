@@ -210,6 +210,8 @@ AXES_USERNAME_FORM_FIELD = "email"
 AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
+# The dashboard's sign-in page says it in its own words (the API's view answers its own lockouts).
+AXES_LOCKOUT_CALLABLE = "dashboard.views.locked_out"
 AXES_VERBOSE = False
 # No trail of successful log-ins: axes would create a Django session (and set a cookie) on
 # every token request just to hash its key into that trail. Failures are still counted.

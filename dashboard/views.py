@@ -68,7 +68,22 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         assert form.user is not None
         login(request, form.user)  # a new session key: a session fixed before sign-in is worthless
         return redirect(_next_page(request))
-    return render(request, "dashboard/sign_in.html", {"form": form, "next": _next_page(request)})
+    locked_out = getattr(request, "axes_locked_out", False)
+    context = {"form": form, "next": _next_page(request)}
+    return render(request, "dashboard/sign_in.html", context, status=429 if locked_out else 200)
+
+
+def locked_out(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: the sign-in page already says why (and is a 429); a locked-out
+    Django admin log-in gets a plain answer. The API's lockout never reaches here (its view
+    answers it in the API's own body)."""
+    if request.path.startswith("/app/") and original_response is not None:
+        return original_response
+    return HttpResponse(
+        "Too many failed log-ins for this e-mail from this address. Try again later.",
+        status=429,
+        content_type="text/plain",
+    )
 
 
 @require_POST

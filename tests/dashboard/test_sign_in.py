@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from dashboard.forms import NOT_A_THERAPIST, WRONG
+from dashboard.forms import LOCKED_OUT, NOT_A_THERAPIST, WRONG
 from seeds import personas
 from tests.dashboard.conftest import signed_in
 from tests.factories import PASSWORD
@@ -85,8 +85,18 @@ def test_repeated_failures_lock_the_e_mail_out_even_with_the_right_password(ther
     response = client.post(
         "/app/sign-in/", {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
     )
-    assert response.status_code == settings.AXES_HTTP_RESPONSE_CODE
+    assert response.status_code == 429
+    assert LOCKED_OUT in response.content.decode()
+    assert '<label for="id_email">E-mail</label>' in response.content.decode()  # the page, not a bare refusal
     assert Session.objects.count() == 0
+
+
+def test_a_locked_out_admin_log_in_gets_a_plain_refusal(therapist):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post("/admin/login/", {"username": personas.THERAPIST.email, "password": "not-it"})
+    assert response.status_code == 429
+    assert response.content.decode().startswith("Too many failed log-ins")
 
 
 def test_sign_in_refuses_a_post_without_the_csrf_token(therapist):
