@@ -35,14 +35,16 @@ View = Callable[..., HttpResponse]
 
 
 def therapist_required(view: View) -> View:
-    """Signed out, or signed in as anyone but a therapist (an admin session, say): to sign-in."""
+    """Signed out, or signed in as anyone but a therapist (an admin session, say): to sign-in.
+    Signed in: times on the page are shown in the therapist's own zone."""
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not (user.is_authenticated and isinstance(user, User) and user.is_therapist):
             return redirect_to_login(request.get_full_path(), reverse("dashboard:sign-in"))
-        return view(request, *args, **kwargs)
+        with timezone.override(user.zone):
+            return view(request, *args, **kwargs)
 
     return guarded
 

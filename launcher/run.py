@@ -103,7 +103,11 @@ def main() -> int:
         if stopping:
             return 0
         port = os.environ["PORT"]
-        print(f"\nGood Enough is starting on http://127.0.0.1:{port}  (API docs: /api/docs/)\n", flush=True)
+        print(
+            f"\nGood Enough is starting on http://127.0.0.1:{port}  (API docs: /api/docs/)"
+            f"\nThe therapist's dashboard: http://127.0.0.1:{port}/app/  (sign in as the demo therapist)\n",
+            flush=True,
+        )
         honcho = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             [sys.executable, "-m", "honcho", "start", "-f", str(BASE_DIR / "Procfile"), "-p", port],
             cwd=BASE_DIR,

@@ -131,6 +131,10 @@ def test_the_brief_shows_shared_pride_items_and_not_an_unshared_one(maya, chef, 
     assert "Notice one effort a day : reflected on 6 of 24 days." in page
 
 
+def test_the_brief_says_when_it_was_prepared_in_the_therapists_zone(maya, chef, week):
+    assert "Prepared 25 Nov 2026, 12:00 CST." in text(get(maya, f"/app/patients/{chef.id}/brief/"))
+
+
 def test_the_brief_has_a_print_stylesheet_of_our_own(maya, chef, week):
     page = get(maya, f"/app/patients/{chef.id}/brief/").content.decode()
     assert '<link rel="stylesheet" href="/static/dashboard/dashboard.css">' in page
@@ -230,4 +234,16 @@ def test_the_roster_costs_the_same_queries_for_one_patient_as_for_ten(maya, ther
     with CaptureQueriesContext(connection) as ten:
         page = text(get(maya, "/app/"))
     assert page.count("This week") == 10
+    assert len(ten.captured_queries) == len(one.captured_queries), [q["sql"] for q in ten.captured_queries]
+
+
+def test_the_patient_page_costs_the_same_queries_for_one_commitment_as_for_ten(maya, therapist, chef, link):
+    CommitmentFactory(patient=chef, author=therapist, evidence=EVIDENCE, now=at(2))
+    with CaptureQueriesContext(connection) as one:
+        assert get(maya, f"/app/patients/{chef.id}/").status_code == 200
+    for n in range(9):
+        CommitmentFactory(patient=chef, author=therapist, evidence=EVIDENCE, now=at(3 + n))
+    with CaptureQueriesContext(connection) as ten:
+        page = text(get(maya, f"/app/patients/{chef.id}/"))
+    assert page.count("From the session") == 10
     assert len(ten.captured_queries) == len(one.captured_queries), [q["sql"] for q in ten.captured_queries]
