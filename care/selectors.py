@@ -35,10 +35,16 @@ NEEDS_ATTENTION_AFTER = timedelta(days=14)
 ROSTER_WEEKS = 5
 
 
+def quiet_since(*, last_active_at: datetime | None, linked_since: datetime) -> datetime:
+    """Since when a patient has written nothing: their last entry, or the link's start if they
+    have not written since it began."""
+    return max(last_active_at or linked_since, linked_since)
+
+
 def needs_attention(*, last_active_at: datetime | None, linked_since: datetime, now: datetime) -> bool:
     """No entry for 14 days. A patient linked less than 14 days ago who has not written yet
     has not been quiet for 14 days."""
-    return now - max(last_active_at or linked_since, linked_since) >= NEEDS_ATTENTION_AFTER
+    return now - quiet_since(last_active_at=last_active_at, linked_since=linked_since) >= NEEDS_ATTENTION_AFTER
 
 
 # --- The roster ----------------------------------------------------------------------------
@@ -53,6 +59,10 @@ class RosterRow:
     @property
     def patient(self) -> User:
         return self.link.patient
+
+    @property
+    def quiet_since(self) -> datetime:
+        return quiet_since(last_active_at=self.weeks.last_active_at, linked_since=self.link.created_at)
 
     @property
     def this_week(self) -> WeekSummary:

@@ -116,7 +116,7 @@ def roster_lines(rows: list[RosterRow]) -> list[RosterLine]:
     lines = [
         RosterLine(
             row=row,
-            quiet_since=max(row.weeks.last_active_at or row.link.created_at, row.link.created_at),
+            quiet_since=row.quiet_since,  # care's rule, as needs_attention reads it
             experiments_last_4=sum(week.experiments_tried for week in row.weeks.weeks[1:]),
         )
         for row in rows
