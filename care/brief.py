@@ -43,11 +43,6 @@ class Period:
     def days(self) -> int:
         return (self.until - self.since).days + 1
 
-    @property
-    def weeks(self) -> int:
-        """The ISO weeks it touches."""
-        return (week_monday(iso_week(self.until)) - week_monday(iso_week(self.since))).days // 7 + 1
-
     def day_list(self) -> list[date]:
         return [self.since + timedelta(days=n) for n in range(self.days)]
 
@@ -216,6 +211,11 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
     )
 
 
+def weeks_touched(start: date, end: date) -> int:
+    """How many ISO weeks the days ``start``..``end`` touch."""
+    return (week_monday(iso_week(end)) - week_monday(iso_week(start))).days // 7 + 1
+
+
 def brief_period(*, since: date | None, last_session_on: date | None, linked_on: date, today: date) -> Period:
     """Where the brief starts. A ``since`` after today is the caller's to refuse."""
     if since is not None:
@@ -250,7 +250,7 @@ def _reflection_days(commitment: Commitment, began: date, written: _Written) -> 
 def _pride_weeks(commitment: Commitment, began: date, written: _Written) -> Practised:
     mine = [e for e in written.pride if e.week >= iso_week(began) and _counts_for(commitment, e.commitment_id)]
     met = sum(entry.met(active_target=written.active_pride_target) for entry in mine)
-    periods = Period(since=began, until=written.until, since_reason="").weeks
+    periods = weeks_touched(began, written.until)
     return Practised(commitment=commitment, done=len(mine), met=met, periods=periods, unit="week")
 
 

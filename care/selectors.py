@@ -69,10 +69,21 @@ class RosterRow:
         return self.weeks.weeks[0]
 
     @property
-    def last_4_weeks(self) -> tuple[int, int]:
-        """(pride weeks met, reflection days) over the four weeks before this one."""
+    def last_4_weeks(self) -> WeeksBefore:
+        """The four weeks before this one, summed."""
         before = self.weeks.weeks[1:]
-        return sum(week.pride.met for week in before), sum(week.reflection_days for week in before)
+        return WeeksBefore(
+            pride_weeks_met=sum(week.pride.met for week in before),
+            reflection_days=sum(week.reflection_days for week in before),
+            experiments_tried=sum(week.experiments_tried for week in before),
+        )
+
+
+@dataclass(frozen=True)
+class WeeksBefore:
+    pride_weeks_met: int
+    reflection_days: int
+    experiments_tried: int
 
 
 def roster_links(therapist: User) -> QuerySet[CareLink]:

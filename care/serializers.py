@@ -10,7 +10,7 @@ from rest_framework import serializers
 from accounts.serializers import PersonSerializer
 from care.brief import Brief
 from care.models import AccessLog
-from care.selectors import ENTRY_TYPES, RosterRow
+from care.selectors import ENTRY_TYPES, RosterRow, WeeksBefore
 from core import fields
 from journal.kinds import KINDS
 from journal.serializers import CommitmentSerializer, ProgressWeekSerializer, WeekField
@@ -22,15 +22,9 @@ ENTRY_TYPE_CHOICES = [(name, name) for name in ENTRY_TYPES]
 TRANSCRIPT_MAX_LENGTH = 200_000
 
 
-class LastFourWeeksSerializer(serializers.Serializer[tuple[int, int]]):
-    pride_weeks_met = serializers.SerializerMethodField()
-    reflection_days = serializers.SerializerMethodField()
-
-    def get_pride_weeks_met(self, counts: tuple[int, int]) -> int:
-        return counts[0]
-
-    def get_reflection_days(self, counts: tuple[int, int]) -> int:
-        return counts[1]
+class LastFourWeeksSerializer(serializers.Serializer[WeeksBefore]):
+    pride_weeks_met = serializers.IntegerField()
+    reflection_days = serializers.IntegerField()
 
 
 class RosterPatientSerializer(serializers.Serializer[RosterRow]):

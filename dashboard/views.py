@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -94,36 +92,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard:sign-in")
 
 
-@dataclass(frozen=True)
-class RosterLine:
-    """A roster row with the sums the template cannot do."""
-
-    row: RosterRow
-    quiet_since: datetime  # the last entry, or the link's start if they have not written yet
-    experiments_last_4: int
-
-    @property
-    def pride_weeks_met_last_4(self) -> int:
-        return self.row.last_4_weeks[0]
-
-    @property
-    def reflection_days_last_4(self) -> int:
-        return self.row.last_4_weeks[1]
-
-
-def roster_lines(rows: list[RosterRow]) -> list[RosterLine]:
-    """Who needs a look first: those who might like a check-in, then the longest quiet."""
-    lines = [
-        RosterLine(
-            row=row,
-            quiet_since=row.quiet_since,  # care's rule, as needs_attention reads it
-            experiments_last_4=sum(week.experiments_tried for week in row.weeks.weeks[1:]),
-        )
-        for row in rows
-    ]
-    return sorted(
-        lines, key=lambda line: (not line.row.needs_attention, line.quiet_since, line.row.patient.display_name)
-    )
+def by_who_needs_a_look(rows: list[RosterRow]) -> list[RosterRow]:
+    """Those who might like a check-in first, then the longest quiet, then by name."""
+    return sorted(rows, key=lambda row: (not row.needs_attention, row.quiet_since, row.patient.display_name))
 
 
 @require_GET
@@ -133,7 +104,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         links = list(selectors.roster_links(therapist))
         rows = selectors.roster(therapist=therapist, links=links, now=timezone.now())
-        return render(request, "dashboard/roster.html", {"lines": roster_lines(rows)})
+        return render(request, "dashboard/roster.html", {"rows": by_who_needs_a_look(rows)})
 
 
 @require_GET
