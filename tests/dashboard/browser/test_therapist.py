@@ -4,6 +4,8 @@ session) is a few more steps in the same style."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from seeds import personas
@@ -89,3 +91,35 @@ def test_signing_out_returns_to_sign_in_and_closes_the_roster_again(page, demo):
     pages.visit(page, f"/app/patients/{demo.chef.id}/")
     assert pages.path(page) == f"/app/sign-in/?next=/app/patients/{demo.chef.id}/"
     assert "Sam (chef)" not in page.content()
+
+
+def test_the_keyboard_reaches_the_page_first_and_then_each_patient(page, demo):
+    pages.sign_in(page, MAYA.email, MAYA.password)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to the page")
+    assert skip.evaluate("link => link === document.activeElement")
+    box = skip.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0, "the skip link is focused but off screen"
+    page.keyboard.press("Enter")
+    reached = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.textContent").strip())
+    assert reached == ["Ana (nurse)", "Leo (student)", "Sam (chef)"]
+    page.keyboard.press("Shift+Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    pages.check_accessibility(page)
+    assert pages.heading(page) == "Leo (student)"
+
+
+def test_the_brief_prints_on_one_a4_sheet_without_the_header(page, demo):
+    pages.sign_in(page, MAYA.email, MAYA.password)
+    pages.visit(page, f"/app/patients/{demo.chef.id}/brief/")
+    page.emulate_media(media="print")
+    assert page.locator("header.top").is_hidden()
+    assert page.get_by_role("link", name="Your patients").is_hidden()
+    assert page.get_by_role("heading", name="Pre-session brief: Sam (chef)").is_visible()
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
