@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test fuzz mutate clients lint typecheck format ci clean
+.PHONY: run test fuzz mutate clients screenshots lint typecheck format ci clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ fuzz: $(STAMP)
 ## make clients SCHEMA=file.json checks that schema instead of this tree's.
 clients: $(STAMP)
 	$(BIN)/python tools/clients.py $(if $(SCHEMA),--schema $(SCHEMA))
+
+## make screenshots: the dashboard's roster, patient page and brief at 1440 and 360 px wide, drawn
+## by the browser test from the demo (built at a fixed moment, clock held there) into docs/screenshots/
+## for the README. Needs Chromium (/usr/bin/chromium, or GOOD_ENOUGH_BROWSER); SQLite, embedded Redis.
+screenshots: $(STAMP)
+	env -u DATABASE_URL -u REDIS_URL GOOD_ENOUGH_BROWSER_REQUIRED=1 GOOD_ENOUGH_SCREENSHOTS_DIR="$(CURDIR)/docs/screenshots" \
+		$(BIN)/python -m pytest tests/dashboard/browser/test_screenshots.py -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
