@@ -11,9 +11,10 @@ colour: the product promises practice "without being shamed for gaps".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from journal.dates import week_monday
+from journal.dates import iso_week, local_date, week_monday
 from journal.selectors import PatientWeeks, WeekSummary
 
 #: A week has seven days: the tallest bar.
@@ -60,6 +61,12 @@ class Slot:
     index: int  # 0 for the oldest week
     this_week: bool
     labelled_narrow: bool  # its label stays on a narrow screen (every other week, this week always)
+    before_link: bool  # the week ended before the patient was linked to this therapist
+
+    @property
+    def drawn(self) -> bool:
+        """An empty week before the link is not a quiet week: no slot is drawn for it at all."""
+        return not (self.before_link and self.empty)
 
     @property
     def monday(self) -> date:
@@ -208,12 +215,20 @@ class WeekChart:
         return f"{span} Reflection days each week: {days}. {pride} {mood}"
 
 
-def week_chart(weeks: PatientWeeks) -> WeekChart:
-    """The patient page's chart of ``weeks`` (newest first, as the journal gives them)."""
+def week_chart(weeks: PatientWeeks, linked_since: datetime | None = None) -> WeekChart:
+    """The patient page's chart of ``weeks`` (newest first, as the journal gives them);
+    ``linked_since`` the link's start, whose week is the first that can be called quiet."""
     oldest_first = list(reversed(weeks.weeks))
     last = len(oldest_first) - 1
+    first_linked_week = "" if linked_since is None else iso_week(local_date(linked_since, ZoneInfo(weeks.timezone)))
     slots = [
-        Slot(summary=summary, index=n, this_week=n == last, labelled_narrow=(last - n) % 2 == 0)
+        Slot(
+            summary=summary,
+            index=n,
+            this_week=n == last,
+            labelled_narrow=(last - n) % 2 == 0,
+            before_link=summary.week < first_linked_week,  # YYYY-Www sorts as text
+        )
         for n, summary in enumerate(oldest_first)
     ]
     return WeekChart(slots=slots)

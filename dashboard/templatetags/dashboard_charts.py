@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django import template
 
@@ -20,8 +20,8 @@ def sparkline(weeks: PatientWeeks) -> charts.Sparkline:
 
 
 @register.filter
-def week_chart(weeks: PatientWeeks) -> charts.WeekChart:
-    return charts.week_chart(weeks)
+def week_chart(weeks: PatientWeeks, linked_since: datetime | None = None) -> charts.WeekChart:
+    return charts.week_chart(weeks, linked_since)
 
 
 @register.filter
