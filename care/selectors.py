@@ -33,6 +33,9 @@ from journal.selectors import PatientProgress, PatientWeeks, WeekSummary, living
 NEEDS_ATTENTION_AFTER = timedelta(days=14)
 #: The roster's "last four weeks" are the four before this one.
 ROSTER_WEEKS = 5
+#: The dashboard's charts (a roster row's sparkline, a patient's week chart): this week and
+#: the eleven before it. ``week_summaries`` costs the same queries for 12 weeks as for 5.
+CHART_WEEKS = 12
 
 
 def quiet_since(*, last_active_at: datetime | None, linked_since: datetime) -> datetime:
@@ -53,7 +56,7 @@ def needs_attention(*, last_active_at: datetime | None, linked_since: datetime, 
 @dataclass(frozen=True)
 class RosterRow:
     link: CareLink
-    weeks: PatientWeeks  # this week first, then the four before it
+    weeks: PatientWeeks  # this week first, then the four before it (or more, as ``roster`` was asked)
     needs_attention: bool
 
     @property
@@ -71,7 +74,7 @@ class RosterRow:
     @property
     def last_4_weeks(self) -> WeeksBefore:
         """The four weeks before this one, summed."""
-        before = self.weeks.weeks[1:]
+        before = self.weeks.weeks[1:ROSTER_WEEKS]
         return WeeksBefore(
             pride_weeks_met=sum(week.pride.met for week in before),
             reflection_days=sum(week.reflection_days for week in before),
@@ -97,11 +100,17 @@ def roster_links(therapist: User) -> QuerySet[CareLink]:
     )
 
 
-def roster(*, therapist: User, links: Sequence[CareLink], now: datetime) -> list[RosterRow]:
+def roster(*, therapist: User, links: Sequence[CareLink], now: datetime, weeks: int = ROSTER_WEEKS) -> list[RosterRow]:
     """One row per link on the page: the same queries for one patient as for two hundred
-    (the journal's week summaries, and one insert for the access log)."""
+    (the journal's week summaries, and one insert for the access log).
+
+    ``weeks`` (at least ``ROSTER_WEEKS``) is how far back each row's weeks reach: the API
+    shows only this week and the four before, the dashboard's sparkline ``CHART_WEEKS``.
+    """
+    if weeks < ROSTER_WEEKS:
+        raise ValueError(f"a roster row reads at least {ROSTER_WEEKS} weeks")
     patients = [link.patient for link in links]
-    summaries = week_summaries(patients=patients, weeks=ROSTER_WEEKS, now=now)
+    summaries = week_summaries(patients=patients, weeks=weeks, now=now)
     access_log(therapist=therapist, patient_ids=[p.id for p in patients], what=AccessLog.What.ROSTER, now=now)
     return [
         RosterRow(
@@ -124,13 +133,17 @@ class PatientDetail:
     last_active_at: datetime | None
     needs_attention: bool
     commitments: list[Commitment]
+    weeks: PatientWeeks  # this week first, as many as ``patient_detail`` was asked
 
 
-def patient_detail(*, therapist: User, patient_id: uuid.UUID, now: datetime) -> PatientDetail:
+def patient_detail(*, therapist: User, patient_id: uuid.UUID, now: datetime, weeks: int = 1) -> PatientDetail:
+    """A patient, their commitments and their last ``weeks`` weeks (the dashboard's chart asks
+    ``CHART_WEEKS``; the same five journal queries whatever the number)."""
     with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.PATIENT, now=now) as link:
-        summary = week_summaries(patients=[link.patient], weeks=1, now=now)[link.patient_id]
+        summary = week_summaries(patients=[link.patient], weeks=weeks, now=now)[link.patient_id]
         return PatientDetail(
             link=link,
+            weeks=summary,
             last_active_at=summary.last_active_at,
             needs_attention=needs_attention(
                 last_active_at=summary.last_active_at, linked_since=link.created_at, now=now

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -7,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
 from accounts.models import User
+from core.input import FIRST_YEAR, parse_day
 
 WRONG = "That e-mail and password do not match an account. Check both and try again."
 LOCKED_OUT = "Too many failed sign-ins for this e-mail from here. Try again in a quarter of an hour."
@@ -46,3 +48,32 @@ class SignInForm(forms.Form):
             raise forms.ValidationError(NOT_A_THERAPIST, code="not_a_therapist")
         self.user = user
         return data
+
+
+class DayField(forms.DateField):
+    """``YYYY-MM-DD`` in ASCII digits from 1900, as the API takes a day (``core.input.parse_day``):
+    Django's own parser would read other scripts' digits and any year."""
+
+    default_error_messages = {"invalid": f"A date as YYYY-MM-DD, from {FIRST_YEAR} on."}
+
+    def to_python(self, value: Any) -> date | None:
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return parse_day(value.strip())
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class BriefSinceForm(forms.Form):
+    """The brief's first day. Whether the day is too far back or still to come is care.brief's
+    rule (``brief_build``): the view shows its refusal beside this field."""
+
+    since = DayField(
+        label="Start the brief on",
+        required=False,
+        help_text="The patient's own day, at most a year back. Empty: since the last session, or four weeks.",
+        widget=forms.DateInput(attrs={"type": "date", "aria-describedby": "id_since-hint"}, format="%Y-%m-%d"),
+    )

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +28,7 @@ from accounts.models import User
 from care import selectors
 from care.brief import patient_brief
 from care.selectors import RosterRow
-from dashboard.forms import SignInForm
+from dashboard.forms import BriefSinceForm, SignInForm
 
 View = Callable[..., HttpResponse]
 
@@ -103,30 +104,102 @@ def roster(request: HttpRequest) -> HttpResponse:
     therapist = _therapist(request)
     with transaction.atomic():
         links = list(selectors.roster_links(therapist))
-        rows = selectors.roster(therapist=therapist, links=links, now=timezone.now())
+        rows = selectors.roster(therapist=therapist, links=links, now=timezone.now(), weeks=selectors.CHART_WEEKS)
         return render(request, "dashboard/roster.html", {"rows": by_who_needs_a_look(rows)})
+
+
+#: Shared entries on a patient's page at a time.
+ENTRIES_PAGE_SIZE = 10
+#: Longer than any cursor this page gives out (about 110 characters): refused before decoding.
+CURSOR_MAX_LENGTH = 500
+GARBLED_CURSOR = (
+    "That link to more entries is not one this page gave out (it may have been cut short when copied). "
+    "The newest entries are one click away."
+)
+
+
+def entries_position(query: QueryDict) -> selectors.Position | None:
+    """Where the page of shared entries starts: ``?before=`` older than an entry, ``?after=``
+    newer, neither the newest. ValueError for a cursor this page did not give out, or one in
+    the wrong parameter (each link names its own direction)."""
+    before, after = query.get("before") or None, query.get("after") or None
+    if before is None and after is None:
+        return None
+    cursor = before or after
+    if (before and after) or cursor is None or len(cursor) > CURSOR_MAX_LENGTH:
+        raise ValueError("not a cursor of ours")
+    position = selectors.Position.decode(cursor)
+    if position.forward != (before is not None):
+        raise ValueError("not a cursor of ours")
+    return position
 
 
 @require_GET
 @therapist_required
 def patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """The patient, their last twelve weeks, their commitments and a page of what they share.
+
+    Two reads, logged as the API logs them: the patient (``patient``) and their entries
+    (``entries``). A garbled cursor reads no entries and is a 400 page that says so.
+    """
+    therapist, now = _therapist(request), timezone.now()
+    try:
+        position, problem = entries_position(request.GET), None
+    except ValueError:
+        position, problem = None, GARBLED_CURSOR
     with transaction.atomic():
         try:
-            detail = selectors.patient_detail(therapist=_therapist(request), patient_id=patient_id, now=timezone.now())
+            detail = selectors.patient_detail(
+                therapist=therapist, patient_id=patient_id, now=now, weeks=selectors.CHART_WEEKS
+            )
+            entries = None
+            if problem is None:
+                entries = selectors.shared_entries(
+                    therapist=therapist,
+                    patient_id=patient_id,
+                    types=list(selectors.ENTRY_TYPES),
+                    start=None,
+                    end=None,
+                    position=position,
+                    limit=ENTRIES_PAGE_SIZE,
+                    now=now,
+                )
         except NotLinked:
             raise Http404("No such patient.") from None
-        return render(request, "dashboard/patient.html", {"detail": detail, "patient": detail.link.patient})
+        context = {
+            "detail": detail,
+            "patient": detail.link.patient,
+            "entries": entries,
+            "entries_problem": problem,
+            "entries_paged": position is not None,
+        }
+        return render(request, "dashboard/patient.html", context, status=400 if problem else 200)
 
 
 @require_GET
 @therapist_required
 def brief(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """The brief since the last session, or since ``?since=``. A day care.brief refuses (still
+    to come, more than a year back) or cannot read is a 400: the refusal beside the field, and
+    the usual brief under it, so the page is never empty."""
+    therapist, now = _therapist(request), timezone.now()
+    form = BriefSinceForm(request.GET if "since" in request.GET else None)
+    since = form.cleaned_data["since"] if form.is_valid() else None
     with transaction.atomic():
         try:
-            found = patient_brief(therapist=_therapist(request), patient_id=patient_id, since=None, now=timezone.now())
+            try:
+                found = patient_brief(therapist=therapist, patient_id=patient_id, since=since, now=now)
+            except ValidationError as refused:
+                # The refused read's access-log row went with its savepoint: the one below is the read shown.
+                form.add_error(None, refused)
+                found = patient_brief(therapist=therapist, patient_id=patient_id, since=None, now=now)
         except NotLinked:
             raise Http404("No such patient.") from None
-        return render(request, "dashboard/brief.html", {"brief": found, "patient": found.patient})
+        if not form.is_bound:
+            form = BriefSinceForm(initial={"since": found.period.since})
+        form.fields["since"].widget.attrs["max"] = found.period.until.isoformat()
+        context = {"brief": found, "patient": found.patient, "form": form}
+        return render(request, "dashboard/brief.html", context, status=400 if form.errors else 200)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

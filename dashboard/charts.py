@@ -1,0 +1,276 @@
+"""The dashboard's charts, as geometry: where each bar, mark and point goes, and the same
+numbers in words. Templates draw the SVG from these (``_sparkline.html``, ``_week_chart.html``);
+nothing here counts anything, it only places what ``journal.selectors.week_summaries`` counted.
+
+Drawn on our server, so the page needs no script and no outside URL, and colour is never the
+only signal: reflection days are bars, a pride week met is a diamond, mood is a line of dots.
+A week with nothing written is an empty slot, never a bar of height zero in an alarming
+colour: the product promises practice "without being shamed for gaps".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from journal.dates import iso_week, local_date, week_monday
+from journal.selectors import PatientWeeks, WeekSummary
+
+#: A week has seven days: the tallest bar.
+MOST_DAYS = 7
+#: Mood is recorded from 1 to 5 (``journal.models.Reflection.mood``).
+MOOD_LOW, MOOD_HIGH = 1, 5
+
+# The patient page's chart, in the SVG's own units (it scales to the page's width).
+SLOT = 44  # one week's width
+BAR = 28  # a bar's width within its slot
+DAY = 20  # a bar's height for each reflection day
+LEFT = 34  # room for the reflection days' axis
+RIGHT = 34  # room for the mood axis
+MARKS = 26  # the row of pride marks above the plot
+PLOT = MOST_DAYS * DAY
+PLOT_TOP = MARKS
+PLOT_BOTTOM = PLOT_TOP + PLOT
+LABELS = 26  # the week labels under the plot
+DIAMOND = 7  # half the width of a pride mark
+SLOT_GAP = 2  # between one week's slot and the next
+MOOD_DOT = 4  # a mood point's radius
+
+# A roster row's sparkline: reflection days only, small.
+SPARK_SLOT = 10
+SPARK_BAR = 7
+SPARK_DAY = 4
+SPARK_HEIGHT = MOST_DAYS * SPARK_DAY
+
+
+def day_label(day: date) -> str:
+    """``16 Nov``: what a therapist calls a week (its Monday), not ``2026-W47``."""
+    return f"{day.day} {day:%b}"
+
+
+def _days(count: int) -> str:
+    return "none" if count == 0 else str(count)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One week on the patient page's chart."""
+
+    summary: WeekSummary
+    index: int  # 0 for the oldest week
+    this_week: bool
+    labelled_narrow: bool  # its label stays on a narrow screen (every other week, this week always)
+    before_link: bool  # the week ended before the patient was linked to this therapist
+
+    @property
+    def drawn(self) -> bool:
+        """An empty week before the link is not a quiet week: no slot is drawn for it at all."""
+        return not (self.before_link and self.empty)
+
+    @property
+    def monday(self) -> date:
+        return week_monday(self.summary.week)
+
+    @property
+    def label(self) -> str:
+        return day_label(self.monday)
+
+    @property
+    def x(self) -> int:
+        return LEFT + self.index * SLOT
+
+    @property
+    def centre(self) -> int:
+        return self.x + SLOT // 2
+
+    @property
+    def empty(self) -> bool:
+        """Nothing written and nothing tried: drawn as an empty slot, a gap."""
+        return not self.summary.practised
+
+    @property
+    def reflection_days(self) -> int:
+        return self.summary.reflection_days
+
+    @property
+    def slot_x(self) -> int:
+        return self.x + SLOT_GAP
+
+    @property
+    def bar_x(self) -> int:
+        return self.x + (SLOT - BAR) // 2
+
+    @property
+    def bar_height(self) -> int:
+        return self.reflection_days * DAY
+
+    @property
+    def bar_y(self) -> int:
+        return PLOT_BOTTOM - self.bar_height
+
+    @property
+    def pride_met(self) -> bool:
+        return self.summary.pride.met
+
+    @property
+    def diamond(self) -> str:
+        """The pride mark's corners, for ``<polygon points>``."""
+        cx, cy = self.centre, MARKS // 2
+        return f"{cx},{cy - DIAMOND} {cx + DIAMOND},{cy} {cx},{cy + DIAMOND} {cx - DIAMOND},{cy}"
+
+    @property
+    def mood(self) -> float | None:
+        return self.summary.mood_avg
+
+    @property
+    def mood_y(self) -> float | None:
+        if self.mood is None:
+            return None
+        return mood_y(self.mood)
+
+    @property
+    def pride_words(self) -> str:
+        pride = self.summary.pride
+        if not pride.count:
+            return "none"
+        return f"{pride.count} of {pride.target}{', met' if pride.met else ''}"
+
+    @property
+    def mood_words(self) -> str:
+        return "none" if self.mood is None else f"{self.mood:.1f}"
+
+
+def mood_y(mood: float) -> float:
+    """Mood 1 sits on the plot's floor, 5 at its top."""
+    return round(PLOT_BOTTOM - (mood - MOOD_LOW) / (MOOD_HIGH - MOOD_LOW) * PLOT, 1)
+
+
+@dataclass(frozen=True)
+class WeekChart:
+    slots: list[Slot]  # oldest first
+
+    # For the template, which cannot reach module constants.
+    height = MARKS + PLOT + LABELS
+    plot_top = PLOT_TOP
+    plot_bottom = PLOT_BOTTOM
+    plot_left = LEFT
+    label_y = PLOT_BOTTOM + LABELS - 8
+    slot_width = SLOT - 2 * SLOT_GAP
+    bar_width = BAR
+    plot_height = PLOT
+    mood_dot = MOOD_DOT
+    left_axis_x = LEFT - 6
+    # Axis numbers sit a little below the line they name, as text hangs from its baseline.
+    top_tick_y = PLOT_TOP + 5
+    bottom_tick_y = PLOT_BOTTOM + 4
+
+    @property
+    def plot_right(self) -> int:
+        return LEFT + len(self.slots) * SLOT
+
+    @property
+    def width(self) -> int:
+        return self.plot_right + RIGHT
+
+    @property
+    def right_axis_x(self) -> int:
+        return self.plot_right + 6
+
+    @property
+    def mood_lines(self) -> list[str]:
+        """One ``<polyline points>`` per run of weeks with a mood: a week without one breaks
+        the line rather than pulling it to the floor. A run of one week is only its dot."""
+        runs: list[list[Slot]] = [[]]
+        for slot in self.slots:
+            if slot.mood is None:
+                runs.append([])
+            else:
+                runs[-1].append(slot)
+        return [" ".join(f"{slot.centre},{slot.mood_y}" for slot in run) for run in runs if len(run) > 1]
+
+    @property
+    def first(self) -> Slot:
+        return self.slots[0]
+
+    @property
+    def last(self) -> Slot:
+        return self.slots[-1]
+
+    @property
+    def words(self) -> str:
+        """Everything the chart shows, in one sentence each, for a screen reader's label."""
+        span = f"{len(self.slots)} weeks from the week of {self.first.label} to this week ({self.last.label})."
+        days = "; ".join(f"{slot.label}: {_days(slot.reflection_days)}" for slot in self.slots)
+        met = [slot.label for slot in self.slots if slot.pride_met]
+        pride = (
+            f"Pride target met in {len(met)} week{'s' if len(met) != 1 else ''}: {', '.join(met)}."
+            if met
+            else "Pride target not met in these weeks."
+        )
+        moods = [f"{slot.label}: {slot.mood:.1f}" for slot in self.slots if slot.mood is not None]
+        mood = (
+            f"Mood from 1 to 5, in weeks with one: {'; '.join(moods)}." if moods else "No mood recorded in these weeks."
+        )
+        return f"{span} Reflection days each week: {days}. {pride} {mood}"
+
+
+def week_chart(weeks: PatientWeeks, linked_since: datetime | None = None) -> WeekChart:
+    """The patient page's chart of ``weeks`` (newest first, as the journal gives them);
+    ``linked_since`` the link's start, whose week is the first that can be called quiet."""
+    oldest_first = list(reversed(weeks.weeks))
+    last = len(oldest_first) - 1
+    first_linked_week = "" if linked_since is None else iso_week(local_date(linked_since, ZoneInfo(weeks.timezone)))
+    slots = [
+        Slot(
+            summary=summary,
+            index=n,
+            this_week=n == last,
+            labelled_narrow=(last - n) % 2 == 0,
+            before_link=summary.week < first_linked_week,  # YYYY-Www sorts as text
+        )
+        for n, summary in enumerate(oldest_first)
+    ]
+    return WeekChart(slots=slots)
+
+
+@dataclass(frozen=True)
+class SparkBar:
+    x: int
+    y: int
+    height: int
+    reflection_days: int
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    bars: list[SparkBar]  # oldest first, one per week (a week with no reflection is height 0 and not drawn)
+
+    height = SPARK_HEIGHT
+    bar_width = SPARK_BAR
+    slot_width = SPARK_SLOT
+
+    @property
+    def width(self) -> int:
+        return len(self.bars) * SPARK_SLOT
+
+    @property
+    def words(self) -> str:
+        days = ", ".join(_days(bar.reflection_days) for bar in self.bars)
+        return f"Reflection days in each of the last {len(self.bars)} weeks, oldest first: {days} (this week so far)."
+
+
+def sparkline(weeks: PatientWeeks) -> Sparkline:
+    """A roster row's 12 weeks of reflection days (``weeks`` newest first)."""
+    bars = []
+    for n, summary in enumerate(reversed(weeks.weeks)):
+        height = summary.reflection_days * SPARK_DAY
+        bars.append(
+            SparkBar(
+                x=n * SPARK_SLOT + (SPARK_SLOT - SPARK_BAR) // 2,
+                y=SPARK_HEIGHT - height,
+                height=height,
+                reflection_days=summary.reflection_days,
+            )
+        )
+    return Sparkline(bars=bars)

@@ -1,0 +1,30 @@
+"""``{{ weeks|sparkline }}`` and ``{{ weeks|week_chart }}``: a partial draws what these place.
+``{{ entry.week|monday }}``: a pride entry's week by its first day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django import template
+
+from dashboard import charts
+from journal.dates import week_monday
+from journal.selectors import PatientWeeks
+
+register = template.Library()
+
+
+@register.filter
+def sparkline(weeks: PatientWeeks) -> charts.Sparkline:
+    return charts.sparkline(weeks)
+
+
+@register.filter
+def week_chart(weeks: PatientWeeks, linked_since: datetime | None = None) -> charts.WeekChart:
+    return charts.week_chart(weeks, linked_since)
+
+
+@register.filter
+def monday(week: str) -> date:
+    """``2026-W47`` as the day a therapist calls it by: its Monday."""
+    return week_monday(week)
