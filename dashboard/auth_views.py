@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
@@ -66,7 +67,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         assert form.user is not None
         if two_factor.is_enrolled(form.user):
             request.session.cycle_key()  # a session fixed before sign-in is worthless here too
-            request.session[PENDING] = {"user": str(form.user.pk), "at": now.isoformat(), "next": _next_page(request)}
+            request.session[PENDING] = {
+                "user": str(form.user.pk),
+                "backend": form.user.backend,  # set by authenticate(), as login() needs it
+                "at": now.isoformat(),
+                "next": _next_page(request),
+            }
             return redirect("dashboard:sign-in-code")
         login(request, form.user)  # a new session key: a session fixed before sign-in is worthless
         return redirect(_next_page(request))
@@ -74,7 +80,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return _sign_in_page(request, form, status=429 if locked_out else 200)
 
 
-def _pending(request: HttpRequest, *, now: datetime) -> tuple[User, str] | None:
+def _pending(request: HttpRequest, *, now: datetime) -> tuple[User, str, str] | None:
     """The therapist half-way through signing in on this session, and where they go next."""
     pending = request.session.get(PENDING)
     if not isinstance(pending, dict):
@@ -82,10 +88,13 @@ def _pending(request: HttpRequest, *, now: datetime) -> tuple[User, str] | None:
     since = parse_datetime(str(pending.get("at", "")))
     if since is None or not (now - PENDING_FOR <= since <= now):
         return None
+    backend = pending.get("backend")
+    if backend not in settings.AUTHENTICATION_BACKENDS:
+        return None
     user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
     if user is None or not user.is_therapist:
         return None
-    return user, str(pending.get("next") or reverse("dashboard:roster"))
+    return user, backend, str(pending.get("next") or reverse("dashboard:roster"))
 
 
 def _code_page(request: HttpRequest, form: CodeForm, *, status: int = 200, problem: str = "") -> HttpResponse:
@@ -105,7 +114,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if pending is None:
         request.session.pop(PENDING, None)
         return redirect("dashboard:sign-in")
-    user, next_page = pending
+    user, backend, next_page = pending
     if request.method == "GET":
         return _code_page(request, CodeForm(user=user))
     credentials = {"email": user.email}
@@ -118,7 +127,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         right = form.is_valid()
     if right:
         del request.session[PENDING]
-        login(request, user)  # resets django-axes' count of failures for this address and e-mail
+        login(request, user, backend=backend)  # resets django-axes' count of failures for this address and e-mail
         otp_login(request, form.device)
         return redirect(next_page)
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
