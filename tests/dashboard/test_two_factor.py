@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from dashboard import two_factor
 from dashboard.auth_views import PENDING_FOR
-from dashboard.forms import APP_CODE_SHAPE, CODE_SHAPE, LOCKED_OUT, TOO_FAST, USED_OR_WRONG, WRONG_CODE
+from dashboard.forms import APP_CODE_SHAPE, CODE_SHAPE, LOCKED_OUT, THROTTLED, TOO_FAST, USED_OR_WRONG, WRONG_CODE
 from seeds import personas
 from tests.dashboard.conftest import signed_in
 
@@ -395,3 +395,16 @@ def test_the_demo_therapist_has_no_second_factor_so_the_demo_opens_at_once(capsy
     maya = User.objects.get(email=personas.THERAPIST.email)
     assert not two_factor.is_enrolled(maya)
     assert signed_in(**MAYA).get("/app/").status_code == 200
+
+
+def test_the_code_step_draws_on_the_same_throttle_as_the_password(enrolled, settings):
+    device, _ = enrolled
+    settings.AUTH_THROTTLE_RATE = "2/min"
+    client = Client()
+    password_step(client)
+    post(client, "/app/sign-in/code/", {"code": wrong_code(device, NOW)})
+    later = NOW + timedelta(seconds=5)  # past django-otp's own hold: only the throttle refuses
+    response = post(client, "/app/sign-in/code/", {"code": code_of(device, later)}, later)
+    assert response.status_code == 429
+    assert escape(THROTTLED) in response.content.decode()
+    assert get(client, "/app/", later).status_code == 302
