@@ -84,12 +84,13 @@ def login_throttle_wait(request: Any, *, email: str | None, now: datetime) -> fl
     Like DRF's ``check_throttles``, every throttle counts the try even when another refuses.
     Returns how many seconds to wait when refused, ``None`` when the try may go ahead.
     """
-    stand_in = SimpleNamespace(META=request.META, data={"email": email})
-    view = SimpleNamespace(throttle_scope=LOGIN_SCOPE)
+    # What the throttles read of a DRF request and view, and no more.
+    stand_in: Any = SimpleNamespace(META=request.META, data={"email": email})
+    view: Any = SimpleNamespace(throttle_scope=LOGIN_SCOPE)
     waits = []
     for throttle_class in AUTH_THROTTLES:
         throttle = throttle_class()
-        throttle.timer = now.timestamp  # type: ignore[method-assign]  # DRF's injectable clock
+        throttle.timer = now.timestamp  # DRF's injectable clock
         if not throttle.allow_request(stand_in, view):
             waits.append(throttle.wait() or 0.0)
     return max(waits) if waits else None

@@ -11,6 +11,7 @@ passwords do.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -91,7 +92,11 @@ def _pending(request: HttpRequest, *, now: datetime) -> tuple[User, str, str] | 
     backend = pending.get("backend")
     if backend not in settings.AUTHENTICATION_BACKENDS:
         return None
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    try:
+        user_id = uuid.UUID(str(pending.get("user")))
+    except ValueError:
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.is_therapist:
         return None
     return user, backend, str(pending.get("next") or reverse("dashboard:roster"))
