@@ -67,7 +67,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         assert form.user is not None
         if two_factor.is_enrolled(form.user):
-            request.session.cycle_key()  # a session fixed before sign-in is worthless here too
+            # A new, empty session: one fixed before sign-in, or someone else's left signed in
+            # on this browser, carries nothing into the half-way state.
+            request.session.flush()
             request.session[PENDING] = {
                 "user": str(form.user.pk),
                 "backend": form.user.backend,  # set by authenticate(), as login() needs it
