@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -68,6 +70,30 @@ class AuthEmailThrottle(_AuthThrottle):
 
 
 AUTH_THROTTLES = [AuthAddressThrottle, AuthEmailThrottle]
+
+#: The API's login view's scope: a page that takes a password or a sign-in code counts its
+#: tries under it, so that the API and the dashboard draw on one budget per address and e-mail.
+LOGIN_SCOPE = "login"
+
+
+def login_throttle_wait(request: Any, *, email: str | None, now: datetime) -> float | None:
+    """Count one log-in try outside DRF (the dashboard's sign-in and its code step) against
+    the API login's throttles: the same rates and the same cache keys, so that moving from
+    the API to the web page buys an attacker no extra guesses.
+
+    Like DRF's ``check_throttles``, every throttle counts the try even when another refuses.
+    Returns how many seconds to wait when refused, ``None`` when the try may go ahead.
+    """
+    # What the throttles read of a DRF request and view, and no more.
+    stand_in: Any = SimpleNamespace(META=request.META, data={"email": email})
+    view: Any = SimpleNamespace(throttle_scope=LOGIN_SCOPE)
+    waits = []
+    for throttle_class in AUTH_THROTTLES:
+        throttle = throttle_class()
+        throttle.timer = now.timestamp  # DRF's injectable clock
+        if not throttle.allow_request(stand_in, view):
+            waits.append(throttle.wait() or 0.0)
+    return max(waits) if waits else None
 
 
 class LockedOut(exceptions.Throttled):

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import export, selectors, services, tokens
-from accounts.auth import AUTH_THROTTLES, LockedOut
+from accounts.auth import AUTH_THROTTLES, LOGIN_SCOPE, LockedOut
 from accounts.models import CareLink, Invite, User
 from accounts.permissions import IsPatient, IsTherapist, signed_in_user
 from accounts.serializers import (
@@ -79,7 +79,7 @@ class TokenView(TokenObtainPairView):
 
     serializer_class = TokenSerializer
     throttle_classes = AUTH_THROTTLES
-    throttle_scope = "login"
+    throttle_scope = LOGIN_SCOPE
     error_codes = {"401": ["no_active_account"], "429": ["locked_out"]}
 
     @extend_schema(

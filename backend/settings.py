@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "core",
     "accounts",
     "journal",
@@ -77,13 +81,18 @@ MIDDLEWARE = [
     "core.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the dashboard's own middleware, so that its early 413 carries these headers too.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before the session and CSRF middleware: an oversize body is refused before they read it.
+    "dashboard.security.DashboardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After AuthenticationMiddleware, as django-otp requires: it adds ``is_verified()`` to request.user.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "dashboard.security.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a flagged lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -211,7 +220,7 @@ AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 # The dashboard's sign-in page says it in its own words (the API's view answers its own lockouts).
-AXES_LOCKOUT_CALLABLE = "dashboard.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "dashboard.auth_views.locked_out"
 AXES_VERBOSE = False
 # No trail of successful log-ins: axes would create a Django session (and set a cookie) on
 # every token request just to hash its key into that trail. Failures are still counted.
@@ -222,6 +231,11 @@ AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "dashboard:sign-in"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+
+# The dashboard's second factor (dashboard/two_factor.py): the name an authenticator app shows
+# beside the code, and no more than one step (30 s) of clock drift either way.
+OTP_TOTP_ISSUER = "Good Enough"
+OTP_TOTP_TOLERANCE = 1
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
@@ -334,11 +348,34 @@ SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# No script of ours reads either cookie (the dashboard has none), so none may; and neither is
+# sent along when another site posts to us.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = 0 if DEBUG else 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# django-csp's policy, strict: our own stylesheet only, no script at all, no framing, forms
+# post only to us, no <base>. The second factor's QR code is an <svg> written into the page,
+# so images need nothing beyond 'self' (no data: URL). It covers the dashboard and Django's own
+# plain pages; not /api/, which answers JSON and whose Swagger UI needs an inline <style> and
+# script, nor /admin/, whose pages use inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'"],
+        "style-src": ["'self'"],
+        "script-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+    },
+    "EXCLUDE_URL_PREFIXES": ("/api/", "/admin/"),
+}
 
 # --- Mail and logging -----------------------------------------------------------------------
 

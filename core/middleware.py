@@ -19,6 +19,25 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def body_problem(request: HttpRequest) -> tuple[int, str, str] | None:
+    """What is wrong with the body a request announces, before anyone reads it: a chunked
+    body (411), a Content-Length that is not a number (400) or one over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413), as (status, code, detail); ``None`` when nothing is.
+
+    The one home of the rule: the API answers it in its JSON body, the dashboard as a page.
+    """
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        # Django reads no body without a length: the write would silently be empty.
+        return 411, "length_required", "Send the body with a Content-Length."
+    announced = request.META.get("CONTENT_LENGTH") or "0"
+    if len(announced) > 15 or not ascii_digits(announced):  # int() refuses 4,300+ digits
+        return 400, "invalid_content_length", "Content-Length is not a whole number."
+    if limit is not None and int(announced) > limit:
+        return 413, RequestTooLarge.default_code, str(RequestTooLarge.default_detail)
+    return None
+
+
 class RequestLimitsMiddleware:
     """Refuse an announced body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with 413, before
     sign-in, throttles or lockouts read it (first in ``MIDDLEWARE``)."""
@@ -27,16 +46,8 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _is_api(request):
-            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
-                # Django reads no body without a length: the write would silently be empty.
-                return error_response(411, "length_required", "Send the body with a Content-Length.")
-            announced = request.META.get("CONTENT_LENGTH") or "0"
-            if len(announced) > 15 or not ascii_digits(announced):  # int() refuses 4,300+ digits
-                return error_response(400, "invalid_content_length", "Content-Length is not a whole number.")
-            if limit is not None and int(announced) > limit:
-                return error_response(413, RequestTooLarge.default_code, str(RequestTooLarge.default_detail))
+        if _is_api(request) and (problem := body_problem(request)):
+            return error_response(*problem)
         return self.get_response(request)
 
 

@@ -9,10 +9,17 @@ from django.http import HttpRequest
 
 from accounts.models import User
 from core.input import FIRST_YEAR, parse_day
+from dashboard import two_factor
 
 WRONG = "That e-mail and password do not match an account. Check both and try again."
 LOCKED_OUT = "Too many failed sign-ins for this e-mail from here. Try again in a quarter of an hour."
 NOT_A_THERAPIST = "This sign-in is for therapists. Patients use the Good Enough app on their phone."
+THROTTLED = "Too many sign-in attempts from here just now. Wait a minute, then try again."
+CODE_SHAPE = "A code is the six digits your app shows now, or one of your eight-letter recovery codes."
+APP_CODE_SHAPE = "A code is the six digits your app shows now."
+WRONG_CODE = "That code is not right. Check your app's clock is set automatically, and try the newest code."
+USED_OR_WRONG = "That code is not right, or it has been used. Try the newest code from your app."
+TOO_FAST = "Too many wrong codes just now. Wait a few seconds, then try the newest code from your app."
 
 
 class SignInForm(forms.Form):
@@ -77,3 +84,58 @@ class BriefSinceForm(forms.Form):
         help_text="The patient's own day, at most a year back. Empty: since the last session, or four weeks.",
         widget=forms.DateInput(attrs={"type": "date", "aria-describedby": "id_since-hint"}, format="%Y-%m-%d"),
     )
+
+
+class CodeForm(forms.Form):
+    """A code from the therapist's authenticator app, or (where ``recovery``) one of their
+    recovery codes, checked against the one device its shape belongs to.
+
+    Run it inside a transaction: the device is locked while its code is checked, so that two
+    requests cannot both spend one recovery code. A wrong code counts on the device's own
+    throttle (django-otp's); the view counts it towards the sign-in lockout as well.
+    """
+
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, user: User, recovery: bool = True, device: two_factor.Device | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.recovery = recovery
+        self.given_device = device
+        self.device: two_factor.Device | None = None
+        self.fields["code"].help_text = (
+            "The six digits your authenticator app shows now, or a recovery code."
+            if recovery
+            else "The six digits your authenticator app shows now."
+        )
+
+    def clean_code(self) -> str:
+        code = two_factor.normalised(self.cleaned_data["code"])
+        shape_ok = two_factor.APP_CODE.match(code) or (self.recovery and two_factor.RECOVERY_CODE.match(code))
+        if not shape_ok:
+            raise forms.ValidationError(CODE_SHAPE if self.recovery else APP_CODE_SHAPE, code="code_shape")
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = data.get("code")
+        if not code:
+            return data  # the field's own error says what is wrong
+        device = self.given_device or two_factor.device_for_code(self.user, code, recovery=self.recovery)
+        if device is None:
+            raise forms.ValidationError(WRONG_CODE, code="wrong_code")
+        if not two_factor.verify_is_allowed(device):
+            raise forms.ValidationError(TOO_FAST, code="too_fast")
+        if not device.verify_token(code):
+            wrong = USED_OR_WRONG if two_factor.RECOVERY_CODE.match(code) else WRONG_CODE
+            raise forms.ValidationError(wrong, code="wrong_code")
+        self.device = device
+        return data

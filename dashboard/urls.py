@@ -1,13 +1,19 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import auth_views, views
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", views.roster, name="roster"),
-    path("sign-in/", views.sign_in, name="sign-in"),
-    path("sign-out/", views.sign_out, name="sign-out"),
+    path("sign-in/", auth_views.sign_in, name="sign-in"),
+    path("sign-in/code/", auth_views.sign_in_code, name="sign-in-code"),
+    path("sign-out/", auth_views.sign_out, name="sign-out"),
+    path("two-step/", auth_views.two_step, name="two-step"),
+    path("two-step/set-up/", auth_views.two_step_set_up, name="two-step-set-up"),
+    path("two-step/confirm/", auth_views.two_step_confirm, name="two-step-confirm"),
+    path("two-step/recovery-codes/", auth_views.two_step_recovery_codes, name="two-step-recovery-codes"),
+    path("two-step/off/", auth_views.two_step_off, name="two-step-off"),
     path("patients/<uuid:patient_id>/", views.patient, name="patient"),
     path("patients/<uuid:patient_id>/brief/", views.brief, name="brief"),
 ]

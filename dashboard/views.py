@@ -11,36 +11,36 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.exceptions import NotLinked
 from accounts.models import User
 from care import selectors
 from care.brief import patient_brief
 from care.selectors import RosterRow
-from dashboard.forms import BriefSinceForm, SignInForm
+from dashboard import two_factor
+from dashboard.forms import BriefSinceForm
 
 View = Callable[..., HttpResponse]
 
 
 def therapist_required(view: View) -> View:
-    """Signed out, or signed in as anyone but a therapist (an admin session, say): to sign-in.
+    """Signed out, or signed in as anyone but a therapist (an admin session, say), or as a
+    therapist with a second factor whose session has not given a code: to sign-in.
     Signed in: times on the page are shown in the therapist's own zone."""
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not (user.is_authenticated and isinstance(user, User) and user.is_therapist):
+        if not (user.is_authenticated and isinstance(user, User) and user.is_therapist) or two_factor.needs_code(user):
             return redirect_to_login(request.get_full_path(), reverse("dashboard:sign-in"))
         with timezone.override(user.zone):
             return view(request, *args, **kwargs)
@@ -51,46 +51,6 @@ def therapist_required(view: View) -> View:
 def _therapist(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # therapist_required
     return request.user
-
-
-def _next_page(request: HttpRequest) -> str:
-    """Where to go after signing in: a dashboard page asked for, never another site."""
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return wanted if safe and wanted.startswith("/app/") else reverse("dashboard:roster")
-
-
-@require_http_methods(["GET", "POST"])
-def sign_in(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request, data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        assert form.user is not None
-        login(request, form.user)  # a new session key: a session fixed before sign-in is worthless
-        return redirect(_next_page(request))
-    locked_out = getattr(request, "axes_locked_out", False)
-    context = {"form": form, "next": _next_page(request)}
-    return render(request, "dashboard/sign_in.html", context, status=429 if locked_out else 200)
-
-
-def locked_out(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:
-    """``AXES_LOCKOUT_CALLABLE``: the sign-in page already says why (and is a 429); a locked-out
-    Django admin log-in gets a plain answer. The API's lockout never reaches here (its view
-    answers it in the API's own body)."""
-    if request.path.startswith("/app/") and original_response is not None:
-        return original_response
-    return HttpResponse(
-        "Too many failed log-ins for this e-mail from this address. Try again later.",
-        status=429,
-        content_type="text/plain",
-    )
-
-
-@require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
-    logout(request)  # deletes the session row: the old cookie opens nothing
-    return redirect("dashboard:sign-in")
 
 
 def by_who_needs_a_look(rows: list[RosterRow]) -> list[RosterRow]:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import html
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from dashboard.forms import LOCKED_OUT, NOT_A_THERAPIST, WRONG
+from dashboard.forms import LOCKED_OUT, NOT_A_THERAPIST, THROTTLED, WRONG
 from seeds import personas
 from tests.dashboard.conftest import signed_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
+MAYA = {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
 PAGES = ["/app/", "/app/patients/{id}/", "/app/patients/{id}/brief/"]
 
 
@@ -151,3 +154,86 @@ def test_an_api_log_in_opens_no_session(chef):
 
 def test_another_factory_therapist_signs_in_too(stranger_therapist):
     assert signed_in("dr.stranger@example.test", PASSWORD).get("/app/").status_code == 200
+
+
+# --- The throttle the API's log-in has, on one budget with it -------------------------------
+
+
+def api_log_in(email: str, password: str = "not-the-password", address: str = "127.0.0.1"):
+    return Client(REMOTE_ADDR=address).post(
+        "/api/v1/auth/token/", {"email": email, "password": password}, content_type="application/json"
+    )
+
+
+def test_a_throttled_sign_in_is_a_429_page_and_the_password_is_not_checked(therapist, settings):
+    settings.AUTH_THROTTLE_RATE = "3/min"
+    for n in range(3):  # three different e-mails: no lockout, only the address's budget spent
+        Client().post("/app/sign-in/", {"email": f"someone{n}@example.test", "password": "guess"})
+    client = Client()
+    response = client.post(
+        "/app/sign-in/", {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
+    )
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert html.escape(THROTTLED) in page
+    assert '<label for="id_password">Password</label>' in page
+    assert Session.objects.count() == 0
+    assert client.get("/app/").status_code == 302
+
+
+def test_the_sign_in_page_itself_is_never_throttled(therapist, settings):
+    settings.AUTH_THROTTLE_RATE = "1/min"
+    Client().post("/app/sign-in/", {"email": "someone@example.test", "password": "guess"})
+    assert Client().get("/app/sign-in/").status_code == 200
+
+
+def test_api_log_ins_spend_the_dashboards_budget(therapist, settings):
+    settings.AUTH_THROTTLE_RATE = "3/min"
+    for n in range(3):
+        api_log_in(f"someone{n}@example.test")
+    assert api_log_in("someone@example.test").status_code == 429  # the API's own refusal, as before
+    response = Client().post(
+        "/app/sign-in/", {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
+    )
+    assert response.status_code == 429
+
+
+def test_dashboard_sign_ins_spend_the_apis_budget(therapist, settings):
+    settings.AUTH_THROTTLE_RATE = "3/min"
+    for n in range(3):
+        Client().post("/app/sign-in/", {"email": f"someone{n}@example.test", "password": "guess"})
+    response = api_log_in(personas.THERAPIST.email, personas.THERAPIST.password)
+    assert response.status_code == 429
+    assert response.json()["errors"][0]["code"] == "throttled"
+
+
+def test_one_e_mail_tried_from_many_addresses_is_throttled_too(therapist, settings):
+    settings.AUTH_THROTTLE_RATE = "3/min"
+    for n in range(2):
+        api_log_in("Maya@demo.good-enough.test", address=f"10.0.0.{n}")
+    Client(REMOTE_ADDR="10.0.1.1").post("/app/sign-in/", {"email": personas.THERAPIST.email, "password": "guess"})
+    response = Client(REMOTE_ADDR="10.0.2.2").post(
+        "/app/sign-in/", {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
+    )
+    assert response.status_code == 429
+    assert Session.objects.count() == 0
+
+
+def test_the_budget_comes_back_after_a_minute(therapist, settings):
+    settings.AUTH_THROTTLE_RATE = "1/min"
+    start = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        Client().post("/app/sign-in/", {"email": "someone@example.test", "password": "guess"})
+        assert Client().post("/app/sign-in/", {"email": "x@example.test", "password": "y"}).status_code == 429
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        response = Client().post("/app/sign-in/", MAYA)
+    assert response.status_code == 302
+
+
+def test_a_hostile_e_mail_is_a_form_error_and_still_counted(therapist, settings):
+    settings.AUTH_THROTTLE_RATE = "2/min"
+    for email in ["a\x00b@example.test", "x" * 100_000]:
+        response = Client().post("/app/sign-in/", {"email": email, "password": "guess"})
+        assert response.status_code == 200
+        assert "field-problem" in response.content.decode()
+    assert Client().post("/app/sign-in/", MAYA).status_code == 429

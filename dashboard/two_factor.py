@@ -1,0 +1,123 @@
+"""The therapist's second factor: a TOTP app, and recovery codes for the day the phone is lost.
+
+django-otp keeps the devices; this module holds the few rules on top of them, so that the
+views stay thin. A therapist has at most one TOTP device and one recovery-code device. A
+TOTP device that is not yet confirmed does not count: the therapist is enrolled only once
+they have typed a code from their app, so a half-finished enrolment never locks them out.
+
+Codes are told apart by their shape, and each is checked against its own device only: a
+six-digit code against the app, an eight-character one against the recovery codes. Trying a
+code on every device would count one wrong guess against each device's throttle.
+"""
+
+from __future__ import annotations
+
+import re
+from base64 import b32encode
+
+import segno
+from django.db import transaction
+from django.utils.safestring import SafeString, mark_safe
+from django_otp import devices_for_user, user_has_device
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import User
+
+RECOVERY_CODE_COUNT = 10
+APP_CODE = re.compile(r"^[0-9]{6}$")
+RECOVERY_CODE = re.compile(r"^[a-z2-7]{8}$")  # django-otp's StaticToken.random_token: 5 bytes in base32
+
+
+def is_enrolled(user: User) -> bool:
+    return user_has_device(user, confirmed=True)
+
+
+def needs_code(user: User) -> bool:
+    """An enrolled therapist whose session has not given a code (one opened by the Django
+    admin's log-in, say) is not signed in to the dashboard. ``is_verified`` is django-otp's,
+    added by its middleware; the device lookup runs only when it says no."""
+    verified = getattr(user, "is_verified", None)
+    return not (verified is not None and verified()) and is_enrolled(user)
+
+
+def enrolment_start(*, user: User) -> TOTPDevice:
+    """A fresh, unconfirmed TOTP device; an earlier unfinished one is dropped, so that only
+    the QR code last shown can ever be confirmed."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def unconfirmed_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+
+
+def qr_code_svg(device: TOTPDevice) -> SafeString:
+    """The ``otpauth://`` address as an SVG drawn here, to be written into the page.
+
+    Inline rather than an ``<img>``: the secret never travels in a second request or a URL,
+    and the strict policy needs no ``data:`` source. segno draws with presentation attributes
+    (``stroke``), never a ``style`` attribute, which the policy would refuse.
+    """
+    svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=4, border=2, omitsize=True, title="QR code for your authenticator app", svgclass="qr-code"
+    )
+    return mark_safe(svg)  # noqa: S308  # drawn by segno from our own data, no user text in it
+
+
+def secret_for_typing(device: TOTPDevice) -> str:
+    """The key as an app asks for it when the camera is not an option: base32, in fours."""
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def normalised(code: str) -> str:
+    """What a person types: spaces and hyphens from grouping, capitals, are not the code."""
+    return re.sub(r"[\s-]", "", code).lower()
+
+
+def verify_is_allowed(device: Device) -> bool:
+    """False while django-otp's own throttle holds the device after wrong codes (1 s, 2 s,
+    4 s ... after each), which a right code cannot get past either."""
+    allowed, _ = device.verify_is_allowed()
+    return bool(allowed)
+
+
+def device_for_code(user: User, code: str, *, recovery: bool = True) -> Device | None:
+    """The confirmed device a code of this shape belongs to, locked for the check."""
+    if APP_CODE.match(code):
+        return TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+    if recovery and RECOVERY_CODE.match(code):
+        return StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+    return None
+
+
+def recovery_codes_new(*, user: User) -> list[str]:
+    """Ten new recovery codes in place of any old ones, each good for one sign-in. The caller
+    shows them once; only their use is checked afterwards."""
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def enrolment_confirm(*, device: TOTPDevice) -> list[str]:
+    """The app gave a right code: the device counts from now on, with fresh recovery codes."""
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        return recovery_codes_new(user=device.user)
+
+
+def two_factor_off(*, user: User) -> None:
+    with transaction.atomic():
+        for device in list(devices_for_user(user, confirmed=None)):
+            device.delete()
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

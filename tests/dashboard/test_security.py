@@ -1,0 +1,110 @@
+"""What every dashboard answer carries (django-csp's policy, no caching, no framing), the 413
+page for a body too large, and the cookies as deployed."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from dashboard.security import CONTENT_SECURITY_POLICY
+from seeds import personas
+from tests.backend.test_settings import PRODUCTION, django_start
+
+pytestmark = pytest.mark.django_db
+
+THREE_MB = "x" * (3 * 1024 * 1024)
+
+
+def test_the_policy_is_django_csps_and_strict():
+    assert "csp.middleware.CSPMiddleware" in settings.MIDDLEWARE
+    directives = dict(part.split(" ", 1) for part in CONTENT_SECURITY_POLICY.split("; "))
+    assert directives == {
+        "default-src": "'self'",
+        "img-src": "'self'",
+        "style-src": "'self'",
+        "script-src": "'none'",
+        "frame-ancestors": "'none'",
+        "form-action": "'self'",
+        "base-uri": "'none'",
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/app/sign-in/", 200),
+        ("post", "/app/sign-in/", 200),  # a form with its problems
+        ("get", "/app/", 302),
+        ("get", "/app/sign-in/code/", 302),
+        ("get", "/app/no-such-page/", 404),
+        ("post", "/app/", 405),
+    ],
+)
+def test_every_dashboard_answer_carries_the_policy_no_caching_and_no_framing(db, method, path, status):
+    response = getattr(Client(), method)(path)
+    assert response.status_code == status
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response["X-Frame-Options"] == "DENY"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_api_docs_keep_working_without_the_policy(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    assert "Content-Security-Policy" not in response
+    assert "swagger-ui" in response.content.decode()
+
+
+def test_a_body_too_large_is_our_413_page_and_nothing_is_read(therapist):
+    client = Client()
+    response = client.post("/app/sign-in/", {"email": personas.THERAPIST.email, "password": THREE_MB})
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "<h1>That was too large to send</h1>" in page
+    assert "Nothing was saved." in page
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response["X-Frame-Options"] == "DENY"
+    assert "no-store" in response["Cache-Control"]
+    assert Session.objects.count() == 0
+
+
+def test_a_signed_in_therapist_sending_too_much_stays_signed_in(as_maya):
+    response = as_maya.post("/app/sign-out/", {"note": THREE_MB})
+    assert response.status_code == 413
+    assert as_maya.get("/app/").status_code == 200
+
+
+def test_the_limit_is_the_apis_limit(therapist, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    assert Client().post("/app/sign-in/", {"email": "a@example.test", "password": "x" * 2000}).status_code == 413
+    big = Client().post("/api/v1/auth/token/", {"email": "a@example.test", "password": "x" * 2000})
+    assert big.status_code == 413
+    assert big.json()["errors"][0]["code"] == "request_too_large"
+
+
+def test_a_nonsense_content_length_is_a_400_page_not_a_crash(db):
+    response = Client().post("/app/sign-in/", {}, CONTENT_LENGTH="12ab")
+    assert response.status_code == 400
+    assert "Content-Length is not a whole number." in response.content.decode()
+
+
+def test_cookies_as_deployed_are_secure_http_only_and_same_site(tmp_path):
+    script = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.CSRF_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SAMESITE)"
+    )
+    result = django_start(PRODUCTION, tmp_path, "shell", "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "True", "True", "Lax", "Lax"]
+
+
+def test_the_session_cookie_a_sign_in_sets_is_http_only_and_same_site(therapist):
+    response = Client().post(
+        "/app/sign-in/", {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
+    )
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
