@@ -77,6 +77,16 @@ def test_the_roster_shows_each_patient_with_this_week_and_the_four_before(maya, 
     assert "Might like a check-in" not in page
 
 
+def test_the_roster_says_when_each_patient_last_wrote_in_words(maya, therapist, chef, week):
+    just_now = PatientFactory(display_name="Ida", timezone="America/Chicago")
+    CareLinkFactory(therapist=therapist, patient=just_now, created_at=NOW - timedelta(days=30))
+    ReflectionFactory(patient=just_now, date=date(2026, 11, 25), now=NOW - timedelta(seconds=20))
+    page = text(get(maya, "/app/"))
+    assert "Ida Last wrote just now." in page
+    assert "0 minutes" not in page
+    assert "Sam (chef) Last wrote 22 hours ago." in page
+
+
 def test_the_roster_links_to_the_patient_page(maya, chef, week):
     assert f'href="/app/patients/{chef.id}/"' in get(maya, "/app/").content.decode()
 
@@ -122,9 +132,9 @@ def test_the_patient_page_shows_commitments_with_their_status_and_the_evidence(m
 def test_the_brief_shows_shared_pride_items_and_not_an_unshared_one(maya, chef, week):
     page = text(get(maya, f"/app/patients/{chef.id}/brief/"))
     assert "Pre-session brief: Sam (chef)" in page
-    assert "2026-W48: 2 things (toward 3) Plated the special Asked for help" in page
-    assert "2026-W47: 3 things (reached 3) One Two Three" in page
-    assert "2026-W46: 1 thing (toward 3) Not shared." in page
+    assert "Week of 23 Nov: 2 things (toward 3) Plated the special Asked for help" in page
+    assert "Week of 16 Nov: 3 things (reached 3) One Two Three" in page
+    assert "Week of 9 Nov: 1 thing (toward 3) Not shared." in page
     assert "A private thing" not in page
     assert "Try a new recipe" in page
     assert "Ask the chef for a day off" not in page
