@@ -28,6 +28,7 @@ from care import selectors
 from care.brief import patient_brief
 from care.selectors import RosterRow
 from dashboard.forms import SignInForm
+from dashboard.patient_sessions import recent_sessions
 
 View = Callable[..., HttpResponse]
 
@@ -115,7 +116,10 @@ def patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             detail = selectors.patient_detail(therapist=_therapist(request), patient_id=patient_id, now=timezone.now())
         except NotLinked:
             raise Http404("No such patient.") from None
-        return render(request, "dashboard/patient.html", {"detail": detail, "patient": detail.link.patient})
+        sessions = recent_sessions(therapist=_therapist(request), patient_id=patient_id, now=timezone.now())
+        return render(
+            request, "dashboard/patient.html", {"detail": detail, "patient": detail.link.patient, "sessions": sessions}
+        )
 
 
 @require_GET

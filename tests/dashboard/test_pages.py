@@ -171,7 +171,7 @@ def test_each_page_writes_the_access_log_row_the_patient_sees(maya, chef, week, 
         assert get(maya, path).status_code == 200
     with time_machine.travel(NOW, tick=False):
         rows = as_chef.get("/api/v1/me/access-log/").json()["results"]
-    assert sorted(row["what"] for row in rows) == ["brief", "patient", "roster"]
+    assert sorted(row["what"] for row in rows) == ["brief", "patient", "roster", "sessions"]  # the page lists sessions
     assert {row["therapist"]["display_name"] for row in rows} == {"Dr. Maya Okafor"}
 
 
