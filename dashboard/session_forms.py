@@ -57,7 +57,11 @@ class SessionForm(forms.Form):
         label="Held on", required=False, help_text="Today when left empty; not a day that has not come yet."
     )
     notes = forms.CharField(
-        label="Notes", required=False, strip=False, max_length=SESSION_NOTES_MAX_LENGTH, widget=forms.Textarea
+        label="Notes",
+        required=False,
+        strip=False,
+        max_length=SESSION_NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     transcript = forms.CharField(
         label="Transcript, pasted",

@@ -56,7 +56,7 @@ def test_the_code_is_shown_with_its_expiry_in_the_therapists_zone_and_how_to_use
     page = text(response)
     # Seven days from noon in Chicago, still standard time.
     assert "It works once, until Wednesday 2 December 2026, 12:00 (CST)." in page
-    assert "For: The new referral from Dr. Lee." in page
+    assert "Your note: The new referral from Dr. Lee" in page
     assert "In the app, they enter this code" in page
     assert "This is the only time the code is shown" in page
     stored = Invite.objects.get()

@@ -231,6 +231,10 @@ def action(session: Session, draft: Commitment, verb: str) -> str:
     return f"/app/sessions/{session.id}/drafts/{draft.id}/{verb}/"
 
 
+def titles_in_order(response) -> list[str]:
+    return re.findall(r"<h3>([^<]+)</h3>", html.unescape(response.content.decode()))
+
+
 def test_confirming_a_draft_makes_it_active_in_the_patients_app(maya, recorded, as_chef):
     pride = drafts_of(recorded)["pride_weekly"]
     assert as_the_app_sees(as_chef)[str(pride.id)]["status"] == "proposed"
@@ -243,6 +247,18 @@ def test_confirming_a_draft_makes_it_active_in_the_patients_app(maya, recorded, 
     assert page.count(">Confirm<") == 0
     assert page.count("Draft ·") == 2
     assert f"{pride.title} Active ·" in page
+
+
+def test_the_drafts_stay_in_the_order_they_came_up_in_the_session_when_acted_on(maya, recorded):
+    in_order = [
+        "Try a new recipe",
+        "Reflect on your efforts each day",
+        "Write down three things you're proud of each week",
+    ]
+    assert titles_in_order(get(maya, f"/app/sessions/{recorded.id}/")) == in_order
+    first = drafts_of(recorded)["experiment"]
+    post(maya, action(recorded, first, "confirm"))  # a new seq: care's own order would put it last
+    assert titles_in_order(get(maya, f"/app/sessions/{recorded.id}/")) == in_order
 
 
 def test_editing_a_draft_changes_what_the_app_sees_and_keeps_it_a_draft(maya, recorded, as_chef):
@@ -463,3 +479,29 @@ def test_the_patient_page_costs_the_same_queries_for_one_session_as_for_ten(maya
     with CaptureQueriesContext(connection) as ten:
         assert text(get(maya, f"/app/patients/{chef.id}/")).count("2 drafts to review") == 10
     assert len(ten.captured_queries) == len(one.captured_queries), [q["sql"] for q in ten.captured_queries]
+
+
+def test_a_lone_surrogate_sent_as_bytes_never_reaches_the_database_as_one(maya, chef, link):
+    """A browser sends a lone surrogate in a text box as U+FFFD; a script can send its bytes
+    (not UTF-8), which Django reads as U+FFFD too: what is stored is text UTF-8 can hold."""
+    with time_machine.travel(NOW, tick=False):
+        token = maya.get(new(chef)).cookies["csrftoken"].value
+    boundary = "XyZ"
+    parts = [
+        (b"csrfmiddlewaretoken", token.encode()),
+        (b"transcript", b"Therapist: could you try \xed\xa0\x80 once?\nPatient: I can try."),
+    ]
+    body = (
+        b"".join(
+            b'--XyZ\r\nContent-Disposition: form-data; name="' + name + b'"\r\n\r\n' + value + b"\r\n"
+            for name, value in parts
+        )
+        + b"--XyZ--\r\n"
+    )
+    with time_machine.travel(NOW, tick=False):
+        response = maya.post(new(chef), body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 302
+    stored = Session.objects.get().transcript
+    assert stored is not None
+    stored.encode("utf-8")  # no lone surrogate: this would raise
+    assert "\ufffd" in stored
