@@ -505,3 +505,9 @@ def test_a_lone_surrogate_sent_as_bytes_never_reaches_the_database_as_one(maya, 
     assert stored is not None
     stored.encode("utf-8")  # no lone surrogate: this would raise
     assert "\ufffd" in stored
+
+
+def test_a_field_problem_is_tied_to_its_field_for_a_screen_reader(maya, chef, link):
+    body = post(maya, new(chef), {"transcript": "# Only a title\n"}).content.decode()
+    assert 'aria-invalid="true" aria-describedby="id_transcript_helptext id_transcript_error"' in body
+    assert '<div id="id_transcript_error"><p class="field-problem">The transcript has no turns' in body
