@@ -64,8 +64,10 @@ def _announced_too_big(request: HttpRequest) -> bool:
 @therapist_required
 def session_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and _announced_too_big(request):
+        # Unchecked by CSRF, so it writes nothing and reads no patient: no access-log row.
         limit = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) / 1_000_000
-        return _record_page(request, patient_id, SessionForm(), status=413, problem=TOO_BIG.format(limit=limit))
+        context = {"problem": TOO_BIG.format(limit=limit), "patient_id": patient_id}
+        return render(request, "dashboard/session_too_big.html", context, status=413)
     return _session_new(request, patient_id)
 
 
@@ -101,15 +103,13 @@ def _session_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     return _record_page(request, patient_id, form, status=400)
 
 
-def _record_page(
-    request: HttpRequest, patient_id: uuid.UUID, form: SessionForm, *, status: int, problem: str = ""
-) -> HttpResponse:
+def _record_page(request: HttpRequest, patient_id: uuid.UUID, form: SessionForm, *, status: int) -> HttpResponse:
     therapist = _therapist(request)
     try:
         with patient_read(
             therapist=therapist, patient_id=patient_id, what=AccessLog.What.SESSIONS, now=timezone.now()
         ) as link:
-            context = {"form": form, "patient": link.patient, "zone": therapist.timezone, "problem": problem}
+            context = {"form": form, "patient": link.patient, "zone": therapist.timezone}
             return render(request, "dashboard/session_new.html", context, status=status)
     except NotLinked:
         raise Http404("No such patient.") from None

@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts import services as account_services
-from care.models import TRANSCRIPT_MAX_LENGTH, Session
+from care.models import TRANSCRIPT_MAX_LENGTH, AccessLog, Session
 from dashboard.session_forms import TRANSCRIPT_MAX_BYTES, SessionForm
 from journal.models import Commitment
 from tests.dashboard.conftest import signed_in
@@ -205,8 +205,17 @@ def test_a_body_over_the_upload_limit_is_refused_unread(maya, chef, link):
     response = post(maya, new(chef), {"transcript_file": huge})
     assert response.status_code == 413
     assert "That is more than a session can hold: at most 2.6 MB in all." in text(response)
+    assert f'href="/app/patients/{chef.id}/sessions/new/"' in response.content.decode()
     assert "Nothing was saved." in text(response)
     assert not Session.objects.exists()
+    assert not AccessLog.objects.exists()  # no CSRF check yet, so nothing is written, not even a read
+
+
+def test_an_announced_length_over_the_limit_is_refused_before_the_body_is_read(maya, chef, link):
+    # The test client's body is short; reading past it would fail the request, not answer 413.
+    announced = str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = post(maya, new(chef), {"transcript": "Therapist: hi"}, CONTENT_LENGTH=announced)
+    assert response.status_code == 413
 
 
 def test_a_lone_surrogate_is_refused_by_the_form():
