@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import services as account_services
 from care.models import TRANSCRIPT_MAX_LENGTH, AccessLog, Session
+from dashboard.security import CONTENT_SECURITY_POLICY
 from dashboard.session_forms import TRANSCRIPT_MAX_BYTES, SessionForm
 from journal.models import Commitment
 from tests.dashboard.conftest import signed_in
@@ -520,3 +521,22 @@ def test_a_field_problem_is_tied_to_its_field_for_a_screen_reader(maya, chef, li
     body = post(maya, new(chef), {"transcript": "# Only a title\n"}).content.decode()
     assert 'aria-invalid="true" aria-describedby="id_transcript_helptext id_transcript_error"' in body
     assert '<div id="id_transcript_error"><p class="field-problem">The transcript has no turns' in body
+
+
+def test_the_sessions_pages_load_nothing_from_outside_and_carry_the_policy(maya, chef, recorded):
+    draft = drafts_of(recorded)["experiment"]
+    pages = [new(chef), f"/app/sessions/{recorded.id}/", action(recorded, draft, "edit")]
+    responses = [get(maya, path) for path in pages]
+    responses.append(post(maya, new(chef), {"transcript": "# Only a title\n"}))
+    with time_machine.travel(NOW, tick=False):
+        responses.append(maya.post("/app/invites/", {"note": ""}))
+    for response in responses:
+        assert response.status_code in (200, 400)
+        body = response.content.decode()
+        assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert "no-store" in response["Cache-Control"]
+        urls = re.findall(r'(?:src|href|action)="([^"]*)"', body)
+        assert all(url.startswith(("/", "#")) and not url.startswith("//") for url in urls), urls
+        assert "<script" not in body
+        assert "<style" not in body
+        assert " style=" not in body
