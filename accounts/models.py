@@ -19,6 +19,7 @@ from django.utils import timezone as django_timezone
 from core.crypto import EncryptedTextField
 
 INVITE_LIFETIME = timedelta(days=7)
+INVITE_NOTE_MAX_LENGTH = 500
 
 
 def validate_timezone(value: str) -> None:

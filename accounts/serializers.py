@@ -9,7 +9,7 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, Toke
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import UntypedToken
 
-from accounts.models import CareLink, Role, User, available_timezones
+from accounts.models import INVITE_NOTE_MAX_LENGTH, CareLink, Role, User, available_timezones
 from core import fields
 from core.input import is_text
 
@@ -92,7 +92,10 @@ class RefreshSerializer(TokenRefreshSerializer):
 
 class InviteCreateSerializer(serializers.Serializer):
     note = fields.CharField(
-        max_length=500, required=False, allow_blank=True, help_text="For the therapist: whom the code is for."
+        max_length=INVITE_NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="For the therapist: whom the code is for.",
     )
 
 

@@ -14,6 +14,11 @@ from django.db import models
 
 from core.crypto import EncryptedTextField
 
+#: Largest transcript taken, in characters: a two-hour session is about 100,000. The API and
+#: the dashboard both hold a transcript to it, pasted or uploaded.
+TRANSCRIPT_MAX_LENGTH = 200_000
+SESSION_NOTES_MAX_LENGTH = 10_000
+
 
 class Session(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -195,6 +195,18 @@ def session_drafts(*, sessions: Sequence[Session]) -> dict[uuid.UUID, list[Commi
     return drafts
 
 
+def session_draft(*, therapist: User, session_id: uuid.UUID, commitment_id: uuid.UUID) -> Commitment | None:
+    """A living commitment the session drafted, locked for a change; None when it is gone
+    (dropped, say, from the API). The session must be the therapist's and its patient linked
+    to them now, else ``SessionNotFound``. A write's lookup: it reads nothing to show, so it
+    writes no access-log row (the API's confirm does not either)."""
+    if not Session.objects.filter(
+        id=session_id, therapist=therapist, patient__in=User.objects.patients_of(therapist)
+    ).exists():
+        raise SessionNotFound()
+    return living(Commitment).select_for_update().filter(id=commitment_id, session_id=session_id).first()
+
+
 # --- Shared entries --------------------------------------------------------------------------
 
 #: What ``?type=`` names, and the journal model behind each (sync's names for them).

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from accounts.serializers import PersonSerializer
 from care.brief import Brief
-from care.models import AccessLog
+from care.models import SESSION_NOTES_MAX_LENGTH, TRANSCRIPT_MAX_LENGTH, AccessLog
 from care.selectors import ENTRY_TYPES, RosterRow, WeeksBefore
 from core import fields
 from journal.kinds import KINDS
@@ -17,9 +17,6 @@ from journal.serializers import CommitmentSerializer, ProgressWeekSerializer, We
 
 #: Importable for drf-spectacular's ENUM_NAME_OVERRIDES: the kinds ``?type=`` names.
 ENTRY_TYPE_CHOICES = [(name, name) for name in ENTRY_TYPES]
-
-#: Largest transcript taken, in characters: a two-hour session is about 100,000.
-TRANSCRIPT_MAX_LENGTH = 200_000
 
 
 class LastFourWeeksSerializer(serializers.Serializer[WeeksBefore]):
@@ -123,7 +120,9 @@ class SessionSerializer(serializers.Serializer[Any]):
 class SessionCreateSerializer(serializers.Serializer[Any]):
     patient = fields.UUIDField(help_text="A patient linked to you.")
     held_on = fields.DateField(required=False, help_text="Today (in your zone) when left out; not in the future.")
-    notes = fields.CharField(max_length=10_000, required=False, allow_blank=True, trim_whitespace=False)
+    notes = fields.CharField(
+        max_length=SESSION_NOTES_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False
+    )
     transcript = fields.CharField(
         max_length=TRANSCRIPT_MAX_LENGTH,
         required=False,

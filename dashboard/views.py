@@ -28,6 +28,7 @@ from care.brief import patient_brief
 from care.selectors import RosterRow
 from dashboard import two_factor
 from dashboard.forms import BriefSinceForm
+from dashboard.patient_sessions import recent_sessions
 
 View = Callable[..., HttpResponse]
 
@@ -99,8 +100,9 @@ def entries_position(query: QueryDict) -> selectors.Position | None:
 def patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     """The patient, their last twelve weeks, their commitments and a page of what they share.
 
-    Two reads, logged as the API logs them: the patient (``patient``) and their entries
-    (``entries``). A garbled cursor reads no entries and is a 400 page that says so.
+    Three reads, each logged as the API logs it: the patient (``patient``), their sessions
+    (``sessions``) and their shared entries (``entries``).
+    A garbled cursor reads no entries and is a 400 page that says so.
     """
     therapist, now = _therapist(request), timezone.now()
     try:
@@ -124,6 +126,7 @@ def patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
                     limit=ENTRIES_PAGE_SIZE,
                     now=now,
                 )
+            sessions = recent_sessions(therapist=therapist, patient_id=patient_id, now=now)
         except NotLinked:
             raise Http404("No such patient.") from None
         context = {
@@ -132,6 +135,7 @@ def patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             "entries": entries,
             "entries_problem": problem,
             "entries_paged": position is not None,
+            "sessions": sessions,
         }
         return render(request, "dashboard/patient.html", context, status=400 if problem else 200)
 

@@ -36,6 +36,9 @@ from journal.exceptions import NotYoursToChange
 DEFAULT_KIND_WORDS = "You're doing your best, and that's enough."
 #: Things to be proud of that meet a week when no commitment says otherwise (session T44).
 DEFAULT_PRIDE_TARGET = 3
+#: What a commitment's title and target may be, for the API and the dashboard alike.
+COMMITMENT_TITLE_MAX_LENGTH = 200
+TARGET_COUNT_MAX = 100
 
 
 def own_pride_target(*, kind: str | None, target_count: int | None, deleted_at: object) -> int | None:

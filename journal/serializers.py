@@ -9,7 +9,15 @@ from rest_framework import serializers
 from core import fields
 from journal import selectors
 from journal.dates import WEEK_PATTERN, parse_week
-from journal.models import DEFAULT_KIND_WORDS, Commitment, Experiment, PrideEntry, Reflection
+from journal.models import (
+    COMMITMENT_TITLE_MAX_LENGTH,
+    DEFAULT_KIND_WORDS,
+    TARGET_COUNT_MAX,
+    Commitment,
+    Experiment,
+    PrideEntry,
+    Reflection,
+)
 
 if TYPE_CHECKING:
     # What the mixin is mixed into, for the type checker; at run time it stands alone.
@@ -42,11 +50,11 @@ class CommitmentSerializer(EncryptedTextMixin, fields.ModelSerializer):
     )
     session = serializers.UUIDField(source="session_id", read_only=True, allow_null=True)
     created_by = serializers.UUIDField(source="created_by_id", read_only=True, allow_null=True)
-    title = text(200, required=True)
+    title = text(COMMITMENT_TITLE_MAX_LENGTH, required=True)
     details = text(2000)
     evidence = fields.CharField(read_only=True)
     cadence = serializers.ChoiceField(choices=Commitment.Cadence.choices, required=False)
-    target_count = fields.IntegerField(min_value=1, max_value=100, required=False)
+    target_count = fields.IntegerField(min_value=1, max_value=TARGET_COUNT_MAX, required=False)
     status = serializers.ChoiceField(choices=Commitment.Status.choices, required=False)
 
     class Meta:

@@ -159,7 +159,7 @@ def test_nothing_shared_yet_says_so(maya, chef, link):
 def test_the_page_reads_the_entries_as_the_api_logs_them(maya, chef, twelve_days):
     first = get(maya, f"/app/patients/{chef.id}/")
     get(maya, links(first)["Older entries"])
-    assert reads(chef) == ["entries", "entries", "patient", "patient"]
+    assert reads(chef) == ["entries", "entries", "patient", "patient", "sessions", "sessions"]
 
 
 def forged(parts: object) -> str:
@@ -195,7 +195,7 @@ def test_a_cursor_this_page_did_not_give_out_is_a_400_page_that_reads_no_entries
     assert "The last 12 weeks" in page
     assert "Effort of" not in page
     assert f'href="/app/patients/{chef.id}/#entries">Show the newest entries' in response.content.decode()
-    assert reads(chef) == ["patient"]
+    assert reads(chef) == ["patient", "sessions"]
 
 
 def test_an_empty_cursor_is_the_first_page(maya, chef, twelve_days):

@@ -181,8 +181,8 @@ def test_each_page_writes_the_access_log_row_the_patient_sees(maya, chef, week, 
         assert get(maya, path).status_code == 200
     with time_machine.travel(NOW, tick=False):
         rows = as_chef.get("/api/v1/me/access-log/").json()["results"]
-    # The patient page reads the patient and, as the API would, their shared entries.
-    assert sorted(row["what"] for row in rows) == ["brief", "entries", "patient", "roster"]
+    # The patient page reads the patient, their sessions and, as the API would, their shared entries.
+    assert sorted(row["what"] for row in rows) == ["brief", "entries", "patient", "roster", "sessions"]
     assert {row["therapist"]["display_name"] for row in rows} == {"Dr. Maya Okafor"}
 
 

@@ -93,7 +93,7 @@ def test_signing_out_returns_to_sign_in_and_closes_the_roster_again(page, demo):
     assert "Sam (chef)" not in page.content()
 
 
-def test_the_keyboard_reaches_the_page_first_and_then_each_patient(page, demo):
+def test_the_keyboard_reaches_the_page_first_then_the_invite_and_each_patient(page, demo):
     pages.sign_in(page, MAYA.email, MAYA.password)
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to the page")
@@ -102,6 +102,11 @@ def test_the_keyboard_reaches_the_page_first_and_then_each_patient(page, demo):
     assert box is not None
     assert box["x"] >= 0, "the skip link is focused but off screen"
     page.keyboard.press("Enter")
+    # First the invite form under the heading, then the patients in the roster's order.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "invite-note"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Make an invite code"
     reached = []
     for _ in range(3):
         page.keyboard.press("Tab")

@@ -1,0 +1,252 @@
+"""The sessions pages and inviting a patient: record a session with its transcript, review
+the commitments it drafted (confirm, edit or drop each), hand out an invite code.
+
+Thin, as ``dashboard.views`` is. Reads go through care's selectors (link checked, access
+log written); writes through care's and the journal's services, each action in one
+transaction, then post/redirect/get with a short message. A refusal from a service becomes
+a form error beside its field, in the service's own words.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import services as account_services
+from accounts.exceptions import NotLinked
+from care import selectors, services
+from care.access import patient_read
+from care.exceptions import SessionNotFound
+from care.models import AccessLog
+from care.transcripts import TranscriptError
+from dashboard.session_forms import DraftForm, InviteForm, SessionForm
+from dashboard.views import _therapist, therapist_required
+from journal import services as journal_services
+from journal.dates import local_date
+from journal.models import Commitment
+
+GONE = "That draft is no longer here: it was dropped, perhaps from the app."
+
+
+# --- Recording a session ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def session_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """A body over the upload limit never reaches here: ``dashboard.security`` answers it
+    with the 413 page before the CSRF check or the form reads it."""
+    therapist, now = _therapist(request), timezone.now()
+    if request.method != "POST":
+        form = SessionForm(initial={"held_on": local_date(now, therapist.zone)})
+        return _record_page(request, patient_id, form, status=200)
+    form = SessionForm(request.POST, request.FILES)
+    if form.is_valid():
+        field, transcript = form.transcript_given()
+        try:
+            recorded = services.session_record(
+                therapist=therapist,
+                patient_id=patient_id,
+                held_on=form.cleaned_data["held_on"],
+                notes=form.cleaned_data["notes"],
+                transcript=transcript,
+                now=now,
+            )
+        except NotLinked:
+            raise Http404("No such patient.") from None
+        except TranscriptError as error:
+            form.add_error(field, forms.ValidationError(error.detail, code=error.code))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            count = len(recorded.drafts)
+            drafted = f"{count} practice{'s' if count != 1 else ''} drafted" if count else "no practice drafted"
+            messages.success(request, f"Session recorded, {drafted}.")
+            return redirect("dashboard:session", recorded.session.id)
+    return _record_page(request, patient_id, form, status=400)
+
+
+def _record_page(request: HttpRequest, patient_id: uuid.UUID, form: SessionForm, *, status: int) -> HttpResponse:
+    therapist = _therapist(request)
+    try:
+        with patient_read(
+            therapist=therapist, patient_id=patient_id, what=AccessLog.What.SESSIONS, now=timezone.now()
+        ) as link:
+            context = {"form": form, "patient": link.patient, "zone": therapist.timezone}
+            return render(request, "dashboard/session_new.html", context, status=status)
+    except NotLinked:
+        raise Http404("No such patient.") from None
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's refusal beside the field it names, or above the form if the form has no
+    such field."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+# --- One session and its drafts ---------------------------------------------------------------
+
+
+@require_GET
+@therapist_required
+def session_page(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    with transaction.atomic():
+        try:
+            session, drafts = selectors.session_detail(
+                therapist=_therapist(request), session_id=session_id, now=timezone.now()
+            )
+        except SessionNotFound:
+            raise Http404("No such session.") from None
+        context = {"session": session, "patient": session.patient, "drafts": in_session_order(drafts)}
+        return render(request, "dashboard/session.html", context)
+
+
+_FIRST_LINE = re.compile(r"\(line ([0-9]+)\)")
+
+
+def in_session_order(drafts: list[Commitment]) -> list[Commitment]:
+    """The drafts in the order they came up in the session, by the first line their evidence
+    quotes. Care lists them by creation and then ``seq``, which a confirm or an edit moves on:
+    a draft would jump to the end of the page the moment the therapist acted on it."""
+
+    def first_line(draft: Commitment) -> int:
+        found = _FIRST_LINE.search(draft.evidence or "")
+        return int(found.group(1)) if found else 1 << 31  # no evidence: after the quoted ones
+
+    return sorted(drafts, key=first_line)
+
+
+def _draft(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.UUID) -> Commitment | HttpResponse:
+    """The draft, locked; or the session page with a message saying why it cannot be changed.
+
+    Another therapist, or a patient no longer linked, gets the 404 page: the session is not
+    theirs to reach. A draft confirmed or dropped elsewhere (the API, another tab) is not an
+    error, only news."""
+    try:
+        draft = selectors.session_draft(
+            therapist=_therapist(request), session_id=session_id, commitment_id=commitment_id
+        )
+    except SessionNotFound:
+        raise Http404("No such session.") from None
+    if draft is None:
+        messages.warning(request, GONE)
+        return redirect("dashboard:session", session_id)
+    if draft.status != Commitment.Status.PROPOSED:
+        messages.warning(
+            request, f"“{draft.title}” is no longer a draft: it is {draft.get_status_display().lower()} now."
+        )
+        return redirect("dashboard:session", session_id)
+    return draft
+
+
+@require_POST
+@therapist_required
+def draft_confirm(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.UUID) -> HttpResponse:
+    with transaction.atomic():
+        draft = _draft(request, session_id, commitment_id)
+        if isinstance(draft, HttpResponse):
+            return draft
+        journal_services.commitment_confirm(commitment=draft, by=_therapist(request), now=timezone.now())
+    messages.success(request, f"Confirmed “{draft.title}”: it is active now, with its reminders.")
+    return redirect("dashboard:session", session_id)
+
+
+@require_POST
+@therapist_required
+def draft_drop(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.UUID) -> HttpResponse:
+    with transaction.atomic():
+        draft = _draft(request, session_id, commitment_id)
+        if isinstance(draft, HttpResponse):
+            return draft
+        title = draft.title  # a dropped commitment keeps no text
+        journal_services.commitment_delete(commitment=draft, by=_therapist(request), now=timezone.now())
+    messages.success(request, f"Dropped “{title}”.")
+    return redirect("dashboard:session", session_id)
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def draft_edit(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.UUID) -> HttpResponse:
+    """Title, cadence and target. "Save" keeps it a draft; "Save and confirm" does both, in
+    one transaction: a therapist who has just fixed a draft usually means to confirm it."""
+    if request.method == "GET":
+        return _edit_page_for_reading(request, session_id, commitment_id)
+    therapist = _therapist(request)
+    with transaction.atomic():
+        draft = _draft(request, session_id, commitment_id)
+        if isinstance(draft, HttpResponse):
+            return draft
+        form = DraftForm(request.POST)
+        if form.is_valid():
+            confirm = "confirm" in request.POST
+            try:
+                with transaction.atomic():  # a refused confirm undoes the edit too
+                    now = timezone.now()
+                    journal_services.commitment_update(commitment=draft, by=therapist, now=now, **form.cleaned_data)
+                    if confirm:
+                        journal_services.commitment_confirm(commitment=draft, by=therapist, now=now)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                done = "Saved and confirmed" if confirm else "Saved"
+                still = "" if confirm else " It is still a draft until you confirm it."
+                messages.success(request, f"{done} “{draft.title}”.{still}")
+                return redirect("dashboard:session", session_id)
+        context = {"form": form, "draft": draft, "session_id": session_id, "patient": draft.patient}
+        return render(request, "dashboard/draft_edit.html", context, status=400)
+
+
+def _edit_page_for_reading(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.UUID) -> HttpResponse:
+    """The edit form shows the draft and its evidence: a read of the patient, logged as the
+    session page is."""
+    with transaction.atomic():
+        try:
+            session, drafts = selectors.session_detail(
+                therapist=_therapist(request), session_id=session_id, now=timezone.now()
+            )
+        except SessionNotFound:
+            raise Http404("No such session.") from None
+        draft = next((d for d in drafts if d.id == commitment_id), None)
+        if draft is None or draft.status != Commitment.Status.PROPOSED:
+            gone = GONE if draft is None else f"“{draft.title}” is no longer a draft."
+            messages.warning(request, gone)
+            return redirect("dashboard:session", session_id)
+        form = DraftForm(initial={"title": draft.title, "cadence": draft.cadence, "target_count": draft.target_count})
+        context = {"form": form, "draft": draft, "session_id": session.id, "patient": session.patient}
+        return render(request, "dashboard/draft_edit.html", context)
+
+
+# --- Inviting a patient -----------------------------------------------------------------------
+
+
+@require_POST
+@therapist_required
+def invite_new(request: HttpRequest) -> HttpResponse:
+    """The code is shown in the answer to the POST and nowhere else, never stored: the
+    database keeps only its hash (as for the API), and no session row holds it on its way to
+    a second page. Every ``/app/`` answer is ``no-store``, so going back or reloading does
+    not show it from a cache: the browser offers to post again, which makes a new invite
+    with a new code, and the old one is still never shown again."""
+    therapist = _therapist(request)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return render(request, "dashboard/invite.html", {"form": form}, status=400)
+    invite, code = account_services.invite_create(
+        therapist=therapist, note=form.cleaned_data["note"], now=timezone.now()
+    )
+    context: dict[str, Any] = {"code": code, "invite": invite, "form": InviteForm()}
+    return render(request, "dashboard/invite.html", context)
