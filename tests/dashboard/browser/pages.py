@@ -150,3 +150,10 @@ def screenshots(page: Page, folder: Path, name: str) -> list[Path]:
         written.append(target)
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
     return written
+
+
+def press(page: Page, button: str) -> None:
+    """Press the button a therapist would, by its accessible name, and wait for the page."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
+    check_accessibility(page)
