@@ -311,6 +311,7 @@ def run() -> None:
     import time as clock
 
     from django.db import connection, transaction
+    from django.test import Client
     from django.utils import timezone
     from rest_framework.test import APIClient
     from rest_framework_simplejwt.tokens import AccessToken
@@ -339,7 +340,7 @@ def run() -> None:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(therapist)}")
         return client
 
-    def get(client: APIClient, url: str) -> Callable[[], object]:
+    def get(client: Client, url: str) -> Callable[[], object]:
         def call() -> object:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code, response.content[:500])
@@ -354,7 +355,14 @@ def run() -> None:
 
         return call
 
+    def browser_of(therapist: Any) -> Client:
+        """The dashboard's client: a Django session, as after signing in (no second factor)."""
+        client = Client()
+        client.force_login(therapist)
+        return client
+
     many, one = client_of(data["many"]), client_of(data["one"])
+    many_page, one_page = browser_of(data["many"]), browser_of(data["one"])
     patient = patients[0]
     a_year_back = local_date(now, patient.zone) - timedelta(days=DAYS)
     brief = f"/api/v1/patients/{patient.id}/brief/"
@@ -365,6 +373,9 @@ def run() -> None:
         ("GET /patients/?page_size=200, of 1", get(one, "/api/v1/patients/?page_size=200")),
         (f"roster(), all {PATIENTS}, in a transaction", whole_roster(data["many"])),
         ("roster(), all of 1, in a transaction", whole_roster(data["one"])),
+        (f"GET /app/ (dashboard roster), all {PATIENTS}", get(many_page, "/app/")),
+        ("GET /app/ (dashboard roster), of 1", get(one_page, "/app/")),
+        ("GET /app/patients/{id}/ (a year)", get(many_page, f"/app/patients/{patient.id}/")),
         ("GET brief/ (since the session, 10 days)", get(many, brief)),
         ("GET brief/?since= a year back", get(many, f"{brief}?since={a_year_back.isoformat()}")),
         ("GET brief/?format=md (10 days)", get(many, f"{brief}?format=md")),
