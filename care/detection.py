@@ -54,6 +54,17 @@ _RANGE_JOIN = r"(?:\s+(?:or|to)\s+|\s*[-\u2013]\s*)"
 # How a title says a target: the first word the table gives for it ("three", not "thrice").
 _NUMBER_WORDS = {number: word for word, number in reversed(VOCABULARY.numbers.items()) if " " not in word}
 
+#: A draft's evidence: the two turns, each with its line in the transcript.
+EVIDENCE = "Therapist (line {proposal.line}): {proposal.text}\nPatient (line {answer.line}): {answer.text}"
+_EVIDENCE_LINE = re.compile(r"\(line ([0-9]+)\)")
+
+
+def evidence_line(evidence: str) -> int | None:
+    """The transcript line a draft's evidence starts at (its proposal), or None for evidence
+    not written by the detector (a commitment edited by hand, say)."""
+    found = _EVIDENCE_LINE.search(evidence)
+    return int(found.group(1)) if found else None
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -224,7 +235,7 @@ def _draft_from(sentence: str, practice: PhraseHit[Practice], proposal: Turn, an
         target_count=commitment.target_count,
         title=_title(practice, cadence, sentence, commitment),
         details=sentence,
-        evidence=f"Therapist (line {proposal.line}): {proposal.text}\nPatient (line {answer.line}): {answer.text}",
+        evidence=EVIDENCE.format(proposal=proposal, answer=answer),
         line=proposal.line,
     )
 

@@ -22,6 +22,7 @@ from accounts.exceptions import NotLinked
 from accounts.models import CareLink, User
 from accounts.selectors import linked_cares
 from care.access import access_log, patient_read
+from care.detection import evidence_line
 from care.exceptions import SessionNotFound
 from care.models import AccessLog, Session
 from journal.kinds import KINDS
@@ -187,12 +188,22 @@ def sessions_of(*, therapist: User, patient: User) -> QuerySet[Session]:
 
 
 def session_drafts(*, sessions: Sequence[Session]) -> dict[uuid.UUID, list[Commitment]]:
-    """The living commitments each session drafted (whatever their status now); one query."""
+    """The living commitments each session drafted (whatever their status now), in the order
+    they came up in the session: by the line their evidence starts at. Not by ``seq``, which
+    a confirm or an edit moves on, so a draft would jump to the end the moment it was acted
+    on. One query."""
     drafts: dict[uuid.UUID, list[Commitment]] = {session.id: [] for session in sessions}
     for commitment in living(Commitment).filter(session_id__in=list(drafts)).order_by("created_at", "seq"):
         assert commitment.session_id is not None  # filtered on it
         drafts[commitment.session_id].append(commitment)
+    for found in drafts.values():
+        found.sort(key=_session_line)
     return drafts
+
+
+def _session_line(draft: Commitment) -> tuple[datetime, int]:
+    line = evidence_line(draft.evidence or "")
+    return draft.created_at, line if line is not None else 1 << 31  # no evidence: after the quoted ones
 
 
 def session_draft(*, therapist: User, session_id: uuid.UUID, commitment_id: uuid.UUID) -> Commitment | None:

@@ -9,7 +9,6 @@ a form error beside its field, in the service's own words.
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -111,23 +110,8 @@ def session_page(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
             )
         except SessionNotFound:
             raise Http404("No such session.") from None
-        context = {"session": session, "patient": session.patient, "drafts": in_session_order(drafts)}
+        context = {"session": session, "patient": session.patient, "drafts": drafts}
         return render(request, "dashboard/session.html", context)
-
-
-_FIRST_LINE = re.compile(r"\(line ([0-9]+)\)")
-
-
-def in_session_order(drafts: list[Commitment]) -> list[Commitment]:
-    """The drafts in the order they came up in the session, by the first line their evidence
-    quotes. Care lists them by creation and then ``seq``, which a confirm or an edit moves on:
-    a draft would jump to the end of the page the moment the therapist acted on it."""
-
-    def first_line(draft: Commitment) -> int:
-        found = _FIRST_LINE.search(draft.evidence or "")
-        return int(found.group(1)) if found else 1 << 31  # no evidence: after the quoted ones
-
-    return sorted(drafts, key=first_line)
 
 
 def _draft(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.UUID) -> Commitment | HttpResponse:

@@ -63,6 +63,22 @@ def test_a_draft_is_confirmed_by_the_therapist_and_starts_its_reminder(as_therap
     assert Reminder.objects.filter(commitment_id=pride["id"], enabled=True).count() == 1
 
 
+def test_a_sessions_drafts_keep_the_sessions_order_when_one_is_confirmed(as_therapist, chef, link):
+    body = record(as_therapist, patient=str(chef.id), transcript=T44.read_text()).json()
+    in_order = ["experiment", "reflection_daily", "pride_weekly"]
+    assert [d["kind"] for d in body["draft_commitments"]] == in_order
+    first = body["draft_commitments"][0]
+    with time_machine.travel(NOW, tick=False):
+        assert as_therapist.post(f"/api/v1/commitments/{first['id']}/confirm/").status_code == 200
+        again = as_therapist.get(f"{SESSIONS}{body['id']}/").json()
+    # The confirm gave the experiment a later seq; the session still lists it first.
+    assert [(d["kind"], d["status"]) for d in again["draft_commitments"]] == [
+        ("experiment", "active"),
+        ("reflection_daily", "proposed"),
+        ("pride_weekly", "proposed"),
+    ]
+
+
 def test_a_session_without_a_transcript_drafts_nothing(as_therapist, chef, link):
     response = record(as_therapist, patient=str(chef.id), notes="Talked about the kitchen.")
     assert response.status_code == 201
