@@ -26,7 +26,7 @@ from accounts.exceptions import NotLinked
 from care import selectors, services
 from care.access import patient_read
 from care.exceptions import SessionNotFound
-from care.models import AccessLog
+from care.models import AccessLog, Session
 from care.transcripts import TranscriptError
 from dashboard.session_forms import DraftForm, InviteForm, SessionForm
 from dashboard.views import _therapist, therapist_required
@@ -100,16 +100,20 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
 # --- One session and its drafts ---------------------------------------------------------------
 
 
+def _session_read(request: HttpRequest, session_id: uuid.UUID) -> tuple[Session, list[Commitment]]:
+    """The session and its drafts through care (logged as a read of ``sessions``); another
+    therapist's session, or one whose patient is no longer linked, is the 404 page."""
+    try:
+        return selectors.session_detail(therapist=_therapist(request), session_id=session_id, now=timezone.now())
+    except SessionNotFound:
+        raise Http404("No such session.") from None
+
+
 @require_GET
 @therapist_required
 def session_page(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     with transaction.atomic():
-        try:
-            session, drafts = selectors.session_detail(
-                therapist=_therapist(request), session_id=session_id, now=timezone.now()
-            )
-        except SessionNotFound:
-            raise Http404("No such session.") from None
+        session, drafts = _session_read(request, session_id)
         context = {"session": session, "patient": session.patient, "drafts": drafts}
         return render(request, "dashboard/session.html", context)
 
@@ -198,12 +202,7 @@ def _edit_page_for_reading(request: HttpRequest, session_id: uuid.UUID, commitme
     """The edit form shows the draft and its evidence: a read of the patient, logged as the
     session page is."""
     with transaction.atomic():
-        try:
-            session, drafts = selectors.session_detail(
-                therapist=_therapist(request), session_id=session_id, now=timezone.now()
-            )
-        except SessionNotFound:
-            raise Http404("No such session.") from None
+        session, drafts = _session_read(request, session_id)
         draft = next((d for d in drafts if d.id == commitment_id), None)
         if draft is None or draft.status != Commitment.Status.PROPOSED:
             gone = GONE if draft is None else f"“{draft.title}” is no longer a draft."
