@@ -2,13 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import update_last_login
 from django.db import transaction
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import (
+    TokenObtainPairSerializer,
+    TokenObtainSerializer,
+    TokenRefreshSerializer,
+)
+from rest_framework_simplejwt.settings import api_settings as simplejwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-from rest_framework_simplejwt.tokens import UntypedToken
+from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
+from accounts import two_factor
 from accounts.models import INVITE_NOTE_MAX_LENGTH, CareLink, Role, User, available_timezones
 from core import fields
 from core.input import is_text
@@ -62,8 +69,51 @@ class PasswordSerializer(serializers.Serializer):
         return value
 
 
+#: The API's words for each way a second-factor code signs no one in (``code_verify``'s codes).
+CODE_REQUIRED = (
+    "Two-step sign-in is on for this account: send the six digits your authenticator app shows now, "
+    "or a recovery code, as code."
+)
+CODE_REFUSED = {
+    "code_shape": "A code is the six digits your authenticator app shows now, or an eight-letter recovery code.",
+    "wrong_code": "That code is not right. Send the newest code from your authenticator app.",
+    "used_or_wrong": "That code is not right, or it has been used.",
+    "too_fast": "Too many wrong codes just now. Wait a few seconds, then send the newest code.",
+}
+
+
 class TokenSerializer(TokenObtainPairSerializer):
-    """``{email, password}`` for ``{access, refresh}``; see accounts.views.TokenView for lockout."""
+    """``{email, password[, code]}`` for ``{access, refresh}``; see accounts.views.TokenView for
+    lockout. A therapist who turned on two-step sign-in (in the dashboard) must send ``code`` too:
+    a password alone opens the API no more than it opens the dashboard."""
+
+    code = fields.CharField(
+        required=False,
+        max_length=40,
+        write_only=True,
+        help_text="Once two-step sign-in is on: the six digits the authenticator app shows now, "
+        "or one of the recovery codes (each works once).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        # simplejwt's TokenObtainPairSerializer.validate, with the second factor between the
+        # password and the tokens: no refresh token is written for a sign-in that is refused.
+        TokenObtainSerializer.validate(self, attrs)  # the password: sets self.user or refuses
+        user = self.user
+        assert isinstance(user, User)  # refused above otherwise
+        if two_factor.is_enrolled(user):
+            code = attrs.get("code")
+            if not code:
+                raise AuthenticationFailed(CODE_REQUIRED, "code_required")
+            with transaction.atomic():
+                try:
+                    two_factor.code_verify(user=user, code=code)
+                except two_factor.CodeRefused as refused:
+                    raise AuthenticationFailed(CODE_REFUSED[refused.code], "wrong_code") from None
+        refresh = RefreshToken.for_user(user)
+        if simplejwt_settings.UPDATE_LAST_LOGIN:
+            update_last_login(User, user)
+        return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
 
 class TokenPairSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpResponse
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -80,14 +80,17 @@ class TokenView(TokenObtainPairView):
     serializer_class = TokenSerializer
     throttle_classes = AUTH_THROTTLES
     throttle_scope = LOGIN_SCOPE
-    error_codes = {"401": ["no_active_account"], "429": ["locked_out"]}
+    error_codes = {"401": ["no_active_account", "code_required", "wrong_code"], "429": ["locked_out"]}
 
     @extend_schema(
         operation_id="login",
         summary="Log in",
         description="Trades e-mail and password for an access token (15 minutes) and a refresh token "
         "(30 days). Wrong credentials answer 401 `no_active_account`; repeated failures lock the "
-        "address and e-mail out for a while (429 `locked_out`, with `Retry-After`).",
+        "address and e-mail out for a while (429 `locked_out`, with `Retry-After`). A therapist who "
+        "turned on two-step sign-in (in the dashboard) sends `code` as well: without it the right "
+        "password answers 401 `code_required`; a wrong or used code answers 401 `wrong_code` and "
+        "counts towards the lockout.",
         responses={200: TokenPairSerializer, 401: ErrorBodySerializer},
         tags=["auth"],
     )
@@ -95,7 +98,12 @@ class TokenView(TokenObtainPairView):
         serializer = cast(TokenSerializer, self.get_serializer(data=request.data))
         try:
             serializer.is_valid(raise_exception=True)
-        except exceptions.AuthenticationFailed:
+        except exceptions.AuthenticationFailed as refused:
+            if refused.get_codes() == "wrong_code":
+                # A wrong second-factor code counts as a failed log-in, as in the dashboard:
+                # five lock the address and e-mail out, whichever door they were tried at.
+                credentials = {"email": serializer.initial_data.get("email")}
+                user_login_failed.send(sender=__name__, credentials=credentials, request=request)
             if getattr(request, "axes_locked_out", False):
                 raise LockedOut() from None
             raise

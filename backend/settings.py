@@ -232,7 +232,7 @@ LOGIN_URL = "dashboard:sign-in"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 
-# The dashboard's second factor (dashboard/two_factor.py): the name an authenticator app shows
+# The second factor (accounts/two_factor.py): the name an authenticator app shows
 # beside the code, and no more than one step (30 s) of clock drift either way.
 OTP_TOTP_ISSUER = "Good Enough"
 OTP_TOTP_TOLERANCE = 1

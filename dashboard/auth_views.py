@@ -29,9 +29,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from accounts import two_factor
 from accounts.auth import login_throttle_wait
 from accounts.models import User
-from dashboard import two_factor
+from dashboard import qr
 from dashboard.forms import LOCKED_OUT, THROTTLED, CodeForm, SignInForm
 from dashboard.views import _therapist, therapist_required
 
@@ -221,8 +222,8 @@ def two_step_confirm(request: HttpRequest) -> HttpResponse:
         return _codes_page(request, codes)
     context = {
         "form": form,
-        "qr_code": two_factor.qr_code_svg(device),
-        "secret": two_factor.secret_for_typing(device),
+        "qr_code": qr.qr_code_svg(device),
+        "secret": qr.secret_for_typing(device),
     }
     return render(request, "dashboard/two_step_confirm.html", context, status=status)
 

@@ -7,9 +7,9 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
+from accounts import two_factor
 from accounts.models import User
 from core.input import FIRST_YEAR, parse_day
-from dashboard import two_factor
 
 WRONG = "That e-mail and password do not match an account. Check both and try again."
 LOCKED_OUT = "Too many failed sign-ins for this e-mail from here. Try again in a quarter of an hour."
@@ -20,6 +20,8 @@ APP_CODE_SHAPE = "A code is the six digits your app shows now."
 WRONG_CODE = "That code is not right. Check your app's clock is set automatically, and try the newest code."
 USED_OR_WRONG = "That code is not right, or it has been used. Try the newest code from your app."
 TOO_FAST = "Too many wrong codes just now. Wait a few seconds, then try the newest code from your app."
+#: What the form says for each way ``accounts.two_factor.code_verify`` refuses a code.
+CODE_REFUSED = {"wrong_code": WRONG_CODE, "used_or_wrong": USED_OR_WRONG, "too_fast": TOO_FAST}
 
 
 class SignInForm(forms.Form):
@@ -117,25 +119,22 @@ class CodeForm(forms.Form):
             else "The six digits your authenticator app shows now."
         )
 
-    def clean_code(self) -> str:
-        code = two_factor.normalised(self.cleaned_data["code"])
-        shape_ok = two_factor.APP_CODE.match(code) or (self.recovery and two_factor.RECOVERY_CODE.match(code))
-        if not shape_ok:
-            raise forms.ValidationError(CODE_SHAPE if self.recovery else APP_CODE_SHAPE, code="code_shape")
-        return code
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         code = data.get("code")
         if not code:
-            return data  # the field's own error says what is wrong
-        device = self.given_device or two_factor.device_for_code(self.user, code, recovery=self.recovery)
-        if device is None:
-            raise forms.ValidationError(WRONG_CODE, code="wrong_code")
-        if not two_factor.verify_is_allowed(device):
-            raise forms.ValidationError(TOO_FAST, code="too_fast")
-        if not device.verify_token(code):
-            wrong = USED_OR_WRONG if two_factor.RECOVERY_CODE.match(code) else WRONG_CODE
-            raise forms.ValidationError(wrong, code="wrong_code")
-        self.device = device
+            return data  # the field's own error says what is missing
+        try:
+            self.device = two_factor.code_verify(
+                user=self.user, code=code, recovery=self.recovery, device=self.given_device
+            )
+        except two_factor.CodeRefused as refused:
+            if refused.code == "code_shape":
+                self.add_error("code", forms.ValidationError(self.shape_message, code="code_shape"))
+            else:
+                raise forms.ValidationError(CODE_REFUSED[refused.code], code=refused.code) from None
         return data
+
+    @property
+    def shape_message(self) -> str:
+        return CODE_SHAPE if self.recovery else APP_CODE_SHAPE

@@ -21,12 +21,12 @@ from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
+from accounts import two_factor
 from accounts.exceptions import NotLinked
 from accounts.models import User
 from care import selectors
 from care.brief import patient_brief
 from care.selectors import RosterRow
-from dashboard import two_factor
 from dashboard.forms import BriefSinceForm
 from dashboard.patient_sessions import recent_sessions
 

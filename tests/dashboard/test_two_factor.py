@@ -20,8 +20,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import two_factor
 from accounts.models import User
-from dashboard import two_factor
 from dashboard.auth_views import PENDING_FOR
 from dashboard.forms import APP_CODE_SHAPE, CODE_SHAPE, LOCKED_OUT, THROTTLED, TOO_FAST, USED_OR_WRONG, WRONG_CODE
 from seeds import personas

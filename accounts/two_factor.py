@@ -1,5 +1,9 @@
 """The therapist's second factor: a TOTP app, and recovery codes for the day the phone is lost.
 
+Enrolled from the dashboard (which draws the QR code, ``dashboard.qr``); asked for by every
+sign-in once enrolled, the dashboard's and the API's log-in alike (``code_verify``), so that
+a password alone opens neither.
+
 django-otp keeps the devices; this module holds the few rules on top of them, so that the
 views stay thin. A therapist has at most one TOTP device and one recovery-code device. A
 TOTP device that is not yet confirmed does not count: the therapist is enrolled only once
@@ -13,11 +17,8 @@ code on every device would count one wrong guess against each device's throttle.
 from __future__ import annotations
 
 import re
-from base64 import b32encode
 
-import segno
 from django.db import transaction
-from django.utils.safestring import SafeString, mark_safe
 from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -52,25 +53,6 @@ def enrolment_start(*, user: User) -> TOTPDevice:
 
 def unconfirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-
-
-def qr_code_svg(device: TOTPDevice) -> SafeString:
-    """The ``otpauth://`` address as an SVG drawn here, to be written into the page.
-
-    Inline rather than an ``<img>``: the secret never travels in a second request or a URL,
-    and the strict policy needs no ``data:`` source. segno draws with presentation attributes
-    (``stroke``), never a ``style`` attribute, which the policy would refuse.
-    """
-    svg = segno.make(device.config_url, error="m").svg_inline(
-        scale=4, border=2, omitsize=True, title="QR code for your authenticator app", svgclass="qr-code"
-    )
-    return mark_safe(svg)  # noqa: S308  # drawn by segno from our own data, no user text in it
-
-
-def secret_for_typing(device: TOTPDevice) -> str:
-    """The key as an app asks for it when the camera is not an option: base32, in fours."""
-    secret = b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def normalised(code: str) -> str:
@@ -121,3 +103,31 @@ def two_factor_off(*, user: User) -> None:
 
 def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+class CodeRefused(Exception):
+    """Why a code signs no one in, as a code the caller words for its reader: ``code_shape``
+    (neither six digits nor a recovery code), ``wrong_code``, ``used_or_wrong`` (a recovery
+    code not among those left) or ``too_fast`` (django-otp's pause after wrong codes)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def code_verify(*, user: User, code: str, recovery: bool = True, device: Device | None = None) -> Device:
+    """The device a right code came from, or ``CodeRefused``. Call it in a transaction: the
+    device stays locked while its code is checked, so two requests cannot both spend one
+    recovery code. A wrong code counts on the device's own throttle; counting it towards the
+    log-in lockout is the caller's (it knows the request)."""
+    code = normalised(code)
+    if not (APP_CODE.match(code) or (recovery and RECOVERY_CODE.match(code))):
+        raise CodeRefused("code_shape")
+    device = device or device_for_code(user, code, recovery=recovery)
+    if device is None:
+        raise CodeRefused("wrong_code")
+    if not verify_is_allowed(device):
+        raise CodeRefused("too_fast")
+    if not device.verify_token(code):
+        raise CodeRefused("used_or_wrong" if RECOVERY_CODE.match(code) else "wrong_code")
+    return device
