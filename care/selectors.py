@@ -206,6 +206,35 @@ def _session_line(draft: Commitment) -> tuple[datetime, int]:
     return draft.created_at, line if line is not None else 1 << 31  # no evidence: after the quoted ones
 
 
+def practices_in_place(*, drafts: Sequence[Commitment]) -> dict[uuid.UUID, Commitment]:
+    """For each draft still to confirm, the practice its patient already keeps (active or
+    paused) of the same kind and title, if any: confirming the draft would make it twice (a
+    transcript recorded again, say, or a practice agreed afresh). One query; titles are
+    compared in Python, since they are encrypted at rest."""
+    waiting = [draft for draft in drafts if draft.status == Commitment.Status.PROPOSED]
+    if not waiting:
+        return {}
+    kept: dict[tuple[uuid.UUID, str, str], Commitment] = {}
+    for commitment in (
+        living(Commitment)
+        .filter(
+            patient_id__in={draft.patient_id for draft in waiting},
+            status__in=[Commitment.Status.ACTIVE, Commitment.Status.PAUSED],
+        )
+        .order_by("created_at")
+    ):
+        kept.setdefault((commitment.patient_id, commitment.kind, _same_title(commitment.title)), commitment)
+    found = {}
+    for draft in waiting:
+        if (same := kept.get((draft.patient_id, draft.kind, _same_title(draft.title)))) is not None:
+            found[draft.id] = same
+    return found
+
+
+def _same_title(title: str | None) -> str:
+    return " ".join((title or "").casefold().split())
+
+
 def session_draft(*, therapist: User, session_id: uuid.UUID, commitment_id: uuid.UUID) -> Commitment | None:
     """A living commitment the session drafted, locked for a change; None when it is gone
     (dropped, say, from the API). The session must be the therapist's and its patient linked

@@ -242,3 +242,24 @@ def test_a_wall_of_text_is_read_in_one_pass(as_therapist, chef, link):
     response = record(as_therapist, patient=str(chef.id), transcript=(turn * 200)[:199_000])
     assert response.status_code == 201
     assert response.json()["draft_commitments"] == []
+
+
+def test_a_draft_of_a_practice_the_patient_already_keeps_is_found(as_therapist, chef, link):
+    from care.selectors import practices_in_place
+
+    first = record(as_therapist, patient=str(chef.id), transcript=T44.read_text()).json()
+    with time_machine.travel(NOW, tick=False):
+        for draft in first["draft_commitments"]:
+            assert as_therapist.post(f"/api/v1/commitments/{draft['id']}/confirm/").status_code == 200
+    recipe = next(d["id"] for d in first["draft_commitments"] if d["kind"] == "experiment")
+    Commitment.objects.filter(id=recipe).update(status=Commitment.Status.DONE)  # tried: no longer kept
+    again = record(as_therapist, patient=str(chef.id), transcript=T44.read_text()).json()
+    drafts = list(Commitment.objects.filter(session_id=again["id"]))
+    found = practices_in_place(drafts=drafts)
+    kinds = {draft.kind: str(found[draft.id].id) for draft in drafts if draft.id in found}
+    kept = {d["kind"]: d["id"] for d in first["draft_commitments"] if d["kind"] != "experiment"}
+    assert kinds == kept
+    # Edited into something new, a draft is no longer the same practice.
+    pride = next(d for d in drafts if d.kind == "pride_weekly")
+    pride.title = "Two things I'm proud of, each week"
+    assert pride.id not in practices_in_place(drafts=drafts)
