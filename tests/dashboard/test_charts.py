@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django.test.utils import CaptureQueriesContext
 
 from tests.dashboard.conftest import signed_in
@@ -113,6 +114,17 @@ def test_mood_is_a_line_through_each_weeks_average(maya, chef, linked):
     chart = svg(get(maya, f"/app/patients/{chef.id}/"), "chart")
     # Mood 1 on the floor (166), 5 at the top (26): 4 is at 61, 2.5 at 113.5.
     assert [line["points"] for line in shapes(chart, "polyline", "mood")] == ["408,61.0 452,113.5"]
+
+
+def test_the_charts_numbers_are_coordinates_whatever_the_locale(maya, chef, linked, settings):
+    """A locale's decimal comma or thousands separator would move or break every shape."""
+    settings.USE_THOUSAND_SEPARATOR = True
+    ReflectionFactory(patient=chef, date=date(2026, 11, 10), mood=2, now=at(date(2026, 11, 10)))
+    ReflectionFactory(patient=chef, date=date(2026, 11, 11), mood=3, now=at(date(2026, 11, 11)))
+    with translation.override("de"):
+        chart = svg(get(maya, f"/app/patients/{chef.id}/"), "chart")
+    assert [dot["cy"] for dot in shapes(chart, "circle", "mood-dot")] == ["113.5"]
+    assert "," not in chart.get("viewBox", ",")
 
 
 def test_a_pride_week_met_is_marked_with_a_diamond_and_one_toward_it_is_not(maya, chef, linked):
