@@ -345,6 +345,15 @@ def test_a_draft_confirmed_in_the_api_meanwhile_is_news_not_an_error(maya, recor
     assert (after.version, after.title, after.deleted_at) == (version, pride.title, None)
 
 
+def test_opening_the_edit_form_of_a_draft_confirmed_meanwhile_says_so_in_the_same_words(maya, recorded, as_therapist):
+    pride = drafts_of(recorded)["pride_weekly"]
+    with time_machine.travel(NOW, tick=False):
+        assert as_therapist.post(f"/api/v1/commitments/{pride.id}/confirm/").status_code == 200
+    response = get(maya, action(recorded, pride, "edit"))
+    assert response.status_code == 302
+    assert f"“{pride.title}” is no longer a draft: it is active now." in text(get(maya, response["Location"]))
+
+
 def test_a_draft_dropped_in_the_api_meanwhile_is_news_not_an_error(maya, recorded, as_therapist):
     experiment = drafts_of(recorded)["experiment"]
     with time_machine.travel(NOW, tick=False):
@@ -430,6 +439,17 @@ def test_the_patient_sees_the_dashboards_session_reads_in_their_access_log(maya,
     # The form before recording, then the three pages; the record itself and the actions read nothing.
     assert [row["what"] for row in rows] == ["sessions"] * 3
     assert {row["therapist"]["display_name"] for row in rows} == {"Dr. Maya Okafor"}
+
+
+def test_an_edit_sent_back_with_a_problem_is_a_read_the_patient_sees_in_their_access_log(maya, chef, recorded, as_chef):
+    draft = drafts_of(recorded)["experiment"]
+    response = post(maya, action(recorded, draft, "edit"), {"title": "", "cadence": "once", "target_count": "1"})
+    assert response.status_code == 400
+    page = text(response)
+    assert chef.display_name in page and "Quoted from the session" in page  # the patient's words, shown again
+    with time_machine.travel(NOW, tick=False):
+        rows = as_chef.get("/api/v1/me/access-log/").json()["results"]
+    assert [row["what"] for row in rows] == ["sessions"]
 
 
 def test_the_patient_page_lists_the_sessions_newest_first_with_what_is_left_to_review(maya, chef, recorded, as_chef):
