@@ -152,7 +152,7 @@ def draft_confirm(request: HttpRequest, session_id: uuid.UUID, commitment_id: uu
         if isinstance(draft, HttpResponse):
             return draft
         journal_services.commitment_confirm(commitment=draft, by=_therapist(request), now=timezone.now())
-    messages.success(request, f"Confirmed “{draft.title}”: it is active now, with its reminders.")
+    messages.success(request, f"Confirmed “{draft.title}”: it is an active practice in their app now.")
     return redirect("dashboard:session", session_id)
 
 

@@ -252,10 +252,23 @@ def test_confirming_a_draft_makes_it_active_in_the_patients_app(maya, recorded, 
     assert response["Location"] == f"/app/sessions/{recorded.id}/"
     assert as_the_app_sees(as_chef)[str(pride.id)]["status"] == "active"
     page = text(get(maya, response["Location"]))
-    assert f"Confirmed “{pride.title}”: it is active now, with its reminders." in page
+    assert f"Confirmed “{pride.title}”: it is an active practice in their app now." in page
     assert page.count(">Confirm<") == 0
     assert page.count("Draft ·") == 2
     assert f"{pride.title} Active ·" in page
+
+
+def test_the_pages_say_the_patient_sees_drafts_before_they_are_confirmed_as_their_app_does(
+    maya, chef, recorded, as_chef
+):
+    assert {row["status"] for row in as_the_app_sees(as_chef).values()} == {"proposed"}
+    name = chef.display_name
+    session_page, record_page = text(get(maya, f"/app/sessions/{recorded.id}/")), text(get(maya, new(chef)))
+    assert f"{name} sees these drafts in their app as suggestions, and may confirm one there." in session_page
+    assert "Confirmed, by you or by them, a draft becomes an active practice" in session_page
+    assert f"{name} sees the drafts in their app as suggestions; each becomes an active practice" in record_page
+    for page in (session_page, record_page):
+        assert "reaches" not in page
 
 
 def test_the_drafts_stay_in_the_order_they_came_up_in_the_session_when_acted_on(maya, recorded):
