@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views import defaults
+from django.views import csrf, defaults
 from django.views.decorators.http import require_GET
 
 from accounts.exceptions import NotLinked
@@ -215,3 +215,13 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/app/"):
         return render(request, "dashboard/404.html", status=404)
     return defaults.page_not_found(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: under ``/app/``, a form whose token is stale (the therapist signed
+    in again in another tab, which gives a new one) says what happened and what to do, in
+    our page; Django's plain page everywhere else. Nothing was written: the check runs before
+    the view."""
+    if request.path.startswith("/app/"):
+        return render(request, "dashboard/csrf_failure.html", status=403)
+    return csrf.csrf_failure(request, reason)
