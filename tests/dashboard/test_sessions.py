@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -18,6 +19,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import services as account_services
 from care.models import TRANSCRIPT_MAX_LENGTH, AccessLog, Session
+from core.input import FIRST_YEAR
+from dashboard.forms import BriefSinceForm
 from dashboard.security import CONTENT_SECURITY_POLICY
 from dashboard.session_forms import TRANSCRIPT_MAX_BYTES, SessionForm
 from journal.models import Commitment
@@ -216,6 +219,19 @@ def test_an_announced_length_over_the_limit_is_refused_before_the_body_is_read(m
     announced = str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     response = post(maya, new(chef), {"transcript": "Therapist: hi"}, CONTENT_LENGTH=announced)
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "sent", ["\uff12\uff10\uff12\uff16-11-20", "11/20/2026", f"{FIRST_YEAR - 1}-12-31", "2026-11-20\x00"]
+)
+def test_the_session_and_the_brief_read_a_day_by_one_rule_in_one_message(sent):
+    held_on, since = SessionForm.base_fields["held_on"], BriefSinceForm.base_fields["since"]
+    assert type(held_on) is type(since)
+    for field in (held_on, since):
+        assert field.clean(" 2026-11-20 ") == date(2026, 11, 20)
+        with pytest.raises(ValidationError) as refused:
+            field.clean(sent)
+        assert refused.value.messages == [f"A date as YYYY-MM-DD, from {FIRST_YEAR} on."]
 
 
 def test_a_lone_surrogate_is_refused_by_the_form():
