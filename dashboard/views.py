@@ -203,7 +203,7 @@ def brief(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
                 found = patient_brief(therapist=therapist, patient_id=patient_id, since=None, now=now)
         except NotLinked:
             raise Http404("No such patient.") from None
-        if not form.is_bound:
+        if since is None and not form.errors:  # no day asked, or ?since= left empty: show where it starts
             form = BriefSinceForm(initial={"since": found.period.since})
         form.fields["since"].widget.attrs["max"] = found.period.until.isoformat()
         context = {"brief": found, "patient": found.patient, "form": form}
