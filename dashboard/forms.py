@@ -60,9 +60,11 @@ class SignInForm(forms.Form):
 
 
 class DayField(forms.DateField):
-    """``YYYY-MM-DD`` in ASCII digits from 1900, as the API takes a day (``core.input.parse_day``):
-    Django's own parser would read other scripts' digits and any year."""
+    """``YYYY-MM-DD`` in ASCII digits from ``FIRST_YEAR`` on, as the API takes a day
+    (``core.input.parse_day``): Django's own parser would also read other scripts' digits,
+    "11/20/26" and any year. Every day a dashboard form asks for is one of these."""
 
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     default_error_messages = {"invalid": f"A date as YYYY-MM-DD, from {FIRST_YEAR} on."}
 
     def to_python(self, value: Any) -> date | None:

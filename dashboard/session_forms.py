@@ -8,7 +8,6 @@ the API reads it from, so the two cannot disagree.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -16,7 +15,8 @@ from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import INVITE_NOTE_MAX_LENGTH
 from care.models import SESSION_NOTES_MAX_LENGTH, TRANSCRIPT_MAX_LENGTH
-from core.input import is_text, parse_day
+from core.input import is_text
+from dashboard.forms import DayField
 from journal.models import COMMITMENT_TITLE_MAX_LENGTH, TARGET_COUNT_MAX, Commitment
 
 #: The largest file taken: a transcript at its longest in characters, each at UTF-8's widest.
@@ -33,23 +33,6 @@ def _text(value: str) -> str:
     if value and not is_text(value):
         raise forms.ValidationError(NOT_TEXT, code="not_text")
     return value
-
-
-class DayField(forms.CharField):
-    """``YYYY-MM-DD`` in ASCII digits, from 1900 on: Django's ``DateField`` would also read
-    full-width or Arabic-Indic digits and "11/20/26", which the API refuses."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    default_error_messages = {"invalid": "A date as YYYY-MM-DD, from 1900 on."}
-
-    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return parse_day(text)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class SessionForm(forms.Form):

@@ -37,6 +37,11 @@ from journal.models import Commitment
 GONE = "That draft is no longer here: it was dropped, perhaps from the app."
 
 
+def no_longer_a_draft(draft: Commitment) -> str:
+    """Why a draft cannot be acted on once it is confirmed (here, in the API or in the app)."""
+    return f"“{draft.title}” is no longer a draft: it is {draft.get_status_display().lower()} now."
+
+
 # --- Recording a session ----------------------------------------------------------------------
 
 
@@ -134,9 +139,7 @@ def _draft(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.UUID
         messages.warning(request, GONE)
         return redirect("dashboard:session", session_id)
     if draft.status != Commitment.Status.PROPOSED:
-        messages.warning(
-            request, f"“{draft.title}” is no longer a draft: it is {draft.get_status_display().lower()} now."
-        )
+        messages.warning(request, no_longer_a_draft(draft))
         return redirect("dashboard:session", session_id)
     return draft
 
@@ -149,7 +152,7 @@ def draft_confirm(request: HttpRequest, session_id: uuid.UUID, commitment_id: uu
         if isinstance(draft, HttpResponse):
             return draft
         journal_services.commitment_confirm(commitment=draft, by=_therapist(request), now=timezone.now())
-    messages.success(request, f"Confirmed “{draft.title}”: it is active now, with its reminders.")
+    messages.success(request, f"Confirmed “{draft.title}”: it is an active practice in their app now.")
     return redirect("dashboard:session", session_id)
 
 
@@ -194,7 +197,10 @@ def draft_edit(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.
                 still = "" if confirm else " It is still a draft until you confirm it."
                 messages.success(request, f"{done} “{draft.title}”.{still}")
                 return redirect("dashboard:session", session_id)
-        context = {"form": form, "draft": draft, "session_id": session_id, "patient": draft.patient}
+        # The page shows the patient's name, the draft and its quoted turns: a read of the
+        # patient, logged as the session page is (``_draft`` is a write's lookup, unlogged).
+        session, _drafts = _session_read(request, session_id)
+        context = {"form": form, "draft": draft, "session_id": session.id, "patient": session.patient}
         return render(request, "dashboard/draft_edit.html", context, status=400)
 
 
@@ -205,8 +211,7 @@ def _edit_page_for_reading(request: HttpRequest, session_id: uuid.UUID, commitme
         session, drafts = _session_read(request, session_id)
         draft = next((d for d in drafts if d.id == commitment_id), None)
         if draft is None or draft.status != Commitment.Status.PROPOSED:
-            gone = GONE if draft is None else f"“{draft.title}” is no longer a draft."
-            messages.warning(request, gone)
+            messages.warning(request, GONE if draft is None else no_longer_a_draft(draft))
             return redirect("dashboard:session", session_id)
         form = DraftForm(initial={"title": draft.title, "cadence": draft.cadence, "target_count": draft.target_count})
         context = {"form": form, "draft": draft, "session_id": session.id, "patient": session.patient}

@@ -10,15 +10,18 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
-from django.urls import reverse
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.views import defaults
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import csrf, defaults
 from django.views.decorators.http import require_GET
 
 from accounts import two_factor
@@ -33,6 +36,47 @@ from dashboard.patient_sessions import recent_sessions
 View = Callable[..., HttpResponse]
 
 
+#: Dashboard pages that answer a POST only (a GET of them is a 405): never a page to return to.
+POST_ONLY = frozenset(
+    {"sign-out", "two-step-set-up", "two-step-recovery-codes", "two-step-off", "draft-ok", "draft-drop", "invite"}
+)
+#: Why the sign-in page was reached from a form: a flag in its query (``?signed_out=1``).
+SIGNED_OUT_FLAG = "signed_out"
+SIGNED_OUT = (
+    f"You were signed out after {settings.SESSION_COOKIE_AGE // 60} minutes without activity, or from another tab: "
+    "what you sent was not saved. Sign in, then send it again."
+)
+
+
+def page_to_return_to(request: HttpRequest, url: str) -> str | None:
+    """``url``'s path and query if it is a dashboard page on this site that a GET opens, else
+    None. ``url`` may be a path (``?next=``) or a full address (a ``Referer``): either way the
+    answer never leads to another site, nor to a page answering only a POST."""
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return None
+    parts = urlsplit(url)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    if match.namespace != "dashboard" or match.url_name in POST_ONLY:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _to_sign_in(request: HttpRequest) -> HttpResponse:
+    """A GET comes back to its own page after signing in. What a form sent cannot be replayed,
+    and its address may answer a POST only: after signing in, the page the form was on (the
+    ``Referer``, when it is one of ours) or the roster; the sign-in page says what happened."""
+    sign_in = reverse("dashboard:sign-in")
+    if request.method in ("GET", "HEAD"):
+        return redirect_to_login(request.get_full_path(), sign_in)
+    back = page_to_return_to(request, request.headers.get("Referer", "")) or reverse("dashboard:roster")
+    query = QueryDict(mutable=True)
+    query.update({"next": back, SIGNED_OUT_FLAG: "1"})
+    return redirect(f"{sign_in}?{query.urlencode(safe='/')}")
+
+
 def therapist_required(view: View) -> View:
     """Signed out, or signed in as anyone but a therapist (an admin session, say), or as a
     therapist with a second factor whose session has not given a code: to sign-in.
@@ -42,7 +86,7 @@ def therapist_required(view: View) -> View:
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not (user.is_authenticated and isinstance(user, User) and user.is_therapist) or two_factor.needs_code(user):
-            return redirect_to_login(request.get_full_path(), reverse("dashboard:sign-in"))
+            return _to_sign_in(request)
         with timezone.override(user.zone):
             return view(request, *args, **kwargs)
 
@@ -159,7 +203,7 @@ def brief(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
                 found = patient_brief(therapist=therapist, patient_id=patient_id, since=None, now=now)
         except NotLinked:
             raise Http404("No such patient.") from None
-        if not form.is_bound:
+        if since is None and not form.errors:  # no day asked, or ?since= left empty: show where it starts
             form = BriefSinceForm(initial={"since": found.period.since})
         form.fields["since"].widget.attrs["max"] = found.period.until.isoformat()
         context = {"brief": found, "patient": found.patient, "form": form}
@@ -171,3 +215,13 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/app/"):
         return render(request, "dashboard/404.html", status=404)
     return defaults.page_not_found(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: under ``/app/``, a form whose token is stale (the therapist signed
+    in again in another tab, which gives a new one) says what happened and what to do, in
+    our page; Django's plain page everywhere else. Nothing was written: the check runs before
+    the view."""
+    if request.path.startswith("/app/"):
+        return render(request, "dashboard/csrf_failure.html", status=403)
+    return csrf.csrf_failure(request, reason)

@@ -1,12 +1,16 @@
-"""``{{ moment|ago }}``: how long ago, in the words a person uses."""
+"""``{{ moment|ago }}``: how long ago, in the words a person uses; ``{% signed_out_notice request %}``:
+why the sign-in page was reached from a form."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from django import template
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.timesince import timesince
+
+from dashboard.views import SIGNED_OUT, SIGNED_OUT_FLAG
 
 register = template.Library()
 
@@ -19,3 +23,9 @@ def ago(moment: datetime) -> str:
     if now - moment < timedelta(minutes=1):
         return "just now"
     return f"{timesince(moment, now)} ago"
+
+
+@register.simple_tag
+def signed_out_notice(request: HttpRequest) -> str:
+    """The words for a therapist sent to sign in by a form they sent (``dashboard.views``), else ""."""
+    return SIGNED_OUT if request.GET.get(SIGNED_OUT_FLAG) else ""

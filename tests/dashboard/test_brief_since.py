@@ -64,10 +64,11 @@ def test_a_day_asked_starts_the_brief_there(maya, chef, written):
     assert 'value="2026-08-30"' in since_input(response)
 
 
-def test_an_empty_day_is_the_usual_brief(maya, chef, written):
+def test_an_empty_day_is_the_usual_brief_and_the_field_shows_where_it_starts(maya, chef, written):
     response = get(maya, f"/app/patients/{chef.id}/brief/?since=")
     assert response.status_code == 200
-    assert "over the last four weeks" in text(response)
+    assert "Thu 29 Oct 2026 to Wed 25 Nov 2026 (28 days, over the last four weeks)" in text(response)
+    assert 'value="2026-10-29"' in since_input(response)
 
 
 @pytest.mark.parametrize(

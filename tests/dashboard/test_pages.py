@@ -141,6 +141,12 @@ def test_the_brief_shows_shared_pride_items_and_not_an_unshared_one(maya, chef, 
     assert "Notice one effort a day : reflected on 6 of 24 days." in page
 
 
+def test_the_briefs_count_of_days_with_entries_sits_under_a_heading_that_says_so(maya, chef, week):
+    page = text(get(maya, f"/app/patients/{chef.id}/brief/"))
+    assert re.search(r"Days with and without entries Entries on \d+ days? of 28\.", page)
+    assert "Quiet days" not in page  # above a count of active days, it read as a contradiction
+
+
 def test_the_brief_says_when_it_was_prepared_in_the_therapists_zone(maya, chef, week):
     assert "Prepared 25 Nov 2026, 12:00 CST." in text(get(maya, f"/app/patients/{chef.id}/brief/"))
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from accounts.models import Invite
 from dashboard.security import CONTENT_SECURITY_POLICY
 from seeds import personas
 from tests.backend.test_settings import PRODUCTION, django_start
@@ -108,3 +109,24 @@ def test_the_session_cookie_a_sign_in_sets_is_http_only_and_same_site(therapist)
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
+
+
+def test_a_stale_form_is_our_page_saying_what_to_do_and_saves_nothing(therapist):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(therapist)
+    client.get("/app/")  # the page the form was on: it set the token that then went stale
+    client.cookies[settings.CSRF_COOKIE_NAME] = "x" * 32  # signed in again in another tab: a new token
+    response = client.post("/app/invites/", {"note": "For Sam", "csrfmiddlewaretoken": "y" * 32})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This form had expired" in page
+    assert "Go back, reload the page and send it again." in page
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert not Invite.objects.exists()
+
+
+def test_a_stale_form_outside_the_dashboard_keeps_djangos_page(therapist):
+    response = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "CSRF verification failed" in response.content.decode()
+    assert "This form had expired" not in response.content.decode()

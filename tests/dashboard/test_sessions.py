@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -18,6 +19,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import services as account_services
 from care.models import TRANSCRIPT_MAX_LENGTH, AccessLog, Session
+from core.input import FIRST_YEAR
+from dashboard.forms import BriefSinceForm
 from dashboard.security import CONTENT_SECURITY_POLICY
 from dashboard.session_forms import TRANSCRIPT_MAX_BYTES, SessionForm
 from journal.models import Commitment
@@ -218,6 +221,19 @@ def test_an_announced_length_over_the_limit_is_refused_before_the_body_is_read(m
     assert response.status_code == 413
 
 
+@pytest.mark.parametrize(
+    "sent", ["\uff12\uff10\uff12\uff16-11-20", "11/20/2026", f"{FIRST_YEAR - 1}-12-31", "2026-11-20\x00"]
+)
+def test_the_session_and_the_brief_read_a_day_by_one_rule_in_one_message(sent):
+    held_on, since = SessionForm.base_fields["held_on"], BriefSinceForm.base_fields["since"]
+    assert type(held_on) is type(since)
+    for field in (held_on, since):
+        assert field.clean(" 2026-11-20 ") == date(2026, 11, 20)
+        with pytest.raises(ValidationError) as refused:
+            field.clean(sent)
+        assert refused.value.messages == [f"A date as YYYY-MM-DD, from {FIRST_YEAR} on."]
+
+
 def test_a_lone_surrogate_is_refused_by_the_form():
     form = SessionForm(data={"transcript": "Therapist: a \ud800 b\nPatient: yes"})
     assert not form.is_valid()
@@ -252,10 +268,23 @@ def test_confirming_a_draft_makes_it_active_in_the_patients_app(maya, recorded, 
     assert response["Location"] == f"/app/sessions/{recorded.id}/"
     assert as_the_app_sees(as_chef)[str(pride.id)]["status"] == "active"
     page = text(get(maya, response["Location"]))
-    assert f"Confirmed “{pride.title}”: it is active now, with its reminders." in page
+    assert f"Confirmed “{pride.title}”: it is an active practice in their app now." in page
     assert page.count(">Confirm<") == 0
     assert page.count("Draft ·") == 2
     assert f"{pride.title} Active ·" in page
+
+
+def test_the_pages_say_the_patient_sees_drafts_before_they_are_confirmed_as_their_app_does(
+    maya, chef, recorded, as_chef
+):
+    assert {row["status"] for row in as_the_app_sees(as_chef).values()} == {"proposed"}
+    name = chef.display_name
+    session_page, record_page = text(get(maya, f"/app/sessions/{recorded.id}/")), text(get(maya, new(chef)))
+    assert f"{name} sees these drafts in their app as suggestions, and may confirm one there." in session_page
+    assert "Confirmed, by you or by them, a draft becomes an active practice" in session_page
+    assert f"{name} sees the drafts in their app as suggestions; each becomes an active practice" in record_page
+    for page in (session_page, record_page):
+        assert "reaches" not in page
 
 
 def test_the_drafts_stay_in_the_order_they_came_up_in_the_session_when_acted_on(maya, recorded):
@@ -345,6 +374,15 @@ def test_a_draft_confirmed_in_the_api_meanwhile_is_news_not_an_error(maya, recor
     assert (after.version, after.title, after.deleted_at) == (version, pride.title, None)
 
 
+def test_opening_the_edit_form_of_a_draft_confirmed_meanwhile_says_so_in_the_same_words(maya, recorded, as_therapist):
+    pride = drafts_of(recorded)["pride_weekly"]
+    with time_machine.travel(NOW, tick=False):
+        assert as_therapist.post(f"/api/v1/commitments/{pride.id}/confirm/").status_code == 200
+    response = get(maya, action(recorded, pride, "edit"))
+    assert response.status_code == 302
+    assert f"“{pride.title}” is no longer a draft: it is active now." in text(get(maya, response["Location"]))
+
+
 def test_a_draft_dropped_in_the_api_meanwhile_is_news_not_an_error(maya, recorded, as_therapist):
     experiment = drafts_of(recorded)["experiment"]
     with time_machine.travel(NOW, tick=False):
@@ -430,6 +468,18 @@ def test_the_patient_sees_the_dashboards_session_reads_in_their_access_log(maya,
     # The form before recording, then the three pages; the record itself and the actions read nothing.
     assert [row["what"] for row in rows] == ["sessions"] * 3
     assert {row["therapist"]["display_name"] for row in rows} == {"Dr. Maya Okafor"}
+
+
+def test_an_edit_sent_back_with_a_problem_is_a_read_the_patient_sees_in_their_access_log(maya, chef, recorded, as_chef):
+    draft = drafts_of(recorded)["experiment"]
+    response = post(maya, action(recorded, draft, "edit"), {"title": "", "cadence": "once", "target_count": "1"})
+    assert response.status_code == 400
+    page = text(response)
+    assert chef.display_name in page  # the patient's name and words, shown again
+    assert "Quoted from the session" in page
+    with time_machine.travel(NOW, tick=False):
+        rows = as_chef.get("/api/v1/me/access-log/").json()["results"]
+    assert [row["what"] for row in rows] == ["sessions"]
 
 
 def test_the_patient_page_lists_the_sessions_newest_first_with_what_is_left_to_review(maya, chef, recorded, as_chef):

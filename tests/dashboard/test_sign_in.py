@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,8 +11,11 @@ import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.urls import reverse
 
+from dashboard import urls as dashboard_urls
 from dashboard.forms import LOCKED_OUT, NOT_A_THERAPIST, THROTTLED, WRONG
+from dashboard.views import POST_ONLY, SIGNED_OUT
 from seeds import personas
 from tests.dashboard.conftest import signed_in
 from tests.factories import PASSWORD
@@ -237,3 +241,57 @@ def test_a_hostile_e_mail_is_a_form_error_and_still_counted(therapist, settings)
         assert response.status_code == 200
         assert "field-problem" in response.content.decode()
     assert Client().post("/app/sign-in/", MAYA).status_code == 429
+
+
+# --- Signed out while a form was open -------------------------------------------------------------
+
+
+def signed_out_meanwhile(client: Client) -> None:
+    """The session has been idle for longer than it lives: the server no longer knows it."""
+    Session.objects.update(expire_date=datetime.now(UTC) - timedelta(minutes=1))
+
+
+def test_a_form_sent_after_the_session_ended_comes_back_to_its_page_after_signing_in(as_maya, chef, link):
+    page = f"/app/patients/{chef.id}/"
+    signed_out_meanwhile(as_maya)
+    response = as_maya.post("/app/invites/", {"note": "For Sam"}, HTTP_REFERER=f"http://testserver{page}")
+    assert response.status_code == 302
+    assert response["Location"] == f"/app/sign-in/?next={page}&signed_out=1"
+    sign_in = as_maya.get(response["Location"])
+    shown = html.unescape(sign_in.content.decode())
+    assert SIGNED_OUT in shown
+    assert "30 minutes without activity" in SIGNED_OUT
+    assert f'name="next" value="{page}"' in shown
+    back = as_maya.post("/app/sign-in/", {**MAYA, "next": page})
+    assert back["Location"] == page
+    assert as_maya.get(page).status_code == 200  # a page, not the 405 the invite's address answers a GET with
+
+
+@pytest.mark.parametrize(
+    "referer",
+    [
+        None,
+        "https://evil.example/app/",  # another site
+        "http://testserver/admin/",  # ours, but not the dashboard
+        "http://testserver/app/invites/",  # the invite's own page: it answers a POST only
+        "http://testserver/app/no-such-page/",
+        "/app/\u0000",
+    ],
+)
+def test_without_a_page_of_ours_to_return_to_a_form_sent_signed_out_leads_to_the_roster(db, referer):
+    extra = {} if referer is None else {"HTTP_REFERER": referer}
+    response = Client().post("/app/invites/", {"note": "x"}, **extra)
+    assert response["Location"] == "/app/sign-in/?next=/app/&signed_out=1"
+
+
+def test_the_sign_in_page_gives_no_reason_when_none_was_asked_for(db):
+    for path in ["/app/sign-in/", "/app/sign-in/?next=/app/"]:
+        assert SIGNED_OUT not in html.unescape(Client().get(path).content.decode())
+
+
+def test_the_pages_that_answer_only_a_post_are_those_the_sign_in_never_returns_to(as_maya):
+    """``POST_ONLY`` says which pages a GET cannot open: it must agree with the pages themselves."""
+    for pattern in dashboard_urls.urlpatterns:
+        kwargs = {name: uuid.uuid4() for name in pattern.pattern.converters}
+        path = reverse(f"dashboard:{pattern.name}", kwargs=kwargs)
+        assert (as_maya.get(path).status_code == 405) == (pattern.name in POST_ONLY), path

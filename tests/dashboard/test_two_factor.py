@@ -387,6 +387,12 @@ def test_new_recovery_codes_need_a_right_code(enrolled):
     assert set(StaticToken.objects.values_list("token", flat=True)) == set(old)
 
 
+def test_the_two_code_fields_on_the_two_step_page_have_labels_of_their_own(enrolled):
+    page = get(fully_signed_in(enrolled[0]), "/app/two-step/").content.decode()
+    labels = dict(re.findall(r'<label for="id_(recovery|off)-code">([^<]+)</label>', page))
+    assert labels == {"recovery": "Code to make new recovery codes", "off": "Code to turn it off"}
+
+
 # --- The demo ------------------------------------------------------------------------------
 
 
