@@ -25,7 +25,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -34,7 +33,7 @@ from accounts.auth import login_throttle_wait
 from accounts.models import User
 from dashboard import qr
 from dashboard.forms import LOCKED_OUT, THROTTLED, CodeForm, SignInForm
-from dashboard.views import _therapist, therapist_required
+from dashboard.views import _therapist, page_to_return_to, therapist_required
 
 #: The session key that holds a sign-in waiting for its code: the user, when, and where to.
 PENDING = "dashboard_sign_in_pending"
@@ -43,12 +42,10 @@ PENDING_FOR = timedelta(minutes=10)
 
 
 def _next_page(request: HttpRequest) -> str:
-    """Where to go after signing in: a dashboard page asked for, never another site."""
+    """Where to go after signing in: a dashboard page asked for (``views.page_to_return_to``:
+    never another site, nor a page that answers only a POST), else the roster."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return wanted if safe and wanted.startswith("/app/") else reverse("dashboard:roster")
+    return page_to_return_to(request, wanted) or reverse("dashboard:roster")
 
 
 def _sign_in_page(request: HttpRequest, form: SignInForm, *, status: int = 200, problem: str = "") -> HttpResponse:

@@ -53,7 +53,8 @@ def test_the_therapist_signs_in_and_lands_on_the_roster(therapist):
 
 def test_sign_in_returns_to_the_dashboard_page_asked_for_and_nowhere_else(therapist, chef, link):
     wanted = f"/app/patients/{chef.id}/"
-    for next_page, lands in [(wanted, wanted), ("https://evil.example/", "/app/"), ("/admin/", "/app/")]:
+    refused = ["https://evil.example/", "//evil.example/app/", "/admin/", "/app/invites/", "/app/no-such-page/"]
+    for next_page, lands in [(wanted, wanted), *((page, "/app/") for page in refused)]:
         response = Client().post(
             "/app/sign-in/",
             {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password, "next": next_page},
