@@ -119,7 +119,9 @@ def _session_read(request: HttpRequest, session_id: uuid.UUID) -> tuple[Session,
 def session_page(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     with transaction.atomic():
         session, drafts = _session_read(request, session_id)
-        context = {"session": session, "patient": session.patient, "drafts": drafts}
+        kept = selectors.practices_in_place(drafts=drafts)
+        # Each draft with the practice the patient already keeps like it, if any.
+        context = {"session": session, "patient": session.patient, "drafts": [(d, kept.get(d.id)) for d in drafts]}
         return render(request, "dashboard/session.html", context)
 
 

@@ -13,8 +13,8 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
-from django.utils import translation
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.dashboard.conftest import signed_in
 from tests.dashboard.test_pages import EVIDENCE, text

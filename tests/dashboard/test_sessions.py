@@ -274,6 +274,19 @@ def test_confirming_a_draft_makes_it_active_in_the_patients_app(maya, recorded, 
     assert f"{pride.title} Active ·" in page
 
 
+def test_a_draft_of_a_practice_already_kept_says_so_before_it_is_confirmed_twice(maya, chef, recorded):
+    pride = drafts_of(recorded)["pride_weekly"]
+    post(maya, action(recorded, pride, "confirm"))
+    again = post(maya, new(chef), {"held_on": "2026-11-24", "transcript": T44.read_text()})
+    assert again.status_code == 302
+    page = text(get(maya, again["Location"]))
+    assert page.count("Already a practice:") == 1  # only the pride practice is kept; the others wait
+    assert f"Sam (chef) keeps “{pride.title}”, agreed on 25 Nov and active now." in page
+    assert "Confirming this draft would make it twice" in page
+    # The first session's page, where the practice was confirmed, says nothing of the kind.
+    assert "Already a practice" not in text(get(maya, f"/app/sessions/{recorded.id}/"))
+
+
 def test_the_pages_say_the_patient_sees_drafts_before_they_are_confirmed_as_their_app_does(
     maya, chef, recorded, as_chef
 ):
