@@ -9,7 +9,7 @@ erasure must delete them explicitly or a copy of the database would keep working
 from __future__ import annotations
 
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
@@ -38,3 +38,12 @@ def refresh_token_revoke(*, user: User, token: str) -> None:
 def tokens_forget(*, user: User) -> None:
     """Delete every refresh token issued to the user (their blacklist rows cascade with them)."""
     OutstandingToken.objects.filter(user=user).delete()
+
+
+def tokens_revoke_all(*, user: User) -> None:
+    """Every refresh token the user holds stops working: each device must log in again (with
+    the second factor, when it was just turned on). Access tokens run out on their own
+    (minutes). Blacklisted, not deleted: simplejwt refuses a blacklisted token, not a
+    forgotten one."""
+    waiting = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in waiting], ignore_conflicts=True)

@@ -24,6 +24,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import tokens
 from accounts.models import User
 
 RECOVERY_CODE_COUNT = 10
@@ -88,10 +89,13 @@ def recovery_codes_new(*, user: User) -> list[str]:
 
 
 def enrolment_confirm(*, device: TOTPDevice) -> list[str]:
-    """The app gave a right code: the device counts from now on, with fresh recovery codes."""
+    """The app gave a right code: the device counts from now on, with fresh recovery codes.
+    Refresh tokens handed out on the password alone stop working: a phone or a stolen token
+    must log in again, now with a code."""
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        tokens.tokens_revoke_all(user=device.user)
         return recovery_codes_new(user=device.user)
 
 

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 25, 18, 0, 5, tzinfo=UTC)
 TOKEN = "/api/v1/auth/token/"
+REFRESH = "/api/v1/auth/token/refresh/"
 MAYA = {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
 
 
@@ -140,3 +141,20 @@ def test_without_two_step_sign_in_the_password_is_enough_and_a_code_sent_anyway_
     with time_machine.travel(NOW, tick=False):
         assert APIClient().post(TOKEN, chefs, format="json").status_code == 200
         assert APIClient().post(TOKEN, {**chefs, "code": "123456"}, format="json").status_code == 200
+
+
+def test_turning_two_step_sign_in_on_ends_the_refresh_tokens_handed_out_on_the_password_alone(therapist):
+    before = log_in()
+    assert before.status_code == 200
+    device = two_factor.enrolment_start(user=therapist)
+    two_factor.enrolment_confirm(device=device)
+    with time_machine.travel(NOW, tick=False):
+        refreshed = APIClient().post(
+            "/api/v1/auth/token/refresh/", {"refresh": before.json()["refresh"]}, format="json"
+        )
+    assert refreshed.status_code == 401
+    assert error_codes(refreshed) == ["token_not_valid"]
+    after = log_in(NOW + timedelta(seconds=40), code=code_of(device, NOW + timedelta(seconds=40)))
+    with time_machine.travel(NOW + timedelta(seconds=41), tick=False):
+        fresh = APIClient().post(REFRESH, {"refresh": after.json()["refresh"]}, format="json")
+    assert fresh.status_code == 200  # a log-in with the code holds
