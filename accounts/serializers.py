@@ -89,6 +89,8 @@ class TokenSerializer(TokenObtainPairSerializer):
 
     code = fields.CharField(
         required=False,
+        allow_blank=True,
+        allow_null=True,
         max_length=40,
         write_only=True,
         help_text="Once two-step sign-in is on: the six digits the authenticator app shows now, "
@@ -105,11 +107,14 @@ class TokenSerializer(TokenObtainPairSerializer):
             code = attrs.get("code")
             if not code:
                 raise AuthenticationFailed(CODE_REQUIRED, "code_required")
+            refused = None
             with transaction.atomic():
                 try:
                     two_factor.code_verify(user=user, code=code)
-                except two_factor.CodeRefused as refused:
-                    raise AuthenticationFailed(CODE_REFUSED[refused.code], "wrong_code") from None
+                except two_factor.CodeRefused as error:
+                    refused = error  # raised after the commit: the device's count of wrong codes must stay
+            if refused is not None:
+                raise AuthenticationFailed(CODE_REFUSED[refused.code], "wrong_code")
         refresh = RefreshToken.for_user(user)
         if simplejwt_settings.UPDATE_LAST_LOGIN:
             update_last_login(User, user)

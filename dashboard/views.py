@@ -40,6 +40,8 @@ View = Callable[..., HttpResponse]
 POST_ONLY = frozenset(
     {"sign-out", "two-step-set-up", "two-step-recovery-codes", "two-step-off", "draft-ok", "draft-drop", "invite"}
 )
+#: Not a page to come back to after signing in: it would only ask again.
+SIGN_IN_PAGES = frozenset({"sign-in", "sign-in-code"})
 #: Why the sign-in page was reached from a form: a flag in its query (``?signed_out=1``).
 SIGNED_OUT_FLAG = "signed_out"
 SIGNED_OUT = (
@@ -59,7 +61,7 @@ def page_to_return_to(request: HttpRequest, url: str) -> str | None:
         match = resolve(parts.path)
     except Resolver404:
         return None
-    if match.namespace != "dashboard" or match.url_name in POST_ONLY:
+    if match.namespace != "dashboard" or match.url_name in POST_ONLY or match.url_name in SIGN_IN_PAGES:
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
 

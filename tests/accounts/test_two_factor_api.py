@@ -158,3 +158,28 @@ def test_turning_two_step_sign_in_on_ends_the_refresh_tokens_handed_out_on_the_p
     with time_machine.travel(NOW + timedelta(seconds=41), tick=False):
         fresh = APIClient().post(REFRESH, {"refresh": after.json()["refresh"]}, format="json")
     assert fresh.status_code == 200  # a log-in with the code holds
+
+
+def test_a_wrong_code_at_the_api_holds_the_device_as_in_the_dashboard(enrolled):
+    """django-otp's pause after a wrong code (1 s, 2 s, 4 s ... per device) is what slows a
+    guesser spread over many addresses: a right code sent at once after a wrong one waits."""
+    device, _ = enrolled
+    assert error_codes(log_in(code=wrong_code(device, NOW))) == ["wrong_code"]
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    too_soon = log_in(NOW + timedelta(milliseconds=500), code=code_of(device, NOW))
+    assert too_soon.status_code == 401
+    assert "Wait a few seconds" in too_soon.json()["errors"][0]["detail"]
+    assert log_in(NOW + timedelta(seconds=3), code=code_of(device, NOW + timedelta(seconds=3))).status_code == 200
+
+
+@pytest.mark.parametrize("empty", ["", None])
+def test_an_empty_code_is_no_code(therapist, enrolled, empty):
+    assert error_codes(log_in(code=empty)) == ["code_required"]
+
+
+@pytest.mark.parametrize("empty", ["", None])
+def test_an_empty_code_sent_by_a_client_that_always_sends_it_logs_in_without_two_step(chef, empty):
+    with time_machine.travel(NOW, tick=False):
+        body = {"email": personas.CHEF.email, "password": personas.CHEF.password, "code": empty}
+        assert APIClient().post(TOKEN, body, format="json").status_code == 200

@@ -54,6 +54,7 @@ def test_the_therapist_signs_in_and_lands_on_the_roster(therapist):
 def test_sign_in_returns_to_the_dashboard_page_asked_for_and_nowhere_else(therapist, chef, link):
     wanted = f"/app/patients/{chef.id}/"
     refused = ["https://evil.example/", "//evil.example/app/", "/admin/", "/app/invites/", "/app/no-such-page/"]
+    refused += ["/app/sign-in/", "/app/sign-in/?next=/app/", "/app/sign-in/code/"]
     for next_page, lands in [(wanted, wanted), *((page, "/app/") for page in refused)]:
         response = Client().post(
             "/app/sign-in/",
