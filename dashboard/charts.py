@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.safestring import SafeString, mark_safe
+
 from journal.dates import iso_week, local_date, week_monday
 from journal.selectors import PatientWeeks, WeekSummary
 
@@ -258,6 +260,21 @@ class Sparkline:
     def words(self) -> str:
         days = ", ".join(_days(bar.reflection_days) for bar in self.bars)
         return f"Reflection days in each of the last {len(self.bars)} weeks, oldest first: {days} (this week so far)."
+
+    @property
+    def shapes(self) -> SafeString:
+        """The slots and bars as SVG, written here rather than by a template loop: a roster of
+        500 draws 12,000 of them, and the template's lookups were most of its time. Only
+        integers from this module go in, so nothing needs escaping."""
+        slots = []
+        for bar in self.bars:
+            slots.append(
+                f'<rect class="slot" x="{bar.x}" y="0" width="{SPARK_BAR}" height="{SPARK_HEIGHT}" fill="#f1eee8"/>'
+            )
+            if bar.height:
+                size = f'width="{SPARK_BAR}" height="{bar.height}"'
+                slots.append(f'<rect class="bar" x="{bar.x}" y="{bar.y}" {size} fill="#2f6f73"/>')
+        return mark_safe("".join(slots))  # noqa: S308  # integers of our own, no text from anyone
 
 
 def sparkline(weeks: PatientWeeks) -> Sparkline:
