@@ -77,8 +77,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return redirect("dashboard:sign-in-code")
         login(request, form.user)  # a new session key: a session fixed before sign-in is worthless
         return redirect(_next_page(request))
-    locked_out = getattr(request, "axes_locked_out", False)
-    return _sign_in_page(request, form, status=429 if locked_out else 200)
+    if getattr(request, "axes_locked_out", False):
+        return _sign_in_page(request, form, status=429)
+    # A form sent back with its problem is a 400, as the code step's is: bad input is a 4xx.
+    return _sign_in_page(request, form, status=400 if request.method == "POST" else 200)
 
 
 def _pending(request: HttpRequest, *, now: datetime) -> tuple[User, str, str] | None:

@@ -36,7 +36,7 @@ def test_the_policy_is_django_csps_and_strict():
     ("method", "path", "status"),
     [
         ("get", "/app/sign-in/", 200),
-        ("post", "/app/sign-in/", 200),  # a form with its problems
+        ("post", "/app/sign-in/", 400),  # a form sent back with its problems
         ("get", "/app/", 302),
         ("get", "/app/sign-in/code/", 302),
         ("get", "/app/no-such-page/", 404),

@@ -66,7 +66,7 @@ def test_sign_in_returns_to_the_dashboard_page_asked_for_and_nowhere_else(therap
 def test_a_wrong_password_shows_the_problem_and_opens_no_session(therapist):
     client = Client()
     response = client.post("/app/sign-in/", {"email": personas.THERAPIST.email, "password": "not-the-password"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert WRONG in response.content.decode()
     assert settings.SESSION_COOKIE_NAME not in response.cookies
     assert Session.objects.count() == 0
@@ -74,14 +74,16 @@ def test_a_wrong_password_shows_the_problem_and_opens_no_session(therapist):
 
 
 def test_a_missing_e_mail_is_said_beside_its_field(db):
-    page = Client().post("/app/sign-in/", {"email": "", "password": "x"}).content.decode()
+    response = Client().post("/app/sign-in/", {"email": "", "password": "x"})
+    assert response.status_code == 400
+    page = response.content.decode()
     assert '<p class="field-problem" id="id_email-problem">This field is required.</p>' in page
 
 
 def test_a_patient_with_the_right_password_is_told_this_is_for_therapists(chef):
     client = Client()
     response = client.post("/app/sign-in/", {"email": personas.CHEF.email, "password": personas.CHEF.password})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert NOT_A_THERAPIST in response.content.decode()
     assert Session.objects.count() == 0
     assert client.get("/app/").status_code == 302
@@ -240,7 +242,7 @@ def test_a_hostile_e_mail_is_a_form_error_and_still_counted(therapist, settings)
     settings.AUTH_THROTTLE_RATE = "2/min"
     for email in ["a\x00b@example.test", "x" * 100_000]:
         response = Client().post("/app/sign-in/", {"email": email, "password": "guess"})
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "field-problem" in response.content.decode()
     assert Client().post("/app/sign-in/", MAYA).status_code == 429
 
