@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -56,3 +58,17 @@ def a_closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def totp_code(device: Any, at: datetime) -> str:
+    """What a therapist's authenticator app shows at ``at`` for a TOTP device."""
+    from django_otp.oath import totp
+
+    with time_machine.travel(at, tick=False):
+        return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def wrong_totp_code(device: Any, at: datetime) -> str:
+    """Six digits that are none of the codes a one-step drift either way would accept."""
+    near = {totp_code(device, at + timedelta(seconds=30 * k)) for k in (-1, 0, 1)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in near)

@@ -11,14 +11,13 @@ import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts import two_factor
 from seeds import personas
-from tests.helpers import error_codes
+from tests.helpers import error_codes, totp_code, wrong_totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +25,6 @@ NOW = datetime(2026, 11, 25, 18, 0, 5, tzinfo=UTC)
 TOKEN = "/api/v1/auth/token/"
 REFRESH = "/api/v1/auth/token/refresh/"
 MAYA = {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
-
-
-def code_of(device: TOTPDevice, at: datetime) -> str:
-    with time_machine.travel(at, tick=False):
-        return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def wrong_code(device: TOTPDevice, at: datetime) -> str:
-    near = {code_of(device, at + timedelta(seconds=30 * k)) for k in (-1, 0, 1)}
-    return next(code for code in ("000000", "111111", "222222", "333333") if code not in near)
 
 
 def log_in(at: datetime = NOW, **body: str):
@@ -59,7 +48,7 @@ def test_the_password_alone_gets_no_token_once_two_step_sign_in_is_on(enrolled, 
 
 def test_the_apps_code_gets_tokens_that_open_the_therapists_patients(enrolled, chef, link):
     device, _ = enrolled
-    response = log_in(code=code_of(device, NOW))
+    response = log_in(code=totp_code(device, NOW))
     assert response.status_code == 200, response.json()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
@@ -71,7 +60,7 @@ def test_the_apps_code_gets_tokens_that_open_the_therapists_patients(enrolled, c
 
 def test_a_code_is_good_for_one_log_in(enrolled):
     device, _ = enrolled
-    code = code_of(device, NOW)
+    code = totp_code(device, NOW)
     assert log_in(code=code).status_code == 200
     again = log_in(NOW + timedelta(seconds=2), code=code)
     assert again.status_code == 401
@@ -105,13 +94,13 @@ def test_wrong_codes_lock_the_api_out_as_wrong_passwords_do(enrolled):
     at = NOW
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         at += timedelta(seconds=40)  # past django-otp's own hold, so each is a real guess
-        assert error_codes(log_in(at, code=wrong_code(device, at))) == ["wrong_code"]
+        assert error_codes(log_in(at, code=wrong_totp_code(device, at))) == ["wrong_code"]
     at += timedelta(seconds=40)
-    locked = log_in(at, code=wrong_code(device, at))
+    locked = log_in(at, code=wrong_totp_code(device, at))
     assert locked.status_code == 429
     assert error_codes(locked) == ["locked_out"]
     at += timedelta(seconds=40)
-    assert log_in(at, code=code_of(device, at)).status_code == 429  # the right code does not help now
+    assert log_in(at, code=totp_code(device, at)).status_code == 429  # the right code does not help now
 
 
 def test_the_password_at_the_api_does_not_reset_the_count_of_wrong_codes_at_the_dashboard(enrolled):
@@ -125,13 +114,13 @@ def test_the_password_at_the_api_does_not_reset_the_count_of_wrong_codes_at_the_
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         at += timedelta(seconds=40)
         with time_machine.travel(at, tick=False):
-            assert browser.post("/app/sign-in/code/", {"code": wrong_code(device, at)}).status_code == 400
+            assert browser.post("/app/sign-in/code/", {"code": wrong_totp_code(device, at)}).status_code == 400
     at += timedelta(seconds=40)
     assert error_codes(log_in(at)) == ["code_required"]
     assert AccessAttempt.objects.get().failures_since_start == settings.AXES_FAILURE_LIMIT - 1
     at += timedelta(seconds=40)
     with time_machine.travel(at, tick=False):
-        last = browser.post("/app/sign-in/code/", {"code": wrong_code(device, at)})
+        last = browser.post("/app/sign-in/code/", {"code": wrong_totp_code(device, at)})
     assert last.status_code == 429
 
 
@@ -154,7 +143,7 @@ def test_turning_two_step_sign_in_on_ends_the_refresh_tokens_handed_out_on_the_p
         )
     assert refreshed.status_code == 401
     assert error_codes(refreshed) == ["token_not_valid"]
-    after = log_in(NOW + timedelta(seconds=40), code=code_of(device, NOW + timedelta(seconds=40)))
+    after = log_in(NOW + timedelta(seconds=40), code=totp_code(device, NOW + timedelta(seconds=40)))
     with time_machine.travel(NOW + timedelta(seconds=41), tick=False):
         fresh = APIClient().post(REFRESH, {"refresh": after.json()["refresh"]}, format="json")
     assert fresh.status_code == 200  # a log-in with the code holds
@@ -164,13 +153,13 @@ def test_a_wrong_code_at_the_api_holds_the_device_as_in_the_dashboard(enrolled):
     """django-otp's pause after a wrong code (1 s, 2 s, 4 s ... per device) is what slows a
     guesser spread over many addresses: a right code sent at once after a wrong one waits."""
     device, _ = enrolled
-    assert error_codes(log_in(code=wrong_code(device, NOW))) == ["wrong_code"]
+    assert error_codes(log_in(code=wrong_totp_code(device, NOW))) == ["wrong_code"]
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
-    too_soon = log_in(NOW + timedelta(milliseconds=500), code=code_of(device, NOW))
+    too_soon = log_in(NOW + timedelta(milliseconds=500), code=totp_code(device, NOW))
     assert too_soon.status_code == 401
     assert "Wait a few seconds" in too_soon.json()["errors"][0]["detail"]
-    assert log_in(NOW + timedelta(seconds=3), code=code_of(device, NOW + timedelta(seconds=3))).status_code == 200
+    assert log_in(NOW + timedelta(seconds=3), code=totp_code(device, NOW + timedelta(seconds=3))).status_code == 200
 
 
 @pytest.mark.parametrize("empty", ["", None])

@@ -16,7 +16,6 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
 from django.utils.html import escape
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -26,23 +25,12 @@ from dashboard.auth_views import PENDING_FOR
 from dashboard.forms import APP_CODE_SHAPE, CODE_SHAPE, LOCKED_OUT, THROTTLED, TOO_FAST, USED_OR_WRONG, WRONG_CODE
 from seeds import personas
 from tests.dashboard.conftest import signed_in
+from tests.helpers import totp_code, wrong_totp_code
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 25, 18, 0, 5, tzinfo=UTC)
 MAYA = {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
-
-
-def code_of(device: TOTPDevice, at: datetime) -> str:
-    """What the therapist's app shows at ``at``."""
-    with time_machine.travel(at, tick=False):
-        return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-
-
-def wrong_code(device: TOTPDevice, at: datetime) -> str:
-    """Six digits that are none of the codes a one-step drift either way would accept."""
-    near = {code_of(device, at + timedelta(seconds=30 * k)) for k in (-1, 0, 1)}
-    return next(code for code in ("000000", "111111", "222222", "333333") if code not in near)
 
 
 def post(client: Client, path: str, data: dict, at: datetime = NOW):
@@ -69,7 +57,7 @@ def password_step(client: Client, at: datetime = NOW, **extra: str):
 def fully_signed_in(device: TOTPDevice, at: datetime = NOW) -> Client:
     client = Client()
     assert password_step(client, at)["Location"] == "/app/sign-in/code/"
-    assert post(client, "/app/sign-in/code/", {"code": code_of(device, at)}, at).status_code == 302
+    assert post(client, "/app/sign-in/code/", {"code": totp_code(device, at)}, at).status_code == 302
     return client
 
 
@@ -123,7 +111,7 @@ def test_starting_again_replaces_the_unfinished_device(as_maya, therapist):
 def test_confirming_with_the_apps_code_turns_it_on_and_shows_ten_recovery_codes_once(as_maya, therapist):
     as_maya.post("/app/two-step/set-up/")
     device = TOTPDevice.objects.get(user=therapist)
-    response = post(as_maya, "/app/two-step/confirm/", {"code": code_of(device, NOW)})
+    response = post(as_maya, "/app/two-step/confirm/", {"code": totp_code(device, NOW)})
     assert response.status_code == 200
     body = response.content.decode()
     shown = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", body)
@@ -143,7 +131,7 @@ def test_confirming_with_the_apps_code_turns_it_on_and_shows_ten_recovery_codes_
 def test_a_code_typed_with_spaces_is_read(as_maya, therapist):
     as_maya.post("/app/two-step/set-up/")
     device = TOTPDevice.objects.get(user=therapist)
-    code = code_of(device, NOW)
+    code = totp_code(device, NOW)
     assert post(as_maya, "/app/two-step/confirm/", {"code": f" {code[:3]} {code[3:]} "}).status_code == 200
     assert two_factor.is_enrolled(therapist)
 
@@ -171,7 +159,7 @@ def test_a_malformed_code_at_enrolment_is_a_form_error_and_turns_nothing_on(as_m
 def test_a_wrong_code_at_enrolment_is_refused_and_turns_nothing_on(as_maya, therapist):
     as_maya.post("/app/two-step/set-up/")
     device = TOTPDevice.objects.get(user=therapist)
-    response = post(as_maya, "/app/two-step/confirm/", {"code": wrong_code(device, NOW)})
+    response = post(as_maya, "/app/two-step/confirm/", {"code": wrong_totp_code(device, NOW)})
     assert response.status_code == 400
     assert escape(WRONG_CODE) in response.content.decode()
     assert "<svg" in response.content.decode()  # the QR code again, to try once more
@@ -209,7 +197,7 @@ def test_sign_in_asks_for_the_code_after_the_password_and_the_half_way_session_o
     assert '<label for="id_code">Code</label>' in page
     assert get(client, "/app/")["Location"] == "/app/sign-in/?next=/app/"
     assert get(client, "/app/two-step/").status_code == 302
-    response = post(client, "/app/sign-in/code/", {"code": code_of(device, NOW)})
+    response = post(client, "/app/sign-in/code/", {"code": totp_code(device, NOW)})
     assert response["Location"] == "/app/"
     assert get(client, "/app/").status_code == 200
 
@@ -219,14 +207,14 @@ def test_the_code_step_goes_on_to_the_page_asked_for(enrolled, chef, link):
     client = Client()
     wanted = f"/app/patients/{chef.id}/"
     password_step(client, next=wanted)
-    assert post(client, "/app/sign-in/code/", {"code": code_of(device, NOW)})["Location"] == wanted
+    assert post(client, "/app/sign-in/code/", {"code": totp_code(device, NOW)})["Location"] == wanted
 
 
 def test_the_code_step_without_the_password_first_goes_to_sign_in(enrolled):
     device, _ = enrolled
     client = Client()
     assert get(client, "/app/sign-in/code/")["Location"] == "/app/sign-in/"
-    assert post(client, "/app/sign-in/code/", {"code": code_of(device, NOW)})["Location"] == "/app/sign-in/"
+    assert post(client, "/app/sign-in/code/", {"code": totp_code(device, NOW)})["Location"] == "/app/sign-in/"
     assert get(client, "/app/").status_code == 302
 
 
@@ -235,7 +223,7 @@ def test_a_half_way_sign_in_goes_stale(enrolled):
     client = Client()
     password_step(client)
     later = NOW + PENDING_FOR + timedelta(seconds=1)
-    assert post(client, "/app/sign-in/code/", {"code": code_of(device, later)}, later)["Location"] == "/app/sign-in/"
+    assert post(client, "/app/sign-in/code/", {"code": totp_code(device, later)}, later)["Location"] == "/app/sign-in/"
     assert get(client, "/app/", later).status_code == 302
 
 
@@ -243,15 +231,15 @@ def test_a_wrong_code_is_refused_and_counted_as_a_failed_sign_in(enrolled):
     device, _ = enrolled
     client = Client()
     password_step(client)
-    response = post(client, "/app/sign-in/code/", {"code": wrong_code(device, NOW)})
+    response = post(client, "/app/sign-in/code/", {"code": wrong_totp_code(device, NOW)})
     assert response.status_code == 400
     assert escape(WRONG_CODE) in response.content.decode()
     assert AccessAttempt.objects.get(username=personas.THERAPIST.email).failures_since_start == 1
     assert get(client, "/app/").status_code == 302
     # django-otp holds the device a second after a wrong code, right code or not.
-    assert escape(TOO_FAST) in post(client, "/app/sign-in/code/", {"code": code_of(device, NOW)}).content.decode()
+    assert escape(TOO_FAST) in post(client, "/app/sign-in/code/", {"code": totp_code(device, NOW)}).content.decode()
     later = NOW + timedelta(seconds=3)
-    assert post(client, "/app/sign-in/code/", {"code": code_of(device, later)}, later).status_code == 302
+    assert post(client, "/app/sign-in/code/", {"code": totp_code(device, later)}, later).status_code == 302
     assert not AccessAttempt.objects.exists()  # a full sign-in clears the count, as a right password does
 
 
@@ -262,14 +250,14 @@ def test_wrong_codes_lock_the_e_mail_out_as_wrong_passwords_do(enrolled):
     at = NOW
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         at += timedelta(seconds=40)  # past django-otp's own hold, so each is a real guess
-        assert post(client, "/app/sign-in/code/", {"code": wrong_code(device, at)}, at).status_code == 400
+        assert post(client, "/app/sign-in/code/", {"code": wrong_totp_code(device, at)}, at).status_code == 400
     at += timedelta(seconds=40)
-    response = post(client, "/app/sign-in/code/", {"code": wrong_code(device, at)}, at)
+    response = post(client, "/app/sign-in/code/", {"code": wrong_totp_code(device, at)}, at)
     assert response.status_code == 429
     assert escape(LOCKED_OUT) in response.content.decode()
     assert '<label for="id_password">Password</label>' in response.content.decode()  # back to the start
     at += timedelta(seconds=40)
-    assert post(client, "/app/sign-in/code/", {"code": code_of(device, at)}, at)["Location"] == "/app/sign-in/"
+    assert post(client, "/app/sign-in/code/", {"code": totp_code(device, at)}, at)["Location"] == "/app/sign-in/"
     assert password_step(client, at).status_code == 429  # the right password does not help either
     assert get(client, "/app/", at).status_code == 302
 
@@ -281,7 +269,7 @@ def test_signing_in_again_does_not_reset_the_count_of_wrong_codes(enrolled):
         client = Client()
         at += timedelta(seconds=40)
         password_step(client, at)
-        post(client, "/app/sign-in/code/", {"code": wrong_code(device, at)}, at)
+        post(client, "/app/sign-in/code/", {"code": wrong_totp_code(device, at)}, at)
     assert password_step(Client(), at + timedelta(seconds=1)).status_code == 429
 
 
@@ -330,7 +318,7 @@ def test_the_code_step_writes_one_session_only_after_the_code(enrolled):
     client = Client()
     password_step(client)
     half_way = client.cookies[settings.SESSION_COOKIE_NAME].value
-    post(client, "/app/sign-in/code/", {"code": code_of(device, NOW)})
+    post(client, "/app/sign-in/code/", {"code": totp_code(device, NOW)})
     assert client.cookies[settings.SESSION_COOKIE_NAME].value != half_way  # a new key once signed in
     assert Session.objects.count() == 1
 
@@ -342,12 +330,12 @@ def test_turning_it_off_needs_a_current_code(enrolled, therapist):
     device, _ = enrolled
     at = NOW + timedelta(minutes=1)
     client = fully_signed_in(device)
-    response = post(client, "/app/two-step/off/", {"off-code": wrong_code(device, at)}, at)
+    response = post(client, "/app/two-step/off/", {"off-code": wrong_totp_code(device, at)}, at)
     assert response.status_code == 400
     assert escape(WRONG_CODE) in response.content.decode()
     assert two_factor.is_enrolled(therapist)
     at += timedelta(seconds=40)
-    assert post(client, "/app/two-step/off/", {"off-code": code_of(device, at)}, at)["Location"] == "/app/two-step/"
+    assert post(client, "/app/two-step/off/", {"off-code": totp_code(device, at)}, at)["Location"] == "/app/two-step/"
     assert not two_factor.is_enrolled(therapist)
     assert StaticToken.objects.count() == 0
     assert get(client, "/app/", at).status_code == 200  # still signed in
@@ -367,7 +355,7 @@ def test_new_recovery_codes_replace_the_old_ones(enrolled):
     device, old = enrolled
     at = NOW + timedelta(minutes=1)
     client = fully_signed_in(device)
-    response = post(client, "/app/two-step/recovery-codes/", {"recovery-code": code_of(device, at)}, at)
+    response = post(client, "/app/two-step/recovery-codes/", {"recovery-code": totp_code(device, at)}, at)
     new = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
     assert len(new) == 10
     assert not set(new) & set(old)
@@ -381,7 +369,7 @@ def test_new_recovery_codes_need_a_right_code(enrolled):
     device, old = enrolled
     at = NOW + timedelta(minutes=1)
     client = fully_signed_in(device)
-    response = post(client, "/app/two-step/recovery-codes/", {"recovery-code": wrong_code(device, at)}, at)
+    response = post(client, "/app/two-step/recovery-codes/", {"recovery-code": wrong_totp_code(device, at)}, at)
     assert response.status_code == 400
     assert escape(WRONG_CODE) in response.content.decode()
     assert set(StaticToken.objects.values_list("token", flat=True)) == set(old)
@@ -408,9 +396,9 @@ def test_the_code_step_draws_on_the_same_throttle_as_the_password(enrolled, sett
     settings.AUTH_THROTTLE_RATE = "2/min"
     client = Client()
     password_step(client)
-    post(client, "/app/sign-in/code/", {"code": wrong_code(device, NOW)})
+    post(client, "/app/sign-in/code/", {"code": wrong_totp_code(device, NOW)})
     later = NOW + timedelta(seconds=5)  # past django-otp's own hold: only the throttle refuses
-    response = post(client, "/app/sign-in/code/", {"code": code_of(device, later)}, later)
+    response = post(client, "/app/sign-in/code/", {"code": totp_code(device, later)}, later)
     assert response.status_code == 429
     assert escape(THROTTLED) in response.content.decode()
     assert get(client, "/app/", later).status_code == 302
