@@ -15,7 +15,7 @@ from rest_framework_simplejwt.settings import api_settings as simplejwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
-from accounts import two_factor
+from accounts import tokens, two_factor
 from accounts.models import INVITE_NOTE_MAX_LENGTH, CareLink, Role, User, available_timezones
 from core import fields
 from core.input import is_text
@@ -103,21 +103,25 @@ class TokenSerializer(TokenObtainPairSerializer):
         TokenObtainSerializer.validate(self, attrs)  # the password: sets self.user or refuses
         user = self.user
         assert isinstance(user, User)  # refused above otherwise
-        if two_factor.is_enrolled(user):
-            code = attrs.get("code")
-            if not code:
-                raise AuthenticationFailed(CODE_REQUIRED, "code_required")
-            refused = None
-            with transaction.atomic():
+        refused: tuple[str, str] | None = None
+        with transaction.atomic():
+            tokens.user_lock(user.pk)  # after two-step is turned on, or before it reads the tokens
+            if two_factor.is_enrolled(user):
+                code = attrs.get("code")
                 try:
-                    two_factor.code_verify(user=user, code=code)
+                    if not code:
+                        refused = (CODE_REQUIRED, "code_required")
+                    else:
+                        two_factor.code_verify(user=user, code=code)
                 except two_factor.CodeRefused as error:
-                    refused = error  # raised after the commit: the device's count of wrong codes must stay
-            if refused is not None:
-                raise AuthenticationFailed(CODE_REFUSED[refused.code], "wrong_code")
-        refresh = RefreshToken.for_user(user)
-        if simplejwt_settings.UPDATE_LAST_LOGIN:
-            update_last_login(User, user)
+                    refused = (CODE_REFUSED[error.code], "wrong_code")
+            if refused is None:
+                refresh = RefreshToken.for_user(user)
+                if simplejwt_settings.UPDATE_LAST_LOGIN:
+                    update_last_login(User, user)
+        # Raised after the commit: a wrong code's count on the device must stay.
+        if refused is not None:
+            raise AuthenticationFailed(*refused)
         return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
 
@@ -137,8 +141,9 @@ class RefreshSerializer(TokenRefreshSerializer):
         # Lock the token's row first: two refreshes racing with one token must not both pass
         # the blacklist check (simplejwt checks, then blacklists, with no lock between).
         with transaction.atomic():
-            jti = UntypedToken(attrs["refresh"]).get("jti")
-            OutstandingToken.objects.select_for_update().filter(jti=jti).first()
+            token = UntypedToken(attrs["refresh"])
+            tokens.user_lock(token.get("user_id"))  # the user first, as every token write does
+            OutstandingToken.objects.select_for_update().filter(jti=token.get("jti")).first()
             try:
                 return super().validate(attrs)
             except User.DoesNotExist:

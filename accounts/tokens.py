@@ -8,6 +8,8 @@ erasure must delete them explicitly or a copy of the database would keep working
 
 from __future__ import annotations
 
+import uuid
+
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -40,10 +42,23 @@ def tokens_forget(*, user: User) -> None:
     OutstandingToken.objects.filter(user=user).delete()
 
 
+def user_lock(user_id: object) -> None:
+    """Take the user's row before writing their refresh tokens. A log-in, a refresh and turning
+    two-step sign-in on each take it first, so they happen one after another, never across each
+    other: turning it on cannot miss a token being issued at the same moment. (Call it inside
+    a transaction.) A claim that is not a user id locks nothing; the token check refuses it."""
+    try:
+        key = uuid.UUID(str(user_id))
+    except ValueError:
+        return
+    list(User.objects.select_for_update().filter(pk=key).values_list("pk", flat=True))
+
+
 def tokens_revoke_all(*, user: User) -> None:
     """Every refresh token the user holds stops working: each device must log in again (with
     the second factor, when it was just turned on). Access tokens run out on their own
     (minutes). Blacklisted, not deleted: simplejwt refuses a blacklisted token, not a
     forgotten one."""
+    user_lock(user.pk)
     waiting = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in waiting], ignore_conflicts=True)

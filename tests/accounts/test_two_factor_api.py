@@ -4,20 +4,25 @@ towards the same lockout whichever door they were tried at."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db import connections, transaction
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.response import Response
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts import two_factor
 from seeds import personas
-from tests.helpers import error_codes, totp_code, wrong_totp_code
+from tests.factories import PASSWORD, TherapistFactory
+from tests.helpers import error_codes, needs_concurrent_transactions, totp_code, wrong_totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +177,44 @@ def test_an_empty_code_sent_by_a_client_that_always_sends_it_logs_in_without_two
     with time_machine.travel(NOW, tick=False):
         body = {"email": personas.CHEF.email, "password": personas.CHEF.password, "code": empty}
         assert APIClient().post(TOKEN, body, format="json").status_code == 200
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_a_password_log_in_while_two_step_is_being_turned_on_gets_no_token_that_outlives_it():
+    """Turning it on holds the therapist's row from before it reads their tokens until it
+    commits; a log-in at that moment waits, then finds two-step on. Without the lock the log-in
+    read "not enrolled", issued a token after the blacklisting had read the list, and kept it."""
+    therapist = TherapistFactory()
+    credentials = {"email": therapist.email, "password": PASSWORD}
+    device = two_factor.enrolment_start(user=therapist)
+    turning_on, may_commit = threading.Event(), threading.Event()
+    answers: list[Response] = []
+
+    def turn_on() -> None:
+        try:
+            with transaction.atomic():
+                two_factor.enrolment_confirm(device=device)  # locks the row, blacklists, confirms
+                turning_on.set()
+                may_commit.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    def log_in_meanwhile() -> None:
+        try:
+            turning_on.wait(timeout=10)
+            answers.append(APIClient().post(TOKEN, credentials, format="json"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=turn_on), threading.Thread(target=log_in_meanwhile)]
+    for thread in threads:
+        thread.start()
+    turning_on.wait(timeout=10)
+    time.sleep(0.5)  # the log-in is now waiting on the row (or, without the lock, done)
+    may_commit.set()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert len(answers) == 1
+    assert answers[0].status_code == 401, answers[0].content
+    assert error_codes(answers[0]) == ["code_required"]
