@@ -20,6 +20,8 @@ APP_CODE_SHAPE = "A code is the six digits your app shows now."
 WRONG_CODE = "That code is not right. Check your app's clock is set automatically, and try the newest code."
 USED_OR_WRONG = "That code is not right, or it has been used. Try the newest code from your app."
 TOO_FAST = "Too many wrong codes just now. Wait a few seconds, then try the newest code from your app."
+#: The code field's label on the two-step page, by the form's prefix there.
+CODE_LABELS = {"recovery": "Code to make new recovery codes", "off": "Code to turn it off"}
 #: What the form says for each way ``accounts.two_factor.code_verify`` refuses a code.
 CODE_REFUSED = {"wrong_code": WRONG_CODE, "used_or_wrong": USED_OR_WRONG, "too_fast": TOO_FAST}
 
@@ -120,6 +122,9 @@ class CodeForm(forms.Form):
             if recovery
             else "The six digits your authenticator app shows now."
         )
+        # A page with two code fields (the two-step page) labels each by what it is for: a
+        # screen reader lists fields by their labels.
+        self.fields["code"].label = CODE_LABELS.get(self.prefix or "", "Code")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

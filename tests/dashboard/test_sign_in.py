@@ -77,7 +77,8 @@ def test_a_missing_e_mail_is_said_beside_its_field(db):
     response = Client().post("/app/sign-in/", {"email": "", "password": "x"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert '<p class="field-problem" id="id_email-problem">This field is required.</p>' in page
+    assert '<div id="id_email_error"><p class="field-problem">This field is required.</p></div>' in page
+    assert 'aria-invalid="true" aria-describedby="id_email_error" id="id_email"' in page  # read with the field
 
 
 def test_a_patient_with_the_right_password_is_told_this_is_for_therapists(chef):
