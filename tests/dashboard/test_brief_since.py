@@ -7,28 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 
 from care.models import AccessLog
-from tests.dashboard.conftest import signed_in
-from tests.dashboard.test_pages import text
+from tests.dashboard.conftest import NOW, get, signed_in, text
 from tests.factories import PASSWORD, ReflectionFactory
 
-NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # Wednesday 25 Nov, noon in Chicago
 NOT_A_DATE = "A date as YYYY-MM-DD, from 1900 on."
 
 pytestmark = pytest.mark.django_db
-
-
-def get(client: Client, path: str):
-    with time_machine.travel(NOW, tick=False):
-        return client.get(path)
-
-
-@pytest.fixture
-def maya(therapist) -> Client:
-    with time_machine.travel(NOW, tick=False):
-        return signed_in(therapist.email, "listen-kindly-2026")
 
 
 @pytest.fixture

@@ -12,12 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from tests.dashboard.conftest import signed_in
-from tests.dashboard.test_pages import EVIDENCE, text
+from tests.dashboard.conftest import NOW, get, text
+from tests.dashboard.test_pages import EVIDENCE
 from tests.factories import (
     CareLinkFactory,
     CommitmentFactory,
@@ -27,7 +26,6 @@ from tests.factories import (
     ReflectionFactory,
 )
 
-NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # Wednesday of 2026-W48, noon in Chicago
 SVG = "{http://www.w3.org/2000/svg}"
 
 pytestmark = pytest.mark.django_db
@@ -42,11 +40,6 @@ def reflect(patient, days: list[date], mood: int | None = None) -> None:
         ReflectionFactory(patient=patient, date=day, mood=mood, now=at(day))
 
 
-def get(client: Client, path: str):
-    with time_machine.travel(NOW, tick=False):
-        return client.get(path)
-
-
 def svg(response, css_class: str) -> ET.Element:
     """The page's ``<svg class="css_class">``, parsed: what a browser would draw."""
     body = response.content.decode()
@@ -57,12 +50,6 @@ def svg(response, css_class: str) -> ET.Element:
 
 def shapes(chart: ET.Element, tag: str, css_class: str) -> list[dict[str, str]]:
     return [el.attrib for el in chart.iter(f"{SVG}{tag}") if css_class in el.get("class", "").split()]
-
-
-@pytest.fixture
-def maya(therapist) -> Client:
-    with time_machine.travel(NOW, tick=False):
-        return signed_in(therapist.email, "listen-kindly-2026")
 
 
 @pytest.fixture

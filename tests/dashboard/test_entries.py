@@ -11,25 +11,17 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 
 from accounts import services as account_services
 from care.models import AccessLog
 from care.selectors import Position
 from dashboard.views import ENTRIES_PAGE_SIZE
-from tests.dashboard.conftest import signed_in
-from tests.dashboard.test_pages import text
+from tests.dashboard.conftest import NOW, get, signed_in, text
 from tests.factories import PASSWORD, ExperimentFactory, PrideEntryFactory, ReflectionFactory
 
-NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # Wednesday of 2026-W48, noon in Chicago
 GARBLED = "That link to more entries is not one this page gave out"
 
 pytestmark = pytest.mark.django_db
-
-
-def get(client: Client, path: str):
-    with time_machine.travel(NOW, tick=False):
-        return client.get(path)
 
 
 def links(response) -> dict[str, str]:
@@ -44,12 +36,6 @@ def links(response) -> dict[str, str]:
 
 def reads(patient) -> list[str]:
     return sorted(AccessLog.objects.filter(patient=patient).values_list("what", flat=True))
-
-
-@pytest.fixture
-def maya(therapist) -> Client:
-    with time_machine.travel(NOW, tick=False):
-        return signed_in(therapist.email, "listen-kindly-2026")
 
 
 @pytest.fixture

@@ -3,30 +3,16 @@ therapist's zone, and it works in the patient's app."""
 
 from __future__ import annotations
 
-import html
 import re
-from datetime import UTC, datetime
 
 import pytest
 import time_machine
 from django.test import Client
 
 from accounts.models import Invite
-from tests.dashboard.conftest import signed_in
-
-NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # noon in Chicago, Maya's zone
+from tests.dashboard.conftest import NOW, text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", response.content.decode())).split())
-
-
-@pytest.fixture
-def maya(therapist) -> Client:
-    with time_machine.travel(NOW, tick=False):
-        return signed_in(therapist.email, "listen-kindly-2026")
 
 
 def invite(client: Client, note: str = ""):

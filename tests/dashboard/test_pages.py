@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -14,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import services as account_services
 from dashboard.security import CONTENT_SECURITY_POLICY
-from tests.dashboard.conftest import signed_in
+from tests.dashboard.conftest import NOW, get, signed_in, text
 from tests.factories import (
     PASSWORD,
     CareLinkFactory,
@@ -25,7 +24,6 @@ from tests.factories import (
     ReflectionFactory,
 )
 
-NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # Wednesday of 2026-W48, noon in Chicago
 EVIDENCE = "Therapist (line 12): Could you notice one effort a day?\nPatient (line 13): I can try."
 
 pytestmark = pytest.mark.django_db
@@ -33,16 +31,6 @@ pytestmark = pytest.mark.django_db
 
 def at(day: int) -> datetime:
     return datetime(2026, 11, day, 20, 0, tzinfo=UTC)
-
-
-def text(response) -> str:
-    """The page as a person reads it: each tag a break between words, one space between words."""
-    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", response.content.decode())).split())
-
-
-def get(client: Client, path: str):
-    with time_machine.travel(NOW, tick=False):
-        return client.get(path)
 
 
 @pytest.fixture
@@ -60,12 +48,6 @@ def week(therapist, chef, link):
     ExperimentFactory(
         patient=chef, title="Ask the chef for a day off", date=date(2026, 11, 17), shared=False, now=at(17)
     )
-
-
-@pytest.fixture
-def maya(therapist) -> Client:
-    with time_machine.travel(NOW, tick=False):
-        return signed_in(therapist.email, "listen-kindly-2026")
 
 
 def test_the_roster_shows_each_patient_with_this_week_and_the_four_before(maya, chef, week):

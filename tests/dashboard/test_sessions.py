@@ -24,24 +24,13 @@ from dashboard.forms import BriefSinceForm
 from dashboard.security import CONTENT_SECURITY_POLICY
 from dashboard.session_forms import TRANSCRIPT_MAX_BYTES, SessionForm
 from journal.models import Commitment
-from tests.dashboard.conftest import signed_in
+from tests.dashboard.conftest import NOW, get, signed_in, text
 from tests.factories import PASSWORD, CommitmentFactory
 
-NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # noon in Chicago, where Maya and the chef are
 T44 = Path(settings.BASE_DIR) / "seeds" / "transcripts" / "T44.txt"
 EVIDENCE = "Therapist (line 12): Could you notice one effort a day?\nPatient (line 13): I can try."
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    """The page as a person reads it: each tag a break between words, one space between words."""
-    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", response.content.decode())).split())
-
-
-def get(client: Client, path: str):
-    with time_machine.travel(NOW, tick=False):
-        return client.get(path)
 
 
 def post(client: Client, path: str, data: dict | None = None, **extra):
@@ -51,12 +40,6 @@ def post(client: Client, path: str, data: dict | None = None, **extra):
 
 def new(patient) -> str:
     return f"/app/patients/{patient.id}/sessions/new/"
-
-
-@pytest.fixture
-def maya(therapist) -> Client:
-    with time_machine.travel(NOW, tick=False):
-        return signed_in(therapist.email, "listen-kindly-2026")
 
 
 @pytest.fixture
