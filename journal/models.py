@@ -265,6 +265,8 @@ class Reflection(Entry):
     def settle(self, *, today: dt.date, changed: Collection[str], created: bool) -> None:
         if created and self.date is None:
             self.date = today
+        if created and "kind_words" not in changed:
+            self.kind_words = DEFAULT_KIND_WORDS
         if (created or "date" in changed) and self.date > today:
             raise ValidationError({"date": ValidationError("That day has not come yet.", code="future_date")})
 

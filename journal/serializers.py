@@ -106,11 +106,9 @@ class ReflectionSerializer(EntrySerializer):
     text_fields = ("kind_words",)
     date = fields.DateField(required=False, help_text="The local day; defaults to today in the patient's zone.")
     effort = text(2000, required=True)
-    kind_words = text(
-        500,
-        default=DEFAULT_KIND_WORDS,
-        help_text=f"Defaults to “{DEFAULT_KIND_WORDS}” when the reflection is written without it.",
-    )
+    # No serializer default: it would fill a PUT that leaves the field out and replace the
+    # patient's words. The model fills it when the reflection is created without it.
+    kind_words = text(500, help_text=f"Defaults to “{DEFAULT_KIND_WORDS}” when the reflection is created without it.")
     mood = fields.IntegerField(min_value=1, max_value=5, allow_null=True, required=False)
 
     class Meta:

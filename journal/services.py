@@ -174,7 +174,10 @@ def entry_update(*, entry: E, now: datetime, **fields: Any) -> E:
 def entry_put(
     *, model: type[E], patient: User, entry_id: uuid.UUID, now: datetime, if_match: IfMatch | None, **fields: Any
 ) -> tuple[E, bool]:
-    """Create the entry under a client-chosen id, or replace the patient's entry with that id.
+    """Create the entry under a client-chosen id, or update the patient's entry with that id.
+
+    Updating changes only the ``fields`` given, as ``entry_update`` does for a ``PATCH``: the
+    serializer fills in no defaults, so a field the client left out keeps its value.
 
     Answers ``(entry, created)``. An id held by another patient's record, or by a deleted
     one, is ``RecordNotFound``: a phone that retries a write made offline either creates the

@@ -262,7 +262,9 @@ class EntryViewSet(
     viewsets.GenericViewSet,
 ):
     """The patient's own entries. ``PUT /{id}/`` with a new client UUID creates (201), with a
-    known one replaces (200); ``DELETE`` leaves a tombstone for sync."""
+    known one updates the fields it sends, as ``PATCH`` does (200); ``DELETE`` leaves a
+    tombstone for sync. One meaning of ``PUT`` for every kind: a phone built before a field
+    existed cannot wipe it by leaving it out."""
 
     lookup_value_regex = UUID_PATTERN  # anything but a UUID cannot name an object: 404 before any query
     permission_classes = [IsPatient]
@@ -336,8 +338,10 @@ def entry_schema(serializer, *, one: str, many: str, rules: str, by_week: bool =
         update=extend_schema(
             operation_id=f"upsert{name}",
             summary=f"Write a {one} with a client-chosen id",
-            description=f"For offline clients: with a new UUID it creates (201), with a known one it replaces "
-            f"(200), so a retried request is harmless. {rules}",
+            description=f"For offline clients: with a new UUID it creates (201), filling in what it leaves out "
+            f"as `create{name}` does; with a known one it updates (200) exactly as `update{name}` does: only the "
+            f"fields sent change, a field left out keeps its value (send `null` to clear one). A retried request "
+            f"is harmless. {rules}",
             responses={200: serializer, 201: serializer},
         ),
         partial_update=extend_schema(

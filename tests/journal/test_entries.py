@@ -122,6 +122,50 @@ class TestReflections:
         assert Reflection.objects.get().effort == "synced"
         assert as_chef.get(url)["ETag"] == '"2"'
 
+    @pytest.mark.parametrize(
+        ("path", "first", "second", "kept"),
+        [
+            (
+                REFLECTIONS,
+                {"date": "2026-11-20", "effort": "draft", "kind_words": "My own words.", "mood": 2, "shared": False},
+                {"effort": "rewritten"},
+                {"date": "2026-11-20", "kind_words": "My own words.", "mood": 2, "shared": False},
+            ),
+            (
+                PRIDE,
+                {"week": "2026-W47", "items": ["a", "b"], "note": "A note."},
+                {"items": ["c"]},
+                {"week": "2026-W47", "note": "A note."},
+            ),
+            (
+                EXPERIMENTS,
+                {"title": "Bake", "planned_for": "2026-11-28", "worry": "It flops.", "kind_words": "Mine."},
+                {"title": "Bake bread"},
+                {"planned_for": "2026-11-28", "worry": "It flops.", "kind_words": "Mine.", "status": "planned"},
+            ),
+        ],
+    )
+    @time_machine.travel("2026-11-25T12:00:00Z", tick=False)
+    def test_a_put_of_a_known_id_changes_only_the_fields_it_sends(self, as_chef, path, first, second, kept):
+        # PUT means the same for every kind: a known id is updated like a PATCH, a field left
+        # out keeps its value (kind_words were once reset to the default sentence).
+        url = f"{path}{uuid.uuid4()}/"
+        assert as_chef.put(url, first).status_code == 201
+        updated = as_chef.put(url, second)
+        assert updated.status_code == 200
+        assert {name: updated.json()[name] for name in kept} == kept
+        assert {name: updated.json()[name] for name in second} == second
+        assert as_chef.get(url).json() == updated.json()
+
+    @time_machine.travel("2026-11-25T12:00:00Z", tick=False)
+    def test_a_put_that_creates_fills_the_defaults_as_a_post_does(self, as_chef):
+        created = as_chef.put(f"{REFLECTIONS}{uuid.uuid4()}/", {"effort": "offline"})
+        assert created.status_code == 201
+        posted_elsewhere = client_for(PatientFactory(timezone="America/Chicago")).post(REFLECTIONS, {"effort": "x"})
+        kept = ("kind_words", "mood", "shared", "commitment", "date")
+        assert {name: created.json()[name] for name in kept} == {name: posted_elsewhere.json()[name] for name in kept}
+        assert created.json()["kind_words"] == "You're doing your best, and that's enough."
+
     def test_another_patients_entry_is_a_404_for_read_update_and_delete(self, as_chef, as_other_patient):
         made = as_chef.post(REFLECTIONS, {"date": "2026-11-20", "effort": "mine"}).json()
         url = f"{REFLECTIONS}{made['id']}/"
