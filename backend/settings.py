@@ -273,7 +273,7 @@ DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_FORMATTER_CLASS": "core.errors.ExceptionFormatter",
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
     # What the schema may list; core.openapi.AutoSchema picks, per operation, those it can give.
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "409", "412", "413", "429", "503"],
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "406", "409", "412", "413", "415", "429", "503"],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -282,9 +282,11 @@ SPECTACULAR_SETTINGS = {
         "The backend of a self-compassion journaling app used between therapy sessions. "
         "Patients log reflections, pride entries and experiments; therapists link to their "
         "patients and review what was shared.\n\n"
-        "Every error answer (4xx, 503) has one shape, `ErrorBody`: "
+        "Every error answer (4xx, 503) has one shape, "
         '`{"type", "errors": [{"code", "detail", "attr"}]}`; a 409 adds `existing_id`. '
-        "Each operation lists the codes it is known to give; treat an unknown code as its status. "
+        "Each operation types `code` as the enum of the codes it gives (`<Operation>ErrorCode`); treat a code "
+        "your client does not know as its status. A method a path does not have answers 405 "
+        "`method_not_allowed` with `Allow`. "
         'Writes to versioned objects take `If-Match: "<version>"` (412 when stale); their answers '
         "carry `ETag`. Every authenticated answer is `Cache-Control: no-store`."
     ),
@@ -316,7 +318,9 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.enums_by_reference",
         "core.openapi.require_what_is_always_sent",
-        "core.openapi.no_defaults_in_patches",
+        "core.openapi.no_defaults_in_requests",
+        "core.openapi.typed_error_codes",
+        "core.openapi.health_in_schema",
         "core.openapi.uuids_in_paths",
     ],
 }

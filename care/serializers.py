@@ -71,6 +71,12 @@ SharedEntry = PolymorphicProxySerializer(
 class SharedEntriesPageSerializer(serializers.Serializer[Any]):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Send it as `?cursor=` for the next page; null when there is none."
+    )
+    previous_cursor = serializers.CharField(
+        allow_null=True, help_text="Send it as `?cursor=` for the previous page; null when there is none."
+    )
     types = serializers.ListField(
         child=serializers.ChoiceField(choices=ENTRY_TYPE_CHOICES), help_text="The kinds of entry this list holds."
     )

@@ -43,6 +43,7 @@ from care.serializers import (
     SharedEntriesPageSerializer,
 )
 from core.input import parse_day
+from core.openapi import DATE_PATTERN, WEEK_PATTERN
 from core.pagination import CursorPagination
 from journal.dates import parse_week, week_monday
 from journal.kinds import KINDS
@@ -160,7 +161,7 @@ class PatientEntriesView(ReadInOneTransaction):
         parameters=[
             PATIENT_ID,
             EntriesQuerySerializer,
-            *range_parameters(pattern=r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-W[0-9]{2})$", slot="a date or ISO week"),
+            *range_parameters(pattern=f"{DATE_PATTERN}|{WEEK_PATTERN}", slot="a date or ISO week"),
         ],
         responses={200: SharedEntriesPageSerializer},
         tags=["care"],
@@ -195,6 +196,8 @@ class PatientEntriesView(ReadInOneTransaction):
             {
                 "next": page.next and replace_query_param(url, "cursor", page.next.encode()),
                 "previous": page.previous and replace_query_param(url, "cursor", page.previous.encode()),
+                "next_cursor": page.next and page.next.encode(),
+                "previous_cursor": page.previous and page.previous.encode(),
                 "types": types,
                 "shared": page.shared,
                 "results": [
@@ -231,8 +234,16 @@ class PatientBriefView(ReadInOneTransaction):
         parameters=[
             PATIENT_ID,
             BriefQuerySerializer,
-            # DRF's ``?format=`` is in the description: a generated client asks with ``Accept``.
-            OpenApiParameter("format", exclude=True),
+            # DRF's own ``?format=`` (URL_FORMAT_OVERRIDE): a generated client may not let its
+            # caller set ``Accept``, so the choice is a parameter it can type.
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=[JSONRenderer.format, MarkdownRenderer.format],
+                description="`md`: the brief as Markdown (`text/markdown`), as `Accept: text/markdown` gives; "
+                "an error is JSON all the same. Without it: JSON.",
+                extensions={"x-enum-name": "BriefFormat"},
+            ),
         ],
         responses={
             (200, "application/json"): BriefSerializer,

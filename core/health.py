@@ -1,6 +1,8 @@
 """``GET /healthz``: is the database reachable, is the broker reachable, is the dispatcher running.
 
-A late dispatcher is reported, not a 503: the API still serves, only reminders wait.
+A late dispatcher is reported, not a 503: the API still serves, only reminders wait. A plain
+Django view (no token, no content negotiation, nothing a load balancer could get wrong), so
+its schema is written here and added by ``core.openapi.health_in_schema``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 from kombu import Connection
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,24 @@ def dispatcher_state(last: str | None, *, now: datetime) -> str:
     return "ok" if now - datetime.fromisoformat(last) <= DISPATCH_LATE_AFTER else "late"
 
 
-@require_GET
+#: Seconds a caller should wait before asking again after a 503, as the API's own 503 says.
+RETRY_AFTER = 30
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
+    if request.method not in {"GET", "HEAD"}:
+        # In the API's error body, as every other 405 (Django's require_GET sends an empty HTML page).
+        refused = JsonResponse(
+            {
+                "type": "client_error",
+                "errors": [
+                    {"code": "method_not_allowed", "detail": f'Method "{request.method}" not allowed.', "attr": None}
+                ],
+            },
+            status=405,
+        )
+        refused["Allow"] = "GET, HEAD"
+        return refused
     checks = {"database": database_ok(), "broker": broker_ok()}
     body: dict[str, Any] = {name: "ok" if ok else "down" for name, ok in checks.items()}
     body["last_dispatch_at"] = last_dispatch_at()
@@ -73,4 +90,59 @@ def healthz(request: HttpRequest) -> JsonResponse:
     down = [name for name, ok in checks.items() if not ok]
     if down:
         body["down"] = down
-    return JsonResponse(body, status=503 if down else 200)
+    response = JsonResponse(body, status=503 if down else 200)
+    if down:
+        response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+# --- its schema (core.openapi.health_in_schema adds it to /api/schema/) ----------------------
+
+_STATE = {"type": "string", "enum": ["ok", "down"]}
+OPENAPI_COMPONENT: dict[str, Any] = {
+    "type": "object",
+    "description": "What is up. The same body with 200 (all up) and 503 (`down` names what is not).",
+    "properties": {
+        "database": _STATE,
+        "broker": _STATE,
+        "last_dispatch_at": {
+            "type": "string",
+            "format": "date-time",
+            "nullable": True,
+            "description": "The reminder dispatcher's last pass, or null if none is known.",
+        },
+        "dispatcher": {
+            "type": "string",
+            "enum": ["ok", "late"],
+            "description": f"`late`: no pass for {int(DISPATCH_LATE_AFTER.total_seconds()) // 60} minutes "
+            "(reminders wait; the API still serves, so it is not a 503).",
+        },
+        "down": {"type": "array", "items": {"type": "string", "enum": ["database", "broker"]}},
+    },
+    "required": ["database", "broker", "last_dispatch_at", "dispatcher"],
+}
+OPENAPI_OPERATION: dict[str, Any] = {
+    "operationId": "getHealth",
+    "summary": "Is the service up",
+    "description": "For load balancers and monitoring: 200 when the database and the broker answer, 503 naming "
+    "what does not. No token. Any other method answers 405.",
+    "tags": ["health"],
+    "security": [],
+    "responses": {
+        "200": {
+            "description": "The database and the broker are up.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}},
+        },
+        "503": {
+            "description": "The database or the broker is down; `down` names which.",
+            "headers": {
+                "Retry-After": {
+                    "schema": {"type": "integer"},
+                    "required": True,
+                    "description": "Seconds to wait before asking again.",
+                }
+            },
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}},
+        },
+    },
+}

@@ -3,14 +3,21 @@
 The schema is what the phone and web teams feed to openapi-generator, openapi-typescript
 and openapi-python-client, so it is shaped for the code they get:
 
-- Every 4xx and the 503 share one envelope, ``ErrorBody`` (``ConflictErrorBody`` adds the
-  ``existing_id`` a 409 always carries). ``code`` and ``attr`` are plain strings: a closed
-  enum would make an app built today crash on a code added tomorrow. Each response's
-  description lists the codes that operation is known to give, by ``attr``.
+- Every 4xx and the 503 have one envelope, ``{type, errors: [{code, detail, attr}]}``, typed
+  per operation: ``<Operation>Error`` whose items' ``code`` is ``<Operation>ErrorCode``, the
+  enum of every code that operation gives (``<Operation>ConflictError`` adds the
+  ``existing_id`` a 409 always carries). The codes come from declared places only: each
+  status's ``KNOWN_CODES``, a view's ``error_codes``, and for a 400 the codes of the request
+  serializer's fields and its own ``default_error_messages`` (drf-standardized-errors reads
+  them) plus ``extend_validation_errors``. Generated enums keep a value added later (Kotlin's
+  and Swift's ``unknownDefaultOpenApi``, the Python client's template in clients/templates).
+  ``attr`` stays a string: a field sent by mistake is named there too.
 - An operation lists only what it can answer: 400 when it reads a body or a query, 401 when
   it needs a token, 403 where a role or an owner can refuse, 404 when the path names an
-  object, 409 on ``may_conflict`` views, 412 on writes to versioned objects, 413 when it
-  reads a body, 429 when it is throttled, 503 everywhere. No 405/406/415 boilerplate.
+  object, 406 everywhere (an ``Accept`` it cannot answer), 409 on ``may_conflict`` views, 412
+  on writes to versioned objects, 413 and 415 when it reads a body, 429 when it is
+  throttled, 503 everywhere. A 405 (a method the path does not have) belongs to no
+  operation: the API's description says it.
 - Headers are declared: ``If-Match`` on writes to versioned objects, ``ETag`` on the
   answers that carry one, ``Retry-After`` on 429 and 503.
 - A view names the extra codes it gives per status in ``error_codes`` (``{"403":
@@ -21,18 +28,23 @@ and openapi-python-client, so it is shaped for the code they get:
 The postprocessing hooks at the bottom fix what drf-spectacular leaves for generators: a
 response field the server always sends is ``required``; a ``Patched*`` request carries no
 ``default`` (a generated client would send it and overwrite what the user wrote); an enum in
-a query parameter is the ``$ref`` of its component.
+a query parameter is the ``$ref`` of its component; the error bodies are typed per operation;
+no request carries a ``default`` (the server fills in what a create leaves out, and a PUT or
+PATCH keeps it); ``/healthz``, a plain Django view, is added.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import Direction, OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardAutoSchema
 from rest_framework import serializers
 
+from core import health
 from core.versioning import UUID_PATTERN, WRITE_METHODS, VersionedObjectMixin
 
 #: The codes any operation may give for a status, whatever its fields.
@@ -42,7 +54,9 @@ KNOWN_CODES = {
     "404": ["not_found"],
     "409": ["already_exists"],
     "412": ["precondition_failed"],
+    "406": ["not_acceptable"],
     "413": ["request_too_large"],
+    "415": ["unsupported_media_type"],
     "429": ["throttled"],
     "503": ["service_unavailable"],
 }
@@ -54,18 +68,51 @@ WHAT_IT_MEANS = {
     "401": "No valid access token, or (logging in) the e-mail and password do not match.",
     "403": "The caller's role may never do this, or the object is one the caller may see but not change.",
     "404": "No such object among the caller's own (another user's answers the same).",
+    "406": "The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).",
     "409": "The day, week or id is already taken; `existing_id` names the object in the way.",
     "412": "The object changed since the `If-Match` version was read; nothing changed. Read it again.",
     "413": "The body is larger than the server accepts.",
+    "415": "The body is not `application/json`.",
     "429": "Too many attempts; wait the seconds in `Retry-After`.",
     "503": "The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.",
 }
 
 
+# --- patterns the server holds too (core/input.py refuses years before FIRST_YEAR, 1900) ------
+
+#: A year from 1900 to 9999 in ASCII digits: `format: date` alone would let a client send 0999.
+YEAR_FROM_1900 = "(19|[2-9][0-9])[0-9]{2}"
+DATE_PATTERN = f"^{YEAR_FROM_1900}-[0-9]{{2}}-[0-9]{{2}}$"
+WEEK_PATTERN = f"^{YEAR_FROM_1900}-W[0-9]{{2}}$"
+#: What every IANA zone name looks like (``Europe/London``, ``America/Argentina/Buenos_Aires``,
+#: ``Etc/GMT+5``, ``UTC``), and no offset (``+05:00``) or lower-case word is. The server checks
+#: the name against the zone database; an enum of its 600 names would give generators clashing
+#: constant names (``GMT+0``, ``GMT-0``, ``GMT0``).
+ZONE_PATTERN = "^[A-Z][A-Za-z0-9_+-]*(/[A-Z][A-Za-z0-9_+-]*)*$"
+
+
+class DateFrom1900(OpenApiSerializerFieldExtension):
+    target_class = "core.fields.DateField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Direction) -> dict[str, Any]:
+        return {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+
+
+class ZoneName(OpenApiSerializerFieldExtension):
+    target_class = "accounts.serializers.TimezoneField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Direction) -> dict[str, Any]:
+        return {"type": "string", "pattern": ZONE_PATTERN, "example": "Europe/London"}
+
+
+#: The key under which ``AutoSchema`` hands each error response's codes to ``typed_error_codes``.
+ERROR_CODES_KEY = "x-error-codes"
+
+
 class ErrorItemSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(
-        help_text="Machine-readable, e.g. `required`, `future_date`, `already_exists`. The codes an "
-        "operation is known to give are listed in its responses; treat an unknown one as its status."
+        help_text="Machine-readable, e.g. `required`, `future_date`, `already_exists`: one of the operation's "
+        "codes. Treat one your client does not know as its status."
     )
     detail = serializers.CharField(help_text="A sentence for people; may change.")
     attr = serializers.CharField(
@@ -175,6 +222,8 @@ class AutoSchema(StandardAutoSchema):
             for status_code, response in responses.items():
                 if status_code >= "400":
                     response["description"] = self._error_description(status_code)
+                    # Read and removed by ``typed_error_codes``, which builds the operation's enum.
+                    response[ERROR_CODES_KEY] = sorted(self._error_codes(status_code))
         return responses
 
     def _get_error_response_serializer(self, status_code: str) -> Any:
@@ -204,8 +253,10 @@ class AutoSchema(StandardAutoSchema):
             return True
         if status_code == "412":
             return self._is_versioned_write()
-        if status_code == "413":
+        if status_code in {"413", "415"}:
             return self._takes_body()
+        if status_code == "406":
+            return True  # any operation, asked with an Accept it cannot answer
         if status_code == "503":
             return True
         return super()._should_add_error_response(responses, status_code)
@@ -231,11 +282,21 @@ class AutoSchema(StandardAutoSchema):
                 lines = "\n".join(f"- `{attr}`: {_code_list(found)}" for attr, found in sorted(by_attr.items()))
                 text += f"\n\nKnown codes by `attr`:\n{lines}"
             return text
+        codes = self._error_codes(status_code)
+        return f"{text}\n\nKnown codes: {_code_list(codes)}." if codes else text
+
+    def _error_codes(self, status_code: str) -> set[str]:
+        """Every code this operation gives with ``status_code``, from the declared places only."""
+        if status_code == "400":
+            codes = set().union(*self._validation_codes_by_attr().values())
+            if self._takes_body():
+                codes.add("parse_error")  # type client_error: not JSON the parser accepts
+            return codes
         codes = set(KNOWN_CODES.get(status_code, ()))
         if status_code == "401" and not self._should_add_http401_error_response():
             codes = set()  # no token taken (log in, refresh): only the view's own codes
         codes.update(getattr(self.view, "error_codes", {}).get(status_code, ()))
-        return f"{text}\n\nKnown codes: {_code_list(codes)}." if codes else text
+        return codes
 
     def _validation_codes_by_attr(self) -> dict[str, set[str]]:
         if not self._should_add_validation_error_response():
@@ -264,14 +325,65 @@ def require_what_is_always_sent(result: dict[str, Any], **kwargs: Any) -> dict[s
     return result
 
 
-def no_defaults_in_patches(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """A PATCH changes only what it sends, so its schema must not carry defaults: a client
-    generated from one sends the default whenever the field is unset, replacing the user's
-    own words (a PATCH of ``mood`` once reset ``kind_words``)."""
+def no_defaults_in_requests(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """No request body carries a ``default``: a client generated from one sends the default
+    whenever the field is unset, and a PATCH or a PUT of an entry that exists then replaces
+    the user's own words (a PATCH of ``mood`` once reset ``kind_words``). The server fills in
+    what a create leaves out; the field's description says what, where it does not already."""
     for name, schema in _components(result).items():
-        if name.startswith("Patched"):
-            for field in schema.get("properties", {}).values():
-                field.pop("default", None)
+        if not name.endswith("Request"):
+            continue
+        for field in schema.get("properties", {}).values():
+            if "default" not in field:
+                continue
+            default = field.pop("default")
+            description = field.get("description", "")
+            if "default" not in description.lower():
+                said = json.dumps(default)
+                field["description"] = f"{description} Left out when creating: `{said}`.".strip()
+    return result
+
+
+def typed_error_codes(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Each operation's error answers refer to ``<Operation>Error``, whose items' ``code`` is
+    ``<Operation>ErrorCode``: the enum of the codes ``AutoSchema`` found for its statuses. A
+    409 refers to ``<Operation>ConflictError``, the same with ``existing_id``."""
+    schemas = _components(result)
+    body, item, conflict = schemas.pop("ErrorBody"), schemas.pop("ErrorItem"), schemas.pop("ConflictErrorBody")
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            errors = {status: r for status, r in operation.get("responses", {}).items() if ERROR_CODES_KEY in r}
+            if not errors:
+                continue
+            name = operation["operationId"][0].upper() + operation["operationId"][1:]
+            codes: set[str] = set().union(*(response.pop(ERROR_CODES_KEY) for response in errors.values()))
+            schemas[f"{name}ErrorCode"] = {
+                "type": "string",
+                "enum": sorted(codes),
+                "description": f"The codes `{operation['operationId']}` gives. A code added later may reach a client "
+                "built before it: treat it as its status.",
+            }
+            schemas[f"{name}ErrorItem"] = {
+                **item,
+                "properties": {**item["properties"], "code": {"$ref": f"#/components/schemas/{name}ErrorCode"}},
+                "required": ["code", "detail", "attr"],
+            }
+            errors_property = {"type": "array", "items": {"$ref": f"#/components/schemas/{name}ErrorItem"}}
+            schemas[f"{name}Error"] = {
+                **body,
+                "properties": {**body["properties"], "errors": errors_property},
+                "required": ["type", "errors"],
+            }
+            if "409" in errors:
+                schemas[f"{name}ConflictError"] = {
+                    **conflict,
+                    "properties": {**conflict["properties"], "errors": errors_property},
+                    "required": ["type", "errors", "existing_id"],
+                }
+            for status, response in errors.items():
+                target = f"{name}ConflictError" if status == "409" else f"{name}Error"
+                response["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{target}"}}}
+    result["components"]["schemas"] = dict(sorted(schemas.items()))
     return result
 
 
@@ -287,6 +399,10 @@ def enums_by_reference(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
                 schema = parameter.get("schema", {})
+                if name := parameter.pop("x-enum-name", None):
+                    # A parameter's own enum, named by its view (``?format=`` of the brief).
+                    _components(result)[name] = {"type": "string", "enum": schema["enum"]}
+                    enums[tuple(sorted(map(str, schema["enum"])))] = name
                 # A repeatable parameter (``?type=a&type=b``) is an array of the enum.
                 holder = schema["items"] if schema.get("type") == "array" and "items" in schema else parameter
                 values = holder.get("schema", holder).get("enum") if holder is parameter else holder.get("enum")
@@ -310,4 +426,12 @@ def uuids_in_paths(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path" and parameter["schema"].get("pattern") == uuid_pattern:
                     parameter["schema"] = {"type": "string", "format": "uuid"}
+    return result
+
+
+def health_in_schema(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """``GET /healthz`` is a plain Django view, which drf-spectacular does not see: core/health.py
+    writes its schema (its 503 has its own body, with ``Retry-After``)."""
+    result["paths"]["/healthz"] = {"get": health.OPENAPI_OPERATION}
+    result["components"]["schemas"]["Health"] = health.OPENAPI_COMPONENT
     return result

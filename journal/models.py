@@ -198,6 +198,8 @@ _DEFAULT_CADENCE: dict[str, str] = {
     Commitment.Kind.PRIDE_WEEKLY: Commitment.Cadence.WEEKLY,
     Commitment.Kind.EXPERIMENT: Commitment.Cadence.ONCE,
 }
+#: The kinds whose author must give a cadence (``fill_defaults``); the schema says so too.
+KINDS_WITHOUT_USUAL_CADENCE = sorted(set(Commitment.Kind.values) - set(_DEFAULT_CADENCE))
 #: Which status may follow which. done and dropped are endings: a new start is a new commitment.
 _TRANSITIONS: dict[str, set[str]] = {
     Commitment.Status.PROPOSED: {Commitment.Status.ACTIVE, Commitment.Status.DROPPED},

@@ -3,15 +3,18 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import fields
+from core.openapi import WEEK_PATTERN as SCHEMA_WEEK_PATTERN
 from journal import selectors
-from journal.dates import WEEK_PATTERN, parse_week
+from journal.dates import parse_week
 from journal.models import (
     COMMITMENT_TITLE_MAX_LENGTH,
     DEFAULT_KIND_WORDS,
+    KINDS_WITHOUT_USUAL_CADENCE,
     TARGET_COUNT_MAX,
     Commitment,
     Experiment,
@@ -80,6 +83,23 @@ class CommitmentSerializer(EncryptedTextMixin, fields.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at", "version"]
 
 
+class CommitmentSchema(OpenApiSerializerExtension):
+    """A create of a kind with no usual cadence (``custom``) must give one, as ``fill_defaults``
+    says. OpenAPI 3.0 has no ``if``/``then``: "not (such a kind and no cadence)" is a ``not``,
+    which validators (schemathesis) hold and generators leave out of the types they make."""
+
+    target_class = CommitmentSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["not"] = {
+                "properties": {"kind": {"enum": KINDS_WITHOUT_USUAL_CADENCE}},
+                "not": {"required": ["cadence"]},
+            }
+        return schema
+
+
 class CommitmentUpdateSerializer(CommitmentSerializer):
     """Whose it is and what kind it is are fixed once made (declared fields ignore read_only_fields)."""
 
@@ -117,7 +137,7 @@ class ReflectionSerializer(EntrySerializer):
         read_only_fields = ["id", "created_at", "updated_at", "version"]
 
 
-@extend_schema_field({"type": "string", "pattern": WEEK_PATTERN.pattern, "example": "2026-W48"})
+@extend_schema_field({"type": "string", "pattern": SCHEMA_WEEK_PATTERN, "example": "2026-W48"})
 class WeekField(fields.CharField):
     default_error_messages = {"invalid_week": "An ISO week such as 2026-W48."}
 

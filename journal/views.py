@@ -22,9 +22,10 @@ from accounts.permissions import IsPatient, signed_in_user
 from core import fields
 from core import filters as core_filters
 from core.input import parse_day
+from core.openapi import DATE_PATTERN, WEEK_PATTERN
 from core.versioning import UUID_PATTERN, VersionedModelViewSet, VersionedObjectMixin, if_match
 from journal import selectors, services, signals
-from journal.dates import WEEK_PATTERN, parse_week
+from journal.dates import parse_week
 from journal.kinds import KINDS, RecordKind
 from journal.models import Commitment, Entry, Experiment, PrideEntry, Reflection
 from journal.serializers import (
@@ -237,7 +238,6 @@ class ExperimentFilter(RangeFilter):
 
 
 WRITES = ["create", "update", "partial_update"]
-DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def range_parameters(slot: str, pattern: str) -> list[OpenApiParameter]:
@@ -318,7 +318,7 @@ class EntryViewSet(
 
 def entry_schema(serializer, *, one: str, many: str, rules: str, by_week: bool = False):
     """The six operations of an entry kind, named and described the same way for each."""
-    slot, pattern = ("an ISO week YYYY-Www", WEEK_PATTERN.pattern) if by_week else ("a day YYYY-MM-DD", DAY_PATTERN)
+    slot, pattern = ("an ISO week YYYY-Www", WEEK_PATTERN) if by_week else ("a day YYYY-MM-DD", DATE_PATTERN)
     name, names = one.title().replace(" ", ""), many.title().replace(" ", "")  # PrideEntry, PrideEntries
     return extend_schema_view(
         list=extend_schema(

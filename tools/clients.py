@@ -116,6 +116,9 @@ def manage_py_spectacular() -> str:
 def python_client(step: Step) -> None:
     out = BUILD / "python"
     cmd = [BIN / "openapi-python-client", "generate", "--path", SCHEMA, "--output-path", out, "--overwrite"]
+    # Our overrides (clients/templates/python/): a Markdown answer is not parsed as JSON, an error code
+    # added later is kept instead of raising ValueError.
+    cmd += ["--custom-template-path", TEMPLATES / "python"]
     output = run(step, "python", [*cmd, "--config", CLIENTS / "python-config.yaml"])
     boilerplate = ("Generating ", "Warning(s) encountered", "If you believe this was a mistake")
     step.warnings = [line for line in output.splitlines() if line.strip() and not line.startswith(boilerplate)]

@@ -27,6 +27,8 @@ def test_healthz_answers_503_naming_a_broker_that_is_down(client, monkeypatch):
     assert response.status_code == 503
     body = response.json()
     assert (body["database"], body["broker"], body["down"]) == ("ok", "down", ["broker"])
+    # As the schema says: a load balancer or a phone knows when to look again.
+    assert response["Retry-After"] == "30"
 
 
 def test_healthz_answers_503_naming_a_database_that_is_down(tmp_path):
@@ -53,5 +55,11 @@ def test_healthz_answers_503_naming_a_database_that_is_down(tmp_path):
     assert '"broker": "ok"' in body
 
 
-def test_healthz_refuses_other_methods(client):
-    assert client.post("/healthz").status_code == 405
+def test_healthz_refuses_other_methods_in_the_apis_error_body(client):
+    response = client.post("/healthz")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [{"code": "method_not_allowed", "detail": 'Method "POST" not allowed.', "attr": None}],
+    }

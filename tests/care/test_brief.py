@@ -238,3 +238,12 @@ def test_the_brief_costs_the_same_queries_after_a_year_of_entries(as_therapist, 
             PrideEntryFactory(patient=chef, now=day)
             ExperimentFactory(patient=chef, now=day)
     assert queries() == empty
+
+
+def test_an_error_of_the_markdown_brief_is_json_as_the_schema_says(as_therapist, chef, story, other_patient):
+    refused = brief(as_therapist, chef, format="md", since="2026-11-26")
+    assert (refused.status_code, refused["Content-Type"]) == (400, "application/json")
+    assert error_codes(refused) == ["future_date"]
+    not_linked = brief(as_therapist, other_patient, format="md")
+    assert (not_linked.status_code, not_linked["Content-Type"]) == (404, "application/json")
+    assert error_codes(not_linked) == ["not_found"]

@@ -219,9 +219,15 @@ class TestSharedEntries:
         assert len(seen) == len(set(seen)) == 14
         assert [len(p["results"]) for p in pages] == [4, 4, 4, 2]
         assert pages[0]["previous"] is None
+        assert (pages[0]["previous_cursor"], pages[-1]["next_cursor"]) == (None, None)
         with time_machine.travel(NOW, tick=False):
             back = as_therapist.get(pages[2]["previous"]).json()
+            # The same page by the cursor given as a field: a client parses no URL.
+            by_field = self.entries(as_therapist, chef, page_size=4, cursor=pages[2]["previous_cursor"]).json()
+            onward = self.entries(as_therapist, chef, page_size=4, cursor=pages[0]["next_cursor"]).json()
         assert [e["id"] for e in back["results"]] == [e["id"] for e in pages[1]["results"]]
+        assert by_field["results"] == back["results"]
+        assert onward["results"] == pages[1]["results"]
 
     @pytest.mark.parametrize(
         ("params", "attr"),

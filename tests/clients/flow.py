@@ -25,18 +25,24 @@ from good_enough_client.api.journal import (
     update_pride_entry,
     update_reflection,
     upsert_pride_entry,
+    upsert_reflection,
 )
 from good_enough_client.api.me import erase_account, export_account, get_me
 from good_enough_client.api.progress import get_progress
 from good_enough_client.api.sync import list_sync_changes
 from good_enough_client.models import (
-    ConflictErrorBody,
-    ErrorBody,
+    CreateReflectionConflictError,
+    CreateReflectionError,
+    CreateReflectionErrorCode,
+    EraseAccountError,
+    EraseAccountErrorCode,
     Experiment,
     ExperimentChange,
     ExperimentRequest,
     ExperimentStatusEnum,
     ExportDocument,
+    LoginError,
+    LoginErrorCode,
     PasswordRequest,
     PatchedPrideEntryRequest,
     PatchedReflectionRequest,
@@ -52,6 +58,9 @@ from good_enough_client.models import (
     SyncPage,
     TokenPair,
     TokenRequest,
+    UpdatePrideEntryConflictError,
+    UpsertPrideEntryError,
+    UpsertPrideEntryErrorCode,
     User,
 )
 from good_enough_client.types import UNSET, Response
@@ -80,10 +89,6 @@ def expect(response: Response[R], status: int, kind: type[T]) -> T:
     parsed = response.parsed
     assert isinstance(parsed, kind), (type(parsed), response.content)
     return parsed
-
-
-def error_codes(body: ErrorBody | ConflictErrorBody) -> list[str]:
-    return [error.code for error in body.errors]
 
 
 def journey(base_url: str, *, email: str, password: str, today: datetime.date) -> Journey:
@@ -159,32 +164,33 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
             pride_id, client=client, body=PrideEntryRequest(week=last_week, items=["Lost"]), if_match=etag
         ),
         412,
-        ErrorBody,
+        UpsertPrideEntryError,
     )
-    assert error_codes(stale) == ["precondition_failed"]
+    # Codes are an enum per operation: a typo here is a type error, not a silent mismatch.
+    assert [error.code for error in stale.errors] == [UpsertPrideEntryErrorCode.PRECONDITION_FAILED]
 
     # A typed 409 naming the entry in the way, and a typed 400 naming the field.
     conflict = expect(
         create_reflection.sync_detailed(client=client, body=ReflectionRequest(effort="Again", date=today)),
         409,
-        ConflictErrorBody,
+        CreateReflectionConflictError,
     )
     assert conflict.existing_id == reflection.id
-    assert error_codes(conflict) == ["already_exists"]
+    assert [error.code for error in conflict.errors] == [CreateReflectionErrorCode.ALREADY_EXISTS]
     future = expect(
         create_reflection.sync_detailed(
             client=client, body=ReflectionRequest(effort="Tomorrow", date=today + datetime.timedelta(days=2))
         ),
         400,
-        ErrorBody,
+        CreateReflectionError,
     )
-    assert [(error.code, error.attr) for error in future.errors] == [("future_date", "date")]
+    assert [(error.code, error.attr) for error in future.errors] == [(CreateReflectionErrorCode.FUTURE_DATE, "date")]
 
     # Moving last week's entry onto this week's: a typed 409 from a PATCH too.
     moved = expect(
         update_pride_entry.sync_detailed(pride_id, client=client, body=PatchedPrideEntryRequest(week=this_week.week)),
         409,
-        ConflictErrorBody,
+        UpdatePrideEntryConflictError,
     )
     assert moved.existing_id == this_week.id
 
@@ -195,6 +201,29 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
         Reflection,
     )
     assert (reflection.mood, reflection.kind_words) == (4, "Trying is the point.")
+
+    # A PUT of the same id changes what it sends: the words the patient chose stay, as the
+    # mood does (the generated request sends no default the patient never chose).
+    reflection = expect(
+        upsert_reflection.sync_detailed(
+            reflection.id, client=client, body=ReflectionRequest(effort="Rewritten offline", date=today)
+        ),
+        200,
+        Reflection,
+    )
+    assert (reflection.effort, reflection.mood, reflection.kind_words) == (
+        "Rewritten offline",
+        4,
+        "Trying is the point.",
+    )
+
+    # None is sent as null, and null clears a nullable field.
+    reflection = expect(
+        update_reflection.sync_detailed(reflection.id, client=client, body=PatchedReflectionRequest(mood=None)),
+        200,
+        Reflection,
+    )
+    assert (reflection.mood, reflection.kind_words) == (None, "Trying is the point.")
 
     expect(delete_experiment.sync_detailed(experiment.id, client=client), 204, type(None))
 
@@ -226,13 +255,15 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
     content_disposition = exported.headers["Content-Disposition"]
 
     # Erasure asks for the password; afterwards the account cannot log in.
-    wrong = expect(erase_account.sync_detailed(client=client, body=PasswordRequest(password="not it")), 400, ErrorBody)
-    assert error_codes(wrong) == ["wrong_password"]
+    wrong = expect(
+        erase_account.sync_detailed(client=client, body=PasswordRequest(password="not it")), 400, EraseAccountError
+    )
+    assert [error.code for error in wrong.errors] == [EraseAccountErrorCode.WRONG_PASSWORD]
     expect(erase_account.sync_detailed(client=client, body=PasswordRequest(password=password)), 204, type(None))
     gone = expect(
-        login.sync_detailed(client=anonymous, body=TokenRequest(email=email, password=password)), 401, ErrorBody
+        login.sync_detailed(client=anonymous, body=TokenRequest(email=email, password=password)), 401, LoginError
     )
-    assert gone.errors
+    assert [error.code for error in gone.errors] == [LoginErrorCode.NO_ACTIVE_ACCOUNT]
 
     return Journey(
         user=user,

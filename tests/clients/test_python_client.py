@@ -8,6 +8,7 @@ team would write it, against nothing but the generated code.
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import json
 import subprocess
@@ -20,9 +21,11 @@ import httpx
 import pytest
 from django.utils import timezone
 from mypy import api as mypy_api
+from rest_framework_simplejwt.tokens import AccessToken
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "clients" / "python-config.yaml"
+TEMPLATES = ROOT / "clients" / "templates" / "python"  # our overrides of some of the generator's templates
 FLOW = Path(__file__).with_name("flow.py")
 
 
@@ -34,7 +37,10 @@ def generated_client(live_server, tmp_path: Path) -> Iterator[Path]:
     (tmp_path / "schema.json").write_text(json.dumps(schema.json()))
     generator = Path(sys.executable).with_name("openapi-python-client")
     result = subprocess.run(
-        [generator, "generate", "--path", tmp_path / "schema.json", "--config", CONFIG, "--meta", "none"],
+        [
+            *(generator, "generate", "--path", tmp_path / "schema.json", "--config", CONFIG, "--meta", "none"),
+            *("--custom-template-path", TEMPLATES),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -75,3 +81,37 @@ def test_a_patient_goes_through_the_api_with_the_generated_client(generated_clie
     assert journey.progress.weeks[0].reflections.days == 1
     assert len(journey.export.journal.reflections) == 1
     assert journey.content_disposition.startswith("attachment;")
+
+
+def test_a_therapist_reads_the_brief_as_markdown_with_the_generated_client(
+    transactional_db, generated_client: Path, live_server, therapist, chef, link
+) -> None:
+    # ``?format=md`` is a typed parameter; the answer is Markdown, which the client must not
+    # try to read as JSON (it raised JSONDecodeError): parsed is None, the text is the content.
+    from good_enough_client import AuthenticatedClient
+    from good_enough_client.api.care import get_patient_brief
+    from good_enough_client.models import Brief, BriefFormat, GetPatientBriefError, GetPatientBriefErrorCode
+
+    client = AuthenticatedClient(base_url=live_server.url, token=str(AccessToken.for_user(therapist)))
+    markdown = get_patient_brief.sync_detailed(chef.id, client=client, format_=BriefFormat.MD)
+    assert markdown.status_code == 200
+    assert markdown.parsed is None
+    assert markdown.content.decode().startswith(f"# Pre-session brief: {chef.display_name}\n")
+    as_json = get_patient_brief.sync_detailed(chef.id, client=client, format_=BriefFormat.JSON)
+    assert isinstance(as_json.parsed, Brief)
+    # An error is JSON whatever was asked for, and its code is typed.
+    refused = get_patient_brief.sync_detailed(
+        chef.id, client=client, format_=BriefFormat.MD, since=datetime.date(1999, 1, 1)
+    )
+    assert refused.status_code == 400
+    assert isinstance(refused.parsed, GetPatientBriefError)
+    assert [error.code for error in refused.parsed.errors] == [GetPatientBriefErrorCode.TOO_FAR_BACK]
+
+
+def test_a_code_added_after_the_client_was_generated_is_kept_not_a_crash(generated_client: Path) -> None:
+    from good_enough_client.models import UpdateMeError
+
+    body = UpdateMeError.from_dict(
+        {"type": "validation_error", "errors": [{"code": "a_new_code", "detail": "New.", "attr": "password"}]}
+    )
+    assert body.errors[0].code.value == "a_new_code"
