@@ -321,6 +321,7 @@ SPECTACULAR_SETTINGS = {
         "core.openapi.no_defaults_in_requests",
         "core.openapi.typed_error_codes",
         "core.openapi.health_in_schema",
+        "core.openapi.nulls_that_clear",
         "core.openapi.uuids_in_paths",
     ],
 }

@@ -435,3 +435,18 @@ def health_in_schema(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     result["paths"]["/healthz"] = {"get": health.OPENAPI_OPERATION}
     result["components"]["schemas"]["Health"] = health.OPENAPI_COMPONENT
     return result
+
+
+def nulls_that_clear(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A nullable field a request may leave out is ``x-null-encodable``: sending ``null`` clears
+    it, leaving it out keeps it, and a client must be able to say which. Swift's generator makes
+    it a ``NullEncodable`` (clients/templates/swift: left out unless set), Kotlin's a ``Sendable``
+    (clients/templates/kotlin); Python's ``UNSET`` and TypeScript's absent key already tell them apart."""
+    for name, schema in _components(result).items():
+        if not name.endswith("Request"):
+            continue
+        required = set(schema.get("required", ()))
+        for field, spec in schema.get("properties", {}).items():
+            if spec.get("nullable") and field not in required and spec.get("type") != "array":
+                spec["x-null-encodable"] = True
+    return result

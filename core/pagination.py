@@ -40,8 +40,9 @@ class CursorPagination(pagination.CursorPagination):
     def invalid_cursor(self) -> ValidationError:
         return ValidationError({self.cursor_query_param: ["Not a cursor this server gave out."]}, code="invalid_cursor")
 
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: APIView | None = None) -> Any:
-        self.queryset = queryset  # decode_cursor checks a position against the ordering's field
+    def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> Any:
+        # decode_cursor checks a position against the field the list is ordered by.
+        self.queryset = queryset if isinstance(queryset, QuerySet) else None
         return super().paginate_queryset(queryset, request, view)
 
     def decode_cursor(self, request: Request) -> pagination.Cursor | None:
@@ -82,17 +83,19 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         paginated = super().get_paginated_response_schema(schema)
-        cursor = {
-            "type": "string",
-            "nullable": True,
-            "description": "Send it as `?cursor=` for the {} page; null when there is none.",
-        }
+        def cursor(page: str) -> dict[str, Any]:
+            return {
+                "type": "string",
+                "nullable": True,
+                "description": f"Send it as `?cursor=` for the {page} page; null when there is none.",
+            }
+
         properties = paginated["properties"]
         paginated["properties"] = {
             "next": properties["next"],
             "previous": properties["previous"],
-            "next_cursor": {**cursor, "description": cursor["description"].format("next")},
-            "previous_cursor": {**cursor, "description": cursor["description"].format("previous")},
+            "next_cursor": cursor("next"),
+            "previous_cursor": cursor("previous"),
             "results": properties["results"],
         }
         return paginated

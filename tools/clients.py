@@ -13,8 +13,9 @@ versions pinned here, and says what went wrong before they find out:
 - Kotlin and Swift: openapi-generator, whose jar ships inside its PyPI wheel (run on Java). Nothing
   here compiles or runs that code (no Maven Central, no Swift toolchain), so the properties a client
   team needs at once are checked in the generated source instead (see kotlin_checks, swift_checks):
-  Kotlin leaves unset fields out of a request instead of sending null, Swift sends `format: date`
-  as YYYY-MM-DD, and a sync change of an unknown `type` does not fail a Swift /sync/ page.
+  Kotlin leaves unset fields out of a request instead of sending null, Kotlin and Swift can send
+  null to clear a nullable field (Sendable, NullEncodable), Swift sends `format: date` as
+  YYYY-MM-DD, and a sync change of an unknown `type` fails neither a Kotlin nor a Swift /sync/ page.
 
 Everything lands in clients/build/ (full logs in clients/build/logs/). The report at the end
 gives each generator's outcome and its warnings; the exit status is 1 if any step failed.
@@ -189,6 +190,8 @@ def kotlin_checks(schema: dict, sources: dict[str, str]) -> list[str]:
     `explicitNulls = false` (clients/templates/kotlin overrides Serializer.kt for that): a PATCH would
     clear or refuse every field it did not mean to change. So: the Json Retrofit uses sets it, and
     every property of a PATCH body is `T? = null`, so that a field left unset is null, hence left out.
+    A nullable field of a request (x-null-encodable) is a Sendable instead (clients/templates/kotlin), whose
+    Null is sent as null (clears it) and whose Unset is left out; SyncChange decodes a `type` it does not know.
     """
     failures = []
     serializer = sources.get("Serializer.kt", "")
@@ -201,15 +204,46 @@ def kotlin_checks(schema: dict, sources: dict[str, str]) -> list[str]:
         )
     if "kotlinxSerializationJson.asConverterFactory(" not in sources.get("ApiClient.kt", ""):
         failures.append("ApiClient.kt's Retrofit does not convert with Serializer.kotlinxSerializationJson")
-    for name in sorted(request_bodies(schema, "patch")):
+    if not re.search(r"^(?:public )?sealed class Sendable<out T>", serializer, re.M):
+        failures.append("Serializer.kt has no `sealed class Sendable`: a request cannot send null to clear a field")
+    patches = request_bodies(schema, "patch")
+    for name in sorted(patches | request_bodies(schema, "put") | request_bodies(schema, "post")):
         body = re.search(rf"data class {name} \((.*?)\n\) ", sources.get(f"{name}.kt", ""), re.S)
         if not body:
             failures.append(f"no data class {name} in {name}.kt")
             continue
-        for prop, declared in re.findall(r"\bval (\w+): ([^\n]*?),?\n", body.group(1) + ",\n"):
-            if not declared.endswith("? = null"):
+        component = schema["components"]["schemas"][name]
+        declared_as = {
+            camel(prop): (declared, preceding)
+            for preceding, prop, declared in re.findall(
+                r"((?:\n\s*@[^\n]*)*)\n\s*val (\w+): ([^\n]*?),?\n", "\n" + body.group(1) + ",\n"
+            )
+        }
+        for prop, spec in component.get("properties", {}).items():
+            declared, annotations = declared_as.get(camel(prop), ("no such property", ""))
+            if spec.get("x-null-encodable"):
+                # Null clears the field: Unset (left out), Null (sent as null) and a value must differ.
+                if not re.fullmatch(r"\S*Sendable<.+> = \S*Sendable\.Unset", declared) or (
+                    "EncodeDefault.Mode.NEVER" not in annotations
+                ):
+                    failures.append(f"{name}.{prop} is `{declared}`, not a Sendable left out when Unset")
+            elif name in patches and not declared.endswith("? = null"):
                 failures.append(f"PATCH body {name}.{prop} is `{declared}`, not `? = null`: sent when unset")
+    for name, component in schema.get("components", {}).get("schemas", {}).items():
+        if "oneOf" in component and "discriminator" in component:
+            source = sources.get(f"{name}.kt", "")
+            if not re.search(r"value class UnknownDefaultOpenApi\(val value: JsonObject\) : " + name, source) or not (
+                re.search(rf"else -> {name}\.UnknownDefaultOpenApi\(element\)", source)
+            ):
+                key = component["discriminator"]["propertyName"]
+                failures.append(f"{name}: an unknown {key} throws (no UnknownDefaultOpenApi)")
     return failures
+
+
+def camel(name: str) -> str:
+    """The Kotlin and Swift property name of a JSON field: ``kind_words`` -> ``kindWords``."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def swift_checks(schema: dict, sources: dict[str, str]) -> list[str]:
@@ -219,6 +253,8 @@ def swift_checks(schema: dict, sources: dict[str, str]) -> list[str]:
     with the yyyy-MM-dd formatter: as `Date` it goes out as a date-time, and the server answers 400.
     A discriminated oneOf (SyncChange) must decode an unknown discriminator value as
     .unknownDefaultOpenApi (oneOfUnknownDefaultCase) instead of throwing, which fails a whole sync page.
+    A nullable field of a request (x-null-encodable) is a NullEncodable left out unless set
+    (clients/templates/swift), so .encodeNull clears it.
     """
     failures = []
     for name, component in schema.get("components", {}).get("schemas", {}).items():
@@ -237,6 +273,21 @@ def swift_checks(schema: dict, sources: dict[str, str]) -> list[str]:
         failures.append('OpenISO8601DateFormatter.withoutTime is missing or not "yyyy-MM-dd"')
     if "OpenISO8601DateFormatter.withoutTime.string(" not in sources.get("OpenAPIDateWithoutTime.swift", ""):
         failures.append("OpenAPIDateWithoutTime does not encode with OpenISO8601DateFormatter.withoutTime")
+    bodies = request_bodies(schema, "patch") | request_bodies(schema, "put") | request_bodies(schema, "post")
+    for name in sorted(bodies):
+        source = sources.get(f"{name}.swift", "")
+        types = swift_property_types(source)
+        for prop, spec in schema["components"]["schemas"][name].get("properties", {}).items():
+            if not spec.get("x-null-encodable"):
+                continue
+            swift_name = camel(prop)
+            # Null clears the field: left out unless set (.encodeNothing), .encodeNull sends null.
+            if not types.get(prop, "").startswith("NullEncodable<") or not re.search(
+                rf"\b{swift_name}: NullEncodable<[^=]*> = \.encodeNothing\b", source
+            ):
+                failures.append(f"{name}.{prop} is `{types.get(prop)}`, not a NullEncodable left out unless set")
+            elif not re.search(rf"switch {swift_name} \{{\s*case \.encodeNothing: break", source):
+                failures.append(f"{name}.{prop}: .encodeNothing is not left out of the JSON")
     for name, component in schema.get("components", {}).get("schemas", {}).items():
         if "oneOf" in component and "discriminator" in component:
             source = sources.get(f"{name}.swift", "")

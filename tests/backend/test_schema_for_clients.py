@@ -416,3 +416,26 @@ def test_names_generate_clean_code(schema) -> None:
     assert week_bounds == [components["PrideEntry"]["properties"]["week"]["pattern"]] * 2
     assert re.fullmatch(week_bounds[0], "2026-W48")
     assert not re.fullmatch(week_bounds[0], "2026-48")
+
+
+def test_a_nullable_field_a_request_may_leave_out_can_be_sent_as_null(schema) -> None:
+    # Kotlin's and Swift's generators have one null for "unset" and "clear it": x-null-encodable
+    # makes them generate a three-way type (Sendable, NullEncodable; make clients checks both).
+    components = schema["components"]["schemas"]
+    marked = {
+        (name, field)
+        for name, component in components.items()
+        for field, spec in component.get("properties", {}).items()
+        if spec.get("x-null-encodable")
+    }
+    assert {
+        ("PatchedReflectionRequest", "mood"),
+        ("PatchedReflectionRequest", "commitment"),
+        ("PatchedExperimentRequest", "planned_for"),
+        ("PatchedCommitmentUpdateRequest", "ends_on"),
+        ("ReminderSettingsRequest", "paused_until"),
+    } <= marked
+    for name, field in marked:
+        assert name.endswith("Request")
+        assert components[name]["properties"][field]["nullable"] is True
+        assert field not in components[name].get("required", ())
