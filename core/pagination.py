@@ -83,6 +83,7 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         paginated = super().get_paginated_response_schema(schema)
+
         def cursor(page: str) -> dict[str, Any]:
             return {
                 "type": "string",
