@@ -26,11 +26,11 @@ and openapi-python-client, so it is shaped for the code they get:
   for us and not for client developers (the schema test checks every operation has one).
 
 The postprocessing hooks at the bottom fix what drf-spectacular leaves for generators: a
-response field the server always sends is ``required``; a ``Patched*`` request carries no
-``default`` (a generated client would send it and overwrite what the user wrote); an enum in
-a query parameter is the ``$ref`` of its component; the error bodies are typed per operation;
-no request carries a ``default`` (the server fills in what a create leaves out, and a PUT or
-PATCH keeps it); ``/healthz``, a plain Django view, is added.
+response field the server always sends is ``required``; no request carries a ``default`` (a
+generated client would send it and overwrite what the user wrote: the server fills in what a
+create leaves out, and a PUT or PATCH keeps it); an enum in a query parameter is the ``$ref``
+of its component; the error bodies are typed per operation; a nullable field a request may
+leave out is ``x-null-encodable``; ``/healthz``, a plain Django view, is added.
 """
 
 from __future__ import annotations
@@ -39,9 +39,11 @@ import json
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import force_instance, is_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import Direction, OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardAutoSchema
+from drf_standardized_errors.openapi_utils import get_flat_serializer_fields, get_serializer_fields_with_error_codes
 from rest_framework import serializers
 
 from core import health
@@ -52,9 +54,9 @@ KNOWN_CODES = {
     "401": ["not_authenticated", "authentication_failed", "token_not_valid", "user_not_found"],
     "403": ["permission_denied"],
     "404": ["not_found"],
+    "406": ["not_acceptable"],
     "409": ["already_exists"],
     "412": ["precondition_failed"],
-    "406": ["not_acceptable"],
     "413": ["request_too_large"],
     "415": ["unsupported_media_type"],
     "429": ["throttled"],
@@ -260,6 +262,17 @@ class AutoSchema(StandardAutoSchema):
         if status_code == "503":
             return True
         return super()._should_add_error_response(responses, status_code)
+
+    def _determine_fields_with_error_codes(self) -> list[Any]:
+        # A query read by a serializer (``parameters=[BriefQuerySerializer]``) refuses with its
+        # fields' codes, as a body does; drf-standardized-errors reads only filter forms there.
+        fields: list[Any] = super()._determine_fields_with_error_codes()
+        if self.method not in {"POST", "PUT", "PATCH"}:
+            for parameter in self.get_override_parameters():
+                if is_serializer(parameter):
+                    flat = get_flat_serializer_fields(force_instance(parameter))
+                    fields += get_serializer_fields_with_error_codes(flat)
+        return fields
 
     def _should_add_validation_error_response(self) -> bool:
         # An action with no body can still refuse with a validation error (confirming a

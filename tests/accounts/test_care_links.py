@@ -152,7 +152,7 @@ class TestListAndRead:
         ended = CareLinkFactory(patient=chef, status="ended", ended_at=timezone.now())
         client = client_for(chef)
         page = client.get(LINKS, {"page_size": 2}).json()
-        assert set(page) == {"next", "previous", "results"}
+        assert set(page) == {"next", "previous", "next_cursor", "previous_cursor", "results"}
         assert len(page["results"]) == 2
         rest = client.get(page["next"]).json()
         assert len(rest["results"]) == 2

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from backend.celery import app as celery_app
 from tests.helpers import a_closed_port
@@ -55,11 +56,13 @@ def test_healthz_answers_503_naming_a_database_that_is_down(tmp_path):
     assert '"broker": "ok"' in body
 
 
-def test_healthz_refuses_other_methods_in_the_apis_error_body(client):
-    response = client.post("/healthz")
+@pytest.mark.parametrize("method", ["POST", "QUERY"])
+def test_healthz_refuses_other_methods_in_the_apis_error_body(method):
+    # With CSRF checked, as a browser or a fuzzer meets it: a 405, not Django's CSRF 403 page.
+    response = Client(enforce_csrf_checks=True).generic(method, "/healthz")
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
     assert response.json() == {
         "type": "client_error",
-        "errors": [{"code": "method_not_allowed", "detail": 'Method "POST" not allowed.', "attr": None}],
+        "errors": [{"code": "method_not_allowed", "detail": f'Method "{method}" not allowed.', "attr": None}],
     }

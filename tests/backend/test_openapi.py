@@ -46,11 +46,11 @@ REFUSES_VALID_INPUT = {
     "PATCH /api/v1/reminders/{id}/": "a commitment id that does not exist",
     "PUT /api/v1/reminders/settings/": "quiet hours come both or neither, and do not start and end at one minute",
     "POST /api/v1/devices/": "a web token must be a Push API subscription as JSON (an https endpoint and keys)",
-    "POST /api/v1/sessions/": "a transcript with no `Speaker: text` turn, or a day before 1900 or not yet come",
-    "GET /api/v1/patients/{patient_id}/brief/": "a day before 1900, or one not yet come in the patient's zone",
-    "GET /api/v1/patients/{patient_id}/entries/": "a day before 1900, or a week 53 of a year that has 52",
+    "POST /api/v1/sessions/": "a transcript with no `Speaker: text` turn, or a day not yet come",
+    "GET /api/v1/patients/{patient_id}/brief/": "a day not yet come in the patient's zone",
+    "GET /api/v1/patients/{patient_id}/entries/": "a week 53 of a year that has 52",
     **{
-        f"{method} /api/v1/{kind}/{suffix}": "a commitment id that does not exist, or a day before 1900"
+        f"{method} /api/v1/{kind}/{suffix}": "a commitment id that does not exist, or a day not yet come"
         for kind in ("reflections", "pride-entries", "experiments")
         for method, suffix in (("GET", ""), ("POST", ""), ("PUT", "{id}/"), ("PATCH", "{id}/"))
     },

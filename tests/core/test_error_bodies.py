@@ -129,3 +129,31 @@ class TestMovingASlot:
         assert (put.status_code, put.json()["date"]) == (200, "2026-11-30")
         assert (put_pride.status_code, put_pride.json()["week"]) == (200, "2026-W49")
         assert moved.status_code == 400  # a new date that has not come is still refused
+
+
+@pytest.fixture(scope="module")
+def error_code_enums() -> dict[str, list[str]]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    return {
+        name.removesuffix("ErrorCode"): spec["enum"] for name, spec in components.items() if name.endswith("ErrorCode")
+    }
+
+
+@pytest.mark.parametrize(
+    ("operation", "status", "call"),
+    [
+        ("CreateReflection", 415, lambda c: c.post("/api/v1/reflections/", "effort=x", content_type="text/plain")),
+        ("ListReflections", 406, lambda c: c.get("/api/v1/reflections/", HTTP_ACCEPT="text/html")),
+        ("UpdateMe", 400, lambda c: c.patch("/api/v1/me/", {"timezone": "Mars/Olympus"})),
+        ("ListCommitments", 400, lambda c: c.get("/api/v1/commitments/", {"cursor": "cD1nYXJiYWdl"})),
+        ("CreateCommitment", 400, lambda c: c.post("/api/v1/commitments/", {"kind": "custom", "title": "Walk"})),
+        ("EraseAccount", 400, lambda c: c.delete("/api/v1/me/", {"password": "not it"})),
+    ],
+)
+def test_the_code_a_client_gets_is_one_its_operations_enum_names(as_chef, error_code_enums, operation, status, call):
+    # Generated clients type `code` as the operation's enum: a code outside it is a surprise there.
+    response = call(as_chef)
+    assert response.status_code == status, response.content
+    assert {error["code"] for error in response.json()["errors"]} <= set(error_code_enums[operation])
