@@ -60,8 +60,9 @@ export async function firstMinutes(baseUrl: string, email: string, password: str
     params: { path: { id: prideId }, header: { "If-Match": etag } },
     body: { note: "Good enough." },
   });
-  if (changed.response.status === 412) {
-    // Someone else changed it first: read it again, then decide.
+  if (changed.error && changed.error.errors.some((e) => e.code === "precondition_failed")) {
+    // Someone else changed it first: read it again, then decide. `code` is the operation's
+    // union of codes, so a misspelt one ("precondition_fail") does not compile.
   } else if (changed.error) {
     fail("patch pride entry", changed.response.status, changed.error);
   } else {
@@ -69,6 +70,15 @@ export async function firstMinutes(baseUrl: string, email: string, password: str
     const shared: boolean = changed.data.shared;
     console.log(me.id, kindWords, day, week, items.length, shared, changed.data.version);
   }
+
+  // Clearing a nullable field: null is sent as null (leaving it out keeps the mood).
+  const cleared = await api.PATCH("/api/v1/reflections/{id}/", {
+    params: { path: { id: reflection.data.id } },
+    body: { mood: null },
+  });
+  if (cleared.error) fail("clear the mood", cleared.response.status, cleared.error);
+  const noMood: number | null = cleared.data.mood;
+  console.log(noMood);
 
   let cursor: string | undefined;
   for (;;) {
