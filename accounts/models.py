@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.models import AnonymousUser, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -72,20 +72,12 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
     def patients_of(self, therapist: User) -> models.QuerySet[User]:
-        """The patients a therapist may reach now: those with an active care link to them.
+        """The patients a therapist may reach now: the patient ends of ``CareLink.objects.door``.
 
-        At most one active link joins a pair (a unique constraint), so no row comes twice.
-
-        This is the one door from a therapist to a patient. Every view and task that acts for
-        a therapist starts from it, never from a patient id alone.
+        Every view and task that acts for a therapist starts from it (or from the selectors
+        in ``accounts.selectors`` built on the same door), never from a patient id alone.
         """
-        if not therapist.is_authenticated or therapist.role != Role.THERAPIST:
-            return self.none()
-        return self.filter(
-            role=Role.PATIENT,
-            care_links_as_patient__therapist=therapist,
-            care_links_as_patient__status=CareLink.Status.ACTIVE,
-        )
+        return self.filter(pk__in=CareLink.objects.door(therapist).values("patient_id"))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -176,6 +168,17 @@ class CareLinkQuerySet(models.QuerySet["CareLink"]):
     def of(self, user: User) -> CareLinkQuerySet:
         """The links a user is a side of, whatever their role."""
         return self.filter(Q(patient=user) | Q(therapist=user))
+
+    def door(self, therapist: User | AnonymousUser) -> CareLinkQuerySet:
+        """The one door from a therapist to a patient: the therapist's active links, each with
+        a therapist at one end and a patient at the other. A caller who is not a signed-in
+        therapist reaches nobody, and a link row with the roles wrong opens nothing.
+
+        At most one active link joins a pair (a unique constraint), so no patient comes twice.
+        """
+        if not therapist.is_authenticated or therapist.role != Role.THERAPIST:
+            return self.none()
+        return self.active().filter(therapist=therapist, patient__role=Role.PATIENT)
 
 
 class CareLink(models.Model):
