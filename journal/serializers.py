@@ -123,7 +123,7 @@ class ReflectionSerializer(EntrySerializer):
 class WeekField(fields.CharField):
     default_error_messages = {"invalid_week": "An ISO week such as 2026-W48."}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 8)
         super().__init__(**kwargs)
 
