@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 
 import http_ece
@@ -27,7 +28,7 @@ from backend import env
 from reminders import channels
 from reminders.channels import Message, PermanentError, TransientError, Unregistered
 from reminders.models import Device
-from tests.reminders.servers import smtp_recorder
+from tests.reminders.servers import TEST_TLS, http_recorder, resolving, silent_server, smtp_recorder
 
 SLOT = datetime(2026, 3, 29, 18, 0, tzinfo=UTC)
 FCM_UNREGISTERED = {
@@ -221,8 +222,8 @@ def test_an_unreachable_push_service_is_transient(nothing_configured):
         channels.push(device=a_phone(), message=a_message())
 
 
-def test_a_phone_push_without_a_push_url_is_permanent(nothing_configured):
-    with pytest.raises(PermanentError, match="REMINDER_CHANNEL_PUSH_URL"):
+def test_a_phone_push_without_a_service_account_or_a_push_url_is_permanent(nothing_configured):
+    with pytest.raises(PermanentError, match="FCM_SERVICE_ACCOUNT_FILE"):
         channels.push(device=a_phone(), message=a_message())
 
 
@@ -250,15 +251,29 @@ class Browser:
 
 
 @pytest.fixture
-def web_push(nothing_configured, server):
+def resolved(monkeypatch) -> dict[str, list[str]]:
+    """What the channel's resolver answers, by name: ``push.test`` is our local HTTPS push service."""
+    names = {"push.test": ["127.0.0.1"]}
+    monkeypatch.setattr(channels, "web_push_resolver", resolving(names))
+    monkeypatch.setattr(channels, "web_push_tls", TEST_TLS.client_context())
+    return names
+
+
+@pytest.fixture
+def web_push(nothing_configured, resolved):
+    """An HTTPS push service at ``push.test``, allowed by name, and (test-only) at loopback."""
     nothing_configured.WEBPUSH_VAPID_PRIVATE_KEY = env.new_vapid_private_key()
     nothing_configured.WEBPUSH_VAPID_SUBJECT = "mailto:care@good-enough.test"
-    return server
+    nothing_configured.WEBPUSH_ALLOWED_HOSTS = ["push.test", "*.push.test"]
+    nothing_configured.OUTBOUND_ALSO_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    with http_recorder(tls=True) as server:
+        server.answer(201)
+        yield server
 
 
 @pytest.fixture
 def browser(web_push) -> Browser:
-    return Browser(f"{web_push.url}/push/subscription-1")
+    return Browser(f"{web_push.https_url()}/push/subscription-1")
 
 
 def test_a_web_push_arrives_encrypted_for_the_subscription_and_decrypts_intact(web_push, browser):
@@ -327,7 +342,8 @@ def test_a_web_push_service_slower_than_the_timeout_is_transient(web_push, brows
 
 
 def test_an_unreachable_web_push_service_is_transient(web_push):
-    browser = Browser(f"{a_closed_port_url()}/push/subscription-1")
+    port = a_closed_port_url().rsplit(":", 1)[1]
+    browser = Browser(f"https://push.test:{port}/push/subscription-1")
     with pytest.raises(TransientError):
         channels.push(device=browser.device, message=a_message())
 
@@ -349,6 +365,86 @@ def test_a_web_push_without_a_vapid_key_is_permanent(nothing_configured, server)
     with pytest.raises(PermanentError, match="WEBPUSH_VAPID_PRIVATE_KEY"):
         channels.push(device=Browser(server.url).device, message=a_message())
     assert server.received == []
+
+
+# --- Web Push: only push services, only at public addresses, never redirected ---------------
+
+HOSTILE_ENDPOINTS = [
+    "https://127.0.0.1:{port}/push",
+    "https://169.254.169.254/latest/meta-data/",
+    "https://[::1]:{port}/push",
+    "https://2130706433:{port}/push",
+    "https://0x7f000001:{port}/push",
+    "https://metadata.google.internal/computeMetadata/v1/",
+    "http://push.test:{port}/push",
+    "https://push.example.test/push",
+]
+
+
+@pytest.mark.parametrize("endpoint", HOSTILE_ENDPOINTS)
+def test_a_stored_subscription_aimed_off_the_push_services_is_not_sent_to(web_push, endpoint):
+    # A device registered before the check existed: the send refuses it too.
+    with pytest.raises(PermanentError) as raised:
+        channels.push(device=Browser(endpoint.format(port=web_push.port)).device, message=a_message())
+    assert not isinstance(raised.value, Unregistered)
+    assert web_push.received == []
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "169.254.169.254", "::1", "::ffff:127.0.0.1", "10.0.0.1"])
+def test_a_listed_push_host_that_resolves_to_an_internal_address_is_not_connected_to(
+    web_push, browser, resolved, settings, address
+):
+    settings.OUTBOUND_ALSO_ALLOWED_NETWORKS = []  # as in every deployment
+    resolved["push.test"] = [address]
+    with pytest.raises(PermanentError, match="resolves to"):
+        channels.push(device=browser.device, message=a_message())
+    assert web_push.received == []
+
+
+def test_a_web_push_connects_to_the_address_it_checked_and_asks_the_resolver_once(web_push, browser, monkeypatch):
+    calls: list[str] = []
+    answers = iter([["127.0.0.1"], ["169.254.169.254"]])
+
+    def rebinding(host: str, port: int) -> list[str]:
+        calls.append(host)
+        return next(answers)
+
+    monkeypatch.setattr(channels, "web_push_resolver", rebinding)
+    channels.push(device=browser.device, message=a_message())
+    assert calls == ["push.test"]
+    assert len(web_push.received) == 1
+
+
+@pytest.mark.parametrize("status", [302, 307])
+def test_a_web_push_redirect_is_a_permanent_error_and_is_not_followed(web_push, browser, server, status):
+    web_push.answer(status, headers={"Location": f"{server.url}/internal/admin"})
+    with pytest.raises(PermanentError, match="redirect"):
+        channels.push(device=browser.device, message=a_message())
+    assert len(web_push.received) == 1
+    assert server.received == []
+
+
+def test_a_web_push_service_that_accepts_and_never_answers_costs_at_most_the_bound(web_push, quick_timeout):
+    with silent_server() as port:
+        started = time.monotonic()
+        with pytest.raises(TransientError, match="did not answer"):
+            channels.push(device=Browser(f"https://push.test:{port}/push/1").device, message=a_message())
+        assert time.monotonic() - started < 0.8
+
+
+def test_a_web_push_service_that_trickles_its_answer_is_cut_off_at_the_bound(web_push, browser, quick_timeout):
+    web_push.answer(201, body=b"x" * 100, trickle=0.05)  # each byte in time; the whole far too late
+    started = time.monotonic()
+    with pytest.raises(TransientError, match="did not answer"):
+        channels.push(device=browser.device, message=a_message())
+    assert time.monotonic() - started < 0.8
+
+
+def test_a_web_push_to_a_certificate_that_does_not_verify_is_not_sent(web_push, browser, monkeypatch):
+    monkeypatch.setattr(channels, "web_push_tls", True)  # the public roots, which never signed push.test
+    with pytest.raises(TransientError):
+        channels.push(device=browser.device, message=a_message())
+    assert web_push.received == []
 
 
 # --- e-mail through SMTP --------------------------------------------------------------------
