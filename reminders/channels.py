@@ -15,8 +15,13 @@ a relay can stand in for FCM. And its send functions decide for us: they deactiv
 themselves (``.update(active=False)`` on FCM's UNREGISTERED, SENDER_ID_MISMATCH and any
 INVALID_ARGUMENT, ``device.save()`` on a Web Push 404/410) and turn every other Web Push
 failure into a ``WebPushError`` holding only a message string, so a retryable 503 and a
-hopeless 400 look alike. What we need from it is small (an FCM v1 JSON body, one pywebpush
-call), so we call pywebpush directly and keep retry and deactivation in our send service.
+hopeless 400 look alike. What we need from it is small (an FCM v1 JSON body, pywebpush's
+encryption), so we use pywebpush and google-auth directly and keep retry and deactivation in
+our send service.
+
+Every HTTP send goes through ``core.outbound``: one deadline for the whole send and no
+redirects; a Web Push endpoint, which the browser chose, also through its guard (push
+services' hosts only, public addresses only, connected to the address that was checked).
 """
 
 from __future__ import annotations

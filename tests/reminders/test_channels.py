@@ -15,12 +15,18 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs
 
 import http_ece
+import jwt
 import pytest
+import time_machine
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from py_vapid import Vapid
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -28,7 +34,17 @@ from backend import env
 from reminders import channels
 from reminders.channels import Message, PermanentError, TransientError, Unregistered
 from reminders.models import Device
-from tests.reminders.servers import TEST_TLS, http_recorder, resolving, silent_server, smtp_recorder
+from tests.reminders.servers import (
+    TEST_TLS,
+    Answer,
+    HTTPRecorder,
+    Received,
+    http_recorder,
+    json_answer,
+    resolving,
+    silent_server,
+    smtp_recorder,
+)
 
 SLOT = datetime(2026, 3, 29, 18, 0, tzinfo=UTC)
 FCM_UNREGISTERED = {
@@ -225,6 +241,176 @@ def test_an_unreachable_push_service_is_transient(nothing_configured):
 def test_a_phone_push_without_a_service_account_or_a_push_url_is_permanent(nothing_configured):
     with pytest.raises(PermanentError, match="FCM_SERVICE_ACCOUNT_FILE"):
         channels.push(device=a_phone(), message=a_message())
+
+
+def test_a_relay_without_a_service_account_gets_no_token_of_ours(fcm):
+    # REMINDER_CHANNEL_PUSH_URL alone: a relay that holds Firebase's credentials itself.
+    channels.push(device=a_phone(), message=a_message())
+    assert "authorization" not in fcm.received[0].headers
+
+
+# --- push to phones as Firebase wants it: a service account's OAuth 2.0 access token --------
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
+CLIENT_EMAIL = "reminders@good-enough.iam.gserviceaccount.com"
+#: A grant is addressed to Google's token endpoint whatever token_uri it is sent to (google-auth does so).
+GOOGLE_AUDIENCE = "https://oauth2.googleapis.com/token"
+
+
+class TokenEndpoint:
+    """Google's token endpoint for a service account: it checks the JWT grant's signature and
+    claims against the account's public key, and answers a new access token each time."""
+
+    def __init__(self, public_key: rsa.RSAPublicKey) -> None:
+        self.public_key = public_key
+        self.uri = ""  # known once the server has its port
+        self.issued: list[str] = []
+        self.refusal: Answer | None = None
+
+    def __call__(self, request: Received) -> Answer:
+        if self.refusal is not None:
+            return self.refusal
+        form = parse_qs(request.body.decode())
+        if form.get("grant_type") != [JWT_BEARER] or "assertion" not in form:
+            return json_answer(400, {"error": "unsupported_grant_type"})
+        try:
+            claims = jwt.decode(form["assertion"][0], self.public_key, algorithms=["RS256"], audience=GOOGLE_AUDIENCE)
+        except jwt.InvalidTokenError as error:
+            return json_answer(400, {"error": "invalid_grant", "error_description": f"Invalid JWT: {error}"})
+        if (claims["iss"], claims["scope"]) != (CLIENT_EMAIL, FCM_SCOPE) or claims["exp"] - claims["iat"] > 3600:
+            return json_answer(400, {"error": "invalid_scope"})
+        self.issued.append(f"ya29.access-token-{len(self.issued) + 1}")
+        return json_answer(200, {"access_token": self.issued[-1], "expires_in": 3600, "token_type": "Bearer"})
+
+
+class FirebaseStandIn:
+    """FCM's send endpoint: refuses a request without the latest access token, as Google does."""
+
+    def __init__(self, tokens: TokenEndpoint) -> None:
+        self.tokens = tokens
+        self.answer: Answer | None = None  # what an authorized request gets, if not a 200
+
+    def __call__(self, request: Received) -> Answer:
+        if not self.tokens.issued or request.headers.get("authorization") != f"Bearer {self.tokens.issued[-1]}":
+            return json_answer(401, {"error": {"code": 401, "status": "UNAUTHENTICATED"}})
+        return self.answer or json_answer(200, {"name": "projects/good-enough/messages/0:1"})
+
+
+@dataclass
+class Firebase:
+    tokens: TokenEndpoint
+    fcm: FirebaseStandIn
+    token_server: HTTPRecorder
+    fcm_server: HTTPRecorder
+
+
+def a_service_account_file(folder: Path, key: rsa.RSAPrivateKey, token_uri: str) -> Path:
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    path = folder / "service-account.json"
+    account = {
+        "type": "service_account",
+        "project_id": "good-enough",
+        "private_key_id": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c",
+        "private_key": pem.decode(),
+        "client_email": CLIENT_EMAIL,
+        "client_id": "108364251212437289173",
+        "token_uri": token_uri,
+    }
+    path.write_text(json.dumps(account))
+    return path
+
+
+@pytest.fixture(scope="module")
+def account_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def firebase(nothing_configured, tmp_path, monkeypatch, account_key) -> Iterator[Firebase]:
+    tokens = TokenEndpoint(account_key.public_key())
+    fcm = FirebaseStandIn(tokens)
+    with http_recorder(respond=tokens) as token_server, http_recorder(respond=fcm) as fcm_server:
+        tokens.uri = f"{token_server.url}/token"
+        monkeypatch.setenv("FCM_SERVICE_ACCOUNT_FILE", str(a_service_account_file(tmp_path, account_key, tokens.uri)))
+        nothing_configured.FCM_SERVICE_ACCOUNT = env.get_service_account("FCM_SERVICE_ACCOUNT_FILE")
+        # Google's URL with the stand-in's origin: the path still comes from the file's project id.
+        monkeypatch.setattr(channels, "FCM_SEND_URL", f"{fcm_server.url}/v1/projects/{{project_id}}/messages:send")
+        yield Firebase(tokens, fcm, token_server, fcm_server)
+
+
+def test_a_service_account_makes_phone_push_configured(firebase):
+    assert channels.push_platforms() == {"ios", "android"}
+
+
+def test_a_phone_push_carries_the_service_accounts_token_to_its_projects_fcm(firebase):
+    channels.push(device=a_phone(), message=a_message())
+
+    [grant] = firebase.token_server.received
+    assert (grant.path, parse_qs(grant.body.decode())["grant_type"]) == ("/token", [JWT_BEARER])
+    [send] = firebase.fcm_server.received
+    assert send.path == "/v1/projects/good-enough/messages:send"
+    assert send.headers["authorization"] == "Bearer ya29.access-token-1"
+    assert send.json()["message"]["token"] == "fcm-token-of-the-chefs-phone"
+
+
+def test_the_token_is_fetched_once_for_many_sends_and_again_once_it_is_about_to_expire(firebase):
+    with time_machine.travel(SLOT, tick=True) as traveller:
+        for _ in range(3):
+            channels.push(device=a_phone(), message=a_message())
+        traveller.shift(timedelta(minutes=50))  # an hour-long token, still good
+        channels.push(device=a_phone(), message=a_message())
+        assert firebase.tokens.issued == ["ya29.access-token-1"]
+
+        traveller.shift(timedelta(minutes=7))  # within google-auth's margin before expiry
+        channels.push(device=a_phone(), message=a_message())
+    assert firebase.tokens.issued == ["ya29.access-token-1", "ya29.access-token-2"]
+    sent_with = [request.headers["authorization"] for request in firebase.fcm_server.received]
+    assert sent_with == ["Bearer ya29.access-token-1"] * 4 + ["Bearer ya29.access-token-2"]
+
+
+def test_a_grant_the_token_endpoint_refuses_is_permanent_and_nothing_is_sent(firebase):
+    firebase.tokens.public_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    with pytest.raises(PermanentError, match="invalid_grant") as raised:
+        channels.push(device=a_phone(), message=a_message())
+    assert not isinstance(raised.value, Unregistered)
+    assert firebase.fcm_server.received == []
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_a_busy_token_endpoint_is_transient_and_not_retried_inside_the_worker(firebase, status):
+    firebase.tokens.refusal = json_answer(status, {"error": "internal_failure"})
+    with pytest.raises(TransientError):
+        channels.push(device=a_phone(), message=a_message())
+    assert len(firebase.token_server.received) == 1  # google-auth alone would sleep and ask twice more
+    assert firebase.fcm_server.received == []
+
+
+def test_an_unreachable_token_endpoint_is_transient(firebase, settings):
+    settings.FCM_SERVICE_ACCOUNT = {**settings.FCM_SERVICE_ACCOUNT, "token_uri": f"{a_closed_port_url()}/token"}
+    with pytest.raises(TransientError):
+        channels.push(device=a_phone(), message=a_message())
+
+
+def test_an_authorized_push_to_an_unregistered_token_raises_unregistered(firebase):
+    firebase.fcm.answer = json_answer(404, FCM_UNREGISTERED)
+    with pytest.raises(Unregistered):
+        channels.push(device=a_phone(), message=a_message())
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_an_authorized_push_that_fcm_cannot_take_now_is_transient(firebase, status):
+    firebase.fcm.answer = json_answer(status, {"error": {"code": status, "status": "UNAVAILABLE"}})
+    with pytest.raises(TransientError):
+        channels.push(device=a_phone(), message=a_message())
+
+
+@pytest.mark.parametrize(("status", "code"), [(401, "UNAUTHENTICATED"), (403, "PERMISSION_DENIED")])
+def test_a_push_fcm_does_not_authorize_is_permanent_and_keeps_the_device(firebase, status, code):
+    firebase.fcm.answer = json_answer(status, {"error": {"code": status, "status": code}})
+    with pytest.raises(PermanentError) as raised:
+        channels.push(device=a_phone(), message=a_message())
+    assert not isinstance(raised.value, Unregistered)
 
 
 # --- push to browsers: Web Push -------------------------------------------------------------
