@@ -24,6 +24,7 @@ import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -211,12 +212,10 @@ class _Backend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        targets: Sequence[str] = [host]
-        if self._guard is not None:
-            try:
-                targets = [str(address) for address in self._guard.addresses(host, port)]
-            except OSError as error:  # the name does not resolve: as unreachable as a refused connection
-                raise httpcore.ConnectError(f"{host} could not be resolved: {error}") from error
+        try:
+            targets = _within(self._deadline, timeout, lambda: self._addresses(host, port))
+        except OSError as error:  # the name does not resolve: as unreachable as a refused connection
+            raise httpcore.ConnectError(f"{host} could not be resolved: {error}") from error
         last_error: httpcore.ConnectError | None = None
         for target in targets:
             # httpcore's own backend, given an address, connects there without any lookup.
@@ -228,6 +227,11 @@ class _Backend(httpcore.NetworkBackend):
                 continue
             return _DeadlineStream(stream, self._deadline)
         raise httpcore.ConnectError(f"{host}:{port} could not be reached: {last_error}")
+
+    def _addresses(self, host: str, port: int) -> list[str]:
+        if self._guard is not None:
+            return [str(address) for address in self._guard.addresses(host, port)]
+        return system_resolver(host, port)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
@@ -243,6 +247,32 @@ def _left(deadline: float, timeout: float | None, error: type[Exception]) -> flo
     if left <= 0:
         raise error("the request's time is up.")
     return left if timeout is None else min(left, timeout)
+
+
+def _within(deadline: float, timeout: float | None, work: Callable[[], list[str]]) -> list[str]:
+    """``work()`` (a lookup), waited for no longer than the deadline allows.
+
+    The OS resolver takes no timeout of ours, so it runs in a thread of its own; one that
+    outlives the wait ends on its own with the resolver's timeout, its answer unused.
+    """
+    limit = _left(deadline, timeout, httpcore.ConnectTimeout)
+    answers: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            answers.append(work())
+        except BaseException as error:  # handed to the waiting thread, which raises it
+            errors.append(error)
+
+    thread = threading.Thread(target=run, name="outbound-resolve", daemon=True)
+    thread.start()
+    thread.join(limit)
+    if errors:
+        raise errors[0]
+    if not answers:
+        raise httpcore.ConnectTimeout("resolving the host took the request's whole time.")
+    return answers[0]
 
 
 class _DeadlineStream(httpcore.NetworkStream):

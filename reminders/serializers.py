@@ -226,6 +226,10 @@ def _check_push_endpoint(token: str) -> None:
         endpoint = json.loads(token).get("endpoint")
     except (ValueError, AttributeError):
         return
+    except RecursionError:  # "[[[[…": JSON nested deeper than the parser goes is no subscription either
+        raise serializers.ValidationError(
+            {"token": serializers.ErrorDetail("Not a Push API subscription.", code="invalid_subscription")}
+        ) from None
     if not isinstance(endpoint, str) or urlsplit(endpoint).scheme != "https" or not urlsplit(endpoint).netloc:
         return
     refusal = outbound.url_refusal(endpoint, allowed_hosts=settings.WEBPUSH_ALLOWED_HOSTS)

@@ -224,3 +224,16 @@ def test_a_name_that_does_not_resolve_is_a_connection_error_not_a_crash():
     guard = Guard(("push.test",), resolver=resolving({}))
     with pytest.raises(httpx.ConnectError):
         post("https://push.test:9/push/1", guard)
+
+
+def test_a_resolver_that_hangs_costs_at_most_the_bound(push_service):
+    def hanging(host: str, port: int) -> list[str]:
+        time.sleep(2)
+        return ["127.0.0.1"]
+
+    guard = Guard(("push.test",), resolver=hanging, also_allowed=LOOPBACK)
+    started = time.monotonic()
+    with pytest.raises(httpx.TimeoutException):
+        post(f"{push_service.https_url()}/push/1", guard, seconds=0.4)
+    assert time.monotonic() - started < 0.8
+    assert push_service.received == []

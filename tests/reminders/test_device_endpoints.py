@@ -79,3 +79,11 @@ def test_a_phone_token_that_looks_like_a_url_is_not_judged_as_one(as_chef):
     # Only a web token is a URL the worker POSTs to; an FCM or APNs token is opaque.
     token = subscription("https://127.0.0.1/push/1")
     assert as_chef.post(DEVICES, {"platform": "android", "token": token}).status_code == 201
+
+
+@pytest.mark.parametrize("token", ["[" * 4000, '{"endpoint": ' + "[" * 3000])
+def test_a_web_token_nested_deeper_than_json_parses_is_a_400_not_a_500(as_chef, token):
+    response = as_chef.post(DEVICES, {"platform": "web", "token": token})
+    assert response.status_code == 400
+    assert error_codes(response) == ["invalid_subscription"]
+    assert not Device.objects.exists()
