@@ -20,6 +20,7 @@ return ``Refused`` with a short ``code``.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
@@ -179,17 +180,23 @@ def client(
     no redirect, and that connects only where ``guard`` allows (anywhere without one: the URLs
     an operator configured)."""
     backend = _Backend(deadline=time.monotonic() + seconds, guard=guard)
-    transport = httpx.HTTPTransport(verify=verify, retries=0)
+    tls = _default_tls() if verify is True else httpx.create_ssl_context(verify=verify)
+    transport = httpx.HTTPTransport(verify=tls, retries=0)
     # httpx's transport takes no network backend, but its pool is httpcore's, which does; so
-    # the pool is built again with ours, with the TLS context httpx made for ``verify``.
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(verify=verify), network_backend=backend, retries=0
-    )
+    # the pool is built again with ours, and the same TLS context.
+    transport._pool = httpcore.ConnectionPool(ssl_context=tls, network_backend=backend, retries=0)
     hooks = {"request": [_https_only]} if guard is not None else {}
     with httpx.Client(
         transport=transport, timeout=seconds, follow_redirects=False, trust_env=False, event_hooks=hooks
     ) as http:
         yield http
+
+
+@functools.cache
+def _default_tls() -> ssl.SSLContext:
+    """httpx's default verification (certifi's roots, or SSL_CERT_FILE), made once per process:
+    loading the roots takes ~0.1 s of CPU, which every send would otherwise pay."""
+    return httpx.create_ssl_context()
 
 
 def _https_only(request: httpx.Request) -> None:
