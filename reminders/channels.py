@@ -35,7 +35,6 @@ import math
 import re
 import smtplib
 import ssl
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,18 +44,17 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import google.auth.exceptions
-import google.auth.transport
 import httpx
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
-from google.oauth2 import service_account
 from py_vapid import Vapid  # type: ignore[import-untyped]
 from pywebpush import WebPusher, WebPushException  # type: ignore[import-untyped]
 from standardwebhooks import Webhook
 
 from core import outbound
+from reminders import google_auth
 from reminders.models import Device
 
 console_log = logging.getLogger("reminders.console")
@@ -66,7 +64,6 @@ console_log = logging.getLogger("reminders.console")
 HTTP_TIMEOUT_SECONDS = 5.0
 #: FCM HTTP v1's send URL; REMINDER_CHANNEL_PUSH_URL replaces it (a relay, a test stand-in).
 FCM_SEND_URL = "https://fcm.googleapis.com/v1/projects/{project_id}/messages:send"
-FCM_SCOPES = ("https://www.googleapis.com/auth/firebase.messaging",)
 #: How long a VAPID signature stays good; RFC 8292 allows at most 24 hours.
 VAPID_LIFETIME = timedelta(hours=12)
 #: How long a push service may hold a reminder for an offline device. A nudge that arrives
@@ -181,25 +178,11 @@ def _fcm_push(*, token: str, message: Message) -> None:
     _raise_for_status(response, "the push service")
 
 
-_credentials: dict[tuple[str, str, str], service_account.Credentials] = {}
-_credentials_lock = threading.Lock()
-
-
-def _fcm_credentials(account: Mapping[str, str]) -> service_account.Credentials:
-    """One credentials object per service account and process, so its access token (an hour
-    long) is fetched once and reused by every send until google-auth finds it no longer valid."""
-    key = (account["client_email"], account.get("private_key_id", ""), account["token_uri"])
-    with _credentials_lock:
-        if key not in _credentials:
-            _credentials[key] = service_account.Credentials.from_service_account_info(account, scopes=FCM_SCOPES)
-        return _credentials[key]
-
-
 def _authorize(http: httpx.Client, account: Mapping[str, str], url: str, headers: dict[str, str]) -> None:
     """Adds ``Authorization: Bearer``, fetching a token from the account's ``token_uri`` only
     when google-auth says the one it holds is missing or about to expire."""
     try:
-        _fcm_credentials(account).before_request(_GoogleRequest(http), "POST", url, headers)
+        google_auth.credentials(account).before_request(google_auth.Request(http), "POST", url, headers)
     except google.auth.exceptions.TransportError as error:
         raise TransientError(f"no access token for FCM: {error}") from error
     except google.auth.exceptions.RefreshError as error:
@@ -207,50 +190,6 @@ def _authorize(http: httpx.Client, account: Mapping[str, str], url: str, headers
         if error.retryable:
             raise TransientError(f"no access token for FCM: {error}") from error
         raise PermanentError(f"the service account cannot get an access token for FCM: {error}") from error
-
-
-class _GoogleResponse(google.auth.transport.Response):
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-
-    @property
-    def status(self) -> int:
-        return self._response.status_code
-
-    @property
-    def headers(self) -> Mapping[str, str]:
-        return self._response.headers
-
-    @property
-    def data(self) -> bytes:
-        return self._response.content
-
-
-class _GoogleRequest(google.auth.transport.Request):
-    """google-auth's transport interface over our client, so fetching a token shares the
-    send's deadline (google-auth's own requests transport waits up to 120 s)."""
-
-    def __init__(self, http: httpx.Client) -> None:
-        self._http = http
-
-    def __call__(
-        self,
-        url: str,
-        method: str = "GET",
-        body: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        **kwargs: Any,
-    ) -> _GoogleResponse:
-        try:
-            response = self._http.request(method, url, content=body, headers=headers)
-        except httpx.HTTPError as error:
-            raise google.auth.exceptions.TransportError(f"{url} could not be reached: {error!r}") from error
-        if _is_transient(response.status_code):
-            # google-auth would sleep and ask again, inside the worker; retries and their
-            # backoff belong to the send service, so a busy token endpoint ends this send.
-            raise google.auth.exceptions.TransportError(f"{url} answered {response.status_code}.")
-        return _GoogleResponse(response)
 
 
 def _fcm_body(token: str, message: Message) -> dict[str, Any]:
