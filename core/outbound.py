@@ -4,8 +4,8 @@ Two layers, both inside one ``httpx`` client made per send (``client``):
 
 - **A deadline for the whole request.** httpx's timeouts apply to each socket operation, so a
   server that answers one byte every few seconds holds a worker for as long as it likes. Here
-  every connect, TLS handshake, read and write gets only what is left of one budget, and the
-  request fails with httpx's own timeout errors once it is spent.
+  the name's lookup, every connect, TLS handshake, read and write get only what is left of one
+  budget, and the request fails with httpx's own timeout errors once it is spent.
 - **A guard** (``Guard``), for a URL someone outside chose (a browser's Web Push endpoint):
   https only, the host on an allow-list, the name resolved once, *every* address checked
   (``address_refusal``), and the connection made to an address that was checked, so a second
