@@ -381,7 +381,18 @@ CONTENT_SECURITY_POLICY = {
 # --- Mail and logging -----------------------------------------------------------------------
 
 # Reminder channels: each is off until its variable is set (see reminders/channels.py).
+# Push to phones: FCM HTTP v1, authenticated as the service account in FCM_SERVICE_ACCOUNT_FILE
+# (read and checked here, once). REMINDER_CHANNEL_PUSH_URL replaces Google's send URL: a relay
+# of your own, or a test stand-in; without a service account nothing authenticates the request,
+# which only such a relay accepts, so pointing it at Google's FCM alone is refused.
+FCM_SERVICE_ACCOUNT = env.get_service_account("FCM_SERVICE_ACCOUNT_FILE")
 REMINDER_CHANNEL_PUSH_URL = env.get_url("REMINDER_CHANNEL_PUSH_URL", {"http", "https"})
+_push_host = env.url_host(REMINDER_CHANNEL_PUSH_URL or "")
+if _push_host == "fcm.googleapis.com" and not FCM_SERVICE_ACCOUNT:
+    raise ImproperlyConfigured(
+        "REMINDER_CHANNEL_PUSH_URL points at Google's FCM, which needs FCM_SERVICE_ACCOUNT_FILE "
+        "(a service account's JSON key); set that, and leave REMINDER_CHANNEL_PUSH_URL unset."
+    )
 # A reminder that no configured channel reaches (push set up, but the patient has no device):
 # in development it goes to the log and counts as sent; in production it is ``failed``. With no
 # channel configured at all, every reminder goes to the log (API.md).
@@ -408,6 +419,20 @@ WEBPUSH_VAPID_SUBJECT = env.get_checked(
     env.validate_vapid_subject,
     required_because="WEBPUSH_VAPID_PRIVATE_KEY is set" if WEBPUSH_VAPID_PRIVATE_KEY and not DEBUG else None,
 ) or ("mailto:reminders@localhost" if WEBPUSH_VAPID_PRIVATE_KEY else None)
+# A browser's subscription names the URL we POST to, so only push services' hosts are reached
+# (core/outbound.py checks the name when a device registers, and every address when sending).
+WEBPUSH_ALLOWED_HOSTS = env.get_host_patterns(
+    "WEBPUSH_ALLOWED_HOSTS",
+    [
+        "fcm.googleapis.com",  # Chrome, Edge on Android, Opera
+        "*.push.services.mozilla.com",  # Firefox (updates.push.services.mozilla.com)
+        "*.push.apple.com",  # Safari (web.push.apple.com)
+        "*.notify.windows.com",  # Edge on Windows (WNS)
+    ],
+)
+# Networks a user-chosen URL may reach although they are not public. Not read from the
+# environment: no deployment needs it; the tests put loopback here to reach local servers.
+OUTBOUND_ALSO_ALLOWED_NETWORKS: list[str] = []
 
 EMAIL_URL = env.get_url("EMAIL_URL", env.EMAIL_SCHEMES)
 if EMAIL_URL:

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import json
 import re
 from datetime import time
 from typing import Any, cast
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core import fields
+from core import fields, outbound
 from journal import selectors as journal_selectors
 from journal.models import Commitment
 from reminders.models import DEFAULT_CHANNELS, Delivery, Device, Reminder, ReminderSettings
@@ -208,6 +211,38 @@ class DeviceSerializer(serializers.ModelSerializer[Device]):
         if not value.strip():
             raise serializers.ValidationError("A push token, not only spaces.", code="blank")
         return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("platform") == Device.Platform.WEB:
+            _check_push_endpoint(attrs["token"])
+        return attrs
+
+
+def _check_push_endpoint(token: str) -> None:
+    """A web subscription's endpoint is where the worker will POST: only a push service's
+    https host, judged by name (no lookup now; ``core.outbound`` checks the addresses when
+    sending). A token that is no subscription at all is the device service's to refuse."""
+    try:
+        endpoint = json.loads(token).get("endpoint")
+    except (ValueError, AttributeError):
+        return
+    except RecursionError:  # "[[[[…": JSON nested deeper than the parser goes is no subscription either
+        raise serializers.ValidationError(
+            {"token": serializers.ErrorDetail("Not a Push API subscription.", code="invalid_subscription")}
+        ) from None
+    if not isinstance(endpoint, str) or urlsplit(endpoint).scheme != "https" or not urlsplit(endpoint).netloc:
+        return
+    refusal = outbound.url_refusal(endpoint, allowed_hosts=settings.WEBPUSH_ALLOWED_HOSTS)
+    if refusal is not None:
+        raise serializers.ValidationError(
+            {
+                "token": serializers.ErrorDetail(
+                    "The subscription's endpoint is not a push service this server sends to "
+                    "(Firebase, Mozilla, Apple or Windows push, unless the operator listed others).",
+                    code="push_service_not_allowed",
+                )
+            }
+        )
 
 
 class DeliverySerializer(serializers.ModelSerializer[Delivery]):

@@ -6,12 +6,15 @@ Each case starts a fresh interpreter, because settings are read once per process
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ImproperlyConfigured
 
 from backend import env as backend_env
@@ -203,3 +206,84 @@ def test_a_console_email_url_prints_mail_instead_of_sending_it():
 def test_an_email_url_without_a_host_is_refused_not_read_as_localhost():
     with pytest.raises(ImproperlyConfigured, match="EMAIL_URL must name a host"):
         backend_env.parse_email_url("EMAIL_URL", "smtp://:25")
+
+
+# --- push: the FCM service account and the Web Push hosts -----------------------------------
+
+
+def a_service_account(**changes: object) -> dict[str, object]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    account: dict[str, object] = {
+        "type": "service_account",
+        "project_id": "good-enough",
+        "private_key_id": "0f1e2d3c",
+        "private_key": pem.decode(),
+        "client_email": "reminders@good-enough.iam.gserviceaccount.com",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+    account.update(changes)
+    return account
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("FCM_SERVICE_ACCOUNT_FILE", "/nonexistent/service-account.json", "cannot be read"),
+        ("WEBPUSH_ALLOWED_HOSTS", "https://push.example.com", "host names"),
+        ("WEBPUSH_ALLOWED_HOSTS", "fcm.googleapis.com,127.0.0.1", "host names"),
+        ("WEBPUSH_ALLOWED_HOSTS", "*", "host names"),
+        (
+            "REMINDER_CHANNEL_PUSH_URL",
+            "https://fcm.googleapis.com/v1/projects/x/messages:send",
+            "FCM_SERVICE_ACCOUNT_FILE",
+        ),
+    ],
+)
+def test_a_bad_push_setting_stops_start_up_naming_the_variable(tmp_path, variable, value, says):
+    result = django_start({**PRODUCTION, variable: value}, tmp_path)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last_line
+    assert variable in last_line
+    assert says in last_line
+
+
+def test_a_service_account_file_turns_push_to_phones_on(tmp_path):
+    path = tmp_path / "service-account.json"
+    path.write_text(json.dumps(a_service_account()))
+    script = "from reminders import channels; print(sorted(channels.push_platforms()))"
+    result = django_start({**PRODUCTION, "FCM_SERVICE_ACCOUNT_FILE": str(path)}, tmp_path, "shell", "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['android', 'ios']"
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("{not json", "not JSON"),
+        (json.dumps(["a", "list"]), "service account's JSON key file"),
+        (json.dumps({"type": "authorized_user", "client_id": "x"}), "service account's JSON key file"),
+        (json.dumps({"type": "service_account", "project_id": "good-enough"}), "lacks client_email, private_key"),
+        ("PROJECT", "lacks project_id"),
+        ("BAD KEY", "google-auth cannot use"),
+    ],
+)
+def test_a_service_account_file_that_google_auth_cannot_use_is_refused_by_name(tmp_path, monkeypatch, content, says):
+    if content == "PROJECT":
+        content = json.dumps({key: value for key, value in a_service_account().items() if key != "project_id"})
+    elif content == "BAD KEY":
+        content = json.dumps(
+            a_service_account(private_key="-----BEGIN PRIVATE KEY-----\nbm9wZQ==\n-----END PRIVATE KEY-----\n")
+        )
+    path = tmp_path / "service-account.json"
+    path.write_text(content)
+    monkeypatch.setenv("FCM_SERVICE_ACCOUNT_FILE", str(path))
+    with pytest.raises(ImproperlyConfigured, match="FCM_SERVICE_ACCOUNT_FILE") as raised:
+        backend_env.get_service_account("FCM_SERVICE_ACCOUNT_FILE")
+    assert says in str(raised.value)
+
+
+def test_web_push_hosts_are_read_lower_case_and_wildcards_kept(monkeypatch):
+    monkeypatch.setenv("WEBPUSH_ALLOWED_HOSTS", "FCM.googleapis.com, *.push.example.org")
+    assert backend_env.get_host_patterns("WEBPUSH_ALLOWED_HOSTS", []) == ["fcm.googleapis.com", "*.push.example.org"]

@@ -441,7 +441,7 @@ class TestDevices:
             subscription(endpoint="https:///no-host"),
             subscription(p256dh="BNc"),
             subscription(p256dh="BNc", auth=""),
-            json.dumps({"endpoint": "https://push.example.test/abc", "keys": "p256dh"}),
+            json.dumps({"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": "p256dh"}),
         ],
     )
     def test_a_web_token_that_is_not_a_subscription_is_refused(self, as_chef, token):
