@@ -42,9 +42,10 @@ class RefreshToken(simplejwt.RefreshToken):
         token.outstand(user=user)
         return token
 
-    def outstand(self, *, user: Any = None) -> OutstandingToken:  # type: ignore[override]
+    def outstand(self, *, user: Any = None) -> OutstandingToken:
         if user is None:
-            user = User.objects.filter(pk=_user_id(self.payload.get(api_settings.USER_ID_CLAIM))).first()
+            key = _user_id(self.payload.get(api_settings.USER_ID_CLAIM))
+            user = User.objects.filter(pk=key).first() if key else None
         row, _ = OutstandingToken.objects.get_or_create(
             jti=self.payload[api_settings.JTI_CLAIM],
             defaults={

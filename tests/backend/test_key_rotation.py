@@ -7,22 +7,35 @@ to ``SECRET_KEY``, are in test_settings.py: simplejwt reads its key once per pro
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
+from rest_framework.test import APIClient
 
+from accounts import two_factor
 from core import crypto
 from journal.models import Reflection
 from seeds import personas
 from tests.dashboard.conftest import NOW, get, signed_in
+from tests.helpers import totp_code
 from tests.journal.test_reencrypt import clear_key_caches, raw
 
 pytestmark = pytest.mark.django_db
 
 OLD_SECRET = "the-secret-key-before-the-leak-0123456789abcdefghijklmnopqrstuvwxyz"
 NEW_SECRET = "the-secret-key-after-the-leak-9876543210zyxwvutsrqponmlkjihgfedcba"
+NEW_DATA_KEY = "a-data-key-from-this-year-0123456789abcdef"
+
+
+def signs_in(user, code: str, at) -> bool:
+    """The API's log-in with the therapist's password and a second-factor code, at ``at``."""
+    body = {"email": user.email, "password": personas.THERAPIST.password, "code": code}
+    with time_machine.travel(at, tick=False):
+        return APIClient().post("/api/v1/auth/token/", body, format="json").status_code == 200
 
 
 @pytest.fixture
@@ -85,3 +98,27 @@ def test_a_dashboard_session_signed_before_secret_key_rotated_stays_signed_in(ro
     rotate(SECRET_KEY_FALLBACKS=[])
     assert get(visits, "/app/").status_code == 200
     assert get(stays_away, "/app/").status_code == 302  # signed only with the dropped key: signed out
+
+
+def test_rotating_the_data_keys_keeps_journals_and_second_factors_readable(as_chef, therapist, settings, rotate):
+    old_keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    as_chef.post("/api/v1/reflections/", {"effort": "Burnt the roux, laughed"})
+    app = two_factor.enrolment_start(user=therapist)
+    codes = two_factor.enrolment_confirm(device=app)
+    stored_key = raw("accounts_authenticatorapp", "key")
+    stored_codes = raw("accounts_recoverycodes", "codes")
+
+    rotate(FIELD_ENCRYPTION_KEYS=[NEW_DATA_KEY, *old_keys])  # a new data key first
+    assert Reflection.objects.get().effort == "Burnt the roux, laughed"
+    assert signs_in(therapist, totp_code(app, NOW), NOW)
+
+    call_command("reencrypt")
+    assert raw("accounts_authenticatorapp", "key") != stored_key
+    assert raw("accounts_recoverycodes", "codes") != stored_codes
+
+    rotate(FIELD_ENCRYPTION_KEYS=[NEW_DATA_KEY], FIELD_ENCRYPTION_LEGACY_KEYS=False)  # the old keys gone
+    assert Reflection.objects.get().effort == "Burnt the roux, laughed"
+    later = NOW + timedelta(seconds=60)
+    assert signs_in(therapist, totp_code(app, later), later)
+    assert signs_in(therapist, codes[0], later + timedelta(seconds=1))
+    assert two_factor.recovery_codes_left(therapist) == two_factor.RECOVERY_CODE_COUNT - 1
