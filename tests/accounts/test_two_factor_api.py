@@ -331,3 +331,26 @@ def test_recovery_codes_of_an_unconfirmed_enrolment_do_not_exist(therapist):
     assert two_factor.device_for_code(therapist, "abcdefgh") is None
     assert two_factor.device_for_code(therapist, "123456") is None
     assert two_factor.recovery_codes_left(therapist) == 0
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "abcdefg",  # seven letters
+        "abcdefghi",  # nine
+        "abcdefg1",  # 1, 8, 9 and 0 are not base32: no recovery code has them
+        "abcdefg8",
+        "12345",
+        "1234567",
+        "12345a",
+    ],
+)
+def test_a_code_of_neither_shape_is_checked_against_no_device(enrolled, code):
+    device, _ = enrolled
+    with time_machine.travel(NOW, tick=False), pytest.raises(two_factor.CodeRefused) as refused:
+        two_factor.code_verify(user=device.user, code=code)
+    assert refused.value.code == "code_shape"
+    assert two_factor.device_for_code(device.user, code) is None
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+    assert two_factor.device_for_code(device.user, "abcdefgh").throttling_failure_count == 0
