@@ -163,8 +163,9 @@ def get_checked(name: str, validate: Callable[[str], None], *, required_because:
 
 def get_secret_list(name: str, *, validate: Callable[[str], None], not_equal: dict[str, str]) -> list[str]:
     """Comma-separated secrets (old keys kept for what they signed), each passing ``validate``
-    and none equal to the current one it backs up (``not_equal``: its name and value)."""
-    values = get_list(name, [])
+    and none equal to the current one it backs up (``not_equal``: its name and value). Set
+    but empty means none: what a deployment leaves once the old key is dropped."""
+    values = get_list(name, []) if get_str(name) else []
     for value in values:
         try:
             validate(value)

@@ -160,6 +160,14 @@ def test_secret_key_fallbacks_are_read_from_the_environment(tmp_path):
         "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)",
     )
     assert last_line(shown) == repr(old)
+    none = django_start(
+        {**PRODUCTION, "SECRET_KEY_FALLBACKS": ""},
+        tmp_path,
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)",
+    )
+    assert last_line(none) == "[]"  # emptied once the old key is dropped
 
 
 def test_rotating_secret_key_leaves_the_api_tokens_working(tmp_path):
