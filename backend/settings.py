@@ -27,7 +27,7 @@ VAR_DIR = Path(env.get_str("GOOD_ENOUGH_VAR_DIR") or BASE_DIR / "var")
 DEBUG = env.get_bool("DEBUG", default=False)
 
 # Three secrets, each with one job, so that each can be rotated without touching the others:
-# SECRET_KEY signs what Django signs (sessions, CSRF, password-reset links); JWT_SIGNING_KEY
+# SECRET_KEY signs what Django signs (the dashboard's sessions among them); JWT_SIGNING_KEY
 # signs the API's tokens; FIELD_ENCRYPTION_KEYS encrypt stored text (core/crypto.py).
 SECRET_KEY = env.get_secret(
     "SECRET_KEY",
