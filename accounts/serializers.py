@@ -13,7 +13,7 @@ from rest_framework_simplejwt.serializers import (
 )
 from rest_framework_simplejwt.settings import api_settings as simplejwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
+from rest_framework_simplejwt.tokens import UntypedToken
 
 from accounts import tokens, two_factor
 from accounts.models import INVITE_NOTE_MAX_LENGTH, CareLink, Role, User, available_timezones
@@ -87,6 +87,8 @@ class TokenSerializer(TokenObtainPairSerializer):
     lockout. A therapist who turned on two-step sign-in (in the dashboard) must send ``code`` too:
     a password alone opens the API no more than it opens the dashboard."""
 
+    token_class = tokens.RefreshToken
+
     code = fields.CharField(
         required=False,
         allow_blank=True,
@@ -116,7 +118,7 @@ class TokenSerializer(TokenObtainPairSerializer):
                 except two_factor.CodeRefused as error:
                     refused = (CODE_REFUSED[error.code], "wrong_code")
             if refused is None:
-                refresh = RefreshToken.for_user(user)
+                refresh = tokens.RefreshToken.for_user(user)
                 if simplejwt_settings.UPDATE_LAST_LOGIN:
                     update_last_login(User, user)
         # Raised after the commit: a wrong code's count on the device must stay.
@@ -136,6 +138,8 @@ class LogoutSerializer(serializers.Serializer):
 
 class RefreshSerializer(TokenRefreshSerializer):
     """simplejwt's, except that a token of an erased user is a 401 rather than a crash."""
+
+    token_class = tokens.RefreshToken
 
     def validate(self, attrs):
         # Lock the token's row first: two refreshes racing with one token must not both pass

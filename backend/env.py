@@ -204,6 +204,22 @@ def get_checked(name: str, validate: Callable[[str], None], *, required_because:
     return value
 
 
+def get_secret_list(name: str, *, validate: Callable[[str], None], not_equal: dict[str, str]) -> list[str]:
+    """Comma-separated secrets (old keys kept for what they signed), each passing ``validate``
+    and none equal to the current one it backs up (``not_equal``: its name and value). Set
+    but empty means none: what a deployment leaves once the old key is dropped."""
+    values = get_list(name, []) if get_str(name) else []
+    for value in values:
+        try:
+            validate(value)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name} is not valid: {error}") from None
+        for other, current in not_equal.items():
+            if value == current:
+                raise ImproperlyConfigured(f"{name} lists {other} itself: put only the old keys there.")
+    return values
+
+
 def new_secret_key() -> str:
     return secrets.token_urlsafe(50)
 

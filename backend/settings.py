@@ -26,6 +26,9 @@ VAR_DIR = Path(env.get_str("GOOD_ENOUGH_VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = env.get_bool("DEBUG", default=False)
 
+# Three secrets, each with one job, so that each can be rotated without touching the others:
+# SECRET_KEY signs what Django signs (the dashboard's sessions among them); JWT_SIGNING_KEY
+# signs the API's tokens; FIELD_ENCRYPTION_KEYS encrypt stored text (core/crypto.py).
 SECRET_KEY = env.get_secret(
     "SECRET_KEY",
     debug=DEBUG,
@@ -33,16 +36,37 @@ SECRET_KEY = env.get_secret(
     generate=env.new_secret_key,
     validate=env.validate_secret_key,
 )
-# django-fernet-encrypted-fields derives one Fernet key per (SECRET_KEY, salt) pair and
-# encrypts with the first: listing the new key first rotates, the old ones still decrypt.
-FIELD_ENCRYPTION_KEYS = env.get_secret(
-    "FIELD_ENCRYPTION_KEYS",
+# Old SECRET_KEYs, still accepted for what they signed (sessions stay signed in) while nothing
+# new is signed with them.
+SECRET_KEY_FALLBACKS = env.get_secret_list(
+    "SECRET_KEY_FALLBACKS", validate=env.validate_secret_key, not_equal={"SECRET_KEY": SECRET_KEY}
+)
+# simplejwt verifies with one key: rotating it signs every device out (they log in again).
+JWT_SIGNING_KEY = env.get_secret(
+    "JWT_SIGNING_KEY",
     debug=DEBUG,
     var_dir=VAR_DIR,
-    generate=env.new_encryption_key,
-    validate=env.validate_encryption_keys,
-).split(",")
-SALT_KEY = [key.strip() for key in FIELD_ENCRYPTION_KEYS]
+    generate=env.new_secret_key,
+    validate=env.validate_secret_key,
+)
+if JWT_SIGNING_KEY in {SECRET_KEY, *SECRET_KEY_FALLBACKS}:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must not be SECRET_KEY (or one of its fallbacks): each rotates alone.")
+# Newest first: new text is encrypted with the first key, the others still decrypt it until
+# ``manage.py reencrypt`` has rewritten everything under the first.
+FIELD_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in env.get_secret(
+        "FIELD_ENCRYPTION_KEYS",
+        debug=DEBUG,
+        var_dir=VAR_DIR,
+        generate=env.new_encryption_key,
+        validate=env.validate_encryption_keys,
+    ).split(",")
+]
+# Text written before the data keys stood alone was encrypted under keys derived from
+# SECRET_KEY (and its fallbacks) with each FIELD_ENCRYPTION_KEYS entry: those still decrypt
+# until this is turned off, which is safe once ``reencrypt`` has run (README, "Keys").
+FIELD_ENCRYPTION_LEGACY_KEYS = env.get_bool("FIELD_ENCRYPTION_LEGACY_KEYS", default=True)
 
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 PORT = env.get_int("PORT", 8000, minimum=1, maximum=65535)
@@ -244,7 +268,7 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,  # the token view sends user_logged_in, which does it
     "ALGORITHM": "HS256",
-    "SIGNING_KEY": SECRET_KEY,
+    "SIGNING_KEY": JWT_SIGNING_KEY,
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
 }
