@@ -25,6 +25,9 @@ EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
 LATEST_SEND = timedelta(hours=2)
 #: Where reminders go when a patient has never chosen: push to their devices.
 DEFAULT_CHANNELS: tuple[str, ...] = ("push",)
+#: A user holds at most this many devices (a phone, a tablet, a browser or two): registering
+#: one more forgets the one registered longest ago, so one reminder costs at most this many pushes.
+MAX_DEVICES = 5
 
 
 class Reminder(models.Model):
