@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.crypto import EncryptedTextField
 from reminders.schedule import next_fire
 
 #: ISO weekdays, 1 = Monday.
@@ -161,9 +162,12 @@ class Device(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices")
     platform = models.CharField(max_length=8, choices=Platform.choices)
-    #: An FCM/APNs registration token, or for ``web`` the Push API subscription as JSON.
-    token = models.TextField()
-    #: sha256 of the token: unique, so registering the same token again is the same device.
+    #: An FCM/APNs registration token, or for ``web`` the Push API subscription as JSON, encrypted:
+    #: with its keys anyone could push to the person's phone, and a subscription's ``auth`` and
+    #: ``p256dh`` are what keep a push's words between us and their browser.
+    token = EncryptedTextField()
+    #: sha256 of the token: unique, so registering the same token again is the same device (a
+    #: ciphertext differs at every write, so the lookup cannot be on the token itself).
     token_hash = models.CharField(max_length=64, unique=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField()

@@ -7,10 +7,12 @@ reminder never costs a worker more than that many pushes.
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from reminders import sending
 from reminders.models import MAX_DEVICES, Device
@@ -98,3 +100,41 @@ def test_registrations_at_once_never_leave_more_than_the_cap(nothing_configured)
 
     run_at_once(3, one)
     assert Device.objects.filter(user=patient).count() == MAX_DEVICES
+
+
+# --- Tokens at rest --------------------------------------------------------------------------
+
+P256DH = "BOr7kJXc3l0ePh3vGXhG0hYx1T8l6xQe4Vd2tLq9mJp0c8wqGmT3V2c5n1Zr4a6Y7u8i9o0pA1s2d3f4g5h6j7k"
+AUTH = "aUtHsEcReT-0123456789a"
+FCM_TOKEN = "fcm-registration-token-of-the-chefs-phone-" + "k" * 100
+
+
+def raw_tokens() -> list[str]:
+    """The token column as the database holds it, past the model field."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {Device._meta.db_table}")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_push_tokens_and_subscription_keys_are_not_readable_in_the_database_and_sending_still_works(push):
+    delivery = a_due_delivery(channels=["push"])
+    as_patient = client_for(delivery.patient)
+    subscription = json.dumps(
+        {"endpoint": "https://fcm.googleapis.com/fcm/send/abc123", "keys": {"p256dh": P256DH, "auth": AUTH}}
+    )
+    assert as_patient.post(DEVICES, {"platform": "web", "token": subscription}).status_code == 201
+    assert as_patient.post(DEVICES, {"platform": "android", "token": FCM_TOKEN}).status_code == 201
+    stored = raw_tokens()
+    assert len(stored) == 2
+    for secret in (P256DH, AUTH, FCM_TOKEN, "fcm-registration-token", "abc123"):
+        assert not any(secret in value for value in stored), secret
+    # What the channels are given is the token as registered (the subscription written canonically).
+    web = Device.objects.get(platform="web")
+    assert json.loads(web.token) == json.loads(subscription)
+    assert Device.objects.get(platform="android").token == FCM_TOKEN
+    # Registering the same token again still finds the same device: the lookup is its hash.
+    assert as_patient.post(DEVICES, {"platform": "android", "token": FCM_TOKEN}).status_code == 200
+    # Web Push is not configured here: the FCM stand-in receives the phone's token, decrypted.
+    assert sending.delivery_send(delivery_id=str(delivery.id), now=SLOT).sent is True
+    assert pushed_tokens(push) == [FCM_TOKEN]
