@@ -189,8 +189,10 @@ def _result(delivery: Delivery, attempt: _Attempt, *, now: datetime) -> tuple[di
         fields = {"status": Delivery.Status.SENT, "sent_at": now, "channel": ",".join(attempt.delivered)}
         return {**counted, **fields}, Outcome(sent=True)
     if attempt.transient and attempts < MAX_ATTEMPTS:
-        # Never beyond the slot's last useful moment, whatever Retry-After asked for.
-        wait = min(max(backoff(attempts), timedelta(seconds=attempt.asked_wait)), LATEST_SEND)
+        # Never beyond the slot's last useful moment, whatever Retry-After asked for (capped
+        # before it becomes a timedelta: a service's "1e300" would not fit in one).
+        asked = timedelta(seconds=min(attempt.asked_wait, LATEST_SEND.total_seconds()))
+        wait = min(max(backoff(attempts), asked), LATEST_SEND)
         # enqueued_at is when the retry runs: the dispatcher counts it lost only if not run by then.
         return {**counted, "enqueued_at": now + wait}, Outcome(sent=False, retry_in=wait)
     failed = {"status": Delivery.Status.FAILED, "last_error": errors or "no channel reaches this patient"}

@@ -272,10 +272,13 @@ def test_a_channel_that_raises_something_unexpected_costs_only_its_own_delivery(
 
 
 @pytest.mark.django_db
-def test_a_retry_after_beyond_the_slots_window_is_capped(webhook):
+@pytest.mark.parametrize("retry_after", ["86400", "99999999999999999999", "1e300"])
+def test_a_retry_after_beyond_the_slots_window_is_capped(webhook, retry_after):
     delivery = a_due_delivery()
-    webhook.answer(429, headers={"Retry-After": "86400"})
+    webhook.answer(429, headers={"Retry-After": retry_after})  # past what a timedelta holds, too
     assert sending.delivery_send(delivery_id=str(delivery.id), now=SLOT).retry_in == timedelta(hours=2)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.enqueued_at) == ("pending", SLOT + timedelta(hours=2))
 
 
 # --- Time: a worker's time limit, and one user's devices against everyone else's reminders ---
