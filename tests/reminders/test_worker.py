@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from reminders.dispatcher import LOST_AFTER, dispatch_due
 from reminders.models import Delivery, Reminder
-from reminders.tasks import enqueue_sends
+from reminders.tasks import enqueue_sends, send_deliveries
 from tests.factories import PatientFactory
 from tests.helpers import needs_concurrent_transactions
 from tests.reminders.helpers import a_reminder
@@ -143,3 +143,25 @@ def test_a_worker_killed_mid_send_is_made_good_by_the_dispatcher_and_sent_once(w
     assert (delivery.status, delivery.attempts, delivery.channel) == ("sent", 1, "webhook")
     # The receiver may have seen the lost attempt too: the same webhook-id lets it drop the copy.
     assert {request.headers["webhook-id"] for request in webhook.received} == {str(delivery.id)}
+
+
+def test_a_send_past_the_soft_time_limit_ends_the_task_and_is_sent_again_not_counted_failed(worker, webhook):
+    now = patients_due(1)
+    webhook.answer(200, delay=3)  # the receiver is slow: the send is mid-flight at the soft limit
+    first = worker()
+    # This task's limits, as the settings' (CELERY_TASK_SOFT_TIME_LIMIT) would be, but short.
+    dispatch_due(now=now, enqueue=lambda ids: send_deliveries.apply_async((ids,), soft_time_limit=1, time_limit=30))
+    wait_for(lambda: len(webhook.received) == 1)
+    # The task ends at its soft limit: the delivery is neither failed nor an attempt, its lease given back.
+    wait_for(lambda: Delivery.objects.get().enqueued_at == now)
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 0, "")
+    assert first.process is not None
+    assert first.process.poll() is None  # the hard limit never came
+
+    webhook.answer(200)
+    # Time passes (moved back here, not waited): the dispatcher's grace from the dispatch runs out.
+    Delivery.objects.update(enqueued_at=now - LOST_AFTER - timedelta(seconds=1))
+    assert dispatch_due(now=timezone.now(), enqueue=enqueue_sends).requeued == 1
+    wait_for(lambda: Delivery.objects.get().status == "sent")
+    assert Delivery.objects.get().attempts == 1
