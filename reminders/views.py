@@ -18,7 +18,7 @@ from core.openapi import ErrorBodySerializer
 from core.pagination import CursorPagination
 from core.versioning import UUID_PATTERN, VersionedModelViewSet, VersionedObjectMixin, if_match
 from reminders import selectors, services
-from reminders.models import Delivery, Device, Reminder, ReminderSettings
+from reminders.models import MAX_DEVICES, Delivery, Device, Reminder, ReminderSettings
 from reminders.serializers import (
     DeliverySerializer,
     DeviceSerializer,
@@ -180,7 +180,9 @@ class ReminderSettingsView(VersionedObjectMixin, generics.GenericAPIView[Any]):
         "else was signed in on the device moves to the caller, and the other person's reminders stop "
         "going there. For `web`, `token` is the Push API subscription as JSON (`invalid_subscription` "
         "otherwise), whose endpoint must be on a known push service's host (`push_service_not_allowed` "
-        "otherwise: Firebase, Mozilla, Apple or Windows push, or the hosts the operator lists).",
+        "otherwise: Firebase, Mozilla, Apple or Windows push, or the hosts the operator lists). "
+        f"A user holds at most {MAX_DEVICES} devices: a new one beyond that replaces the one "
+        "the push service called unregistered, else the one registered longest ago.",
         responses={200: DeviceSerializer, 201: DeviceSerializer},
     ),
     destroy=extend_schema(

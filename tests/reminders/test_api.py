@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from journal.models import Commitment
-from reminders.models import Delivery, Device, Reminder, ReminderSettings
+from reminders.models import MAX_DEVICES, Delivery, Device, Reminder, ReminderSettings
 from tests.factories import (
     CommitmentFactory,
     DeliveryFactory,
@@ -416,11 +416,11 @@ class TestDevices:
         assert mine.token not in response.content.decode()
 
     def test_the_device_list_costs_the_same_queries_for_many(self, chef, django_assert_max_num_queries):
-        for _ in range(20):
+        for _ in range(MAX_DEVICES):  # as many as a user can hold
             DeviceFactory(user=chef)
         client = client_for(chef)
         with django_assert_max_num_queries(3):
-            assert len(client.get(DEVICES).json()["results"]) == 20
+            assert len(client.get(DEVICES).json()["results"]) == MAX_DEVICES
 
     def test_a_therapist_registers_a_device_too(self, as_therapist):
         assert as_therapist.post(DEVICES, {"platform": "web", "token": subscription()}).status_code == 201
