@@ -125,6 +125,7 @@ class WeekField(fields.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 8)
+        kwargs.setdefault("trim_whitespace", False)  # " 2026-W48" is a slip to refuse, not to mend
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):

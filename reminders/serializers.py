@@ -14,7 +14,8 @@ from reminders.models import DEFAULT_CHANNELS, Delivery, Device, Reminder, Remin
 
 #: The kinds a patient may create, in the model's order (the schema's enum is stable).
 PATIENT_KIND_CHOICES = [(value, label) for value, label in Reminder.Kind.choices if value in Reminder.PATIENT_KINDS]
-#: 24-hour ``HH:MM`` in ASCII digits: not "7:00", not "07:00:00", not "24:00".
+#: 24-hour ``HH:MM`` in ASCII digits: not "7:00", not "07:00:00", not "24:00". Anchored for the
+#: schema; checked with ``fullmatch``, since ``$`` alone takes "07:00\n" (a 500 from the parser).
 LOCAL_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 #: An FCM or APNs token is a few hundred characters; a Web Push subscription as JSON stays far below this.
 TOKEN_MAX_LENGTH = 4096
@@ -32,7 +33,7 @@ class LocalTimeField(serializers.Field[time, str, str, Any]):
     def to_internal_value(self, data: Any) -> time:
         if not isinstance(data, str):
             self.fail("invalid")
-        if not LOCAL_TIME.match(data):
+        if not LOCAL_TIME.fullmatch(data):
             self.fail("invalid_time")
         return time.fromisoformat(data)
 
