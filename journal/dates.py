@@ -53,6 +53,13 @@ def week_monday(week: str) -> date:
     return date.fromisocalendar(int(year), int(number), 1)
 
 
+def week_last_day(week: str) -> date:
+    """The Sunday of ``week``; for 9999-W52, whose Sunday would fall in the year 10000, the last
+    day a date can hold, which bounds the same days."""
+    monday = week_monday(week)
+    return monday + timedelta(days=6) if monday <= date.max - timedelta(days=6) else date.max
+
+
 def weeks_back(this_week: str, count: int) -> list[str]:
     """``count`` ISO weeks ending with ``this_week``, newest first."""
     monday = week_monday(this_week)
