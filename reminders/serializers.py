@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import fields
+from core.serializers import KnownFieldsOnly
 from journal import selectors as journal_selectors
 from journal.models import Commitment
 from reminders.models import DEFAULT_CHANNELS, Delivery, Device, Reminder, ReminderSettings
@@ -135,7 +136,7 @@ class ReminderSerializer(serializers.ModelSerializer[Reminder]):
         read_only_fields = fields
 
 
-class ReminderUpdateSerializer(serializers.Serializer[Reminder]):
+class ReminderUpdateSerializer(KnownFieldsOnly, serializers.Serializer[Reminder]):
     commitment = fields.PrimaryKeyRelatedField(
         queryset=Commitment.objects.none(),
         allow_null=True,
@@ -165,7 +166,7 @@ class ReminderCreateSerializer(ReminderUpdateSerializer):
 # --- Settings ------------------------------------------------------------------------------
 
 
-class ReminderSettingsSerializer(serializers.Serializer[ReminderSettings]):
+class ReminderSettingsSerializer(KnownFieldsOnly, serializers.Serializer[ReminderSettings]):
     """The patient's settings; never saved, they are the defaults (version 0)."""
 
     quiet_start = LocalTimeField(
@@ -189,7 +190,7 @@ class ReminderSettingsSerializer(serializers.Serializer[ReminderSettings]):
 # --- Devices and deliveries ----------------------------------------------------------------
 
 
-class DeviceSerializer(serializers.ModelSerializer[Device]):
+class DeviceSerializer(KnownFieldsOnly, serializers.ModelSerializer[Device]):
     token = fields.CharField(
         write_only=True,
         max_length=TOKEN_MAX_LENGTH,
