@@ -95,3 +95,21 @@ def test_several_unknown_fields_are_each_named(db, chef):
         ("unknown_field", "is_staff"),
         ("unknown_field", "password"),
     ]
+
+
+def test_every_request_schema_lists_only_what_may_be_sent(anon):
+    # A generated client builds its request models from these: no read-only field to echo,
+    # and no room for a key the server would refuse.
+    schema = anon.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    checked = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                name = media["schema"]["$ref"].rsplit("/", 1)[-1]
+                component = components[name]
+                assert component.get("additionalProperties") is False, (method, path, name)
+                assert not [p for p, s in component["properties"].items() if s.get("readOnly")], (method, path)
+                assert "unknown_field" in operation["responses"]["400"]["description"], (method, path)
+                checked += 1
+    assert checked >= 20
