@@ -19,6 +19,7 @@ from accounts import tokens, two_factor
 from accounts.models import INVITE_NOTE_MAX_LENGTH, CareLink, Role, User, available_timezones
 from core import fields
 from core.input import is_text
+from core.serializers import KnownFieldsOnly
 
 
 class TimezoneField(fields.CharField):
@@ -39,7 +40,7 @@ class TimezoneField(fields.CharField):
         return value
 
 
-class UserSerializer(fields.ModelSerializer):
+class UserSerializer(KnownFieldsOnly, fields.ModelSerializer):
     timezone = TimezoneField()
 
     class Meta:
@@ -48,7 +49,7 @@ class UserSerializer(fields.ModelSerializer):
         read_only_fields = ["id", "email", "role", "created_at"]
 
 
-class RegisterSerializer(serializers.Serializer):
+class RegisterSerializer(KnownFieldsOnly, serializers.Serializer):
     email = fields.EmailField(max_length=254)
     password = fields.CharField(
         write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
@@ -58,7 +59,7 @@ class RegisterSerializer(serializers.Serializer):
     timezone = TimezoneField()
 
 
-class PasswordSerializer(serializers.Serializer):
+class PasswordSerializer(KnownFieldsOnly, serializers.Serializer):
     password = fields.CharField(
         write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
     )
@@ -82,7 +83,7 @@ CODE_REFUSED = {
 }
 
 
-class TokenSerializer(TokenObtainPairSerializer):
+class TokenSerializer(KnownFieldsOnly, TokenObtainPairSerializer):
     """``{email, password[, code]}`` for ``{access, refresh}``; see accounts.views.TokenView for
     lockout. A therapist who turned on two-step sign-in (in the dashboard) must send ``code`` too:
     a password alone opens the API no more than it opens the dashboard."""
@@ -132,11 +133,11 @@ class TokenPairSerializer(serializers.Serializer):
     refresh = fields.CharField(read_only=True)
 
 
-class LogoutSerializer(serializers.Serializer):
+class LogoutSerializer(KnownFieldsOnly, serializers.Serializer):
     refresh = fields.CharField()
 
 
-class RefreshSerializer(TokenRefreshSerializer):
+class RefreshSerializer(KnownFieldsOnly, TokenRefreshSerializer):
     """simplejwt's, except that a token of an erased user is a 401 rather than a crash."""
 
     token_class = tokens.RefreshToken
@@ -154,7 +155,7 @@ class RefreshSerializer(TokenRefreshSerializer):
                 raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account") from None
 
 
-class InviteCreateSerializer(serializers.Serializer):
+class InviteCreateSerializer(KnownFieldsOnly, serializers.Serializer):
     note = fields.CharField(
         max_length=INVITE_NOTE_MAX_LENGTH,
         required=False,
@@ -192,10 +193,10 @@ class CareLinkSerializer(fields.ModelSerializer):
         return data
 
 
-class CareLinkAcceptSerializer(serializers.Serializer):
+class CareLinkAcceptSerializer(KnownFieldsOnly, serializers.Serializer):
     code = fields.CharField(max_length=100)
     share_entries = fields.BooleanField(default=True)
 
 
-class CareLinkUpdateSerializer(serializers.Serializer):
+class CareLinkUpdateSerializer(KnownFieldsOnly, serializers.Serializer):
     share_entries = fields.BooleanField()

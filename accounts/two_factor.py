@@ -29,8 +29,8 @@ from accounts import tokens
 from accounts.models import AuthenticatorApp, RecoveryCodes, User
 
 RECOVERY_CODE_COUNT = 10
-APP_CODE = re.compile(r"^[0-9]{6}$")
-RECOVERY_CODE = re.compile(r"^[a-z2-7]{8}$")  # django-otp's StaticToken.random_token: 5 bytes in base32
+APP_CODE = re.compile(r"\A[0-9]{6}\Z")  # \Z, not $: "123456\n" is not a code
+RECOVERY_CODE = re.compile(r"\A[a-z2-7]{8}\Z")  # django-otp's StaticToken.random_token: 5 bytes in base32
 
 
 def is_enrolled(user: User) -> bool:

@@ -115,7 +115,7 @@ def url_host(url: str) -> str:
 
 def get_rate(name: str, default: str) -> str:
     value = get_str(name, default) or default
-    if not _RATE.match(value):
+    if not _RATE.fullmatch(value):
         raise ImproperlyConfigured(f"{name} must look like '10/min' (a count per s, min, hour or day); got {value!r}.")
     return value
 

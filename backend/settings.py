@@ -310,7 +310,9 @@ SPECTACULAR_SETTINGS = {
         '`{"type", "errors": [{"code", "detail", "attr"}]}`; a 409 adds `existing_id`. '
         "Each operation lists the codes it is known to give; treat an unknown code as its status. "
         'Writes to versioned objects take `If-Match: "<version>"` (412 when stale); their answers '
-        "carry `ETag`. Every authenticated answer is `Cache-Control: no-store`."
+        "carry `ETag`. Every authenticated answer is `Cache-Control: no-store`. "
+        "A request body holds only the fields its schema lists: an unknown or read-only one (`id`, "
+        "`version`, `created_at`...), even echoed unchanged, is a 400 `unknown_field` naming it."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

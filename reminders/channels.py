@@ -70,7 +70,7 @@ VAPID_LIFETIME = timedelta(hours=12)
 #: hours late is confusing, and the dispatcher already counts slots over 2 hours old as missed.
 PUSH_TTL = timedelta(hours=2)
 #: The URL-safe base64 alphabet, which RFC 8030 asks of a Topic (at most 32 of them).
-_URL_SAFE = re.compile(r"^[A-Za-z0-9_-]+$")
+_URL_SAFE = re.compile(r"\A[A-Za-z0-9_-]+\Z")  # \Z: a newline in a header is no Topic
 
 
 class TransientError(Exception):

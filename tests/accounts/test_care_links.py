@@ -334,8 +334,9 @@ class TestAnEndedLinkIsFrozen:
         assert (link.share_entries, link.version) == (True, 2)
 
 
-def test_a_patch_that_names_nothing_changes_nothing(as_chef, link):
+def test_a_patch_that_names_an_unknown_field_is_refused_and_changes_nothing(as_chef, link):
     response = as_chef.patch(f"{LINKS}{link.id}/", {"unknown": True})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert [(e["code"], e["attr"]) for e in response.json()["errors"]] == [("unknown_field", "unknown")]
     link.refresh_from_db()
     assert (link.share_entries, link.version) == (True, 1)

@@ -231,8 +231,10 @@ class TestReadChangeDelete:
     def test_a_patch_cannot_change_the_kind(self, as_chef, chef):
         reminder = ReminderFactory(patient=chef)
         response = as_chef.patch(url(reminder), {"kind": "custom", "weekdays": [3, 1]})
-        assert response.status_code == 200
-        assert (response.json()["kind"], response.json()["weekdays"]) == ("reflection_daily", [1, 3])
+        assert response.status_code == 400
+        assert [(e["code"], e["attr"]) for e in response.json()["errors"]] == [("unknown_field", "kind")]
+        reminder.refresh_from_db()
+        assert (reminder.kind, reminder.version) == ("reflection_daily", 1)
 
     def test_a_patch_that_names_nothing_changes_nothing(self, as_chef, chef):
         reminder = ReminderFactory(patient=chef)
