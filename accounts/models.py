@@ -2,19 +2,23 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import secrets
 import uuid
 import zoneinfo
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.models import AnonymousUser, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from core.crypto import EncryptedTextField
 
@@ -72,23 +76,16 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
     def patients_of(self, therapist: User) -> models.QuerySet[User]:
-        """The patients a therapist may reach now: those with an active care link to them.
+        """The patients a therapist may reach now: the patient ends of ``CareLink.objects.door``.
 
-        At most one active link joins a pair (a unique constraint), so no row comes twice.
-
-        This is the one door from a therapist to a patient. Every view and task that acts for
-        a therapist starts from it, never from a patient id alone.
+        Every view and task that acts for a therapist starts from it (or from the selectors
+        in ``accounts.selectors`` built on the same door), never from a patient id alone.
         """
-        if not therapist.is_authenticated or therapist.role != Role.THERAPIST:
-            return self.none()
-        return self.filter(
-            role=Role.PATIENT,
-            care_links_as_patient__therapist=therapist,
-            care_links_as_patient__status=CareLink.Status.ACTIVE,
-        )
+        return self.filter(pk__in=CareLink.objects.door(therapist).values("patient_id"))
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# django-stubs cannot type the reverse managers of django-otp's (untyped) Device.user on our devices.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(max_length=254)
     display_name = models.CharField(max_length=100)
@@ -177,6 +174,17 @@ class CareLinkQuerySet(models.QuerySet["CareLink"]):
         """The links a user is a side of, whatever their role."""
         return self.filter(Q(patient=user) | Q(therapist=user))
 
+    def door(self, therapist: User | AnonymousUser) -> CareLinkQuerySet:
+        """The one door from a therapist to a patient: the therapist's active links, each with
+        a therapist at one end and a patient at the other. A caller who is not a signed-in
+        therapist reaches nobody, and a link row with the roles wrong opens nothing.
+
+        At most one active link joins a pair (a unique constraint), so no patient comes twice.
+        """
+        if not therapist.is_authenticated or therapist.role != Role.THERAPIST:
+            return self.none()
+        return self.active().filter(therapist=therapist, patient__role=Role.PATIENT)
+
 
 class CareLink(models.Model):
     class Status(models.TextChoices):
@@ -224,3 +232,71 @@ class CareLink(models.Model):
 
 # Importable for drf-spectacular's ENUM_NAME_OVERRIDES (it cannot reach nested classes).
 CARE_LINK_STATUS_CHOICES = CareLink.Status.choices
+
+
+# --- The second factor (rules in accounts.two_factor) -------------------------------------------
+#
+# django-otp's own TOTP and static-token devices keep their secrets as plain text (the app's key
+# in hex, each recovery code as typed), and offer no hook to encrypt them. These two devices are
+# theirs with the secret in an encrypted column, under the data keys like every other stored
+# secret (so ``manage.py reencrypt`` rotates them too). django-otp finds them as it finds its
+# own (any ``Device`` model), and keeps their throttling and last-use times.
+
+
+class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]  # django-otp is untyped
+    """django-otp's ``TOTPDevice``, its key encrypted. The TOTP check itself is django-otp's own
+    code, borrowed below rather than copied: only where the key lives differs."""
+
+    key = EncryptedTextField(default=default_key)  # hex, 20 random bytes, as TOTPDevice's
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)  # the time step of the last code accepted: none twice
+
+    # TOTPDevice's methods read only the fields above (and django-otp's settings), so they work
+    # unchanged on this model: the code check, the throttle factor, the otpauth:// address.
+    bin_key = TOTPDevice.bin_key
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = "authenticator app"
+
+
+class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]  # django-otp is untyped
+    """django-otp's ``StaticDevice`` and its ``StaticToken`` rows in one row: the codes left,
+    encrypted together. Each works once; a wrong one counts on the device's throttle."""
+
+    codes = EncryptedTextField(null=True, blank=True)  # the unused codes, space-separated
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = "recovery codes"
+        verbose_name_plural = "recovery codes"
+
+    def codes_left(self) -> list[str]:
+        return (self.codes or "").split()
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: str) -> bool:
+        # StaticDevice.verify_token, with the codes in this row rather than a row each. Every
+        # code is compared, in constant time, so the time taken tells nothing of a near miss.
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        left = self.codes_left()
+        matches = [code for code in left if hmac.compare_digest(code, token)]
+        if not matches:
+            self.throttle_increment()
+            return False
+        left.remove(matches[0])
+        self.codes = " ".join(left)
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True

@@ -13,12 +13,13 @@ from rest_framework_simplejwt.serializers import (
 )
 from rest_framework_simplejwt.settings import api_settings as simplejwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
+from rest_framework_simplejwt.tokens import UntypedToken
 
 from accounts import tokens, two_factor
 from accounts.models import INVITE_NOTE_MAX_LENGTH, CareLink, Role, User, available_timezones
 from core import fields
 from core.input import is_text
+from core.serializers import KnownFieldsOnly
 
 
 class TimezoneField(fields.CharField):
@@ -39,7 +40,7 @@ class TimezoneField(fields.CharField):
         return value
 
 
-class UserSerializer(fields.ModelSerializer):
+class UserSerializer(KnownFieldsOnly, fields.ModelSerializer):
     timezone = TimezoneField()
 
     class Meta:
@@ -48,7 +49,7 @@ class UserSerializer(fields.ModelSerializer):
         read_only_fields = ["id", "email", "role", "created_at"]
 
 
-class RegisterSerializer(serializers.Serializer):
+class RegisterSerializer(KnownFieldsOnly, serializers.Serializer):
     email = fields.EmailField(max_length=254)
     password = fields.CharField(
         write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
@@ -58,7 +59,7 @@ class RegisterSerializer(serializers.Serializer):
     timezone = TimezoneField()
 
 
-class PasswordSerializer(serializers.Serializer):
+class PasswordSerializer(KnownFieldsOnly, serializers.Serializer):
     password = fields.CharField(
         write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
     )
@@ -82,10 +83,12 @@ CODE_REFUSED = {
 }
 
 
-class TokenSerializer(TokenObtainPairSerializer):
+class TokenSerializer(KnownFieldsOnly, TokenObtainPairSerializer):
     """``{email, password[, code]}`` for ``{access, refresh}``; see accounts.views.TokenView for
     lockout. A therapist who turned on two-step sign-in (in the dashboard) must send ``code`` too:
     a password alone opens the API no more than it opens the dashboard."""
+
+    token_class = tokens.RefreshToken
 
     code = fields.CharField(
         required=False,
@@ -116,7 +119,7 @@ class TokenSerializer(TokenObtainPairSerializer):
                 except two_factor.CodeRefused as error:
                     refused = (CODE_REFUSED[error.code], "wrong_code")
             if refused is None:
-                refresh = RefreshToken.for_user(user)
+                refresh = tokens.RefreshToken.for_user(user)
                 if simplejwt_settings.UPDATE_LAST_LOGIN:
                     update_last_login(User, user)
         # Raised after the commit: a wrong code's count on the device must stay.
@@ -130,12 +133,14 @@ class TokenPairSerializer(serializers.Serializer):
     refresh = fields.CharField(read_only=True)
 
 
-class LogoutSerializer(serializers.Serializer):
+class LogoutSerializer(KnownFieldsOnly, serializers.Serializer):
     refresh = fields.CharField()
 
 
-class RefreshSerializer(TokenRefreshSerializer):
+class RefreshSerializer(KnownFieldsOnly, TokenRefreshSerializer):
     """simplejwt's, except that a token of an erased user is a 401 rather than a crash."""
+
+    token_class = tokens.RefreshToken
 
     def validate(self, attrs):
         # Lock the token's row first: two refreshes racing with one token must not both pass
@@ -150,7 +155,7 @@ class RefreshSerializer(TokenRefreshSerializer):
                 raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account") from None
 
 
-class InviteCreateSerializer(serializers.Serializer):
+class InviteCreateSerializer(KnownFieldsOnly, serializers.Serializer):
     note = fields.CharField(
         max_length=INVITE_NOTE_MAX_LENGTH,
         required=False,
@@ -188,10 +193,10 @@ class CareLinkSerializer(fields.ModelSerializer):
         return data
 
 
-class CareLinkAcceptSerializer(serializers.Serializer):
+class CareLinkAcceptSerializer(KnownFieldsOnly, serializers.Serializer):
     code = fields.CharField(max_length=100)
     share_entries = fields.BooleanField(default=True)
 
 
-class CareLinkUpdateSerializer(serializers.Serializer):
+class CareLinkUpdateSerializer(KnownFieldsOnly, serializers.Serializer):
     share_entries = fields.BooleanField()

@@ -65,7 +65,7 @@ def user_erase(*, user: User, now: datetime) -> None:
             status=CareLink.Status.ENDED, ended_at=now, version=F("version") + 1
         )
     # Two libraries keep rows about a user that do not cascade: simplejwt's issued tokens
-    # (SET_NULL, keeping the token text) and django-axes' attempt logs (keyed by e-mail).
+    # (SET_NULL) and django-axes' attempt logs (keyed by e-mail).
     tokens.tokens_forget(user=user)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()

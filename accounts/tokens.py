@@ -1,21 +1,72 @@
-"""Our use of simplejwt's token storage, in one place: revoking a refresh token on log-out,
-and forgetting every token of a user who erases their account.
+"""Our use of simplejwt's token storage, in one place: the refresh token we issue, revoking
+it on log-out, and forgetting every token of a user who erases their account.
 
-simplejwt keeps each issued refresh token (``OutstandingToken``, with the whole token text)
-and each revoked one; neither row cascades with the user (the link is SET_NULL), so
-erasure must delete them explicitly or a copy of the database would keep working tokens.
+simplejwt keeps a row for each issued refresh token (``OutstandingToken``) and each revoked
+one; neither row cascades with the user (the link is SET_NULL), so erasure must delete them
+explicitly. simplejwt also writes the whole token text into that row, where anyone holding a
+copy of the database could read a working token and replay it; ours writes none (see
+``RefreshToken``).
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from rest_framework_simplejwt import tokens as simplejwt
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import User
 from core.exceptions import DomainError
+
+#: What an outstanding-token row holds where simplejwt would put the token text.
+NO_TOKEN_TEXT = ""
+
+
+class RefreshToken(simplejwt.RefreshToken):
+    """simplejwt's refresh token, except that its row in the outstanding list keeps no token text.
+
+    A token is recognised by its ``jti`` alone: the blacklist check, a refresh and a log-out all
+    look it up by ``jti`` and check the signature themselves, so the text was never read back.
+    simplejwt writes ``str(token)`` in three places (``for_user``, ``outstand``, ``blacklist``);
+    each is overridden here to write the row through one method instead.
+    """
+
+    @classmethod
+    def for_user(cls, user: Any) -> RefreshToken:
+        # The plain token's claims (Token.for_user), without BlacklistMixin's row with the text.
+        token = super(simplejwt.BlacklistMixin, cls).for_user(user)
+        token.outstand(user=user)
+        return token
+
+    def outstand(self, *, user: Any = None) -> OutstandingToken:
+        if user is None:
+            key = _user_id(self.payload.get(api_settings.USER_ID_CLAIM))
+            user = User.objects.filter(pk=key).first() if key else None
+        row, _ = OutstandingToken.objects.get_or_create(
+            jti=self.payload[api_settings.JTI_CLAIM],
+            defaults={
+                "user": user,
+                "created_at": self.current_time,
+                "token": NO_TOKEN_TEXT,
+                "expires_at": datetime_from_epoch(self.payload["exp"]),
+            },
+        )
+        return row
+
+    def blacklist(self) -> BlacklistedToken:
+        blacklisted, _ = BlacklistedToken.objects.get_or_create(token=self.outstand())
+        return blacklisted
+
+
+def _user_id(claim: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(claim))
+    except ValueError:
+        return None
 
 
 class TokenNotValid(DomainError):
@@ -47,9 +98,8 @@ def user_lock(user_id: object) -> None:
     two-step sign-in on each take it first, so they happen one after another, never across each
     other: turning it on cannot miss a token being issued at the same moment. (Call it inside
     a transaction.) A claim that is not a user id locks nothing; the token check refuses it."""
-    try:
-        key = uuid.UUID(str(user_id))
-    except ValueError:
+    key = _user_id(user_id)
+    if key is None:
         return
     list(User.objects.select_for_update().filter(pk=key).values_list("pk", flat=True))
 

@@ -4,8 +4,10 @@ Enrolled from the dashboard (which draws the QR code, ``dashboard.qr``); asked f
 sign-in once enrolled, the dashboard's and the API's log-in alike (``code_verify``), so that
 a password alone opens neither.
 
-django-otp keeps the devices; this module holds the few rules on top of them, so that the
-views stay thin. A therapist has at most one TOTP device and one recovery-code device. A
+django-otp's machinery runs the devices (throttling, the session's verified device); the devices
+themselves are ours (``accounts.models``), django-otp's with their secrets encrypted at rest.
+This module holds the few rules on top of them, so that the views stay thin. A therapist has at
+most one TOTP device (``AuthenticatorApp``) and one recovery-code device (``RecoveryCodes``). A
 TOTP device that is not yet confirmed does not count: the therapist is enrolled only once
 they have typed a code from their app, so a half-finished enrolment never locks them out.
 
@@ -21,15 +23,14 @@ import re
 from django.db import transaction
 from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_static.models import StaticToken
 
 from accounts import tokens
-from accounts.models import User
+from accounts.models import AuthenticatorApp, RecoveryCodes, User
 
 RECOVERY_CODE_COUNT = 10
-APP_CODE = re.compile(r"^[0-9]{6}$")
-RECOVERY_CODE = re.compile(r"^[a-z2-7]{8}$")  # django-otp's StaticToken.random_token: 5 bytes in base32
+APP_CODE = re.compile(r"\A[0-9]{6}\Z")  # \Z, not $: "123456\n" is not a code
+RECOVERY_CODE = re.compile(r"\A[a-z2-7]{8}\Z")  # django-otp's StaticToken.random_token: 5 bytes in base32
 
 
 def is_enrolled(user: User) -> bool:
@@ -44,16 +45,16 @@ def needs_code(user: User) -> bool:
     return not (verified is not None and verified()) and is_enrolled(user)
 
 
-def enrolment_start(*, user: User) -> TOTPDevice:
+def enrolment_start(*, user: User) -> AuthenticatorApp:
     """A fresh, unconfirmed TOTP device; an earlier unfinished one is dropped, so that only
     the QR code last shown can ever be confirmed."""
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        AuthenticatorApp.objects.filter(user=user, confirmed=False).delete()
+        return AuthenticatorApp.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
-def unconfirmed_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+def unconfirmed_device(user: User) -> AuthenticatorApp | None:
+    return AuthenticatorApp.objects.filter(user=user, confirmed=False).order_by("-pk").first()
 
 
 def normalised(code: str) -> str:
@@ -71,9 +72,9 @@ def verify_is_allowed(device: Device) -> bool:
 def device_for_code(user: User, code: str, *, recovery: bool = True) -> Device | None:
     """The confirmed device a code of this shape belongs to, locked for the check."""
     if APP_CODE.match(code):
-        return TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        return AuthenticatorApp.objects.select_for_update().filter(user=user, confirmed=True).first()
     if recovery and RECOVERY_CODE.match(code):
-        return StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        return RecoveryCodes.objects.select_for_update().filter(user=user, confirmed=True).first()
     return None
 
 
@@ -82,13 +83,12 @@ def recovery_codes_new(*, user: User) -> list[str]:
     shows them once; only their use is checked afterwards."""
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     with transaction.atomic():
-        StaticDevice.objects.filter(user=user).delete()
-        device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        RecoveryCodes.objects.filter(user=user).delete()
+        RecoveryCodes.objects.create(user=user, name="Recovery codes", confirmed=True, codes=" ".join(codes))
     return codes
 
 
-def enrolment_confirm(*, device: TOTPDevice) -> list[str]:
+def enrolment_confirm(*, device: AuthenticatorApp) -> list[str]:
     """The app gave a right code: the device counts from now on, with fresh recovery codes.
     Refresh tokens handed out on the password alone stop working: a phone or a stolen token
     must log in again, now with a code."""
@@ -106,7 +106,8 @@ def two_factor_off(*, user: User) -> None:
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    device = RecoveryCodes.objects.filter(user=user, confirmed=True).first()
+    return len(device.codes_left()) if device else 0
 
 
 class CodeRefused(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 import re
 import secrets
@@ -21,11 +22,14 @@ from urllib.parse import parse_qs, urlsplit
 import dj_email_url  # type: ignore[import-untyped]
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
+from google.oauth2 import service_account
 from py_vapid import Vapid  # type: ignore[import-untyped]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+#: A host name, or ``*.`` and a name for any name under it; a last label of letters, so never an address.
+_HOST_PATTERN = re.compile(r"(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
 
 
 def get_str(name: str, default: str | None = None) -> str | None:
@@ -70,9 +74,48 @@ def get_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def get_host_patterns(name: str, default: list[str]) -> list[str]:
+    """Host names (``push.example.com``, or ``*.example.com`` for any name under it), comma-separated."""
+    patterns = [pattern.lower() for pattern in get_list(name, default)]
+    for pattern in patterns:
+        if not _HOST_PATTERN.fullmatch(pattern):
+            raise ImproperlyConfigured(
+                f"{name} must list host names or *.names (no scheme, port or address); got {pattern!r}."
+            )
+    return patterns
+
+
+def get_service_account(name: str) -> dict[str, str] | None:
+    """The Google service-account key file named by ``name`` (its JSON), checked as google-auth reads it."""
+    path = get_str(name)
+    if not path:
+        return None
+    try:
+        info = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ImproperlyConfigured(f"{name} names a file that cannot be read: {error.strerror or error}.") from None
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} names a file that is not JSON: {path}.") from None
+    if not isinstance(info, dict) or info.get("type") != "service_account":
+        raise ImproperlyConfigured(f'{name} must be a service account\'s JSON key file ("type": "service_account").')
+    missing = [key for key in ("project_id", "client_email", "private_key", "token_uri") if not info.get(key)]
+    if missing:
+        raise ImproperlyConfigured(f"{name}: the service account's file lacks {', '.join(missing)}.")
+    try:
+        service_account.Credentials.from_service_account_info(info)
+    except (ValueError, TypeError) as error:  # a private key that does not load, a field of the wrong type
+        raise ImproperlyConfigured(f"{name}: google-auth cannot use this service account: {error}") from None
+    return {key: value for key, value in info.items() if isinstance(value, str)}
+
+
+def url_host(url: str) -> str:
+    """The URL's host name, lower-cased, without a final dot ("" if it has none)."""
+    return (urlsplit(url).hostname or "").rstrip(".")
+
+
 def get_rate(name: str, default: str) -> str:
     value = get_str(name, default) or default
-    if not _RATE.match(value):
+    if not _RATE.fullmatch(value):
         raise ImproperlyConfigured(f"{name} must look like '10/min' (a count per s, min, hour or day); got {value!r}.")
     return value
 
@@ -159,6 +202,22 @@ def get_checked(name: str, validate: Callable[[str], None], *, required_because:
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} is not valid: {error}") from None
     return value
+
+
+def get_secret_list(name: str, *, validate: Callable[[str], None], not_equal: dict[str, str]) -> list[str]:
+    """Comma-separated secrets (old keys kept for what they signed), each passing ``validate``
+    and none equal to the current one it backs up (``not_equal``: its name and value). Set
+    but empty means none: what a deployment leaves once the old key is dropped."""
+    values = get_list(name, []) if get_str(name) else []
+    for value in values:
+        try:
+            validate(value)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name} is not valid: {error}") from None
+        for other, current in not_equal.items():
+            if value == current:
+                raise ImproperlyConfigured(f"{name} lists {other} itself: put only the old keys there.")
+    return values
 
 
 def new_secret_key() -> str:

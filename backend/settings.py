@@ -26,6 +26,9 @@ VAR_DIR = Path(env.get_str("GOOD_ENOUGH_VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = env.get_bool("DEBUG", default=False)
 
+# Three secrets, each with one job, so that each can be rotated without touching the others:
+# SECRET_KEY signs what Django signs (the dashboard's sessions among them); JWT_SIGNING_KEY
+# signs the API's tokens; FIELD_ENCRYPTION_KEYS encrypt stored text (core/crypto.py).
 SECRET_KEY = env.get_secret(
     "SECRET_KEY",
     debug=DEBUG,
@@ -33,16 +36,37 @@ SECRET_KEY = env.get_secret(
     generate=env.new_secret_key,
     validate=env.validate_secret_key,
 )
-# django-fernet-encrypted-fields derives one Fernet key per (SECRET_KEY, salt) pair and
-# encrypts with the first: listing the new key first rotates, the old ones still decrypt.
-FIELD_ENCRYPTION_KEYS = env.get_secret(
-    "FIELD_ENCRYPTION_KEYS",
+# Old SECRET_KEYs, still accepted for what they signed (sessions stay signed in) while nothing
+# new is signed with them.
+SECRET_KEY_FALLBACKS = env.get_secret_list(
+    "SECRET_KEY_FALLBACKS", validate=env.validate_secret_key, not_equal={"SECRET_KEY": SECRET_KEY}
+)
+# simplejwt verifies with one key: rotating it signs every device out (they log in again).
+JWT_SIGNING_KEY = env.get_secret(
+    "JWT_SIGNING_KEY",
     debug=DEBUG,
     var_dir=VAR_DIR,
-    generate=env.new_encryption_key,
-    validate=env.validate_encryption_keys,
-).split(",")
-SALT_KEY = [key.strip() for key in FIELD_ENCRYPTION_KEYS]
+    generate=env.new_secret_key,
+    validate=env.validate_secret_key,
+)
+if JWT_SIGNING_KEY in {SECRET_KEY, *SECRET_KEY_FALLBACKS}:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must not be SECRET_KEY (or one of its fallbacks): each rotates alone.")
+# Newest first: new text is encrypted with the first key, the others still decrypt it until
+# ``manage.py reencrypt`` has rewritten everything under the first.
+FIELD_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in env.get_secret(
+        "FIELD_ENCRYPTION_KEYS",
+        debug=DEBUG,
+        var_dir=VAR_DIR,
+        generate=env.new_encryption_key,
+        validate=env.validate_encryption_keys,
+    ).split(",")
+]
+# Text written before the data keys stood alone was encrypted under keys derived from
+# SECRET_KEY (and its fallbacks) with each FIELD_ENCRYPTION_KEYS entry: those still decrypt
+# until this is turned off, which is safe once ``reencrypt`` has run (README, "Keys").
+FIELD_ENCRYPTION_LEGACY_KEYS = env.get_bool("FIELD_ENCRYPTION_LEGACY_KEYS", default=True)
 
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 PORT = env.get_int("PORT", 8000, minimum=1, maximum=65535)
@@ -244,7 +268,7 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,  # the token view sends user_logged_in, which does it
     "ALGORITHM": "HS256",
-    "SIGNING_KEY": SECRET_KEY,
+    "SIGNING_KEY": JWT_SIGNING_KEY,
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
 }
@@ -288,7 +312,9 @@ SPECTACULAR_SETTINGS = {
         "your client does not know as its status. A method a path does not have answers 405 "
         "`method_not_allowed` with `Allow`. "
         'Writes to versioned objects take `If-Match: "<version>"` (412 when stale); their answers '
-        "carry `ETag`. Every authenticated answer is `Cache-Control: no-store`."
+        "carry `ETag`. Every authenticated answer is `Cache-Control: no-store`. "
+        "A request body holds only the fields its schema lists: an unknown or read-only one (`id`, "
+        "`version`, `created_at`...), even echoed unchanged, is a 400 `unknown_field` naming it."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -386,7 +412,18 @@ CONTENT_SECURITY_POLICY = {
 # --- Mail and logging -----------------------------------------------------------------------
 
 # Reminder channels: each is off until its variable is set (see reminders/channels.py).
+# Push to phones: FCM HTTP v1, authenticated as the service account in FCM_SERVICE_ACCOUNT_FILE
+# (read and checked here, once). REMINDER_CHANNEL_PUSH_URL replaces Google's send URL: a relay
+# of your own, or a test stand-in; without a service account nothing authenticates the request,
+# which only such a relay accepts, so pointing it at Google's FCM alone is refused.
+FCM_SERVICE_ACCOUNT = env.get_service_account("FCM_SERVICE_ACCOUNT_FILE")
 REMINDER_CHANNEL_PUSH_URL = env.get_url("REMINDER_CHANNEL_PUSH_URL", {"http", "https"})
+_push_host = env.url_host(REMINDER_CHANNEL_PUSH_URL or "")
+if _push_host == "fcm.googleapis.com" and not FCM_SERVICE_ACCOUNT:
+    raise ImproperlyConfigured(
+        "REMINDER_CHANNEL_PUSH_URL points at Google's FCM, which needs FCM_SERVICE_ACCOUNT_FILE "
+        "(a service account's JSON key); set that, and leave REMINDER_CHANNEL_PUSH_URL unset."
+    )
 # A reminder that no configured channel reaches (push set up, but the patient has no device):
 # in development it goes to the log and counts as sent; in production it is ``failed``. With no
 # channel configured at all, every reminder goes to the log (API.md).
@@ -413,6 +450,20 @@ WEBPUSH_VAPID_SUBJECT = env.get_checked(
     env.validate_vapid_subject,
     required_because="WEBPUSH_VAPID_PRIVATE_KEY is set" if WEBPUSH_VAPID_PRIVATE_KEY and not DEBUG else None,
 ) or ("mailto:reminders@localhost" if WEBPUSH_VAPID_PRIVATE_KEY else None)
+# A browser's subscription names the URL we POST to, so only push services' hosts are reached
+# (core/outbound.py checks the name when a device registers, and every address when sending).
+WEBPUSH_ALLOWED_HOSTS = env.get_host_patterns(
+    "WEBPUSH_ALLOWED_HOSTS",
+    [
+        "fcm.googleapis.com",  # Chrome, Edge on Android, Opera
+        "*.push.services.mozilla.com",  # Firefox (updates.push.services.mozilla.com)
+        "*.push.apple.com",  # Safari (web.push.apple.com)
+        "*.notify.windows.com",  # Edge on Windows (WNS)
+    ],
+)
+# Networks a user-chosen URL may reach although they are not public. Not read from the
+# environment: no deployment needs it; the tests put loopback here to reach local servers.
+OUTBOUND_ALSO_ALLOWED_NETWORKS: list[str] = []
 
 EMAIL_URL = env.get_url("EMAIL_URL", env.EMAIL_SCHEMES)
 if EMAIL_URL:

@@ -1,4 +1,14 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class CareConfig(AppConfig):
@@ -14,7 +24,7 @@ class CareConfig(AppConfig):
 
         export.register("care", SECTION)
 
-        def commitments_read(*, reader, patient_ids, now, **_) -> None:
+        def commitments_read(*, reader: User, patient_ids: Iterable[uuid.UUID], now: datetime, **_: object) -> None:
             access_log(therapist=reader, patient_ids=patient_ids, what=AccessLog.What.COMMITMENTS, now=now)
 
         journal_signals.commitments_read.connect(commitments_read, weak=False, dispatch_uid="care.commitments_read")

@@ -14,7 +14,9 @@ from care.brief import Brief, Practised
 from journal.models import Commitment, Experiment
 
 #: What Markdown (CommonMark, and GitHub's tables and strikethrough) reads as markup inside a line.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>&|~])")
+#: Each is backslashed by one ``str.translate`` pass: a regular expression's substitution costs a
+#: call per special, a quarter of a second for 200,000 of them.
+_MARKDOWN_SPECIAL = str.maketrans({special: "\\" + special for special in "\\`*_{}[]<>&|~"})
 #: An ordered list item's number, where a line (or a list item's text) starts.
 _LIST_NUMBER = re.compile(r"[0-9]+(?=[.)])")
 
@@ -23,7 +25,7 @@ def escape(text: str) -> str:
     """Patient text as literal Markdown: specials backslashed, and a block marker at its start
     too (a pride item is a list item's text, where ``# Big`` would become a heading, ``> x`` a
     quote, ``1. x`` a list, ``---`` a rule); lines kept on one line."""
-    flat = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    flat = " ".join(text.split()).translate(_MARKDOWN_SPECIAL)
     if flat[:1] in ("#", ">", "+", "-", "="):
         return "\\" + flat
     if number := _LIST_NUMBER.match(flat):

@@ -45,7 +45,10 @@ TITLE_MAX = 80
 # translated text is its span in the text as said. (``str.lower`` is avoided for the same
 # reason: a few letters grow when lower-cased; matching ignores case instead.)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'\u201d\u2019)\]]*(?=\s|$)")
+# A sentence ends at a run of end marks (closing quotes or brackets may follow) before a space or
+# the end. The run is taken whole, from its first mark, and never given back: "....x" must fail
+# once, not once for each dot with each shorter run tried (that was quadratic, 8.5 s for 20,000 dots).
+_SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'\u201d\u2019)\]]*+(?=\s|\Z)")
 # Where a clause ends inside a sentence, for negations: punctuation only (see
 # ``Vocabulary.negations``). A hyphen counts only between spaces, so "less-than-perfect" is one word.
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\s-\s")
@@ -173,9 +176,17 @@ def phrase_spans(text: str, phrases: Iterable[tuple[str, T]]) -> list[PhraseHit[
 @functools.cache
 def _pattern(phrase: str) -> re.Pattern[str]:
     """A phrase as a case-blind regex bounded by non-word characters; an apostrophe counts
-    as part of a word, so "I can" never matches inside "I can't"."""
-    words = r"\s+".join(re.escape(word) for word in phrase.translate(_APOSTROPHES).split())
-    return re.compile(rf"(?<![\w']){words}(?![\w'])", re.IGNORECASE)
+    as part of a word, so "I can" never matches inside "I can't".
+
+    The check before the phrase comes after its first character (``y(?<![\\w']y)es``, not
+    ``(?<![\\w'])yes``): a pattern that opens with a character lets the engine skip ahead to
+    where that character is, instead of testing the look-behind at every position. Same
+    matches, a fifth of the time: an answer of 200,000 characters is read by ninety phrases.
+    """
+    plain = " ".join(phrase.translate(_APOSTROPHES).split())
+    first = re.escape(plain[0])
+    rest = r"\s+".join(re.escape(word) for word in plain[1:].split(" "))
+    return re.compile(rf"{first}(?<![\w']{first}){rest}(?![\w'])", re.IGNORECASE)
 
 
 def _draft(proposal: Turn, answer: Turn) -> Draft | None:
@@ -348,19 +359,19 @@ def _amount() -> re.Pattern[str]:
 @functools.cache
 def _amount_before() -> re.Pattern[str]:
     """An amount, then at most two words, then the end of the text (where the practice starts)."""
-    return re.compile(rf"{_amount().pattern}(?:\s+[\w']+){{0,2}}\s*$", re.IGNORECASE)
+    return re.compile(rf"{_amount().pattern}(?:\s+[\w']+){{0,2}}\s*\Z", re.IGNORECASE)
 
 
 @functools.cache
 def _amount_ending() -> re.Pattern[str]:
     """An amount right at the end of the text (where a counted cadence starts)."""
-    return re.compile(rf"{_amount().pattern}\s*$", re.IGNORECASE)
+    return re.compile(rf"{_amount().pattern}\s*\Z", re.IGNORECASE)
 
 
 @functools.cache
 def _range_opening() -> re.Pattern[str]:
     """A range's first end and its join ("once or "), its other end opening the cadence."""
-    return re.compile(rf"{_number_anywhere()}{_RANGE_JOIN}$", re.IGNORECASE)
+    return re.compile(rf"{_number_anywhere()}{_RANGE_JOIN}\Z", re.IGNORECASE)
 
 
 def _title(practice: PhraseHit[Practice], cadence: SaidCadence | None, sentence: str, made: Commitment) -> str:

@@ -12,6 +12,7 @@ from care.brief import Brief
 from care.models import SESSION_NOTES_MAX_LENGTH, TRANSCRIPT_MAX_LENGTH, AccessLog
 from care.selectors import ENTRY_TYPES, RosterRow, WeeksBefore
 from core import fields
+from core.serializers import KnownFieldsOnly
 from journal.kinds import KINDS
 from journal.serializers import CommitmentSerializer, ProgressWeekSerializer, WeekField
 
@@ -123,7 +124,7 @@ class SessionSerializer(serializers.Serializer[Any]):
         return recorded.session.notes or ""
 
 
-class SessionCreateSerializer(serializers.Serializer[Any]):
+class SessionCreateSerializer(KnownFieldsOnly, serializers.Serializer[Any]):
     patient = fields.UUIDField(help_text="A patient linked to you.")
     held_on = fields.DateField(required=False, help_text="Today (in your zone) when left out; not in the future.")
     notes = fields.CharField(

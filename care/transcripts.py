@@ -39,15 +39,16 @@ SPEAKER_LABELS = {
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # A known label, then optionally one parenthetical (which may hold a colon: "(10:32)"), then
 # the colon that ends the label. "Nurse (Ann): ..." has no known label and continues a turn.
-_TURN = re.compile(r"^\s*(" + "|".join(SPEAKER_LABELS) + r")\s*(?:\([^()]*\)\s*)?:(.*)$", re.IGNORECASE)
-_TITLE = re.compile(r"^\s*#+(.*)$")
+# Each is matched against a whole line (``fullmatch``), so none needs ``^`` or ``$``.
+_TURN = re.compile(r"\s*(" + "|".join(SPEAKER_LABELS) + r")\s*(?:\([^()]*\)\s*)?:(.*)", re.IGNORECASE)
+_TITLE = re.compile(r"\s*#+(.*)")
 # C0 controls and DEL, except tab, line feed, form feed and carriage return: a file holding
 # any of them is binary or corrupt, and reading it as words would only invent turns.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # A turn that is only a bracketed note ("[Answer not properly formatted or missing]",
 # "{inaudible}", "<missing>") or a filler token was never said. Parentheses are not
 # placeholders: "(nods)" or "(long pause)" is something that happened in the room.
-_PLACEHOLDER = re.compile(r"^(\[[^\]]*\]|\{[^}]*\}|<[^>]*>|n/?a|\.\.\.|…|-+|—)$", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\[[^\]]*\]|\{[^}]*\}|<[^>]*>|n/?a|\.\.\.|…|-+|—", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def transcript_parse(source: str | bytes) -> Transcript:
     preamble: list[int] = []
     open_turns: list[_OpenTurn] = []
     for number, line in enumerate(lines[start:], start=start + 1):
-        match = _TURN.match(line)
+        match = _TURN.fullmatch(line)
         if match:
             label, said = match.groups()
             open_turns.append(_OpenTurn(SPEAKER_LABELS[label.lower()], number, [said.strip()]))
@@ -139,7 +140,7 @@ def _title(lines: list[str]) -> tuple[str | None, int]:
     """The title, if the first non-blank line is one, and the index of the first line after it."""
     for index, line in enumerate(lines):
         if line.strip():
-            match = _TITLE.match(line)
+            match = _TITLE.fullmatch(line)
             if match:
                 return match.group(1).strip() or None, index + 1
             return None, index
@@ -157,6 +158,6 @@ def _preamble_warning(numbers: list[int]) -> TranscriptWarning:
 def _problem(text: str) -> tuple[str, str] | None:
     if not text:
         return "empty_turn", "is empty"
-    if _PLACEHOLDER.match(text):
+    if _PLACEHOLDER.fullmatch(text):
         return "placeholder", "is a placeholder"
     return None

@@ -8,7 +8,7 @@ that builds the answer commit together, or not at all.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -45,7 +45,7 @@ from care.serializers import (
 from core.input import parse_day
 from core.openapi import DATE_PATTERN, WEEK_PATTERN
 from core.pagination import CursorPagination
-from journal.dates import parse_week, week_monday
+from journal.dates import parse_week, week_last_day, week_monday
 from journal.kinds import KINDS
 from journal.serializers import ProgressReportSerializer
 from journal.views import ProgressQuerySerializer, range_parameters
@@ -59,7 +59,8 @@ def day_or_week(param: str, raw: str | None, *, last: bool) -> date | None:
         return None
     try:
         if "W" in raw:
-            return week_monday(parse_week(raw)) + timedelta(days=6 if last else 0)
+            week = parse_week(raw)
+            return week_last_day(week) if last else week_monday(week)
         return parse_day(raw)
     except ValueError:
         raise ValidationError({param: ["A date as YYYY-MM-DD or an ISO week as YYYY-Www."]}, code="invalid") from None

@@ -12,7 +12,9 @@ from datetime import date
 #: The first year a date or an ISO week may name: older ones are typing slips, and ISO weeks
 #: of years under 1000 would not even sort as text.
 FIRST_YEAR = 1900
-_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # [0-9], not \d, which takes any script's digits
+# [0-9], not \d, which takes any script's digits. Every pattern that checks a value is used with
+# ``fullmatch``: ``match`` with ``$`` takes "2026-11-25\n" (``$`` matches before a final newline).
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def is_text(value: str) -> bool:
@@ -31,7 +33,7 @@ def ascii_digits(text: str) -> bool:
 
 def parse_day(text: str) -> date:
     """``YYYY-MM-DD`` in ASCII digits, from ``FIRST_YEAR`` on; ValueError otherwise."""
-    if not _DAY.match(text):
+    if not _DAY.fullmatch(text):
         raise ValueError("not of the form YYYY-MM-DD")
     day = date.fromisoformat(text)
     if day.year < FIRST_YEAR:

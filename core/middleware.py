@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import get_urlconf, is_valid_path
 from django.utils.cache import add_never_cache_headers
 
 from core.errors import ServiceUnavailable, error_response, is_outage
@@ -51,6 +52,24 @@ class RequestLimitsMiddleware:
         return self.get_response(request)
 
 
+def slash_missing(request: HttpRequest) -> HttpResponse | None:
+    """A 404 naming the right path for an API path that lacks only its final slash.
+
+    Django's ``APPEND_SLASH`` would redirect it, and a client following the redirect sends a
+    write's body nowhere (under ``DEBUG`` Django raises instead). A 308 would keep the body,
+    but every such write would then cross the network twice and the client's bug would never
+    show; every path in the schema ends with a slash, so a generated client never meets this.
+    The API answers each method alike; pages outside ``/api/`` keep Django's redirect.
+    """
+    path = request.path_info
+    if not _is_api(request) or path.endswith("/"):
+        return None
+    urlconf = getattr(request, "urlconf", None) or get_urlconf()
+    if is_valid_path(path, urlconf) or not is_valid_path(f"{path}/", urlconf):
+        return None
+    return error_response(404, "not_found", f"No such path. API paths end with a slash: {request.path}/")
+
+
 _GENERIC = {
     400: ("bad_request", "The request could not be read."),
     404: ("not_found", "Not found."),
@@ -73,7 +92,7 @@ class ApiResponseMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        response = slash_missing(request) or self.get_response(request)
         if _is_api(request) and response.status_code >= 400 and not _is_json(response):
             # Django's own pages (a URL no route matches, a Host not allowed, a crash; with
             # DEBUG on, its debug pages): one place turns them all into the contract's body.

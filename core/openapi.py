@@ -47,6 +47,7 @@ from drf_standardized_errors.openapi_utils import get_flat_serializer_fields, ge
 from rest_framework import serializers
 
 from core import health
+from core.serializers import UNKNOWN_FIELD, KnownFieldsOnly
 from core.versioning import UUID_PATTERN, WRITE_METHODS, VersionedObjectMixin
 
 #: The codes any operation may give for a status, whatever its fields.
@@ -170,6 +171,8 @@ class AutoSchema(StandardAutoSchema):
         schema.pop("description", None)
         if description := getattr(serializer, "client_description", ""):
             schema["description"] = description
+        if direction == "request" and isinstance(serializer, KnownFieldsOnly):
+            schema["additionalProperties"] = False  # any other key is a 400 unknown_field
         return schema
 
     # --- request body and headers -------------------------------------------------------
@@ -291,9 +294,11 @@ class AutoSchema(StandardAutoSchema):
         text = WHAT_IT_MEANS.get(status_code, "")
         if status_code == "400":
             by_attr = self._validation_codes_by_attr()
-            if by_attr:
-                lines = "\n".join(f"- `{attr}`: {_code_list(found)}" for attr, found in sorted(by_attr.items()))
-                text += f"\n\nKnown codes by `attr`:\n{lines}"
+            lines = [f"- `{attr}`: {_code_list(found)}" for attr, found in sorted(by_attr.items())]
+            if self._refuses_unknown_fields():
+                lines.append(f"- any field the request schema does not list: `{UNKNOWN_FIELD}`")
+            if lines:
+                text += "\n\nKnown codes by `attr`:\n" + "\n".join(lines)
             return text
         codes = self._error_codes(status_code)
         return f"{text}\n\nKnown codes: {_code_list(codes)}." if codes else text
@@ -304,12 +309,19 @@ class AutoSchema(StandardAutoSchema):
             codes = set().union(*self._validation_codes_by_attr().values())
             if self._takes_body():
                 codes.add("parse_error")  # type client_error: not JSON the parser accepts
+            if self._refuses_unknown_fields():
+                codes.add(UNKNOWN_FIELD)
             return codes
         codes = set(KNOWN_CODES.get(status_code, ()))
         if status_code == "401" and not self._should_add_http401_error_response():
             codes = set()  # no token taken (log in, refresh): only the view's own codes
         codes.update(getattr(self.view, "error_codes", {}).get(status_code, ()))
         return codes
+
+    def _refuses_unknown_fields(self) -> bool:
+        serializer = self.get_request_serializer() if self._takes_body() else None
+        kind = serializer if isinstance(serializer, type) else type(serializer)
+        return issubclass(kind, KnownFieldsOnly)
 
     def _validation_codes_by_attr(self) -> dict[str, set[str]]:
         if not self._should_add_validation_error_response():

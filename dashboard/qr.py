@@ -7,10 +7,11 @@ from base64 import b32encode
 
 import segno
 from django.utils.safestring import SafeString, mark_safe
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import AuthenticatorApp
 
 
-def qr_code_svg(device: TOTPDevice) -> SafeString:
+def qr_code_svg(device: AuthenticatorApp) -> SafeString:
     """The ``otpauth://`` address as an SVG drawn here, to be written into the page.
 
     Inline rather than an ``<img>``: the secret never travels in a second request or a URL,
@@ -23,7 +24,7 @@ def qr_code_svg(device: TOTPDevice) -> SafeString:
     return mark_safe(svg)  # noqa: S308  # drawn by segno from our own data, no user text in it
 
 
-def secret_for_typing(device: TOTPDevice) -> str:
+def secret_for_typing(device: AuthenticatorApp) -> str:
     """The key as an app asks for it when the camera is not an option: base32, in fours."""
     secret = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

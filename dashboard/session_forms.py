@@ -68,14 +68,14 @@ class SessionForm(forms.Form):
         return _text(self.cleaned_data["transcript"])
 
     def clean_transcript_file(self) -> bytes | None:
-        upload: UploadedFile | None = self.cleaned_data["transcript_file"]
+        upload: UploadedFile[bytes] | None = self.cleaned_data["transcript_file"]
         if upload is None:
             return None
         if upload.size is not None and upload.size > TRANSCRIPT_MAX_BYTES:
             raise forms.ValidationError(
                 f"A transcript file may be at most {TRANSCRIPT_MAX_BYTES // 1000:,} kB.", code="too_large"
             )
-        raw = upload.read(TRANSCRIPT_MAX_BYTES + 1)
+        raw: bytes = upload.read(TRANSCRIPT_MAX_BYTES + 1)
         try:
             length = len(raw.decode("utf-8-sig"))
         except UnicodeDecodeError:

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from core.input import FIRST_YEAR
 
-WEEK_PATTERN = re.compile(r"^([0-9]{4})-W([0-9]{2})$")  # ASCII digits: \d takes any script's
+#: ASCII digits (\d takes any script's). Anchored for the OpenAPI schema, whose patterns search;
+#: checked with ``fullmatch`` here, as ``$`` alone also matches before a final newline.
+WEEK_PATTERN = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
 
 
 def local_date(now: datetime, zone: ZoneInfo) -> date:
@@ -33,7 +35,7 @@ def _iso_week(day: date) -> str:
 
 def parse_week(value: str) -> str:
     """Normalise ``YYYY-Www``; ValueError when it is not a real ISO week (2026-W53 is; 2025-W53 is not)."""
-    match = WEEK_PATTERN.match(value)
+    match = WEEK_PATTERN.fullmatch(value)
     if not match:
         raise ValueError("not of the form YYYY-Www")  # pragma: no mutate (callers give their own message)
     year, week = int(match[1]), int(match[2])
@@ -44,11 +46,18 @@ def parse_week(value: str) -> str:
 
 
 def week_monday(week: str) -> date:
-    match = WEEK_PATTERN.match(week)
+    match = WEEK_PATTERN.fullmatch(week)
     if match is None:
         raise ValueError("not of the form YYYY-Www")  # pragma: no mutate (callers give their own message)
     year, number = match.groups()
     return date.fromisocalendar(int(year), int(number), 1)
+
+
+def week_last_day(week: str) -> date:
+    """The Sunday of ``week``; for 9999-W52, whose Sunday would fall in the year 10000, the last
+    day a date can hold, which bounds the same days."""
+    monday = week_monday(week)
+    return monday + timedelta(days=6) if monday <= date.max - timedelta(days=6) else date.max
 
 
 def weeks_back(this_week: str, count: int) -> list[str]:

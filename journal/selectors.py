@@ -22,6 +22,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from accounts.models import User
 from accounts.selectors import linked_patient
 from core.input import ascii_digits
+from journal import signals
 from journal.dates import iso_week, local_date, week_monday, weeks_back
 from journal.kinds import KINDS, RecordKind
 from journal.models import (
@@ -73,6 +74,19 @@ def commitments_visible_to(*, user: User, patient_id: uuid.UUID | None = None) -
     if patient_id is not None and patient_id != user.id:
         return commitments.none()
     return commitments.filter(patient=user)
+
+
+def commitments_read(
+    *, reader: User, commitments: Sequence[Commitment], patient_id: uuid.UUID | None = None, now: datetime
+) -> Sequence[Commitment]:
+    """What a reader is shown of ``commitments_visible_to``, with a therapist's read of each
+    patient in it (and of ``patient_id``, named even when they have none) sent to care's
+    access log through ``signals.commitments_read``. Call it inside the transaction the answer
+    is built in, so that a read that fails logs nothing."""
+    read = {commitment.patient_id for commitment in commitments} | ({patient_id} if patient_id else set())
+    if reader.is_therapist and read:
+        signals.commitments_read.send(sender=Commitment, reader=reader, patient_ids=sorted(read), now=now)
+    return commitments
 
 
 def linkable_commitments(*, patient: User) -> QuerySet[Commitment]:

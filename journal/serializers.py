@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from core import fields
 from core.openapi import WEEK_PATTERN as SCHEMA_WEEK_PATTERN
+from core.serializers import KnownFieldsOnly
 from journal import selectors
 from journal.dates import parse_week
 from journal.models import (
@@ -46,7 +47,7 @@ def text(max_length: int, *, required: bool = False, **kwargs) -> fields.CharFie
     return fields.CharField(max_length=max_length, required=required, allow_blank=not required, **kwargs)
 
 
-class CommitmentSerializer(EncryptedTextMixin, fields.ModelSerializer):
+class CommitmentSerializer(KnownFieldsOnly, EncryptedTextMixin, fields.ModelSerializer):
     text_fields = ("details", "evidence")
     patient = fields.UUIDField(
         source="patient_id", required=False, help_text="Required when a therapist creates; a patient's own otherwise."
@@ -107,7 +108,7 @@ class CommitmentUpdateSerializer(CommitmentSerializer):
     kind = serializers.ChoiceField(choices=Commitment.Kind.choices, read_only=True)
 
 
-class EntrySerializer(EncryptedTextMixin, fields.ModelSerializer):
+class EntrySerializer(KnownFieldsOnly, EncryptedTextMixin, fields.ModelSerializer):
     commitment = fields.PrimaryKeyRelatedField(queryset=Commitment.objects.none(), allow_null=True, required=False)
     shared = fields.BooleanField(required=False)
 
@@ -141,8 +142,9 @@ class ReflectionSerializer(EntrySerializer):
 class WeekField(fields.CharField):
     default_error_messages = {"invalid_week": "An ISO week such as 2026-W48."}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 8)
+        kwargs.setdefault("trim_whitespace", False)  # " 2026-W48" is a slip to refuse, not to mend
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):

@@ -14,6 +14,7 @@ commitment_deactivated = Signal()
 #: record's model as ``sender``: ``record, now``. Reminders plans an experiment's nudges.
 record_saved = Signal()
 
-#: Sent inside the transaction of a therapist's read of patients' commitments, before the
-#: answer is built: ``reader, patient_ids, now``. Care writes the access log from it.
+#: Sent by ``selectors.commitments_read`` inside the transaction of a therapist's read of
+#: patients' commitments, before the answer is built: ``reader, patient_ids, now``. Care
+#: writes the access log from it.
 commitments_read = Signal()

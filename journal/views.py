@@ -24,7 +24,7 @@ from core import filters as core_filters
 from core.input import parse_day
 from core.openapi import DATE_PATTERN, WEEK_PATTERN
 from core.versioning import UUID_PATTERN, VersionedModelViewSet, VersionedObjectMixin, if_match
-from journal import selectors, services, signals
+from journal import selectors, services
 from journal.dates import parse_week
 from journal.kinds import KINDS, RecordKind
 from journal.models import Commitment, Entry, Experiment, PrideEntry, Reflection
@@ -136,26 +136,18 @@ class CommitmentViewSet(VersionedModelViewSet):
 
     @transaction.atomic
     def list(self, request: Request, *args, **kwargs) -> Response:
-        commitments = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert commitments is not None  # every list is paged (settings: DEFAULT_PAGINATION_CLASS)
-        patient_id = self.patient_param()
-        read = {commitment.patient_id for commitment in commitments} | ({patient_id} if patient_id else set())
-        self.log_read(read)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # every list is paged (settings: DEFAULT_PAGINATION_CLASS)
+        commitments = selectors.commitments_read(
+            reader=signed_in_user(request), commitments=page, patient_id=self.patient_param(), now=timezone.now()
+        )
         return self.get_paginated_response(self.get_serializer(commitments, many=True).data)
 
     @transaction.atomic
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         commitment = self.get_object()
-        self.log_read({commitment.patient_id})
+        selectors.commitments_read(reader=signed_in_user(request), commitments=[commitment], now=timezone.now())
         return Response(self.get_serializer(commitment).data)
-
-    def log_read(self, patient_ids: set[uuid.UUID]) -> None:
-        """A therapist's read of patients' commitments is in each patient's access log."""
-        reader = signed_in_user(self.request)
-        if reader.is_therapist and patient_ids:
-            signals.commitments_read.send(
-                sender=Commitment, reader=reader, patient_ids=sorted(patient_ids), now=timezone.now()
-            )
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -15,47 +15,62 @@ a relay can stand in for FCM. And its send functions decide for us: they deactiv
 themselves (``.update(active=False)`` on FCM's UNREGISTERED, SENDER_ID_MISMATCH and any
 INVALID_ARGUMENT, ``device.save()`` on a Web Push 404/410) and turn every other Web Push
 failure into a ``WebPushError`` holding only a message string, so a retryable 503 and a
-hopeless 400 look alike. What we need from it is small (an FCM v1 JSON body, one pywebpush
-call), so we call pywebpush directly and keep retry and deactivation in our send service.
+hopeless 400 look alike. What we need from it is small (an FCM v1 JSON body, pywebpush's
+encryption), so we use pywebpush and google-auth directly and keep retry and deactivation in
+our send service.
+
+Every HTTP send goes through ``core.outbound``: one deadline for the whole send and no
+redirects; a Web Push endpoint, which the browser chose, also through its guard (push
+services' hosts only, public addresses only, connected to the address that was checked).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import json
 import logging
 import math
 import re
 import smtplib
 import ssl
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
+import google.auth.exceptions
 import httpx
-import requests
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 from py_vapid import Vapid  # type: ignore[import-untyped]
-from pywebpush import WebPushException, webpush  # type: ignore[import-untyped]
+from pywebpush import WebPusher, WebPushException  # type: ignore[import-untyped]
 from standardwebhooks import Webhook
 
+from core import outbound
+from reminders import google_auth
 from reminders.models import Device
 
 console_log = logging.getLogger("reminders.console")
 
-#: Connect, read and write each get this long: a worker waiting on one slow endpoint holds
-#: up every reminder behind it, and a timeout is only a transient error, retried later.
+#: One send gets this long in all (token, connect, TLS, write, read): a worker waiting on one
+#: slow endpoint holds up every reminder behind it, and a timeout is only a transient error.
 HTTP_TIMEOUT_SECONDS = 5.0
+#: FCM HTTP v1's send URL; REMINDER_CHANNEL_PUSH_URL replaces it (a relay, a test stand-in).
+FCM_SEND_URL = "https://fcm.googleapis.com/v1/projects/{project_id}/messages:send"
+#: How long a VAPID signature stays good; RFC 8292 allows at most 24 hours.
+VAPID_LIFETIME = timedelta(hours=12)
 #: How long a push service may hold a reminder for an offline device. A nudge that arrives
 #: hours late is confusing, and the dispatcher already counts slots over 2 hours old as missed.
 PUSH_TTL = timedelta(hours=2)
 #: The URL-safe base64 alphabet, which RFC 8030 asks of a Topic (at most 32 of them).
-_URL_SAFE = re.compile(r"^[A-Za-z0-9_-]+$")
+_URL_SAFE = re.compile(r"\A[A-Za-z0-9_-]+\Z")  # \Z: a newline in a header is no Topic
 
 
 class TransientError(Exception):
@@ -91,7 +106,7 @@ class Message:
 def push_platforms() -> set[str]:
     """The device platforms a push can reach with the current settings."""
     platforms: set[str] = set()
-    if settings.REMINDER_CHANNEL_PUSH_URL:
+    if settings.FCM_SERVICE_ACCOUNT or settings.REMINDER_CHANNEL_PUSH_URL:
         platforms |= {Device.Platform.IOS.value, Device.Platform.ANDROID.value}
     if settings.WEBPUSH_VAPID_PRIVATE_KEY:
         platforms.add(Device.Platform.WEB.value)
@@ -147,15 +162,34 @@ def push(*, device: Device, message: Message) -> None:
 
 
 def _fcm_push(*, token: str, message: Message) -> None:
-    url = settings.REMINDER_CHANNEL_PUSH_URL
+    account = settings.FCM_SERVICE_ACCOUNT
+    url = settings.REMINDER_CHANNEL_PUSH_URL or (account and FCM_SEND_URL.format(project_id=account["project_id"]))
     if not url:
-        raise PermanentError("push to phones is not configured: set REMINDER_CHANNEL_PUSH_URL.")
-    response = _post(url, _json_bytes(_fcm_body(token, message)), {"content-type": "application/json"})
+        raise PermanentError("push to phones is not configured: set FCM_SERVICE_ACCOUNT_FILE.")
+    headers = {"content-type": "application/json"}
+    with _http("the push service") as http:
+        if account:
+            _authorize(http, account, url, headers)
+        response = http.post(url, content=_json_bytes(_fcm_body(token, message)), headers=headers)
     # Only FCM's own error body deactivates a device: a bare 404 more likely means a wrong
     # REMINDER_CHANNEL_PUSH_URL, and reading it as "unregistered" would switch off every phone.
     if _fcm_error_code(response) == "UNREGISTERED":
         raise Unregistered(f"the push service says the token is unregistered ({response.status_code}).")
     _raise_for_status(response, "the push service")
+
+
+def _authorize(http: httpx.Client, account: Mapping[str, str], url: str, headers: dict[str, str]) -> None:
+    """Adds ``Authorization: Bearer``, fetching a token from the account's ``token_uri`` only
+    when google-auth says the one it holds is missing or about to expire."""
+    try:
+        google_auth.credentials(account).before_request(google_auth.Request(http), "POST", url, headers)
+    except google.auth.exceptions.TransportError as error:
+        raise TransientError(f"no access token for FCM: {error}") from error
+    except google.auth.exceptions.RefreshError as error:
+        # invalid_grant and the like: a deleted key or account, a wrong clock; retrying cannot help.
+        if error.retryable:
+            raise TransientError(f"no access token for FCM: {error}") from error
+        raise PermanentError(f"the service account cannot get an access token for FCM: {error}") from error
 
 
 def _fcm_body(token: str, message: Message) -> dict[str, Any]:
@@ -188,11 +222,27 @@ def _fcm_error_code(response: httpx.Response) -> str | None:
     return str(status) if status else None
 
 
+#: Seams for the tests, which resolve their own names and trust their own certificate authority.
+web_push_resolver: outbound.Resolver = outbound.system_resolver
+web_push_tls: ssl.SSLContext | bool = True
+
+
 def _web_push(*, subscription_json: str, message: Message) -> None:
+    """POST an encrypted, VAPID-signed message to the subscription's endpoint.
+
+    pywebpush encrypts (``WebPusher.encode``) and py_vapid signs; the request itself is ours,
+    because the endpoint is the browser's to choose: ``outbound`` allows only push services'
+    hosts at public addresses, and no redirect is followed (pywebpush's requests would follow
+    one to an internal address, sending the body again).
+    """
     private_key, subject = settings.WEBPUSH_VAPID_PRIVATE_KEY, settings.WEBPUSH_VAPID_SUBJECT
     if not private_key or not subject:
         raise PermanentError("Web Push is not configured: set WEBPUSH_VAPID_PRIVATE_KEY and WEBPUSH_VAPID_SUBJECT.")
     subscription = _subscription(subscription_json)
+    endpoint = subscription["endpoint"]
+    refusal = outbound.url_refusal(endpoint, allowed_hosts=settings.WEBPUSH_ALLOWED_HOSTS)
+    if refusal is not None:
+        raise PermanentError(f"the Web Push endpoint is not a push service we send to: {refusal}")
     payload = {
         "title": message.title,
         "body": message.body,
@@ -200,45 +250,45 @@ def _web_push(*, subscription_json: str, message: Message) -> None:
         "data": {"kind": message.kind, "delivery_id": message.delivery_id},
     }
     try:
-        webpush(
-            subscription_info=subscription,
-            data=json.dumps(payload, separators=(",", ":")),
-            vapid_private_key=private_key,
-            vapid_claims={"sub": subject},  # a fresh dict: pywebpush writes aud and exp into it
-            ttl=int(PUSH_TTL.total_seconds()),
-            # The push service replaces a still-undelivered message with the same Topic.
-            headers={"Topic": _short_key(message.collapse_key, 32), "Urgency": "normal"},
-            timeout=HTTP_TIMEOUT_SECONDS,
-        )
-    except WebPushException as error:
-        _raise_for_web_push(error)
-    except requests.RequestException as error:
-        raise TransientError(f"the Web Push service could not be reached: {error}") from error
-    except ValueError as error:  # keys that do not decode or are not points on P-256
+        body = WebPusher(subscription).encode(json.dumps(payload, separators=(",", ":")).encode(), "aes128gcm")["body"]
+    except (WebPushException, ValueError, TypeError) as error:  # keys that do not decode or are not points on P-256
         raise PermanentError(f"the Web Push subscription's keys are not usable: {error}") from error
+    audience = urlsplit(endpoint)
+    claims = {
+        "sub": subject,
+        "aud": f"{audience.scheme}://{audience.netloc}",
+        "exp": int((timezone.now() + VAPID_LIFETIME).timestamp()),
+    }
+    headers = {
+        **Vapid.from_string(private_key).sign(claims),
+        "content-encoding": "aes128gcm",
+        "ttl": str(int(PUSH_TTL.total_seconds())),
+        # The push service replaces a still-undelivered message with the same Topic.
+        "topic": _short_key(message.collapse_key, 32),
+        "urgency": "normal",
+    }
+    guard = outbound.Guard(
+        allowed_hosts=tuple(settings.WEBPUSH_ALLOWED_HOSTS),
+        resolver=web_push_resolver,
+        also_allowed=tuple(ipaddress.ip_network(network) for network in settings.OUTBOUND_ALSO_ALLOWED_NETWORKS),
+    )
+    with _http("the Web Push service", guard=guard, verify=web_push_tls) as http:
+        response = http.post(endpoint, content=body, headers=headers)
+    if response.status_code in (404, 410):
+        raise Unregistered(f"the Web Push service says the subscription is gone ({response.status_code}).")
+    _raise_for_status(response, "the Web Push service")
 
 
 def _subscription(subscription_json: str) -> dict[str, Any]:
     try:
         subscription = json.loads(subscription_json)
         endpoint, keys = subscription["endpoint"], subscription["keys"]
-        valid = isinstance(endpoint, str) and endpoint.startswith(("https://", "http://")) and keys["p256dh"]
+        valid = isinstance(endpoint, str) and keys["p256dh"] and keys["auth"]
     except (ValueError, TypeError, KeyError):
         valid = False
     if not valid:
         raise PermanentError('a web token must be a subscription: {"endpoint", "keys": {"p256dh", "auth"}}.')
     return dict(subscription)
-
-
-def _raise_for_web_push(error: WebPushException) -> NoReturn:
-    status = error.status_code
-    if status in (404, 410):
-        raise Unregistered(f"the Web Push service says the subscription is gone ({status}).") from error
-    if status is not None and _is_transient(status):
-        raise TransientError(
-            f"the Web Push service answered {status}.", retry_after=_seconds(error.retry_after)
-        ) from error
-    raise PermanentError(f"Web Push failed: {error.message}") from error
 
 
 # --- e-mail ---------------------------------------------------------------------------------
@@ -300,7 +350,9 @@ def webhook(*, patient_id: str, message: Message) -> None:
         "webhook-timestamp": str(int(signed_at.timestamp())),
         "webhook-signature": Webhook(secret).sign(message.delivery_id, signed_at, body.decode()),
     }
-    _raise_for_status(_post(url, body, headers), "the webhook")
+    with _http("the webhook") as http:
+        response = http.post(url, content=body, headers=headers)
+    _raise_for_status(response, "the webhook")
 
 
 def _webhook_body(patient_id: str, message: Message) -> dict[str, Any]:
@@ -323,13 +375,20 @@ def _webhook_body(patient_id: str, message: Message) -> dict[str, Any]:
 # --- HTTP and small helpers -----------------------------------------------------------------
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+@contextmanager
+def _http(
+    what: str, *, guard: outbound.Guard | None = None, verify: ssl.SSLContext | bool = True
+) -> Iterator[httpx.Client]:
+    """A client for one send, within ``HTTP_TIMEOUT_SECONDS`` in all, its failures named in our words."""
     try:
-        return httpx.post(url, content=body, headers=headers, timeout=HTTP_TIMEOUT_SECONDS, follow_redirects=False)
+        with outbound.client(seconds=HTTP_TIMEOUT_SECONDS, guard=guard, verify=verify) as http:
+            yield http
+    except outbound.Refused as error:
+        raise PermanentError(f"{what} is not somewhere we connect to: {error}") from error
     except httpx.TimeoutException as error:
-        raise TransientError(f"{url} did not answer within {HTTP_TIMEOUT_SECONDS:g} s.") from error
+        raise TransientError(f"{what} did not answer within {HTTP_TIMEOUT_SECONDS:g} s.") from error
     except httpx.TransportError as error:
-        raise TransientError(f"{url} could not be reached: {error!r}") from error
+        raise TransientError(f"{what} could not be reached: {error!r}") from error
 
 
 def _raise_for_status(response: httpx.Response, what: str) -> None:
@@ -337,6 +396,9 @@ def _raise_for_status(response: httpx.Response, what: str) -> None:
     if response.is_success:
         return
     detail = f"{what} answered {status}: {response.text[:200]}"
+    if response.is_redirect:
+        # Never followed: a redirect could aim us anywhere, with the body sent again.
+        raise PermanentError(f"{what} answered with a redirect ({status}), which is not followed.")
     if _is_transient(status):
         raise TransientError(detail, retry_after=_seconds(response.headers.get("retry-after")))
     raise PermanentError(detail)

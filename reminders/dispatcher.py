@@ -63,14 +63,12 @@ class PassResult:
     requeued: int
 
 
-def _enqueue_sends(ids: list[str]) -> None:
-    from reminders.tasks import send_deliveries  # the task module imports this one
+def dispatch_due(*, now: datetime, enqueue: Enqueue, limit: int = PASS_LIMIT) -> PassResult:
+    """One dispatcher pass at ``now``. ``enqueue`` receives batches of delivery ids after commit.
 
-    send_deliveries.delay(ids)
-
-
-def dispatch_due(*, now: datetime, enqueue: Enqueue = _enqueue_sends, limit: int = PASS_LIMIT) -> PassResult:
-    """One dispatcher pass at ``now``. ``enqueue`` receives batches of delivery ids after commit."""
+    The caller says how a batch reaches the workers (``reminders.tasks.enqueue_sends``, or a
+    list in a test): the task module imports this one, never the other way round.
+    """
     with transaction.atomic():
         due = list(
             Reminder.objects.filter(enabled=True, next_fire_at__lte=now)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.crypto import EncryptedTextField
 from reminders.schedule import next_fire
 
 #: ISO weekdays, 1 = Monday.
@@ -25,6 +26,9 @@ EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
 LATEST_SEND = timedelta(hours=2)
 #: Where reminders go when a patient has never chosen: push to their devices.
 DEFAULT_CHANNELS: tuple[str, ...] = ("push",)
+#: A user holds at most this many devices (a phone, a tablet, a browser or two): registering
+#: one more forgets the one registered longest ago, so one reminder costs at most this many pushes.
+MAX_DEVICES = 5
 
 
 class Reminder(models.Model):
@@ -158,9 +162,12 @@ class Device(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices")
     platform = models.CharField(max_length=8, choices=Platform.choices)
-    #: An FCM/APNs registration token, or for ``web`` the Push API subscription as JSON.
-    token = models.TextField()
-    #: sha256 of the token: unique, so registering the same token again is the same device.
+    #: An FCM/APNs registration token, or for ``web`` the Push API subscription as JSON, encrypted:
+    #: with its keys anyone could push to the person's phone, and a subscription's ``auth`` and
+    #: ``p256dh`` are what keep a push's words between us and their browser.
+    token = EncryptedTextField()
+    #: sha256 of the token: unique, so registering the same token again is the same device (a
+    #: ciphertext differs at every write, so the lookup cannot be on the token itself).
     token_hash = models.CharField(max_length=64, unique=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField()

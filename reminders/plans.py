@@ -7,7 +7,7 @@ transaction, so a commitment and its reminders change together or not at all.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import F
 
@@ -80,14 +80,14 @@ def experiment_nudges_plan(*, experiment: Experiment, now: datetime) -> None:
     patient = experiment.patient
     for kind, local_time, days_after in EXPERIMENT_NUDGES:
         existing = nudges.get(kind)
-        if not wanted or planned_for is None:
+        on_date = _days_after(planned_for, days_after) if wanted else None
+        if on_date is None:
             if existing is not None and existing.enabled:
                 existing.enabled = False
                 _planned(existing, zone_of=patient, now=now)
                 existing.updated_at = now
                 existing.save()
             continue
-        on_date = planned_for + days_after
         if existing is not None and existing.on_date == on_date:
             continue
         reminder = existing or Reminder(
@@ -99,6 +99,14 @@ def experiment_nudges_plan(*, experiment: Experiment, now: datetime) -> None:
         reminder.enabled = reminder.next_fire_at is not None  # a day already past has nothing to fire
         reminder.updated_at = now
         reminder.save()
+
+
+def _days_after(day: date | None, days: timedelta) -> date | None:
+    """``day + days``, or None when there is no day or the sum is past 9999-12-31: a follow-up
+    to an experiment planned for the calendar's last day has no day, so it is not planned."""
+    if day is None or (date.max - day) < days:
+        return None
+    return day + days
 
 
 def reminders_replan(*, user: User, now: datetime) -> int:

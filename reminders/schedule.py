@@ -7,7 +7,8 @@ Two wall-clock oddities have a rule each (API.md, Reminders):
 - a local time that does not exist that day (clocks spring forward over it) fires at the
   first minute after the gap: 02:30 on a New York spring-forward day fires at 03:00;
 - a local time that occurs twice (clocks fall back) fires once, the first time.
-A local day that does not exist at all (Pacific/Apia skipped 2011-12-30) has no slot.
+A local day that does not exist at all (Pacific/Apia skipped 2011-12-30) has no slot, and
+nothing is planned past the last day a ``date`` can hold (9999-12-31).
 """
 
 from __future__ import annotations
@@ -18,7 +19,18 @@ from zoneinfo import ZoneInfo
 
 
 def slot_on(day: date, local_time: time, zone: ZoneInfo) -> datetime | None:
-    """The UTC instant of ``local_time`` on the local ``day``, or None if that day has no such slot."""
+    """The UTC instant of ``local_time`` on the local ``day``, or None if that day has no such slot.
+
+    Nor has a slot whose instant lies outside what a ``datetime`` can hold: west of UTC the
+    evening of 9999-12-31 is already the year 10000 there.
+    """
+    try:
+        return _slot_on(day, local_time, zone)
+    except OverflowError:
+        return None
+
+
+def _slot_on(day: date, local_time: time, zone: ZoneInfo) -> datetime | None:
     first = datetime.combine(day, local_time, tzinfo=zone)  # fold=0: the first of two, if twice
     instant = first.astimezone(UTC)
     if instant.astimezone(zone).replace(tzinfo=None) == first.replace(tzinfo=None):
@@ -53,9 +65,14 @@ def next_fire(
         return slot if slot is not None and slot > after else None
     if not weekdays:
         return None
-    start = after.astimezone(zone).date()
+    try:
+        start = after.astimezone(zone).date()
+    except OverflowError:
+        return None  # east of UTC, the last moments of 9999 are already past the calendar's end
     # Today's slot may have passed; eight days reach every weekday again, nine cover a skipped day.
     for offset in range(9):
+        if (date.max - start).days < offset:
+            return None  # no day after 9999-12-31, so no slot
         day = start + timedelta(days=offset)
         if day.isoweekday() in weekdays:
             slot = slot_on(day, local_time, zone)

@@ -13,6 +13,20 @@ every twenty deliveries, not five queries and a transaction for each:
 3. **Record** what happened, a few deliveries at a time, and whatever was sent before an
    interruption (the soft time limit) in a ``finally``.
 
+**Time.** One user's devices must not hold up everyone else's reminders. A send is bounded
+by its channel (``reminders.channels``: an HTTP send has a deadline of its own), and a
+delivery by ``DELIVERY_BUDGET_SECONDS``: once that long has passed since its first send
+began, none of its other sends starts (a user holds at most ``MAX_DEVICES`` devices anyway).
+What was not tried counts as a transient failure: if nothing else reached the patient, the
+delivery is retried with backoff. So a delivery keeps the worker at most the budget plus one
+send, and a reminder behind it in the batch is late by at most that, whatever the first
+user's devices do. Sends stay in sequence: the guarantee needs no threads in the worker.
+
+Celery's soft time limit (``SoftTimeLimitExceeded``) is never taken for a channel's failure:
+the batch stops, what was sent is recorded, and the deliveries it did not finish get their
+lease back (``enqueued_at`` as the dispatcher left it), so its next look for lost sends
+enqueues them again, instead of the hard limit killing the worker in the middle.
+
 If a worker dies between sending and recording, its deliveries are still pending; when the
 lease and the dispatcher's grace have passed, the dispatcher enqueues them again. A receiver
 may then see one twice, with the same delivery id (webhook-id, e-mail Message-ID) and push
@@ -24,6 +38,7 @@ is deactivated.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,11 +46,12 @@ from datetime import datetime, timedelta
 from functools import partial
 from uuid import UUID
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 
 from reminders import channels
-from reminders.models import LATEST_SEND, Delivery, Device, ReminderSettings
+from reminders.models import LATEST_SEND, MAX_DEVICES, Delivery, Device, ReminderSettings
 from reminders.wording import message_for
 
 log = logging.getLogger(__name__)
@@ -79,18 +95,30 @@ def deliveries_send(*, delivery_ids: Sequence[str], now: datetime) -> dict[str, 
     devices = _reachable_devices({delivery.patient_id for delivery in batch})
     configured = channels.configured()
     done: list[tuple[Delivery, _Attempt]] = []
+    finished = 0
     try:
         for delivery in batch:
             attempt = _Attempt()
             if not delivery.too_late(now):
-                attempt = _send_everywhere(delivery, configured, devices.get(delivery.patient_id, []))
+                deadline = time.monotonic() + DELIVERY_BUDGET_SECONDS
+                attempt = _send_everywhere(delivery, configured, devices.get(delivery.patient_id, []), deadline)
             done.append((delivery, attempt))
+            finished += 1
             if len(done) == RECORD_EVERY:
                 outcomes.update(_record(done, now=now))
                 done = []
+    except SoftTimeLimitExceeded:
+        _hand_back(batch[finished:], now=now)
+        raise
     finally:
         outcomes.update(_record(done, now=now))
     return outcomes
+
+
+#: No send of a delivery starts once this many seconds have passed since its first one began:
+#: room for every device a user may hold, an e-mail and a webhook at their usual pace, while a
+#: user whose endpoints never answer costs the reminders behind theirs this plus one send.
+DELIVERY_BUDGET_SECONDS = 10.0
 
 
 #: A claimed delivery is this task's for this long: longer than a task may run (its time limit).
@@ -103,15 +131,31 @@ RECORD_EVERY = 20
 
 
 def _claim(delivery_ids: Sequence[str], *, now: datetime) -> list[Delivery]:
+    """The batch's deliveries whose turn has come, leased to this task; the oldest slot first."""
     with transaction.atomic():
         batch = list(
             Delivery.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("reminder", "patient", "patient__reminder_settings")
             .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, enqueued_at__lte=now + CLOCK_SKEW)
+            .order_by("slot_at", "id")
         )
         if batch:
             Delivery.objects.filter(id__in=[d.id for d in batch]).update(enqueued_at=now + LEASE)
     return batch
+
+
+def _hand_back(deliveries: Sequence[Delivery], *, now: datetime) -> None:
+    """Give back the lease of deliveries this task will not finish: ``enqueued_at`` as it was
+    before the claim (the objects still hold it), so the dispatcher enqueues them again as soon
+    as it would have if this task had never taken them. Only our own lease is undone."""
+    before: dict[datetime | None, list[UUID]] = defaultdict(list)
+    for delivery in deliveries:
+        before[delivery.enqueued_at].append(delivery.id)
+    with transaction.atomic():
+        for enqueued_at, ids in before.items():
+            Delivery.objects.filter(id__in=ids, status=Delivery.Status.PENDING, enqueued_at=now + LEASE).update(
+                enqueued_at=enqueued_at
+            )
 
 
 def _record(done: list[tuple[Delivery, _Attempt]], *, now: datetime) -> dict[str, Outcome]:
@@ -145,8 +189,10 @@ def _result(delivery: Delivery, attempt: _Attempt, *, now: datetime) -> tuple[di
         fields = {"status": Delivery.Status.SENT, "sent_at": now, "channel": ",".join(attempt.delivered)}
         return {**counted, **fields}, Outcome(sent=True)
     if attempt.transient and attempts < MAX_ATTEMPTS:
-        # Never beyond the slot's last useful moment, whatever Retry-After asked for.
-        wait = min(max(backoff(attempts), timedelta(seconds=attempt.asked_wait)), LATEST_SEND)
+        # Never beyond the slot's last useful moment, whatever Retry-After asked for (capped
+        # before it becomes a timedelta: a service's "1e300" would not fit in one).
+        asked = timedelta(seconds=min(attempt.asked_wait, LATEST_SEND.total_seconds()))
+        wait = min(max(backoff(attempts), asked), LATEST_SEND)
         # enqueued_at is when the retry runs: the dispatcher counts it lost only if not run by then.
         return {**counted, "enqueued_at": now + wait}, Outcome(sent=False, retry_in=wait)
     failed = {"status": Delivery.Status.FAILED, "last_error": errors or "no channel reaches this patient"}
@@ -154,12 +200,16 @@ def _result(delivery: Delivery, attempt: _Attempt, *, now: datetime) -> tuple[di
 
 
 def _reachable_devices(patient_ids: set[UUID]) -> dict[UUID, list[Device]]:
+    """Each patient's active devices (at most ``MAX_DEVICES``), the last registered first: the
+    one most likely in the patient's hand goes first when the delivery's time runs short."""
     platforms = channels.push_platforms()
     found: dict[UUID, list[Device]] = defaultdict(list)
     if platforms:
-        for device in Device.objects.filter(user_id__in=patient_ids, active=True, platform__in=platforms):
+        for device in Device.objects.filter(user_id__in=patient_ids, active=True, platform__in=platforms).order_by(
+            "-last_registered_at", "id"
+        ):
             found[device.user_id].append(device)
-    return found
+    return {patient_id: devices[:MAX_DEVICES] for patient_id, devices in found.items()}
 
 
 def _message(delivery: Delivery) -> channels.Message:
@@ -175,16 +225,25 @@ def _message(delivery: Delivery) -> channels.Message:
     )
 
 
-def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Device]) -> _Attempt:
-    """Try each channel the patient chose and the server has; the log when there is none."""
+def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Device], deadline: float) -> _Attempt:
+    """Try each channel the patient chose and the server has; the log when there is none.
+
+    No send starts after ``deadline`` (``time.monotonic()``): the ones left are transient
+    failures, tried again with the delivery's retry if nothing else reached the patient.
+    """
     message = _message(delivery)
     patient = delivery.patient
     wanted = set(ReminderSettings.of(patient).channels) & configured
     attempt = _Attempt()
 
     def to(name: str, send: Callable[[], None], device: Device | None = None) -> None:
+        if time.monotonic() >= deadline:
+            attempt.transient.append(f"{name}: not tried, the delivery's {DELIVERY_BUDGET_SECONDS:g} s were spent")
+            return
         try:
             send()
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up, not this channel's: deliveries_send hands the rest back
         except channels.Unregistered as error:
             if device is not None:
                 attempt.dead_devices.append(device.id)

@@ -1,20 +1,25 @@
 from __future__ import annotations
 
+import json
 import re
 from datetime import time
 from typing import Any, cast
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core import fields
+from core import fields, outbound
+from core.serializers import KnownFieldsOnly
 from journal import selectors as journal_selectors
 from journal.models import Commitment
 from reminders.models import DEFAULT_CHANNELS, Delivery, Device, Reminder, ReminderSettings
 
 #: The kinds a patient may create, in the model's order (the schema's enum is stable).
 PATIENT_KIND_CHOICES = [(value, label) for value, label in Reminder.Kind.choices if value in Reminder.PATIENT_KINDS]
-#: 24-hour ``HH:MM`` in ASCII digits: not "7:00", not "07:00:00", not "24:00".
+#: 24-hour ``HH:MM`` in ASCII digits: not "7:00", not "07:00:00", not "24:00". Anchored for the
+#: schema; checked with ``fullmatch``, since ``$`` alone takes "07:00\n" (a 500 from the parser).
 LOCAL_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 #: An FCM or APNs token is a few hundred characters; a Web Push subscription as JSON stays far below this.
 TOKEN_MAX_LENGTH = 4096
@@ -32,7 +37,7 @@ class LocalTimeField(serializers.Field[time, str, str, Any]):
     def to_internal_value(self, data: Any) -> time:
         if not isinstance(data, str):
             self.fail("invalid")
-        if not LOCAL_TIME.match(data):
+        if not LOCAL_TIME.fullmatch(data):
             self.fail("invalid_time")
         return time.fromisoformat(data)
 
@@ -134,7 +139,7 @@ class ReminderSerializer(serializers.ModelSerializer[Reminder]):
         read_only_fields = fields
 
 
-class ReminderUpdateSerializer(serializers.Serializer[Reminder]):
+class ReminderUpdateSerializer(KnownFieldsOnly, serializers.Serializer[Reminder]):
     commitment = fields.PrimaryKeyRelatedField(
         queryset=Commitment.objects.none(),
         allow_null=True,
@@ -164,7 +169,7 @@ class ReminderCreateSerializer(ReminderUpdateSerializer):
 # --- Settings ------------------------------------------------------------------------------
 
 
-class ReminderSettingsSerializer(serializers.Serializer[ReminderSettings]):
+class ReminderSettingsSerializer(KnownFieldsOnly, serializers.Serializer[ReminderSettings]):
     """The patient's settings; never saved, they are the defaults (version 0)."""
 
     quiet_start = LocalTimeField(
@@ -188,7 +193,7 @@ class ReminderSettingsSerializer(serializers.Serializer[ReminderSettings]):
 # --- Devices and deliveries ----------------------------------------------------------------
 
 
-class DeviceSerializer(serializers.ModelSerializer[Device]):
+class DeviceSerializer(KnownFieldsOnly, serializers.ModelSerializer[Device]):
     token = fields.CharField(
         write_only=True,
         max_length=TOKEN_MAX_LENGTH,
@@ -208,6 +213,38 @@ class DeviceSerializer(serializers.ModelSerializer[Device]):
         if not value.strip():
             raise serializers.ValidationError("A push token, not only spaces.", code="blank")
         return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("platform") == Device.Platform.WEB:
+            _check_push_endpoint(attrs["token"])
+        return attrs
+
+
+def _check_push_endpoint(token: str) -> None:
+    """A web subscription's endpoint is where the worker will POST: only a push service's
+    https host, judged by name (no lookup now; ``core.outbound`` checks the addresses when
+    sending). A token that is no subscription at all is the device service's to refuse."""
+    try:
+        endpoint = json.loads(token).get("endpoint")
+    except (ValueError, AttributeError):
+        return
+    except RecursionError:  # "[[[[…": JSON nested deeper than the parser goes is no subscription either
+        raise serializers.ValidationError(
+            {"token": serializers.ErrorDetail("Not a Push API subscription.", code="invalid_subscription")}
+        ) from None
+    if not isinstance(endpoint, str) or urlsplit(endpoint).scheme != "https" or not urlsplit(endpoint).netloc:
+        return
+    refusal = outbound.url_refusal(endpoint, allowed_hosts=settings.WEBPUSH_ALLOWED_HOSTS)
+    if refusal is not None:
+        raise serializers.ValidationError(
+            {
+                "token": serializers.ErrorDetail(
+                    "The subscription's endpoint is not a push service this server sends to "
+                    "(Firebase, Mozilla, Apple or Windows push, unless the operator listed others).",
+                    code="push_service_not_allowed",
+                )
+            }
+        )
 
 
 class DeliverySerializer(serializers.ModelSerializer[Delivery]):

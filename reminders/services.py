@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from core.concurrency import IfMatch, check_version
 from journal.models import Commitment
-from reminders.models import DEFAULT_CHANNELS, Device, Reminder, ReminderSettings
+from reminders.models import DEFAULT_CHANNELS, MAX_DEVICES, Device, Reminder, ReminderSettings
 
 #: What a change to any of these moves: the next slot is computed again.
 SCHEDULE_FIELDS = frozenset({"local_time", "weekdays", "enabled"})
@@ -201,10 +201,16 @@ def device_register(*, user: User, now: datetime, platform: str, token: str) -> 
     is now signed in as ``user``: the old row is deleted and a new one made, so the previous
     user's reminders stop going to a phone that is no longer theirs, and nothing of theirs (not
     even their device's id) reaches the new user.
+
+    A user holds at most ``MAX_DEVICES``: a new one makes room by deleting the one the push
+    service called unregistered, else the one registered longest ago. The user's row is
+    locked first, so registrations of one user run one after another and two at once cannot
+    both count four and leave six (a lock on the device rows would not stop the other's insert).
     """
     if platform == Device.Platform.WEB:
         token = web_subscription(token)
     digest = token_hash(token)
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))  # the user's lock
     for _ in range(2):
         existing = Device.objects.select_for_update().filter(token_hash=digest).first()
         if existing is not None and existing.user_id == user.id:
@@ -223,8 +229,21 @@ def device_register(*, user: User, now: datetime, platform: str, token: str) -> 
                 device.save(force_insert=True)
         except IntegrityError:
             continue  # the same token, registered a moment ago by a request still running: look again
+        _make_room(user=user, keeping=device)
         return device, True
     raise IntegrityError(f"Device token {digest} kept changing hands while being registered.")
+
+
+def _make_room(*, user: User, keeping: Device) -> None:
+    """Delete what is over ``MAX_DEVICES`` of the user's devices: unregistered ones first, then the
+    longest since registered; ``keeping`` (the one just registered) stays."""
+    over = (
+        Device.objects.filter(user=user)
+        .exclude(pk=keeping.pk)
+        .order_by("-active", "-last_registered_at", "-created_at")
+        .values_list("pk", flat=True)[MAX_DEVICES - 1 :]
+    )
+    Device.objects.filter(pk__in=list(over)).delete()
 
 
 def device_delete(*, device: Device) -> None:

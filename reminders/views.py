@@ -18,7 +18,7 @@ from core.openapi import ErrorBodySerializer
 from core.pagination import CursorPagination
 from core.versioning import UUID_PATTERN, VersionedModelViewSet, VersionedObjectMixin, if_match
 from reminders import selectors, services
-from reminders.models import Delivery, Device, Reminder, ReminderSettings
+from reminders.models import MAX_DEVICES, Delivery, Device, Reminder, ReminderSettings
 from reminders.serializers import (
     DeliverySerializer,
     DeviceSerializer,
@@ -179,7 +179,10 @@ class ReminderSettingsView(VersionedObjectMixin, generics.GenericAPIView[Any]):
         "the same device (200, active again); a new one is 201. A token last registered while someone "
         "else was signed in on the device moves to the caller, and the other person's reminders stop "
         "going there. For `web`, `token` is the Push API subscription as JSON (`invalid_subscription` "
-        "otherwise).",
+        "otherwise), whose endpoint must be on a known push service's host (`push_service_not_allowed` "
+        "otherwise: Firebase, Mozilla, Apple or Windows push, or the hosts the operator lists). "
+        f"A user holds at most {MAX_DEVICES} devices: a new one beyond that replaces the one "
+        "the push service called unregistered, else the one registered longest ago.",
         responses={200: DeviceSerializer, 201: DeviceSerializer},
     ),
     destroy=extend_schema(
@@ -188,7 +191,7 @@ class ReminderSettingsView(VersionedObjectMixin, generics.GenericAPIView[Any]):
         description="Stops push reminders to this device, e.g. when the user signs out of the app there.",
     ),
 )
-@extend_validation_errors(["invalid_subscription"], field_name="token", actions=["create"])
+@extend_validation_errors(["invalid_subscription", "push_service_not_allowed"], field_name="token", actions=["create"])
 @extend_schema(tags=["reminders"])
 class DeviceViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = UUID_PATTERN

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.exceptions import NotLinked
 from accounts.models import CareLink, Invite, User
-from accounts.selectors import linked_patient
+from accounts.selectors import linked_care, linked_cares, linked_patient
 from tests.factories import CareLinkFactory, PatientFactory
 from tests.helpers import client_for, error_attrs, error_codes
 
@@ -262,6 +262,53 @@ class TestLinkedPatient:
             linked_patient(therapist=chef, patient_id=other_patient.id)
 
 
+class TestOneDoor:
+    """``patients_of``, ``linked_patient``, ``linked_care`` and ``linked_cares`` are one rule: an
+    active link whose therapist end is a therapist and whose patient end is a patient. A link
+    row with the roles wrong (written by hand, or by a bug) opens none of them."""
+
+    @staticmethod
+    def doors(reader, patient_id):
+        def one(lookup):
+            try:
+                return lookup(therapist=reader, patient_id=patient_id)
+            except NotLinked:
+                return None
+
+        return {
+            "patients_of": list(User.objects.patients_of(reader)),
+            "linked_patient": one(linked_patient),
+            "linked_care": one(linked_care),
+            "linked_cares": list(linked_cares(reader)),
+        }
+
+    def test_a_patient_at_the_therapist_end_of_a_link_reaches_no_one(self, chef, other_patient):
+        CareLinkFactory(therapist=chef, patient=other_patient)
+        assert self.doors(chef, other_patient.id) == {
+            "patients_of": [],
+            "linked_patient": None,
+            "linked_care": None,
+            "linked_cares": [],
+        }
+
+    def test_a_therapist_at_the_patient_end_of_a_link_is_no_ones_patient(self, therapist, stranger_therapist):
+        CareLinkFactory(therapist=therapist, patient=stranger_therapist)
+        assert self.doors(therapist, stranger_therapist.id) == {
+            "patients_of": [],
+            "linked_patient": None,
+            "linked_care": None,
+            "linked_cares": [],
+        }
+
+    def test_every_door_opens_on_an_active_link(self, therapist, chef, link):
+        assert self.doors(therapist, chef.id) == {
+            "patients_of": [chef],
+            "linked_patient": chef,
+            "linked_care": link,
+            "linked_cares": [link],
+        }
+
+
 class TestAnEndedLinkIsFrozen:
     def test_the_former_therapist_sees_the_patient_as_they_were_when_it_ended(self, as_chef, as_therapist, chef, link):
         as_chef.delete(f"{LINKS}{link.id}/")
@@ -287,8 +334,9 @@ class TestAnEndedLinkIsFrozen:
         assert (link.share_entries, link.version) == (True, 2)
 
 
-def test_a_patch_that_names_nothing_changes_nothing(as_chef, link):
+def test_a_patch_that_names_an_unknown_field_is_refused_and_changes_nothing(as_chef, link):
     response = as_chef.patch(f"{LINKS}{link.id}/", {"unknown": True})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert [(e["code"], e["attr"]) for e in response.json()["errors"]] == [("unknown_field", "unknown")]
     link.refresh_from_db()
     assert (link.share_entries, link.version) == (True, 1)

@@ -30,15 +30,25 @@ class TestProfile:
             "created_at": chef.created_at.isoformat().replace("+00:00", "Z"),
         }
 
-    def test_patch_changes_name_and_zone_but_not_email_or_role(self, as_chef, chef):
+    def test_patch_changes_name_and_zone(self, as_chef, chef):
+        response = as_chef.patch(ME, {"display_name": "Sam", "timezone": "Asia/Kolkata"})
+        assert response.status_code == 200
+        chef.refresh_from_db()
+        assert (chef.display_name, chef.timezone) == ("Sam", "Asia/Kolkata")
+
+    def test_patch_naming_email_or_role_is_refused_and_changes_nothing(self, as_chef, chef):
         response = as_chef.patch(
             ME, {"display_name": "Sam", "timezone": "Asia/Kolkata", "role": "therapist", "email": "x@y.test"}
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
+        assert sorted((e["code"], e["attr"]) for e in response.json()["errors"]) == [
+            ("unknown_field", "email"),
+            ("unknown_field", "role"),
+        ]
         chef.refresh_from_db()
         assert (chef.display_name, chef.timezone, chef.role, chef.email) == (
-            "Sam",
-            "Asia/Kolkata",
+            "Sam (chef)",
+            "America/Chicago",
             "patient",
             "sam@demo.good-enough.test",
         )

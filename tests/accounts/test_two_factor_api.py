@@ -4,22 +4,27 @@ towards the same lockout whichever door they were tried at."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
+from base64 import b32encode
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.apps import apps
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.test import Client
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts import two_factor
+from accounts.models import AuthenticatorApp
 from seeds import personas
 from tests.factories import PASSWORD, TherapistFactory
 from tests.helpers import error_codes, needs_concurrent_transactions, totp_code, wrong_totp_code
@@ -38,7 +43,7 @@ def log_in(at: datetime = NOW, **body: str):
 
 
 @pytest.fixture
-def enrolled(therapist) -> tuple[TOTPDevice, list[str]]:
+def enrolled(therapist) -> tuple[AuthenticatorApp, list[str]]:
     device = two_factor.enrolment_start(user=therapist)
     return device, two_factor.enrolment_confirm(device=device)
 
@@ -218,3 +223,134 @@ def test_a_password_log_in_while_two_step_is_being_turned_on_gets_no_token_that_
     assert len(answers) == 1
     assert answers[0].status_code == 401, answers[0].content
     assert error_codes(answers[0]) == ["code_required"]
+
+
+# --- The second factor's secrets at rest ---------------------------------------------------------
+
+
+def every_stored_value() -> list[str]:
+    """Every value of every column of every table, as a copy of the database file shows it."""
+    values = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            values += [str(value).lower() for row in cursor.fetchall() for value in row if value is not None]
+    return values
+
+
+def key_spellings(device) -> set[str]:
+    """The app's key as hex (django-otp's column) and as base32 (the QR code's, typed by hand)."""
+    return {device.bin_key.hex(), b32encode(device.bin_key).decode().rstrip("=").lower()}
+
+
+def test_neither_the_apps_key_nor_a_recovery_code_is_readable_in_the_database(enrolled):
+    device, codes = enrolled
+    secrets = key_spellings(device) | set(codes)
+    stored = every_stored_value()
+    assert not [value for value in stored for secret in secrets if secret in value]
+
+
+def test_the_apps_key_stays_unreadable_after_a_sign_in_saves_the_device(enrolled):
+    device, codes = enrolled
+    assert log_in(code=totp_code(device, NOW)).status_code == 200  # saves last_t, drift, throttle
+    assert log_in(NOW + timedelta(seconds=40), code=codes[3]).status_code == 200  # spends one
+    secrets = key_spellings(device) | set(codes)
+    assert not [value for value in every_stored_value() for secret in secrets if secret in value]
+    assert two_factor.recovery_codes_left(device.user) == two_factor.RECOVERY_CODE_COUNT - 1
+
+
+def test_enrolments_from_before_the_secrets_were_encrypted_keep_working(therapist):
+    """The data migration moves django-otp's plaintext rows into the encrypted ones."""
+    key = "3132333435363738393031323334353637383930"
+    TOTPDevice.objects.create(user=therapist, name="Authenticator app", confirmed=True, key=key)
+    static = StaticDevice.objects.create(user=therapist, name="Recovery codes", confirmed=True)
+    static.token_set.create(token="abcdefgh")
+    static.token_set.create(token="ijklmnop")
+    migration = importlib.import_module("accounts.migrations.0007_second_factor_secrets_encrypted")
+    migration.encrypt_second_factors(apps, None)
+
+    assert not TOTPDevice.objects.exists()
+    assert not StaticToken.objects.exists()
+    assert not [value for value in every_stored_value() if key in value or "abcdefgh" in value]
+    device = two_factor.device_for_code(therapist, "123456")
+    assert device is not None
+    assert device.bin_key.hex() == key
+    assert log_in(code=totp_code(device, NOW)).status_code == 200
+    assert log_in(NOW + timedelta(seconds=40), code="abcdefgh").status_code == 200
+    assert log_in(NOW + timedelta(seconds=80), code="abcdefgh").status_code == 401
+    assert two_factor.recovery_codes_left(therapist) == 1
+
+
+# --- The recovery-code path: each rule of code_verify, one test each -----------------------------
+
+
+def test_a_recovery_code_is_refused_where_recovery_codes_are_not_allowed(enrolled):
+    device, codes = enrolled
+    with pytest.raises(two_factor.CodeRefused) as refused:
+        two_factor.code_verify(user=device.user, code=codes[0], recovery=False)
+    assert refused.value.code == "code_shape"
+    assert two_factor.recovery_codes_left(device.user) == two_factor.RECOVERY_CODE_COUNT  # not spent
+    assert two_factor.device_for_code(device.user, codes[0], recovery=False) is None
+
+
+def test_a_recovery_code_is_checked_against_the_recovery_codes_only(enrolled):
+    device, codes = enrolled
+    found = two_factor.device_for_code(device.user, codes[0])
+    assert found is not None
+    assert found.persistent_id != device.persistent_id
+    assert two_factor.code_verify(user=device.user, code=codes[0]).persistent_id == found.persistent_id
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0  # the app's device never saw it
+
+
+def test_an_apps_code_is_not_checked_against_the_recovery_codes(enrolled):
+    device, _ = enrolled
+    found = two_factor.device_for_code(device.user, "123456")
+    assert found is not None
+    assert found.persistent_id == device.persistent_id
+    with time_machine.travel(NOW, tick=False), pytest.raises(two_factor.CodeRefused) as refused:
+        two_factor.code_verify(user=device.user, code=wrong_totp_code(device, NOW))
+    assert refused.value.code == "wrong_code"
+    codes_device = two_factor.device_for_code(device.user, "abcdefgh")
+    assert codes_device is not None
+    assert codes_device.throttling_failure_count == 0
+
+
+def test_a_recovery_code_works_once_and_a_wrong_one_is_used_or_wrong(enrolled):
+    device, codes = enrolled
+    with time_machine.travel(NOW, tick=False):
+        assert two_factor.code_verify(user=device.user, code=f"{codes[1][:4]}-{codes[1][4:].upper()}")
+    with time_machine.travel(NOW + timedelta(seconds=10), tick=False), pytest.raises(two_factor.CodeRefused) as again:
+        two_factor.code_verify(user=device.user, code=codes[1])
+    assert again.value.code == "used_or_wrong"
+    assert two_factor.recovery_codes_left(device.user) == two_factor.RECOVERY_CODE_COUNT - 1
+
+
+def test_recovery_codes_of_an_unconfirmed_enrolment_do_not_exist(therapist):
+    two_factor.enrolment_start(user=therapist)  # the QR code shown, no code typed yet
+    assert two_factor.device_for_code(therapist, "abcdefgh") is None
+    assert two_factor.device_for_code(therapist, "123456") is None
+    assert two_factor.recovery_codes_left(therapist) == 0
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "abcdefg",  # seven letters
+        "abcdefghi",  # nine
+        "abcdefg1",  # 1, 8, 9 and 0 are not base32: no recovery code has them
+        "abcdefg8",
+        "12345",
+        "1234567",
+        "12345a",
+    ],
+)
+def test_a_code_of_neither_shape_is_checked_against_no_device(enrolled, code):
+    device, _ = enrolled
+    with time_machine.travel(NOW, tick=False), pytest.raises(two_factor.CodeRefused) as refused:
+        two_factor.code_verify(user=device.user, code=code)
+    assert refused.value.code == "code_shape"
+    assert two_factor.device_for_code(device.user, code) is None
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+    assert two_factor.device_for_code(device.user, "abcdefgh").throttling_failure_count == 0

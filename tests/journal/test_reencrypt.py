@@ -23,8 +23,8 @@ def clear_key_caches():
 
 @pytest.fixture
 def keys(settings):
-    def use(*salts):
-        settings.SALT_KEY = list(salts)
+    def use(*data_keys):
+        settings.FIELD_ENCRYPTION_KEYS = list(data_keys)
         clear_key_caches()
 
     yield use

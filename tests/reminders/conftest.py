@@ -17,6 +17,7 @@ def server() -> Iterator[HTTPRecorder]:
 
 @pytest.fixture
 def nothing_configured(settings):
+    settings.FCM_SERVICE_ACCOUNT = None
     settings.REMINDER_CHANNEL_PUSH_URL = None
     settings.REMINDER_WEBHOOK_URL = None
     settings.REMINDER_WEBHOOK_SECRET = None

@@ -14,12 +14,19 @@ import json
 import logging
 import os
 import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs
 
 import http_ece
+import jwt
 import pytest
+import time_machine
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from py_vapid import Vapid
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -27,7 +34,17 @@ from backend import env
 from reminders import channels
 from reminders.channels import Message, PermanentError, TransientError, Unregistered
 from reminders.models import Device
-from tests.reminders.servers import smtp_recorder
+from tests.reminders.servers import (
+    TEST_TLS,
+    Answer,
+    HTTPRecorder,
+    Received,
+    http_recorder,
+    json_answer,
+    resolving,
+    silent_server,
+    smtp_recorder,
+)
 
 SLOT = datetime(2026, 3, 29, 18, 0, tzinfo=UTC)
 FCM_UNREGISTERED = {
@@ -221,9 +238,179 @@ def test_an_unreachable_push_service_is_transient(nothing_configured):
         channels.push(device=a_phone(), message=a_message())
 
 
-def test_a_phone_push_without_a_push_url_is_permanent(nothing_configured):
-    with pytest.raises(PermanentError, match="REMINDER_CHANNEL_PUSH_URL"):
+def test_a_phone_push_without_a_service_account_or_a_push_url_is_permanent(nothing_configured):
+    with pytest.raises(PermanentError, match="FCM_SERVICE_ACCOUNT_FILE"):
         channels.push(device=a_phone(), message=a_message())
+
+
+def test_a_relay_without_a_service_account_gets_no_token_of_ours(fcm):
+    # REMINDER_CHANNEL_PUSH_URL alone: a relay that holds Firebase's credentials itself.
+    channels.push(device=a_phone(), message=a_message())
+    assert "authorization" not in fcm.received[0].headers
+
+
+# --- push to phones as Firebase wants it: a service account's OAuth 2.0 access token --------
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
+CLIENT_EMAIL = "reminders@good-enough.iam.gserviceaccount.com"
+#: A grant is addressed to Google's token endpoint whatever token_uri it is sent to (google-auth does so).
+GOOGLE_AUDIENCE = "https://oauth2.googleapis.com/token"
+
+
+class TokenEndpoint:
+    """Google's token endpoint for a service account: it checks the JWT grant's signature and
+    claims against the account's public key, and answers a new access token each time."""
+
+    def __init__(self, public_key: rsa.RSAPublicKey) -> None:
+        self.public_key = public_key
+        self.uri = ""  # known once the server has its port
+        self.issued: list[str] = []
+        self.refusal: Answer | None = None
+
+    def __call__(self, request: Received) -> Answer:
+        if self.refusal is not None:
+            return self.refusal
+        form = parse_qs(request.body.decode())
+        if form.get("grant_type") != [JWT_BEARER] or "assertion" not in form:
+            return json_answer(400, {"error": "unsupported_grant_type"})
+        try:
+            claims = jwt.decode(form["assertion"][0], self.public_key, algorithms=["RS256"], audience=GOOGLE_AUDIENCE)
+        except jwt.InvalidTokenError as error:
+            return json_answer(400, {"error": "invalid_grant", "error_description": f"Invalid JWT: {error}"})
+        if (claims["iss"], claims["scope"]) != (CLIENT_EMAIL, FCM_SCOPE) or claims["exp"] - claims["iat"] > 3600:
+            return json_answer(400, {"error": "invalid_scope"})
+        self.issued.append(f"ya29.access-token-{len(self.issued) + 1}")
+        return json_answer(200, {"access_token": self.issued[-1], "expires_in": 3600, "token_type": "Bearer"})
+
+
+class FirebaseStandIn:
+    """FCM's send endpoint: refuses a request without the latest access token, as Google does."""
+
+    def __init__(self, tokens: TokenEndpoint) -> None:
+        self.tokens = tokens
+        self.answer: Answer | None = None  # what an authorized request gets, if not a 200
+
+    def __call__(self, request: Received) -> Answer:
+        if not self.tokens.issued or request.headers.get("authorization") != f"Bearer {self.tokens.issued[-1]}":
+            return json_answer(401, {"error": {"code": 401, "status": "UNAUTHENTICATED"}})
+        return self.answer or json_answer(200, {"name": "projects/good-enough/messages/0:1"})
+
+
+@dataclass
+class Firebase:
+    tokens: TokenEndpoint
+    fcm: FirebaseStandIn
+    token_server: HTTPRecorder
+    fcm_server: HTTPRecorder
+
+
+def a_service_account_file(folder: Path, key: rsa.RSAPrivateKey, token_uri: str) -> Path:
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    path = folder / "service-account.json"
+    account = {
+        "type": "service_account",
+        "project_id": "good-enough",
+        "private_key_id": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c",
+        "private_key": pem.decode(),
+        "client_email": CLIENT_EMAIL,
+        "client_id": "108364251212437289173",
+        "token_uri": token_uri,
+    }
+    path.write_text(json.dumps(account))
+    return path
+
+
+@pytest.fixture(scope="module")
+def account_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def firebase(nothing_configured, tmp_path, monkeypatch, account_key) -> Iterator[Firebase]:
+    tokens = TokenEndpoint(account_key.public_key())
+    fcm = FirebaseStandIn(tokens)
+    with http_recorder(respond=tokens) as token_server, http_recorder(respond=fcm) as fcm_server:
+        tokens.uri = f"{token_server.url}/token"
+        monkeypatch.setenv("FCM_SERVICE_ACCOUNT_FILE", str(a_service_account_file(tmp_path, account_key, tokens.uri)))
+        nothing_configured.FCM_SERVICE_ACCOUNT = env.get_service_account("FCM_SERVICE_ACCOUNT_FILE")
+        # Google's URL with the stand-in's origin: the path still comes from the file's project id.
+        monkeypatch.setattr(channels, "FCM_SEND_URL", f"{fcm_server.url}/v1/projects/{{project_id}}/messages:send")
+        yield Firebase(tokens, fcm, token_server, fcm_server)
+
+
+def test_a_service_account_makes_phone_push_configured(firebase):
+    assert channels.push_platforms() == {"ios", "android"}
+
+
+def test_a_phone_push_carries_the_service_accounts_token_to_its_projects_fcm(firebase):
+    channels.push(device=a_phone(), message=a_message())
+
+    [grant] = firebase.token_server.received
+    assert (grant.path, parse_qs(grant.body.decode())["grant_type"]) == ("/token", [JWT_BEARER])
+    [send] = firebase.fcm_server.received
+    assert send.path == "/v1/projects/good-enough/messages:send"
+    assert send.headers["authorization"] == "Bearer ya29.access-token-1"
+    assert send.json()["message"]["token"] == "fcm-token-of-the-chefs-phone"
+
+
+def test_the_token_is_fetched_once_for_many_sends_and_again_once_it_is_about_to_expire(firebase):
+    with time_machine.travel(SLOT, tick=True) as traveller:
+        for _ in range(3):
+            channels.push(device=a_phone(), message=a_message())
+        traveller.shift(timedelta(minutes=50))  # an hour-long token, still good
+        channels.push(device=a_phone(), message=a_message())
+        assert firebase.tokens.issued == ["ya29.access-token-1"]
+
+        traveller.shift(timedelta(minutes=7))  # within google-auth's margin before expiry
+        channels.push(device=a_phone(), message=a_message())
+    assert firebase.tokens.issued == ["ya29.access-token-1", "ya29.access-token-2"]
+    sent_with = [request.headers["authorization"] for request in firebase.fcm_server.received]
+    assert sent_with == ["Bearer ya29.access-token-1"] * 4 + ["Bearer ya29.access-token-2"]
+
+
+def test_a_grant_the_token_endpoint_refuses_is_permanent_and_nothing_is_sent(firebase):
+    firebase.tokens.public_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    with pytest.raises(PermanentError, match="invalid_grant") as raised:
+        channels.push(device=a_phone(), message=a_message())
+    assert not isinstance(raised.value, Unregistered)
+    assert firebase.fcm_server.received == []
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_a_busy_token_endpoint_is_transient_and_not_retried_inside_the_worker(firebase, status):
+    firebase.tokens.refusal = json_answer(status, {"error": "internal_failure"})
+    with pytest.raises(TransientError):
+        channels.push(device=a_phone(), message=a_message())
+    assert len(firebase.token_server.received) == 1  # google-auth alone would sleep and ask twice more
+    assert firebase.fcm_server.received == []
+
+
+def test_an_unreachable_token_endpoint_is_transient(firebase, settings):
+    settings.FCM_SERVICE_ACCOUNT = {**settings.FCM_SERVICE_ACCOUNT, "token_uri": f"{a_closed_port_url()}/token"}
+    with pytest.raises(TransientError):
+        channels.push(device=a_phone(), message=a_message())
+
+
+def test_an_authorized_push_to_an_unregistered_token_raises_unregistered(firebase):
+    firebase.fcm.answer = json_answer(404, FCM_UNREGISTERED)
+    with pytest.raises(Unregistered):
+        channels.push(device=a_phone(), message=a_message())
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_an_authorized_push_that_fcm_cannot_take_now_is_transient(firebase, status):
+    firebase.fcm.answer = json_answer(status, {"error": {"code": status, "status": "UNAVAILABLE"}})
+    with pytest.raises(TransientError):
+        channels.push(device=a_phone(), message=a_message())
+
+
+@pytest.mark.parametrize(("status", "code"), [(401, "UNAUTHENTICATED"), (403, "PERMISSION_DENIED")])
+def test_a_push_fcm_does_not_authorize_is_permanent_and_keeps_the_device(firebase, status, code):
+    firebase.fcm.answer = json_answer(status, {"error": {"code": status, "status": code}})
+    with pytest.raises(PermanentError) as raised:
+        channels.push(device=a_phone(), message=a_message())
+    assert not isinstance(raised.value, Unregistered)
 
 
 # --- push to browsers: Web Push -------------------------------------------------------------
@@ -250,15 +437,29 @@ class Browser:
 
 
 @pytest.fixture
-def web_push(nothing_configured, server):
+def resolved(monkeypatch) -> dict[str, list[str]]:
+    """What the channel's resolver answers, by name: ``push.test`` is our local HTTPS push service."""
+    names = {"push.test": ["127.0.0.1"]}
+    monkeypatch.setattr(channels, "web_push_resolver", resolving(names))
+    monkeypatch.setattr(channels, "web_push_tls", TEST_TLS.client_context())
+    return names
+
+
+@pytest.fixture
+def web_push(nothing_configured, resolved):
+    """An HTTPS push service at ``push.test``, allowed by name, and (test-only) at loopback."""
     nothing_configured.WEBPUSH_VAPID_PRIVATE_KEY = env.new_vapid_private_key()
     nothing_configured.WEBPUSH_VAPID_SUBJECT = "mailto:care@good-enough.test"
-    return server
+    nothing_configured.WEBPUSH_ALLOWED_HOSTS = ["push.test", "*.push.test"]
+    nothing_configured.OUTBOUND_ALSO_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    with http_recorder(tls=True) as server:
+        server.answer(201)
+        yield server
 
 
 @pytest.fixture
 def browser(web_push) -> Browser:
-    return Browser(f"{web_push.url}/push/subscription-1")
+    return Browser(f"{web_push.https_url()}/push/subscription-1")
 
 
 def test_a_web_push_arrives_encrypted_for_the_subscription_and_decrypts_intact(web_push, browser):
@@ -327,7 +528,8 @@ def test_a_web_push_service_slower_than_the_timeout_is_transient(web_push, brows
 
 
 def test_an_unreachable_web_push_service_is_transient(web_push):
-    browser = Browser(f"{a_closed_port_url()}/push/subscription-1")
+    port = a_closed_port_url().rsplit(":", 1)[1]
+    browser = Browser(f"https://push.test:{port}/push/subscription-1")
     with pytest.raises(TransientError):
         channels.push(device=browser.device, message=a_message())
 
@@ -349,6 +551,86 @@ def test_a_web_push_without_a_vapid_key_is_permanent(nothing_configured, server)
     with pytest.raises(PermanentError, match="WEBPUSH_VAPID_PRIVATE_KEY"):
         channels.push(device=Browser(server.url).device, message=a_message())
     assert server.received == []
+
+
+# --- Web Push: only push services, only at public addresses, never redirected ---------------
+
+HOSTILE_ENDPOINTS = [
+    "https://127.0.0.1:{port}/push",
+    "https://169.254.169.254/latest/meta-data/",
+    "https://[::1]:{port}/push",
+    "https://2130706433:{port}/push",
+    "https://0x7f000001:{port}/push",
+    "https://metadata.google.internal/computeMetadata/v1/",
+    "http://push.test:{port}/push",
+    "https://push.example.test/push",
+]
+
+
+@pytest.mark.parametrize("endpoint", HOSTILE_ENDPOINTS)
+def test_a_stored_subscription_aimed_off_the_push_services_is_not_sent_to(web_push, endpoint):
+    # A device registered before the check existed: the send refuses it too.
+    with pytest.raises(PermanentError) as raised:
+        channels.push(device=Browser(endpoint.format(port=web_push.port)).device, message=a_message())
+    assert not isinstance(raised.value, Unregistered)
+    assert web_push.received == []
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "169.254.169.254", "::1", "::ffff:127.0.0.1", "10.0.0.1"])
+def test_a_listed_push_host_that_resolves_to_an_internal_address_is_not_connected_to(
+    web_push, browser, resolved, settings, address
+):
+    settings.OUTBOUND_ALSO_ALLOWED_NETWORKS = []  # as in every deployment
+    resolved["push.test"] = [address]
+    with pytest.raises(PermanentError, match="resolves to"):
+        channels.push(device=browser.device, message=a_message())
+    assert web_push.received == []
+
+
+def test_a_web_push_connects_to_the_address_it_checked_and_asks_the_resolver_once(web_push, browser, monkeypatch):
+    calls: list[str] = []
+    answers = iter([["127.0.0.1"], ["169.254.169.254"]])
+
+    def rebinding(host: str, port: int) -> list[str]:
+        calls.append(host)
+        return next(answers)
+
+    monkeypatch.setattr(channels, "web_push_resolver", rebinding)
+    channels.push(device=browser.device, message=a_message())
+    assert calls == ["push.test"]
+    assert len(web_push.received) == 1
+
+
+@pytest.mark.parametrize("status", [302, 307])
+def test_a_web_push_redirect_is_a_permanent_error_and_is_not_followed(web_push, browser, server, status):
+    web_push.answer(status, headers={"Location": f"{server.url}/internal/admin"})
+    with pytest.raises(PermanentError, match="redirect"):
+        channels.push(device=browser.device, message=a_message())
+    assert len(web_push.received) == 1
+    assert server.received == []
+
+
+def test_a_web_push_service_that_accepts_and_never_answers_costs_at_most_the_bound(web_push, quick_timeout):
+    with silent_server() as port:
+        started = time.monotonic()
+        with pytest.raises(TransientError, match="did not answer"):
+            channels.push(device=Browser(f"https://push.test:{port}/push/1").device, message=a_message())
+        assert time.monotonic() - started < 2.0
+
+
+def test_a_web_push_service_that_trickles_its_answer_is_cut_off_at_the_bound(web_push, browser, quick_timeout):
+    web_push.answer(201, body=b"x" * 100, trickle=0.05)  # each byte in time; the whole far too late
+    started = time.monotonic()
+    with pytest.raises(TransientError, match="did not answer"):
+        channels.push(device=browser.device, message=a_message())
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_web_push_to_a_certificate_that_does_not_verify_is_not_sent(web_push, browser, monkeypatch):
+    monkeypatch.setattr(channels, "web_push_tls", True)  # the public roots, which never signed push.test
+    with pytest.raises(TransientError):
+        channels.push(device=browser.device, message=a_message())
+    assert web_push.received == []
 
 
 # --- e-mail through SMTP --------------------------------------------------------------------

@@ -7,7 +7,7 @@ through a real worker).
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -175,6 +175,32 @@ def test_it_skips_a_slot_in_quiet_hours_that_span_midnight(beat):
     beat.pass_at("2026-11-26T23:30:00Z")
     assert statuses(evening)[0][1] == "pending"
     assert statuses(late)[0][1] == "skipped_quiet"
+
+
+@pytest.mark.parametrize(
+    ("quiet_start", "quiet_end", "day"),
+    [
+        pytest.param(time(22), time(7), "2026-11-26", id="spanning-midnight"),
+        pytest.param(time(13), time(15), "2026-11-26", id="within-a-day"),
+    ],
+)
+def test_quiet_hours_include_their_first_minute_and_end_at_their_last(beat, quiet_start, quiet_end, day):
+    """A slot at ``quiet_start`` is quiet, one at ``quiet_end`` is sent: the end is exclusive."""
+    patient = patient_in("Europe/London")  # UTC+0 in November: local and UTC times agree
+    ReminderSettings.objects.create(
+        patient=patient, quiet_start=quiet_start, quiet_end=quiet_end, updated_at=timezone.now()
+    )
+    start, end = (datetime.combine(date.fromisoformat(day), moment, tzinfo=UTC) for moment in (quiet_start, quiet_end))
+    if end < start:
+        end += timedelta(days=1)
+    minute = timedelta(minutes=1)
+    expected = {start - minute: "pending", start: "skipped_quiet", end - minute: "skipped_quiet", end: "pending"}
+    reminders = {slot: a_reminder(patient, at=f"{slot:%H:%M}", now=start - timedelta(hours=3)) for slot in expected}
+    for slot in sorted(expected):
+        beat.pass_at(slot.isoformat())
+    assert {slot: statuses(reminder)[0] for slot, reminder in reminders.items()} == {
+        slot: (slot.isoformat().replace("+00:00", "Z"), status) for slot, status in expected.items()
+    }
 
 
 def test_after_three_hours_down_the_slot_is_missed_and_the_reminder_moves_on_without_a_burst(beat):

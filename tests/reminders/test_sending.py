@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import base64
 import threading
+import time
+import uuid
 from datetime import timedelta
 
 import pytest
+import time_machine
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 
-from reminders import sending
-from reminders.dispatcher import dispatch_due
-from reminders.models import Delivery, Device, Reminder, ReminderSettings
-from tests.factories import PatientFactory
+from reminders import sending, tasks
+from reminders.dispatcher import LOST_AFTER, dispatch_due
+from reminders.models import MAX_DEVICES, Delivery, Device, Reminder, ReminderSettings
+from tests.factories import DeviceFactory, PatientFactory
 from tests.helpers import needs_concurrent_transactions
 from tests.reminders.helpers import a_reminder, z
 
@@ -153,8 +157,6 @@ def test_a_delivery_that_is_skipped_or_already_sent_is_left_alone(webhook):
 
 @pytest.mark.django_db
 def test_an_unknown_delivery_id_is_nothing_to_send(webhook):
-    import uuid
-
     assert sending.delivery_send(delivery_id=str(uuid.uuid4()), now=SLOT) == sending.Outcome(sent=False)
 
 
@@ -270,7 +272,92 @@ def test_a_channel_that_raises_something_unexpected_costs_only_its_own_delivery(
 
 
 @pytest.mark.django_db
-def test_a_retry_after_beyond_the_slots_window_is_capped(webhook):
+@pytest.mark.parametrize("retry_after", ["86400", "99999999999999999999", "1e300"])
+def test_a_retry_after_beyond_the_slots_window_is_capped(webhook, retry_after):
     delivery = a_due_delivery()
-    webhook.answer(429, headers={"Retry-After": "86400"})
+    webhook.answer(429, headers={"Retry-After": retry_after})  # past what a timedelta holds, too
     assert sending.delivery_send(delivery_id=str(delivery.id), now=SLOT).retry_in == timedelta(hours=2)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.enqueued_at) == ("pending", SLOT + timedelta(hours=2))
+
+
+# --- Time: a worker's time limit, and one user's devices against everyone else's reminders ---
+
+
+@pytest.mark.django_db
+def test_a_soft_time_limit_in_a_send_is_not_swallowed_what_was_sent_is_recorded_the_rest_handed_back(
+    webhook, monkeypatch, django_capture_on_commit_callbacks
+):
+    deliveries = [a_due_delivery() for _ in range(3)]
+    real, calls = sending.channels.webhook, []
+
+    def the_second_runs_out_of_time(*, patient_id, message):
+        calls.append(message.delivery_id)
+        if len(calls) == 2:
+            raise SoftTimeLimitExceeded()  # Celery's soft limit, raised in the middle of a send
+        real(patient_id=patient_id, message=message)
+
+    monkeypatch.setattr(sending.channels, "webhook", the_second_runs_out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        sending.deliveries_send(delivery_ids=[str(d.id) for d in deliveries], now=SLOT + timedelta(minutes=1))
+    assert len(calls) == 2  # the third was never tried
+    rows = {d.id: d for d in Delivery.objects.all()}
+    sent = rows[uuid.UUID(calls[0])]
+    assert (sent.status, sent.attempts) == ("sent", 1)
+    for row in rows.values():
+        if row is not sent:
+            # Not failed, not sent, not counted as an attempt; its lease given back: as dispatched.
+            assert (row.status, row.attempts, row.enqueued_at, row.last_error) == ("pending", 0, SLOT, "")
+    # So the dispatcher's next look for lost sends takes them, not only after the lease would have run out.
+    enqueued: list[str] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dispatch_due(now=SLOT + LOST_AFTER + timedelta(seconds=1), enqueue=enqueued.extend).requeued == 2
+    assert sorted(enqueued) == sorted(str(row.id) for row in rows.values() if row is not sent)
+
+
+@pytest.mark.django_db
+def test_the_send_task_ends_on_its_soft_time_limit_instead_of_carrying_on(webhook, monkeypatch):
+    delivery = a_due_delivery()
+
+    def out_of_time(**_):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(sending.channels, "webhook", out_of_time)
+    with time_machine.travel(SLOT, tick=False), pytest.raises(SoftTimeLimitExceeded):
+        tasks.send_deliveries([str(delivery.id)])
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)
+
+
+@pytest.mark.django_db
+def test_a_user_whose_devices_never_answer_holds_up_the_next_users_reminder_at_most_one_budget(
+    nothing_configured, monkeypatch
+):
+    """Five devices whose push service takes 0.6 s each to time out, then another user's one phone.
+
+    Unbounded, the other user waits 3 s; within the budget (1 s here), one more send at most."""
+    budget, one_send = 1.0, 0.6
+    monkeypatch.setattr(sending, "DELIVERY_BUDGET_SECONDS", budget)
+    nothing_configured.REMINDER_CHANNEL_PUSH_URL = "https://fcm.googleapis.com/v1/projects/good-enough/messages:send"
+    slow, quick = a_due_delivery(channels=["push"]), a_due_delivery(channels=["push"])
+    Delivery.objects.filter(id=slow.id).update(slot_at=SLOT - timedelta(minutes=1))  # older: its turn comes first
+    for n in range(MAX_DEVICES):
+        DeviceFactory(user=slow.patient, token=f"never-answers-{n}", now=SLOT - timedelta(days=n + 1))
+    DeviceFactory(user=quick.patient, token="answers", now=SLOT - timedelta(days=1))
+    tried: dict[str, float] = {}
+
+    def push(*, device, message):
+        tried[device.token] = time.monotonic() - started
+        if device.token.startswith("never-answers"):
+            time.sleep(one_send)
+            raise sending.channels.TransientError("the push service did not answer in time.")
+
+    monkeypatch.setattr(sending.channels, "push", push)
+    started = time.monotonic()
+    outcomes = sending.deliveries_send(delivery_ids=[str(slow.id), str(quick.id)], now=SLOT)
+    assert outcomes[str(quick.id)].sent is True
+    assert tried["answers"] < budget + one_send + 0.3  # not 5 x 0.6 s: the slow user's budget ended
+    assert len(tried) < MAX_DEVICES + 1  # some of the slow user's devices were not tried this time
+    slow.refresh_from_db()
+    assert (slow.status, slow.attempts) == ("pending", 1)  # tried again later, with backoff
+    assert "not tried" in slow.last_error

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from reminders.dispatcher import LOST_AFTER, dispatch_due
 from reminders.models import Delivery, Reminder
+from reminders.tasks import enqueue_sends, send_deliveries
 from tests.factories import PatientFactory
 from tests.helpers import needs_concurrent_transactions
 from tests.reminders.helpers import a_reminder
@@ -112,10 +113,10 @@ def patients_due(count: int) -> datetime:
 def test_due_reminders_reach_the_webhook_exactly_once_through_a_real_worker(worker, webhook):
     now = patients_due(5)
     worker()
-    result = dispatch_due(now=now)  # the real enqueue: Celery messages on Redis
+    result = dispatch_due(now=now, enqueue=enqueue_sends)  # the real enqueue: Celery messages on Redis
     assert result.to_send == 5
     wait_for(lambda: Delivery.objects.filter(status="sent").count() == 5)
-    assert dispatch_due(now=now + timedelta(minutes=1)).due == 0  # the next minute: nothing owed
+    assert dispatch_due(now=now + timedelta(minutes=1), enqueue=enqueue_sends).due == 0  # the next minute: nothing owed
     time.sleep(1)  # anything sent twice would arrive now
     ids = [request.headers["webhook-id"] for request in webhook.received]
     assert sorted(ids) == sorted(str(d.id) for d in Delivery.objects.all())
@@ -125,20 +126,42 @@ def test_a_worker_killed_mid_send_is_made_good_by_the_dispatcher_and_sent_once(w
     now = patients_due(1)
     webhook.answer(200, delay=3)  # the receiver is slow: the worker is mid-send for 3 s
     first = worker()
-    dispatch_due(now=now)
+    dispatch_due(now=now, enqueue=enqueue_sends)
     wait_for(lambda: len(webhook.received) == 1)
     first.kill()  # SIGKILL mid-send, before it could record the send
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("pending", 0)  # claimed (leased), never recorded
-    assert dispatch_due(now=timezone.now()).requeued == 0  # its lease still runs
+    assert dispatch_due(now=timezone.now(), enqueue=enqueue_sends).requeued == 0  # its lease still runs
 
     webhook.answer(200)
     worker()
     # Time passes: the lease and the dispatcher's grace run out (moved back here, not waited).
     Delivery.objects.update(enqueued_at=timezone.now() - LOST_AFTER - timedelta(seconds=1))
-    assert dispatch_due(now=timezone.now()).requeued == 1
+    assert dispatch_due(now=timezone.now(), enqueue=enqueue_sends).requeued == 1
     wait_for(lambda: Delivery.objects.get().status == "sent")
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.channel) == ("sent", 1, "webhook")
     # The receiver may have seen the lost attempt too: the same webhook-id lets it drop the copy.
     assert {request.headers["webhook-id"] for request in webhook.received} == {str(delivery.id)}
+
+
+def test_a_send_past_the_soft_time_limit_ends_the_task_and_is_sent_again_not_counted_failed(worker, webhook):
+    now = patients_due(1)
+    webhook.answer(200, delay=3)  # the receiver is slow: the send is mid-flight at the soft limit
+    first = worker()
+    # This task's limits, as the settings' (CELERY_TASK_SOFT_TIME_LIMIT) would be, but short.
+    dispatch_due(now=now, enqueue=lambda ids: send_deliveries.apply_async((ids,), soft_time_limit=1, time_limit=30))
+    wait_for(lambda: len(webhook.received) == 1)
+    # The task ends at its soft limit: the delivery is neither failed nor an attempt, its lease given back.
+    wait_for(lambda: Delivery.objects.get().enqueued_at == now)
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 0, "")
+    assert first.process is not None
+    assert first.process.poll() is None  # the hard limit never came
+
+    webhook.answer(200)
+    # Time passes (moved back here, not waited): the dispatcher's grace from the dispatch runs out.
+    Delivery.objects.update(enqueued_at=now - LOST_AFTER - timedelta(seconds=1))
+    assert dispatch_due(now=timezone.now(), enqueue=enqueue_sends).requeued == 1
+    wait_for(lambda: Delivery.objects.get().status == "sent")
+    assert Delivery.objects.get().attempts == 1

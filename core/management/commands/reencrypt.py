@@ -1,7 +1,10 @@
 """Re-encrypt every encrypted field of every model under the newest key.
 
 After putting a new key first in ``FIELD_ENCRYPTION_KEYS`` (old ones after it), run this;
-once it reports nothing left under an old key, the old keys can be removed.
+once it reports nothing left under an old key, the old keys can be removed. It covers every
+encrypted column: journals, invite notes, the second factor's TOTP keys and recovery codes,
+and text still under the keys derived from ``SECRET_KEY`` before the data keys stood alone
+(after which ``FIELD_ENCRYPTION_LEGACY_KEYS`` can be turned off; see core/crypto.py).
 
 It works on the stored tokens (Fernet's ``rotate``), not through the model fields: the
 library returns an undecryptable value as if it were plain text, and saving that through

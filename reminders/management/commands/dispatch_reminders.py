@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from reminders.dispatcher import dispatch_due
+from reminders.tasks import enqueue_sends
 
 
 def rfc3339(value: str) -> datetime:
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             now = rfc3339(options["now"]) if options["now"] else timezone.now()
         except ValueError as error:
             raise CommandError(f"--now: {error}: {options['now']!r}") from None
-        result = dispatch_due(now=now)
+        result = dispatch_due(now=now, enqueue=enqueue_sends)
         self.stdout.write(
             f"due {result.due}: to send {result.to_send}, skipped {result.skipped}, "
             f"missed {result.missed}; re-enqueued {result.requeued}"
