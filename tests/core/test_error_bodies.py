@@ -147,6 +147,7 @@ def error_code_enums() -> dict[str, list[str]]:
         ("CreateReflection", 415, lambda c: c.post("/api/v1/reflections/", "effort=x", content_type="text/plain")),
         ("ListReflections", 406, lambda c: c.get("/api/v1/reflections/", HTTP_ACCEPT="text/html")),
         ("UpdateMe", 400, lambda c: c.patch("/api/v1/me/", {"timezone": "Mars/Olympus"})),
+        ("UpdateMe", 400, lambda c: c.patch("/api/v1/me/", {"password": "a new one"})),  # unknown_field
         ("ListCommitments", 400, lambda c: c.get("/api/v1/commitments/", {"cursor": "cD1nYXJiYWdl"})),
         ("CreateCommitment", 400, lambda c: c.post("/api/v1/commitments/", {"kind": "custom", "title": "Walk"})),
         ("EraseAccount", 400, lambda c: c.delete("/api/v1/me/", {"password": "not it"})),
