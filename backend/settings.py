@@ -207,6 +207,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTH_THROTTLE_RATE = env.get_rate("AUTH_THROTTLE_RATE", "10/min")
+# Failed log-ins per account, from all addresses together (accounts/auth.py): past it, only
+# addresses that have signed in to the account before may try; the owner is told by e-mail.
+AUTH_ACCOUNT_FAILURE_RATE = env.get_rate("AUTH_ACCOUNT_FAILURE_RATE", "20/hour")
 
 # How many reverse proxies (load balancer, ingress) stand in front of gunicorn and append to
 # X-Forwarded-For; 0 means clients connect directly and REMOTE_ADDR is their address.
