@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.utils import timezone
 from rest_framework import exceptions, status
@@ -195,6 +196,26 @@ def login_try_refused(request: Any, *, email: str | None, now: datetime) -> Refu
     return max(refusals, key=lambda refused: refused.wait) if refusals else None
 
 
+class AccountBoundBackend:
+    """In ``AUTHENTICATION_BACKENDS`` after django-axes: the account's bound at every door that
+    calls ``authenticate``, the Django admin's log-in among them. The API's and the
+    dashboard's doors ask ``login_try_refused`` first, to answer with a wait; this is the
+    floor under any door that does not. It signs nobody in, and has no ``get_user`` so that
+    Django never picks it as a session's backend (``force_login`` takes the first that has one)."""
+
+    def authenticate(self, request: Any, username: str | None = None, **credentials: Any) -> None:
+        email = axes_username(request, {"username": username, **credentials})
+        if request is None or email is None:
+            return
+        throttle = AccountFailureThrottle()
+        stand_in: Any = SimpleNamespace(META=request.META, data={"email": email})
+        if not throttle.allow_request(stand_in, None):
+            # ``authenticate`` stops at PermissionDenied and sends ``user_login_failed``; the
+            # mark keeps this try, whose password was never looked at, out of the count.
+            request.account_bound_refused = True
+            raise PermissionDenied("Too many failed log-ins for this account.")
+
+
 def account_failure_record(*, email: str, now: datetime) -> None:
     """One failed log-in (a wrong password or code, at any door) for the account of ``email``.
 
@@ -254,7 +275,7 @@ def on_log_in_failed(sender: Any, credentials: dict, request: Any = None, **kwar
     """``user_login_failed``: Django's ``authenticate`` sends it for a wrong password, and our
     doors for a wrong code or a wrong erasure password; each counts toward the account's bound."""
     email = axes_username(request, credentials)
-    if email:
+    if email and not getattr(request, "account_bound_refused", False):
         account_failure_record(email=email, now=timezone.now())
 
 

@@ -194,6 +194,8 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTHENTICATION_BACKENDS = [
     # django-axes first: a locked-out address+e-mail is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then the account's bound on failures from all addresses (accounts/auth.py), at every door.
+    "accounts.auth.AccountBoundBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -8,11 +8,11 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.db import connections
-from django.test import override_settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from tests.factories import PASSWORD, PatientFactory
+from tests.factories import PASSWORD, PatientFactory, TherapistFactory
 from tests.helpers import error_attrs, error_codes, needs_concurrent_transactions
 
 REGISTER = "/api/v1/auth/register/"
@@ -328,6 +328,19 @@ class TestGuessingOneAccount:
         assert response.status_code == 429
         assert error_codes(response) == ["throttled"]
         assert mail.outbox == []
+
+    def test_the_admins_log_in_is_bounded_too(self, db):
+        staff = TherapistFactory(is_staff=True, is_superuser=True)
+        admin_log_in = {"username": staff.email, "password": PASSWORD}
+        with time_machine.travel(NOW - timedelta(days=1), tick=False):
+            assert Client(REMOTE_ADDR="198.51.100.7").post("/admin/login/", admin_log_in).status_code == 302
+        guessed_from_many_addresses(staff.email, account_limit())
+        with time_machine.travel(NOW, tick=False):
+            client = Client(REMOTE_ADDR="203.0.113.50")
+            response = client.post("/admin/login/", admin_log_in)
+            assert response.status_code == 200  # the form again: not signed in
+            assert client.get("/admin/").status_code == 302
+            assert Client(REMOTE_ADDR="198.51.100.7").post("/admin/login/", admin_log_in).status_code == 302
 
 
 class TestClientAddress:
