@@ -129,6 +129,8 @@ class AccountFailureThrottle(SimpleRateThrottle):
     def __init__(self) -> None:  # as _AuthThrottle: the rate is read at request time
         self.rate = settings.AUTH_ACCOUNT_FAILURE_RATE
         self.num_requests, self.duration = self.parse_rate(self.rate)
+        # The same numbers, never None: backend/env.py refuses a setting that is not a rate.
+        self.limit, self.window = int(self.num_requests or 0), int(self.duration or 0)
 
     @staticmethod
     def key_for(email: str) -> str:
@@ -136,7 +138,7 @@ class AccountFailureThrottle(SimpleRateThrottle):
 
     def history_at(self, key: str, now: float) -> list[float]:
         """The failures still in the window, newest first (as DRF keeps a throttle's history)."""
-        return [moment for moment in self.cache.get(key, []) if moment > now - self.duration]
+        return [moment for moment in self.cache.get(key, []) if moment > now - self.window]
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         data = request.data
@@ -151,7 +153,7 @@ class AccountFailureThrottle(SimpleRateThrottle):
             return True
         self.now = self.timer()
         self.history = self.history_at(self.key, self.now)
-        return len(self.history) < self.num_requests
+        return len(self.history) < self.limit
 
 
 #: Registration locks nobody out, so it is simply throttled per address and per e-mail.
@@ -226,20 +228,20 @@ def account_failure_record(*, email: str, now: datetime) -> None:
         return
     throttle = AccountFailureThrottle()
     key = throttle.key_for(normal)
-    # Only the newest ``num_requests`` matter for the bound: an address the bound lets
+    # Only the newest ``limit`` matter for the bound: an address the bound lets
     # through cannot grow the list without end.
-    history = [now.timestamp(), *throttle.history_at(key, now.timestamp())][: throttle.num_requests]
-    cache.set(key, history, throttle.duration)
-    if len(history) < throttle.num_requests:
+    history = [now.timestamp(), *throttle.history_at(key, now.timestamp())][: throttle.limit]
+    cache.set(key, history, throttle.window)
+    if len(history) < throttle.limit:
         return
     # Once a window: the moment of the last notice is kept and compared (the clock is ``now``,
     # not the cache's expiry). Two failures at the same instant may both send one; no more.
     told_key = f"auth_failures_told_{_hashed(normal)}"
     told = cache.get(told_key)
-    if told is not None and told > now.timestamp() - throttle.duration:
+    if told is not None and told > now.timestamp() - throttle.window:
         return
-    cache.set(told_key, now.timestamp(), throttle.duration)
-    _owner_tell(email=normal, failures=len(history), window=throttle.duration)
+    cache.set(told_key, now.timestamp(), throttle.window)
+    _owner_tell(email=normal, failures=len(history), window=throttle.window)
 
 
 _WINDOWS = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}

@@ -176,15 +176,22 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 def _two_step_page(
-    request: HttpRequest, *, status: int = 200, problems: dict[str, str] | None = None, **forms: CodeForm
+    request: HttpRequest,
+    *,
+    status: int = 200,
+    forms: dict[str, CodeForm] | None = None,
+    problems: dict[str, str] | None = None,
 ) -> HttpResponse:
+    """The two-step page; ``forms`` (sent back with their problems) and ``problems`` (a
+    refusal to show above a form) by the form's prefix."""
     therapist = _therapist(request)
     enrolled = two_factor.is_enrolled(therapist)
+    forms = forms or {}
     context: dict[str, Any] = {
         "enrolled": enrolled,
         "codes_left": two_factor.recovery_codes_left(therapist) if enrolled else None,
-        "recovery_form": forms.get("recovery_form") or CodeForm(user=therapist, prefix="recovery"),
-        "off_form": forms.get("off_form") or CodeForm(user=therapist, prefix="off"),
+        "recovery_form": forms.get("recovery") or CodeForm(user=therapist, prefix="recovery"),
+        "off_form": forms.get("off") or CodeForm(user=therapist, prefix="off"),
         "problems": problems or {},
     }
     return render(request, "dashboard/two_step.html", context, status=status)
@@ -210,7 +217,7 @@ def _code_try(request: HttpRequest, *, prefix: str, act: Callable[[User], HttpRe
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if getattr(request, "axes_locked_out", False):
         return _two_step_page(request, status=429, problems={prefix: LOCKED_OUT})
-    return _two_step_page(request, status=400, **{f"{prefix}_form": form})
+    return _two_step_page(request, status=400, forms={prefix: form})
 
 
 def _codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
