@@ -236,6 +236,9 @@ AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "dashboard:sign-in"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# The dashboard's flashed messages name drafts and patients' practices: they stay in the
+# session on the server, not in a cookie (Django's default keeps them in one, signed but readable).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # The second factor (accounts/two_factor.py): the name an authenticator app shows
 # beside the code, and no more than one step (30 s) of clock drift either way.
