@@ -6,7 +6,8 @@ Three limits, none of which a stranger can turn against the owner:
 - per address and e-mail, django-axes' lockout after five failures (``AXES_*`` settings);
 - per account, a slower bound on failures from all addresses together
   (``AUTH_ACCOUNT_FAILURE_RATE``), which holds back only addresses that have not signed in
-  to the account before, and tells the owner by e-mail.
+  to the account before (nor browsers that carry the dashboard's known-device cookie for
+  it), and tells the owner by e-mail.
 
 Every door that takes a password or a code counts toward the same three: the API's log-in,
 the dashboard's sign-in and code step, the dashboard's two-step pages, and the erasure.
@@ -23,9 +24,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
+from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import exceptions, status
 from rest_framework.throttling import SimpleRateThrottle
@@ -115,6 +118,39 @@ def address_is_known(*, email: str, address: str | None) -> bool:
     return bool(normal and address and cache.get(f"auth_known_{_hashed(normal, address)}"))
 
 
+#: The dashboard's mark of a browser that has signed in to an account, for when its address
+#: changes (a laptop on another network): signed, holding only a hash of the e-mail.
+KNOWN_DEVICE_COOKIE = "known_device"
+_KNOWN_DEVICE_SALT = "accounts.auth.known-device"
+
+
+def known_device_mark(response: HttpResponse, *, email: str) -> None:
+    """Mark the browser that has just signed in to ``email``'s account (the full sign-in)."""
+    normal = _normal_email(email)
+    if normal:
+        response.set_cookie(
+            KNOWN_DEVICE_COOKIE,
+            signing.get_cookie_signer(salt=_KNOWN_DEVICE_SALT).sign(_hashed(normal)),
+            max_age=int(KNOWN_ADDRESS_FOR.total_seconds()),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+
+
+def device_is_known(cookies: dict[str, str], *, email: str) -> bool:
+    normal, value = _normal_email(email), cookies.get(KNOWN_DEVICE_COOKIE)
+    if not normal or not value:
+        return False
+    # Signed and read with the cookie signer directly: the stand-ins the throttles see carry
+    # the cookies but not HttpRequest.get_signed_cookie.
+    signer = signing.get_cookie_signer(salt=_KNOWN_DEVICE_SALT)
+    try:
+        return signer.unsign(value, max_age=KNOWN_ADDRESS_FOR) == _hashed(normal)
+    except signing.BadSignature:
+        return False
+
+
 class AccountFailureThrottle(SimpleRateThrottle):
     """Failed log-ins per account, from all addresses together, at ``AUTH_ACCOUNT_FAILURE_RATE``.
 
@@ -149,7 +185,10 @@ class AccountFailureThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        if address_is_known(email=request.data["email"], address=client_address(request)):
+        email = request.data["email"]
+        if address_is_known(email=email, address=client_address(request)) or device_is_known(
+            getattr(request, "COOKIES", {}), email=email
+        ):
             return True
         self.now = self.timer()
         self.history = self.history_at(self.key, self.now)
@@ -187,7 +226,7 @@ def login_try_refused(request: Any, *, email: str | None, now: datetime) -> Refu
     Returns ``None`` when the try may go ahead.
     """
     # What the throttles read of a DRF request and view, and no more.
-    stand_in: Any = SimpleNamespace(META=request.META, data={"email": email})
+    stand_in: Any = SimpleNamespace(META=request.META, COOKIES=request.COOKIES, data={"email": email})
     view: Any = SimpleNamespace(throttle_scope=LOGIN_SCOPE)
     refusals = []
     for throttle_class in LOGIN_THROTTLES:
@@ -210,7 +249,7 @@ class AccountBoundBackend:
         if request is None or email is None:
             return
         throttle = AccountFailureThrottle()
-        stand_in: Any = SimpleNamespace(META=request.META, data={"email": email})
+        stand_in: Any = SimpleNamespace(META=request.META, COOKIES=request.COOKIES, data={"email": email})
         if not throttle.allow_request(stand_in, None):
             # ``authenticate`` stops at PermissionDenied and sends ``user_login_failed``; the
             # mark keeps this try, whose password was never looked at, out of the count.

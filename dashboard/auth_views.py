@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from accounts import two_factor
-from accounts.auth import login_try_refused
+from accounts.auth import known_device_mark, login_try_refused
 from accounts.models import User
 from dashboard import qr
 from dashboard.forms import ACCOUNT_THROTTLED, LOCKED_OUT, THROTTLED, CodeForm, SignInForm
@@ -86,7 +86,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             }
             return redirect("dashboard:sign-in-code")
         login(request, form.user)  # a new session key: a session fixed before sign-in is worthless
-        return redirect(_next_page(request))
+        response = redirect(_next_page(request))
+        known_device_mark(response, email=form.user.email)
+        return response
     if getattr(request, "axes_locked_out", False):
         return _sign_in_page(request, form, status=429)
     # A form sent back with its problem is a 400, as the code step's is: bad input is a 4xx.
@@ -146,7 +148,9 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         del request.session[PENDING]
         login(request, user, backend=backend)  # resets django-axes' count of failures for this address and e-mail
         otp_login(request, form.device)
-        return redirect(next_page)
+        response = redirect(next_page)
+        known_device_mark(response, email=user.email)
+        return response
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if getattr(request, "axes_locked_out", False):
         return _locked_out_page(request)

@@ -13,6 +13,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
+from accounts.auth import KNOWN_DEVICE_COOKIE
 from dashboard import urls as dashboard_urls
 from dashboard.forms import ACCOUNT_THROTTLED, LOCKED_OUT, NOT_A_THERAPIST, THROTTLED, WRONG
 from dashboard.views import POST_ONLY, SIGNED_OUT
@@ -251,6 +252,29 @@ def test_past_the_accounts_bound_only_where_the_owner_signed_in_before_is_open(t
         at_home = Client(REMOTE_ADDR=home)
         assert at_home.post("/app/sign-in/", MAYA)["Location"] == "/app/"
         assert at_home.get("/app/").status_code == 200
+
+
+def test_past_the_accounts_bound_a_browser_that_signed_in_before_is_let_through_from_a_new_address(therapist, settings):
+    limit = int(settings.AUTH_ACCOUNT_FAILURE_RATE.split("/")[0])
+    at = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+    laptop = Client(REMOTE_ADDR="198.51.100.7")
+    with time_machine.travel(at - timedelta(days=2), tick=False):
+        assert laptop.post("/app/sign-in/", MAYA).status_code == 302
+        laptop.post("/app/sign-out/")
+    known = laptop.cookies[KNOWN_DEVICE_COOKIE].value
+    assert personas.THERAPIST.email not in known.lower()
+    with time_machine.travel(at, tick=False):
+        for n in range(limit):
+            api_log_in(personas.THERAPIST.email, address=f"10.0.{n}.1")
+        laptop.defaults["REMOTE_ADDR"] = "203.0.113.80"  # the same laptop, on a train
+        on_the_train = laptop.post("/app/sign-in/", MAYA)
+        assert on_the_train.status_code == 302, (on_the_train.status_code, laptop.cookies)
+        assert on_the_train["Location"] == "/app/"
+        forged = Client(REMOTE_ADDR="203.0.113.81")
+        forged.cookies[KNOWN_DEVICE_COOKIE] = known.replace(known[-3:], "abc")
+        assert forged.post("/app/sign-in/", MAYA).status_code == 429
+        someone_elses = Client(REMOTE_ADDR="203.0.113.82")
+        assert someone_elses.post("/app/sign-in/", MAYA).status_code == 429
 
 
 def test_the_budget_comes_back_after_a_minute(therapist, settings):
