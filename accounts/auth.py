@@ -300,8 +300,8 @@ def _owner_tell(*, email: str, failures: int, window: int) -> None:
         "account, with a wrong password or code.\n\n"
         "To keep your account safe, places you have not signed in from before must now wait before "
         "trying again. Where you usually sign in, you can sign in as always.\n\n"
-        "If this was you, there is nothing to do. If it was not, nobody got in: they did not have your "
-        "password. A long password you use nowhere else keeps it that way.\n\n"
+        "If this was you, there is nothing to do. If it was not, every one of these attempts failed; "
+        "a long password you use nowhere else keeps it that way.\n\n"
         f"We write at most once a {period} about this.\n"
     )
     try:

@@ -177,6 +177,7 @@ class TestErasureGuessing:
         response = erase(as_chef, CHEF_PASSWORD)  # a stolen token, from yet another address
         assert response.status_code == 429
         assert error_codes(response) == ["throttled"]
+        assert int(response["Retry-After"]) == 60 * 60
         assert User.objects.filter(id=chef.id).exists()
 
     def test_a_missing_password_is_not_counted_as_a_guess(self, as_chef, chef):
