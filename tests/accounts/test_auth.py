@@ -322,6 +322,13 @@ class TestGuessingOneAccount:
         guessed_from_many_addresses(chef.email, limit, NOW + timedelta(hours=1, minutes=1))
         assert len(mail.outbox) == 2
 
+    def test_failures_that_go_on_within_the_window_are_not_told_again(self, chef):
+        assert log_in(chef.email, CHEF_PASSWORD, "198.51.100.7", NOW - timedelta(days=1)).status_code == 200
+        guessed_from_many_addresses(chef.email, account_limit())
+        for minute in [10, 20, 30, 40]:  # the owner's own typos, from home (under django-axes' five)
+            assert log_in(chef.email, "typo", "198.51.100.7", NOW + timedelta(minutes=minute)).status_code == 401
+        assert len(mail.outbox) == 1
+
     def test_an_unknown_e_mail_is_bounded_alike_and_nobody_is_told(self, db):
         guessed_from_many_addresses("nobody@example.test", account_limit())
         response = log_in("nobody@example.test", "guess", "203.0.113.50")
