@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpResponse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import export, selectors, services, tokens
-from accounts.auth import AUTH_THROTTLES, LOGIN_SCOPE, LockedOut
+from accounts.auth import LOGIN_SCOPE, LOGIN_THROTTLES, REGISTER_THROTTLES, LockedOut, login_try_refused
 from accounts.models import CareLink, Invite, User
 from accounts.permissions import IsPatient, IsTherapist, signed_in_user
 from accounts.serializers import (
@@ -50,7 +51,7 @@ from core.versioning import VersionedModelViewSet
 class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = AUTH_THROTTLES
+    throttle_classes = REGISTER_THROTTLES
     throttle_scope = "register"
 
     @extend_schema(
@@ -78,16 +79,19 @@ class TokenView(TokenObtainPairView):
     """
 
     serializer_class = TokenSerializer
-    throttle_classes = AUTH_THROTTLES
+    throttle_classes = LOGIN_THROTTLES
     throttle_scope = LOGIN_SCOPE
-    error_codes = {"401": ["no_active_account", "code_required", "wrong_code"], "429": ["locked_out"]}
+    error_codes = {"401": ["no_active_account", "code_required", "wrong_code"], "429": ["throttled", "locked_out"]}
 
     @extend_schema(
         operation_id="login",
         summary="Log in",
         description="Trades e-mail and password for an access token (15 minutes) and a refresh token "
-        "(30 days). Wrong credentials answer 401 `no_active_account`; repeated failures lock the "
-        "address and e-mail out for a while (429 `locked_out`, with `Retry-After`). A therapist who "
+        "(30 days). Wrong credentials answer 401 `no_active_account`. Throttled without letting a stranger "
+        "lock the owner out: each address has a short window of tries (429 `throttled`); five failures lock "
+        "that address out for that e-mail for a while (429 `locked_out`); and an account's failures from all "
+        "addresses together are bounded per hour, past which only addresses that have signed in to it before "
+        "may try (429 `throttled`) and the owner is told by e-mail. Each 429 carries `Retry-After`. A therapist who "
         "turned on two-step sign-in (in the dashboard) sends `code` as well: without it the right "
         "password answers 401 `code_required`; a wrong or used code answers 401 `wrong_code` and "
         "counts towards the lockout.",
@@ -167,6 +171,7 @@ class LogoutView(APIView):
 @extend_schema(tags=["me"])
 class MeView(generics.RetrieveUpdateAPIView):
     serializer_class = UserSerializer
+    error_codes = {"429": ["throttled", "locked_out"]}  # the erasure's, as a log-in's
     http_method_names = ["get", "patch", "delete", "head", "options"]
     delete_takes_body = True
 
@@ -180,15 +185,32 @@ class MeView(generics.RetrieveUpdateAPIView):
         operation_id="eraseAccount",
         summary="Erase my account",
         description="Erases the account and everything the user wrote, at once and for good; asks for the "
-        "password again (`wrong_password`). A therapist's erasure ends their links and leaves their "
+        "password again (`wrong_password`). A wrong password counts as a failed log-in, toward the same "
+        "limits: while they hold the caller back (429 `throttled` or `locked_out`, with `Retry-After`) even "
+        "the right password erases nothing. A therapist's erasure ends their links and leaves their "
         "patients' journals whole. Fetch `exportAccount` first to keep a copy.",
         request=PasswordSerializer,
-        responses={204: None},
+        responses={204: None, 429: ErrorBodySerializer},
     )
     def delete(self, request: Request) -> Response:
+        user = signed_in_user(request)
+        credentials = {"email": user.email}
+        # The erasure's password is guessed as a log-in's is (with a stolen token, say): it is
+        # refused, right or wrong, while the log-in limits hold this caller back.
+        refused = login_try_refused(request, email=user.email, now=timezone.now())
+        if refused is not None:
+            raise exceptions.Throttled(wait=refused.wait)
+        if AxesProxyHandler.is_locked(request, credentials):
+            raise LockedOut()
         serializer = PasswordSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        services.user_erase(user=signed_in_user(request), now=timezone.now())
+        if not serializer.is_valid():
+            if any(error.code == "wrong_password" for error in serializer.errors.get("password", [])):
+                # A failed log-in for django-axes and for the account's bound alike.
+                user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+                if getattr(request, "axes_locked_out", False):
+                    raise LockedOut()
+            raise exceptions.ValidationError(serializer.errors)
+        services.user_erase(user=user, now=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

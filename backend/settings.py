@@ -218,6 +218,8 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTHENTICATION_BACKENDS = [
     # django-axes first: a locked-out address+e-mail is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then the account's bound on failures from all addresses (accounts/auth.py), at every door.
+    "accounts.auth.AccountBoundBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -231,6 +233,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTH_THROTTLE_RATE = env.get_rate("AUTH_THROTTLE_RATE", "10/min")
+# Failed log-ins per account, from all addresses together (accounts/auth.py): past it, only
+# addresses that have signed in to the account before may try; the owner is told by e-mail.
+AUTH_ACCOUNT_FAILURE_RATE = env.get_rate("AUTH_ACCOUNT_FAILURE_RATE", "20/hour")
 
 # How many reverse proxies (load balancer, ingress) stand in front of gunicorn and append to
 # X-Forwarded-For; 0 means clients connect directly and REMOTE_ADDR is their address.
@@ -255,6 +260,9 @@ AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "dashboard:sign-in"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# The dashboard's flashed messages name drafts and patients' practices: they stay in the
+# session on the server, not in a cookie (Django's default keeps them in one, signed but readable).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # The second factor (accounts/two_factor.py): the name an authenticator app shows
 # beside the code, and no more than one step (30 s) of clock drift either way.

@@ -3,15 +3,17 @@
 Sign-in is two steps for a therapist who has enrolled a second factor: the password, then a
 code. Between the two the session holds only who is half-way (``PENDING``); it is not signed
 in, so no page opens, and django-axes' count of failures is not reset by a right password
-alone. Every POST of either step first draws on the API login's throttle (one budget per
-address and per e-mail, ``accounts.auth.login_throttle_wait``); a wrong code counts as a
-failed log-in for django-axes, so five wrong codes lock the e-mail out as five wrong
-passwords do.
+alone. Every POST of either step, and of the two-step pages that take a code, first draws on
+the API login's limits (one budget per address, one bound per account that spares addresses
+the account signed in from: ``accounts.auth.login_try_refused``); a wrong code counts as a
+failed log-in, so five wrong codes lock the e-mail out from that address as five wrong
+passwords do, and each counts toward the account's bound.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,10 +31,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from accounts import two_factor
-from accounts.auth import login_throttle_wait
+from accounts.auth import known_device_mark, login_try_refused
 from accounts.models import User
 from dashboard import qr
-from dashboard.forms import LOCKED_OUT, THROTTLED, CodeForm, SignInForm
+from dashboard.forms import ACCOUNT_THROTTLED, LOCKED_OUT, THROTTLED, CodeForm, SignInForm
 from dashboard.views import _therapist, page_to_return_to, therapist_required
 
 #: The session key that holds a sign-in waiting for its code: the user, when, and where to.
@@ -48,6 +50,15 @@ def _next_page(request: HttpRequest) -> str:
     return page_to_return_to(request, wanted) or reverse("dashboard:roster")
 
 
+def _refusal(request: HttpRequest, *, email: str | None, now: datetime) -> str | None:
+    """What to say when the log-in limits refuse this try before its password or code is
+    looked at (the try then tells the caller nothing), or ``None`` to go ahead."""
+    refused = login_try_refused(request, email=email, now=now)
+    if refused is None:
+        return None
+    return ACCOUNT_THROTTLED if refused.account else THROTTLED
+
+
 def _sign_in_page(request: HttpRequest, form: SignInForm, *, status: int = 200, problem: str = "") -> HttpResponse:
     context = {"form": form, "next": _next_page(request), "problem": problem}
     return render(request, "dashboard/sign_in.html", context, status=status)
@@ -58,9 +69,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     if request.method == "POST":
         email = request.POST.get("email")
-        if login_throttle_wait(request, email=email, now=now) is not None:
-            # Refused before the password is looked at: the attempt tells the caller nothing.
-            return _sign_in_page(request, SignInForm(request, initial={"email": email}), status=429, problem=THROTTLED)
+        if problem := _refusal(request, email=email, now=now):
+            return _sign_in_page(request, SignInForm(request, initial={"email": email}), status=429, problem=problem)
     form = SignInForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         assert form.user is not None
@@ -76,7 +86,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             }
             return redirect("dashboard:sign-in-code")
         login(request, form.user)  # a new session key: a session fixed before sign-in is worthless
-        return redirect(_next_page(request))
+        response = redirect(_next_page(request))
+        known_device_mark(response, email=form.user.email)
+        return response
     if getattr(request, "axes_locked_out", False):
         return _sign_in_page(request, form, status=429)
     # A form sent back with its problem is a 400, as the code step's is: bad input is a 4xx.
@@ -125,8 +137,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _code_page(request, CodeForm(user=user))
     credentials = {"email": user.email}
-    if login_throttle_wait(request, email=user.email, now=now) is not None:
-        return _code_page(request, CodeForm(user=user), status=429, problem=THROTTLED)
+    if problem := _refusal(request, email=user.email, now=now):
+        return _code_page(request, CodeForm(user=user), status=429, problem=problem)
     if AxesProxyHandler.is_locked(request, credentials):
         return _locked_out_page(request)
     with transaction.atomic():
@@ -136,7 +148,9 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         del request.session[PENDING]
         login(request, user, backend=backend)  # resets django-axes' count of failures for this address and e-mail
         otp_login(request, form.device)
-        return redirect(next_page)
+        response = redirect(next_page)
+        known_device_mark(response, email=user.email)
+        return response
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if getattr(request, "axes_locked_out", False):
         return _locked_out_page(request)
@@ -165,16 +179,49 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 # --- The second factor's own pages ----------------------------------------------------------
 
 
-def _two_step_page(request: HttpRequest, *, status: int = 200, **forms: CodeForm) -> HttpResponse:
+def _two_step_page(
+    request: HttpRequest,
+    *,
+    status: int = 200,
+    forms: dict[str, CodeForm] | None = None,
+    problems: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The two-step page; ``forms`` (sent back with their problems) and ``problems`` (a
+    refusal to show above a form) by the form's prefix."""
     therapist = _therapist(request)
     enrolled = two_factor.is_enrolled(therapist)
+    forms = forms or {}
     context: dict[str, Any] = {
         "enrolled": enrolled,
         "codes_left": two_factor.recovery_codes_left(therapist) if enrolled else None,
-        "recovery_form": forms.get("recovery_form") or CodeForm(user=therapist, prefix="recovery"),
-        "off_form": forms.get("off_form") or CodeForm(user=therapist, prefix="off"),
+        "recovery_form": forms.get("recovery") or CodeForm(user=therapist, prefix="recovery"),
+        "off_form": forms.get("off") or CodeForm(user=therapist, prefix="off"),
+        "problems": problems or {},
     }
     return render(request, "dashboard/two_step.html", context, status=status)
+
+
+def _code_try(request: HttpRequest, *, prefix: str, act: Callable[[User], HttpResponse]) -> HttpResponse:
+    """A two-step page's POST: a current code, then ``act``. The code is guessed as a sign-in
+    code is (from a session left open, say), so it counts toward the same limits, and while
+    they hold this caller back even a right code does nothing."""
+    therapist = _therapist(request)
+    credentials = {"email": therapist.email}
+    problem = _refusal(request, email=therapist.email, now=timezone.now())
+    if problem is None and AxesProxyHandler.is_locked(request, credentials):
+        problem = LOCKED_OUT
+    if problem:
+        return _two_step_page(request, status=429, problems={prefix: problem})
+    with transaction.atomic():
+        form = CodeForm(request.POST, user=therapist, prefix=prefix)
+        if not two_factor.is_enrolled(therapist):
+            return redirect("dashboard:two-step")
+        if form.is_valid():
+            return act(therapist)
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    if getattr(request, "axes_locked_out", False):
+        return _two_step_page(request, status=429, problems={prefix: LOCKED_OUT})
+    return _two_step_page(request, status=400, forms={prefix: form})
 
 
 def _codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
@@ -231,26 +278,18 @@ def two_step_confirm(request: HttpRequest) -> HttpResponse:
 @therapist_required
 def two_step_recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes in place of the old, for a current code."""
-    therapist = _therapist(request)
-    with transaction.atomic():
-        form = CodeForm(request.POST, user=therapist, prefix="recovery")
-        if not two_factor.is_enrolled(therapist):
-            return redirect("dashboard:two-step")
-        if form.is_valid():
-            return _codes_page(request, two_factor.recovery_codes_new(user=therapist))
-    return _two_step_page(request, status=400, recovery_form=form)
+    return _code_try(
+        request, prefix="recovery", act=lambda user: _codes_page(request, two_factor.recovery_codes_new(user=user))
+    )
+
+
+def _off(therapist: User) -> HttpResponse:
+    two_factor.two_factor_off(user=therapist)
+    return redirect("dashboard:two-step")
 
 
 @require_POST
 @therapist_required
 def two_step_off(request: HttpRequest) -> HttpResponse:
     """Turn the second factor off, for a current code (a recovery code will do, for a lost phone)."""
-    therapist = _therapist(request)
-    with transaction.atomic():
-        form = CodeForm(request.POST, user=therapist, prefix="off")
-        if not two_factor.is_enrolled(therapist):
-            return redirect("dashboard:two-step")
-        if form.is_valid():
-            two_factor.two_factor_off(user=therapist)
-            return redirect("dashboard:two-step")
-    return _two_step_page(request, status=400, off_form=form)
+    return _code_try(request, prefix="off", act=_off)

@@ -15,6 +15,10 @@ WRONG = "That e-mail and password do not match an account. Check both and try ag
 LOCKED_OUT = "Too many failed sign-ins for this e-mail from here. Try again in a quarter of an hour."
 NOT_A_THERAPIST = "This sign-in is for therapists. Patients use the Good Enough app on their phone."
 THROTTLED = "Too many sign-in attempts from here just now. Wait a minute, then try again."
+ACCOUNT_THROTTLED = (
+    "Too many failed sign-ins to this account just now, from places it has not signed in from before. "
+    "Try again in an hour, or from where you usually sign in."
+)
 CODE_SHAPE = "A code is the six digits your app shows now, or one of your eight-letter recovery codes."
 APP_CODE_SHAPE = "A code is the six digits your app shows now."
 WRONG_CODE = "That code is not right. Check your app's clock is set automatically, and try the newest code."

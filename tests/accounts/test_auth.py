@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
+from django.conf import settings
+from django.core import mail
 from django.db import connections
-from django.test import override_settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from tests.factories import PASSWORD, PatientFactory
+from tests.factories import PASSWORD, PatientFactory, TherapistFactory
 from tests.helpers import error_attrs, error_codes, needs_concurrent_transactions
 
 REGISTER = "/api/v1/auth/register/"
@@ -17,6 +21,9 @@ REFRESH = "/api/v1/auth/token/refresh/"
 LOGOUT = "/api/v1/auth/logout/"
 
 pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+CHEF_PASSWORD = "a-new-recipe-2026"
 
 
 def registration(**overrides):
@@ -211,13 +218,22 @@ class TestThrottleAndLockout:
         assert error_codes(response) == ["throttled"]
         assert not User.objects.filter(email="r10@example.test").exists()
 
-    def test_login_is_throttled_per_email_across_addresses(self, anon):
-        user = PatientFactory()
+    def test_registration_is_throttled_per_email_across_addresses(self, anon):
         for n in range(10):
-            anon.post(TOKEN, {"email": user.email, "password": "nope"}, format="json", REMOTE_ADDR=f"10.0.0.{n}")
-        response = anon.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json", REMOTE_ADDR="10.9.9.9")
+            anon.post(REGISTER, registration(password="short"), format="json", REMOTE_ADDR=f"10.0.0.{n}")
+        response = anon.post(REGISTER, registration(), format="json", REMOTE_ADDR="10.9.9.9")
         assert response.status_code == 429
         assert "Retry-After" in response
+        assert not User.objects.exists()
+
+    def test_one_address_guessing_is_slowed_with_retry_after(self, anon, chef):
+        with time_machine.travel(NOW, tick=False):
+            for n in range(10):  # ten accounts, one try each: no lockout, only the address's budget
+                anon.post(TOKEN, {"email": f"someone{n}@example.test", "password": "guess"}, format="json")
+            response = anon.post(TOKEN, {"email": chef.email, "password": CHEF_PASSWORD}, format="json")
+        assert response.status_code == 429
+        assert error_codes(response) == ["throttled"]
+        assert int(response["Retry-After"]) == 60
 
     @override_settings(AUTH_THROTTLE_RATE="2/min")
     def test_the_rate_comes_from_the_setting(self, anon):
@@ -239,6 +255,99 @@ class TestThrottleAndLockout:
         # Another address is not locked out of the same account.
         elsewhere = anon.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json", REMOTE_ADDR="10.1.1.1")
         assert elsewhere.status_code == 200
+
+
+def log_in(email: str, password: str, address: str, at: datetime = NOW):
+    with time_machine.travel(at, tick=False):
+        return APIClient().post(TOKEN, {"email": email, "password": password}, format="json", REMOTE_ADDR=address)
+
+
+def account_limit() -> int:
+    return int(settings.AUTH_ACCOUNT_FAILURE_RATE.split("/")[0])
+
+
+def guessed_from_many_addresses(email: str, times: int, at: datetime = NOW) -> list[int]:
+    """Wrong passwords for one e-mail, each from an address of its own (no address's budget
+    or lockout is reached): a botnet's way."""
+    return [log_in(email, f"guess-{n}", f"10.{n // 250}.{n % 250}.1", at).status_code for n in range(times)]
+
+
+class TestGuessingOneAccount:
+    """Per address, a short window and django-axes; per account, a slower bound on failures
+    that holds back only addresses the account has not signed in from."""
+
+    def test_wrong_passwords_from_three_other_addresses_do_not_lock_the_owner_out(self, chef):
+        for minute in range(3):  # and again, minute after minute
+            at = NOW + timedelta(minutes=minute)
+            for n in range(4):
+                for address in ["10.0.0.1", "10.0.0.2", "10.0.0.3"]:
+                    log_in(chef.email, f"guess-{minute}-{n}", address, at)
+            assert log_in(chef.email, CHEF_PASSWORD, "192.0.2.10", at + timedelta(seconds=30)).status_code == 200
+
+    def test_many_addresses_guessing_one_account_are_bounded_per_account(self, chef):
+        limit = account_limit()
+        assert guessed_from_many_addresses(chef.email, limit) == [401] * limit
+        # The next try from a new address is refused before its password is looked at.
+        refused = log_in(chef.email, CHEF_PASSWORD, "203.0.113.50", NOW + timedelta(minutes=1))
+        assert refused.status_code == 429
+        assert error_codes(refused) == ["throttled"]
+        assert int(refused["Retry-After"]) == 59 * 60
+        an_hour_on = NOW + timedelta(hours=1, seconds=1)
+        assert log_in(chef.email, CHEF_PASSWORD, "203.0.113.50", an_hour_on).status_code == 200
+
+    def test_an_address_the_owner_signed_in_from_is_not_held_back(self, chef):
+        assert log_in(chef.email, CHEF_PASSWORD, "198.51.100.7", NOW - timedelta(days=3)).status_code == 200
+        guessed_from_many_addresses(chef.email, account_limit() + 5)
+        assert log_in(chef.email, CHEF_PASSWORD, "198.51.100.7").status_code == 200
+        assert log_in(chef.email, CHEF_PASSWORD, "203.0.113.50").status_code == 429
+
+    def test_the_bound_counts_failures_only(self, chef):
+        for n in range(account_limit() + 5):
+            address = f"10.1.{n}.1"
+            assert log_in(chef.email, CHEF_PASSWORD, address, NOW + timedelta(seconds=n)).status_code == 200
+        assert log_in(chef.email, CHEF_PASSWORD, "203.0.113.50").status_code == 200
+
+    def test_the_owner_is_told_once_by_e_mail_without_the_guesses_or_addresses(self, chef):
+        limit = account_limit()
+        guessed_from_many_addresses(chef.email, limit - 1)
+        assert mail.outbox == []
+        guessed_from_many_addresses(chef.email, limit + 10)
+        assert len(mail.outbox) == 1
+        notice = mail.outbox[0]
+        assert notice.to == [chef.email]
+        assert "sign" in notice.subject.lower()
+        assert "guess-" not in notice.body
+        assert "10.0." not in notice.body
+        # Once a window: the next burst, an hour on, is told again.
+        guessed_from_many_addresses(chef.email, limit, NOW + timedelta(hours=1, minutes=1))
+        assert len(mail.outbox) == 2
+
+    def test_failures_that_go_on_within_the_window_are_not_told_again(self, chef):
+        assert log_in(chef.email, CHEF_PASSWORD, "198.51.100.7", NOW - timedelta(days=1)).status_code == 200
+        guessed_from_many_addresses(chef.email, account_limit())
+        for minute in [10, 20, 30, 40]:  # the owner's own typos, from home (under django-axes' five)
+            assert log_in(chef.email, "typo", "198.51.100.7", NOW + timedelta(minutes=minute)).status_code == 401
+        assert len(mail.outbox) == 1
+
+    def test_an_unknown_e_mail_is_bounded_alike_and_nobody_is_told(self, db):
+        guessed_from_many_addresses("nobody@example.test", account_limit())
+        response = log_in("nobody@example.test", "guess", "203.0.113.50")
+        assert response.status_code == 429
+        assert error_codes(response) == ["throttled"]
+        assert mail.outbox == []
+
+    def test_the_admins_log_in_is_bounded_too(self, db):
+        staff = TherapistFactory(is_staff=True, is_superuser=True)
+        admin_log_in = {"username": staff.email, "password": PASSWORD}
+        with time_machine.travel(NOW - timedelta(days=1), tick=False):
+            assert Client(REMOTE_ADDR="198.51.100.7").post("/admin/login/", admin_log_in).status_code == 302
+        guessed_from_many_addresses(staff.email, account_limit())
+        with time_machine.travel(NOW, tick=False):
+            client = Client(REMOTE_ADDR="203.0.113.50")
+            response = client.post("/admin/login/", admin_log_in)
+            assert response.status_code == 200  # the form again: not signed in
+            assert client.get("/admin/").status_code == 302
+            assert Client(REMOTE_ADDR="198.51.100.7").post("/admin/login/", admin_log_in).status_code == 302
 
 
 class TestClientAddress:

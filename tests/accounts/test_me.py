@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.apps import apps
+from django.conf import settings
 from django.db.models import CharField, TextField
 from django.dispatch import receiver
+from rest_framework.test import APIClient
 
 from accounts import signals
 from accounts.models import CareLink, Invite, User
@@ -13,6 +17,8 @@ from tests.helpers import client_for, error_attrs, error_codes
 
 ME = "/api/v1/me/"
 EXPORT = "/api/v1/me/export/"
+TOKEN = "/api/v1/auth/token/"
+CHEF_PASSWORD = "a-new-recipe-2026"
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +128,72 @@ class TestErasure:
         chef_view = client_for(chef).get("/api/v1/care-links/").json()["results"]
         assert chef_view[0]["therapist"] is None
         assert chef_view[0]["status"] == "ended"
+
+
+NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+
+
+def erase(client, password: str, at: datetime = NOW):
+    with time_machine.travel(at, tick=False):
+        return client.delete(ME, {"password": password})
+
+
+class TestErasureGuessing:
+    """The erasure's password is a log-in's password: wrong ones count toward the same limits,
+    and while the caller is held back even the right one erases nothing (a lock that let the
+    right guess through would not stop guessing)."""
+
+    def test_wrong_erasure_passwords_lock_as_wrong_log_ins_do_and_then_the_right_one_erases_nothing(
+        self, as_chef, chef
+    ):
+        at = NOW
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            at += timedelta(seconds=1)
+            assert error_codes(erase(as_chef, "not-my-password", at)) == ["wrong_password"]
+        at += timedelta(seconds=1)
+        fifth = erase(as_chef, "not-my-password", at)
+        assert fifth.status_code == 429
+        assert error_codes(fifth) == ["locked_out"]
+        for _ in range(35):  # 40 in all, one a second, as found
+            at += timedelta(seconds=1)
+            assert erase(as_chef, "not-my-password", at).status_code == 429
+        right = erase(as_chef, CHEF_PASSWORD, at + timedelta(seconds=1))
+        assert right.status_code == 429
+        assert int(right["Retry-After"]) > 0
+        assert User.objects.filter(id=chef.id).exists()
+        # The same lock holds the log-in from this address (past the address's minute), and
+        # ends with the cool-off.
+        at += timedelta(minutes=1)
+        with time_machine.travel(at, tick=False):
+            log_in = APIClient().post(TOKEN, {"email": chef.email, "password": CHEF_PASSWORD}, format="json")
+        assert error_codes(log_in) == ["locked_out"]  # which starts the cool-off again, as django-axes does
+        assert erase(as_chef, CHEF_PASSWORD, at + settings.AXES_COOLOFF_TIME + timedelta(seconds=1)).status_code == 204
+        assert not User.objects.filter(id=chef.id).exists()
+
+    def test_wrong_erasure_passwords_count_with_wrong_log_ins(self, as_chef, chef):
+        with time_machine.travel(NOW, tick=False):
+            for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+                APIClient().post(TOKEN, {"email": chef.email, "password": "wrong"}, format="json")
+        assert error_codes(erase(as_chef, "not-my-password")) == ["locked_out"]
+        assert erase(as_chef, CHEF_PASSWORD).status_code == 429
+        assert User.objects.filter(id=chef.id).exists()
+
+    def test_past_the_accounts_bound_an_address_it_never_signed_in_from_erases_nothing(self, as_chef, chef):
+        with time_machine.travel(NOW, tick=False):
+            for n in range(int(settings.AUTH_ACCOUNT_FAILURE_RATE.split("/")[0])):
+                APIClient().post(
+                    TOKEN, {"email": chef.email, "password": "guess"}, format="json", REMOTE_ADDR=f"10.0.{n}.1"
+                )
+        response = erase(as_chef, CHEF_PASSWORD)  # a stolen token, from yet another address
+        assert response.status_code == 429
+        assert error_codes(response) == ["throttled"]
+        assert int(response["Retry-After"]) == 60 * 60
+        assert User.objects.filter(id=chef.id).exists()
+
+    def test_a_missing_password_is_not_counted_as_a_guess(self, as_chef, chef):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            assert erase(as_chef, "").status_code == 400
+        assert erase(as_chef, CHEF_PASSWORD).status_code == 204
 
 
 def rows_mentioning(user: User) -> list[str]:

@@ -3,15 +3,21 @@ page for a body too large, and the cookies as deployed."""
 
 from __future__ import annotations
 
+import base64
+import zlib
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
 
 from accounts.models import Invite
 from dashboard.security import CONTENT_SECURITY_POLICY
+from journal.models import Commitment
 from seeds import personas
 from tests.backend.test_settings import PRODUCTION, django_start
+from tests.dashboard.conftest import NOW, text
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +136,31 @@ def test_a_stale_form_outside_the_dashboard_keeps_djangos_page(therapist):
     assert response.status_code == 403
     assert "CSRF verification failed" in response.content.decode()
     assert "This form had expired" not in response.content.decode()
+
+
+# --- What the cookies carry -------------------------------------------------------------------
+
+
+def readable(value: str) -> str:
+    """A cookie's value as someone holding it could read it: signed values are only signed,
+    base64 (maybe zlib-compressed) in front of the signature."""
+    payload = value.split(":", 1)[0]
+    compressed = payload.startswith(".")
+    raw = base64.urlsafe_b64decode(payload.lstrip(".") + "=" * (-len(payload.lstrip(".")) % 4))
+    return (zlib.decompress(raw) if compressed else raw).decode("utf-8", "replace")
+
+
+def test_a_flashed_message_naming_a_draft_stays_on_the_server_and_still_shows(maya, chef, link):
+    transcript = (settings.BASE_DIR / "seeds" / "transcripts" / "T44.txt").read_text()
+    with time_machine.travel(NOW, tick=False):
+        maya.post(f"/app/patients/{chef.id}/sessions/new/", {"held_on": "2026-11-20", "transcript": transcript})
+        draft = Commitment.objects.filter(status="proposed").first()
+        assert draft is not None
+        dropped = maya.post(f"/app/sessions/{draft.session_id}/drafts/{draft.id}/drop/")
+        assert dropped.status_code == 302
+        for name, morsel in dropped.cookies.items():
+            assert draft.title not in morsel.value, name
+            if morsel.value and name != settings.SESSION_COOKIE_NAME:
+                assert draft.title not in readable(morsel.value), name
+        assert "messages" not in dropped.cookies
+        assert f"Dropped “{draft.title}”." in text(maya.get(dropped["Location"]))

@@ -13,8 +13,9 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
+from accounts.auth import KNOWN_DEVICE_COOKIE
 from dashboard import urls as dashboard_urls
-from dashboard.forms import LOCKED_OUT, NOT_A_THERAPIST, THROTTLED, WRONG
+from dashboard.forms import ACCOUNT_THROTTLED, LOCKED_OUT, NOT_A_THERAPIST, THROTTLED, WRONG
 from dashboard.views import POST_ONLY, SIGNED_OUT
 from seeds import personas
 from tests.dashboard.conftest import signed_in
@@ -216,16 +217,64 @@ def test_dashboard_sign_ins_spend_the_apis_budget(therapist, settings):
     assert response.json()["errors"][0]["code"] == "throttled"
 
 
-def test_one_e_mail_tried_from_many_addresses_is_throttled_too(therapist, settings):
-    settings.AUTH_THROTTLE_RATE = "3/min"
-    for n in range(2):
-        api_log_in("Maya@demo.good-enough.test", address=f"10.0.0.{n}")
-    Client(REMOTE_ADDR="10.0.1.1").post("/app/sign-in/", {"email": personas.THERAPIST.email, "password": "guess"})
-    response = Client(REMOTE_ADDR="10.0.2.2").post(
-        "/app/sign-in/", {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
-    )
-    assert response.status_code == 429
-    assert Session.objects.count() == 0
+def test_wrong_passwords_from_three_other_addresses_leave_the_owner_signing_in(therapist):
+    at = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+    with time_machine.travel(at, tick=False):
+        for n in range(4):
+            for address in ["10.0.0.1", "10.0.0.2", "10.0.0.3"]:
+                if n % 2:
+                    api_log_in(personas.THERAPIST.email, address=address)
+                else:
+                    Client(REMOTE_ADDR=address).post("/app/sign-in/", {**MAYA, "password": "guess"})
+        client = Client(REMOTE_ADDR="192.0.2.10")
+        assert client.post("/app/sign-in/", MAYA)["Location"] == "/app/"
+        assert client.get("/app/").status_code == 200
+
+
+def test_past_the_accounts_bound_only_where_the_owner_signed_in_before_is_open(therapist, settings):
+    limit = int(settings.AUTH_ACCOUNT_FAILURE_RATE.split("/")[0])
+    at = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+    home = "198.51.100.7"
+    with time_machine.travel(at - timedelta(days=2), tick=False):
+        assert Client(REMOTE_ADDR=home).post("/app/sign-in/", MAYA).status_code == 302
+    with time_machine.travel(at, tick=False):
+        for n in range(limit):  # half through the API, half here, each from an address of its own
+            address = f"10.0.{n}.1"
+            if n % 2:
+                api_log_in(personas.THERAPIST.email, address=address)
+            else:
+                Client(REMOTE_ADDR=address).post("/app/sign-in/", {**MAYA, "password": "guess"})
+        elsewhere = Client(REMOTE_ADDR="203.0.113.50")
+        refused = elsewhere.post("/app/sign-in/", MAYA)
+        assert refused.status_code == 429
+        assert html.escape(ACCOUNT_THROTTLED) in refused.content.decode()
+        assert elsewhere.get("/app/").status_code == 302
+        at_home = Client(REMOTE_ADDR=home)
+        assert at_home.post("/app/sign-in/", MAYA)["Location"] == "/app/"
+        assert at_home.get("/app/").status_code == 200
+
+
+def test_past_the_accounts_bound_a_browser_that_signed_in_before_is_let_through_from_a_new_address(therapist, settings):
+    limit = int(settings.AUTH_ACCOUNT_FAILURE_RATE.split("/")[0])
+    at = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+    laptop = Client(REMOTE_ADDR="198.51.100.7")
+    with time_machine.travel(at - timedelta(days=2), tick=False):
+        assert laptop.post("/app/sign-in/", MAYA).status_code == 302
+        laptop.post("/app/sign-out/")
+    known = laptop.cookies[KNOWN_DEVICE_COOKIE].value
+    assert personas.THERAPIST.email not in known.lower()
+    with time_machine.travel(at, tick=False):
+        for n in range(limit):
+            api_log_in(personas.THERAPIST.email, address=f"10.0.{n}.1")
+        laptop.defaults["REMOTE_ADDR"] = "203.0.113.80"  # the same laptop, on a train
+        on_the_train = laptop.post("/app/sign-in/", MAYA)
+        assert on_the_train.status_code == 302, (on_the_train.status_code, laptop.cookies)
+        assert on_the_train["Location"] == "/app/"
+        forged = Client(REMOTE_ADDR="203.0.113.81")
+        forged.cookies[KNOWN_DEVICE_COOKIE] = known.replace(known[-3:], "abc")
+        assert forged.post("/app/sign-in/", MAYA).status_code == 429
+        someone_elses = Client(REMOTE_ADDR="203.0.113.82")
+        assert someone_elses.post("/app/sign-in/", MAYA).status_code == 429
 
 
 def test_the_budget_comes_back_after_a_minute(therapist, settings):

@@ -378,6 +378,41 @@ def test_new_recovery_codes_need_a_right_code(enrolled):
     assert set(recovery_codes_stored()) == set(old)
 
 
+@pytest.mark.parametrize(("page", "field"), [("off", "off-code"), ("recovery-codes", "recovery-code")])
+def test_wrong_codes_on_the_two_step_pages_count_toward_the_sign_in_lockout(enrolled, therapist, page, field):
+    """A session left open on a shared computer must not buy unlimited guesses at the code."""
+    device, old = enrolled
+    client = fully_signed_in(device)
+    at = NOW
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        at += timedelta(seconds=40)  # past django-otp's own hold, so each is a real guess
+        assert post(client, f"/app/two-step/{page}/", {field: wrong_totp_code(device, at)}, at).status_code == 400
+    at += timedelta(seconds=40)
+    fifth = post(client, f"/app/two-step/{page}/", {field: wrong_totp_code(device, at)}, at)
+    assert fifth.status_code == 429
+    assert escape(LOCKED_OUT) in fifth.content.decode()
+    at += timedelta(seconds=40)
+    right = post(client, f"/app/two-step/{page}/", {field: totp_code(device, at)}, at)
+    assert right.status_code == 429
+    assert two_factor.is_enrolled(therapist)
+    assert two_factor.recovery_codes_left(therapist) == len(old)
+    assert password_step(Client(), at).status_code == 429  # one lock, whichever door
+    two_factor.code_verify(user=therapist, code=old[0])  # the old codes still stand (raises if not)
+
+
+def test_wrong_codes_on_the_two_step_pages_count_with_wrong_passwords(enrolled, therapist):
+    device, _ = enrolled
+    client = fully_signed_in(device)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        password_step(Client(), NOW, password="not-the-password")
+    at = NOW + timedelta(seconds=40)
+    response = post(client, "/app/two-step/off/", {"off-code": wrong_totp_code(device, at)}, at)
+    assert response.status_code == 429
+    at += timedelta(seconds=40)
+    assert post(client, "/app/two-step/off/", {"off-code": totp_code(device, at)}, at).status_code == 429
+    assert two_factor.is_enrolled(therapist)
+
+
 def test_the_two_code_fields_on_the_two_step_page_have_labels_of_their_own(enrolled):
     page = get(fully_signed_in(enrolled[0]), "/app/two-step/").content.decode()
     labels = dict(re.findall(r'<label for="id_(recovery|off)-code">([^<]+)</label>', page))
