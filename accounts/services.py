@@ -1,8 +1,9 @@
 """Writes of accounts: registration, profile, erasure, invites and care links.
 
 Every function is keyword-only, takes ``now`` where the clock matters (and stamps rows with
-it, not with the wall clock), and raises Django's ``ValidationError`` with a ``code`` a
-client can branch on.
+it, not with the wall clock), and refuses with the domain's errors (``core.exceptions``), each
+with a ``code`` a client can branch on. Registration also lets through the ``ValidationError``
+of Django's own field validators (``full_clean``).
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from datetime import datetime
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from accounts import signals, tokens
 from accounts.exceptions import EmailTaken
 from accounts.models import INVITE_LIFETIME, CareLink, Invite, Role, User, hash_invite_code
+from core.exceptions import DomainError
 from core.storage import purge_deleted_rows
 
 
@@ -92,12 +93,10 @@ def care_link_accept(*, patient: User, code: str, share_entries: bool, now: date
     invite = Invite.objects.with_code(code).select_for_update().select_related("therapist").first()
     problem = Invite.Problem.UNKNOWN if invite is None else invite.problem(now=now)
     if problem is not None:
-        raise ValidationError({"code": ValidationError(problem.label, code=problem.value)})
+        raise DomainError(problem.label, code=problem.value, attr="code")
     assert invite is not None  # no invite is the UNKNOWN problem, raised above
     if CareLink.objects.active().filter(therapist=invite.therapist, patient=patient).exists():
-        raise ValidationError(
-            {"code": ValidationError("You are already linked to this therapist.", code="already_linked")}
-        )
+        raise DomainError("You are already linked to this therapist.", code="already_linked", attr="code")
     invite.used_at = now
     invite.used_by = patient
     invite.save(update_fields=["used_at", "used_by"])
@@ -109,12 +108,8 @@ def care_link_accept(*, patient: User, code: str, share_entries: bool, now: date
 def care_link_update(*, link: CareLink, share_entries: bool) -> CareLink:
     """The patient changes sharing. An ended link is frozen: nothing about it changes."""
     if link.status != CareLink.Status.ACTIVE:
-        raise ValidationError(
-            {
-                "share_entries": ValidationError(
-                    "This link has ended; there is nothing left to share.", code="link_ended"
-                )
-            }
+        raise DomainError(
+            "This link has ended; there is nothing left to share.", code="link_ended", attr="share_entries"
         )
     if link.share_entries != share_entries:
         link.share_entries = share_entries

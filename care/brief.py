@@ -14,11 +14,10 @@ from datetime import date, datetime, timedelta
 from statistics import mean
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
-
 from accounts.models import CareLink, User
 from care.access import patient_read
 from care.models import AccessLog, Session
+from core.exceptions import DomainError
 from journal.dates import iso_week, local_date, week_monday
 from journal.models import Commitment, Experiment, PrideEntry, Reflection
 from journal.selectors import active_pride_target, living
@@ -131,11 +130,9 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
         .first()
     )
     if since is not None and since > today:
-        not_yet = ValidationError("That day has not come yet for the patient.", code="future_date")
-        raise ValidationError({"since": not_yet})
+        raise DomainError("That day has not come yet for the patient.", code="future_date", attr="since")
     if since is not None and since < today - LONGEST_LOOK_BACK:
-        too_far = ValidationError("A brief covers at most a year.", code="too_far_back")
-        raise ValidationError({"since": too_far})
+        raise DomainError("A brief covers at most a year.", code="too_far_back", attr="since")
     period = brief_period(
         since=since,
         last_session_on=last_session_on and min(last_session_on, today),

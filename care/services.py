@@ -1,5 +1,5 @@
 """Writes of the therapist's workspace: recording a session, with the commitments its
-transcript drafts. Refusals are domain errors and Django's ``ValidationError`` (no HTTP)."""
+transcript drafts. Refusals are domain errors (``core.exceptions``; no HTTP)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
@@ -15,6 +14,7 @@ from accounts.selectors import linked_care
 from care.detection import drafts_detect, drafts_distinct
 from care.models import Session
 from care.transcripts import TranscriptWarning, transcript_parse
+from core.exceptions import DomainError
 from journal.dates import local_date
 from journal.models import Commitment
 from journal.services import commitment_create
@@ -48,7 +48,7 @@ def session_record(
     if held_on is None:
         held_on = local_date(now, therapist.zone)
     if held_on > today:
-        raise ValidationError({"held_on": ValidationError("That day has not come yet.", code="future_date")})
+        raise DomainError("That day has not come yet.", code="future_date", attr="held_on")
     parsed = transcript_parse(transcript) if transcript is not None else None
     detected, repeated = drafts_distinct(drafts_detect(parsed)) if parsed else ([], [])
     warnings = sorted([*(parsed.warnings if parsed else ()), *repeated], key=lambda warning: warning.line)

@@ -1,7 +1,9 @@
 """What the domain says when it refuses: errors in its own words, with no HTTP in sight.
 
-Services and selectors raise these, or Django's ``ValidationError`` for a value that breaks
-a rule of one field; management commands and Celery tasks catch them like any exception.
+Services, selectors and the rules models check raise these, and only these: one ``except
+DomainError`` is enough for any caller (the dashboard, management commands, Celery tasks).
+Django's ``ValidationError`` is left to Django's own field validators (``full_clean``), which
+``core.errors`` maps too.
 ``core.errors`` maps each kind to an HTTP status once, for every app: ``NotFound`` is a
 404, ``NotAllowed`` a 403, ``Conflict`` a 409, ``StaleVersion`` a 412, any other
 ``DomainError`` a 400.

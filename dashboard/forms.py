@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from accounts import two_factor
 from accounts.models import User
+from core.exceptions import DomainError
 from core.input import FIRST_YEAR, parse_day
 
 WRONG = "That e-mail and password do not match an account. Check both and try again."
@@ -149,3 +150,11 @@ class CodeForm(forms.Form):
     @property
     def shape_message(self) -> str:
         return CODE_SHAPE if self.recovery else APP_CODE_SHAPE
+
+
+def refusal_shown(form: forms.Form, refused: DomainError) -> None:
+    """A service's refusal on the page: beside the field it names, or above the form when the
+    form has no such field. Every service refuses with a ``DomainError`` (``core.exceptions``),
+    so this is the one way a page shows one."""
+    field = refused.attr if refused.attr in form.fields else None
+    form.add_error(field, forms.ValidationError(refused.detail, code=refused.code))

@@ -14,20 +14,19 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services as account_services
-from accounts.exceptions import NotLinked
 from care import selectors, services
 from care.access import patient_read
-from care.exceptions import SessionNotFound
 from care.models import AccessLog, Session
 from care.transcripts import TranscriptError
+from core.exceptions import DomainError, NotFound
+from dashboard.forms import refusal_shown
 from dashboard.session_forms import DraftForm, InviteForm, SessionForm
 from dashboard.views import _therapist, therapist_required
 from journal import services as journal_services
@@ -66,12 +65,12 @@ def session_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
                 transcript=transcript,
                 now=now,
             )
-        except NotLinked:
-            raise Http404("No such patient.") from None
-        except TranscriptError as error:
+        except NotFound:
+            raise  # the 404 page (therapist_required)
+        except TranscriptError as error:  # about whichever of the two transcript fields was given
             form.add_error(field, forms.ValidationError(error.detail, code=error.code))
-        except ValidationError as error:
-            _add_errors(form, error)
+        except DomainError as refused:
+            refusal_shown(form, refused)
         else:
             count = len(recorded.drafts)
             drafted = f"{count} practice{'s' if count != 1 else ''} drafted" if count else "no practice drafted"
@@ -82,24 +81,11 @@ def session_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
 
 def _record_page(request: HttpRequest, patient_id: uuid.UUID, form: SessionForm, *, status: int) -> HttpResponse:
     therapist = _therapist(request)
-    try:
-        with patient_read(
-            therapist=therapist, patient_id=patient_id, what=AccessLog.What.SESSIONS, now=timezone.now()
-        ) as link:
-            context = {"form": form, "patient": link.patient, "zone": therapist.timezone}
-            return render(request, "dashboard/session_new.html", context, status=status)
-    except NotLinked:
-        raise Http404("No such patient.") from None
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal beside the field it names, or above the form if the form has no
-    such field."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
+    with patient_read(
+        therapist=therapist, patient_id=patient_id, what=AccessLog.What.SESSIONS, now=timezone.now()
+    ) as link:
+        context = {"form": form, "patient": link.patient, "zone": therapist.timezone}
+        return render(request, "dashboard/session_new.html", context, status=status)
 
 
 # --- One session and its drafts ---------------------------------------------------------------
@@ -108,10 +94,7 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
 def _session_read(request: HttpRequest, session_id: uuid.UUID) -> tuple[Session, list[Commitment]]:
     """The session and its drafts through care (logged as a read of ``sessions``); another
     therapist's session, or one whose patient is no longer linked, is the 404 page."""
-    try:
-        return selectors.session_detail(therapist=_therapist(request), session_id=session_id, now=timezone.now())
-    except SessionNotFound:
-        raise Http404("No such session.") from None
+    return selectors.session_detail(therapist=_therapist(request), session_id=session_id, now=timezone.now())
 
 
 @require_GET
@@ -131,12 +114,7 @@ def _draft(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.UUID
     Another therapist, or a patient no longer linked, gets the 404 page: the session is not
     theirs to reach. A draft confirmed or dropped elsewhere (the API, another tab) is not an
     error, only news."""
-    try:
-        draft = selectors.session_draft(
-            therapist=_therapist(request), session_id=session_id, commitment_id=commitment_id
-        )
-    except SessionNotFound:
-        raise Http404("No such session.") from None
+    draft = selectors.session_draft(therapist=_therapist(request), session_id=session_id, commitment_id=commitment_id)
     if draft is None:
         messages.warning(request, GONE)
         return redirect("dashboard:session", session_id)
@@ -192,8 +170,8 @@ def draft_edit(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.
                     journal_services.commitment_update(commitment=draft, by=therapist, now=now, **form.cleaned_data)
                     if confirm:
                         journal_services.commitment_confirm(commitment=draft, by=therapist, now=now)
-            except ValidationError as error:
-                _add_errors(form, error)
+            except DomainError as refused:
+                refusal_shown(form, refused)
             else:
                 done = "Saved and confirmed" if confirm else "Saved"
                 still = "" if confirm else " It is still a draft until you confirm it."

@@ -1,7 +1,8 @@
 """The dashboard's pages. Thin, as ``care.views`` is: each page reads through one care
 selector inside one transaction (the access-log row and the answer commit together) and
-renders one template. A patient the therapist is not linked to now is a 404 page; the
-selector raises the domain's ``NotLinked`` and only this layer turns it into HTTP.
+renders one template. A patient the therapist is not linked to now is a 404 page: the
+selector raises the domain's ``NotLinked`` (a ``NotFound``), and ``therapist_required``, which
+every page passes through, turns any ``NotFound`` into the 404 page in one place.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -25,12 +25,12 @@ from django.views import csrf, defaults
 from django.views.decorators.http import require_GET
 
 from accounts import two_factor
-from accounts.exceptions import NotLinked
 from accounts.models import User
 from care import selectors
 from care.brief import patient_brief
 from care.selectors import RosterRow
-from dashboard.forms import BriefSinceForm
+from core.exceptions import DomainError, NotFound
+from dashboard.forms import BriefSinceForm, refusal_shown
 from dashboard.patient_sessions import recent_sessions
 
 View = Callable[..., HttpResponse]
@@ -82,7 +82,9 @@ def _to_sign_in(request: HttpRequest) -> HttpResponse:
 def therapist_required(view: View) -> View:
     """Signed out, or signed in as anyone but a therapist (an admin session, say), or as a
     therapist with a second factor whose session has not given a code: to sign-in.
-    Signed in: times on the page are shown in the therapist's own zone."""
+    Signed in: times on the page are shown in the therapist's own zone, and what the domain
+    could not find for them (``NotFound``: a patient not linked, a session not theirs) is the
+    404 page, never told apart from what does not exist."""
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -90,7 +92,10 @@ def therapist_required(view: View) -> View:
         if not (user.is_authenticated and isinstance(user, User) and user.is_therapist) or two_factor.needs_code(user):
             return _to_sign_in(request)
         with timezone.override(user.zone):
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as error:
+                raise Http404(error.detail) from None
 
     return guarded
 
@@ -156,25 +161,22 @@ def patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     except ValueError:
         position, problem = None, GARBLED_CURSOR
     with transaction.atomic():
-        try:
-            detail = selectors.patient_detail(
-                therapist=therapist, patient_id=patient_id, now=now, weeks=selectors.CHART_WEEKS
+        detail = selectors.patient_detail(
+            therapist=therapist, patient_id=patient_id, now=now, weeks=selectors.CHART_WEEKS
+        )
+        entries = None
+        if problem is None:
+            entries = selectors.shared_entries(
+                therapist=therapist,
+                patient_id=patient_id,
+                types=list(selectors.ENTRY_TYPES),
+                start=None,
+                end=None,
+                position=position,
+                limit=ENTRIES_PAGE_SIZE,
+                now=now,
             )
-            entries = None
-            if problem is None:
-                entries = selectors.shared_entries(
-                    therapist=therapist,
-                    patient_id=patient_id,
-                    types=list(selectors.ENTRY_TYPES),
-                    start=None,
-                    end=None,
-                    position=position,
-                    limit=ENTRIES_PAGE_SIZE,
-                    now=now,
-                )
-            sessions = recent_sessions(therapist=therapist, patient_id=patient_id, now=now)
-        except NotLinked:
-            raise Http404("No such patient.") from None
+        sessions = recent_sessions(therapist=therapist, patient_id=patient_id, now=now)
         context = {
             "detail": detail,
             "patient": detail.link.patient,
@@ -197,14 +199,13 @@ def brief(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     since = form.cleaned_data["since"] if form.is_valid() else None
     with transaction.atomic():
         try:
-            try:
-                found = patient_brief(therapist=therapist, patient_id=patient_id, since=since, now=now)
-            except ValidationError as refused:
-                # The refused read's access-log row went with its savepoint: the one below is the read shown.
-                form.add_error(None, refused)
-                found = patient_brief(therapist=therapist, patient_id=patient_id, since=None, now=now)
-        except NotLinked:
-            raise Http404("No such patient.") from None
+            found = patient_brief(therapist=therapist, patient_id=patient_id, since=since, now=now)
+        except NotFound:
+            raise  # the 404 page (therapist_required)
+        except DomainError as refused:
+            # The refused read's access-log row went with its savepoint: the one below is the read shown.
+            refusal_shown(form, refused)
+            found = patient_brief(therapist=therapist, patient_id=patient_id, since=None, now=now)
         if since is None and not form.errors:  # no day asked, or ?since= left empty: show where it starts
             form = BriefSinceForm(initial={"since": found.period.since})
         form.fields["since"].widget.attrs["max"] = found.period.until.isoformat()

@@ -25,11 +25,11 @@ from datetime import date, timedelta
 from typing import Any, ClassVar, Self, cast
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from core.crypto import EncryptedTextField
+from core.exceptions import DomainError
 from journal.dates import iso_week, week_monday
 from journal.exceptions import NotYoursToChange
 
@@ -159,7 +159,7 @@ class Commitment(JournalRecord):
         """
         if not self.cadence:
             if self.kind not in _DEFAULT_CADENCE:
-                raise ValidationError({"cadence": ValidationError("Say how often.", code="required")})
+                raise DomainError("Say how often.", code="required", attr="cadence")
             self.cadence = _DEFAULT_CADENCE[self.kind]
         if "target_count" not in given or not self.target_count:
             self.target_count = DEFAULT_PRIDE_TARGET if self.kind == self.Kind.PRIDE_WEEKLY else 1
@@ -172,24 +172,18 @@ class Commitment(JournalRecord):
 
     def check_dates(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": ValidationError("It ends before it starts.", code="ends_before_start")})
+            raise DomainError("It ends before it starts.", code="ends_before_start", attr="ends_on")
 
     def check_start(self) -> None:
         """A commitment starts proposed (a draft from a session) or active."""
         if self.status not in (self.Status.PROPOSED, self.Status.ACTIVE):
-            raise ValidationError(
-                {"status": ValidationError("A commitment starts proposed or active.", code="invalid_status")}
-            )
+            raise DomainError("A commitment starts proposed or active.", code="invalid_status", attr="status")
 
     def check_transition(self, new_status: str) -> None:
         """Refuse a status that may not follow the current one (done and dropped are endings)."""
         if new_status != self.status and new_status not in _TRANSITIONS[self.status]:
-            raise ValidationError(
-                {
-                    "status": ValidationError(
-                        f"A {self.status} commitment cannot become {new_status}.", code="invalid_transition"
-                    )
-                }
+            raise DomainError(
+                f"A {self.status} commitment cannot become {new_status}.", code="invalid_transition", attr="status"
             )
 
 
@@ -270,7 +264,7 @@ class Reflection(Entry):
         if created and "kind_words" not in changed:
             self.kind_words = DEFAULT_KIND_WORDS
         if (created or "date" in changed) and self.date > today:
-            raise ValidationError({"date": ValidationError("That day has not come yet.", code="future_date")})
+            raise DomainError("That day has not come yet.", code="future_date", attr="date")
 
 
 class PrideEntry(Entry):
@@ -314,7 +308,7 @@ class PrideEntry(Entry):
         if created and not self.week:
             self.week = this_week
         if (created or "week" in changed) and self.week > this_week:
-            raise ValidationError({"week": ValidationError("That week has not come yet.", code="future_week")})
+            raise DomainError("That week has not come yet.", code="future_week", attr="week")
         # Kept in the clear so progress counts items without decrypting them.
         self.item_count = len(self.items or ())
 

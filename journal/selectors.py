@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 
-from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
 from accounts.selectors import linked_patient
+from core.exceptions import DomainError
 from core.input import ascii_digits
 from journal import signals
 from journal.dates import iso_week, local_date, week_monday, weeks_back
@@ -116,9 +116,7 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError
         return int(seq)
     except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise ValidationError(
-            {"cursor": ValidationError("Not a cursor this server gave out.", code="invalid_cursor")}
-        ) from None
+        raise DomainError("Not a cursor this server gave out.", code="invalid_cursor", attr="cursor") from None
 
 
 def sync_page(*, patient: User, after: int, limit: int = PAGE_LIMIT) -> SyncPage:

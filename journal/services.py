@@ -6,8 +6,8 @@ the patient's local day and week are computed from it, in the patient's zone at 
 and stored on the entry, so a patient who later travels keeps their past where it was.
 ``created_at`` and ``updated_at`` are ``now`` too.
 
-Refusals are Django's ``ValidationError`` (a value breaks a rule) or the journal's domain
-errors (journal/exceptions.py); none of them knows it may end up as an HTTP answer.
+Refusals are the domain's errors (``core.exceptions`` and journal/exceptions.py), each with
+the field it is about; none of them knows it may end up as an HTTP answer.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ import uuid
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from accounts.selectors import linked_patient
 from core.concurrency import IfMatch, check_version
 from core.crypto import EncryptedTextField
-from core.exceptions import StaleVersion
+from core.exceptions import DomainError, StaleVersion
 from journal import signals
 from journal.dates import local_date
 from journal.exceptions import IdTaken, NotYours, PatientRequired, RecordNotFound, SlotTaken
@@ -99,9 +98,7 @@ def commitment_update(*, commitment: Commitment, by: User, now: datetime, **fiel
 def commitment_confirm(*, commitment: Commitment, by: User, now: datetime) -> Commitment:
     commitment.check_changer(by.id)
     if commitment.status != Commitment.Status.PROPOSED:
-        raise ValidationError(
-            {"status": ValidationError("Only a proposed commitment can be confirmed.", code="not_proposed")}
-        )
+        raise DomainError("Only a proposed commitment can be confirmed.", code="not_proposed", attr="status")
     return commitment_update(commitment=commitment, by=by, now=now, status=Commitment.Status.ACTIVE)
 
 

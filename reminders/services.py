@@ -2,8 +2,8 @@
 
 Every function is keyword-only and takes ``now``: a reminder's ``next_fire_at`` is the first
 slot after ``now`` on the patient's wall clock (``reminders.schedule.next_fire``), and
-``created_at``/``updated_at`` are ``now`` too. Refusals are Django's ``ValidationError`` or
-the core domain errors; none of them knows it may end up as an HTTP answer.
+``created_at``/``updated_at`` are ``now`` too. Refusals are the core domain errors; none of
+them knows it may end up as an HTTP answer.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.concurrency import IfMatch, check_version
+from core.exceptions import DomainError
 from journal.models import Commitment
 from reminders.models import DEFAULT_CHANNELS, MAX_DEVICES, Device, Reminder, ReminderSettings
 
@@ -32,9 +32,7 @@ SCHEDULE_FIELDS = frozenset({"local_time", "weekdays", "enabled"})
 def _check_commitment(*, patient: User, commitment: Commitment | None) -> None:
     # The API only offers the patient's own living commitments; this holds for every caller.
     if commitment is not None and (commitment.patient_id != patient.id or commitment.deleted_at is not None):
-        raise ValidationError(
-            {"commitment": ValidationError("Not one of the patient's commitments.", code="does_not_exist")}
-        )
+        raise DomainError("Not one of the patient's commitments.", code="does_not_exist", attr="commitment")
 
 
 @transaction.atomic
@@ -74,7 +72,7 @@ def reminder_update(*, reminder: Reminder, now: datetime, **fields: Any) -> Remi
     change of commitment alone leaves the slot where it was.
     """
     if "kind" in fields:
-        raise ValidationError({"kind": ValidationError("A reminder's kind is fixed once made.", code="read_only")})
+        raise DomainError("A reminder's kind is fixed once made.", code="read_only", attr="kind")
     if "commitment" in fields:
         _check_commitment(patient=reminder.patient, commitment=fields["commitment"])
     if "weekdays" in fields:
@@ -101,17 +99,13 @@ def reminder_delete(*, reminder: Reminder) -> None:
 def _check_quiet_hours(quiet_start: time | None, quiet_end: time | None) -> None:
     if (quiet_start is None) != (quiet_end is None):
         missing = "quiet_end" if quiet_end is None else "quiet_start"
-        raise ValidationError(
-            {
-                missing: ValidationError(
-                    "Quiet hours need a start and an end, or neither.", code="quiet_hours_incomplete"
-                )
-            }
+        raise DomainError(
+            "Quiet hours need a start and an end, or neither.", code="quiet_hours_incomplete", attr=missing
         )
     if quiet_start is not None and quiet_start == quiet_end:
         # Would it be quiet all day, or never? Neither reading is safe to guess.
-        raise ValidationError(
-            {"quiet_end": ValidationError("Quiet hours end at another time than they start.", code="quiet_hours_empty")}
+        raise DomainError(
+            "Quiet hours end at another time than they start.", code="quiet_hours_empty", attr="quiet_end"
         )
 
 
@@ -180,14 +174,11 @@ def web_subscription(token: str) -> str:
         or not isinstance(keys, dict)
         or not all(isinstance(keys.get(name), str) and keys[name] for name in ("p256dh", "auth"))
     ):
-        raise ValidationError(
-            {
-                "token": ValidationError(
-                    "For the web, the token is the Push API subscription as JSON: an https `endpoint` "
-                    "and `keys` with `p256dh` and `auth`.",
-                    code="invalid_subscription",
-                )
-            }
+        raise DomainError(
+            "For the web, the token is the Push API subscription as JSON: an https `endpoint` "
+            "and `keys` with `p256dh` and `auth`.",
+            code="invalid_subscription",
+            attr="token",
         )
     return json.dumps(subscription, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 

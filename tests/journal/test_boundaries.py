@@ -171,14 +171,15 @@ class TestCommitmentDates:
         ],
     )
     def test_a_commitment_may_not_end_before_it_starts(self, chef, starts_on, ends_on, allowed):
-        from django.core.exceptions import ValidationError
+        from core.exceptions import DomainError
 
         if allowed:
             made = CommitmentFactory(patient=chef, starts_on=starts_on, ends_on=ends_on)
             assert (made.starts_on, made.ends_on) == (starts_on, ends_on)
         else:
-            with pytest.raises(ValidationError):
+            with pytest.raises(DomainError) as refused:
                 CommitmentFactory(patient=chef, starts_on=starts_on, ends_on=ends_on)
+            assert (refused.value.code, refused.value.attr) == ("ends_before_start", "ends_on")
             assert not Commitment.objects.exists()
 
 

@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -53,8 +52,6 @@ class Command(BaseCommand):
             )
         except DomainError as error:
             raise CommandError(f"{error.detail} ({error.code})") from None
-        except ValidationError as error:
-            raise CommandError("; ".join(error.messages)) from None
         session = recorded.session
         self.stdout.write(f"Session {session.id} on {session.held_on}: {session.turns} turns.")
         for draft in recorded.drafts:
