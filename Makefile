@@ -16,9 +16,11 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python -m launcher.run
 
-## make test: the whole test suite (starts its own Redis when REDIS_URL is unset).
+## make test: the whole test suite, on every core (pytest-xdist; TEST_WORKERS=0 runs it in one
+## process). Starts its own Redis when REDIS_URL is unset.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make mutate: mutation testing (mutmut, [tool.mutmut] in pyproject.toml) of the accounts and
 ## journal models, services and selectors, then the kill ratio. Results are kept in mutants/:

@@ -156,6 +156,9 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # secure_delete zeroes what is deleted, so an erased patient is gone from the file too.
     _database["ENGINE"] = "core.sqlite"  # Django's, with SQLite's real parameter limit
     _database["CONN_MAX_AGE"] = 0
+    # Tests run in memory, as on Django's own SQLite backend; said outright because pytest-django
+    # knows only that backend by name, and would give each xdist worker a file named after ours.
+    _database["TEST"] = {"NAME": ":memory:"}
     _database["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
         "transaction_mode": "IMMEDIATE",

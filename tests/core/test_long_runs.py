@@ -46,6 +46,6 @@ READERS: dict[str, Callable[[str], Any]] = {
 def test_a_long_run_is_refused_in_under_a_second(reader, character):
     read = READERS[reader]
     for text in (character * RUN, "2026-" + character * RUN, "07:" + character * RUN + "x"):
-        started = time.perf_counter()
+        started = time.process_time()  # this process's CPU time, whatever else the machine runs
         read(text)
-        assert time.perf_counter() - started < 1.0, (reader, character)
+        assert time.process_time() - started < 1.0, (reader, character)
