@@ -47,8 +47,8 @@ from core.openapi import DATE_PATTERN, WEEK_PATTERN
 from core.pagination import CursorPagination
 from journal.dates import parse_week, week_last_day, week_monday
 from journal.kinds import KINDS
-from journal.serializers import ProgressReportSerializer
-from journal.views import ProgressQuerySerializer, range_parameters
+from journal.serializers import ProgressQuerySerializer, ProgressReportSerializer
+from journal.schema import range_parameters
 
 PATIENT_ID = OpenApiParameter("patient_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The patient's id.")
 
