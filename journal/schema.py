@@ -6,7 +6,7 @@ schema cannot promise a limit or a default the server no longer keeps.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
@@ -33,7 +33,7 @@ WRITES = ["create", "update", "partial_update"]
 # gives neither.
 _pride = Commitment(kind=Commitment.Kind.PRIDE_WEEKLY)
 _pride.fill_defaults(given=())
-_PRIDE_ITEMS = PrideEntrySerializer().fields["items"]
+_PRIDE_ITEMS = cast(serializers.ListField, PrideEntrySerializer().fields["items"])
 
 commitments = documented(
     extend_schema_view(
