@@ -20,8 +20,12 @@ and openapi-python-client, so it is shaped for the code they get:
   operation: the API's description says it.
 - Headers are declared: ``If-Match`` on writes to versioned objects, ``ETag`` on the
   answers that carry one, ``Retry-After`` on 429 and 503.
-- A view names the extra codes it gives per status in ``error_codes`` (``{"403":
-  ["not_yours_to_change"]}``), and the field codes of its 400s with ``extend_validation_errors``.
+- What the schema says of a view is written in its app's ``schema.py`` and put on the view
+  with one decorator (``@schema.commitments``, built with ``documented``), so ``views.py``
+  holds behaviour only: the ``extend_schema`` prose, the field codes of its 400s
+  (``extend_validation_errors``) and the extra codes it gives per status (``error_codes``,
+  ``{"403": ["not_yours_to_change"]}``). A number in that prose is formatted from the
+  constant or setting that enforces it (``duration``, ``spelled``), never typed.
 - Descriptions come from ``extend_schema`` only, never from docstrings, which are written
   for us and not for client developers (the schema test checks every operation has one).
 
@@ -30,7 +34,7 @@ response field the server always sends is ``required``; no request carries a ``d
 generated client would send it and overwrite what the user wrote: the server fills in what a
 create leaves out, and a PUT or PATCH keeps it); an enum in a query parameter is the ``$ref``
 of its component; the error bodies are typed per operation; a nullable field a request may
-leave out is ``x-null-encodable``; ``/healthz``, a plain Django view, is added.
+leave out is ``x-null-encodable``; ``/healthz``, a plain Django view, is added (core/schema.py).
 """
 
 from __future__ import annotations
