@@ -11,10 +11,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.renderers import JSONRenderer
 
-from care.brief import DEFAULT_LOOK_BACK, LONGEST_LOOK_BACK
+from care.brief import LONGEST_LOOK_BACK
 from care.renderers import MarkdownRenderer
 from care.selectors import NEEDS_ATTENTION_AFTER, ROSTER_WEEKS
 from care.serializers import (
+    DEFAULT_LOOK_BACK_WEEKS,
     BriefQuerySerializer,
     BriefSerializer,
     EntriesQuerySerializer,
@@ -32,8 +33,6 @@ from journal.serializers import ProgressQuerySerializer, ProgressReportSerialize
 PATIENT_ID = OpenApiParameter("patient_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The patient's id.")
 #: The weeks a roster row shows before this one.
 _WEEKS_BEFORE = spelled(ROSTER_WEEKS - 1)
-#: A brief's default period in weeks: its days back, and today.
-_DEFAULT_WEEKS = spelled((DEFAULT_LOOK_BACK.days + 1) // 7)
 
 roster = documented(
     extend_schema_view(
@@ -110,9 +109,10 @@ patient_brief = documented(
             operation_id="getPatientBrief",
             summary="The pre-session brief",
             description="What a linked patient practised since your last session with them (or `since`, at "
-            f"most {duration(LONGEST_LOOK_BACK)} back; without either, the last {_DEFAULT_WEEKS} weeks): each "
-            "active commitment with what was done against it, reflection days and mood trend, pride weeks (items "
-            "only where shared), experiments and what happened (text only where shared), and the quiet stretches. "
+            f"most {duration(LONGEST_LOOK_BACK)} back; without either, the last "
+            f"{spelled(DEFAULT_LOOK_BACK_WEEKS)} weeks): each active commitment with what was done against it, "
+            "reflection days and mood trend, pride weeks (items only where shared), experiments and what happened "
+            "(text only where shared), and the quiet stretches. "
             "`?format=md` (or `Accept: text/markdown`) gives the same brief as Markdown.",
             parameters=[
                 PATIENT_ID,
