@@ -357,7 +357,7 @@ SPECTACULAR_SETTINGS = {
         "core.openapi.require_what_is_always_sent",
         "core.openapi.no_defaults_in_requests",
         "core.openapi.typed_error_codes",
-        "core.openapi.health_in_schema",
+        "core.schema.health_in_schema",
         "core.openapi.nulls_that_clear",
         "core.openapi.uuids_in_paths",
     ],

@@ -8,16 +8,19 @@ from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from accounts.serializers import PersonSerializer
-from care.brief import Brief
+from care.brief import DEFAULT_LOOK_BACK, QUIET_STRETCH_DAYS, Brief
 from care.models import SESSION_NOTES_MAX_LENGTH, TRANSCRIPT_MAX_LENGTH, AccessLog
-from care.selectors import ENTRY_TYPES, RosterRow, WeeksBefore
+from care.selectors import ENTRY_TYPES, NEEDS_ATTENTION_AFTER, ROSTER_WEEKS, RosterRow, WeeksBefore
 from core import fields
+from core.openapi import duration, spelled
 from core.serializers import KnownFieldsOnly
 from journal.kinds import KINDS
 from journal.serializers import CommitmentSerializer, ProgressWeekSerializer, WeekField
 
 #: Importable for drf-spectacular's ENUM_NAME_OVERRIDES: the kinds ``?type=`` names.
 ENTRY_TYPE_CHOICES = [(name, name) for name in ENTRY_TYPES]
+#: A brief's default period in whole weeks, as the schema's prose says it: its days back, and today.
+DEFAULT_LOOK_BACK_WEEKS = (DEFAULT_LOOK_BACK.days + 1) // 7
 
 
 class LastFourWeeksSerializer(serializers.Serializer[WeeksBefore]):
@@ -33,8 +36,10 @@ class RosterPatientSerializer(serializers.Serializer[RosterRow]):
     share_entries = serializers.BooleanField(source="link.share_entries")
     last_active_at = serializers.DateTimeField(source="weeks.last_active_at", allow_null=True)
     this_week = ProgressWeekSerializer(help_text="This week so far, in the patient's zone.")
-    last_4_weeks = LastFourWeeksSerializer(help_text="The four weeks before this one.")
-    needs_attention = serializers.BooleanField(help_text="No entry for 14 days (or since the link began).")
+    last_4_weeks = LastFourWeeksSerializer(help_text=f"The {spelled(ROSTER_WEEKS - 1)} weeks before this one.")
+    needs_attention = serializers.BooleanField(
+        help_text=f"No entry for {duration(NEEDS_ATTENTION_AFTER)} (or since the link began)."
+    )
 
 
 class PatientSerializer(serializers.Serializer[Any]):
@@ -156,8 +161,8 @@ class PeriodSerializer(serializers.Serializer[Any]):
     days = serializers.IntegerField()
     since_reason = serializers.ChoiceField(
         choices=["asked", "last_session", "default"],
-        help_text="`asked`: ?since=; `last_session`: the last session you held; `default`: four weeks back, "
-        "or the link's start if later.",
+        help_text="`asked`: ?since=; `last_session`: the last session you held; `default`: "
+        f"{spelled(DEFAULT_LOOK_BACK_WEEKS)} weeks back, or the link's start if later.",
     )
 
 
@@ -256,7 +261,9 @@ class BriefSerializer(serializers.Serializer[Brief]):
     experiments = ExperimentBriefSerializer(many=True)
     experiments_tried = serializers.IntegerField()
     active_days = serializers.IntegerField(help_text="Days of the period with any entry.")
-    quiet_stretches = QuietStretchSerializer(many=True, help_text="Three days or more in a row with no entry.")
+    quiet_stretches = QuietStretchSerializer(
+        many=True, help_text=f"{spelled(QUIET_STRETCH_DAYS).capitalize()} days or more in a row with no entry."
+    )
 
 
 class ReaderSerializer(serializers.Serializer[AccessLog]):

@@ -13,12 +13,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -27,9 +24,10 @@ from rest_framework.views import APIView
 from accounts.models import CareLink
 from accounts.permissions import IsPatient, IsTherapist, signed_in_user
 from care import brief as briefs
-from care import selectors, services
+from care import schema, selectors, services
 from care.brief_markdown import brief_markdown
 from care.models import AccessLog, Session
+from care.renderers import MarkdownRenderer
 from care.serializers import (
     AccessLogSerializer,
     BriefQuerySerializer,
@@ -40,17 +38,12 @@ from care.serializers import (
     SessionCreateSerializer,
     SessionSerializer,
     SessionsQuerySerializer,
-    SharedEntriesPageSerializer,
 )
 from core.input import parse_day
-from core.openapi import DATE_PATTERN, WEEK_PATTERN
 from core.pagination import CursorPagination
 from journal.dates import parse_week, week_last_day, week_monday
 from journal.kinds import KINDS
-from journal.serializers import ProgressReportSerializer
-from journal.views import ProgressQuerySerializer, range_parameters
-
-PATIENT_ID = OpenApiParameter("patient_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The patient's id.")
+from journal.serializers import ProgressQuerySerializer, ProgressReportSerializer
 
 
 def day_or_week(param: str, raw: str | None, *, last: bool) -> date | None:
@@ -76,16 +69,7 @@ class ByPatientName(CursorPagination):
     ordering = ("patient_name", "id")
 
 
-@extend_schema_view(
-    get=extend_schema(
-        operation_id="listPatients",
-        summary="My patients, this week and the last four",
-        description="The patients linked to you, by name: this week so far (in each patient's zone), the four weeks "
-        "before it, when they last wrote, and `needs_attention` after 14 days with no entry. The same number of "
-        "queries for one patient as for two hundred. Each patient's access log records the read.",
-        tags=["care"],
-    )
-)
+@schema.roster
 class RosterView(ReadInOneTransaction, generics.ListAPIView[Any]):
     queryset = CareLink.objects.none()
     permission_classes = [IsTherapist]
@@ -102,36 +86,19 @@ class RosterView(ReadInOneTransaction, generics.ListAPIView[Any]):
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
+@schema.patient
 class PatientView(ReadInOneTransaction):
     permission_classes = [IsTherapist]
 
-    @extend_schema(
-        operation_id="getPatient",
-        summary="A patient, with their commitments",
-        description="A patient linked to you: profile, link, last activity and every commitment (`proposed` "
-        "drafts included). 404 for anyone not linked to you now.",
-        parameters=[PATIENT_ID],
-        responses={200: PatientSerializer},
-        tags=["care"],
-    )
     def get(self, request: Request, patient_id: uuid.UUID) -> Response:
         detail = selectors.patient_detail(therapist=signed_in_user(request), patient_id=patient_id, now=timezone.now())
         return Response(PatientSerializer(detail).data)
 
 
-@extend_validation_errors(["invalid", "min_value", "max_value"], field_name="weeks")
+@schema.patient_progress
 class PatientProgressView(ReadInOneTransaction):
     permission_classes = [IsTherapist]
 
-    @extend_schema(
-        operation_id="getPatientProgress",
-        summary="A patient's practice, week by week",
-        description="As `getProgress`, for a patient linked to you: it counts every entry, shared or not "
-        "(no text is shown).",
-        parameters=[PATIENT_ID, ProgressQuerySerializer],
-        responses={200: ProgressReportSerializer},
-        tags=["care"],
-    )
     def get(self, request: Request, patient_id: uuid.UUID) -> Response:
         query = ProgressQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -144,29 +111,10 @@ class PatientProgressView(ReadInOneTransaction):
         return Response(ProgressReportSerializer(report).data)
 
 
-@extend_validation_errors(["invalid_choice"], field_name="type")
-@extend_validation_errors(["invalid"], field_name="from")
-@extend_validation_errors(["invalid"], field_name="to")
-@extend_validation_errors(["invalid"], field_name="page_size")
-@extend_validation_errors(["invalid_cursor"], field_name="cursor")
+@schema.patient_entries
 class PatientEntriesView(ReadInOneTransaction):
     permission_classes = [IsTherapist]
 
-    @extend_schema(
-        operation_id="listPatientEntries",
-        summary="The entries a patient shares with me",
-        description="Only entries the patient marked `shared`, and only while their link shares entries "
-        "(`shared: false` and an empty list otherwise); a patient who unshares takes them out at once. Newest "
-        "written first; `type` (repeatable) narrows the kinds, `from` and `to` (dates or ISO weeks) the days "
-        "they are for.",
-        parameters=[
-            PATIENT_ID,
-            EntriesQuerySerializer,
-            *range_parameters(pattern=f"{DATE_PATTERN}|{WEEK_PATTERN}", slot="a date or ISO week"),
-        ],
-        responses={200: SharedEntriesPageSerializer},
-        tags=["care"],
-    )
     def get(self, request: Request, patient_id: uuid.UUID) -> Response:
         query = EntriesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -209,49 +157,11 @@ class PatientEntriesView(ReadInOneTransaction):
         )
 
 
-class MarkdownRenderer(BaseRenderer):
-    media_type = "text/markdown"
-    format = "md"
-    charset = "utf-8"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        # The view renders the brief inside the read's transaction; this only encodes it.
-        return str(data).encode()
-
-
-@extend_validation_errors(["invalid", "future_date", "too_far_back"], field_name="since")
+@schema.patient_brief
 class PatientBriefView(ReadInOneTransaction):
     permission_classes = [IsTherapist]
     renderer_classes = [JSONRenderer, MarkdownRenderer]
 
-    @extend_schema(
-        operation_id="getPatientBrief",
-        summary="The pre-session brief",
-        description="What a linked patient practised since your last session with them (or `since`, at "
-        "most a year back; without either, the last four weeks): each active commitment with what was done "
-        "against it, reflection days and mood trend, pride weeks (items only where shared), experiments and "
-        "what happened (text only where shared), and the quiet stretches. `?format=md` (or `Accept: "
-        "text/markdown`) gives the same brief as Markdown.",
-        parameters=[
-            PATIENT_ID,
-            BriefQuerySerializer,
-            # DRF's own ``?format=`` (URL_FORMAT_OVERRIDE): a generated client may not let its
-            # caller set ``Accept``, so the choice is a parameter it can type.
-            OpenApiParameter(
-                "format",
-                OpenApiTypes.STR,
-                enum=[JSONRenderer.format, MarkdownRenderer.format],
-                description="`md`: the brief as Markdown (`text/markdown`), as `Accept: text/markdown` gives; "
-                "an error is JSON all the same. Without it: JSON.",
-                extensions={"x-enum-name": "BriefFormat"},
-            ),
-        ],
-        responses={
-            (200, "application/json"): BriefSerializer,
-            (200, "text/markdown"): OpenApiResponse(OpenApiTypes.STR, description="The brief as Markdown."),
-        },
-        tags=["care"],
-    )
     def get(self, request: Request, patient_id: uuid.UUID) -> Response:
         query = BriefQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -277,24 +187,13 @@ class NewestHeldFirst(CursorPagination):
     ordering = ("-held_on", "-created_at")  # DRF pages on the first; a tie keeps its order by offset
 
 
-@extend_validation_errors(["required", "invalid"], field_name="patient", methods=["get"])
+@schema.sessions
 class SessionsView(ReadInOneTransaction, generics.GenericAPIView[Any]):
     queryset = Session.objects.none()
     pagination_class = NewestHeldFirst
     permission_classes = [IsTherapist]
-    #: ``?patient=`` (list) or ``patient`` (record) naming a patient not linked to you: 404.
-    may_not_find = {"get", "post"}
     serializer_class = SessionSerializer
 
-    @extend_schema(
-        operation_id="listSessions",
-        summary="My sessions with a patient",
-        description="The sessions you recorded with a linked patient, newest first, each with the commitments "
-        "its transcript drafted (as they are now).",
-        parameters=[SessionsQuerySerializer],
-        responses={200: SessionSerializer(many=True)},
-        tags=["care"],
-    )
     def get(self, request: Request) -> Response:
         query = SessionsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -307,17 +206,6 @@ class SessionsView(ReadInOneTransaction, generics.GenericAPIView[Any]):
         shown = [selectors.SessionDrafts(session=session, drafts=drafts[session.id]) for session in page]
         return self.get_paginated_response(SessionSerializer(shown, many=True).data)
 
-    @extend_schema(
-        operation_id="createSession",
-        summary="Record a session",
-        description="Record a session with a linked patient. With a `transcript`, each practice you proposed "
-        "and the patient agreed to becomes a `proposed` commitment (confirm it with `confirmCommitment`), its "
-        "evidence the two turns quoted; lines the parser skipped are in `warnings`. A transcript that is not "
-        "text or has no turns is a 400 and nothing is recorded.",
-        request=SessionCreateSerializer,
-        responses={201: SessionSerializer},
-        tags=["care"],
-    )
     def post(self, request: Request) -> Response:
         body = SessionCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -330,17 +218,10 @@ class SessionsView(ReadInOneTransaction, generics.GenericAPIView[Any]):
         return Response(SessionSerializer(recorded).data, status=status.HTTP_201_CREATED)
 
 
+@schema.session
 class SessionView(ReadInOneTransaction):
     permission_classes = [IsTherapist]
 
-    @extend_schema(
-        operation_id="getSession",
-        summary="A session",
-        description="One of your sessions, while its patient is linked to you.",
-        parameters=[OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-        responses={200: SessionSerializer},
-        tags=["care"],
-    )
     def get(self, request: Request, id: uuid.UUID) -> Response:
         session, drafts = selectors.session_detail(therapist=signed_in_user(request), session_id=id, now=timezone.now())
         return Response(SessionSerializer(selectors.SessionDrafts(session=session, drafts=drafts)).data)
@@ -350,15 +231,7 @@ class NewestReadFirst(CursorPagination):
     ordering = ("-at", "-id")
 
 
-@extend_schema_view(
-    get=extend_schema(
-        operation_id="listAccessLog",
-        summary="Who read my records",
-        description="Every read of your records by a therapist (roster, profile and commitments, progress, shared "
-        "entries, brief, sessions), newest first. Kept while your account lives, including after a link ends.",
-        tags=["me"],
-    )
-)
+@schema.access_log
 class AccessLogView(generics.ListAPIView[Any]):
     queryset = AccessLog.objects.none()
     permission_classes = [IsPatient]

@@ -2,7 +2,7 @@
 
 A late dispatcher is reported, not a 503: the API still serves, only reminders wait. A plain
 Django view (no token, no content negotiation, nothing a load balancer could get wrong), so
-its schema is written here and added by ``core.openapi.health_in_schema``.
+its schema is written in core/schema.py and added by ``core.schema.health_in_schema``.
 """
 
 from __future__ import annotations
@@ -98,55 +98,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if down:
         response["Retry-After"] = str(RETRY_AFTER)
     return response
-
-
-# --- its schema (core.openapi.health_in_schema adds it to /api/schema/) ----------------------
-
-_STATE = {"type": "string", "enum": ["ok", "down"]}
-OPENAPI_COMPONENT: dict[str, Any] = {
-    "type": "object",
-    "description": "What is up. The same body with 200 (all up) and 503 (`down` names what is not).",
-    "properties": {
-        "database": _STATE,
-        "broker": _STATE,
-        "last_dispatch_at": {
-            "type": "string",
-            "format": "date-time",
-            "nullable": True,
-            "description": "The reminder dispatcher's last pass, or null if none is known.",
-        },
-        "dispatcher": {
-            "type": "string",
-            "enum": ["ok", "late"],
-            "description": f"`late`: no pass for {int(DISPATCH_LATE_AFTER.total_seconds()) // 60} minutes "
-            "(reminders wait; the API still serves, so it is not a 503).",
-        },
-        "down": {"type": "array", "items": {"type": "string", "enum": ["database", "broker"]}},
-    },
-    "required": ["database", "broker", "last_dispatch_at", "dispatcher"],
-}
-OPENAPI_OPERATION: dict[str, Any] = {
-    "operationId": "getHealth",
-    "summary": "Is the service up",
-    "description": "For load balancers and monitoring: 200 when the database and the broker answer, 503 naming "
-    "what does not. No token. Any other method answers 405.",
-    "tags": ["health"],
-    "security": [],
-    "responses": {
-        "200": {
-            "description": "The database and the broker are up.",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}},
-        },
-        "503": {
-            "description": "The database or the broker is down; `down` names which.",
-            "headers": {
-                "Retry-After": {
-                    "schema": {"type": "integer"},
-                    "required": True,
-                    "description": "Seconds to wait before asking again.",
-                }
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}},
-        },
-    },
-}

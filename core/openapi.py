@@ -20,8 +20,12 @@ and openapi-python-client, so it is shaped for the code they get:
   operation: the API's description says it.
 - Headers are declared: ``If-Match`` on writes to versioned objects, ``ETag`` on the
   answers that carry one, ``Retry-After`` on 429 and 503.
-- A view names the extra codes it gives per status in ``error_codes`` (``{"403":
-  ["not_yours_to_change"]}``), and the field codes of its 400s with ``extend_validation_errors``.
+- What the schema says of a view is written in its app's ``schema.py`` and put on the view
+  with one decorator (``@schema.commitments``, built with ``documented``), so ``views.py``
+  holds behaviour only: the ``extend_schema`` prose, the field codes of its 400s
+  (``extend_validation_errors``) and the extra codes it gives per status (``error_codes``,
+  ``{"403": ["not_yours_to_change"]}``). A number in that prose is formatted from the
+  constant or setting that enforces it (``duration``, ``spelled``), never typed.
 - Descriptions come from ``extend_schema`` only, never from docstrings, which are written
   for us and not for client developers (the schema test checks every operation has one).
 
@@ -30,14 +34,18 @@ response field the server always sends is ``required``; no request carries a ``d
 generated client would send it and overwrite what the user wrote: the server fills in what a
 create leaves out, and a PUT or PATCH keeps it); an enum in a query parameter is the ``$ref``
 of its component; the error bodies are typed per operation; a nullable field a request may
-leave out is ``x-null-encodable``; ``/healthz``, a plain Django view, is added.
+leave out is ``x-null-encodable``; ``/healthz``, a plain Django view, is added (core/schema.py).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
 
+from django.contrib.humanize.templatetags.humanize import apnumber
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import force_instance, is_serializer
 from drf_spectacular.types import OpenApiTypes
@@ -46,7 +54,7 @@ from drf_standardized_errors.openapi import AutoSchema as StandardAutoSchema
 from drf_standardized_errors.openapi_utils import get_flat_serializer_fields, get_serializer_fields_with_error_codes
 from rest_framework import serializers
 
-from core import health
+from core.parsers import MAX_DEPTH
 from core.serializers import UNKNOWN_FIELD, KnownFieldsOnly
 from core.versioning import UUID_PATTERN, WRITE_METHODS, VersionedObjectMixin
 
@@ -67,7 +75,8 @@ KNOWN_CODES = {
 WHAT_IT_MEANS = {
     "400": "Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` "
     "names the field or query parameter) or `client_error` with `parse_error` (the body is not "
-    "acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).",
+    "acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than "
+    f"{MAX_DEPTH}).",
     "401": "No valid access token, or (logging in) the e-mail and password do not match.",
     "403": "The caller's role may never do this, or the object is one the caller may see but not change.",
     "404": "No such object among the caller's own (another user's answers the same).",
@@ -79,6 +88,54 @@ WHAT_IT_MEANS = {
     "429": "Too many attempts; wait the seconds in `Retry-After`.",
     "503": "The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.",
 }
+
+
+# --- writing an app's schema module (<app>/schema.py) ------------------------------------
+
+View = TypeVar("View")
+
+
+def documented(*decorators: Callable[[View], View], **attributes: object) -> Callable[[View], View]:
+    """What the schema says of one view, written in its app's ``schema.py`` and put on the view
+    with one decorator, so that ``views.py`` holds behaviour only.
+
+    ``decorators`` (``extend_schema_view``, ``extend_validation_errors``...) apply as if stacked
+    above the class in this order; ``attributes`` that ``AutoSchema`` reads (``error_codes``,
+    ``may_not_find``, ``refusable_actions``, ``delete_takes_body``, a ``schema`` of its own) are set
+    first, as if written in the class body.
+    """
+
+    def document(view: View) -> View:
+        for name, value in attributes.items():
+            setattr(view, name, value)
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return document
+
+
+def spelled(number: int) -> str:
+    """``four`` for 4, ``14`` for 14: a number in prose, spelled out up to nine (AP style), in
+    English whatever language is active, as the rest of the schema is."""
+    with translation.override("en"):
+        return str(apnumber(number))
+
+
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def duration(span: timedelta, *, spell: bool = False) -> str:
+    """``15 minutes``, ``30 days``, ``two hours`` (``spell``): a span in its largest whole unit."""
+    seconds = int(span.total_seconds())
+    unit, size = next((unit, size) for unit, size in _UNITS if seconds % size == 0)
+    count = seconds // size
+    return f"{spelled(count) if spell else count} {unit}{'' if count == 1 else 's'}"
+
+
+def per(window: timedelta) -> str:
+    """``hour`` for an hour, ``2 hours`` for two: what a rate is counted over (``... per hour``)."""
+    return duration(window).removeprefix("1 ")
 
 
 # --- patterns the server holds too (core/input.py refuses years before FIRST_YEAR, 1900) ------
@@ -451,14 +508,6 @@ def uuids_in_paths(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path" and parameter["schema"].get("pattern") == uuid_pattern:
                     parameter["schema"] = {"type": "string", "format": "uuid"}
-    return result
-
-
-def health_in_schema(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """``GET /healthz`` is a plain Django view, which drf-spectacular does not see: core/health.py
-    writes its schema (its 503 has its own body, with ``Retry-After``)."""
-    result["paths"]["/healthz"] = {"get": health.OPENAPI_OPERATION}
-    result["components"]["schemas"]["Health"] = health.OPENAPI_COMPONENT
     return result
 
 

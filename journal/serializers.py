@@ -242,3 +242,9 @@ class ProgressReportSerializer(serializers.Serializer):
     )
     last_active_at = serializers.DateTimeField(allow_null=True)
     weeks = ProgressWeekSerializer(many=True, help_text="Newest first.")
+
+
+class ProgressQuerySerializer(serializers.Serializer):
+    """``?weeks=`` of a progress report (the patient's own, or a linked patient's for a therapist)."""
+
+    weeks = fields.QueryIntegerField(min_value=1, max_value=52, default=8)

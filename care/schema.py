@@ -1,0 +1,192 @@
+"""What the schema says of the therapist's workspace: each view's decorator, applied in views.py.
+
+The prose's numbers come from the constants that hold them, so the schema cannot promise a
+period or a limit the server no longer keeps.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework.renderers import JSONRenderer
+
+from care.brief import LONGEST_LOOK_BACK
+from care.renderers import MarkdownRenderer
+from care.selectors import NEEDS_ATTENTION_AFTER, ROSTER_WEEKS
+from care.serializers import (
+    DEFAULT_LOOK_BACK_WEEKS,
+    BriefQuerySerializer,
+    BriefSerializer,
+    EntriesQuerySerializer,
+    PatientSerializer,
+    SessionCreateSerializer,
+    SessionSerializer,
+    SessionsQuerySerializer,
+    SharedEntriesPageSerializer,
+)
+from core.openapi import DATE_PATTERN, WEEK_PATTERN, documented, duration, spelled
+from core.pagination import CursorPagination
+from journal.schema import range_parameters
+from journal.serializers import ProgressQuerySerializer, ProgressReportSerializer
+
+PATIENT_ID = OpenApiParameter("patient_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The patient's id.")
+#: The weeks a roster row shows before this one.
+_WEEKS_BEFORE = spelled(ROSTER_WEEKS - 1)
+
+roster = documented(
+    extend_schema_view(
+        get=extend_schema(
+            operation_id="listPatients",
+            summary=f"My patients, this week and the last {_WEEKS_BEFORE}",
+            description=f"The patients linked to you, by name: this week so far (in each patient's zone), the "
+            f"{_WEEKS_BEFORE} weeks before it, when they last wrote, and `needs_attention` after "
+            f"{duration(NEEDS_ATTENTION_AFTER)} with no entry. The same number of queries for one patient as for "
+            f"{CursorPagination.max_page_size} (a full page). Each patient's access log records the read.",
+            tags=["care"],
+        )
+    ),
+)
+
+patient = documented(
+    extend_schema_view(
+        get=extend_schema(
+            operation_id="getPatient",
+            summary="A patient, with their commitments",
+            description="A patient linked to you: profile, link, last activity and every commitment (`proposed` "
+            "drafts included). 404 for anyone not linked to you now.",
+            parameters=[PATIENT_ID],
+            responses={200: PatientSerializer},
+            tags=["care"],
+        )
+    ),
+)
+
+patient_progress = documented(
+    extend_validation_errors(["invalid", "min_value", "max_value"], field_name="weeks"),
+    extend_schema_view(
+        get=extend_schema(
+            operation_id="getPatientProgress",
+            summary="A patient's practice, week by week",
+            description="As `getProgress`, for a patient linked to you: it counts every entry, shared or not "
+            "(no text is shown).",
+            parameters=[PATIENT_ID, ProgressQuerySerializer],
+            responses={200: ProgressReportSerializer},
+            tags=["care"],
+        )
+    ),
+)
+
+patient_entries = documented(
+    extend_validation_errors(["invalid_choice"], field_name="type"),
+    extend_validation_errors(["invalid"], field_name="from"),
+    extend_validation_errors(["invalid"], field_name="to"),
+    extend_validation_errors(["invalid"], field_name="page_size"),
+    extend_validation_errors(["invalid_cursor"], field_name="cursor"),
+    extend_schema_view(
+        get=extend_schema(
+            operation_id="listPatientEntries",
+            summary="The entries a patient shares with me",
+            description="Only entries the patient marked `shared`, and only while their link shares entries "
+            "(`shared: false` and an empty list otherwise); a patient who unshares takes them out at once. Newest "
+            "written first; `type` (repeatable) narrows the kinds, `from` and `to` (dates or ISO weeks) the days "
+            "they are for.",
+            parameters=[
+                PATIENT_ID,
+                EntriesQuerySerializer,
+                *range_parameters(pattern=f"{DATE_PATTERN}|{WEEK_PATTERN}", slot="a date or ISO week"),
+            ],
+            responses={200: SharedEntriesPageSerializer},
+            tags=["care"],
+        )
+    ),
+)
+
+patient_brief = documented(
+    extend_validation_errors(["invalid", "future_date", "too_far_back"], field_name="since"),
+    extend_schema_view(
+        get=extend_schema(
+            operation_id="getPatientBrief",
+            summary="The pre-session brief",
+            description="What a linked patient practised since your last session with them (or `since`, at "
+            f"most {duration(LONGEST_LOOK_BACK)} back; without either, the last "
+            f"{spelled(DEFAULT_LOOK_BACK_WEEKS)} weeks): each active commitment with what was done against it, "
+            "reflection days and mood trend, pride weeks (items only where shared), experiments and what happened "
+            "(text only where shared), and the quiet stretches. "
+            "`?format=md` (or `Accept: text/markdown`) gives the same brief as Markdown.",
+            parameters=[
+                PATIENT_ID,
+                BriefQuerySerializer,
+                # DRF's own ``?format=`` (URL_FORMAT_OVERRIDE): a generated client may not let its
+                # caller set ``Accept``, so the choice is a parameter it can type.
+                OpenApiParameter(
+                    "format",
+                    OpenApiTypes.STR,
+                    enum=[JSONRenderer.format, MarkdownRenderer.format],
+                    description="`md`: the brief as Markdown (`text/markdown`), as `Accept: text/markdown` gives; "
+                    "an error is JSON all the same. Without it: JSON.",
+                    extensions={"x-enum-name": "BriefFormat"},
+                ),
+            ],
+            responses={
+                (200, "application/json"): BriefSerializer,
+                (200, "text/markdown"): OpenApiResponse(OpenApiTypes.STR, description="The brief as Markdown."),
+            },
+            tags=["care"],
+        )
+    ),
+)
+
+sessions = documented(
+    extend_validation_errors(["required", "invalid"], field_name="patient", methods=["get"]),
+    extend_schema_view(
+        get=extend_schema(
+            operation_id="listSessions",
+            summary="My sessions with a patient",
+            description="The sessions you recorded with a linked patient, newest first, each with the commitments "
+            "its transcript drafted (as they are now).",
+            parameters=[SessionsQuerySerializer],
+            responses={200: SessionSerializer(many=True)},
+            tags=["care"],
+        ),
+        post=extend_schema(
+            operation_id="createSession",
+            summary="Record a session",
+            description="Record a session with a linked patient. With a `transcript`, each practice you proposed "
+            "and the patient agreed to becomes a `proposed` commitment (confirm it with `confirmCommitment`), its "
+            "evidence the two turns quoted; lines the parser skipped are in `warnings`. A transcript that is not "
+            "text or has no turns is a 400 and nothing is recorded.",
+            request=SessionCreateSerializer,
+            responses={201: SessionSerializer},
+            tags=["care"],
+        ),
+    ),
+    # ``?patient=`` (list) or ``patient`` (record) naming a patient not linked to you: 404.
+    may_not_find={"get", "post"},
+)
+
+session = documented(
+    extend_schema_view(
+        get=extend_schema(
+            operation_id="getSession",
+            summary="A session",
+            description="One of your sessions, while its patient is linked to you.",
+            parameters=[OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+            responses={200: SessionSerializer},
+            tags=["care"],
+        )
+    ),
+)
+
+access_log = documented(
+    extend_schema_view(
+        get=extend_schema(
+            operation_id="listAccessLog",
+            summary="Who read my records",
+            description="Every read of your records by a therapist (roster, profile and commitments, progress, "
+            "shared entries, brief, sessions), newest first. Kept while your account lives, including after a "
+            "link ends.",
+            tags=["me"],
+        )
+    ),
+)
