@@ -362,20 +362,31 @@ class Experiment(Entry):
         return f"experiment {self.id}"
 
     @staticmethod
-    def week_of(*, planned_for: dt.date | None, written_on: dt.date) -> str:
-        """An experiment counts in the week it was planned for, else the week it was written."""
-        return iso_week(planned_for or written_on)
+    def day_counted(*, planned_for: dt.date | None, written_on: dt.date) -> dt.date:
+        """The day an experiment counts on: the day it was planned for, else the day it was
+        written. The one home of this rule; progress, reminders and care's brief read it
+        through this, ``counts_on``, ``week_of`` or (in a query) ``in_days`` and ``in_week``."""
+        return planned_for or written_on
 
-    @staticmethod
-    def in_week(week: str) -> Q:
+    @property
+    def counts_on(self) -> dt.date:
+        return self.day_counted(planned_for=self.planned_for, written_on=self.date)
+
+    @classmethod
+    def week_of(cls, *, planned_for: dt.date | None, written_on: dt.date) -> str:
+        """The ISO week an experiment counts in: the week of ``day_counted``."""
+        return iso_week(cls.day_counted(planned_for=planned_for, written_on=written_on))
+
+    @classmethod
+    def in_week(cls, week: str) -> Q:
         """``week_of`` as a filter: the experiments that count in ``week``."""
         monday = week_monday(week)
-        days = (monday, monday + timedelta(days=6))
-        return Q(planned_for__range=days) | Q(planned_for__isnull=True, date__range=days)
+        return cls.in_days(monday, monday + timedelta(days=6))
 
     @classmethod
     def in_days(cls, start: dt.date | None, end: dt.date | None) -> Q:
-        """As ``week_of``: the day it was planned for, else the day it was written."""
+        """``day_counted`` as a filter: the day it was planned for, else the day it was written,
+        in ``start``..``end`` (inclusive; ``None`` leaves that side open)."""
         if start is None and end is None:
             return Q()  # an empty Q on one side of | would narrow to the unplanned ones
         return _bounded("planned_for", start, end) | Q(_bounded("date", start, end), planned_for__isnull=True)

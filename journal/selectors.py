@@ -289,9 +289,7 @@ def week_summaries(*, patients: Sequence[User], weeks: int, now: datetime) -> di
         own = own_pride_target(kind=kind, target_count=target, deleted_at=deleted_at)  # kind None: no commitment
         practice[patient_id].pride[week] = (count, own)
     tried = living(Experiment).filter(
-        Q(planned_for__gte=first_day) | Q(planned_for__isnull=True, date__gte=first_day),
-        patient_id__in=ids,
-        status=Experiment.Status.TRIED,
+        Experiment.in_days(first_day, None), patient_id__in=ids, status=Experiment.Status.TRIED
     )
     for patient_id, planned_for, written_on in tried.values_list("patient_id", "planned_for", "date"):
         practice[patient_id].tried[Experiment.week_of(planned_for=planned_for, written_on=written_on)] += 1

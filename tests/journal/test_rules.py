@@ -16,8 +16,9 @@ from accounts.exceptions import NotLinked
 from core.concurrency import IfMatch
 from core.exceptions import StaleVersion
 from journal import selectors, services
+from journal.dates import iso_week
 from journal.exceptions import NotYours, PatientRequired, RecordNotFound, SlotTaken
-from journal.models import Commitment, PrideEntry, Reflection
+from journal.models import Commitment, Experiment, PrideEntry, Reflection
 from tests.factories import (
     CareLinkFactory,
     CommitmentFactory,
@@ -159,6 +160,57 @@ class TestPeriodPractised:
 
     def test_a_custom_commitment_is_never_skipped_as_done(self, chef):
         assert not selectors.period_practised(patient=chef, kind=Commitment.Kind.CUSTOM, now=NOW)
+
+
+class TestTheDayAnExperimentCountsOn:
+    """One rule (``Experiment.day_counted``): the day it was planned for, else the day it was
+    written. Its query forms (``in_days``, ``in_week``) must pick exactly the experiments the
+    rule places there, or progress, reminders and the brief would count different things."""
+
+    WRITTEN = (date(2026, 11, 23), date(2026, 11, 29), date(2026, 11, 30))  # W48's Monday and Sunday, W49
+    PLANNED = (None, date(2026, 11, 22), date(2026, 11, 23), date(2026, 11, 29), date(2026, 11, 30))
+
+    @pytest.fixture
+    def experiments(self, chef):
+        made = []
+        for written in self.WRITTEN:
+            for planned_for in self.PLANNED:
+                experiment = ExperimentFactory(patient=chef, planned_for=planned_for, now=NOW)
+                Experiment.objects.filter(pk=experiment.pk).update(date=written)  # written on another day
+                experiment.date = written
+                made.append(experiment)
+        return made
+
+    def test_an_experiment_counts_on_the_day_it_was_planned_for_else_the_day_it_was_written(self):
+        planned = Experiment(planned_for=date(2026, 11, 30), date=date(2026, 11, 25))
+        unplanned = Experiment(planned_for=None, date=date(2026, 11, 25))
+        assert (planned.counts_on, unplanned.counts_on) == (date(2026, 11, 30), date(2026, 11, 25))
+        assert Experiment.week_of(planned_for=planned.planned_for, written_on=planned.date) == "2026-W49"
+        assert Experiment.week_of(planned_for=None, written_on=unplanned.date) == "2026-W48"
+
+    @pytest.mark.parametrize(
+        ("start", "end"),
+        [
+            (date(2026, 11, 23), date(2026, 11, 29)),
+            (date(2026, 11, 29), date(2026, 11, 29)),
+            (date(2026, 11, 24), None),
+            (None, date(2026, 11, 28)),
+            (None, None),
+        ],
+    )
+    def test_the_days_filter_picks_what_the_rule_places_in_those_days(self, experiments, start, end):
+        found = set(Experiment.objects.filter(Experiment.in_days(start, end)).values_list("id", flat=True))
+        expected = {
+            e.id for e in experiments if (start is None or e.counts_on >= start) and (end is None or e.counts_on <= end)
+        }
+        assert found == expected
+
+    @pytest.mark.parametrize("week", ["2026-W47", "2026-W48", "2026-W49"])
+    def test_the_week_filter_picks_what_the_rule_places_in_that_week(self, experiments, week):
+        found = set(Experiment.objects.filter(Experiment.in_week(week)).values_list("id", flat=True))
+        expected = {e.id for e in experiments if iso_week(e.counts_on) == week}
+        assert found == expected
+        assert found  # each week holds some: the comparison is not between two empty sets
 
 
 class TestWhoMaySeeAndWrite:
