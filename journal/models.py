@@ -383,6 +383,12 @@ class Experiment(Entry):
         monday = week_monday(week)
         return cls.in_days(monday, monday + timedelta(days=6))
 
+    @property
+    def settled(self) -> bool:
+        """Tried, skipped or deleted: nothing is left to nudge the patient towards. The one home
+        of this rule; reminders stop an experiment's nudges, and do not send them, by it."""
+        return self.deleted_at is not None or self.status != self.Status.PLANNED
+
     @classmethod
     def in_days(cls, start: dt.date | None, end: dt.date | None) -> Q:
         """``day_counted`` as a filter: the day it was planned for, else the day it was written,

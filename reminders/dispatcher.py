@@ -50,7 +50,7 @@ CLAIMED_FIELDS = (
     *("id", "patient", "kind", "experiment", "local_time", "weekdays", "on_date", "enabled", "next_fire_at"),
     *("patient__id", "patient__timezone"),
     *("patient__reminder_settings__" + name for name in ("patient", "quiet_start", "quiet_end", "paused_until")),
-    *("experiment__id", "experiment__status", "experiment__deleted_at"),
+    *("experiment__id", "experiment__status", "experiment__deleted_at"),  # what Experiment.settled reads
 )
 
 

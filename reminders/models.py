@@ -88,9 +88,9 @@ class Reminder(models.Model):
 
     @property
     def experiment_settled(self) -> bool:
-        """An experiment's nudges stop once it is tried, skipped or deleted."""
+        """An experiment's nudges stop once it is settled (``Experiment.settled``)."""
         experiment = self.experiment
-        return experiment is not None and (experiment.deleted_at is not None or experiment.status != "planned")
+        return experiment is not None and experiment.settled
 
 
 class ReminderSettings(models.Model):

@@ -75,7 +75,7 @@ def experiment_nudges_plan(*, experiment: Experiment, now: datetime) -> None:
     own choices about its nudges (switched off, another time) as they are.
     """
     planned_for = experiment.planned_for
-    wanted = experiment.deleted_at is None and experiment.status == "planned" and planned_for is not None
+    wanted = not experiment.settled and planned_for is not None
     nudges = {reminder.kind: reminder for reminder in Reminder.objects.filter(experiment=experiment)}
     patient = experiment.patient
     for kind, local_time, days_after in EXPERIMENT_NUDGES:

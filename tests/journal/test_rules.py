@@ -213,6 +213,18 @@ class TestTheDayAnExperimentCountsOn:
         assert found  # each week holds some: the comparison is not between two empty sets
 
 
+class TestASettledExperiment:
+    """One rule (``Experiment.settled``): tried, skipped or deleted; its nudges stop by it."""
+
+    @pytest.mark.parametrize(
+        ("status", "deleted", "settled"),
+        [("planned", False, False), ("tried", False, True), ("skipped", False, True), ("planned", True, True)],
+    )
+    def test_an_experiment_is_settled_once_tried_skipped_or_deleted(self, status, deleted, settled):
+        experiment = Experiment(status=status, deleted_at=NOW if deleted else None)
+        assert experiment.settled is settled
+
+
 class TestWhoMaySeeAndWrite:
     def test_a_therapist_sees_the_commitments_of_linked_patients_only(self, therapist, chef, link, other_patient):
         mine = CommitmentFactory(patient=chef)

@@ -109,6 +109,14 @@ def test_moving_an_experiment_moves_its_nudges_and_trying_it_early_stops_them():
     assert Reminder.objects.filter(experiment=experiment).count() == 2  # history kept, nothing new
 
 
+def test_skipping_an_experiment_stops_its_nudges():
+    patient = PatientFactory(timezone="Europe/London")
+    experiment = ExperimentFactory(patient=patient, status="planned", planned_for=date(2026, 11, 28), now=NOW)
+    journal_services.entry_update(entry=experiment, now=NOW, status=Experiment.Status.SKIPPED)
+    assert not Reminder.objects.filter(experiment=experiment, enabled=True).exists()
+    assert Reminder.objects.filter(experiment=experiment).count() == 2
+
+
 def test_a_deleted_experiment_is_not_nudged():
     patient = PatientFactory(timezone="Europe/London")
     experiment = ExperimentFactory(patient=patient, status="planned", planned_for=date(2026, 11, 28), now=NOW)
