@@ -42,6 +42,13 @@ def test_activating_a_weekly_pride_commitment_creates_a_sunday_evening_reminder(
     assert reminders_of(commitment) == [("pride_weekly", "18:00", [7], True, z("2026-11-29T18:00:00Z"))]
 
 
+@pytest.mark.parametrize(("reminder_kind", "practice"), sorted(Reminder.PRACTICE_OF.items()))
+def test_a_commitment_starts_with_the_reminder_that_checks_its_practice(reminder_kind, practice):
+    # The dispatcher skips this reminder once the practice is done: the pairing has one home.
+    commitment = CommitmentFactory(kind=practice, now=NOW)
+    assert [kind for kind, *_ in reminders_of(commitment)] == [reminder_kind]
+
+
 @pytest.mark.parametrize("kind", ["experiment", "custom"])
 def test_other_commitments_get_no_default_reminder(kind):
     commitment = CommitmentFactory(kind=kind, cadence="once", now=NOW)
