@@ -24,6 +24,7 @@ from core.exceptions import DomainError
 from core.input import ascii_digits
 from journal import signals
 from journal.dates import iso_week, local_date, week_monday, weeks_back
+from journal.exceptions import NotLinkable
 from journal.kinds import KINDS, RecordKind
 from journal.models import (
     Commitment,
@@ -90,8 +91,17 @@ def commitments_read(
 
 
 def linkable_commitments(*, patient: User) -> QuerySet[Commitment]:
-    """What an entry of the patient's may name as its commitment: their own, living."""
+    """What an entry or a reminder of the patient's may name as its commitment: their own,
+    living. The one home of this rule: the API's choices (``journal.serializers.LinkableCommitmentField``)
+    and the services' check (``commitment_check_linkable``) are both this queryset."""
     return living(Commitment).filter(patient=patient)
+
+
+def commitment_check_linkable(*, patient: User, commitment: Commitment | None) -> None:
+    """Refuse a commitment the patient's entry or reminder may not name. The API offers only
+    those; this holds for every other caller (a script, a seed, a service of another app)."""
+    if commitment is not None and not linkable_commitments(patient=patient).filter(pk=commitment.pk).exists():
+        raise NotLinkable()
 
 
 # --- Sync ----------------------------------------------------------------------------------

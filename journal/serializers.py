@@ -108,19 +108,26 @@ class CommitmentUpdateSerializer(CommitmentSerializer):
     kind = serializers.ChoiceField(choices=Commitment.Kind.choices, read_only=True)
 
 
+class LinkableCommitmentField(fields.PrimaryKeyRelatedField[Commitment]):
+    """The id of a commitment the signed-in patient's entry or reminder may name
+    (``selectors.linkable_commitments``), or null; any other id is ``does_not_exist``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # An empty queryset of the model, for the schema; requests choose from ``get_queryset``.
+        super().__init__(queryset=Commitment.objects.none(), allow_null=True, required=False, **kwargs)
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return Commitment.objects.none()
+        return selectors.linkable_commitments(patient=request.user)
+
+
 class EntrySerializer(KnownFieldsOnly, EncryptedTextMixin, fields.ModelSerializer):
-    commitment = fields.PrimaryKeyRelatedField(queryset=Commitment.objects.none(), allow_null=True, required=False)
+    commitment = LinkableCommitmentField()
     shared = fields.BooleanField(required=False)
 
     common_fields = ["id", "shared", "commitment", "created_at", "updated_at", "version"]
-
-    def get_fields(self):
-        result = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            commitment = cast("fields.PrimaryKeyRelatedField[Commitment]", result["commitment"])
-            commitment.queryset = selectors.linkable_commitments(patient=request.user)
-        return result
 
 
 class ReflectionSerializer(EntrySerializer):

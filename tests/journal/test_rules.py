@@ -17,8 +17,9 @@ from core.concurrency import IfMatch
 from core.exceptions import StaleVersion
 from journal import selectors, services
 from journal.dates import iso_week
-from journal.exceptions import NotYours, PatientRequired, RecordNotFound, SlotTaken
+from journal.exceptions import NotLinkable, NotYours, PatientRequired, RecordNotFound, SlotTaken
 from journal.models import Commitment, Experiment, PrideEntry, Reflection
+from reminders.models import Reminder
 from tests.factories import (
     CareLinkFactory,
     CommitmentFactory,
@@ -26,6 +27,7 @@ from tests.factories import (
     PatientFactory,
     PrideEntryFactory,
     ReflectionFactory,
+    ReminderFactory,
     TherapistFactory,
 )
 
@@ -262,6 +264,49 @@ class TestWhoMaySeeAndWrite:
         )
         assert (commitment.patient, commitment.created_by) == (chef, therapist)
         assert (commitment.cadence, commitment.target_count) == ("weekly", 3)
+
+
+class TestWhichCommitmentAnEntryOrReminderMayName:
+    """One rule (``selectors.linkable_commitments``): the patient's own, living commitments.
+    The API offers only those; the services hold every other caller to the same rule."""
+
+    @pytest.fixture
+    def not_linkable(self, chef, other_patient):
+        deleted = CommitmentFactory(patient=chef, now=NOW)
+        services.commitment_delete(commitment=deleted, by=chef, now=NOW)
+        return {"another patient's": CommitmentFactory(patient=other_patient, now=NOW), "a deleted": deleted}
+
+    def test_an_entry_written_through_the_service_names_only_the_patients_own_living_commitment(
+        self, chef, not_linkable
+    ):
+        for what, commitment in not_linkable.items():
+            with pytest.raises(NotLinkable):
+                services.entry_create(model=Reflection, patient=chef, now=NOW, effort="x", commitment=commitment)
+            assert not Reflection.objects.exists(), what
+        mine = CommitmentFactory(patient=chef, now=NOW)
+        made = services.entry_create(model=Reflection, patient=chef, now=NOW, effort="x", commitment=mine)
+        assert made.commitment == mine
+
+    def test_an_entry_changed_through_the_service_cannot_name_one_either(self, chef, not_linkable):
+        entry = ExperimentFactory(patient=chef, now=NOW)
+        for commitment in not_linkable.values():
+            with pytest.raises(NotLinkable):
+                services.entry_update(entry=entry, now=NOW, commitment=commitment)
+        entry.refresh_from_db()
+        assert (entry.commitment, entry.version) == (None, 1)
+
+    def test_a_reminder_is_held_to_the_same_rule(self, chef, not_linkable):
+        before = Reminder.objects.count()
+        for commitment in not_linkable.values():
+            with pytest.raises(NotLinkable):
+                ReminderFactory(patient=chef, commitment=commitment, now=NOW)
+        assert Reminder.objects.count() == before
+
+    def test_the_api_offers_an_entry_the_same_choices(self, as_chef, not_linkable):
+        for what, commitment in not_linkable.items():
+            response = as_chef.post("/api/v1/experiments/", {"title": "x", "commitment": str(commitment.id)})
+            assert response.status_code == 400, what
+            assert response.json()["errors"][0]["code"] == "does_not_exist"
 
 
 class TestPutCreateOrReplace:
