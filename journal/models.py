@@ -39,6 +39,12 @@ DEFAULT_PRIDE_TARGET = 3
 #: What a commitment's title and target may be, for the API and the dashboard alike.
 COMMITMENT_TITLE_MAX_LENGTH = 200
 TARGET_COUNT_MAX = 100
+#: A reflection's mood, lowest to highest: the database, the API (its checks, messages and
+#: schema) and every page that draws or words a mood read these.
+MOOD_MIN, MOOD_MAX = 1, 5
+#: How many things a pride entry holds, and how long each may be, for the database and the API alike.
+PRIDE_ITEMS_MIN, PRIDE_ITEMS_MAX = 1, 10
+PRIDE_ITEM_MAX_LENGTH = 500
 
 
 def own_pride_target(*, kind: str | None, target_count: int | None, deleted_at: object) -> int | None:
@@ -249,7 +255,8 @@ class Reflection(Entry):
                 fields=["patient", "date"], condition=Q(deleted_at__isnull=True), name="reflection_one_per_day"
             ),
             models.CheckConstraint(
-                condition=Q(mood__isnull=True) | Q(mood__gte=1, mood__lte=5), name="reflection_mood_1_to_5"
+                condition=Q(mood__isnull=True) | Q(mood__gte=MOOD_MIN, mood__lte=MOOD_MAX),
+                name="reflection_mood_1_to_5",
             ),
         ]
 
@@ -291,7 +298,10 @@ class PrideEntry(Entry):
             models.UniqueConstraint(
                 fields=["patient", "week"], condition=Q(deleted_at__isnull=True), name="pride_one_per_week"
             ),
-            models.CheckConstraint(condition=Q(item_count__gte=1, item_count__lte=10), name="pride_1_to_10_items"),
+            models.CheckConstraint(
+                condition=Q(item_count__gte=PRIDE_ITEMS_MIN, item_count__lte=PRIDE_ITEMS_MAX),
+                name="pride_1_to_10_items",
+            ),
         ]
 
     slot_field = "week"

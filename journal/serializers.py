@@ -16,6 +16,11 @@ from journal.models import (
     COMMITMENT_TITLE_MAX_LENGTH,
     DEFAULT_KIND_WORDS,
     KINDS_WITHOUT_USUAL_CADENCE,
+    MOOD_MAX,
+    MOOD_MIN,
+    PRIDE_ITEM_MAX_LENGTH,
+    PRIDE_ITEMS_MAX,
+    PRIDE_ITEMS_MIN,
     TARGET_COUNT_MAX,
     Commitment,
     Experiment,
@@ -137,7 +142,7 @@ class ReflectionSerializer(EntrySerializer):
     # No serializer default: it would fill a PUT that leaves the field out and replace the
     # patient's words. The model fills it when the reflection is created without it.
     kind_words = text(500, help_text=f"Defaults to “{DEFAULT_KIND_WORDS}” when the reflection is created without it.")
-    mood = fields.IntegerField(min_value=1, max_value=5, allow_null=True, required=False)
+    mood = fields.IntegerField(min_value=MOOD_MIN, max_value=MOOD_MAX, allow_null=True, required=False)
 
     class Meta:
         model = Reflection
@@ -165,7 +170,9 @@ class WeekField(fields.CharField):
 class PrideEntrySerializer(EntrySerializer):
     text_fields = ("note",)
     week = WeekField(required=False, help_text="ISO week YYYY-Www; defaults to this week in the patient's zone.")
-    items = fields.TextListField(item_max_length=500, min_length=1, max_length=10)
+    items = fields.TextListField(
+        item_max_length=PRIDE_ITEM_MAX_LENGTH, min_length=PRIDE_ITEMS_MIN, max_length=PRIDE_ITEMS_MAX
+    )
     note = text(2000)
     target = serializers.SerializerMethodField(
         help_text="Items that meet the week: the target of the entry's commitment, else of the patient's active "

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import IntegrityError, transaction
+from drf_spectacular.generators import SchemaGenerator
 
 from accounts.exceptions import NotLinked
 from core.concurrency import IfMatch
@@ -18,7 +20,17 @@ from core.exceptions import StaleVersion
 from journal import selectors, services
 from journal.dates import iso_week
 from journal.exceptions import NotLinkable, NotYours, PatientRequired, RecordNotFound, SlotTaken
-from journal.models import Commitment, Experiment, PrideEntry, Reflection
+from journal.models import (
+    MOOD_MAX,
+    MOOD_MIN,
+    PRIDE_ITEM_MAX_LENGTH,
+    PRIDE_ITEMS_MAX,
+    PRIDE_ITEMS_MIN,
+    Commitment,
+    Experiment,
+    PrideEntry,
+    Reflection,
+)
 from reminders.models import Reminder
 from tests.factories import (
     CareLinkFactory,
@@ -225,6 +237,45 @@ class TestASettledExperiment:
     def test_an_experiment_is_settled_once_tried_skipped_or_deleted(self, status, deleted, settled):
         experiment = Experiment(status=status, deleted_at=NOW if deleted else None)
         assert experiment.settled is settled
+
+
+@pytest.fixture(scope="module")
+def components():
+    return SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+
+
+class TestTheMoodAndPrideScales:
+    """Each scale has one home (journal.models): the database, the API's checks and messages,
+    and the schema a generated client reads all say the same numbers."""
+
+    def test_mood_runs_from_the_lowest_to_the_highest_everywhere(self, as_chef, chef, components):
+        for name in ("Reflection", "ReflectionRequest"):
+            mood = components[name]["properties"]["mood"]
+            assert (mood["minimum"], mood["maximum"]) == (MOOD_MIN, MOOD_MAX), name
+        with time_machine.travel(NOW, tick=False):
+            too_high = as_chef.post("/api/v1/reflections/", {"effort": "x", "mood": MOOD_MAX + 1})
+            too_low = as_chef.post("/api/v1/reflections/", {"effort": "x", "mood": MOOD_MIN - 1})
+            highest = as_chef.post("/api/v1/reflections/", {"effort": "x", "mood": MOOD_MAX})
+        assert (too_high.status_code, too_low.status_code, highest.status_code) == (400, 400, 201)
+        assert str(MOOD_MAX) in too_high.json()["errors"][0]["detail"]
+        assert str(MOOD_MIN) in too_low.json()["errors"][0]["detail"]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Reflection.objects.filter(id=highest.json()["id"]).update(mood=MOOD_MAX + 1)
+
+    def test_a_pride_entry_holds_from_the_fewest_to_the_most_things_everywhere(self, as_chef, components):
+        for name in ("PrideEntry", "PrideEntryRequest"):
+            items = components[name]["properties"]["items"]
+            assert (items["minItems"], items["maxItems"]) == (PRIDE_ITEMS_MIN, PRIDE_ITEMS_MAX), name
+            assert items["items"]["maxLength"] == PRIDE_ITEM_MAX_LENGTH, name
+        with time_machine.travel(NOW, tick=False):
+            too_many = as_chef.post("/api/v1/pride-entries/", {"items": ["a"] * (PRIDE_ITEMS_MAX + 1)})
+            too_long = as_chef.post("/api/v1/pride-entries/", {"items": ["a" * (PRIDE_ITEM_MAX_LENGTH + 1)]})
+            most = as_chef.post("/api/v1/pride-entries/", {"items": ["a" * PRIDE_ITEM_MAX_LENGTH] * PRIDE_ITEMS_MAX})
+        assert (too_many.status_code, too_long.status_code, most.status_code) == (400, 400, 201)
+        assert str(PRIDE_ITEMS_MAX) in too_many.json()["errors"][0]["detail"]
+        assert str(PRIDE_ITEM_MAX_LENGTH) in too_long.json()["errors"][0]["detail"]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PrideEntry.objects.filter(id=most.json()["id"]).update(item_count=PRIDE_ITEMS_MAX + 1)
 
 
 class TestWhoMaySeeAndWrite:
