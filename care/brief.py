@@ -255,9 +255,7 @@ def _experiments_tried(commitment: Commitment, began: date, written: _Written) -
     tried = [
         e
         for e in written.experiments
-        if e.status == Experiment.Status.TRIED
-        and (e.planned_for or e.date) >= began
-        and _counts_for(commitment, e.commitment_id)
+        if e.status == Experiment.Status.TRIED and e.counts_on >= began and _counts_for(commitment, e.commitment_id)
     ]
     return Practised(commitment=commitment, done=len(tried), met=min(len(tried), 1), periods=1, unit="time")
 
@@ -266,7 +264,7 @@ def _entries_naming(commitment: Commitment, began: date, written: _Written) -> P
     named = (
         sum(named == commitment.id and day >= began for day, named in written.reflections)
         + sum(entry.commitment_id == commitment.id and entry.week >= iso_week(began) for entry in written.pride)
-        + sum(e.commitment_id == commitment.id and (e.planned_for or e.date) >= began for e in written.experiments)
+        + sum(e.commitment_id == commitment.id and e.counts_on >= began for e in written.experiments)
     )
     return Practised(commitment=commitment, done=named, met=named, periods=0, unit="entry")
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 from care.brief import Brief, Practised
-from journal.models import Commitment, Experiment
+from journal.models import MOOD_MAX, Commitment, Experiment
 
 #: What Markdown (CommonMark, and GitHub's tables and strikethrough) reads as markup inside a line.
 #: Each is backslashed by one ``str.translate`` pass: a regular expression's substitution costs a
@@ -83,7 +83,7 @@ def brief_markdown(brief: Brief) -> str:
     if mood.average is not None:
         trend = {"up": ", rising", "down": ", lower lately", "steady": ", steady"}.get(mood.trend or "", "")
         weekly = ", ".join(f"{week} {value:.1f}" for week, value in mood.by_week)
-        lines.append(f"Mood averaged {mood.average:.1f} of 5{trend} ({weekly}).")
+        lines.append(f"Mood averaged {mood.average:.1f} of {MOOD_MAX}{trend} ({weekly}).")
     lines += ["", "## Things they were proud of", ""]
     if not brief.pride_weeks:
         lines.append("No pride entries in this period.")

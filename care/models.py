@@ -14,8 +14,8 @@ from django.db import models
 
 from core.crypto import EncryptedTextField
 
-#: Largest transcript taken, in characters: a two-hour session is about 100,000. The API and
-#: the dashboard both hold a transcript to it, pasted or uploaded.
+#: Largest transcript taken, in characters: a two-hour session is about 100,000. Every way in
+#: holds a transcript to it (``care.services.session_record``): the API, the dashboard, a file imported.
 TRANSCRIPT_MAX_LENGTH = 200_000
 SESSION_NOTES_MAX_LENGTH = 10_000
 

@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.selectors import linked_care
 from care.detection import drafts_detect, drafts_distinct
 from care.models import Session
-from care.transcripts import TranscriptWarning, transcript_parse
+from care.transcripts import TranscriptWarning, transcript_check_length, transcript_parse, transcript_text
 from core.exceptions import DomainError
 from journal.dates import local_date
 from journal.models import Commitment
@@ -44,12 +44,15 @@ def session_record(
     where either of them is (they may be in different zones).
     """
     patient = linked_care(therapist=therapist, patient_id=patient_id).patient
+    text = transcript_text(transcript) if transcript is not None else None
+    if text is not None:
+        transcript_check_length(text)
     today = max(local_date(now, therapist.zone), local_date(now, patient.zone))
     if held_on is None:
         held_on = local_date(now, therapist.zone)
     if held_on > today:
         raise DomainError("That day has not come yet.", code="future_date", attr="held_on")
-    parsed = transcript_parse(transcript) if transcript is not None else None
+    parsed = transcript_parse(text) if text is not None else None
     detected, repeated = drafts_distinct(drafts_detect(parsed)) if parsed else ([], [])
     warnings = sorted([*(parsed.warnings if parsed else ()), *repeated], key=lambda warning: warning.line)
     session = Session.objects.create(
@@ -58,7 +61,7 @@ def session_record(
         held_on=held_on,
         notes=notes or None,
         title=(parsed.title or None) if parsed else None,
-        transcript=_as_text(transcript),
+        transcript=text or None,  # as read: a BOM dropped, bytes decoded
         turns=len(parsed.turns) if parsed else 0,
         warnings=[{"line": w.line, "code": w.code, "detail": w.detail} for w in warnings],
         created_at=now,
@@ -80,10 +83,3 @@ def session_record(
         for draft in detected
     ]
     return RecordedSession(session=session, drafts=drafts, warnings=tuple(warnings))
-
-
-def _as_text(transcript: str | bytes | None) -> str | None:
-    """The transcript as stored: text (it parsed, so bytes were UTF-8), or nothing."""
-    if isinstance(transcript, bytes):
-        return transcript.decode("utf-8-sig")
-    return transcript or None

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from care.models import TRANSCRIPT_MAX_LENGTH
 from core.exceptions import DomainError
 
 
@@ -73,7 +74,7 @@ class Transcript:
 
 
 class TranscriptError(DomainError):
-    """The upload cannot be read as a transcript: ``not_text`` or ``no_turns``."""
+    """The upload cannot be taken as a transcript: ``not_text``, ``max_length`` or ``no_turns``."""
 
     default_detail = "This is not a transcript."
     default_code = "no_turns"
@@ -91,9 +92,35 @@ class _OpenTurn:
     parts: list[str]
 
 
+def transcript_text(source: str | bytes) -> str:
+    """``source`` as a transcript's text: bytes read as UTF-8, with or without a BOM, and a
+    leading BOM dropped from text too; ``not_text`` when it is not UTF-8 or holds control
+    characters. The one home of this rule: the parser reads through it, and a session stores
+    what it answers, whether the transcript was pasted, uploaded or imported from a file."""
+    if isinstance(source, bytes):
+        try:
+            source = source.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise TranscriptError("The transcript is not UTF-8 text.", code="not_text") from None
+    source = source.removeprefix("\ufeff")
+    if _CONTROL.search(source):
+        raise TranscriptError("The transcript holds control characters: it is not plain text.", code="not_text")
+    return source
+
+
+def transcript_check_length(text: str) -> None:
+    """A session takes a transcript of at most ``TRANSCRIPT_MAX_LENGTH`` characters, however
+    it came (the API's field refuses a longer one before it gets here, with its own words)."""
+    if len(text) > TRANSCRIPT_MAX_LENGTH:
+        raise TranscriptError(
+            f"A transcript may be at most {TRANSCRIPT_MAX_LENGTH:,} characters; this one is {len(text):,}.",
+            code="max_length",
+        )
+
+
 def transcript_parse(source: str | bytes) -> Transcript:
     """Read ``source`` into turns, or raise ``TranscriptError`` when nothing usable is in it."""
-    lines = _LINE_BREAK.split(_as_text(source))
+    lines = _LINE_BREAK.split(transcript_text(source))
     title, start = _title(lines)
     warnings: list[TranscriptWarning] = []
     preamble: list[int] = []
@@ -122,18 +149,6 @@ def transcript_parse(source: str | bytes) -> Transcript:
     if not turns:
         raise TranscriptError("The transcript has no turns: no line starts with a speaker and text.", code="no_turns")
     return Transcript(title, tuple(turns), tuple(sorted(warnings, key=lambda warning: warning.line)))
-
-
-def _as_text(source: str | bytes) -> str:
-    if isinstance(source, bytes):
-        try:
-            source = source.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise TranscriptError("The transcript is not UTF-8 text.", code="not_text") from None
-    source = source.removeprefix("\ufeff")
-    if _CONTROL.search(source):
-        raise TranscriptError("The transcript holds control characters: it is not plain text.", code="not_text")
-    return source
 
 
 def _title(lines: list[str]) -> tuple[str | None, int]:

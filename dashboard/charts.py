@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 from django.utils.safestring import SafeString, mark_safe
 
 from journal.dates import iso_week, local_date, week_monday
+from journal.models import MOOD_MAX, MOOD_MIN
 from journal.selectors import PatientWeeks, WeekSummary
 
 #: A week has seven days: the tallest bar.
 MOST_DAYS = 7
-#: Mood is recorded from 1 to 5 (``journal.models.Reflection.mood``).
-MOOD_LOW, MOOD_HIGH = 1, 5
+#: The mood axis spans every mood a reflection may hold.
+MOOD_LOW, MOOD_HIGH = MOOD_MIN, MOOD_MAX
 
 # The patient page's chart, in the SVG's own units (it scales to the page's width).
 SLOT = 44  # one week's width
@@ -144,7 +145,7 @@ class Slot:
 
 
 def mood_y(mood: float) -> float:
-    """Mood 1 sits on the plot's floor, 5 at its top."""
+    """The lowest mood sits on the plot's floor, the highest at its top."""
     return round(PLOT_BOTTOM - (mood - MOOD_LOW) / (MOOD_HIGH - MOOD_LOW) * PLOT, 1)
 
 
@@ -162,6 +163,8 @@ class WeekChart:
     bar_width = BAR
     plot_height = PLOT
     mood_dot = MOOD_DOT
+    mood_low = MOOD_LOW
+    mood_high = MOOD_HIGH
     left_axis_x = LEFT - 6
     # Axis numbers sit a little below the line they name, as text hangs from its baseline.
     top_tick_y = PLOT_TOP + 5
@@ -212,7 +215,9 @@ class WeekChart:
         )
         moods = [f"{slot.label}: {slot.mood:.1f}" for slot in self.slots if slot.mood is not None]
         mood = (
-            f"Mood from 1 to 5, in weeks with one: {'; '.join(moods)}." if moods else "No mood recorded in these weeks."
+            f"Mood from {MOOD_LOW} to {MOOD_HIGH}, in weeks with one: {'; '.join(moods)}."
+            if moods
+            else "No mood recorded in these weeks."
         )
         return f"{span} Reflection days each week: {days}. {pride} {mood}"
 

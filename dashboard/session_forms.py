@@ -1,9 +1,9 @@
 """The forms of the sessions pages and of inviting a patient.
 
 They check what a person typed (lengths, a day, text that UTF-8 can hold); the rules of the
-domain (a day that has not come, a transcript with no turns) stay in care's service and
-parser, whose own words the view puts beside the field. Every limit is read from the home
-the API reads it from, so the two cannot disagree.
+domain (a day that has not come, a transcript file that is not UTF-8, too long or with no
+turns) stay in care's service and parser, whose own words the view puts beside the field.
+Every limit is read from the home the API reads it from, so the two cannot disagree.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from dashboard.forms import DayField
 from journal.models import COMMITMENT_TITLE_MAX_LENGTH, TARGET_COUNT_MAX, Commitment
 
 #: The largest file taken: a transcript at its longest in characters, each at UTF-8's widest.
-#: A file under it may still hold too many characters; that is checked once it is read.
+#: A file under it may still hold too many characters: care's service counts them once it is read.
 TRANSCRIPT_MAX_BYTES = 4 * TRANSCRIPT_MAX_LENGTH
 
 NOT_TEXT = "This holds characters that are not text. Paste it again from the original."
 BOTH = "Paste the transcript or upload a file, not both."
-TOO_LONG = f"A transcript may be at most {TRANSCRIPT_MAX_LENGTH:,} characters; this one is {{length:,}}."
 
 
 def _text(value: str) -> str:
@@ -75,13 +74,9 @@ class SessionForm(forms.Form):
             raise forms.ValidationError(
                 f"A transcript file may be at most {TRANSCRIPT_MAX_BYTES // 1000:,} kB.", code="too_large"
             )
+        # Decoded, measured and parsed by care's service (``care.transcripts``), as an imported
+        # file is; the page shows its words beside this field.
         raw: bytes = upload.read(TRANSCRIPT_MAX_BYTES + 1)
-        try:
-            length = len(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            return raw  # the parser says it is not UTF-8, in its own words
-        if length > TRANSCRIPT_MAX_LENGTH:
-            raise forms.ValidationError(TOO_LONG.format(length=length), code="max_length")
         return raw
 
     def clean(self) -> dict[str, Any]:

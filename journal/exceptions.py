@@ -51,3 +51,13 @@ class NotYoursToChange(NotAllowed):
 
     default_detail = "The patient set this commitment for themself; only they can change it."
     default_code = "not_yours_to_change"
+
+
+class NotLinkable(DomainError):
+    """A commitment an entry or a reminder of the patient's may not name (``selectors.linkable_commitments``)."""
+
+    default_detail = "Not one of the patient's commitments."
+    default_code = "does_not_exist"
+
+    def __init__(self) -> None:
+        super().__init__(attr="commitment")

@@ -39,6 +39,12 @@ DEFAULT_PRIDE_TARGET = 3
 #: What a commitment's title and target may be, for the API and the dashboard alike.
 COMMITMENT_TITLE_MAX_LENGTH = 200
 TARGET_COUNT_MAX = 100
+#: A reflection's mood, lowest to highest: the database, the API (its checks, messages and
+#: schema) and every page that draws or words a mood read these.
+MOOD_MIN, MOOD_MAX = 1, 5
+#: How many things a pride entry holds, and how long each may be, for the database and the API alike.
+PRIDE_ITEMS_MIN, PRIDE_ITEMS_MAX = 1, 10
+PRIDE_ITEM_MAX_LENGTH = 500
 
 
 def own_pride_target(*, kind: str | None, target_count: int | None, deleted_at: object) -> int | None:
@@ -249,7 +255,8 @@ class Reflection(Entry):
                 fields=["patient", "date"], condition=Q(deleted_at__isnull=True), name="reflection_one_per_day"
             ),
             models.CheckConstraint(
-                condition=Q(mood__isnull=True) | Q(mood__gte=1, mood__lte=5), name="reflection_mood_1_to_5"
+                condition=Q(mood__isnull=True) | Q(mood__gte=MOOD_MIN, mood__lte=MOOD_MAX),
+                name="reflection_mood_1_to_5",
             ),
         ]
 
@@ -291,7 +298,10 @@ class PrideEntry(Entry):
             models.UniqueConstraint(
                 fields=["patient", "week"], condition=Q(deleted_at__isnull=True), name="pride_one_per_week"
             ),
-            models.CheckConstraint(condition=Q(item_count__gte=1, item_count__lte=10), name="pride_1_to_10_items"),
+            models.CheckConstraint(
+                condition=Q(item_count__gte=PRIDE_ITEMS_MIN, item_count__lte=PRIDE_ITEMS_MAX),
+                name="pride_1_to_10_items",
+            ),
         ]
 
     slot_field = "week"
@@ -362,20 +372,37 @@ class Experiment(Entry):
         return f"experiment {self.id}"
 
     @staticmethod
-    def week_of(*, planned_for: dt.date | None, written_on: dt.date) -> str:
-        """An experiment counts in the week it was planned for, else the week it was written."""
-        return iso_week(planned_for or written_on)
+    def day_counted(*, planned_for: dt.date | None, written_on: dt.date) -> dt.date:
+        """The day an experiment counts on: the day it was planned for, else the day it was
+        written. The one home of this rule; progress, reminders and care's brief read it
+        through this, ``counts_on``, ``week_of`` or (in a query) ``in_days`` and ``in_week``."""
+        return planned_for or written_on
 
-    @staticmethod
-    def in_week(week: str) -> Q:
+    @property
+    def counts_on(self) -> dt.date:
+        return self.day_counted(planned_for=self.planned_for, written_on=self.date)
+
+    @classmethod
+    def week_of(cls, *, planned_for: dt.date | None, written_on: dt.date) -> str:
+        """The ISO week an experiment counts in: the week of ``day_counted``."""
+        return iso_week(cls.day_counted(planned_for=planned_for, written_on=written_on))
+
+    @classmethod
+    def in_week(cls, week: str) -> Q:
         """``week_of`` as a filter: the experiments that count in ``week``."""
         monday = week_monday(week)
-        days = (monday, monday + timedelta(days=6))
-        return Q(planned_for__range=days) | Q(planned_for__isnull=True, date__range=days)
+        return cls.in_days(monday, monday + timedelta(days=6))
+
+    @property
+    def settled(self) -> bool:
+        """Tried, skipped or deleted: nothing is left to nudge the patient towards. The one home
+        of this rule; reminders stop an experiment's nudges, and do not send them, by it."""
+        return self.deleted_at is not None or self.status != self.Status.PLANNED
 
     @classmethod
     def in_days(cls, start: dt.date | None, end: dt.date | None) -> Q:
-        """As ``week_of``: the day it was planned for, else the day it was written."""
+        """``day_counted`` as a filter: the day it was planned for, else the day it was written,
+        in ``start``..``end`` (inclusive; ``None`` leaves that side open)."""
         if start is None and end is None:
             return Q()  # an empty Q on one side of | would narrow to the unplanned ones
         return _bounded("planned_for", start, end) | Q(_bounded("date", start, end), planned_for__isnull=True)

@@ -24,6 +24,7 @@ from core.exceptions import DomainError
 from core.input import ascii_digits
 from journal import signals
 from journal.dates import iso_week, local_date, week_monday, weeks_back
+from journal.exceptions import NotLinkable
 from journal.kinds import KINDS, RecordKind
 from journal.models import (
     Commitment,
@@ -90,8 +91,17 @@ def commitments_read(
 
 
 def linkable_commitments(*, patient: User) -> QuerySet[Commitment]:
-    """What an entry of the patient's may name as its commitment: their own, living."""
+    """What an entry or a reminder of the patient's may name as its commitment: their own,
+    living. The one home of this rule: the API's choices (``journal.serializers.LinkableCommitmentField``)
+    and the services' check (``commitment_check_linkable``) are both this queryset."""
     return living(Commitment).filter(patient=patient)
+
+
+def commitment_check_linkable(*, patient: User, commitment: Commitment | None) -> None:
+    """Refuse a commitment the patient's entry or reminder may not name. The API offers only
+    those; this holds for every other caller (a script, a seed, a service of another app)."""
+    if commitment is not None and not linkable_commitments(patient=patient).filter(pk=commitment.pk).exists():
+        raise NotLinkable()
 
 
 # --- Sync ----------------------------------------------------------------------------------
@@ -289,9 +299,7 @@ def week_summaries(*, patients: Sequence[User], weeks: int, now: datetime) -> di
         own = own_pride_target(kind=kind, target_count=target, deleted_at=deleted_at)  # kind None: no commitment
         practice[patient_id].pride[week] = (count, own)
     tried = living(Experiment).filter(
-        Q(planned_for__gte=first_day) | Q(planned_for__isnull=True, date__gte=first_day),
-        patient_id__in=ids,
-        status=Experiment.Status.TRIED,
+        Experiment.in_days(first_day, None), patient_id__in=ids, status=Experiment.Status.TRIED
     )
     for patient_id, planned_for, written_on in tried.values_list("patient_id", "planned_for", "date"):
         practice[patient_id].tried[Experiment.week_of(planned_for=planned_for, written_on=written_on)] += 1

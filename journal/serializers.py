@@ -16,6 +16,11 @@ from journal.models import (
     COMMITMENT_TITLE_MAX_LENGTH,
     DEFAULT_KIND_WORDS,
     KINDS_WITHOUT_USUAL_CADENCE,
+    MOOD_MAX,
+    MOOD_MIN,
+    PRIDE_ITEM_MAX_LENGTH,
+    PRIDE_ITEMS_MAX,
+    PRIDE_ITEMS_MIN,
     TARGET_COUNT_MAX,
     Commitment,
     Experiment,
@@ -108,19 +113,26 @@ class CommitmentUpdateSerializer(CommitmentSerializer):
     kind = serializers.ChoiceField(choices=Commitment.Kind.choices, read_only=True)
 
 
+class LinkableCommitmentField(fields.PrimaryKeyRelatedField[Commitment]):
+    """The id of a commitment the signed-in patient's entry or reminder may name
+    (``selectors.linkable_commitments``), or null; any other id is ``does_not_exist``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # An empty queryset of the model, for the schema; requests choose from ``get_queryset``.
+        super().__init__(queryset=Commitment.objects.none(), allow_null=True, required=False, **kwargs)
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return Commitment.objects.none()
+        return selectors.linkable_commitments(patient=request.user)
+
+
 class EntrySerializer(KnownFieldsOnly, EncryptedTextMixin, fields.ModelSerializer):
-    commitment = fields.PrimaryKeyRelatedField(queryset=Commitment.objects.none(), allow_null=True, required=False)
+    commitment = LinkableCommitmentField()
     shared = fields.BooleanField(required=False)
 
     common_fields = ["id", "shared", "commitment", "created_at", "updated_at", "version"]
-
-    def get_fields(self):
-        result = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            commitment = cast("fields.PrimaryKeyRelatedField[Commitment]", result["commitment"])
-            commitment.queryset = selectors.linkable_commitments(patient=request.user)
-        return result
 
 
 class ReflectionSerializer(EntrySerializer):
@@ -130,7 +142,7 @@ class ReflectionSerializer(EntrySerializer):
     # No serializer default: it would fill a PUT that leaves the field out and replace the
     # patient's words. The model fills it when the reflection is created without it.
     kind_words = text(500, help_text=f"Defaults to “{DEFAULT_KIND_WORDS}” when the reflection is created without it.")
-    mood = fields.IntegerField(min_value=1, max_value=5, allow_null=True, required=False)
+    mood = fields.IntegerField(min_value=MOOD_MIN, max_value=MOOD_MAX, allow_null=True, required=False)
 
     class Meta:
         model = Reflection
@@ -158,7 +170,9 @@ class WeekField(fields.CharField):
 class PrideEntrySerializer(EntrySerializer):
     text_fields = ("note",)
     week = WeekField(required=False, help_text="ISO week YYYY-Www; defaults to this week in the patient's zone.")
-    items = fields.TextListField(item_max_length=500, min_length=1, max_length=10)
+    items = fields.TextListField(
+        item_max_length=PRIDE_ITEM_MAX_LENGTH, min_length=PRIDE_ITEMS_MIN, max_length=PRIDE_ITEMS_MAX
+    )
     note = text(2000)
     target = serializers.SerializerMethodField(
         help_text="Items that meet the week: the target of the entry's commitment, else of the patient's active "

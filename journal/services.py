@@ -23,7 +23,7 @@ from accounts.selectors import linked_patient
 from core.concurrency import IfMatch, check_version
 from core.crypto import EncryptedTextField
 from core.exceptions import DomainError, StaleVersion
-from journal import signals
+from journal import selectors, signals
 from journal.dates import local_date
 from journal.exceptions import IdTaken, NotYours, PatientRequired, RecordNotFound, SlotTaken
 from journal.models import Commitment, Entry, JournalRecord, SyncCounter
@@ -131,6 +131,7 @@ def _raise_if_taken(entry: Entry) -> None:
 
 @transaction.atomic
 def entry_create(*, model: type[E], patient: User, now: datetime, id: uuid.UUID | None = None, **fields: Any) -> E:
+    selectors.commitment_check_linkable(patient=patient, commitment=fields.get("commitment"))
     entry = model(patient=patient, **fields)
     if id is not None:
         entry.id = id
@@ -157,6 +158,8 @@ def entry_update(*, entry: E, now: datetime, **fields: Any) -> E:
     # Only a value that changes is checked against today: a full PUT that repeats its date
     # is not moving it, even for a traveller for whom that day has not come yet.
     changed = {name for name, value in fields.items() if getattr(entry, name) != value}
+    if "commitment" in changed:
+        selectors.commitment_check_linkable(patient=entry.patient, commitment=fields["commitment"])
     for name, value in fields.items():
         setattr(entry, name, value)
     entry.settle(today=local_date(now, entry.patient.zone), changed=changed, created=False)

@@ -50,7 +50,7 @@ CLAIMED_FIELDS = (
     *("id", "patient", "kind", "experiment", "local_time", "weekdays", "on_date", "enabled", "next_fire_at"),
     *("patient__id", "patient__timezone"),
     *("patient__reminder_settings__" + name for name in ("patient", "quiet_start", "quiet_end", "paused_until")),
-    *("experiment__id", "experiment__status", "experiment__deleted_at"),
+    *("experiment__id", "experiment__status", "experiment__deleted_at"),  # what Experiment.settled reads
 )
 
 
@@ -233,7 +233,7 @@ def _already_done(due: Sequence[Reminder]) -> set[UUID]:
         if reminder.experiment_id is not None:
             if reminder.experiment_settled:
                 done.add(reminder.id)
-        elif reminder.kind in PRACTICE_OF:
+        elif reminder.kind in Reminder.PRACTICE_OF:
             by_kind[reminder.kind].append(reminder)
     for kind, reminders in by_kind.items():
         # Slots due in one pass lie within minutes of each other, except the missed ones,
@@ -243,16 +243,11 @@ def _already_done(due: Sequence[Reminder]) -> set[UUID]:
             assert reminder.next_fire_at is not None
             by_slot[reminder.next_fire_at].append(reminder)
         for slot, at_slot in by_slot.items():
-            practised = patients_who_practised(patients=[r.patient for r in at_slot], kind=PRACTICE_OF[kind], now=slot)
+            practised = patients_who_practised(
+                patients=[r.patient for r in at_slot], kind=Reminder.PRACTICE_OF[kind], now=slot
+            )
             done.update(r.id for r in at_slot if r.patient_id in practised)
     return done
-
-
-#: Which journal practice a reminder kind nudges towards (``Commitment.Kind``).
-PRACTICE_OF: dict[str, str] = {
-    Reminder.Kind.REFLECTION_DAILY: "reflection_daily",
-    Reminder.Kind.PRIDE_WEEKLY: "pride_weekly",
-}
 
 
 def _requeue_lost(*, now: datetime) -> list[str]:

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.crypto import EncryptedTextField
+from journal.models import Commitment
 from reminders.schedule import next_fire
 
 #: ISO weekdays, 1 = Monday.
@@ -41,6 +42,14 @@ class Reminder(models.Model):
 
     #: The kinds a patient sets up themself; the experiment nudges follow the experiment.
     PATIENT_KINDS: ClassVar[set[str]] = {Kind.REFLECTION_DAILY, Kind.PRIDE_WEEKLY, Kind.CUSTOM}
+    #: The journal practice (``Commitment.Kind``) a reminder of each kind nudges towards: the one
+    #: home of the pairing. Activating such a commitment gives it a reminder of the paired kind
+    #: (reminders/plans.py), and the dispatcher skips a slot whose practice is already done. A
+    #: custom reminder has no practice to check; an experiment's nudges follow their experiment.
+    PRACTICE_OF: ClassVar[dict[str, str]] = {
+        Kind.REFLECTION_DAILY: Commitment.Kind.REFLECTION_DAILY,
+        Kind.PRIDE_WEEKLY: Commitment.Kind.PRIDE_WEEKLY,
+    }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
@@ -86,11 +95,16 @@ class Reminder(models.Model):
             return None
         return next_fire(self.local_time, self.weekday_tuple, zone, after, on_date=self.on_date)
 
+    @classmethod
+    def kind_for(cls, commitment_kind: str) -> str | None:
+        """The kind of reminder that nudges towards a commitment of ``commitment_kind``, if any."""
+        return next((kind for kind, practice in cls.PRACTICE_OF.items() if practice == commitment_kind), None)
+
     @property
     def experiment_settled(self) -> bool:
-        """An experiment's nudges stop once it is tried, skipped or deleted."""
+        """An experiment's nudges stop once it is settled (``Experiment.settled``)."""
         experiment = self.experiment
-        return experiment is not None and (experiment.deleted_at is not None or experiment.status != "planned")
+        return experiment is not None and experiment.settled
 
 
 class ReminderSettings(models.Model):

@@ -15,10 +15,11 @@ from accounts.models import User
 from journal.models import Commitment, Experiment
 from reminders.models import EVERY_DAY, Reminder
 
-#: Activating one of these commitments gives the patient this reminder, at local time.
-DEFAULTS: dict[str, tuple[str, time, list[int]]] = {
-    Commitment.Kind.REFLECTION_DAILY: (Reminder.Kind.REFLECTION_DAILY, time(20, 0), EVERY_DAY),
-    Commitment.Kind.PRIDE_WEEKLY: (Reminder.Kind.PRIDE_WEEKLY, time(18, 0), [7]),
+#: Activating a commitment whose practice a reminder kind nudges towards (``Reminder.PRACTICE_OF``)
+#: gives the patient a reminder of that kind, at this local time on these weekdays.
+DEFAULT_SLOTS: dict[str, tuple[time, list[int]]] = {
+    Reminder.Kind.REFLECTION_DAILY: (time(20, 0), EVERY_DAY),
+    Reminder.Kind.PRIDE_WEEKLY: (time(18, 0), [7]),
 }
 #: An experiment planned for a day: a nudge that morning, a follow-up the next evening.
 EXPERIMENT_NUDGES = (
@@ -46,9 +47,10 @@ def commitment_reminders_start(*, commitment: Commitment, now: datetime) -> None
             reminder.updated_at = now
         Reminder.objects.bulk_update(existing, ["enabled", "next_fire_at", "updated_at", "version"])
         return
-    if commitment.kind not in DEFAULTS:
+    kind = Reminder.kind_for(commitment.kind)
+    if kind is None:
         return
-    kind, local_time, weekdays = DEFAULTS[commitment.kind]
+    local_time, weekdays = DEFAULT_SLOTS[kind]
     reminder = Reminder(
         patient=patient,
         kind=kind,
@@ -75,7 +77,7 @@ def experiment_nudges_plan(*, experiment: Experiment, now: datetime) -> None:
     own choices about its nudges (switched off, another time) as they are.
     """
     planned_for = experiment.planned_for
-    wanted = experiment.deleted_at is None and experiment.status == "planned" and planned_for is not None
+    wanted = not experiment.settled and planned_for is not None
     nudges = {reminder.kind: reminder for reminder in Reminder.objects.filter(experiment=experiment)}
     patient = experiment.patient
     for kind, local_time, days_after in EXPERIMENT_NUDGES:

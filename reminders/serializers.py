@@ -12,8 +12,7 @@ from rest_framework import serializers
 
 from core import fields, outbound
 from core.serializers import KnownFieldsOnly
-from journal import selectors as journal_selectors
-from journal.models import Commitment
+from journal.serializers import LinkableCommitmentField
 from reminders.models import DEFAULT_CHANNELS, Delivery, Device, Reminder, ReminderSettings
 
 #: The kinds a patient may create, in the model's order (the schema's enum is stable).
@@ -140,23 +139,10 @@ class ReminderSerializer(serializers.ModelSerializer[Reminder]):
 
 
 class ReminderUpdateSerializer(KnownFieldsOnly, serializers.Serializer[Reminder]):
-    commitment = fields.PrimaryKeyRelatedField(
-        queryset=Commitment.objects.none(),
-        allow_null=True,
-        required=False,
-        help_text="One of the patient's own commitments, or null.",
-    )
+    commitment = LinkableCommitmentField(help_text="One of the patient's own commitments, or null.")
     local_time = LocalTimeField(help_text="On the patient's wall clock, in their zone: HH:MM, 24-hour.")
     weekdays = WeekdaysField()
     enabled = fields.BooleanField()
-
-    def get_fields(self) -> dict[str, Any]:
-        result = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            commitment = cast("fields.PrimaryKeyRelatedField[Commitment]", result["commitment"])
-            commitment.queryset = journal_selectors.linkable_commitments(patient=request.user)
-        return result
 
 
 class ReminderCreateSerializer(ReminderUpdateSerializer):

@@ -21,18 +21,13 @@ from accounts.models import User
 from core.concurrency import IfMatch, check_version
 from core.exceptions import DomainError
 from journal.models import Commitment
+from journal.selectors import commitment_check_linkable
 from reminders.models import DEFAULT_CHANNELS, MAX_DEVICES, Device, Reminder, ReminderSettings
 
 #: What a change to any of these moves: the next slot is computed again.
 SCHEDULE_FIELDS = frozenset({"local_time", "weekdays", "enabled"})
 
 # --- Reminders -----------------------------------------------------------------------------
-
-
-def _check_commitment(*, patient: User, commitment: Commitment | None) -> None:
-    # The API only offers the patient's own living commitments; this holds for every caller.
-    if commitment is not None and (commitment.patient_id != patient.id or commitment.deleted_at is not None):
-        raise DomainError("Not one of the patient's commitments.", code="does_not_exist", attr="commitment")
 
 
 @transaction.atomic
@@ -47,7 +42,7 @@ def reminder_create(
     commitment: Commitment | None = None,
     on_date: date | None = None,
 ) -> Reminder:
-    _check_commitment(patient=patient, commitment=commitment)
+    commitment_check_linkable(patient=patient, commitment=commitment)
     reminder = Reminder(
         patient=patient,
         kind=kind,
@@ -74,7 +69,7 @@ def reminder_update(*, reminder: Reminder, now: datetime, **fields: Any) -> Remi
     if "kind" in fields:
         raise DomainError("A reminder's kind is fixed once made.", code="read_only", attr="kind")
     if "commitment" in fields:
-        _check_commitment(patient=reminder.patient, commitment=fields["commitment"])
+        commitment_check_linkable(patient=reminder.patient, commitment=fields["commitment"])
     if "weekdays" in fields:
         fields["weekdays"] = sorted(set(fields["weekdays"]))
     replanned = any(name in SCHEDULE_FIELDS and getattr(reminder, name) != value for name, value in fields.items())

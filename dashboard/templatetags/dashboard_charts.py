@@ -1,5 +1,5 @@
 """``{{ weeks|sparkline }}`` and ``{{ weeks|week_chart }}``: a partial draws what these place.
-``{{ entry.week|monday }}``: a pride entry's week by its first day."""
+``{{ entry.week|monday }}``: a pride entry's week by its first day; ``{% mood_max %}``: the top of the mood scale."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django import template
 
 from dashboard import charts
 from journal.dates import week_monday
+from journal.models import MOOD_MAX
 from journal.selectors import PatientWeeks
 
 register = template.Library()
@@ -22,6 +23,12 @@ def sparkline(weeks: PatientWeeks) -> charts.Sparkline:
 @register.filter
 def week_chart(weeks: PatientWeeks, linked_since: datetime | None = None) -> charts.WeekChart:
     return charts.week_chart(weeks, linked_since)
+
+
+@register.simple_tag
+def mood_max() -> int:
+    """The highest mood a reflection may hold: "Mood 4 of {% mood_max %}"."""
+    return MOOD_MAX
 
 
 @register.filter

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from care.models import AccessLog, Session
+from care.models import TRANSCRIPT_MAX_LENGTH, AccessLog, Session
 from journal.models import Commitment
 from tests.factories import CareLinkFactory
 from tests.helpers import error_attrs, error_codes
@@ -191,6 +191,34 @@ def test_import_transcript_refuses_a_binary_file_and_writes_nothing(tmp_path, th
         call_command("import_transcript", str(binary), therapist=therapist.email, patient=chef.email)
     with pytest.raises(CommandError, match="No patient"):
         call_command("import_transcript", str(T44), therapist=therapist.email, patient="nobody@example.test")
+    assert not Session.objects.exists()
+    assert not Commitment.objects.exists()
+
+
+def test_a_transcript_is_stored_as_read_whether_pasted_or_imported_from_a_file(
+    tmp_path, as_therapist, therapist, chef, link
+):
+    # One reading for every way in (care.transcripts.transcript_text): a leading BOM is no
+    # part of what was said, in a file's bytes or in text a client read without stripping it.
+    said = T44.read_text()
+    pasted = record(as_therapist, patient=str(chef.id), transcript="\ufeff" + said)
+    assert pasted.status_code == 201, pasted.json()
+    path = tmp_path / "t44.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + said.encode())
+    with time_machine.travel(NOW, tick=False):
+        call_command("import_transcript", str(path), therapist=therapist.email, patient=chef.email, stdout=StringIO())
+    assert [session.transcript for session in Session.objects.order_by("created_at", "id")] == [said, said]
+
+
+def test_import_transcript_holds_a_file_to_the_apis_limit_and_writes_nothing(
+    tmp_path, as_therapist, therapist, chef, link
+):
+    long = "Therapist: " + "a" * TRANSCRIPT_MAX_LENGTH + "\nPatient: I can try."
+    assert record(as_therapist, patient=str(chef.id), transcript=long).status_code == 400
+    path = tmp_path / "long.txt"
+    path.write_text(long, encoding="utf-8")
+    with pytest.raises(CommandError, match=f"at most {TRANSCRIPT_MAX_LENGTH:,} characters.*max_length"):
+        call_command("import_transcript", str(path), therapist=therapist.email, patient=chef.email)
     assert not Session.objects.exists()
     assert not Commitment.objects.exists()
 

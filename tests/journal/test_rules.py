@@ -11,13 +11,27 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import IntegrityError, transaction
+from drf_spectacular.generators import SchemaGenerator
 
 from accounts.exceptions import NotLinked
 from core.concurrency import IfMatch
 from core.exceptions import StaleVersion
 from journal import selectors, services
-from journal.exceptions import NotYours, PatientRequired, RecordNotFound, SlotTaken
-from journal.models import Commitment, PrideEntry, Reflection
+from journal.dates import iso_week
+from journal.exceptions import NotLinkable, NotYours, PatientRequired, RecordNotFound, SlotTaken
+from journal.models import (
+    MOOD_MAX,
+    MOOD_MIN,
+    PRIDE_ITEM_MAX_LENGTH,
+    PRIDE_ITEMS_MAX,
+    PRIDE_ITEMS_MIN,
+    Commitment,
+    Experiment,
+    PrideEntry,
+    Reflection,
+)
+from reminders.models import Reminder
 from tests.factories import (
     CareLinkFactory,
     CommitmentFactory,
@@ -25,6 +39,7 @@ from tests.factories import (
     PatientFactory,
     PrideEntryFactory,
     ReflectionFactory,
+    ReminderFactory,
     TherapistFactory,
 )
 
@@ -161,6 +176,108 @@ class TestPeriodPractised:
         assert not selectors.period_practised(patient=chef, kind=Commitment.Kind.CUSTOM, now=NOW)
 
 
+class TestTheDayAnExperimentCountsOn:
+    """One rule (``Experiment.day_counted``): the day it was planned for, else the day it was
+    written. Its query forms (``in_days``, ``in_week``) must pick exactly the experiments the
+    rule places there, or progress, reminders and the brief would count different things."""
+
+    WRITTEN = (date(2026, 11, 23), date(2026, 11, 29), date(2026, 11, 30))  # W48's Monday and Sunday, W49
+    PLANNED = (None, date(2026, 11, 22), date(2026, 11, 23), date(2026, 11, 29), date(2026, 11, 30))
+
+    @pytest.fixture
+    def experiments(self, chef):
+        made = []
+        for written in self.WRITTEN:
+            for planned_for in self.PLANNED:
+                experiment = ExperimentFactory(patient=chef, planned_for=planned_for, now=NOW)
+                Experiment.objects.filter(pk=experiment.pk).update(date=written)  # written on another day
+                experiment.date = written
+                made.append(experiment)
+        return made
+
+    def test_an_experiment_counts_on_the_day_it_was_planned_for_else_the_day_it_was_written(self):
+        planned = Experiment(planned_for=date(2026, 11, 30), date=date(2026, 11, 25))
+        unplanned = Experiment(planned_for=None, date=date(2026, 11, 25))
+        assert (planned.counts_on, unplanned.counts_on) == (date(2026, 11, 30), date(2026, 11, 25))
+        assert Experiment.week_of(planned_for=planned.planned_for, written_on=planned.date) == "2026-W49"
+        assert Experiment.week_of(planned_for=None, written_on=unplanned.date) == "2026-W48"
+
+    @pytest.mark.parametrize(
+        ("start", "end"),
+        [
+            (date(2026, 11, 23), date(2026, 11, 29)),
+            (date(2026, 11, 29), date(2026, 11, 29)),
+            (date(2026, 11, 24), None),
+            (None, date(2026, 11, 28)),
+            (None, None),
+        ],
+    )
+    def test_the_days_filter_picks_what_the_rule_places_in_those_days(self, experiments, start, end):
+        found = set(Experiment.objects.filter(Experiment.in_days(start, end)).values_list("id", flat=True))
+        expected = {
+            e.id for e in experiments if (start is None or e.counts_on >= start) and (end is None or e.counts_on <= end)
+        }
+        assert found == expected
+
+    @pytest.mark.parametrize("week", ["2026-W47", "2026-W48", "2026-W49"])
+    def test_the_week_filter_picks_what_the_rule_places_in_that_week(self, experiments, week):
+        found = set(Experiment.objects.filter(Experiment.in_week(week)).values_list("id", flat=True))
+        expected = {e.id for e in experiments if iso_week(e.counts_on) == week}
+        assert found == expected
+        assert found  # each week holds some: the comparison is not between two empty sets
+
+
+class TestASettledExperiment:
+    """One rule (``Experiment.settled``): tried, skipped or deleted; its nudges stop by it."""
+
+    @pytest.mark.parametrize(
+        ("status", "deleted", "settled"),
+        [("planned", False, False), ("tried", False, True), ("skipped", False, True), ("planned", True, True)],
+    )
+    def test_an_experiment_is_settled_once_tried_skipped_or_deleted(self, status, deleted, settled):
+        experiment = Experiment(status=status, deleted_at=NOW if deleted else None)
+        assert experiment.settled is settled
+
+
+@pytest.fixture(scope="module")
+def components():
+    return SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+
+
+class TestTheMoodAndPrideScales:
+    """Each scale has one home (journal.models): the database, the API's checks and messages,
+    and the schema a generated client reads all say the same numbers."""
+
+    def test_mood_runs_from_the_lowest_to_the_highest_everywhere(self, as_chef, chef, components):
+        for name in ("Reflection", "ReflectionRequest"):
+            mood = components[name]["properties"]["mood"]
+            assert (mood["minimum"], mood["maximum"]) == (MOOD_MIN, MOOD_MAX), name
+        with time_machine.travel(NOW, tick=False):
+            too_high = as_chef.post("/api/v1/reflections/", {"effort": "x", "mood": MOOD_MAX + 1})
+            too_low = as_chef.post("/api/v1/reflections/", {"effort": "x", "mood": MOOD_MIN - 1})
+            highest = as_chef.post("/api/v1/reflections/", {"effort": "x", "mood": MOOD_MAX})
+        assert (too_high.status_code, too_low.status_code, highest.status_code) == (400, 400, 201)
+        assert str(MOOD_MAX) in too_high.json()["errors"][0]["detail"]
+        assert str(MOOD_MIN) in too_low.json()["errors"][0]["detail"]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Reflection.objects.filter(id=highest.json()["id"]).update(mood=MOOD_MAX + 1)
+
+    def test_a_pride_entry_holds_from_the_fewest_to_the_most_things_everywhere(self, as_chef, components):
+        for name in ("PrideEntry", "PrideEntryRequest"):
+            items = components[name]["properties"]["items"]
+            assert (items["minItems"], items["maxItems"]) == (PRIDE_ITEMS_MIN, PRIDE_ITEMS_MAX), name
+            assert items["items"]["maxLength"] == PRIDE_ITEM_MAX_LENGTH, name
+        with time_machine.travel(NOW, tick=False):
+            too_many = as_chef.post("/api/v1/pride-entries/", {"items": ["a"] * (PRIDE_ITEMS_MAX + 1)})
+            too_long = as_chef.post("/api/v1/pride-entries/", {"items": ["a" * (PRIDE_ITEM_MAX_LENGTH + 1)]})
+            most = as_chef.post("/api/v1/pride-entries/", {"items": ["a" * PRIDE_ITEM_MAX_LENGTH] * PRIDE_ITEMS_MAX})
+        assert (too_many.status_code, too_long.status_code, most.status_code) == (400, 400, 201)
+        assert str(PRIDE_ITEMS_MAX) in too_many.json()["errors"][0]["detail"]
+        assert str(PRIDE_ITEM_MAX_LENGTH) in too_long.json()["errors"][0]["detail"]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PrideEntry.objects.filter(id=most.json()["id"]).update(item_count=PRIDE_ITEMS_MAX + 1)
+
+
 class TestWhoMaySeeAndWrite:
     def test_a_therapist_sees_the_commitments_of_linked_patients_only(self, therapist, chef, link, other_patient):
         mine = CommitmentFactory(patient=chef)
@@ -198,6 +315,49 @@ class TestWhoMaySeeAndWrite:
         )
         assert (commitment.patient, commitment.created_by) == (chef, therapist)
         assert (commitment.cadence, commitment.target_count) == ("weekly", 3)
+
+
+class TestWhichCommitmentAnEntryOrReminderMayName:
+    """One rule (``selectors.linkable_commitments``): the patient's own, living commitments.
+    The API offers only those; the services hold every other caller to the same rule."""
+
+    @pytest.fixture
+    def not_linkable(self, chef, other_patient):
+        deleted = CommitmentFactory(patient=chef, now=NOW)
+        services.commitment_delete(commitment=deleted, by=chef, now=NOW)
+        return {"another patient's": CommitmentFactory(patient=other_patient, now=NOW), "a deleted": deleted}
+
+    def test_an_entry_written_through_the_service_names_only_the_patients_own_living_commitment(
+        self, chef, not_linkable
+    ):
+        for what, commitment in not_linkable.items():
+            with pytest.raises(NotLinkable):
+                services.entry_create(model=Reflection, patient=chef, now=NOW, effort="x", commitment=commitment)
+            assert not Reflection.objects.exists(), what
+        mine = CommitmentFactory(patient=chef, now=NOW)
+        made = services.entry_create(model=Reflection, patient=chef, now=NOW, effort="x", commitment=mine)
+        assert made.commitment == mine
+
+    def test_an_entry_changed_through_the_service_cannot_name_one_either(self, chef, not_linkable):
+        entry = ExperimentFactory(patient=chef, now=NOW)
+        for commitment in not_linkable.values():
+            with pytest.raises(NotLinkable):
+                services.entry_update(entry=entry, now=NOW, commitment=commitment)
+        entry.refresh_from_db()
+        assert (entry.commitment, entry.version) == (None, 1)
+
+    def test_a_reminder_is_held_to_the_same_rule(self, chef, not_linkable):
+        before = Reminder.objects.count()
+        for commitment in not_linkable.values():
+            with pytest.raises(NotLinkable):
+                ReminderFactory(patient=chef, commitment=commitment, now=NOW)
+        assert Reminder.objects.count() == before
+
+    def test_the_api_offers_an_entry_the_same_choices(self, as_chef, not_linkable):
+        for what, commitment in not_linkable.items():
+            response = as_chef.post("/api/v1/experiments/", {"title": "x", "commitment": str(commitment.id)})
+            assert response.status_code == 400, what
+            assert response.json()["errors"][0]["code"] == "does_not_exist"
 
 
 class TestPutCreateOrReplace:

@@ -260,7 +260,12 @@ def test_a_disabled_reminder_never_fires(beat):
     assert beat.pass_at("2026-11-26T20:00:00Z").due == 0
 
 
-def test_an_experiments_nudges_stop_once_it_is_tried(beat):
+@pytest.mark.parametrize(
+    "settled",
+    [{"status": "tried"}, {"status": "skipped"}, {"deleted_at": datetime(2026, 11, 28, tzinfo=UTC)}],
+    ids=["tried", "skipped", "deleted"],
+)
+def test_an_experiments_nudges_stop_once_it_is_tried_skipped_or_deleted(beat, settled):
     patient = patient_in("Europe/London")
     experiment = ExperimentFactory(
         patient=patient, now=z("2026-11-25T10:00:00Z"), planned_for=date(2026, 11, 27), status="planned"
@@ -270,7 +275,7 @@ def test_an_experiments_nudges_stop_once_it_is_tried(beat):
     follow_up = Reminder.objects.get(experiment=experiment, kind=Reminder.Kind.EXPERIMENT_FOLLOW_UP)
     assert beat.pass_at("2026-11-27T09:00:00Z").to_send == 1
     # Marked tried behind the services' back (an old client, an admin): the pass still checks.
-    Experiment.objects.filter(id=experiment.id).update(status="tried")
+    Experiment.objects.filter(id=experiment.id).update(**settled)
     assert beat.pass_at("2026-11-28T19:00:00Z").skipped == 1
     assert statuses(follow_up) == [("2026-11-28T19:00:00Z", "skipped_done")]
     for one_off in (morning, follow_up):

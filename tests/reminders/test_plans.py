@@ -42,6 +42,13 @@ def test_activating_a_weekly_pride_commitment_creates_a_sunday_evening_reminder(
     assert reminders_of(commitment) == [("pride_weekly", "18:00", [7], True, z("2026-11-29T18:00:00Z"))]
 
 
+@pytest.mark.parametrize(("reminder_kind", "practice"), sorted(Reminder.PRACTICE_OF.items()))
+def test_a_commitment_starts_with_the_reminder_that_checks_its_practice(reminder_kind, practice):
+    # The dispatcher skips this reminder once the practice is done: the pairing has one home.
+    commitment = CommitmentFactory(kind=practice, now=NOW)
+    assert [kind for kind, *_ in reminders_of(commitment)] == [reminder_kind]
+
+
 @pytest.mark.parametrize("kind", ["experiment", "custom"])
 def test_other_commitments_get_no_default_reminder(kind):
     commitment = CommitmentFactory(kind=kind, cadence="once", now=NOW)
@@ -107,6 +114,14 @@ def test_moving_an_experiment_moves_its_nudges_and_trying_it_early_stops_them():
     journal_services.entry_update(entry=experiment, now=NOW, status=Experiment.Status.TRIED)
     assert not Reminder.objects.filter(experiment=experiment, enabled=True).exists()
     assert Reminder.objects.filter(experiment=experiment).count() == 2  # history kept, nothing new
+
+
+def test_skipping_an_experiment_stops_its_nudges():
+    patient = PatientFactory(timezone="Europe/London")
+    experiment = ExperimentFactory(patient=patient, status="planned", planned_for=date(2026, 11, 28), now=NOW)
+    journal_services.entry_update(entry=experiment, now=NOW, status=Experiment.Status.SKIPPED)
+    assert not Reminder.objects.filter(experiment=experiment, enabled=True).exists()
+    assert Reminder.objects.filter(experiment=experiment).count() == 2
 
 
 def test_a_deleted_experiment_is_not_nudged():
