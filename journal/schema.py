@@ -6,7 +6,7 @@ schema cannot promise a limit or a default the server no longer keeps.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
@@ -16,7 +16,7 @@ from rest_framework import serializers
 from core.input import FIRST_YEAR
 from core.openapi import DATE_PATTERN, WEEK_PATTERN, documented
 from journal.kinds import KINDS, RecordKind
-from journal.models import DEFAULT_KIND_WORDS, Commitment
+from journal.models import DEFAULT_KIND_WORDS, PRIDE_ITEMS_MAX, PRIDE_ITEMS_MIN, Commitment
 from journal.selectors import PAGE_LIMIT
 from journal.serializers import (
     CommitmentSerializer,
@@ -33,7 +33,6 @@ WRITES = ["create", "update", "partial_update"]
 # gives neither.
 _pride = Commitment(kind=Commitment.Kind.PRIDE_WEEKLY)
 _pride.fill_defaults(given=())
-_PRIDE_ITEMS = cast(serializers.ListField, PrideEntrySerializer().fields["items"])
 
 commitments = documented(
     extend_schema_view(
@@ -186,7 +185,7 @@ pride_entries = documented(
         many="pride entries",
         rules="One per ISO week (409 with `existing_id` for a second); `week` defaults to this week in the "
         "patient's zone and may not be in the future; past weeks are welcome. "
-        f"`items`: {_PRIDE_ITEMS.min_length} to {_PRIDE_ITEMS.max_length} things.",
+        f"`items`: {PRIDE_ITEMS_MIN} to {PRIDE_ITEMS_MAX} things.",
         by_week=True,
     ),
     extend_validation_errors(["future_week"], field_name="week", actions=WRITES),
