@@ -139,6 +139,9 @@ patient_brief = documented(
 
 sessions = documented(
     extend_validation_errors(["required", "invalid"], field_name="patient", methods=["get"]),
+    # What session_record refuses, beside what the serializer's fields declare themselves.
+    extend_validation_errors(["future_date"], field_name="held_on", methods=["post"]),
+    extend_validation_errors(["not_text", "no_turns"], field_name="transcript", methods=["post"]),
     extend_schema_view(
         get=extend_schema(
             operation_id="listSessions",

@@ -158,3 +158,19 @@ def test_the_code_a_client_gets_is_one_its_operations_enum_names(as_chef, error_
     response = call(as_chef)
     assert response.status_code == status, response.content
     assert {error["code"] for error in response.json()["errors"]} <= set(error_code_enums[operation])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"transcript": "Nobody speaks here, it is only a note."},  # no_turns
+        {"transcript": "Therapist: Could you try?\nPatient: \x07Yes."},  # not_text
+        {"held_on": "2099-01-01"},  # future_date
+    ],
+)
+def test_what_recording_a_session_refuses_is_a_code_its_operation_names(
+    as_therapist, chef, link, error_code_enums, body
+):
+    response = as_therapist.post("/api/v1/sessions/", {"patient": str(chef.id), **body}, format="json")
+    assert response.status_code == 400, response.content
+    assert {error["code"] for error in response.json()["errors"]} <= set(error_code_enums["CreateSession"])
