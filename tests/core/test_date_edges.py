@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.core.test_hostile_input import World, client_of, endpoints, rows, send
+from tests.core.test_hostile_input import client_of, endpoints, rows, send
 from tests.core.test_whole_values import SHAPES, shaped_fields
 from tests.factories import CareLinkFactory, PatientFactory, PrideEntryFactory, ReflectionFactory, TherapistFactory
 from tests.helpers import client_for
@@ -61,13 +61,6 @@ def test_the_last_week_a_date_can_hold_ends_at_the_last_day(shared):
     assert client.get(entries, {"to": "9999-W52"}).json()["results"] == everything
     assert client.get(entries, {"from": "1900-W01", "to": "9999-W52"}).json()["results"] == everything
     assert client.get(entries, {"from": "9999-W52"}).json()["results"] == []
-
-
-@pytest.fixture
-def world(db, settings) -> World:
-    settings.AUTH_THROTTLE_RATE = "100000/min"
-    settings.AXES_FAILURE_LIMIT = 100000
-    return World()
 
 
 def test_a_body_at_the_ends_of_the_calendar_is_a_4xx_or_written(world):

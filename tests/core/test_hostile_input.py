@@ -276,14 +276,6 @@ def send(client: Any, method: str, path: str, body: Any) -> Any:
     return getattr(client, method)(path, data=json.dumps(body), content_type="application/json")
 
 
-@pytest.fixture
-def world(db, settings) -> World:
-    # Every attack must reach the fields, not stop at the throttle or the lockout.
-    settings.AUTH_THROTTLE_RATE = "100000/min"
-    settings.AXES_FAILURE_LIMIT = 100000
-    return World()
-
-
 def client_of(world: World, who: str) -> Any:
     from rest_framework.test import APIClient
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 
-from tests.core.test_hostile_input import World, client_of, endpoints, send
+from tests.core.test_hostile_input import client_of, endpoints, send
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +34,6 @@ def snapshot() -> dict[str, list[str]]:
         for model in apps.get_models()
         if model._meta.app_label != "axes"
     }
-
-
-@pytest.fixture
-def world(db, settings) -> World:
-    settings.AUTH_THROTTLE_RATE = "100000/min"
-    settings.AXES_FAILURE_LIMIT = 100000
-    return World()
 
 
 def assert_refused(response: Any, field: str, where: tuple[str, str]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.core.test_hostile_input import World, client_of, endpoints, send
+from tests.core.test_hostile_input import client_of, endpoints, send
 from tests.core.test_unknown_fields import snapshot
 from tests.factories import CareLinkFactory, PatientFactory, TherapistFactory
 from tests.helpers import client_for, error_attrs
@@ -40,13 +40,6 @@ def shaped_fields(body: dict[str, Any]) -> list[tuple[str, str]]:
         for field, value in body.items()
         if isinstance(value, str) and any(shape.fullmatch(value) for shape in SHAPES.values())
     ]
-
-
-@pytest.fixture
-def world(db, settings) -> World:
-    settings.AUTH_THROTTLE_RATE = "100000/min"
-    settings.AXES_FAILURE_LIMIT = 100000
-    return World()
 
 
 def test_every_time_day_and_week_in_a_body_is_refused_unless_whole(world):
