@@ -250,6 +250,9 @@ AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_USERNAME_FORM_FIELD = "email"
 AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
+# A try while locked out (the owner's right password, too) does not start the cool-off again: the
+# lock ends 15 minutes after the failure that set it, whatever is tried meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HTTP_RESPONSE_CODE = 429
 # The dashboard's sign-in page says it in its own words (the API's view answers its own lockouts).
 AXES_LOCKOUT_CALLABLE = "dashboard.auth_views.locked_out"

@@ -8,13 +8,16 @@ them knows it may end up as an HTTP answer.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
@@ -152,23 +155,53 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+#: What a browser's ``auth`` secret is (RFC 8291): 16 bytes.
+WEB_PUSH_AUTH_BYTES = 16
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _base64url(value: object) -> bytes | None:
+    """Unpadded base64url, as ``PushSubscription.toJSON()`` writes keys; else None."""
+    if not isinstance(value, str) or not _BASE64URL.fullmatch(value):
+        return None
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except ValueError:
+        return None
+
+
+def web_push_keys_usable(keys: object) -> bool:
+    """``p256dh`` a point on P-256 and ``auth`` 16 bytes: keys a push can be encrypted to. Other
+    keys would fail at the first reminder (one crashed the encryption library) and hold one of
+    the user's few device places meanwhile."""
+    if not isinstance(keys, dict):
+        return False
+    p256dh, auth = _base64url(keys.get("p256dh")), _base64url(keys.get("auth"))
+    if p256dh is None or auth is None or len(auth) != WEB_PUSH_AUTH_BYTES:
+        return False
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), p256dh)
+    except ValueError:
+        return False
+    return True
+
+
 def web_subscription(token: str) -> str:
     """A Push API subscription (``PushSubscription.toJSON()``), checked and written canonically,
-    so the same subscription sent twice with other spacing or key order is the same device."""
+    so the same subscription sent twice with other spacing or key order is the same device.
+
+    An endpoint holding a space or a control character is refused whole: Python's URL splitter
+    drops tabs and newlines that the sender's parser refuses, and two parsers reading one URL
+    two ways is how a guard is got round."""
     try:
         subscription = json.loads(token)
     except ValueError:
         subscription = None
     keys = subscription.get("keys") if isinstance(subscription, dict) else None
     endpoint = subscription.get("endpoint") if isinstance(subscription, dict) else None
-    url = urlsplit(endpoint) if isinstance(endpoint, str) else None
-    if (
-        url is None
-        or url.scheme != "https"
-        or not url.hostname
-        or not isinstance(keys, dict)
-        or not all(isinstance(keys.get(name), str) and keys[name] for name in ("p256dh", "auth"))
-    ):
+    printable = isinstance(endpoint, str) and all(" " < character != "\x7f" for character in endpoint)
+    url = urlsplit(endpoint) if printable and isinstance(endpoint, str) else None
+    if url is None or url.scheme != "https" or not url.hostname or not web_push_keys_usable(keys):
         raise DomainError(
             "For the web, the token is the Push API subscription as JSON: an https `endpoint` "
             "and `keys` with `p256dh` and `auth`.",

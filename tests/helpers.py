@@ -72,3 +72,11 @@ def wrong_totp_code(device: Any, at: datetime) -> str:
     """Six digits that are none of the codes a one-step drift either way would accept."""
     near = {totp_code(device, at + timedelta(seconds=30 * k)) for k in (-1, 0, 1)}
     return next(code for code in ("000000", "111111", "222222", "333333") if code not in near)
+
+
+#: A browser's Push API keys as a real one sends them: ``p256dh`` a P-256 point (uncompressed,
+#: 65 bytes) and ``auth`` 16 bytes, both unpadded base64url. The server checks both.
+WEB_PUSH_KEYS = {
+    "p256dh": "BLl_n8FzD29ge4ZEdjuREvu0ZmJL4ahl55ZAHMlzjVhk6Ca5uAqGjvDocJczhjuopIOyNv5PmQxLSr8JFJeiYaE",
+    "auth": "AAECAwQFBgcICQoLDA0ODw",
+}

@@ -256,6 +256,21 @@ class TestThrottleAndLockout:
         elsewhere = anon.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json", REMOTE_ADDR="10.1.1.1")
         assert elsewhere.status_code == 200
 
+    def test_a_try_during_the_lockout_does_not_lengthen_it(self, anon):
+        # The owner who tries again (with the right password) in the 14th minute signs in at
+        # the 15th, not 15 minutes after that try: trying again must not restart the cool-off.
+        PatientFactory(email="lock@example.test")
+        wrong = {"email": "lock@example.test", "password": "wrong"}
+        with time_machine.travel(NOW, tick=False):
+            for _ in range(5):
+                anon.post(TOKEN, wrong, format="json")
+        right = {"email": "lock@example.test", "password": PASSWORD}
+        with time_machine.travel(NOW + timedelta(minutes=14), tick=False):
+            assert anon.post(TOKEN, right, format="json").status_code == 429
+            assert anon.post(TOKEN, wrong, format="json").status_code == 429
+        with time_machine.travel(NOW + timedelta(minutes=15, seconds=1), tick=False):
+            assert anon.post(TOKEN, right, format="json").status_code == 200
+
 
 def log_in(email: str, password: str, address: str, at: datetime = NOW):
     with time_machine.travel(at, tick=False):

@@ -19,7 +19,7 @@ from tests.factories import (
     ReminderFactory,
     TherapistFactory,
 )
-from tests.helpers import client_for, error_attrs, error_codes
+from tests.helpers import WEB_PUSH_KEYS, client_for, error_attrs, error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -381,7 +381,7 @@ class TestSettings:
 
 
 def subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/abc123", **keys: str) -> str:
-    return json.dumps({"endpoint": endpoint, "expirationTime": None, "keys": keys or {"p256dh": "BNc", "auth": "tB"}})
+    return json.dumps({"endpoint": endpoint, "expirationTime": None, "keys": keys or WEB_PUSH_KEYS})
 
 
 class TestDevices:
@@ -441,8 +441,8 @@ class TestDevices:
             "[1, 2]",
             subscription(endpoint="http://push.example.test/abc"),
             subscription(endpoint="https:///no-host"),
-            subscription(p256dh="BNc"),
-            subscription(p256dh="BNc", auth=""),
+            subscription(p256dh=WEB_PUSH_KEYS["p256dh"]),
+            subscription(p256dh=WEB_PUSH_KEYS["p256dh"], auth=""),
             json.dumps({"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": "p256dh"}),
         ],
     )

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from reminders.models import Device
-from tests.helpers import error_attrs, error_codes
+from tests.helpers import WEB_PUSH_KEYS, error_attrs, error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ DEVICES = "/api/v1/devices/"
 
 
 def subscription(endpoint: str) -> str:
-    return json.dumps({"endpoint": endpoint, "expirationTime": None, "keys": {"p256dh": "BNc", "auth": "tB"}})
+    return json.dumps({"endpoint": endpoint, "expirationTime": None, "keys": WEB_PUSH_KEYS})
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,51 @@ def test_a_web_token_nested_deeper_than_json_parses_is_a_400_not_a_500(as_chef, 
     assert response.status_code == 400
     assert error_codes(response) == ["invalid_subscription"]
     assert not Device.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com\t/fcm/send/1",
+        "https://fcm.googleapis.com/fcm/send/1\n",
+        "https://fcm.googleapis.com/fcm/ send/1",
+        "https://fcm.googleapis.com/fcm/send/\x7f1",
+    ],
+)
+def test_an_endpoint_with_a_control_character_or_a_space_is_refused(as_chef, endpoint):
+    # Python's URL splitter drops tabs and newlines that the sender's parser refuses: the two
+    # would read the endpoint differently, the seed of a guard bypass. Refused at once.
+    response = as_chef.post(DEVICES, {"platform": "web", "token": subscription(endpoint)})
+    assert response.status_code == 400
+    assert error_attrs(response) == ["token"]
+    assert not Device.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {"p256dh": "!!!", "auth": "x"},
+        {"p256dh": "AAAA", "auth": "BBBB"},
+        {**WEB_PUSH_KEYS, "p256dh": "B" + WEB_PUSH_KEYS["p256dh"][1:-2] + "AA"},  # 65 bytes, not on the curve
+        {**WEB_PUSH_KEYS, "p256dh": WEB_PUSH_KEYS["p256dh"][:-4]},  # too short
+        {**WEB_PUSH_KEYS, "auth": "AAECAwQFBgcICQoLDA0O"},  # 15 bytes
+        {**WEB_PUSH_KEYS, "auth": WEB_PUSH_KEYS["auth"] + "=="},  # padded: not what a browser sends
+    ],
+)
+def test_keys_a_push_could_not_be_encrypted_to_are_refused(as_chef, keys):
+    # A browser's keys are a P-256 point and 16 bytes; anything else fails (or crashed the
+    # encryption library) only at the first reminder, and took one of the five device places.
+    token = json.dumps({"endpoint": "https://fcm.googleapis.com/fcm/send/1", "keys": keys})
+    response = as_chef.post(DEVICES, {"platform": "web", "token": token})
+    assert response.status_code == 400
+    assert (error_codes(response), error_attrs(response)) == (["invalid_subscription"], ["token"])
+    assert not Device.objects.exists()
+
+
+def test_a_browsers_real_keys_are_accepted(as_chef):
+    assert (
+        as_chef.post(
+            DEVICES, {"platform": "web", "token": subscription("https://fcm.googleapis.com/fcm/send/1")}
+        ).status_code
+        == 201
+    )

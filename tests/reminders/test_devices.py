@@ -18,7 +18,7 @@ from reminders import sending
 from reminders.models import MAX_DEVICES, Device
 from reminders.services import device_register, token_hash
 from tests.factories import PatientFactory
-from tests.helpers import client_for, needs_concurrent_transactions
+from tests.helpers import WEB_PUSH_KEYS, client_for, needs_concurrent_transactions
 from tests.reminders.helpers import z
 from tests.reminders.test_sending import SLOT, a_due_delivery, run_at_once
 
@@ -104,8 +104,7 @@ def test_registrations_at_once_never_leave_more_than_the_cap(nothing_configured)
 
 # --- Tokens at rest --------------------------------------------------------------------------
 
-P256DH = "BOr7kJXc3l0ePh3vGXhG0hYx1T8l6xQe4Vd2tLq9mJp0c8wqGmT3V2c5n1Zr4a6Y7u8i9o0pA1s2d3f4g5h6j7k"
-AUTH = "aUtHsEcReT-0123456789a"
+P256DH, AUTH = WEB_PUSH_KEYS["p256dh"], WEB_PUSH_KEYS["auth"]
 FCM_TOKEN = "fcm-registration-token-of-the-chefs-phone-" + "k" * 100
 
 
