@@ -223,6 +223,34 @@ def test_work_before_a_commitment_began_does_not_count_for_it(as_therapist, ther
     assert practised[str(story["experiment"].id)] == 1
 
 
+def test_a_custom_commitment_counts_the_entries_that_name_it(as_therapist, therapist, chef, story):
+    walk = CommitmentFactory(
+        patient=chef, author=therapist, kind="custom", cadence="weekly", title="Walk after work", now=SESSION_DAY
+    )
+    ReflectionFactory(patient=chef, date=date(2026, 11, 16), commitment=walk, now=at(16))
+    ReflectionFactory(patient=chef, date=date(2026, 11, 17), commitment=story["reflection_daily"], now=at(17))
+    PrideEntryFactory(patient=chef, week="2026-W48", items=["Walked twice"], commitment=walk, now=at(23))
+    ExperimentFactory(
+        patient=chef, title="Walk in the rain", planned_for=date(2026, 11, 18), commitment=walk, now=at(18)
+    )
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    custom = practised[str(walk.id)]
+    # Three entries name it (a reflection, a pride week, an experiment); the others name another or none.
+    assert (custom["done"], custom["met"], custom["periods"], custom["unit"]) == (3, 3, 0, "entry")
+
+
+def test_a_custom_commitment_counts_nothing_written_before_the_period(as_therapist, therapist, chef, story):
+    walk = CommitmentFactory(
+        patient=chef, author=therapist, kind="custom", cadence="weekly", title="Walk after work", now=at(1)
+    )
+    ReflectionFactory(patient=chef, date=date(2026, 11, 3), commitment=walk, now=at(3))
+    PrideEntryFactory(patient=chef, week="2026-W45", items=["Walked"], commitment=walk, now=at(4))
+    ExperimentFactory(patient=chef, title="Walk far", planned_for=date(2026, 11, 6), commitment=walk, now=at(6))
+    ReflectionFactory(patient=chef, date=date(2026, 11, 20), commitment=walk, now=at(20, hour=21))
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    assert practised[str(walk.id)]["done"] == 1  # the brief starts at the session on the 11th
+
+
 def test_the_brief_costs_the_same_queries_after_a_year_of_entries(as_therapist, chef, link):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:

@@ -156,6 +156,9 @@ def test_a_second_therapist_gets_the_404_page_for_the_first_ones_patient(chef, l
     assert response.status_code == 404
     assert "Not found" in text(response)
     assert "Sam (chef)" not in text(response)
+    # Still the dashboard of the one signed in: their own name and the way to sign out are there.
+    assert stranger_therapist.display_name in text(response)
+    assert "Sign out" in text(response)
 
 
 @pytest.mark.parametrize("page", ["/app/patients/{id}/", "/app/patients/{id}/brief/"])

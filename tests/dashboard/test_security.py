@@ -127,6 +127,9 @@ def test_a_stale_form_is_our_page_saying_what_to_do_and_saves_nothing(therapist)
     page = response.content.decode()
     assert "This form had expired" in page
     assert "Go back, reload the page and send it again." in page
+    # Still the dashboard of the one signed in: their name and the way to sign out are there.
+    assert therapist.display_name in page
+    assert "Sign out</button>" in page
     assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert not Invite.objects.exists()
 
@@ -136,6 +139,8 @@ def test_a_stale_form_outside_the_dashboard_keeps_djangos_page(therapist):
     assert response.status_code == 403
     assert "CSRF verification failed" in response.content.decode()
     assert "This form had expired" not in response.content.decode()
+    # Django's page says why, from the reason the CSRF check gave: here, no CSRF cookie at all.
+    assert "this site requires a CSRF cookie when submitting forms" in response.content.decode()
 
 
 # --- What the cookies carry -------------------------------------------------------------------

@@ -297,6 +297,20 @@ def test_a_hostile_e_mail_is_a_form_error_and_still_counted(therapist, settings)
     assert Client().post("/app/sign-in/", MAYA).status_code == 429
 
 
+def test_sign_in_returns_to_the_page_asked_for_with_its_query(therapist, chef, link):
+    wanted = f"/app/patients/{chef.id}/brief/?since=2026-11-01"
+    response = Client().post("/app/sign-in/", {**MAYA, "next": wanted})
+    assert response["Location"] == wanted
+
+
+def test_over_https_sign_in_never_returns_to_a_plain_http_address_even_of_this_site(therapist, chef, link):
+    page = f"/app/patients/{chef.id}/"
+    over_http = Client().post("/app/sign-in/", {**MAYA, "next": f"http://testserver{page}"})
+    assert over_http["Location"] == page  # our own address, in full: the path and query are kept
+    over_https = Client().post("/app/sign-in/", {**MAYA, "next": f"http://testserver{page}"}, secure=True)
+    assert over_https["Location"] == "/app/"  # a downgrade to http is not a page to return to
+
+
 # --- Signed out while a form was open -------------------------------------------------------------
 
 

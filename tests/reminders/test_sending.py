@@ -255,6 +255,16 @@ def test_a_delivery_sent_too_late_is_missed_not_sent(webhook):
 
 
 @pytest.mark.django_db
+def test_a_delivery_exactly_two_hours_late_is_still_sent(webhook):
+    delivery = a_due_delivery()
+    outcome = sending.delivery_send(delivery_id=str(delivery.id), now=SLOT + timedelta(hours=2))
+    assert outcome == sending.Outcome(sent=True)
+    delivery.refresh_from_db()
+    assert delivery.status == "sent"
+    assert len(webhook.received) == 1
+
+
+@pytest.mark.django_db
 def test_a_channel_that_raises_something_unexpected_costs_only_its_own_delivery(webhook, monkeypatch):
     first, second = a_due_delivery(), a_due_delivery()
     real = sending.channels.webhook
