@@ -265,6 +265,8 @@ AXES_DISABLE_ACCESS_LOG = True
 # request pushing the end back. An API request carries no session, so nothing is saved for it.
 LOGIN_URL = "dashboard:sign-in"
 SESSION_COOKIE_AGE = 30 * 60
+# Database sessions encrypted under the data keys: what a page flashes to the next names drafts.
+SESSION_ENGINE = "core.sessions"
 SESSION_SAVE_EVERY_REQUEST = True
 # The dashboard's flashed messages name drafts and patients' practices: they stay in the
 # session on the server, not in a cookie (Django's default keeps them in one, signed but readable).

@@ -18,7 +18,7 @@ import base64
 import functools
 from typing import Any, TypeVar
 
-from cryptography.fernet import InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from django.conf import settings
@@ -56,6 +56,11 @@ def data_keys() -> list[bytes]:
         secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
         keys += [_derived(secret, key.encode()) for secret in secrets for key in settings.FIELD_ENCRYPTION_KEYS]
     return keys
+
+
+def data_fernet() -> MultiFernet:
+    """The data keys as one Fernet: encrypts with the newest, decrypts with any (``data_keys``)."""
+    return MultiFernet([Fernet(key) for key in data_keys()])
 
 
 class EncryptedTextField(fields.EncryptedTextField[_ST, _GT]):

@@ -17,7 +17,7 @@ from dashboard.security import CONTENT_SECURITY_POLICY
 from journal.models import Commitment
 from seeds import personas
 from tests.backend.test_settings import PRODUCTION, django_start
-from tests.dashboard.conftest import NOW, text
+from tests.dashboard.conftest import NOW, get, text
 
 pytestmark = pytest.mark.django_db
 
@@ -168,4 +168,20 @@ def test_a_flashed_message_naming_a_draft_stays_on_the_server_and_still_shows(ma
             if morsel.value and name != settings.SESSION_COOKIE_NAME:
                 assert draft.title not in readable(morsel.value), name
         assert "messages" not in dropped.cookies
+        # Nor in the session's row, where it waits for the next page: sessions are encrypted.
+        from django.contrib.sessions.models import Session as DjangoSession
+
+        stored = DjangoSession.objects.get(session_key=maya.session.session_key).session_data
+        assert draft.title not in stored
+        assert draft.title not in readable(stored)
         assert f"Dropped “{draft.title}”." in text(maya.get(dropped["Location"]))
+
+
+def test_a_session_no_data_key_opens_reads_as_signed_out(maya, settings):
+    # After a data key is dropped, a session written under it is no session: sign in again.
+    assert get(maya, "/app/").status_code == 200
+    settings.FIELD_ENCRYPTION_KEYS = ["a-data-key-that-never-wrote-this-session-0123456789"]
+    settings.FIELD_ENCRYPTION_LEGACY_KEYS = False
+    response = get(maya, "/app/")
+    assert response.status_code == 302
+    assert "/app/sign-in/" in response["Location"]
