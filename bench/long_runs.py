@@ -10,6 +10,7 @@ the drafter, and prints the CPU time of each (median of five, after one warm-up)
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 
@@ -24,10 +25,8 @@ PROPOSAL = "Would you be willing to write down three things you're proud of each
 
 
 def read(source: str) -> None:
-    try:
+    with contextlib.suppress(TranscriptError):  # a refusal is an answer too: it is timed alike
         drafts_detect(transcript_parse(source))
-    except TranscriptError:
-        pass
 
 
 def cpu_ms(source: str, runs: int = 5) -> float:
