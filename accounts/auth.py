@@ -15,7 +15,6 @@ the dashboard's sign-in and code step, the dashboard's two-step pages, and the e
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from rest_framework import exceptions, status
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -60,8 +60,10 @@ def axes_username(request: Any, credentials: dict | None) -> str | None:
 
 
 def _hashed(*parts: str) -> str:
-    # Hashed so that the cache holds no list of e-mail addresses, nor of where each signs in.
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    # Hashed so that the cache and the known-device cookie hold no list of e-mail addresses, nor
+    # of where each signs in; keyed (HMAC with SECRET_KEY), so that a list of addresses cannot be
+    # hashed and matched against them. Rotating SECRET_KEY forgets known devices and addresses.
+    return salted_hmac("good-enough.accounts.auth", "\0".join(parts), algorithm="sha256").hexdigest()
 
 
 def _normal_email(email: object) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -263,6 +264,8 @@ def test_past_the_accounts_bound_a_browser_that_signed_in_before_is_let_through_
         laptop.post("/app/sign-out/")
     known = laptop.cookies[KNOWN_DEVICE_COOKIE].value
     assert personas.THERAPIST.email not in known.lower()
+    # Nor a plain hash of it, which anyone with a list of e-mail addresses could match.
+    assert hashlib.sha256(personas.THERAPIST.email.encode()).hexdigest() not in known
     with time_machine.travel(at, tick=False):
         for n in range(limit):
             api_log_in(personas.THERAPIST.email, address=f"10.0.{n}.1")
