@@ -19,6 +19,13 @@ def subscription(endpoint: str) -> str:
     return json.dumps({"endpoint": endpoint, "expirationTime": None, "keys": WEB_PUSH_KEYS})
 
 
+def assert_refused(response, code: str) -> None:
+    """A 400 on ``token`` with ``code``, and no device stored."""
+    assert response.status_code == 400
+    assert (error_codes(response), error_attrs(response)) == ([code], ["token"])
+    assert not Device.objects.exists()
+
+
 @pytest.mark.parametrize(
     "endpoint",
     [
@@ -40,16 +47,12 @@ def subscription(endpoint: str) -> str:
 )
 def test_a_web_subscription_off_the_push_services_is_refused_and_nothing_is_stored(as_chef, endpoint):
     response = as_chef.post(DEVICES, {"platform": "web", "token": subscription(endpoint)})
-    assert response.status_code == 400
-    assert (error_codes(response), error_attrs(response)) == (["push_service_not_allowed"], ["token"])
-    assert not Device.objects.exists()
+    assert_refused(response, "push_service_not_allowed")
 
 
 def test_a_plain_http_endpoint_is_refused_and_nothing_is_stored(as_chef):
     response = as_chef.post(DEVICES, {"platform": "web", "token": subscription("http://fcm.googleapis.com/fcm/send/1")})
-    assert response.status_code == 400
-    assert error_codes(response) == ["invalid_subscription"]
-    assert not Device.objects.exists()
+    assert_refused(response, "invalid_subscription")
 
 
 @pytest.mark.parametrize(
@@ -84,9 +87,7 @@ def test_a_phone_token_that_looks_like_a_url_is_not_judged_as_one(as_chef):
 @pytest.mark.parametrize("token", ["[" * 4000, '{"endpoint": ' + "[" * 3000])
 def test_a_web_token_nested_deeper_than_json_parses_is_a_400_not_a_500(as_chef, token):
     response = as_chef.post(DEVICES, {"platform": "web", "token": token})
-    assert response.status_code == 400
-    assert error_codes(response) == ["invalid_subscription"]
-    assert not Device.objects.exists()
+    assert_refused(response, "invalid_subscription")
 
 
 @pytest.mark.parametrize(
@@ -102,9 +103,7 @@ def test_an_endpoint_with_a_control_character_or_a_space_is_refused(as_chef, end
     # Python's URL splitter drops tabs and newlines that the sender's parser refuses: the two
     # would read the endpoint differently, the seed of a guard bypass. Refused at once.
     response = as_chef.post(DEVICES, {"platform": "web", "token": subscription(endpoint)})
-    assert response.status_code == 400
-    assert error_attrs(response) == ["token"]
-    assert not Device.objects.exists()
+    assert_refused(response, "invalid_subscription")
 
 
 @pytest.mark.parametrize(
@@ -123,9 +122,7 @@ def test_keys_a_push_could_not_be_encrypted_to_are_refused(as_chef, keys):
     # encryption library) only at the first reminder, and took one of the five device places.
     token = json.dumps({"endpoint": "https://fcm.googleapis.com/fcm/send/1", "keys": keys})
     response = as_chef.post(DEVICES, {"platform": "web", "token": token})
-    assert response.status_code == 400
-    assert (error_codes(response), error_attrs(response)) == (["invalid_subscription"], ["token"])
-    assert not Device.objects.exists()
+    assert_refused(response, "invalid_subscription")
 
 
 def test_a_browsers_real_keys_are_accepted(as_chef):
