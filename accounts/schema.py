@@ -17,14 +17,17 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts import export
 from accounts.auth import AccountFailureThrottle
+from accounts.cookies import REFRESH_COOKIE, REFRESH_COOKIE_PATH, refresh_cookie_lifetime
 from accounts.models import INVITE_LIFETIME, Invite
 from accounts.serializers import (
+    AccessTokenSerializer,
     CareLinkAcceptSerializer,
     CareLinkSerializer,
     CareLinkUpdateSerializer,
     InviteCreateSerializer,
     InviteSerializer,
     LogoutSerializer,
+    NoFieldsSerializer,
     PasswordSerializer,
     RegisterSerializer,
     TokenPairSerializer,
@@ -106,6 +109,101 @@ logout = documented(
             tags=["auth"],
         )
     ),
+)
+
+# --- the patient's web app: the refresh token in a cookie (accounts/cookies.py) -------------
+
+_COOKIE = (
+    f"`{REFRESH_COOKIE}`, `HttpOnly`, `SameSite=Strict`, `Path={REFRESH_COOKIE_PATH}`, "
+    f"`Max-Age` {duration(refresh_cookie_lifetime())} in seconds, and `Secure` (off only on a development server)"
+)
+_WHY = (
+    "For the patient's web app (`/journal/`): no long-lived credential is readable by page script, so an "
+    "injected script cannot carry the refresh token away. Keep the access token in memory only. Native apps "
+    "use the bearer calls (`login`, `refreshToken`, `logout`) instead."
+)
+_CROSS_SITE = (
+    "A request another site's page makes (`Sec-Fetch-Site: cross-site`, or an `Origin` that is not this host) "
+    "answers 403 `cross_site` and changes nothing."
+)
+
+
+def _set_cookie(*statuses: int, clears: bool = False) -> OpenApiParameter:
+    what = (
+        f"Clears the cookie: `{REFRESH_COOKIE}=` with `Max-Age=0`, the same path and flags."
+        if clears
+        else f"The refresh token, in the cookie: {_COOKIE}."
+    )
+    return OpenApiParameter(
+        "Set-Cookie",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=list(statuses),
+        required=True,
+        description=what,
+    )
+
+
+web_login = documented(
+    extend_schema_view(
+        post=extend_schema(
+            operation_id="webLogin",
+            summary="Log in (web app)",
+            description=f"{_WHY}\n\nAs `login`, with every one of its rules and the same limits (a lockout "
+            "reached at either door holds at both), but the answer holds the access token "
+            f"({ACCESS_LIFETIME}) only: the refresh token is set as the cookie {_COOKIE}. The browser sends it "
+            "back to `webRefreshToken` and `webLogout` only. A refused log-in sets no cookie. "
+            f"Wrong credentials answer 401 `no_active_account`; two-step sign-in 401 `code_required` / "
+            f"`wrong_code`; too many tries 429 `throttled` / `locked_out` with `Retry-After`. {_CROSS_SITE}",
+            responses={200: AccessTokenSerializer, 401: ErrorBodySerializer},
+            parameters=[_set_cookie(200)],
+            tags=["auth"],
+        )
+    ),
+    error_codes={
+        "401": ["no_active_account", "code_required", "wrong_code"],
+        "403": ["cross_site"],
+        "429": ["throttled", "locked_out"],
+    },
+)
+
+web_refresh = documented(
+    extend_schema_view(
+        post=extend_schema(
+            operation_id="webRefreshToken",
+            summary="Refresh the access token (web app)",
+            description=f"{_WHY}\n\nSend `{{}}` or no body: the refresh token comes from the cookie "
+            f"`{REFRESH_COOKIE}` alone (one in the body is a 400 `unknown_field`). Answers a new access token and "
+            "sets the cookie to a new refresh token; the one sent stops working at once, as with `refreshToken`. "
+            f"Every 401 clears the cookie: no cookie (`refresh_cookie_missing`); one that is malformed, expired, "
+            "already used or logged out (`token_not_valid`); one of an erased account (`no_active_account`). "
+            f"Then sign in again with `webLogin`. {_CROSS_SITE}",
+            request=NoFieldsSerializer,
+            responses={200: AccessTokenSerializer, 401: ErrorBodySerializer},
+            parameters=[_set_cookie(200), _set_cookie(401, clears=True)],
+            tags=["auth"],
+        )
+    ),
+    error_codes={"401": ["refresh_cookie_missing", "token_not_valid", "no_active_account"], "403": ["cross_site"]},
+)
+
+web_logout = documented(
+    extend_schema_view(
+        post=extend_schema(
+            operation_id="webLogout",
+            summary="Log out (web app)",
+            description=f"{_WHY}\n\nSend `{{}}` or no body. Ends the refresh token in the cookie `{REFRESH_COOKIE}` "
+            "(it no longer works anywhere) and clears the cookie. Needs no access token: the cookie is the proof, "
+            "and the page's access token may have run out while the tab slept. Idempotent: with no cookie, or one "
+            "that no longer works, the answer is the same 204. Access tokens already handed out run until they "
+            f"expire ({ACCESS_LIFETIME}); drop the one in memory. {_CROSS_SITE}",
+            request=NoFieldsSerializer,
+            responses={204: None},
+            parameters=[_set_cookie(204, clears=True)],
+            tags=["auth"],
+        )
+    ),
+    error_codes={"403": ["cross_site"]},
 )
 
 me = documented(

@@ -133,6 +133,19 @@ class TokenPairSerializer(serializers.Serializer):
     refresh = fields.CharField(read_only=True)
 
 
+class AccessTokenSerializer(serializers.Serializer):
+    client_description = "The web app's answer: the access token only; the refresh token is in the cookie."
+
+    access = fields.CharField(read_only=True)
+
+
+class NoFieldsSerializer(KnownFieldsOnly, serializers.Serializer):
+    """A body of ``{}`` or none: the web app's refresh and log-out read the cookie, and a
+    refresh token sent in the body instead is refused (``unknown_field``), never used."""
+
+    client_description = "Empty: send `{}` or no body. The refresh token travels in the cookie."
+
+
 class LogoutSerializer(KnownFieldsOnly, serializers.Serializer):
     refresh = fields.CharField()
 

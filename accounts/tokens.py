@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db import transaction
 from rest_framework_simplejwt import tokens as simplejwt
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
@@ -86,6 +87,27 @@ def refresh_token_revoke(*, user: User, token: str) -> None:
     if str(refresh.get("user_id")) != str(user.id):
         raise TokenNotValid()
     refresh.blacklist()
+
+
+def refresh_token_end(*, token: str) -> None:
+    """Log out the device that holds ``token`` (the web app's cookie), whose holder is proven by
+    the token itself. One that no longer works (expired, revoked, forged, of an erased user)
+    has nothing left to end: a log-out is idempotent. The same locks as a refresh, taken in the
+    same order, so that a refresh racing with it cannot hand out a successor to a revoked token."""
+    try:
+        claims = simplejwt.UntypedToken(token)  # type: ignore[arg-type]  # as RefreshToken: it takes the encoded string
+    except TokenError:
+        return
+    with transaction.atomic():
+        user_lock(claims.get(api_settings.USER_ID_CLAIM))
+        row = OutstandingToken.objects.select_for_update().filter(jti=claims.get(api_settings.JTI_CLAIM)).first()
+        if row is None or row.user_id is None:
+            return  # never issued by us, or its user is erased: nothing works with it
+        try:
+            refresh = RefreshToken(token)  # type: ignore[arg-type]
+        except TokenError:
+            return  # already revoked or run out
+        refresh.blacklist()
 
 
 def tokens_forget(*, user: User) -> None:

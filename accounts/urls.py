@@ -11,6 +11,10 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("auth/token/refresh/", views.RefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout"),
+    # The patient's web app: the refresh token in a cookie under auth/web/ (accounts/cookies.py).
+    path("auth/web/token/", views.WebTokenView.as_view(), name="web-token"),
+    path("auth/web/token/refresh/", views.WebRefreshView.as_view(), name="web-token-refresh"),
+    path("auth/web/logout/", views.WebLogoutView.as_view(), name="web-logout"),
     path("me/", views.MeView.as_view(), name="me"),
     path("me/export/", views.ExportView.as_view(), name="me-export"),
     path("invites/", views.InviteView.as_view(), name="invites"),

@@ -14,12 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import export, schema, selectors, services, tokens
 from accounts.auth import LOGIN_SCOPE, LOGIN_THROTTLES, REGISTER_THROTTLES, LockedOut, login_try_refused
+from accounts.cookies import REFRESH_COOKIE, refresh_cookie_clear, refresh_cookie_set
 from accounts.models import CareLink, User
-from accounts.permissions import IsPatient, IsTherapist, signed_in_user
+from accounts.permissions import IsPatient, IsTherapist, SameOriginOnly, signed_in_user
 from accounts.serializers import (
     CareLinkAcceptSerializer,
     CareLinkSerializer,
@@ -27,6 +29,7 @@ from accounts.serializers import (
     InviteCreateSerializer,
     InviteSerializer,
     LogoutSerializer,
+    NoFieldsSerializer,
     PasswordSerializer,
     RefreshSerializer,
     RegisterSerializer,
@@ -96,6 +99,71 @@ class LogoutView(APIView):
         serializer.is_valid(raise_exception=True)
         tokens.refresh_token_revoke(user=signed_in_user(request), token=serializer.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RefreshCookieMissing(exceptions.AuthenticationFailed):
+    default_detail = "No refresh cookie came with this request: sign in again."
+    default_code = "refresh_cookie_missing"
+
+
+@schema.web_login
+class WebTokenView(TokenView):
+    """The bearer log-in, every rule of it (throttles, lockout, second factor), with the refresh
+    token moved from the body into the HttpOnly cookie (accounts/cookies.py)."""
+
+    permission_classes = [SameOriginOnly]
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        response = super().post(request, *args, **kwargs)
+        refresh_cookie_set(response, token=response.data.pop("refresh"))
+        return response
+
+
+@schema.web_refresh
+class WebRefreshView(RefreshView):
+    """The bearer refresh (rotation, blacklisting, its locks), reading the token from the cookie;
+    any 401 also clears the cookie, which no longer works."""
+
+    permission_classes = [SameOriginOnly]
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        NoFieldsSerializer(data=request.data).is_valid(raise_exception=True)
+        token = request.COOKIES.get(REFRESH_COOKIE)
+        if not token:
+            raise RefreshCookieMissing()
+        serializer = self.get_serializer(data={"refresh": token})
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from error
+        tokens_issued = serializer.validated_data
+        response = Response({"access": tokens_issued["access"]}, status=status.HTTP_200_OK)
+        refresh_cookie_set(response, token=tokens_issued["refresh"])
+        return response
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        if response.status_code == status.HTTP_401_UNAUTHORIZED:
+            refresh_cookie_clear(response)
+        return response
+
+
+@schema.web_logout
+class WebLogoutView(APIView):
+    """Ends the cookie's refresh token. The cookie is the proof, so no access token is asked
+    for (it may have run out while the tab slept); with no cookie, or one that no longer
+    works, there is nothing to end and the answer is the same."""
+
+    authentication_classes: list = []
+    permission_classes = [SameOriginOnly]
+
+    def post(self, request: Request) -> Response:
+        NoFieldsSerializer(data=request.data).is_valid(raise_exception=True)
+        if token := request.COOKIES.get(REFRESH_COOKIE):
+            tokens.refresh_token_end(token=token)
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        refresh_cookie_clear(response)
+        return response
 
 
 @schema.me
