@@ -92,8 +92,9 @@ def refresh_token_revoke(*, user: User, token: str) -> None:
 def refresh_token_end(*, token: str) -> None:
     """Log out the device that holds ``token`` (the web app's cookie), whose holder is proven by
     the token itself. One that no longer works (expired, revoked, forged, of an erased user)
-    has nothing left to end: a log-out is idempotent. The same locks as a refresh, taken in the
-    same order, so that a refresh racing with it cannot hand out a successor to a revoked token."""
+    has nothing left to end: a log-out is idempotent. It takes a refresh's locks, in the same
+    order, so a log-out and a refresh of one token happen one after the other: the refresh
+    either finds the token revoked, or rotated it before the log-out came."""
     try:
         claims = simplejwt.UntypedToken(token)  # type: ignore[arg-type]  # as RefreshToken: it takes the encoded string
     except TokenError:

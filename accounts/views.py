@@ -111,7 +111,7 @@ class WebTokenView(TokenView):
     """The bearer log-in, every rule of it (throttles, lockout, second factor), with the refresh
     token moved from the body into the HttpOnly cookie (accounts/cookies.py)."""
 
-    permission_classes = [SameOriginOnly]
+    permission_classes = [SameOriginOnly]  # type: ignore[assignment]  # simplejwt's stub types it as empty
 
     def post(self, request: Request, *args, **kwargs) -> Response:
         response = super().post(request, *args, **kwargs)
@@ -124,7 +124,7 @@ class WebRefreshView(RefreshView):
     """The bearer refresh (rotation, blacklisting, its locks), reading the token from the cookie;
     any 401 also clears the cookie, which no longer works."""
 
-    permission_classes = [SameOriginOnly]
+    permission_classes = [SameOriginOnly]  # type: ignore[assignment]  # as WebTokenView's
 
     def post(self, request: Request, *args, **kwargs) -> Response:
         NoFieldsSerializer(data=request.data).is_valid(raise_exception=True)

@@ -100,6 +100,13 @@ class TestLogIn:
         assert_nothing_set(response)
 
 
+def test_the_cookie_path_holds_the_three_web_calls_and_no_other():
+    for path in (WEB_TOKEN, WEB_REFRESH, WEB_LOGOUT):
+        assert path.startswith(COOKIE_PATH)
+    for path in (TOKEN, "/api/v1/auth/token/refresh/", "/api/v1/auth/logout/", "/api/v1/me/"):
+        assert not path.startswith(COOKIE_PATH)
+
+
 class TestTwoStep:
     @pytest.fixture
     def enrolled(self, therapist):
@@ -206,6 +213,7 @@ class TestRefresh:
         river.delete()
         response = client.post(WEB_REFRESH)
         assert response.status_code == 401
+        assert error_codes(response) == ["no_active_account"]
         assert_cleared(response)
 
 
