@@ -130,7 +130,7 @@ _CROSS_SITE = (
 
 def _set_cookie(*statuses: int, clears: bool = False) -> OpenApiParameter:
     what = (
-        f"Clears the cookie: `{REFRESH_COOKIE}=` with `Max-Age=0`, the same path and flags."
+        f"Clears the cookie: `{REFRESH_COOKIE}` emptied and expired at once, the same path and flags."
         if clears
         else f"The refresh token, in the cookie: {_COOKIE}."
     )

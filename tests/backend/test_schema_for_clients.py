@@ -22,6 +22,9 @@ OPERATION_IDS = {
     ("POST", "/api/v1/auth/token/"): "login",
     ("POST", "/api/v1/auth/token/refresh/"): "refreshToken",
     ("POST", "/api/v1/auth/logout/"): "logout",
+    ("POST", "/api/v1/auth/web/token/"): "webLogin",
+    ("POST", "/api/v1/auth/web/token/refresh/"): "webRefreshToken",
+    ("POST", "/api/v1/auth/web/logout/"): "webLogout",
     ("GET", "/api/v1/me/"): "getMe",
     ("PATCH", "/api/v1/me/"): "updateMe",
     ("DELETE", "/api/v1/me/"): "eraseAccount",
@@ -290,6 +293,11 @@ def test_each_operation_lists_only_what_it_can_answer(schema) -> None:
     assert statuses("GET", "/api/v1/me/") == {"200", "401", "406", "503"}
     assert statuses("POST", "/api/v1/auth/register/") == {"201", "400", "406", "413", "415", "429", "503"}
     assert statuses("POST", "/api/v1/auth/token/") == {"200", "400", "401", "406", "413", "415", "429", "503"}
+    # The web app's cookie doors: no access token taken, a cross-site call refused (403).
+    web = {"400", "403", "406", "413", "415", "503"}
+    assert statuses("POST", "/api/v1/auth/web/token/") == web | {"200", "401", "429"}
+    assert statuses("POST", "/api/v1/auth/web/token/refresh/") == web | {"200", "401"}
+    assert statuses("POST", "/api/v1/auth/web/logout/") == web | {"204"}
     assert statuses("GET", "/api/v1/reflections/{id}/") == {"200", "401", "403", "404", "406", "503"}
     assert statuses("PUT", "/api/v1/reflections/{id}/") >= {"200", "201", "400", "404", "409", "412", "413"}
     assert statuses("PATCH", "/api/v1/commitments/{id}/") >= {"403", "412"}
