@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test fuzz mutate clients screenshots lint typecheck format ci clean
+.PHONY: run test fuzz mutate clients screenshots lint typecheck format ci clean patient-web
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ fuzz: $(STAMP)
 ## make clients SCHEMA=file.json checks that schema instead of this tree's.
 clients: $(STAMP)
 	$(BIN)/python tools/clients.py $(if $(SCHEMA),--schema $(SCHEMA))
+
+## make patient-web: rebuild the patient's app (patient_web/): the schema's TypeScript types, then tsc into
+## patient_web/static/patient_web/ and patient_web/worker/, which are committed. Needs npm (the tools are pinned
+## in patient_web/frontend/package-lock.json). CI runs it with --check: the committed build must be what the
+## source builds to, and a schema change that breaks the app fails there.
+patient-web: $(STAMP)
+	$(BIN)/python tools/patient_web.py $(if $(CHECK),--check)
 
 ## make screenshots: the dashboard's roster, patient page and brief at 1440 and 360 px wide, drawn
 ## by the browser test from the demo (built at a fixed moment, clock held there) into docs/screenshots/

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "reminders",
     "care",
     "dashboard",
+    "patient_web",
     "seeds",
 ]
 
@@ -382,7 +383,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "backend.staticfiles.StaticFilesStorage"
     },
 }
 # Without collectstatic (development and the test suite) whitenoise serves from the apps.

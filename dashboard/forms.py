@@ -14,7 +14,7 @@ from core.input import FIRST_YEAR, parse_day
 
 WRONG = "That e-mail and password do not match an account. Check both and try again."
 LOCKED_OUT = "Too many failed sign-ins for this e-mail from here. Try again in a quarter of an hour."
-NOT_A_THERAPIST = "This sign-in is for therapists. Patients use the Good Enough app on their phone."
+NOT_A_THERAPIST = "This sign-in is for therapists. Patients write their journal at /journal/."
 THROTTLED = "Too many sign-in attempts from here just now. Wait a minute, then try again."
 ACCOUNT_THROTTLED = (
     "Too many failed sign-ins to this account just now, from places it has not signed in from before. "

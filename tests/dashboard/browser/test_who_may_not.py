@@ -32,7 +32,7 @@ def test_a_patient_with_the_right_password_is_told_the_dashboard_is_for_therapis
     pages.sign_in(page, personas.CHEF.email, personas.CHEF.password)
     assert pages.heading(page) == "Sign in"
     assert page.get_by_role("alert").inner_text() == (
-        "This sign-in is for therapists. Patients use the Good Enough app on their phone."
+        "This sign-in is for therapists. Patients write their journal at /journal/."
     )
     pages.visit(page, "/app/")
     assert pages.path(page) == "/app/sign-in/?next=/app/"

@@ -1,0 +1,246 @@
+/**
+ * Sending what the patient wrote, and reading what changed elsewhere.
+ *
+ * Out: each pending record leaves by `PUT /{id}/` with the client's UUID and `If-Match` on the
+ * version it was written over, oldest first. A PUT is idempotent: a retry after a lost answer
+ * finds its own entry, so each write reaches the server exactly once however often the network
+ * drops. A 412 (changed on another device) or a 409 (another entry already holds that day or
+ * week) becomes a conflict the patient settles with both versions in front of them; nothing is
+ * overwritten silently.
+ *
+ * In: `GET /sync/` from the saved cursor; a tombstone deletes locally. A record with a pending
+ * write keeps its words: the server's copy is noted under it, and the If-Match decides.
+ */
+import * as api from "./api.js";
+import type { Bodies, Entries, Kind } from "./api.js";
+import * as store from "./store.js";
+import type { Op, Rec } from "./store.js";
+
+type Listener = () => void;
+const listeners = new Set<Listener>();
+
+/** Screens redraw when the store changed underneath them. */
+export function onChange(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function changed(): void {
+  for (const listener of listeners) listener();
+}
+
+/** The fields a client may write, by kind: a read-only one in a PUT is a 400. */
+const WRITABLE: { [K in Kind]: (keyof Bodies[K])[] } = {
+  reflection: ["date", "effort", "kind_words", "mood", "shared", "commitment"],
+  pride_entry: ["week", "items", "note", "shared", "commitment"],
+  experiment: ["title", "planned_for", "worry", "outcome", "learned", "kind_words", "status", "shared", "commitment"],
+  commitment: ["status"],
+};
+
+/** An entry as a body to send: its writable fields only. */
+export function bodyOf<K extends Kind>(kind: K, entry: Partial<Entries[K]>): Partial<Bodies[K]> {
+  const body: Record<string, unknown> = {};
+  for (const name of WRITABLE[kind]) {
+    const value = (entry as Record<string, unknown>)[name as string];
+    if (value !== undefined) body[name as string] = value;
+  }
+  return body as Partial<Bodies[K]>;
+}
+
+/** Queue a write: stored at once, sent when it can be. Answers the record's id. */
+export async function write<K extends Kind>(kind: K, id: string, body: Partial<Bodies[K]>, op: Op = "put"): Promise<string> {
+  const rec: Rec<K> = (await store.get(kind, id)) ?? store.fresh(kind, id);
+  // A PUT carries the whole entry (a create and an update look the same to the server): what
+  // the server has, what is already waiting, then this change.
+  rec.local = { ...bodyOf(kind, rec.server ?? {}), ...(rec.local ?? {}), ...body } as Bodies[K];
+  rec.op = op;
+  if (rec.state !== "pending") rec.queuedAt = Date.now();
+  rec.state = "pending";
+  rec.error = null;
+  await store.save(rec);
+  changed();
+  void flush();
+  return id;
+}
+
+/** Delete an entry: at once when it never reached the server, else queued like a write. */
+export async function erase(kind: Kind, id: string): Promise<void> {
+  const rec = await store.get(kind, id);
+  if (!rec) return;
+  if (!rec.server) {
+    await store.remove(kind, id);
+  } else {
+    rec.op = "delete";
+    rec.state = "pending";
+    rec.queuedAt = Date.now();
+    await store.save(rec);
+  }
+  changed();
+  void flush();
+}
+
+/** How many changes from elsewhere the last pull brought in (a screen not being edited redraws). */
+export let pulled = 0;
+
+/** How the last attempt to reach the server went: the header says so. */
+export let reach: "ok" | "offline" | "signed-out" = "ok";
+
+let running: Promise<void> | null = null;
+let again = false;
+
+/** Send every pending write, then read what changed. Safe to call any time, from anywhere. */
+export function flush(): Promise<void> {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
+    try {
+      pulled = 0;
+      do {
+        again = false;
+        await pushAll();
+        await pull();
+      } while (again);
+      reach = "ok";
+    } catch (error) {
+      if (error instanceof api.Offline) reach = "offline";
+      else if (error instanceof api.SignedOut) reach = "signed-out";
+      else throw error;
+    } finally {
+      running = null;
+      changed();
+    }
+  })();
+  return running;
+}
+
+async function pushAll(): Promise<void> {
+  const pending = (await store.all()).filter((r) => r.state === "pending").sort((a, b) => a.queuedAt - b.queuedAt);
+  for (const rec of pending) {
+    await push(rec);
+  }
+}
+
+function sameWords(local: object | null, theirs: object): boolean {
+  if (!local) return true;
+  return Object.entries(local).every(
+    ([name, value]) => JSON.stringify(value) === JSON.stringify((theirs as Record<string, unknown>)[name]),
+  );
+}
+
+async function push<K extends Kind>(rec: Rec<K>): Promise<void> {
+  try {
+    if (rec.op === "delete") {
+      try {
+        await api.deleteEntry(rec.kind, rec.id);
+      } catch (error) {
+        if (!(error instanceof api.ApiError && error.status === 404)) throw error;
+      }
+      await store.remove(rec.kind, rec.id);
+      return;
+    }
+    let saved: Entries[K];
+    if (rec.kind === "commitment") {
+      const id = rec.id;
+      saved = (rec.op === "confirm"
+        ? await api.confirmCommitment(id)
+        : await api.patchCommitment(id, rec.local as Bodies["commitment"])) as Entries[K];
+    } else {
+      const kind = rec.kind as Exclude<Kind, "commitment">;
+      saved = (await api.putEntry(kind, rec.id, rec.local as Bodies[typeof kind], rec.server?.version)) as Entries[K];
+    }
+    Object.assign(rec, { server: saved, local: null, op: null, state: "synced", theirs: null, error: null });
+    await store.save(rec);
+  } catch (error) {
+    if (!(error instanceof api.ApiError)) throw error;
+    await refused(rec, error);
+  }
+}
+
+async function refused<K extends Kind>(rec: Rec<K>, error: api.ApiError): Promise<void> {
+  if (error.status === 412) {
+    // Changed on another device since this one last saw it.
+    const theirs = await api.getEntry(rec.kind, rec.id);
+    if (sameWords(rec.local, theirs)) {
+      // Our own earlier write, whose answer was lost: nothing to choose between.
+      Object.assign(rec, { server: theirs, local: null, op: null, state: "synced", theirs: null });
+    } else {
+      Object.assign(rec, { state: "conflict", theirs });
+    }
+  } else if (error.status === 409 && typeof error.body.existing_id === "string") {
+    // Another device wrote this day or week first, under its own id.
+    const theirs = await api.getEntry(rec.kind, error.body.existing_id);
+    Object.assign(rec, { state: "conflict", theirs });
+  } else if (error.status === 404 && rec.server) {
+    // Deleted on another device while this one edited it: keep the words as a new entry.
+    await store.remove(rec.kind, rec.id);
+    const copy = store.fresh(rec.kind);
+    const words = { ...bodyOf(rec.kind, rec.server), ...(rec.local ?? {}) } as Bodies[K];
+    Object.assign(copy, { local: words, op: "put", state: "pending", queuedAt: rec.queuedAt });
+    await store.save(copy);
+    again = true;
+    return;
+  } else if (error.status === 401 || error.status === 429 || error.status >= 500) {
+    throw new api.Offline(error.message);
+  } else {
+    Object.assign(rec, { state: "refused", error: error.message });
+  }
+  await store.save(rec);
+}
+
+/** Settle a conflict: keep the words from this device, or the server's. */
+export async function settle(kind: Kind, id: string, keep: "mine" | "theirs"): Promise<string> {
+  const rec = await store.get(kind, id);
+  if (!rec?.theirs) return id;
+  const theirs = rec.theirs;
+  if (keep === "theirs") {
+    await store.remove(kind, id);
+    await store.save({ ...store.fresh(kind, theirs.id), server: theirs });
+  } else if (theirs.id === id) {
+    Object.assign(rec, { server: theirs, theirs: null, state: "pending", queuedAt: Date.now() });
+    await store.save(rec);
+  } else {
+    // Ours goes onto the entry the server already has for that day or week.
+    await store.remove(kind, id);
+    await store.save({ ...store.fresh(kind, theirs.id), server: theirs, local: rec.local, op: "put", state: "pending", queuedAt: Date.now() });
+  }
+  changed();
+  void flush();
+  return theirs.id;
+}
+
+async function pull(): Promise<void> {
+  let cursor = (await store.getMeta<string>("cursor")) ?? null;
+  for (;;) {
+    const page = await api.syncPage(cursor);
+    for (const change of page.changes) {
+      pulled += 1;
+      await apply(change.type, change.id, change.deleted ? null : (change.data as Entries[Kind] | null));
+    }
+    cursor = page.cursor;
+    await store.setMeta("cursor", cursor);
+    if (!page.has_more) break;
+  }
+}
+
+async function apply(kind: Kind, id: string, data: Entries[Kind] | null): Promise<void> {
+  const rec = await store.get(kind, id);
+  if (data === null) {
+    if (rec && rec.state === "pending" && rec.op !== "delete") {
+      rec.server = null; // deleted elsewhere; the pending words will be sent as a new entry
+      await store.save(rec);
+    } else if (rec) {
+      await store.remove(kind, id);
+    }
+    return;
+  }
+  if (!rec) {
+    await store.save({ ...store.fresh(kind, id), server: data });
+  } else if (rec.state === "synced" || rec.state === "refused") {
+    rec.server = data;
+    await store.save(rec);
+  }
+  // A pending write keeps its words and its If-Match on the version it was written over: if
+  // this change is someone else's, the PUT answers 412 and the patient chooses.
+}

@@ -1,0 +1,54 @@
+/**
+ * Who is signed in on this device. The user record (not a credential) is kept in IndexedDB so
+ * that the app opens offline as its patient; the access token lives only in `api.ts`'s memory
+ * and the refresh token in an HttpOnly cookie.
+ */
+import * as api from "./api.js";
+import type { User } from "./api.js";
+import * as store from "./store.js";
+
+export let user: User | null = null;
+export let online = true;
+
+export type Start = "signed-in" | "offline" | "signed-out";
+
+/** At start: trade the cookie for an access token, else open offline with the last user. */
+export async function start(): Promise<Start> {
+  const cached = (await store.getMeta<User>("me")) ?? null;
+  try {
+    await api.refresh();
+    await remember(await api.me());
+    online = true;
+    return "signed-in";
+  } catch (error) {
+    if (error instanceof api.Offline && cached) {
+      user = cached;
+      online = false;
+      return "offline";
+    }
+    if (error instanceof api.Offline || error instanceof api.SignedOut) return "signed-out";
+    throw error;
+  }
+}
+
+/** After a sign-in: another person's copy on this device goes; the same person's stays. */
+export async function remember(me: User): Promise<void> {
+  const cached = await store.getMeta<User>("me");
+  if (cached && cached.id !== me.id) await store.clear();
+  await store.setMeta("me", me);
+  user = me;
+}
+
+export async function signOut(): Promise<void> {
+  await api.signOut();
+  await store.clear();
+  user = null;
+}
+
+export function zone(): string {
+  return user?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+export function setOnline(value: boolean): void {
+  online = value;
+}

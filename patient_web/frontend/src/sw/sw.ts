@@ -1,0 +1,56 @@
+/**
+ * The service worker of /journal/: it keeps the app's shell (one HTML page, its modules, the
+ * stylesheet, the icons, the manifest) so the app opens with no network after the first visit.
+ *
+ * The server serves this file at /journal/sw.js with `SHELL` defined in front of it: the shell's
+ * files and a version that is a hash of their contents. A new version of any file changes this
+ * script's bytes, so the browser installs the new worker, which caches the new shell and takes
+ * over; the page then offers to reload. What the patient queued lives in IndexedDB, which no
+ * version of the shell touches.
+ *
+ * Nothing under /api/ is ever cached here: it is health data, and its answers say no-store.
+ */
+declare const SHELL: { version: string; page: string; files: string[] };
+
+const worker = self as unknown as ServiceWorkerGlobalScope;
+const CACHE = `shell-${SHELL.version}`;
+
+worker.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      // "reload": straight from the server, not from an HTTP cache holding the old version.
+      await cache.addAll(SHELL.files.map((url) => new Request(url, { cache: "reload" })));
+      await worker.skipWaiting();
+    })(),
+  );
+});
+
+worker.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith("shell-") && name !== CACHE) await caches.delete(name);
+      }
+      await worker.clients.claim();
+    })(),
+  );
+});
+
+worker.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== worker.location.origin || url.pathname.startsWith("/api/")) return;
+  if (request.mode === "navigate" && url.pathname.startsWith("/journal/")) {
+    // Every screen of the app is the same page; the app reads the path.
+    event.respondWith(fromShell(SHELL.page, request));
+  } else if (SHELL.files.includes(url.pathname + url.search)) {
+    event.respondWith(fromShell(url.pathname + url.search, request));
+  }
+});
+
+async function fromShell(key: string, request: Request): Promise<Response> {
+  const cached = await caches.match(key, { cacheName: CACHE });
+  return cached ?? fetch(request);
+}

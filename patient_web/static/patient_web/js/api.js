@@ -1,0 +1,153 @@
+const ITEM_PATH = {
+    reflection: "/api/v1/reflections/{id}/",
+    pride_entry: "/api/v1/pride-entries/{id}/",
+    experiment: "/api/v1/experiments/{id}/",
+    commitment: "/api/v1/commitments/{id}/",
+};
+/** The server said no: its status and the contract's error body. */
+export class ApiError extends Error {
+    status;
+    errors;
+    body;
+    constructor(status, errors, body = {}) {
+        super(errors.map((e) => e.detail).join(" ") || `The server answered ${status}.`);
+        this.status = status;
+        this.errors = errors;
+        this.body = body;
+    }
+    has(code) {
+        return this.errors.some((e) => e.code === code);
+    }
+}
+/** No answer at all: offline, or the server unreachable. */
+export class Offline extends Error {
+}
+/** The refresh cookie is gone or spent: the patient must sign in again. */
+export class SignedOut extends Error {
+}
+let access = null;
+let refreshing = null;
+export function signedIn() {
+    return access !== null;
+}
+async function send(method, path, body, ifMatch) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined)
+        headers["Content-Type"] = "application/json";
+    if (access)
+        headers.Authorization = `Bearer ${access}`;
+    if (ifMatch !== undefined)
+        headers["If-Match"] = `"${ifMatch}"`;
+    try {
+        return await fetch(path, {
+            method,
+            headers,
+            body: body === undefined ? undefined : JSON.stringify(body),
+            credentials: "same-origin",
+            cache: "no-store",
+        });
+    }
+    catch {
+        throw new Offline("No connection.");
+    }
+}
+async function parse(response) {
+    const text = await response.text();
+    let data = null;
+    try {
+        data = text ? JSON.parse(text) : null;
+    }
+    catch {
+        data = null;
+    }
+    if (response.ok)
+        return { status: response.status, data: data };
+    const body = (data ?? {});
+    const errors = Array.isArray(body.errors) ? body.errors : [];
+    throw new ApiError(response.status, errors, (data ?? {}));
+}
+/** A call with the access token; on 401 the cookie is traded once for a new one. */
+async function call(method, path, body, ifMatch) {
+    let response = await send(method, path, body, ifMatch);
+    if (response.status === 401 && !path.startsWith("/api/v1/auth/")) {
+        await refresh();
+        response = await send(method, path, body, ifMatch);
+    }
+    if (response.status === 503) {
+        throw new Offline("The server is busy; we will try again shortly.");
+    }
+    return parse(response);
+}
+/** Trade the HttpOnly cookie for an access token (one trade at a time, however many callers). */
+export function refresh() {
+    refreshing ??= (async () => {
+        try {
+            const response = await send("POST", "/api/v1/auth/web/token/refresh/", {});
+            if (response.status === 401 || response.status === 403) {
+                access = null;
+                throw new SignedOut("Please sign in again.");
+            }
+            const answer = await parse(response);
+            access = answer.data.access;
+        }
+        finally {
+            refreshing = null;
+        }
+    })();
+    return refreshing;
+}
+export async function signIn(email, password, code) {
+    const body = code ? { email, password, code } : { email, password };
+    const answer = await parse(await send("POST", "/api/v1/auth/web/token/", body));
+    access = answer.data.access;
+}
+export async function register(body) {
+    return (await parse(await send("POST", "/api/v1/auth/register/", body)))
+        .data;
+}
+export async function signOut() {
+    access = null;
+    try {
+        await send("POST", "/api/v1/auth/web/logout/", {});
+    }
+    catch {
+        // Offline: the cookie is still cleared by the next sign-in; nothing here is readable anyway.
+    }
+}
+export async function me() {
+    return (await call("GET", "/api/v1/me/")).data;
+}
+export async function progress(weeks) {
+    return (await call("GET", `/api/v1/progress/?weeks=${weeks}`)).data;
+}
+export async function syncPage(cursor) {
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
+    return (await call("GET", `/api/v1/sync/${query}`)).data;
+}
+function itemPath(kind, id) {
+    return ITEM_PATH[kind].replace("{id}", encodeURIComponent(id));
+}
+export async function getEntry(kind, id) {
+    return (await call("GET", itemPath(kind, id))).data;
+}
+/** Create (201) or replace (200) by the client's id; `version` makes it conditional (412 if stale). */
+export async function putEntry(kind, id, body, version) {
+    return (await call("PUT", itemPath(kind, id), body, version)).data;
+}
+export async function deleteEntry(kind, id) {
+    await call("DELETE", itemPath(kind, id));
+}
+export async function patchCommitment(id, body, version) {
+    return (await call("PATCH", itemPath("commitment", id), body, version)).data;
+}
+export async function confirmCommitment(id) {
+    const path = "/api/v1/commitments/{id}/confirm/";
+    return (await call("POST", path.replace("{id}", encodeURIComponent(id)))).data;
+}
+export async function careLinks() {
+    return (await call("GET", "/api/v1/care-links/")).data.results;
+}
+export async function join(code, shareEntries) {
+    const body = { code, share_entries: shareEntries };
+    return (await call("POST", "/api/v1/care-links/", body)).data;
+}

@@ -1,0 +1,2 @@
+import { boot } from "./app.js";
+void boot();

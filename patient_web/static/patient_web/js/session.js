@@ -1,0 +1,48 @@
+/**
+ * Who is signed in on this device. The user record (not a credential) is kept in IndexedDB so
+ * that the app opens offline as its patient; the access token lives only in `api.ts`'s memory
+ * and the refresh token in an HttpOnly cookie.
+ */
+import * as api from "./api.js";
+import * as store from "./store.js";
+export let user = null;
+export let online = true;
+/** At start: trade the cookie for an access token, else open offline with the last user. */
+export async function start() {
+    const cached = (await store.getMeta("me")) ?? null;
+    try {
+        await api.refresh();
+        await remember(await api.me());
+        online = true;
+        return "signed-in";
+    }
+    catch (error) {
+        if (error instanceof api.Offline && cached) {
+            user = cached;
+            online = false;
+            return "offline";
+        }
+        if (error instanceof api.Offline || error instanceof api.SignedOut)
+            return "signed-out";
+        throw error;
+    }
+}
+/** After a sign-in: another person's copy on this device goes; the same person's stays. */
+export async function remember(me) {
+    const cached = await store.getMeta("me");
+    if (cached && cached.id !== me.id)
+        await store.clear();
+    await store.setMeta("me", me);
+    user = me;
+}
+export async function signOut() {
+    await api.signOut();
+    await store.clear();
+    user = null;
+}
+export function zone() {
+    return user?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+export function setOnline(value) {
+    online = value;
+}

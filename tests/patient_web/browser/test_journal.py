@@ -1,0 +1,177 @@
+"""A patient's first days with the app, offline and on two devices, as they would live them."""
+
+from __future__ import annotations
+
+import gzip
+
+from playwright.sync_api import expect
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from journal.models import Experiment, PrideEntry, Reflection
+from tests.factories import PatientFactory, ReflectionFactory
+from tests.patient_web.browser import journal
+from tests.patient_web.browser.conftest import NOW
+
+BUDGET = 100 * 1024
+
+
+def wait_for_worker(page) -> None:
+    """Until the service worker controls the tab: from then on the shell opens offline."""
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+
+
+def test_a_newcomer_joins_writes_each_practice_and_their_therapist_reads_what_was_shared(new_tab, invite):
+    page = new_tab()
+    journal.register(page, email="sam@example.test", path=f"/journal/join/{invite.code}")
+
+    # The join link carried the code through registration.
+    journal.screen(page, "Join your therapist")
+    expect(page.get_by_label("Invite code from your therapist")).to_have_value(invite.code)
+    words = journal.text(page)
+    assert "What your therapist will see" in words
+    assert "What they will not see" in words
+    page.get_by_role("button", name="Join").click()
+    journal.screen(page, "Practices")
+    expect(page.locator("#status")).to_have_text("You're linked with Dr. Okafor.")
+
+    journal.tab(page, "Today", "Today")
+    expect(page.get_by_label("Kind words to myself")).to_have_value("You're doing your best, and that's enough.")
+    page.get_by_label("What did I do with effort today?").fill("Plated the special without re-doing it twice.")
+    page.get_by_role("radio", name="4 (good)").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".state")).to_have_text("Saved.")
+    journal.check(page)
+
+    journal.tab(page, "Week", "This week")
+    for n, item in enumerate(["Asked for help on the line", "Left early without guilt", "Tried a new sauce"], 1):
+        page.get_by_label(f"Thing {n} I'm proud of").fill(item)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#status")).to_have_text("That makes the week: 3 things.")
+    expect(page.locator(".state")).to_have_text("Saved.")
+
+    journal.tab(page, "Tries", "Experiments")
+    page.get_by_label("What will I try?").fill("A new recipe just for fun")
+    page.get_by_label("Which day?").fill("2026-11-25")
+    page.get_by_label("What am I worried might happen?").fill("That it flops and I waste the evening")
+    page.get_by_role("button", name="Plan it").click()
+    page.get_by_role("link", name="A new recipe just for fun").click()
+    journal.screen(page, "A new recipe just for fun")
+    page.get_by_text("I tried it").click()
+    page.get_by_label("What happened?").fill("The dough was too wet. We ate it anyway.")
+    page.get_by_label("What did I learn?").fill("A flop is still dinner.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".kind")).to_have_text("Trying counts, whatever happened.")
+    journal.settled(page)
+
+    journal.tab(page, "Progress", "Progress")
+    expect(page.locator(".lede")).to_contain_text("You practised in 1 of the last 12 weeks")
+    assert "3 things you're proud of ✓" in journal.text(page)
+    assert "failed" not in journal.text(page).lower()
+
+    patient = User.objects.get(email="sam@example.test")
+    assert Reflection.objects.get(patient=patient).mood == 4
+    assert Experiment.objects.get(patient=patient).status == "tried"
+
+    therapist = APIClient()
+    therapist.force_authenticate(invite.therapist)
+    brief = therapist.get(f"/api/v1/patients/{patient.id}/brief/").json()
+    flat = str(brief)
+    assert "Asked for help on the line" in flat
+    assert "The dough was too wet. We ate it anyway." in flat
+
+
+def test_written_offline_it_waits_survives_closing_and_reaches_the_server_once(new_tab, transactional_db, clock):
+    patient = PatientFactory(email="ana@example.test", password=journal.PASSWORD, timezone="Europe/London")
+    page = new_tab()
+    journal.open_app(page, "/journal/sign-in")
+    journal.sign_in(page, email=patient.email)
+    journal.screen(page, "Today")
+    wait_for_worker(page)
+    context = page.context
+
+    context.set_offline(True)
+    page.reload()
+    journal.screen(page, "Today")
+    expect(page.locator("#sync-state")).to_contain_text("Offline")
+    page.get_by_label("What did I do with effort today?").fill("Went to the shift even though I was tired.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".state")).to_have_text("Saved on this device, waiting to send.")
+    journal.tab(page, "Week", "This week")
+    page.get_by_label("Thing 1 I'm proud of").fill("Said no to an extra shift")
+    page.get_by_label("Thing 2 I'm proud of").fill("Cooked for myself")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".state")).to_have_text("Saved on this device, waiting to send.")
+    page.close()
+    assert not Reflection.objects.filter(patient=patient).exists()
+
+    page = new_tab(context)
+    journal.open_app(page, "/journal/today")
+    journal.screen(page, "Today")
+    effort = page.get_by_label("What did I do with effort today?")
+    expect(effort).to_have_value("Went to the shift even though I was tired.")
+    expect(page.locator("#sync-state")).to_contain_text("2 waiting to send")
+    journal.tab(page, "History", "History")
+    expect(page.locator(".state-pending")).to_have_count(2)
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    journal.settled(page)
+    expect(page.locator(".state-pending")).to_have_count(0)
+
+    reflection = Reflection.objects.get(patient=patient)
+    assert reflection.effort == "Went to the shift even though I was tired."
+    assert reflection.version == 1  # written once: no second PUT changed it
+    pride = PrideEntry.objects.get(patient=patient)
+    assert pride.items == ["Said no to an extra shift", "Cooked for myself"]
+    assert pride.version == 1
+
+
+def test_the_same_reflection_changed_on_two_devices_is_chosen_by_the_patient(new_tab, transactional_db, clock):
+    patient = PatientFactory(email="leo@example.test", password=journal.PASSWORD, timezone="Europe/London")
+    ReflectionFactory(patient=patient, effort="First draft of today.", date=NOW.date())
+    phone, laptop = new_tab(), new_tab()
+    for tab in (phone, laptop):
+        journal.open_app(tab, "/journal/sign-in")
+        journal.sign_in(tab, email=patient.email)
+        journal.screen(tab, "Today")
+        expect(tab.get_by_label("What did I do with effort today?")).to_have_value("First draft of today.")
+
+    phone.get_by_label("What did I do with effort today?").fill("Written on the phone.")
+    phone.get_by_role("button", name="Save").click()
+    expect(phone.locator(".state")).to_have_text("Saved.")
+
+    laptop.get_by_label("What did I do with effort today?").fill("Written on the laptop.")
+    laptop.get_by_role("button", name="Save").click()
+    conflict = laptop.get_by_role("region", name="This entry changed on another device")
+    expect(conflict).to_be_visible()
+    expect(conflict.get_by_role("article", name="On this device")).to_contain_text("Written on the laptop.")
+    expect(conflict.get_by_role("article", name="Saved elsewhere")).to_contain_text("Written on the phone.")
+    journal.check(laptop)
+    assert Reflection.objects.get(patient=patient).effort == "Written on the phone."  # nothing overwritten yet
+
+    conflict.get_by_role("button", name="Keep this device's").click()
+    expect(laptop.locator(".state")).to_have_text("Saved.")
+    reflection = Reflection.objects.get(patient=patient)
+    assert reflection.effort == "Written on the laptop."
+    assert reflection.version == 3
+
+
+def test_the_shell_fits_its_budget_and_asks_nothing_of_another_origin(new_tab, transactional_db):
+    """Everything the first visit fetches, the service worker's own downloads included, once
+    each, measured as the server's compression would send it."""
+    page = new_tab()
+    bodies: dict[str, bytes] = {}
+
+    def keep(response) -> None:
+        if response.ok and "/api/" not in response.url:
+            bodies.setdefault(response.url.split("#")[0], response.body())
+
+    page.context.on("response", keep)
+    journal.open_app(page)
+    journal.screen(page, "Good Enough")
+    wait_for_worker(page)
+    compressed = sum(len(gzip.compress(body)) for body in bodies.values())
+    assert any(url.endswith("/static/patient_web/js/main.js") for url in bodies)
+    assert any(url.endswith("/static/patient_web/icons/icon-512.png") for url in bodies)
+    assert compressed <= BUDGET, f"{compressed} bytes compressed over {len(bodies)} files"
