@@ -2,7 +2,7 @@
  * The shell: header, the screen in <main>, the tab bar; routing by path under /journal/ with the
  * History API (the service worker answers every such path with the same shell, online or not).
  */
-import { announce, h } from "./dom.js";
+import { announce, clearStaleAnnouncement, h } from "./dom.js";
 import { nav } from "./nav.js";
 import * as outbox from "./outbox.js";
 import * as session from "./session.js";
@@ -102,6 +102,7 @@ export async function render(moveFocus = true): Promise<void> {
   document.title = `${route.title} · Good Enough`;
   await drawChrome(route);
   if (!moveFocus) return;
+  clearStaleAnnouncement();
   const heading = main.querySelector("h1");
   if (heading) {
     heading.setAttribute("tabindex", "-1");

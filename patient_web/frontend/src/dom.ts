@@ -87,8 +87,17 @@ export function showErrors(form: HTMLFormElement, errors: { attr: string | null;
   first?.focus();
 }
 
+let announcedAt = 0;
+
+/** Clear an announcement that belongs to an earlier screen (one made just now stays). */
+export function clearStaleAnnouncement(): void {
+  const region = document.getElementById("status");
+  if (region && Date.now() - announcedAt > 1500) region.textContent = "";
+}
+
 /** A polite announcement for screen readers (and a visible note at the top of the screen). */
 export function announce(message: string): void {
+  announcedAt = Date.now();
   const region = document.getElementById("status");
   if (!region) return;
   region.textContent = "";

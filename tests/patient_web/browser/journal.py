@@ -95,6 +95,28 @@ def text(page: Page) -> str:
     return " ".join(page.locator("main").inner_text().split())
 
 
+#: True once no record in the app's IndexedDB is waiting to leave (read the way the app stores them).
+_NOTHING_WAITING = """() => new Promise((resolve) => {
+  const opened = indexedDB.open("good-enough");
+  opened.onsuccess = () => {
+    const all = opened.result.transaction("records").objectStore("records").getAll();
+    all.onsuccess = () => { opened.result.close(); resolve(all.result.every((r) => r.state !== "pending")); };
+  };
+})"""
+
+
+def until(page: Page, predicate: str, timeout_ms: int = 10_000) -> None:
+    """Poll ``predicate`` (a function, maybe async) until it answers true. Not wait_for_function:
+    its polling evaluates strings in the page, which the app's policy (no unsafe-eval) refuses."""
+    for _ in range(timeout_ms // 100):
+        if page.evaluate(predicate):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {timeout_ms} ms: {predicate}")
+
+
 def settled(page: Page) -> None:
-    """Wait until nothing is waiting to send (the header says so while something is)."""
+    """Wait until nothing is waiting to send: in the store itself, then on the header."""
+    page.wait_for_timeout(50)  # a click's write reaches the store first
+    until(page, _NOTHING_WAITING)
     expect(page.locator("#sync-state")).not_to_contain_text("waiting", timeout=10_000)

@@ -18,7 +18,7 @@ BUDGET = 100 * 1024
 
 def wait_for_worker(page) -> None:
     """Until the service worker controls the tab: from then on the shell opens offline."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    journal.until(page, "() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)")
 
 
 def test_a_newcomer_joins_writes_each_practice_and_their_therapist_reads_what_was_shared(new_tab, invite):
@@ -66,7 +66,7 @@ def test_a_newcomer_joins_writes_each_practice_and_their_therapist_reads_what_wa
 
     journal.tab(page, "Progress", "Progress")
     expect(page.locator(".lede")).to_contain_text("You practised in 1 of the last 12 weeks")
-    assert "3 things you're proud of ✓" in journal.text(page)
+    assert "3 things you were proud of (that makes the week)" in journal.text(page)
     assert "failed" not in journal.text(page).lower()
 
     patient = User.objects.get(email="sam@example.test")

@@ -67,8 +67,9 @@ function stateText(rec: Rec): string {
   }[rec.state];
 }
 
-export function stateLine(rec: Rec | undefined): HTMLElement | null {
-  if (!rec) return null;
+/** `inList`: in a list of entries "Saved." is noise; only what needs a look is said. */
+export function stateLine(rec: Rec | undefined, inList = false): HTMLElement | null {
+  if (!rec || (inList && rec.state === "synced")) return null;
   return h("p", { class: `state state-${rec.state}`, role: "status", "data-state-of": rec.key }, stateText(rec));
 }
 

@@ -13,11 +13,10 @@ async function rerender(): Promise<void> {
   await nav.render();
 }
 
-const CADENCE: Record<Commitment["cadence"], string> = { daily: "each day", weekly: "each week", once: "once" };
-
 function describe(c: Commitment): string {
-  const times = c.target_count > 1 ? `${c.target_count} ` : "";
-  return c.cadence === "once" ? "Once" : `${times}${CADENCE[c.cadence]}`.replace(/^./, (s) => s.toUpperCase());
+  if (c.cadence === "once") return "Once";
+  if (c.cadence === "daily") return c.target_count > 1 ? `${c.target_count} a day` : "Each day";
+  return c.target_count > 1 ? `${c.target_count} a week` : "Each week";
 }
 
 export async function practices(): Promise<HTMLElement> {
@@ -37,10 +36,13 @@ export async function practices(): Promise<HTMLElement> {
       "li",
       { class: "card" },
       h("h3", {}, c.title),
-      h("p", {}, describe(c), c.details ? ` · ${c.details}` : ""),
-      c.evidence ? h("blockquote", {}, h("p", { class: "quiet" }, "From your session:"), c.evidence) : null,
+      h("p", {}, describe(c)),
+      c.details && c.details !== c.title ? h("p", { class: "quiet" }, c.details) : null,
+      c.evidence
+        ? h("details", {}, h("summary", {}, "In your session's words"), h("blockquote", {}, c.evidence))
+        : null,
       actions,
-      stateLine(rec),
+      stateLine(rec, true),
     );
   };
   const proposed = recs.filter((r) => store.current(r).status === "proposed");
@@ -91,7 +93,10 @@ export async function progress(): Promise<HTMLElement> {
   const rows = report.weeks.map((w) => {
     const bits: string[] = [];
     if (w.reflections.days) bits.push(`reflected on ${w.reflections.days} day${w.reflections.days === 1 ? "" : "s"}`);
-    if (w.pride.count) bits.push(`${w.pride.count} thing${w.pride.count === 1 ? "" : "s"} you're proud of${w.pride.met ? " ✓" : ""}`);
+    if (w.pride.count) {
+      const things = `${w.pride.count} thing${w.pride.count === 1 ? "" : "s"} you were proud of`;
+      bits.push(w.pride.met ? `${things} (that makes the week)` : things);
+    }
     if (w.experiments_done) bits.push(`${w.experiments_done} experiment${w.experiments_done === 1 ? "" : "s"} tried`);
     const practised = bits.length > 0;
     return h(
@@ -181,7 +186,7 @@ export async function history(): Promise<HTMLElement> {
       { class: "card" },
       h("p", {}, h("strong", {}, LABEL[rec.kind as keyof typeof LABEL]), shared),
       h("p", { class: "excerpt" }, summary(rec.kind, store.current(rec))),
-      stateLine(rec),
+      stateLine(rec, true),
       h("p", { class: "actions" }, h("a", { href: editLink(rec) }, "Edit"), " ", del, confirmBox),
     );
   };

@@ -51,7 +51,7 @@ export async function today(params: URLSearchParams): Promise<HTMLElement> {
 
   const effort = h("textarea", { name: "effort", rows: 4, maxlength: 2000, required: true });
   effort.value = entry.effort ?? "";
-  const kind = h("input", { name: "kind_words", type: "text", maxlength: 500 });
+  const kind = h("textarea", { name: "kind_words", rows: 2, maxlength: 500 });
   kind.value = entry.kind_words ?? KIND_WORDS;
   const moods = ["very low", "low", "okay", "good", "very good"];
   const mood = h(
@@ -233,7 +233,7 @@ export async function experiments(params: URLSearchParams): Promise<HTMLElement>
     const e = store.current(r) as Partial<Experiment>;
     const when = e.planned_for ? showDay(e.planned_for) : "no day set";
     const what = e.status === "tried" ? "tried" : e.status === "skipped" ? "not this time" : when;
-    return h("li", {}, h("a", { href: `/journal/experiments?id=${r.id}` }, e.title ?? ""), ` · ${what}`, stateLine(r));
+    return h("li", {}, h("a", { href: `/journal/experiments?id=${r.id}` }, e.title ?? ""), ` · ${what}`, stateLine(r, true));
   };
   return h(
     "section",

@@ -40,8 +40,9 @@ function stateText(rec) {
         refused: `Not accepted: ${rec.error ?? "the server refused it"}`,
     }[rec.state];
 }
-export function stateLine(rec) {
-    if (!rec)
+/** `inList`: in a list of entries "Saved." is noise; only what needs a look is said. */
+export function stateLine(rec, inList = false) {
+    if (!rec || (inList && rec.state === "synced"))
         return null;
     return h("p", { class: `state state-${rec.state}`, role: "status", "data-state-of": rec.key }, stateText(rec));
 }

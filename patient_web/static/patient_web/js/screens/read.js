@@ -9,10 +9,12 @@ import { stateLine } from "./conflict.js";
 async function rerender() {
     await nav.render();
 }
-const CADENCE = { daily: "each day", weekly: "each week", once: "once" };
 function describe(c) {
-    const times = c.target_count > 1 ? `${c.target_count} ` : "";
-    return c.cadence === "once" ? "Once" : `${times}${CADENCE[c.cadence]}`.replace(/^./, (s) => s.toUpperCase());
+    if (c.cadence === "once")
+        return "Once";
+    if (c.cadence === "daily")
+        return c.target_count > 1 ? `${c.target_count} a day` : "Each day";
+    return c.target_count > 1 ? `${c.target_count} a week` : "Each week";
 }
 export async function practices() {
     const recs = (await store.all()).filter((r) => r.kind === "commitment");
@@ -21,7 +23,9 @@ export async function practices() {
         const actions = c.status === "proposed"
             ? h("div", { class: "actions" }, h("button", { type: "button", onclick: () => decide(rec, "confirm") }, "Yes, I'll practise this"), h("button", { type: "button", class: "secondary", onclick: () => decide(rec, "decline") }, "Not for me"))
             : null;
-        return h("li", { class: "card" }, h("h3", {}, c.title), h("p", {}, describe(c), c.details ? ` · ${c.details}` : ""), c.evidence ? h("blockquote", {}, h("p", { class: "quiet" }, "From your session:"), c.evidence) : null, actions, stateLine(rec));
+        return h("li", { class: "card" }, h("h3", {}, c.title), h("p", {}, describe(c)), c.details && c.details !== c.title ? h("p", { class: "quiet" }, c.details) : null, c.evidence
+            ? h("details", {}, h("summary", {}, "In your session's words"), h("blockquote", {}, c.evidence))
+            : null, actions, stateLine(rec, true));
     };
     const proposed = recs.filter((r) => store.current(r).status === "proposed");
     const active = recs.filter((r) => store.current(r).status === "active");
@@ -63,8 +67,10 @@ export async function progress() {
         const bits = [];
         if (w.reflections.days)
             bits.push(`reflected on ${w.reflections.days} day${w.reflections.days === 1 ? "" : "s"}`);
-        if (w.pride.count)
-            bits.push(`${w.pride.count} thing${w.pride.count === 1 ? "" : "s"} you're proud of${w.pride.met ? " ✓" : ""}`);
+        if (w.pride.count) {
+            const things = `${w.pride.count} thing${w.pride.count === 1 ? "" : "s"} you were proud of`;
+            bits.push(w.pride.met ? `${things} (that makes the week)` : things);
+        }
         if (w.experiments_done)
             bits.push(`${w.experiments_done} experiment${w.experiments_done === 1 ? "" : "s"} tried`);
         const practised = bits.length > 0;
@@ -127,7 +133,7 @@ export async function history() {
                 del.focus();
             } }, "Keep it"));
         const shared = store.current(rec).shared === false ? " · private" : "";
-        return h("li", { class: "card" }, h("p", {}, h("strong", {}, LABEL[rec.kind]), shared), h("p", { class: "excerpt" }, summary(rec.kind, store.current(rec))), stateLine(rec), h("p", { class: "actions" }, h("a", { href: editLink(rec) }, "Edit"), " ", del, confirmBox));
+        return h("li", { class: "card" }, h("p", {}, h("strong", {}, LABEL[rec.kind]), shared), h("p", { class: "excerpt" }, summary(rec.kind, store.current(rec))), stateLine(rec, true), h("p", { class: "actions" }, h("a", { href: editLink(rec) }, "Edit"), " ", del, confirmBox));
     };
     return h("section", {}, h("h1", {}, "History"), weeks.length ? null : h("p", {}, "Nothing written yet. Everything you write shows here, week by week."), weeks.map((week) => h("section", { class: "history-week" }, h("h2", {}, `Week of ${showWeek(week)}`), h("ul", { class: "cards" }, (byWeek.get(week) ?? []).map(row)))));
 }

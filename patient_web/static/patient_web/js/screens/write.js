@@ -36,7 +36,7 @@ export async function today(params) {
     const id = rec?.id ?? crypto.randomUUID();
     const effort = h("textarea", { name: "effort", rows: 4, maxlength: 2000, required: true });
     effort.value = entry.effort ?? "";
-    const kind = h("input", { name: "kind_words", type: "text", maxlength: 500 });
+    const kind = h("textarea", { name: "kind_words", rows: 2, maxlength: 500 });
     kind.value = entry.kind_words ?? KIND_WORDS;
     const moods = ["very low", "low", "okay", "good", "very good"];
     const mood = h("fieldset", { class: "mood" }, h("legend", {}, "Mood, if you like"), h("div", { class: "choices" }, [
@@ -151,7 +151,7 @@ export async function experiments(params) {
         const e = store.current(r);
         const when = e.planned_for ? showDay(e.planned_for) : "no day set";
         const what = e.status === "tried" ? "tried" : e.status === "skipped" ? "not this time" : when;
-        return h("li", {}, h("a", { href: `/journal/experiments?id=${r.id}` }, e.title ?? ""), ` · ${what}`, stateLine(r));
+        return h("li", {}, h("a", { href: `/journal/experiments?id=${r.id}` }, e.title ?? ""), ` · ${what}`, stateLine(r, true));
     };
     return h("section", {}, h("h1", {}, "Experiments"), h("p", { class: "lede" }, "Small, imperfect tries. Trying counts, whatever the result."), planned.length ? [h("h2", {}, "Planned"), h("ul", { class: "cards" }, planned.map(item))] : null, h("h2", {}, "Plan one"), form, settled.length ? [h("h2", {}, "Tried before"), h("ul", { class: "cards" }, settled.map(item))] : null);
 }
