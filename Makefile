@@ -54,12 +54,13 @@ clients: $(STAMP)
 patient-web: $(STAMP)
 	$(BIN)/python tools/patient_web.py $(if $(CHECK),--check)
 
-## make screenshots: the dashboard's roster, patient page and brief at 1440 and 360 px wide, drawn
-## by the browser test from the demo (built at a fixed moment, clock held there) into docs/screenshots/
-## for the README. Needs Chromium (/usr/bin/chromium, or GOOD_ENOUGH_BROWSER); SQLite, embedded Redis.
+## make screenshots: the dashboard's roster, patient page and brief at 1440 and 360 px wide, and every
+## screen of the patient's app at 360 px, drawn by the browser tests from the demo (built at a fixed moment)
+## into docs/screenshots/ for the README. Needs Chromium (/usr/bin/chromium, or GOOD_ENOUGH_BROWSER).
 screenshots: $(STAMP)
 	env -u DATABASE_URL -u REDIS_URL GOOD_ENOUGH_BROWSER_REQUIRED=1 GOOD_ENOUGH_SCREENSHOTS_DIR="$(CURDIR)/docs/screenshots" \
-		$(BIN)/python -m pytest tests/dashboard/browser/test_screenshots.py -q
+		$(BIN)/python -m pytest tests/dashboard/browser/test_screenshots.py \
+		"tests/patient_web/browser/test_screens.py::test_every_screen_reads_well_on_a_phone" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 
+import pytest
 from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from journal.models import Experiment, PrideEntry, Reflection
+from patient_web import shell as shell_module
+from patient_web import views as patient_web_views
 from tests.factories import PatientFactory, ReflectionFactory
 from tests.patient_web.browser import journal
 from tests.patient_web.browser.conftest import NOW
+
+pytestmark = pytest.mark.browser
 
 BUDGET = 100 * 1024
 
@@ -175,3 +181,43 @@ def test_the_shell_fits_its_budget_and_asks_nothing_of_another_origin(new_tab, t
     assert any(url.endswith("/static/patient_web/js/main.js") for url in bodies)
     assert any(url.endswith("/static/patient_web/icons/icon-512.png") for url in bodies)
     assert compressed <= BUDGET, f"{compressed} bytes compressed over {len(bodies)} files"
+
+
+def test_a_new_version_takes_over_without_losing_what_waits_to_be_sent(new_tab, transactional_db, monkeypatch):
+    patient = PatientFactory(email="kim@example.test", password=journal.PASSWORD, timezone="Europe/London")
+    page = new_tab()
+    journal.open_app(page, "/journal/sign-in")
+    journal.sign_in(page, email=patient.email)
+    journal.screen(page, "Today")
+    wait_for_worker(page)
+
+    # The API is out of reach: the write waits in the outbox.
+    page.route("**/api/v1/**", lambda route: route.abort())
+    page.get_by_label("What did I do with effort today?").fill("Written just before an update.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".state")).to_have_text("Saved on this device, waiting to send.")
+
+    # A deploy: the server's shell is new, the browser finds a new service worker.
+    current = shell_module.shell()
+    monkeypatch.setattr(
+        patient_web_views,
+        "shell",
+        lambda: dataclasses.replace(current, version="next", worker_js=current.worker_js + "\n// next\n"),
+    )
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    banner = page.locator("#update")
+    expect(banner).to_contain_text("A new version of Good Enough is ready. What you wrote is kept.")
+    journal.check(page)
+    with page.expect_navigation():
+        banner.get_by_role("button", name="Use it now").click()
+    journal.screen(page, "Today")
+    assert page.evaluate("() => caches.keys()") == ["shell-next"]
+    expect(page.get_by_label("What did I do with effort today?")).to_have_value("Written just before an update.")
+    expect(page.locator("#sync-state")).to_contain_text("1 waiting to send")
+
+    page.unroute("**/api/v1/**")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    journal.settled(page)
+    reflection = Reflection.objects.get(patient=patient)
+    assert reflection.effort == "Written just before an update."
+    assert reflection.version == 1

@@ -14,6 +14,8 @@ from tests.factories import CommitmentFactory
 from tests.patient_web.browser import journal
 from tests.patient_web.browser.conftest import NOW
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def chef(transactional_db, clock) -> User:
