@@ -200,6 +200,13 @@ def test_production_collects_static_files_for_the_api_docs(tmp_path):
     assert result.returncode == 0, result.stderr
     manifest = (tmp_path / "var" / "static" / "staticfiles.json").read_text()
     assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in manifest
+    # The patient app's modules import each other by hashed name, so a deploy's service worker
+    # caches exactly what the page loads (backend/staticfiles.py).
+    paths = json.loads(manifest)["paths"]
+    main = (tmp_path / "var" / "static" / paths["patient_web/js/main.js"]).read_text()
+    app = paths["patient_web/js/app.js"].removeprefix("patient_web/js/")
+    assert f'from "./{app}"' in main
+    assert (tmp_path / "var" / "static" / f"{paths['patient_web/js/app.js']}.gz").exists()
 
 
 @pytest.mark.parametrize(

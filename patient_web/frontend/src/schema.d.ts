@@ -3777,7 +3777,7 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
-                    /** @description Clears the cookie: `ge_refresh=` with `Max-Age=0`, the same path and flags. */
+                    /** @description Clears the cookie: `ge_refresh` emptied and expired at once, the same path and flags. */
                     "Set-Cookie": string;
                     [name: string]: unknown;
                 };
@@ -4050,7 +4050,7 @@ export interface operations {
              */
             401: {
                 headers: {
-                    /** @description Clears the cookie: `ge_refresh=` with `Max-Age=0`, the same path and flags. */
+                    /** @description Clears the cookie: `ge_refresh` emptied and expired at once, the same path and flags. */
                     "Set-Cookie": string;
                     [name: string]: unknown;
                 };
