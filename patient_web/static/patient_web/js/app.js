@@ -126,15 +126,18 @@ export async function drawState() {
     const waiting = records.filter((r) => r.state === "pending").length;
     const choose = records.filter((r) => r.state === "conflict" || r.state === "refused").length;
     const parts = [];
-    if (outbox.reach === "signed-out")
-        parts.push("Signed out: sign in again to send what is waiting");
-    else if (!session.online)
+    if (!session.online && outbox.reach !== "signed-out")
         parts.push("Offline: everything you write is kept on this device");
     if (waiting)
         parts.push(`${waiting} waiting to send`);
     if (choose)
         parts.push(`${choose} need${choose === 1 ? "s" : ""} a look`);
     line.textContent = parts.join(" · ");
+    if (outbox.reach === "signed-out") {
+        // The refresh cookie ran out or was revoked: what waits stays on the device until they sign in.
+        const next = location.pathname + location.search;
+        line.prepend("Your sign-in has ended. ", h("a", { href: `${BASE}sign-in?next=${encodeURIComponent(next)}` }, "Sign in again"), parts.length ? " to send what is waiting · " : ".");
+    }
 }
 /** Follow links inside the app without a page load. */
 function interceptLinks() {
