@@ -43,7 +43,9 @@ def test_the_code_is_shown_with_its_expiry_in_the_therapists_zone_and_how_to_use
     # Seven days from noon in Chicago, still standard time.
     assert "It works once, until Wednesday 2 December 2026, 12:00 (CST)." in page
     assert "Your note: The new referral from Dr. Lee" in page
-    assert "In the app, they enter this code" in page
+    # The join link carries the code to the patient's app, which reads it from the path.
+    assert f"/journal/join/{code} (this join link carries the code)" in page
+    assert "where it asks for their therapist's invite code" in page
     assert "This is the only time the code is shown" in page
     stored = Invite.objects.get()
     assert (stored.therapist, stored.note) == (therapist, "The new referral from Dr. Lee")
