@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gzip
 
 import pytest
@@ -11,6 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from journal.models import Experiment, PrideEntry, Reflection
+from journal.services import record_delete
 from patient_web import shell as shell_module
 from patient_web import views as patient_web_views
 from tests.factories import PatientFactory, ReflectionFactory
@@ -226,3 +228,60 @@ def test_a_new_version_takes_over_without_losing_what_waits_to_be_sent(new_tab, 
     reflection = Reflection.objects.get(patient=patient)
     assert reflection.effort == "Written just before an update."
     assert reflection.version == 1
+
+
+def records_on_device(page) -> int:
+    return page.evaluate(
+        """() => new Promise((resolve) => {
+          const opened = indexedDB.open("good-enough");
+          opened.onsuccess = () => {
+            const all = opened.result.transaction("records").objectStore("records").count();
+            all.onsuccess = () => { opened.result.close(); resolve(all.result); };
+          };
+        })"""
+    )
+
+
+def test_an_entry_deleted_on_another_device_goes_from_this_one_at_the_next_sync(new_tab, transactional_db):
+    patient = PatientFactory(email="ida@example.test", password=journal.PASSWORD, timezone="Europe/London")
+    kept = ReflectionFactory(patient=patient, effort="Kept on both devices.", now=NOW - dt.timedelta(days=1))
+    gone = ReflectionFactory(patient=patient, effort="Deleted on the laptop.", now=NOW)
+    page = new_tab()
+    journal.open_app(page, "/journal/sign-in")
+    journal.sign_in(page, email=patient.email)
+    journal.screen(page, "Today")
+    journal.settled(page)
+    journal.tab(page, "History", "History")
+    expect(page.locator(".card")).to_have_count(2)
+
+    record_delete(record=gone, now=NOW)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator(".card")).to_have_count(1)
+    expect(page.locator(".card")).to_contain_text(kept.effort)
+
+
+def test_signing_out_leaves_nothing_of_the_journal_on_the_device(new_tab, transactional_db):
+    first = PatientFactory(email="ola@example.test", password=journal.PASSWORD, timezone="Europe/London")
+    second = PatientFactory(email="pat@example.test", password=journal.PASSWORD, timezone="Europe/London")
+    ReflectionFactory(patient=first, effort="Only mine to see.", now=NOW)
+    page = new_tab()
+    journal.open_app(page, "/journal/sign-in")
+    journal.sign_in(page, email=first.email)
+    journal.screen(page, "Today")
+    journal.settled(page)
+    assert records_on_device(page) == 1
+
+    page.get_by_role("link", name="Account").click()
+    journal.screen(page, "Account")
+    page.get_by_role("button", name="Sign out").click()
+    journal.screen(page, "Good Enough")
+    assert records_on_device(page) == 0
+    page.reload()
+    journal.screen(page, "Good Enough")  # the cookie is gone too: no way back in without the password
+
+    page.get_by_role("link", name="Sign in").click()
+    journal.sign_in(page, email=second.email)
+    journal.screen(page, "Today")
+    journal.settled(page)
+    journal.tab(page, "History", "History")
+    assert "Only mine to see." not in journal.text(page)
