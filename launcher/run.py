@@ -105,6 +105,7 @@ def main() -> int:
         port = os.environ["PORT"]
         print(
             f"\nGood Enough is starting on http://127.0.0.1:{port}  (API docs: /api/docs/)"
+            f"\nThe patient's journal: http://127.0.0.1:{port}/journal/  (sign in as the demo chef, or register)"
             f"\nThe therapist's dashboard: http://127.0.0.1:{port}/app/  (sign in as the demo therapist)\n",
             flush=True,
         )

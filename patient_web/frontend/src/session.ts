@@ -10,23 +10,31 @@ import * as store from "./store.js";
 export let user: User | null = null;
 export let online = true;
 
-export type Start = "signed-in" | "offline" | "signed-out";
+/**
+ * At start, from this device alone: the patient who last signed in here, if any. The journal
+ * is drawn from IndexedDB at once; `confirm()` then asks the server, so that a slow network
+ * delays nothing the patient sees (on a slow 3G line the cookie's trade alone takes seconds).
+ */
+export async function start(): Promise<boolean> {
+  user = (await store.getMeta<User>("me")) ?? null;
+  return user !== null;
+}
 
-/** At start: trade the cookie for an access token, else open offline with the last user. */
-export async function start(): Promise<Start> {
-  const cached = (await store.getMeta<User>("me")) ?? null;
+export type Reach = "signed-in" | "offline" | "signed-out";
+
+/** Trade the cookie for an access token and refresh the user record. */
+export async function confirm(): Promise<Reach> {
   try {
     await api.refresh();
     await remember(await api.me());
     online = true;
     return "signed-in";
   } catch (error) {
-    if (error instanceof api.Offline && cached) {
-      user = cached;
+    if (error instanceof api.Offline) {
       online = false;
       return "offline";
     }
-    if (error instanceof api.Offline || error instanceof api.SignedOut) return "signed-out";
+    if (error instanceof api.SignedOut) return "signed-out";
     throw error;
   }
 }
@@ -37,6 +45,11 @@ export async function remember(me: User): Promise<void> {
   if (cached && cached.id !== me.id) await store.clear();
   await store.setMeta("me", me);
   user = me;
+}
+
+/** Stop showing the journal (the server no longer accepts this device's sign-in). */
+export function hide(): void {
+  user = null;
 }
 
 export async function signOut(): Promise<void> {

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gzip
+import re
 
 import pytest
 from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.tokens import tokens_revoke_all
 from journal.models import Experiment, PrideEntry, Reflection
 from journal.services import record_delete
 from patient_web import shell as shell_module
@@ -266,8 +268,13 @@ def test_signing_out_leaves_nothing_of_the_journal_on_the_device(new_tab, transa
     ReflectionFactory(patient=first, effort="Only mine to see.", now=NOW)
     page = new_tab()
     journal.open_app(page, "/journal/sign-in")
+    journal.sign_in(page, email=first.email, password="not-the-password")
+    expect(page.locator(".form-error")).to_have_text(
+        "That e-mail and password don't match an account. Check them and try again."
+    )
     journal.sign_in(page, email=first.email)
     journal.screen(page, "Today")
+    expect(page).to_have_url(re.compile(r"/journal/today$"))
     journal.settled(page)
     assert records_on_device(page) == 1
 
@@ -285,3 +292,30 @@ def test_signing_out_leaves_nothing_of_the_journal_on_the_device(new_tab, transa
     journal.settled(page)
     journal.tab(page, "History", "History")
     assert "Only mine to see." not in journal.text(page)
+
+
+def test_when_the_server_ends_the_sign_in_the_journal_is_hidden_until_the_password_and_kept(new_tab, transactional_db):
+    patient = PatientFactory(email="uma@example.test", password=journal.PASSWORD, timezone="Europe/London")
+    page = new_tab()
+    journal.open_app(page, "/journal/sign-in")
+    journal.sign_in(page, email=patient.email)
+    journal.screen(page, "Today")
+    page.route("**/api/v1/**", lambda route: route.abort())
+    page.get_by_label("What did I do with effort today?").fill("Written before the sign-in ended.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".state")).to_have_text("Saved on this device, waiting to send.")
+    page.unroute("**/api/v1/**")
+
+    tokens_revoke_all(user=patient)  # as "sign out everywhere" or a password change would
+    page.goto("/journal/history")
+    journal.screen(page, "Sign in")
+    expect(page.locator("#status")).to_have_text(
+        "Your sign-in has ended. Please sign in again; what you wrote here is kept."
+    )
+    assert "Written before the sign-in ended." not in page.locator("body").inner_text()
+    assert not Reflection.objects.filter(patient=patient).exists()
+
+    journal.sign_in(page, email=patient.email)
+    journal.screen(page, "History")  # back where they were
+    journal.settled(page)
+    assert Reflection.objects.get(patient=patient).effort == "Written before the sign-in ended."

@@ -24,11 +24,18 @@ function goTo(path: string): void {
 function problem(error: unknown): { attr: string | null; detail: string }[] {
   if (error instanceof api.ApiError) {
     if (error.status === 429) return [{ attr: null, detail: "Too many tries for now. Please wait a few minutes." }];
+    if (error.has("no_active_account")) {
+      return [{ attr: null, detail: "That e-mail and password don't match an account. Check them and try again." }];
+    }
+    if (error.has("wrong_code")) return [{ attr: "code", detail: "That code didn't work. Try the newest one." }];
     return error.errors.length ? error.errors : [{ attr: null, detail: error.message }];
   }
   if (error instanceof api.Offline) return [{ attr: null, detail: "You're offline. Connect to sign in." }];
   throw error;
 }
+
+/** The server's rule (AUTH_PASSWORD_VALIDATORS' MinimumLengthValidator); a test holds the two equal. */
+export const PASSWORD_MIN = 10;
 
 function formError(): HTMLElement {
   return h("p", { class: "form-error", role: "alert", hidden: true });
@@ -101,7 +108,7 @@ export async function signIn(params: URLSearchParams): Promise<HTMLElement> {
 export async function register(params: URLSearchParams): Promise<HTMLElement> {
   const name = h("input", { name: "display_name", type: "text", autocomplete: "nickname", maxlength: 100, required: true });
   const email = h("input", { name: "email", type: "email", autocomplete: "email", required: true });
-  const password = h("input", { name: "password", type: "password", autocomplete: "new-password", required: true, minlength: 8 });
+  const password = h("input", { name: "password", type: "password", autocomplete: "new-password", required: true, minlength: PASSWORD_MIN });
   const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
   const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const zone = h("select", { name: "timezone" }, [...new Set([here, ...zones])].map((z) => h("option", { value: z, selected: z === here }, z.replaceAll("_", " "))));
@@ -111,7 +118,7 @@ export async function register(params: URLSearchParams): Promise<HTMLElement> {
     formError(),
     field("What should we call you?", name),
     field("E-mail", email),
-    field("Password", password, "At least 8 characters, not a common one."),
+    field("Password", password, `At least ${PASSWORD_MIN} characters, not a common one.`),
     field("Your time zone", zone, "Reminders and your days follow it."),
     h("button", { type: "submit" }, "Create my account"),
   );
@@ -210,7 +217,8 @@ export async function account(): Promise<HTMLElement> {
   const warning = h("p", { class: "form-error", role: "alert", hidden: true });
   out.addEventListener("click", async () => {
     if (waiting && out.dataset.sure !== "yes") {
-      warning.textContent = `${waiting} ${waiting === 1 ? "entry has" : "entries have"} not been sent yet. Signing out removes them from this device. Press again to sign out anyway.`;
+      const what = waiting === 1 ? "1 entry has not been sent yet. Signing out removes it" : `${waiting} entries have not been sent yet. Signing out removes them`;
+      warning.textContent = `${what} from this device. Press again to sign out anyway.`;
       warning.hidden = false;
       out.dataset.sure = "yes";
       return;

@@ -1,7 +1,7 @@
 /** Looking back: the practices agreed with the therapist, progress, and every entry by week. */
 import * as api from "../api.js";
 import type { Commitment, Entry, Kind, ProgressReport } from "../api.js";
-import { isoWeek, showDay, showWeek } from "../dates.js";
+import { isoWeek, showDay, showWeek, weekMonday } from "../dates.js";
 import { announce, h } from "../dom.js";
 import { nav } from "../nav.js";
 import * as outbox from "../outbox.js";
@@ -157,10 +157,16 @@ export async function history(): Promise<HTMLElement> {
     byWeek.set(week, [...(byWeek.get(week) ?? []), rec]);
   }
   const weeks = [...byWeek.keys()].sort().reverse();
+  // Within a week, newest first: by the day written about (a pride entry's Monday), then kind.
+  const dayOf = (rec: Rec): string => {
+    const e = store.current(rec) as Record<string, string | null | undefined>;
+    return e.date ?? e.planned_for ?? (e.week ? weekMonday(e.week) : "");
+  };
+  for (const recs of byWeek.values()) recs.sort((a, b) => dayOf(b).localeCompare(dayOf(a)) || a.kind.localeCompare(b.kind));
   const row = (rec: Rec) => {
     const confirmBox = h("span", { class: "confirm", hidden: true });
     const del = h("button", { type: "button", class: "link" }, "Delete");
-    del.setAttribute("aria-label", `Delete ${LABEL[rec.kind as keyof typeof LABEL].toLowerCase()}: ${summary(rec.kind, store.current(rec)).slice(0, 40)}`);
+    del.setAttribute("aria-label", `Delete ${LABEL[rec.kind as keyof typeof LABEL].toLowerCase()}: ${summary(rec.kind, store.current(rec))}`);
     del.addEventListener("click", () => {
       confirmBox.hidden = false;
       del.hidden = true;

@@ -75,7 +75,7 @@ export async function today(params: URLSearchParams): Promise<HTMLElement> {
     "form",
     { novalidate: true },
     formError(),
-    field("What did I do with effort today?", effort, "Small things count. Trying counts."),
+    field(date === todayDate ? "What did I do with effort today?" : "What did I do with effort that day?", effort, "Small things count. Trying counts."),
     field("Kind words to myself", kind),
     mood,
     sharedBox(entry.shared ?? true),
@@ -109,7 +109,9 @@ export async function today(params: URLSearchParams): Promise<HTMLElement> {
     stateLine(rec),
     form,
     date !== todayDate ? h("p", {}, h("a", { href: "/journal/today" }, "Back to today")) : null,
-    h("p", { class: "quiet" }, "Missed a day? ", h("a", { href: `/journal/today?date=${addDays(todayDate, -1)}` }, "Write yesterday's"), "."),
+    date === todayDate
+      ? h("p", { class: "quiet" }, "Missed a day? ", h("a", { href: `/journal/today?date=${addDays(todayDate, -1)}` }, "Write yesterday's"), ".")
+      : null,
   );
 }
 
@@ -257,7 +259,7 @@ function experiment(rec: Rec<"experiment">): HTMLElement {
     "fieldset",
     {},
     h("legend", {}, "Did it happen?"),
-    h("label", {}, h("input", { type: "radio", name: "status", value: "tried", checked: e.status !== "skipped" }), "I tried it"),
+    h("label", {}, h("input", { type: "radio", name: "status", value: "tried", checked: e.status === "tried" }), "I tried it"),
     h("label", {}, h("input", { type: "radio", name: "status", value: "skipped", checked: e.status === "skipped" }), "Not this time"),
   );
   const form = h(
@@ -271,7 +273,12 @@ function experiment(rec: Rec<"experiment">): HTMLElement {
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const picked = (form.querySelector('input[name="status"]:checked') as HTMLInputElement).value as "tried" | "skipped";
+    const choice = form.querySelector<HTMLInputElement>('input[name="status"]:checked');
+    if (!choice) {
+      showErrors(form, [{ attr: null, detail: "Did it happen? Choose one: either answer is fine." }]);
+      return;
+    }
+    const picked = choice.value as "tried" | "skipped";
     await outbox.write("experiment", rec.id, { status: picked, outcome: outcome.value.trim(), learned: learned.value.trim() });
     announce(picked === "tried" ? "Trying counts, whatever happened." : "Saved. There's always another day.");
     await rerender();

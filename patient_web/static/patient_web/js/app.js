@@ -2,6 +2,7 @@
  * The shell: header, the screen in <main>, the tab bar; routing by path under /journal/ with the
  * History API (the service worker answers every such path with the same shell, online or not).
  */
+import * as api from "./api.js";
 import { announce, clearStaleAnnouncement, h } from "./dom.js";
 import { nav } from "./nav.js";
 import * as outbox from "./outbox.js";
@@ -157,6 +158,10 @@ function interceptLinks() {
 function watchConnection() {
     const back = async () => {
         session.setOnline(true);
+        if (!api.signedIn() && session.user) {
+            // Started offline: trade the cookie first, so the first write does not go out without a token.
+            await api.refresh().catch(() => undefined);
+        }
         await outbox.flush();
         await drawState();
     };
@@ -205,12 +210,24 @@ export async function boot() {
     interceptLinks();
     watchConnection();
     watchUpdates();
-    const started = await session.start();
-    if (started === "offline")
-        announce("You're offline. Everything you write is kept on this device.");
+    const known = await session.start();
     await render();
-    if (started === "signed-in")
-        await outbox.flush();
+    if (known) {
+        const reach = await session.confirm();
+        if (reach === "offline")
+            announce("You're offline. Everything you write is kept on this device.");
+        if (reach === "signed-out") {
+            // The server ended this sign-in (expired, or signed out everywhere): the journal is not
+            // shown again until the password is; what waits to be sent stays for the same patient.
+            session.hide();
+            announce("Your sign-in has ended. Please sign in again; what you wrote here is kept.");
+            const next = location.pathname + location.search;
+            go("sign-in", next.startsWith(BASE) && next !== BASE ? { next } : {}, true);
+        }
+        await drawState();
+        if (reach === "signed-in")
+            await outbox.flush();
+    }
     // A write that failed for want of a network is retried every minute and when the tab returns.
     window.setInterval(() => void outbox.flush(), 60_000);
     document.addEventListener("visibilitychange", () => {

@@ -7,9 +7,17 @@ import * as api from "./api.js";
 import * as store from "./store.js";
 export let user = null;
 export let online = true;
-/** At start: trade the cookie for an access token, else open offline with the last user. */
+/**
+ * At start, from this device alone: the patient who last signed in here, if any. The journal
+ * is drawn from IndexedDB at once; `confirm()` then asks the server, so that a slow network
+ * delays nothing the patient sees (on a slow 3G line the cookie's trade alone takes seconds).
+ */
 export async function start() {
-    const cached = (await store.getMeta("me")) ?? null;
+    user = (await store.getMeta("me")) ?? null;
+    return user !== null;
+}
+/** Trade the cookie for an access token and refresh the user record. */
+export async function confirm() {
     try {
         await api.refresh();
         await remember(await api.me());
@@ -17,12 +25,11 @@ export async function start() {
         return "signed-in";
     }
     catch (error) {
-        if (error instanceof api.Offline && cached) {
-            user = cached;
+        if (error instanceof api.Offline) {
             online = false;
             return "offline";
         }
-        if (error instanceof api.Offline || error instanceof api.SignedOut)
+        if (error instanceof api.SignedOut)
             return "signed-out";
         throw error;
     }
@@ -34,6 +41,10 @@ export async function remember(me) {
         await store.clear();
     await store.setMeta("me", me);
     user = me;
+}
+/** Stop showing the journal (the server no longer accepts this device's sign-in). */
+export function hide() {
+    user = null;
 }
 export async function signOut() {
     await api.signOut();

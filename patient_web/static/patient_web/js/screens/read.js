@@ -1,6 +1,6 @@
 /** Looking back: the practices agreed with the therapist, progress, and every entry by week. */
 import * as api from "../api.js";
-import { isoWeek, showDay, showWeek } from "../dates.js";
+import { isoWeek, showDay, showWeek, weekMonday } from "../dates.js";
 import { announce, h } from "../dom.js";
 import { nav } from "../nav.js";
 import * as outbox from "../outbox.js";
@@ -114,10 +114,17 @@ export async function history() {
         byWeek.set(week, [...(byWeek.get(week) ?? []), rec]);
     }
     const weeks = [...byWeek.keys()].sort().reverse();
+    // Within a week, newest first: by the day written about (a pride entry's Monday), then kind.
+    const dayOf = (rec) => {
+        const e = store.current(rec);
+        return e.date ?? e.planned_for ?? (e.week ? weekMonday(e.week) : "");
+    };
+    for (const recs of byWeek.values())
+        recs.sort((a, b) => dayOf(b).localeCompare(dayOf(a)) || a.kind.localeCompare(b.kind));
     const row = (rec) => {
         const confirmBox = h("span", { class: "confirm", hidden: true });
         const del = h("button", { type: "button", class: "link" }, "Delete");
-        del.setAttribute("aria-label", `Delete ${LABEL[rec.kind].toLowerCase()}: ${summary(rec.kind, store.current(rec)).slice(0, 40)}`);
+        del.setAttribute("aria-label", `Delete ${LABEL[rec.kind].toLowerCase()}: ${summary(rec.kind, store.current(rec))}`);
         del.addEventListener("click", () => {
             confirmBox.hidden = false;
             del.hidden = true;

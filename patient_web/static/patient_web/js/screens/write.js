@@ -43,7 +43,7 @@ export async function today(params) {
         h("label", {}, h("input", { type: "radio", name: "mood", value: "", checked: entry.mood == null }), "Skip"),
         ...moods.map((word, i) => h("label", {}, h("input", { type: "radio", name: "mood", value: String(i + 1), checked: entry.mood === i + 1 }), `${i + 1}`, h("span", { class: "visually-hidden" }, ` (${word})`))),
     ]));
-    const form = h("form", { novalidate: true }, formError(), field("What did I do with effort today?", effort, "Small things count. Trying counts."), field("Kind words to myself", kind), mood, sharedBox(entry.shared ?? true), h("button", { type: "submit" }, "Save"));
+    const form = h("form", { novalidate: true }, formError(), field(date === todayDate ? "What did I do with effort today?" : "What did I do with effort that day?", effort, "Small things count. Trying counts."), field("Kind words to myself", kind), mood, sharedBox(entry.shared ?? true), h("button", { type: "submit" }, "Save"));
     form.addEventListener("submit", async (event) => {
         event.preventDefault();
         if (!effort.value.trim()) {
@@ -63,7 +63,9 @@ export async function today(params) {
         announce(date === todayDate ? "Today's reflection is saved." : `Your reflection for ${showDay(date)} is saved.`);
         await rerender();
     });
-    return h("section", {}, h("h1", {}, date === todayDate ? "Today" : showDay(date)), h("p", { class: "lede" }, date === todayDate ? `${showDay(date)}. A few minutes to notice your effort.` : "Editing a past day."), rec?.state === "conflict" ? conflictPanel(rec, () => void rerender()) : null, stateLine(rec), form, date !== todayDate ? h("p", {}, h("a", { href: "/journal/today" }, "Back to today")) : null, h("p", { class: "quiet" }, "Missed a day? ", h("a", { href: `/journal/today?date=${addDays(todayDate, -1)}` }, "Write yesterday's"), "."));
+    return h("section", {}, h("h1", {}, date === todayDate ? "Today" : showDay(date)), h("p", { class: "lede" }, date === todayDate ? `${showDay(date)}. A few minutes to notice your effort.` : "Editing a past day."), rec?.state === "conflict" ? conflictPanel(rec, () => void rerender()) : null, stateLine(rec), form, date !== todayDate ? h("p", {}, h("a", { href: "/journal/today" }, "Back to today")) : null, date === todayDate
+        ? h("p", { class: "quiet" }, "Missed a day? ", h("a", { href: `/journal/today?date=${addDays(todayDate, -1)}` }, "Write yesterday's"), ".")
+        : null);
 }
 export async function week(params) {
     const thisWeek = isoWeek(localDate(session.zone()));
@@ -161,11 +163,16 @@ function experiment(rec) {
     outcome.value = e.outcome ?? "";
     const learned = h("textarea", { name: "learned", rows: 2, maxlength: 2000 });
     learned.value = e.learned ?? "";
-    const status = h("fieldset", {}, h("legend", {}, "Did it happen?"), h("label", {}, h("input", { type: "radio", name: "status", value: "tried", checked: e.status !== "skipped" }), "I tried it"), h("label", {}, h("input", { type: "radio", name: "status", value: "skipped", checked: e.status === "skipped" }), "Not this time"));
+    const status = h("fieldset", {}, h("legend", {}, "Did it happen?"), h("label", {}, h("input", { type: "radio", name: "status", value: "tried", checked: e.status === "tried" }), "I tried it"), h("label", {}, h("input", { type: "radio", name: "status", value: "skipped", checked: e.status === "skipped" }), "Not this time"));
     const form = h("form", { novalidate: true }, formError(), status, field("What happened?", outcome), field("What did I learn?", learned), h("button", { type: "submit" }, "Save"));
     form.addEventListener("submit", async (event) => {
         event.preventDefault();
-        const picked = form.querySelector('input[name="status"]:checked').value;
+        const choice = form.querySelector('input[name="status"]:checked');
+        if (!choice) {
+            showErrors(form, [{ attr: null, detail: "Did it happen? Choose one: either answer is fine." }]);
+            return;
+        }
+        const picked = choice.value;
         await outbox.write("experiment", rec.id, { status: picked, outcome: outcome.value.trim(), learned: learned.value.trim() });
         announce(picked === "tried" ? "Trying counts, whatever happened." : "Saved. There's always another day.");
         await rerender();
