@@ -74,6 +74,20 @@ HEADING_WATCH = """
     }
   };
   new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
+  // The worker's install (its precache of the shell): when a worker starts installing, and
+  // when it has installed, in the same clock.
+  const poll = window.setInterval(async () => {
+    const registration = await navigator.serviceWorker.getRegistration("/journal/");
+    const installing = registration && registration.installing;
+    if (!installing || window.__installingAt !== undefined) return;
+    window.clearInterval(poll);
+    window.__installingAt = performance.now();
+    installing.addEventListener("statechange", () => {
+      if (installing.state === "installed" || installing.state === "activating") {
+        window.__installedAt ??= performance.now();
+      }
+    });
+  }, 10);
 })();
 """
 
@@ -84,6 +98,7 @@ MEASURED = """() => ({
   fcp: (performance.getEntriesByName("first-contentful-paint")[0] || {}).startTime ?? null,
   controlled: navigator.serviceWorker.controller !== null,
 })"""
+INSTALL = "() => [window.__installingAt ?? null, window.__installedAt ?? null]"
 
 
 @dataclass
@@ -101,7 +116,8 @@ class Load:
 class Run:
     first: Load
     second: Load
-    takeover_ms: float  # from the first heading to the page being controlled by the worker
+    takeover_ms: float  # from the navigation to the page being controlled by the worker
+    install_ms: float  # the worker's install: its precache of the shell
     worker_fetches: list[tuple[str, int, float]] = field(default_factory=list)  # url, bytes, ms
 
 
@@ -279,12 +295,20 @@ def one_run(browser: Browser, url: str) -> Run:
         started = time.perf_counter()
         page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=120_000)
         takeover_ms = first.heading_ms + (time.perf_counter() - started) * 1000
+        page.wait_for_function("() => window.__installedAt !== undefined", timeout=120_000)
+        installing_at, installed_at = page.evaluate(INSTALL)
         page.wait_for_timeout(500)  # let the worker's last precache responses be reported
 
         log.reset()
         page.reload(wait_until="commit", timeout=120_000)
         second = measure(page, log)
-        return Run(first=first, second=second, takeover_ms=takeover_ms, worker_fetches=worker_fetches)
+        return Run(
+            first=first,
+            second=second,
+            takeover_ms=takeover_ms,
+            install_ms=installed_at - installing_at,
+            worker_fetches=worker_fetches,
+        )
     finally:
         context.close()
 
@@ -305,6 +329,7 @@ def report(mode: str, runs: list[Run]) -> None:
             f"   from the worker {spread([float(x.worker_answered) for x in loads], '', 3)}"
         )
     print(f"  worker controls the page {spread([r.takeover_ms for r in runs], 'ms')} after navigation")
+    print(f"  worker's install (precache) {spread([r.install_ms for r in runs], 'ms')}")
     for name, load in (("first", runs[-1].first), ("second", runs[-1].second)):
         print(f"  the page's requests over the network, {name} load (last run):")
         for address, size in load.listing:
