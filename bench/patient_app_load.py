@@ -74,6 +74,9 @@ HEADING_WATCH = """
     }
   };
   new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    window.__controlledAt ??= performance.now();
+  });
   // The worker's install (its precache of the shell): when a worker starts installing, and
   // when it has installed, in the same clock.
   const poll = window.setInterval(async () => {
@@ -292,9 +295,8 @@ def one_run(browser: Browser, url: str) -> Run:
 
         page.goto("/journal/", wait_until="commit", timeout=120_000)
         first = measure(page, log)
-        started = time.perf_counter()
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=120_000)
-        takeover_ms = first.heading_ms + (time.perf_counter() - started) * 1000
+        page.wait_for_function("() => window.__controlledAt !== undefined", timeout=120_000)
+        takeover_ms = page.evaluate("() => window.__controlledAt")
         page.wait_for_function("() => window.__installedAt !== undefined", timeout=120_000)
         installing_at, installed_at = page.evaluate(INSTALL)
         page.wait_for_timeout(500)  # let the worker's last precache responses be reported
