@@ -319,3 +319,26 @@ def test_when_the_server_ends_the_sign_in_the_journal_is_hidden_until_the_passwo
     journal.screen(page, "History")  # back where they were
     journal.settled(page)
     assert Reflection.objects.get(patient=patient).effort == "Written before the sign-in ended."
+
+
+def test_signing_in_and_writing_today_works_with_the_keyboard_alone(new_tab, transactional_db):
+    patient = PatientFactory(email="vic@example.test", password=journal.PASSWORD, timezone="Europe/London")
+    page = new_tab()
+    journal.open_app(page, "/journal/sign-in")
+    page.get_by_label("E-mail").focus()
+    page.keyboard.type(patient.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(journal.PASSWORD)
+    page.keyboard.press("Enter")
+    journal.screen(page, "Today")
+
+    page.keyboard.press("Tab")  # from the heading the app focused, into the form
+    assert page.evaluate("document.activeElement.name") == "effort"
+    page.keyboard.type("Typed without a mouse.")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Save":
+            break
+    page.keyboard.press("Enter")
+    expect(page.locator(".state")).to_have_text("Saved.")
+    assert Reflection.objects.get(patient=patient).effort == "Typed without a mouse."
