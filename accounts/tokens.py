@@ -135,3 +135,12 @@ def tokens_revoke_all(*, user: User) -> None:
     user_lock(user.pk)
     waiting = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in waiting], ignore_conflicts=True)
+
+
+def refresh_token_spent(token: str) -> bool:
+    """A refresh token we signed, still in date, that was already traded (or logged out)."""
+    try:
+        jti = simplejwt.UntypedToken(token).get("jti")  # signature and expiry, not the blacklist
+    except TokenError:
+        return False
+    return BlacklistedToken.objects.filter(token__jti=jti).exists()

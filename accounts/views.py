@@ -122,7 +122,7 @@ class WebTokenView(TokenView):
 @schema.web_refresh
 class WebRefreshView(RefreshView):
     """The bearer refresh (rotation, blacklisting, its locks), reading the token from the cookie;
-    any 401 also clears the cookie, which no longer works."""
+    a 401 also clears the cookie, which no longer works, except for a token already traded."""
 
     permission_classes = [SameOriginOnly]  # type: ignore[assignment]  # as WebTokenView's
 
@@ -135,15 +135,20 @@ class WebRefreshView(RefreshView):
         try:
             serializer.is_valid(raise_exception=True)
         except TokenError as error:
+            # A genuine token already traded is most likely a twin request (two tabs waking at
+            # once) whose sibling has just set the next cookie: refuse it, but clear nothing.
+            self.keep_cookie = tokens.refresh_token_spent(token)
             raise InvalidToken(error.args[0]) from error
         tokens_issued = serializer.validated_data
         response = Response({"access": tokens_issued["access"]}, status=status.HTTP_200_OK)
         refresh_cookie_set(response, token=tokens_issued["refresh"])
         return response
 
+    keep_cookie = False
+
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)
-        if response.status_code == status.HTTP_401_UNAUTHORIZED:
+        if response.status_code == status.HTTP_401_UNAUTHORIZED and not self.keep_cookie:
             refresh_cookie_clear(response)
         return response
 

@@ -133,9 +133,12 @@ async function call<T>(method: string, path: string, body?: unknown, ifMatch?: n
   return parse<T>(response);
 }
 
-/** Trade the HttpOnly cookie for an access token (one trade at a time, however many callers). */
+/**
+ * Trade the HttpOnly cookie for an access token: one trade at a time however many callers, and
+ * across this browser's tabs too (a Web Lock), since each trade spends the cookie the others hold.
+ */
 export function refresh(): Promise<void> {
-  refreshing ??= (async () => {
+  const trade = async (): Promise<void> => {
     try {
       const response = await send("POST", "/api/v1/auth/web/token/refresh/", {});
       if (response.status === 401 || response.status === 403) {
@@ -147,8 +150,12 @@ export function refresh(): Promise<void> {
     } finally {
       refreshing = null;
     }
-  })();
-  return refreshing;
+  };
+  const pending =
+    refreshing ??
+    ("locks" in navigator ? navigator.locks.request("good-enough-refresh", trade).then(() => undefined) : trade());
+  refreshing = pending;
+  return pending;
 }
 
 export async function signIn(email: string, password: string, code?: string): Promise<void> {

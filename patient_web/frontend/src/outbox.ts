@@ -109,10 +109,28 @@ export function flush(): Promise<void> {
       else throw error;
     } finally {
       running = null;
+      retryIfOnline();
       changed();
     }
   })();
   return running;
+}
+
+let retryDelay = 2_000;
+let retryTimer: number | undefined;
+
+/**
+ * The browser says it is online but the server did not answer (a network still coming up, a
+ * server restarting): try again soon, then less and less often, rather than a minute later.
+ */
+function retryIfOnline(): void {
+  window.clearTimeout(retryTimer);
+  if (reach !== "offline" || !navigator.onLine) {
+    retryDelay = 2_000;
+    return;
+  }
+  retryTimer = window.setTimeout(() => void flush(), retryDelay);
+  retryDelay = Math.min(retryDelay * 2, 60_000);
 }
 
 async function pushAll(): Promise<void> {

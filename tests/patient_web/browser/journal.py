@@ -118,5 +118,5 @@ def until(page: Page, predicate: str, timeout_ms: int = 10_000) -> None:
 def settled(page: Page) -> None:
     """Wait until nothing is waiting to send: in the store itself, then on the header."""
     page.wait_for_timeout(50)  # a click's write reaches the store first
-    until(page, _NOTHING_WAITING)
+    until(page, _NOTHING_WAITING, timeout_ms=20_000)
     expect(page.locator("#sync-state")).not_to_contain_text("waiting", timeout=10_000)

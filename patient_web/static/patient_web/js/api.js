@@ -78,9 +78,12 @@ async function call(method, path, body, ifMatch) {
     }
     return parse(response);
 }
-/** Trade the HttpOnly cookie for an access token (one trade at a time, however many callers). */
+/**
+ * Trade the HttpOnly cookie for an access token: one trade at a time however many callers, and
+ * across this browser's tabs too (a Web Lock), since each trade spends the cookie the others hold.
+ */
 export function refresh() {
-    refreshing ??= (async () => {
+    const trade = async () => {
         try {
             const response = await send("POST", "/api/v1/auth/web/token/refresh/", {});
             if (response.status === 401 || response.status === 403) {
@@ -93,8 +96,11 @@ export function refresh() {
         finally {
             refreshing = null;
         }
-    })();
-    return refreshing;
+    };
+    const pending = refreshing ??
+        ("locks" in navigator ? navigator.locks.request("good-enough-refresh", trade).then(() => undefined) : trade());
+    refreshing = pending;
+    return pending;
 }
 export async function signIn(email, password, code) {
     const body = code ? { email, password, code } : { email, password };

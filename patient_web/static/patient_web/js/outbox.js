@@ -105,10 +105,26 @@ export function flush() {
         }
         finally {
             running = null;
+            retryIfOnline();
             changed();
         }
     })();
     return running;
+}
+let retryDelay = 2_000;
+let retryTimer;
+/**
+ * The browser says it is online but the server did not answer (a network still coming up, a
+ * server restarting): try again soon, then less and less often, rather than a minute later.
+ */
+function retryIfOnline() {
+    window.clearTimeout(retryTimer);
+    if (reach !== "offline" || !navigator.onLine) {
+        retryDelay = 2_000;
+        return;
+    }
+    retryTimer = window.setTimeout(() => void flush(), retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 60_000);
 }
 async function pushAll() {
     const pending = (await store.all()).filter((r) => r.state === "pending").sort((a, b) => a.queuedAt - b.queuedAt);
