@@ -8,6 +8,7 @@ import gzip
 import re
 
 import pytest
+from django.db import transaction
 from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
@@ -306,7 +307,8 @@ def test_when_the_server_ends_the_sign_in_the_journal_is_hidden_until_the_passwo
     expect(page.locator(".state")).to_have_text("Saved on this device, waiting to send.")
     page.unroute("**/api/v1/**")
 
-    tokens_revoke_all(user=patient)  # as "sign out everywhere" or a password change would
+    with transaction.atomic():  # as its callers (sign out everywhere, a password change) hold one
+        tokens_revoke_all(user=patient)
     page.goto("/journal/history")
     journal.screen(page, "Sign in")
     expect(page.locator("#status")).to_have_text(
