@@ -140,7 +140,8 @@ def tokens_revoke_all(*, user: User) -> None:
 def refresh_token_spent(token: str) -> bool:
     """A refresh token we signed, still in date, that was already traded (or logged out)."""
     try:
-        jti = simplejwt.UntypedToken(token).get("jti")  # signature and expiry, not the blacklist
+        # Signature and expiry, not the blacklist; simplejwt annotates a Token, it takes the encoded string.
+        jti = simplejwt.UntypedToken(token).get("jti")  # type: ignore[arg-type]
     except TokenError:
         return False
     return BlacklistedToken.objects.filter(token__jti=jti).exists()
