@@ -13,6 +13,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 
 from reminders import sending
@@ -135,10 +136,13 @@ def a_device(patient, token: str, *, number: int, registered_at) -> Device:
 
 def test_pushes_go_to_the_latest_registered_devices_first_and_no_more_than_allowed(recorded):
     delivery = a_due_delivery(channels=["push"])
-    # Older rows than registration allows today (the limit was lower once): ids run against age.
+    # More rows than registration allows today (the limit was lower once); ids run against recency.
     for days in range(MAX_DEVICES + 1):
         a_device(
-            delivery.patient, f"registered-{days}-days-ago", number=days, registered_at=SLOT - timedelta(days=days)
+            delivery.patient,
+            f"registered-{days}-days-ago",
+            number=MAX_DEVICES - days,
+            registered_at=SLOT - timedelta(days=days),
         )
     sending.delivery_send(delivery_id=str(delivery.id), now=SLOT)
     assert [call["device"].token for call in recorded.push.calls] == [
@@ -256,3 +260,17 @@ def test_a_send_task_given_an_unknown_id_among_others_sends_the_others(recorded)
     delivery = a_due_delivery()
     outcomes = sending.deliveries_send(delivery_ids=[str(uuid.uuid4()), str(delivery.id)], now=SLOT)
     assert outcomes == {str(delivery.id): sending.Outcome(sent=True)}
+
+
+def test_deliveries_a_task_runs_out_of_time_for_get_back_each_its_own_turn(recorded):
+    """A fresh delivery and a retry are handed back: each is due again when it was before."""
+    only_the_webhook(recorded)
+    fresh, retry = a_due_delivery(), a_due_delivery()
+    Delivery.objects.filter(id=retry.id).update(attempts=1, enqueued_at=SLOT + timedelta(seconds=30))
+    recorded.webhook.error = SoftTimeLimitExceeded()
+    with pytest.raises(SoftTimeLimitExceeded):
+        sending.deliveries_send(delivery_ids=[str(fresh.id), str(retry.id)], now=SLOT + timedelta(minutes=1))
+    assert dict(Delivery.objects.values_list("id", "enqueued_at")) == {
+        fresh.id: SLOT,
+        retry.id: SLOT + timedelta(seconds=30),
+    }
