@@ -9,6 +9,7 @@ import logging
 from datetime import time, timedelta
 
 import pytest
+import time_machine
 
 from reminders import plans, sending
 from reminders.dispatcher import LOST_AFTER, SEND_BATCH, dispatch_due
@@ -136,3 +137,13 @@ def test_a_refused_browser_subscription_is_explained():
         "For the web, the token is the Push API subscription as JSON: an https `endpoint` "
         "and `keys` with `p256dh` and `auth`."
     ]
+
+
+def test_health_still_names_the_last_pass_long_after_it(nothing_configured, settings, client):
+    """The operator of a stalled dispatcher learns when it last ran, not merely that it is late."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with time_machine.travel(SLOT, tick=False):
+        dispatch_due(now=SLOT, enqueue=lambda ids: None)
+    with time_machine.travel(SLOT + timedelta(hours=1), tick=False):
+        body = client.get("/healthz").json()
+    assert (body["last_dispatch_at"], body["dispatcher"]) == ("2026-11-26T20:00:00+00:00", "late")
