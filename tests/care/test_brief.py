@@ -251,6 +251,19 @@ def test_a_custom_commitment_counts_nothing_written_before_the_period(as_therapi
     assert practised[str(walk.id)]["done"] == 1  # the brief starts at the session on the 11th
 
 
+def test_a_custom_commitment_counts_entries_from_the_very_day_it_began(as_therapist, therapist, chef, story):
+    walk = CommitmentFactory(
+        patient=chef, author=therapist, kind="custom", cadence="weekly", title="Walk after work", now=at(23)
+    )  # Monday 23 November, the first day of 2026-W48
+    ReflectionFactory(patient=chef, date=date(2026, 11, 22), commitment=walk, now=at(23, hour=21))  # the day before
+    ReflectionFactory(patient=chef, date=date(2026, 11, 23), commitment=walk, now=at(23, hour=22))
+    PrideEntryFactory(patient=chef, week="2026-W48", items=["Walked"], commitment=walk, now=at(23, hour=22))
+    ExperimentFactory(patient=chef, title="Walk home", planned_for=date(2026, 11, 23), commitment=walk, now=at(23))
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    # The reflection, the pride week and the experiment of that first day; not the day before.
+    assert practised[str(walk.id)]["done"] == 3
+
+
 def test_the_brief_costs_the_same_queries_after_a_year_of_entries(as_therapist, chef, link):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
