@@ -223,6 +223,18 @@ def test_work_before_a_commitment_began_does_not_count_for_it(as_therapist, ther
     assert practised[str(story["experiment"].id)] == 1
 
 
+def test_a_pride_week_counts_for_the_commitment_it_names_and_only_once_that_began(
+    as_therapist, therapist, chef, story
+):
+    later = CommitmentFactory(
+        patient=chef, author=therapist, kind="pride_weekly", title="Two things a week", now=at(20, hour=23)
+    )  # Friday of 2026-W47
+    PrideEntryFactory(patient=chef, week="2026-W48", items=["Named it"], commitment=later, now=at(23))
+    done = {p["commitment"]["id"]: p["done"] for p in brief(as_therapist, chef).json()["commitments"]}
+    assert done[str(later.id)] == 2  # W47, which names none, and W48; not W46, before it began
+    assert done[str(story["pride_weekly"].id)] == 2  # W46 and W47; W48 names the other one
+
+
 def test_a_custom_commitment_counts_the_entries_that_name_it(as_therapist, therapist, chef, story):
     walk = CommitmentFactory(
         patient=chef, author=therapist, kind="custom", cadence="weekly", title="Walk after work", now=SESSION_DAY
