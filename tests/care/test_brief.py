@@ -235,6 +235,15 @@ def test_a_pride_week_counts_for_the_commitment_it_names_and_only_once_that_bega
     assert done[str(story["pride_weekly"].id)] == 2  # W46 and W47; W48 names the other one
 
 
+def test_a_pride_week_naming_no_commitment_meets_the_patients_active_target(as_therapist, therapist, chef, story):
+    CommitmentFactory(
+        patient=chef, author=therapist, kind="pride_weekly", title="One thing a week", target_count=1, now=at(12)
+    )  # the newest active pride commitment: its target is the one weeks are held to
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    pride = practised[str(story["pride_weekly"].id)]
+    assert (pride["done"], pride["met"]) == (2, 2)  # W47's single item meets a target of one
+
+
 def test_a_custom_commitment_counts_the_entries_that_name_it(as_therapist, therapist, chef, story):
     walk = CommitmentFactory(
         patient=chef, author=therapist, kind="custom", cadence="weekly", title="Walk after work", now=SESSION_DAY
