@@ -223,9 +223,7 @@ def test_work_before_a_commitment_began_does_not_count_for_it(as_therapist, ther
     assert practised[str(story["experiment"].id)] == 1
 
 
-def test_a_pride_week_counts_for_the_commitment_it_names_and_only_once_that_began(
-    as_therapist, therapist, chef, story
-):
+def test_a_pride_week_counts_for_the_commitment_it_names_and_only_once_that_began(as_therapist, therapist, chef, story):
     later = CommitmentFactory(
         patient=chef, author=therapist, kind="pride_weekly", title="Two things a week", now=at(20, hour=23)
     )  # Friday of 2026-W47
