@@ -242,6 +242,44 @@ def test_a_pride_week_naming_no_commitment_meets_the_patients_active_target(as_t
     assert (pride["done"], pride["met"]) == (2, 2)  # W47's single item meets a target of one
 
 
+def test_a_day_or_a_try_counts_from_the_very_day_a_commitment_began(as_therapist, therapist, chef, story):
+    daily = CommitmentFactory(
+        patient=chef, author=therapist, kind="reflection_daily", title="Each day", now=at(19, hour=12)
+    )  # 06:00 on the 19th in Chicago
+    recipe = CommitmentFactory(
+        patient=chef, author=therapist, kind="experiment", title="Cook freely", now=at(14, hour=12)
+    )  # the morning of the day the recipe was tried
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    assert [practised[str(daily.id)][key] for key in ("done", "periods")] == [2, 7]  # the 19th and the 24th
+    assert practised[str(recipe.id)]["done"] == 1
+
+
+def test_an_entry_naming_one_commitment_does_not_count_for_another_of_its_kind(as_therapist, therapist, chef, story):
+    other_daily = CommitmentFactory(
+        patient=chef, author=therapist, kind="reflection_daily", title="A line at night", now=SESSION_DAY
+    )
+    other_try = CommitmentFactory(patient=chef, author=therapist, kind="experiment", title="Ask", now=SESSION_DAY)
+    ReflectionFactory(patient=chef, date=date(2026, 11, 16), commitment=other_daily, now=at(16))
+    ExperimentFactory(
+        patient=chef, title="Ask for help", planned_for=date(2026, 11, 18), commitment=other_try, now=at(18)
+    )
+    ExperimentFactory(patient=chef, title="Leave on time", planned_for=date(2026, 11, 20), now=at(20))  # names none
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    daily, tried = practised[str(story["reflection_daily"].id)], practised[str(story["experiment"].id)]
+    assert (daily["done"], daily["met"]) == (4, 4)  # not the 16th, which names the other
+    assert (tried["done"], tried["met"], tried["periods"]) == (2, 1, 1)  # trying at all meets it, once
+
+
+def test_a_commitment_that_started_before_the_period_counts_from_the_periods_start(
+    as_therapist, therapist, chef, story
+):
+    early = CommitmentFactory(
+        patient=chef, author=therapist, kind="reflection_daily", title="Early", starts_on=date(2026, 11, 2), now=at(1)
+    )
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    assert [practised[str(early.id)][key] for key in ("done", "periods")] == [4, 15]  # the 11th to the 25th
+
+
 def test_a_custom_commitment_counts_the_entries_that_name_it(as_therapist, therapist, chef, story):
     walk = CommitmentFactory(
         patient=chef, author=therapist, kind="custom", cadence="weekly", title="Walk after work", now=SESSION_DAY
