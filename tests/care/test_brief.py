@@ -280,6 +280,18 @@ def test_a_commitment_that_started_before_the_period_counts_from_the_periods_sta
     assert [practised[str(early.id)][key] for key in ("done", "periods")] == [4, 15]  # the 11th to the 25th
 
 
+def test_a_commitment_counts_from_the_day_it_starts_on_in_the_patients_zone(as_therapist, therapist, chef, story):
+    planned = CommitmentFactory(
+        patient=chef, author=therapist, kind="reflection_daily", title="Later", starts_on=date(2026, 11, 19), now=at(1)
+    )
+    evening = CommitmentFactory(
+        patient=chef, author=therapist, kind="reflection_daily", title="Tonight", now=at(19, hour=3)
+    )  # 21:00 on the 18th in Chicago, already the 19th in UTC
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    assert [practised[str(planned.id)][key] for key in ("done", "periods")] == [2, 7]  # the 19th to the 25th
+    assert practised[str(evening.id)]["periods"] == 8  # the 18th to the 25th
+
+
 def test_a_custom_commitment_counts_the_entries_that_name_it(as_therapist, therapist, chef, story):
     walk = CommitmentFactory(
         patient=chef, author=therapist, kind="custom", cadence="weekly", title="Walk after work", now=SESSION_DAY
