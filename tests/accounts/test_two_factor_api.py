@@ -338,6 +338,14 @@ def test_a_recovery_code_works_once_and_a_wrong_one_is_used_or_wrong(enrolled):
     assert two_factor.recovery_codes_left(device.user) == two_factor.RECOVERY_CODE_COUNT - 1
 
 
+def test_once_the_last_recovery_code_is_spent_none_are_left(enrolled):
+    device, codes = enrolled
+    with time_machine.travel(NOW, tick=False):
+        for code in codes:
+            assert two_factor.code_verify(user=device.user, code=code)
+    assert two_factor.recovery_codes_left(device.user) == 0
+
+
 def test_recovery_codes_of_an_unconfirmed_enrolment_do_not_exist(therapist):
     two_factor.enrolment_start(user=therapist)  # the QR code shown, no code typed yet
     assert two_factor.device_for_code(therapist, "abcdefgh") is None
