@@ -295,6 +295,23 @@ def test_the_drafts_stay_in_the_order_they_came_up_in_the_session_when_acted_on(
     assert titles_in_order(get(maya, f"/app/sessions/{recorded.id}/")) == in_order
 
 
+def test_a_draft_without_quoted_evidence_comes_after_the_quoted_ones(maya, therapist, chef, link):
+    session = Session.objects.create(therapist=therapist, patient=chef, held_on=date(2026, 11, 20), created_at=NOW)
+    for title, evidence in [("Written by hand", ""), ("Quoted", EVIDENCE)]:
+        CommitmentFactory(
+            patient=chef,
+            author=therapist,
+            session_id=session.id,
+            status="proposed",
+            title=title,
+            evidence=evidence,
+            now=NOW,
+        )
+    response = get(maya, f"/app/sessions/{session.id}/")
+    assert response.status_code == 200
+    assert titles_in_order(response) == ["Quoted", "Written by hand"]
+
+
 def test_editing_a_draft_changes_what_the_app_sees_and_keeps_it_a_draft(maya, recorded, as_chef):
     reflection = drafts_of(recorded)["reflection_daily"]
     form = get(maya, action(recorded, reflection, "edit"))
