@@ -281,6 +281,18 @@ def test_enrolments_from_before_the_secrets_were_encrypted_keep_working(therapis
     assert two_factor.recovery_codes_left(therapist) == 1
 
 
+def test_a_wrong_recovery_code_holds_the_recovery_codes_for_a_second(enrolled):
+    """The same pause for recovery codes, whose throttle factor is one second: a right code sent
+    at once after a wrong one is refused and not spent; a second and a half on, it logs in."""
+    device, codes = enrolled
+    assert log_in(code="abcdefgh").status_code == 401
+    too_soon = log_in(NOW + timedelta(milliseconds=500), code=codes[0])
+    assert too_soon.status_code == 401
+    assert "Wait a few seconds" in too_soon.json()["errors"][0]["detail"]
+    assert two_factor.recovery_codes_left(device.user) == two_factor.RECOVERY_CODE_COUNT
+    assert log_in(NOW + timedelta(milliseconds=1500), code=codes[0]).status_code == 200
+
+
 # --- The recovery-code path: each rule of code_verify, one test each -----------------------------
 
 
@@ -324,6 +336,14 @@ def test_a_recovery_code_works_once_and_a_wrong_one_is_used_or_wrong(enrolled):
         two_factor.code_verify(user=device.user, code=codes[1])
     assert again.value.code == "used_or_wrong"
     assert two_factor.recovery_codes_left(device.user) == two_factor.RECOVERY_CODE_COUNT - 1
+
+
+def test_once_the_last_recovery_code_is_spent_none_are_left(enrolled):
+    device, codes = enrolled
+    with time_machine.travel(NOW, tick=False):
+        for code in codes:
+            assert two_factor.code_verify(user=device.user, code=code)
+    assert two_factor.recovery_codes_left(device.user) == 0
 
 
 def test_recovery_codes_of_an_unconfirmed_enrolment_do_not_exist(therapist):

@@ -223,6 +223,75 @@ def test_work_before_a_commitment_began_does_not_count_for_it(as_therapist, ther
     assert practised[str(story["experiment"].id)] == 1
 
 
+def test_a_pride_week_counts_for_the_commitment_it_names_and_only_once_that_began(as_therapist, therapist, chef, story):
+    later = CommitmentFactory(
+        patient=chef, author=therapist, kind="pride_weekly", title="Two things a week", now=at(20, hour=23)
+    )  # Friday of 2026-W47
+    PrideEntryFactory(patient=chef, week="2026-W48", items=["Named it"], commitment=later, now=at(23))
+    done = {p["commitment"]["id"]: p["done"] for p in brief(as_therapist, chef).json()["commitments"]}
+    assert done[str(later.id)] == 2  # W47, which names none, and W48; not W46, before it began
+    assert done[str(story["pride_weekly"].id)] == 2  # W46 and W47; W48 names the other one
+
+
+def test_a_pride_week_naming_no_commitment_meets_the_patients_active_target(as_therapist, therapist, chef, story):
+    CommitmentFactory(
+        patient=chef, author=therapist, kind="pride_weekly", title="One thing a week", target_count=1, now=at(12)
+    )  # the newest active pride commitment: its target is the one weeks are held to
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    pride = practised[str(story["pride_weekly"].id)]
+    assert (pride["done"], pride["met"]) == (2, 2)  # W47's single item meets a target of one
+
+
+def test_a_day_or_a_try_counts_from_the_very_day_a_commitment_began(as_therapist, therapist, chef, story):
+    daily = CommitmentFactory(
+        patient=chef, author=therapist, kind="reflection_daily", title="Each day", now=at(19, hour=12)
+    )  # 06:00 on the 19th in Chicago
+    recipe = CommitmentFactory(
+        patient=chef, author=therapist, kind="experiment", title="Cook freely", now=at(14, hour=12)
+    )  # the morning of the day the recipe was tried
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    assert [practised[str(daily.id)][key] for key in ("done", "periods")] == [2, 7]  # the 19th and the 24th
+    assert practised[str(recipe.id)]["done"] == 1
+
+
+def test_an_entry_naming_one_commitment_does_not_count_for_another_of_its_kind(as_therapist, therapist, chef, story):
+    other_daily = CommitmentFactory(
+        patient=chef, author=therapist, kind="reflection_daily", title="A line at night", now=SESSION_DAY
+    )
+    other_try = CommitmentFactory(patient=chef, author=therapist, kind="experiment", title="Ask", now=SESSION_DAY)
+    ReflectionFactory(patient=chef, date=date(2026, 11, 16), commitment=other_daily, now=at(16))
+    ExperimentFactory(
+        patient=chef, title="Ask for help", planned_for=date(2026, 11, 18), commitment=other_try, now=at(18)
+    )
+    ExperimentFactory(patient=chef, title="Leave on time", planned_for=date(2026, 11, 20), now=at(20))  # names none
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    daily, tried = practised[str(story["reflection_daily"].id)], practised[str(story["experiment"].id)]
+    assert (daily["done"], daily["met"]) == (4, 4)  # not the 16th, which names the other
+    assert (tried["done"], tried["met"], tried["periods"]) == (2, 1, 1)  # trying at all meets it, once
+
+
+def test_a_commitment_that_started_before_the_period_counts_from_the_periods_start(
+    as_therapist, therapist, chef, story
+):
+    early = CommitmentFactory(
+        patient=chef, author=therapist, kind="reflection_daily", title="Early", starts_on=date(2026, 11, 2), now=at(1)
+    )
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    assert [practised[str(early.id)][key] for key in ("done", "periods")] == [4, 15]  # the 11th to the 25th
+
+
+def test_a_commitment_counts_from_the_day_it_starts_on_in_the_patients_zone(as_therapist, therapist, chef, story):
+    planned = CommitmentFactory(
+        patient=chef, author=therapist, kind="reflection_daily", title="Later", starts_on=date(2026, 11, 19), now=at(1)
+    )
+    evening = CommitmentFactory(
+        patient=chef, author=therapist, kind="reflection_daily", title="Tonight", now=at(19, hour=3)
+    )  # 21:00 on the 18th in Chicago, already the 19th in UTC
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    assert [practised[str(planned.id)][key] for key in ("done", "periods")] == [2, 7]  # the 19th to the 25th
+    assert practised[str(evening.id)]["periods"] == 8  # the 18th to the 25th
+
+
 def test_a_custom_commitment_counts_the_entries_that_name_it(as_therapist, therapist, chef, story):
     walk = CommitmentFactory(
         patient=chef, author=therapist, kind="custom", cadence="weekly", title="Walk after work", now=SESSION_DAY
@@ -249,6 +318,19 @@ def test_a_custom_commitment_counts_nothing_written_before_the_period(as_therapi
     ReflectionFactory(patient=chef, date=date(2026, 11, 20), commitment=walk, now=at(20, hour=21))
     practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
     assert practised[str(walk.id)]["done"] == 1  # the brief starts at the session on the 11th
+
+
+def test_a_custom_commitment_counts_entries_from_the_very_day_it_began(as_therapist, therapist, chef, story):
+    walk = CommitmentFactory(
+        patient=chef, author=therapist, kind="custom", cadence="weekly", title="Walk after work", now=at(23)
+    )  # Monday 23 November, the first day of 2026-W48
+    ReflectionFactory(patient=chef, date=date(2026, 11, 22), commitment=walk, now=at(23, hour=21))  # the day before
+    ReflectionFactory(patient=chef, date=date(2026, 11, 23), commitment=walk, now=at(23, hour=22))
+    PrideEntryFactory(patient=chef, week="2026-W48", items=["Walked"], commitment=walk, now=at(23, hour=22))
+    ExperimentFactory(patient=chef, title="Walk home", planned_for=date(2026, 11, 23), commitment=walk, now=at(23))
+    practised = {p["commitment"]["id"]: p for p in brief(as_therapist, chef).json()["commitments"]}
+    # The reflection, the pride week and the experiment of that first day; not the day before.
+    assert practised[str(walk.id)]["done"] == 3
 
 
 def test_the_brief_costs_the_same_queries_after_a_year_of_entries(as_therapist, chef, link):

@@ -229,6 +229,28 @@ class TestSharedEntries:
         assert by_field["results"] == back["results"]
         assert onward["results"] == pages[1]["results"]
 
+    def test_pages_follow_on_from_entries_written_at_any_instant(self, as_therapist, chef, linked):
+        # A phone's clock gives microseconds, and a cursor's length (so its base64 padding)
+        # depends on them and on its direction: every cursor given out must read back.
+        for n in range(6):
+            ReflectionFactory(
+                patient=chef, date=date(2026, 11, 1 + n), now=NOW - timedelta(days=20 - n, microseconds=n * 123_457)
+            )
+        pages = [self.entries(as_therapist, chef, page_size=2).json()]
+        while pages[-1]["next"]:
+            with time_machine.travel(NOW, tick=False):
+                pages.append(as_therapist.get(pages[-1]["next"]).json())
+        assert [len(page["results"]) for page in pages] == [2, 2, 2]
+        with time_machine.travel(NOW, tick=False):
+            back = [as_therapist.get(page["previous"]).json() for page in pages[1:]]
+        assert [b["results"] for b in back] == [page["results"] for page in pages[:-1]]
+
+    def test_a_week_as_the_end_reaches_its_sunday_and_no_further(self, as_therapist, chef, written):
+        sunday = ReflectionFactory(patient=chef, date=date(2026, 11, 22), now=NOW - timedelta(days=1))
+        ReflectionFactory(patient=chef, date=date(2026, 11, 23), now=NOW - timedelta(hours=1))  # Monday of W48
+        upto = self.entries(as_therapist, chef, to="2026-W47").json()["results"]
+        assert [e["id"] for e in upto] == [str(sunday.id), str(written["pride"].id), str(written["reflection"].id)]
+
     @pytest.mark.parametrize(
         ("params", "attr"),
         [
@@ -244,6 +266,8 @@ class TestSharedEntries:
                     ["2026-11-26T03:30:00+00:00", "6f1c2f53-4b43-4d4b-9a59-1b8fbd0f6b1e", 1],
                     {"a": 1},
                     "x",
+                    5,  # JSON, but no list: has no length
+                    None,
                 ]
             ],
             ({"type": "commitment"}, "type"),

@@ -181,6 +181,13 @@ def test_continuation_lines_join_a_turn_and_a_skipped_answer_drafts_nothing():
     )
 
 
+def test_a_single_line_of_notes_before_the_first_speaker_is_named_as_one_line():
+    transcript = transcript_parse("Ran ten minutes late.\nTherapist: Hello.\nPatient: Hi.")
+    [warning] = transcript.warnings
+    assert (warning.line, warning.code) == (1, "no_speaker")
+    assert warning.detail == "Line 1: a line of text was found before the first speaker and skipped."
+
+
 def test_a_speaker_may_carry_a_name_in_parentheses_before_the_colon():
     transcript = transcript_parse((HERE / "named_speakers.txt").read_bytes())
 

@@ -167,6 +167,7 @@ GOOD_BEFORE = Position(datetime(2026, 11, 20, tzinfo=UTC), uuid.UUID(int=1)).enc
         "before=" + forged(["9999-12-31T23:59:59-23:00", "00000000-0000-0000-0000-000000000001", True]),
         "before=" + forged(["2026-11-20T00:00:00+00:00", "not-a-uuid", True]),
         "before=" + forged({"at": "2026-11-20"}),
+        "before=" + forged(5),  # JSON, but no list
         "before=" + GOOD_AFTER,  # a newer-entries cursor in the older-entries slot
         "after=" + GOOD_BEFORE,
         f"before={GOOD_BEFORE}&after={GOOD_AFTER}",

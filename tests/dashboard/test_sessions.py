@@ -25,7 +25,7 @@ from dashboard.security import CONTENT_SECURITY_POLICY
 from dashboard.session_forms import TRANSCRIPT_MAX_BYTES, SessionForm
 from journal.models import Commitment
 from tests.dashboard.conftest import NOW, get, signed_in, text
-from tests.factories import PASSWORD, CommitmentFactory
+from tests.factories import PASSWORD, CareLinkFactory, CommitmentFactory
 
 T44 = Path(settings.BASE_DIR) / "seeds" / "transcripts" / "T44.txt"
 EVIDENCE = "Therapist (line 12): Could you notice one effort a day?\nPatient (line 13): I can try."
@@ -295,6 +295,23 @@ def test_the_drafts_stay_in_the_order_they_came_up_in_the_session_when_acted_on(
     assert titles_in_order(get(maya, f"/app/sessions/{recorded.id}/")) == in_order
 
 
+def test_a_draft_without_quoted_evidence_comes_after_the_quoted_ones(maya, therapist, chef, link):
+    session = Session.objects.create(therapist=therapist, patient=chef, held_on=date(2026, 11, 20), created_at=NOW)
+    for title, evidence in [("Written by hand", ""), ("Quoted", EVIDENCE)]:
+        CommitmentFactory(
+            patient=chef,
+            author=therapist,
+            session_id=session.id,
+            status="proposed",
+            title=title,
+            evidence=evidence,
+            now=NOW,
+        )
+    response = get(maya, f"/app/sessions/{session.id}/")
+    assert response.status_code == 200
+    assert titles_in_order(response) == ["Quoted", "Written by hand"]
+
+
 def test_editing_a_draft_changes_what_the_app_sees_and_keeps_it_a_draft(maya, recorded, as_chef):
     reflection = drafts_of(recorded)["reflection_daily"]
     form = get(maya, action(recorded, reflection, "edit"))
@@ -422,6 +439,23 @@ def test_a_second_therapist_gets_the_404_page_everywhere_and_changes_nothing(str
         assert response.status_code == 404, (method, url)
         assert "Not found" in text(response)
         assert "Sam (chef)" not in text(response)
+    assert snapshot() == before
+
+
+def test_a_second_therapist_of_the_same_patient_cannot_act_on_the_firsts_drafts(
+    stranger, stranger_therapist, recorded, chef
+):
+    CareLinkFactory(therapist=stranger_therapist, patient=chef)
+    theirs = a_session_with(1, therapist=stranger_therapist, chef=chef)
+    draft = drafts_of(recorded)["pride_weekly"]
+    before = snapshot()
+    data = {"title": "Mine now", "cadence": "daily", "target_count": "1"}
+    for verb in ("edit", "confirm", "drop"):
+        # By the first therapist's session: not theirs to reach.
+        assert post(stranger, action(recorded, draft, verb), data).status_code == 404, verb
+        # By their own session: that session drafted no such thing.
+        response = post(stranger, action(theirs, draft, verb), data)
+        assert (response.status_code, response["Location"]) == (302, f"/app/sessions/{theirs.id}/"), verb
     assert snapshot() == before
 
 

@@ -175,6 +175,21 @@ class TestPeriodPractised:
     def test_a_custom_commitment_is_never_skipped_as_done(self, chef):
         assert not selectors.period_practised(patient=chef, kind=Commitment.Kind.CUSTOM, now=NOW)
 
+    def test_patients_asked_together_each_count_in_their_own_week(self):
+        # The dispatcher asks about many patients at once. At this instant it is already Monday
+        # of W49 in Kiritimati and still Sunday of W48 in Honolulu: both practised, each in
+        # their own week, and neither's practice may be lost for being in the other's week.
+        now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+        kiritimati = PatientFactory(timezone="Pacific/Kiritimati")
+        honolulu = PatientFactory(timezone="Pacific/Honolulu")
+        for patient in (kiritimati, honolulu):
+            ReflectionFactory(patient=patient, now=now)
+            PrideEntryFactory(patient=patient, items=["mine"], now=now)
+            ExperimentFactory(patient=patient, status="tried", now=now)
+        both = {kiritimati.id, honolulu.id}
+        for kind in (Commitment.Kind.REFLECTION_DAILY, Commitment.Kind.PRIDE_WEEKLY, Commitment.Kind.EXPERIMENT):
+            assert selectors.patients_who_practised(patients=[kiritimati, honolulu], kind=kind, now=now) == both, kind
+
 
 class TestTheDayAnExperimentCountsOn:
     """One rule (``Experiment.day_counted``): the day it was planned for, else the day it was
