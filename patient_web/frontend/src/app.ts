@@ -70,11 +70,8 @@ function routeName(): { name: string; params: URLSearchParams } {
 }
 
 let rendering = 0;
+/** True while a screen is being built: a redraw for new data then waits for the next change. */
 let drawing = false;
-
-function running(): boolean {
-  return drawing;
-}
 
 /** Draw the screen for the current path. `moveFocus` false: a redraw the patient did not ask
  * for (new data arrived), which must not pull focus or scroll away from where they are. */
@@ -196,7 +193,7 @@ function watchConnection(): void {
     void drawState();
     const main = document.getElementById("main");
     // New entries from another device: redraw, unless the patient has started typing here.
-    if (outbox.pulled && main && !main.dataset.dirty && !running()) void render(false);
+    if (outbox.pulled && main && !main.dataset.dirty && !drawing) void render(false);
     else void refreshStates();
   });
   document.addEventListener("input", (event) => {

@@ -56,6 +56,11 @@ export function field(
   return h("div", { class: "field" }, h("label", { for: id }, label), hintEl, control, errorEl);
 }
 
+/** The place above a form for a refusal that names no field (filled by `showErrors`). */
+export function formError(): HTMLElement {
+  return h("p", { class: "form-error", role: "alert", hidden: true });
+}
+
 /** Show a server's or our own refusal beside the field it concerns (or above the form). */
 export function showErrors(form: HTMLFormElement, errors: { attr: string | null; detail: string }[]): void {
   for (const old of form.querySelectorAll<HTMLElement>(".field-error")) {

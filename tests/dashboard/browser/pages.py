@@ -73,6 +73,12 @@ def watch(page: Page, *, origin: str) -> Seen:
 
 
 def check_accessibility(page: Page) -> None:
+    """Axe over the page as shown, and the page noted as checked for ``Seen.assert_clean``."""
+    assert_accessible(page)
+    _seen[page].checked.add(page.url)
+
+
+def assert_accessible(page: Page) -> None:
     """Axe over the page as shown; a serious or critical violation fails with its rule, the
     elements it found and axe's advice, so the fix can be made without rerunning by hand."""
     violations = _axe.run(page).response["violations"]
@@ -85,7 +91,6 @@ def check_accessibility(page: Page) -> None:
             lines.append(f"    on: {targets}")
             lines.append(f"    see: {violation['helpUrl']}")
         raise AssertionError("\n".join(lines))
-    _seen[page].checked.add(page.url)
 
 
 def visit(page: Page, path: str) -> Response | None:

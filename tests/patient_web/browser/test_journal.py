@@ -250,10 +250,7 @@ def test_an_entry_deleted_on_another_device_goes_from_this_one_at_the_next_sync(
     kept = ReflectionFactory(patient=patient, effort="Kept on both devices.", now=NOW - dt.timedelta(days=1))
     gone = ReflectionFactory(patient=patient, effort="Deleted on the laptop.", now=NOW)
     page = new_tab()
-    journal.open_app(page, "/journal/sign-in")
-    journal.sign_in(page, email=patient.email)
-    journal.screen(page, "Today")
-    journal.settled(page)
+    journal.signed_in(page, email=patient.email)
     journal.tab(page, "History", "History")
     expect(page.locator(".card")).to_have_count(2)
 

@@ -88,10 +88,7 @@ def test_every_screen_reads_well_on_a_phone(new_tab, chef, screenshots_dir):
 def test_a_drafted_practice_is_accepted_or_set_aside_by_the_patient(new_tab, chef):
     draft = Commitment.objects.get(patient=chef, status=Commitment.Status.PROPOSED)
     page = new_tab()
-    journal.open_app(page, "/journal/sign-in")
-    journal.sign_in(page, email=chef.email, password=personas.CHEF.password)
-    journal.screen(page, "Today")
-    journal.settled(page)
+    journal.signed_in(page, email=chef.email, password=personas.CHEF.password)
     journal.tab(page, "Practices", "Practices")
     card = page.locator(".card", has_text="Taste one dish without fixing it")
     expect(card).to_contain_text("Each week")
@@ -121,10 +118,7 @@ def test_a_drafted_practice_is_accepted_or_set_aside_by_the_patient(new_tab, che
 def test_an_entry_is_edited_and_deleted_from_history(new_tab, chef):
     newest = Reflection.objects.filter(patient=chef, deleted_at=None).order_by("-date").first()
     page = new_tab()
-    journal.open_app(page, "/journal/sign-in")
-    journal.sign_in(page, email=chef.email, password=personas.CHEF.password)
-    journal.screen(page, "Today")
-    journal.settled(page)
+    journal.signed_in(page, email=chef.email, password=personas.CHEF.password)
     journal.tab(page, "History", "History")
     card = page.locator(".card", has_text=newest.effort[:30]).first
     card.get_by_role("link", name="Edit").click()

@@ -1,14 +1,10 @@
 /** Getting in and getting linked: welcome, sign in, create an account, join a therapist, account. */
 import * as api from "../api.js";
-import { announce, field, h, showErrors } from "../dom.js";
+import { announce, field, formError, h, showErrors } from "../dom.js";
 import { nav } from "../nav.js";
 import * as outbox from "../outbox.js";
 import * as session from "../session.js";
 import * as store from "../store.js";
-
-async function go(name: string, params: Record<string, string> = {}): Promise<void> {
-  nav.go(name, params);
-}
 
 /** Where to go after signing in: the page the visitor was sent away from, if it is ours. */
 function next(params: URLSearchParams): string {
@@ -37,13 +33,9 @@ function problem(error: unknown): { attr: string | null; detail: string }[] {
 /** The server's rule (AUTH_PASSWORD_VALIDATORS' MinimumLengthValidator); a test holds the two equal. */
 export const PASSWORD_MIN = 10;
 
-function formError(): HTMLElement {
-  return h("p", { class: "form-error", role: "alert", hidden: true });
-}
-
 export async function welcome(params: URLSearchParams): Promise<HTMLElement> {
   if (session.user) {
-    await go("today");
+    nav.go("today");
   }
   const query = params.get("next") ? `?next=${encodeURIComponent(params.get("next") ?? "")}` : "";
   return h(
@@ -174,7 +166,7 @@ export async function join(params: URLSearchParams): Promise<HTMLElement> {
       const link = await api.join(code.value.trim(), share.checked);
       announce(`You're linked with ${link.therapist?.display_name ?? "your therapist"}.`);
       void outbox.flush();
-      await go("practices");
+      nav.go("practices");
     } catch (error) {
       showErrors(form, problem(error));
     }
@@ -225,7 +217,7 @@ export async function account(): Promise<HTMLElement> {
     }
     await session.signOut();
     announce("Signed out.");
-    await go("welcome");
+    nav.go("welcome");
   });
   return h(
     "section",

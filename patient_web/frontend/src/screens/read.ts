@@ -9,10 +9,6 @@ import * as store from "../store.js";
 import type { Rec } from "../store.js";
 import { stateLine } from "./conflict.js";
 
-async function rerender(): Promise<void> {
-  await nav.render();
-}
-
 function describe(c: Commitment): string {
   if (c.cadence === "once") return "Once";
   if (c.cadence === "daily") return c.target_count > 1 ? `${c.target_count} a day` : "Each day";
@@ -71,7 +67,7 @@ export async function practices(): Promise<HTMLElement> {
 async function decide(rec: Rec<"commitment">, choice: "confirm" | "decline"): Promise<void> {
   await outbox.write("commitment", rec.id, choice === "confirm" ? { status: "active" } : { status: "dropped" }, choice);
   announce(choice === "confirm" ? "Added to your practices." : "Set aside. Your therapist will see you chose not to.");
-  await rerender();
+  await nav.render();
 }
 
 export async function progress(): Promise<HTMLElement> {
@@ -177,7 +173,7 @@ export async function history(): Promise<HTMLElement> {
       h("button", { type: "button", class: "danger", onclick: async () => {
         await outbox.erase(rec.kind, rec.id);
         announce("Deleted.");
-        await rerender();
+        await nav.render();
       } }, "Yes, delete"),
       " ",
       h("button", { type: "button", class: "link", onclick: () => {

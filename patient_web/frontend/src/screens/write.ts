@@ -1,7 +1,7 @@
 /** The three practices, written: today's reflection, this week's pride, the experiments. */
 import type { Commitment, Experiment, PrideEntry, Reflection } from "../api.js";
 import { addDays, isoWeek, localDate, showDay, showWeek, weeksBefore } from "../dates.js";
-import { announce, field, h, showErrors } from "../dom.js";
+import { announce, field, formError, h, showErrors } from "../dom.js";
 import { nav } from "../nav.js";
 import * as outbox from "../outbox.js";
 import * as session from "../session.js";
@@ -13,14 +13,6 @@ export const KIND_WORDS = "You're doing your best, and that's enough.";
 
 async function records<K extends "reflection" | "pride_entry" | "experiment" | "commitment">(kind: K): Promise<Rec<K>[]> {
   return (await store.all()).filter((r): r is Rec<K> => r.kind === kind && !(r.op === "delete"));
-}
-
-async function rerender(): Promise<void> {
-  await nav.render();
-}
-
-function formError(): HTMLElement {
-  return h("p", { class: "form-error", role: "alert", hidden: true });
 }
 
 function sharedBox(checked: boolean): HTMLElement {
@@ -98,14 +90,14 @@ export async function today(params: URLSearchParams): Promise<HTMLElement> {
       commitment,
     });
     announce(date === todayDate ? "Today's reflection is saved." : `Your reflection for ${showDay(date)} is saved.`);
-    await rerender();
+    await nav.render();
   });
   return h(
     "section",
     {},
     h("h1", {}, date === todayDate ? "Today" : showDay(date)),
     h("p", { class: "lede" }, date === todayDate ? `${showDay(date)}. A few minutes to notice your effort.` : "Editing a past day."),
-    rec?.state === "conflict" ? conflictPanel(rec, () => void rerender()) : null,
+    rec?.state === "conflict" ? conflictPanel(rec, () => void nav.render()) : null,
     stateLine(rec),
     form,
     date !== todayDate ? h("p", {}, h("a", { href: "/journal/today" }, "Back to today")) : null,
@@ -167,7 +159,7 @@ export async function week(params: URLSearchParams): Promise<HTMLElement> {
       commitment: rec?.server?.commitment ?? pride?.id ?? null,
     });
     announce(written.length >= target ? `That makes the week: ${written.length} things.` : `Saved: ${written.length} so far.`);
-    await rerender();
+    await nav.render();
   });
   const counts = new Map(all.map((r) => [store.current(r).week, (store.current(r).items ?? []).length]));
   const earlier = weeksBefore(thisWeek, 9).slice(1);
@@ -176,7 +168,7 @@ export async function week(params: URLSearchParams): Promise<HTMLElement> {
     {},
     h("h1", {}, which === thisWeek ? "This week" : `Week of ${showWeek(which)}`),
     h("p", { class: "lede" }, `${showWeek(which)}. ${items.length} of ${target} so far.`),
-    rec?.state === "conflict" ? conflictPanel(rec, () => void rerender()) : null,
+    rec?.state === "conflict" ? conflictPanel(rec, () => void nav.render()) : null,
     stateLine(rec),
     form,
     h("h2", {}, "Earlier weeks"),
@@ -226,7 +218,7 @@ export async function experiments(params: URLSearchParams): Promise<HTMLElement>
       commitment,
     });
     announce("Planned. Whatever happens, trying counts.");
-    await rerender();
+    await nav.render();
   });
   const byDay = (r: Rec<"experiment">) => store.current(r).planned_for ?? store.current(r).date ?? "";
   const planned = all.filter((r) => store.current(r).status === "planned").sort((a, b) => byDay(a).localeCompare(byDay(b)));
@@ -281,7 +273,7 @@ function experiment(rec: Rec<"experiment">): HTMLElement {
     const picked = choice.value as "tried" | "skipped";
     await outbox.write("experiment", rec.id, { status: picked, outcome: outcome.value.trim(), learned: learned.value.trim() });
     announce(picked === "tried" ? "Trying counts, whatever happened." : "Saved. There's always another day.");
-    await rerender();
+    await nav.render();
   });
   return h(
     "section",
@@ -290,7 +282,7 @@ function experiment(rec: Rec<"experiment">): HTMLElement {
     h("p", { class: "lede" }, e.planned_for ? `Planned for ${showDay(e.planned_for)}.` : "No day set."),
     e.worry ? h("p", {}, h("strong", {}, "The worry before: "), e.worry) : null,
     e.status === "tried" ? h("p", { class: "kind" }, "Trying counts, whatever happened.") : null,
-    rec.state === "conflict" ? conflictPanel(rec, () => void rerender()) : null,
+    rec.state === "conflict" ? conflictPanel(rec, () => void nav.render()) : null,
     stateLine(rec),
     form,
     h("p", {}, h("a", { href: "/journal/experiments" }, "All experiments")),

@@ -46,6 +46,10 @@ export function field(label, control, hint) {
     control.setAttribute("aria-describedby", [hintEl ? `${id}-hint` : "", `${id}-error`].join(" ").trim());
     return h("div", { class: "field" }, h("label", { for: id }, label), hintEl, control, errorEl);
 }
+/** The place above a form for a refusal that names no field (filled by `showErrors`). */
+export function formError() {
+    return h("p", { class: "form-error", role: "alert", hidden: true });
+}
 /** Show a server's or our own refusal beside the field it concerns (or above the form). */
 export function showErrors(form, errors) {
     for (const old of form.querySelectorAll(".field-error")) {

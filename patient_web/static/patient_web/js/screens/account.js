@@ -1,13 +1,10 @@
 /** Getting in and getting linked: welcome, sign in, create an account, join a therapist, account. */
 import * as api from "../api.js";
-import { announce, field, h, showErrors } from "../dom.js";
+import { announce, field, formError, h, showErrors } from "../dom.js";
 import { nav } from "../nav.js";
 import * as outbox from "../outbox.js";
 import * as session from "../session.js";
 import * as store from "../store.js";
-async function go(name, params = {}) {
-    nav.go(name, params);
-}
 /** Where to go after signing in: the page the visitor was sent away from, if it is ours. */
 function next(params) {
     const target = params.get("next") ?? "";
@@ -34,12 +31,9 @@ function problem(error) {
 }
 /** The server's rule (AUTH_PASSWORD_VALIDATORS' MinimumLengthValidator); a test holds the two equal. */
 export const PASSWORD_MIN = 10;
-function formError() {
-    return h("p", { class: "form-error", role: "alert", hidden: true });
-}
 export async function welcome(params) {
     if (session.user) {
-        await go("today");
+        nav.go("today");
     }
     const query = params.get("next") ? `?next=${encodeURIComponent(params.get("next") ?? "")}` : "";
     return h("section", { class: "welcome" }, h("h1", {}, "Good Enough"), h("p", { class: "lede" }, "A few minutes a day to notice your effort, between therapy sessions."), h("p", {}, "Write what you tried, three things you're proud of each week, and small experiments. It works offline too."), h("p", { class: "actions" }, h("a", { class: "button", href: `/journal/register${query}` }, "Create an account"), h("a", { class: "button secondary", href: `/journal/sign-in${query}` }, "Sign in")), h("p", { class: "quiet" }, "Your journal is not watched in real time and is not an emergency service. In an emergency, call your local emergency number."));
@@ -124,7 +118,7 @@ export async function join(params) {
             const link = await api.join(code.value.trim(), share.checked);
             announce(`You're linked with ${link.therapist?.display_name ?? "your therapist"}.`);
             void outbox.flush();
-            await go("practices");
+            nav.go("practices");
         }
         catch (error) {
             showErrors(form, problem(error));
@@ -155,7 +149,7 @@ export async function account() {
         }
         await session.signOut();
         announce("Signed out.");
-        await go("welcome");
+        nav.go("welcome");
     });
     return h("section", {}, h("h1", {}, "Account"), h("p", {}, `${user?.display_name ?? ""} · ${user?.email ?? ""}`), h("p", { class: "quiet" }, `Your days follow ${user?.timezone ?? ""}.`), h("h2", {}, "Your therapist"), links === null
         ? h("p", {}, "Shown when you're online.")

@@ -6,9 +6,6 @@ import { nav } from "../nav.js";
 import * as outbox from "../outbox.js";
 import * as store from "../store.js";
 import { stateLine } from "./conflict.js";
-async function rerender() {
-    await nav.render();
-}
 function describe(c) {
     if (c.cadence === "once")
         return "Once";
@@ -43,7 +40,7 @@ export async function practices() {
 async function decide(rec, choice) {
     await outbox.write("commitment", rec.id, choice === "confirm" ? { status: "active" } : { status: "dropped" }, choice);
     announce(choice === "confirm" ? "Added to your practices." : "Set aside. Your therapist will see you chose not to.");
-    await rerender();
+    await nav.render();
 }
 export async function progress() {
     let report;
@@ -133,7 +130,7 @@ export async function history() {
         confirmBox.append("Delete for good? ", h("button", { type: "button", class: "danger", onclick: async () => {
                 await outbox.erase(rec.kind, rec.id);
                 announce("Deleted.");
-                await rerender();
+                await nav.render();
             } }, "Yes, delete"), " ", h("button", { type: "button", class: "link", onclick: () => {
                 confirmBox.hidden = true;
                 del.hidden = false;

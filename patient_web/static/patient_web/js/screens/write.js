@@ -1,5 +1,5 @@
 import { addDays, isoWeek, localDate, showDay, showWeek, weeksBefore } from "../dates.js";
-import { announce, field, h, showErrors } from "../dom.js";
+import { announce, field, formError, h, showErrors } from "../dom.js";
 import { nav } from "../nav.js";
 import * as outbox from "../outbox.js";
 import * as session from "../session.js";
@@ -8,12 +8,6 @@ import { conflictPanel, stateLine } from "./conflict.js";
 export const KIND_WORDS = "You're doing your best, and that's enough.";
 async function records(kind) {
     return (await store.all()).filter((r) => r.kind === kind && !(r.op === "delete"));
-}
-async function rerender() {
-    await nav.render();
-}
-function formError() {
-    return h("p", { class: "form-error", role: "alert", hidden: true });
 }
 function sharedBox(checked) {
     const box = h("input", { type: "checkbox", name: "shared", id: "shared", checked });
@@ -61,9 +55,9 @@ export async function today(params) {
             commitment,
         });
         announce(date === todayDate ? "Today's reflection is saved." : `Your reflection for ${showDay(date)} is saved.`);
-        await rerender();
+        await nav.render();
     });
-    return h("section", {}, h("h1", {}, date === todayDate ? "Today" : showDay(date)), h("p", { class: "lede" }, date === todayDate ? `${showDay(date)}. A few minutes to notice your effort.` : "Editing a past day."), rec?.state === "conflict" ? conflictPanel(rec, () => void rerender()) : null, stateLine(rec), form, date !== todayDate ? h("p", {}, h("a", { href: "/journal/today" }, "Back to today")) : null, date === todayDate
+    return h("section", {}, h("h1", {}, date === todayDate ? "Today" : showDay(date)), h("p", { class: "lede" }, date === todayDate ? `${showDay(date)}. A few minutes to notice your effort.` : "Editing a past day."), rec?.state === "conflict" ? conflictPanel(rec, () => void nav.render()) : null, stateLine(rec), form, date !== todayDate ? h("p", {}, h("a", { href: "/journal/today" }, "Back to today")) : null, date === todayDate
         ? h("p", { class: "quiet" }, "Missed a day? ", h("a", { href: `/journal/today?date=${addDays(todayDate, -1)}` }, "Write yesterday's"), ".")
         : null);
 }
@@ -112,11 +106,11 @@ export async function week(params) {
             commitment: rec?.server?.commitment ?? pride?.id ?? null,
         });
         announce(written.length >= target ? `That makes the week: ${written.length} things.` : `Saved: ${written.length} so far.`);
-        await rerender();
+        await nav.render();
     });
     const counts = new Map(all.map((r) => [store.current(r).week, (store.current(r).items ?? []).length]));
     const earlier = weeksBefore(thisWeek, 9).slice(1);
-    return h("section", {}, h("h1", {}, which === thisWeek ? "This week" : `Week of ${showWeek(which)}`), h("p", { class: "lede" }, `${showWeek(which)}. ${items.length} of ${target} so far.`), rec?.state === "conflict" ? conflictPanel(rec, () => void rerender()) : null, stateLine(rec), form, h("h2", {}, "Earlier weeks"), h("p", { class: "quiet" }, "A past week can still be filled in: catching up counts too."), h("ul", { class: "weeks" }, earlier.map((w) => h("li", {}, h("a", { href: `/journal/week?week=${w}` }, showWeek(w)), ` · ${counts.get(w) ?? 0} written`))), which !== thisWeek ? h("p", {}, h("a", { href: "/journal/week" }, "Back to this week")) : null);
+    return h("section", {}, h("h1", {}, which === thisWeek ? "This week" : `Week of ${showWeek(which)}`), h("p", { class: "lede" }, `${showWeek(which)}. ${items.length} of ${target} so far.`), rec?.state === "conflict" ? conflictPanel(rec, () => void nav.render()) : null, stateLine(rec), form, h("h2", {}, "Earlier weeks"), h("p", { class: "quiet" }, "A past week can still be filled in: catching up counts too."), h("ul", { class: "weeks" }, earlier.map((w) => h("li", {}, h("a", { href: `/journal/week?week=${w}` }, showWeek(w)), ` · ${counts.get(w) ?? 0} written`))), which !== thisWeek ? h("p", {}, h("a", { href: "/journal/week" }, "Back to this week")) : null);
 }
 export async function experiments(params) {
     const all = await records("experiment");
@@ -144,7 +138,7 @@ export async function experiments(params) {
             commitment,
         });
         announce("Planned. Whatever happens, trying counts.");
-        await rerender();
+        await nav.render();
     });
     const byDay = (r) => store.current(r).planned_for ?? store.current(r).date ?? "";
     const planned = all.filter((r) => store.current(r).status === "planned").sort((a, b) => byDay(a).localeCompare(byDay(b)));
@@ -175,7 +169,7 @@ function experiment(rec) {
         const picked = choice.value;
         await outbox.write("experiment", rec.id, { status: picked, outcome: outcome.value.trim(), learned: learned.value.trim() });
         announce(picked === "tried" ? "Trying counts, whatever happened." : "Saved. There's always another day.");
-        await rerender();
+        await nav.render();
     });
-    return h("section", {}, h("h1", {}, e.title ?? "Experiment"), h("p", { class: "lede" }, e.planned_for ? `Planned for ${showDay(e.planned_for)}.` : "No day set."), e.worry ? h("p", {}, h("strong", {}, "The worry before: "), e.worry) : null, e.status === "tried" ? h("p", { class: "kind" }, "Trying counts, whatever happened.") : null, rec.state === "conflict" ? conflictPanel(rec, () => void rerender()) : null, stateLine(rec), form, h("p", {}, h("a", { href: "/journal/experiments" }, "All experiments")));
+    return h("section", {}, h("h1", {}, e.title ?? "Experiment"), h("p", { class: "lede" }, e.planned_for ? `Planned for ${showDay(e.planned_for)}.` : "No day set."), e.worry ? h("p", {}, h("strong", {}, "The worry before: "), e.worry) : null, e.status === "tried" ? h("p", { class: "kind" }, "Trying counts, whatever happened.") : null, rec.state === "conflict" ? conflictPanel(rec, () => void nav.render()) : null, stateLine(rec), form, h("p", {}, h("a", { href: "/journal/experiments" }, "All experiments")));
 }
