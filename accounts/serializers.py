@@ -100,6 +100,12 @@ class TokenSerializer(KnownFieldsOnly, TokenObtainPairSerializer):
         "or one of the recovery codes (each works once).",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # simplejwt's e-mail field has no bound, so any length reached the user lookup (where
+        # SQLite's LIKE refuses a 200,000-character pattern): an address is at most 254.
+        self.fields[self.username_field] = fields.CharField(max_length=254, write_only=True)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         # simplejwt's TokenObtainPairSerializer.validate, with the second factor between the
         # password and the tokens: no refresh token is written for a sign-in that is refused.

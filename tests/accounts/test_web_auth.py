@@ -375,3 +375,13 @@ class TestCrossSite:
         # Native apps and other API clients keep working as before.
         response = APIClient().post(TOKEN, {"email": river.email, "password": PASSWORD}, **self.ORIGIN_ELSEWHERE)
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize("door", [TOKEN, WEB_TOKEN])
+def test_an_email_longer_than_any_address_is_a_400_at_either_door(db, door):
+    """200,000 characters once reached the user lookup, where SQLite's LIKE gave up ("pattern
+    too complex") and the log-in answered 503: bad input, told as an outage."""
+    response = APIClient().post(door, {"email": "a" * 200_000 + "@x.test", "password": "."}, format="json")
+    assert response.status_code == 400
+    assert error_attrs(response) == ["email"]
+    assert error_codes(response) == ["max_length"]

@@ -3558,7 +3558,7 @@ export interface operations {
              *
              *     Known codes by `attr`:
              *     - `code`: `invalid`, `max_length`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`
-             *     - `email`: `blank`, `invalid`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
+             *     - `email`: `blank`, `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
              *     - `non_field_errors`: `invalid`, `no_active_account`, `null`
              *     - `password`: `blank`, `invalid`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
              *     - any field the request schema does not list: `unknown_field`
@@ -3895,7 +3895,7 @@ export interface operations {
              *
              *     Known codes by `attr`:
              *     - `code`: `invalid`, `max_length`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`
-             *     - `email`: `blank`, `invalid`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
+             *     - `email`: `blank`, `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
              *     - `non_field_errors`: `invalid`, `no_active_account`, `null`
              *     - `password`: `blank`, `invalid`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
              *     - any field the request schema does not list: `unknown_field`
