@@ -299,6 +299,26 @@ def test_a_pass_costs_the_same_queries_for_one_due_reminder_as_for_thirty(
         assert beat.pass_at("2026-11-27T20:00:00Z").due == 31
 
 
+def test_experiment_nudges_cost_the_same_queries_for_one_experiment_as_for_ten(
+    beat, django_assert_num_queries, django_assert_max_num_queries
+):
+    """Each nudge asks whether its experiment is settled: that is read with the claim, not per row."""
+    patient = patient_in("Europe/London")
+    ExperimentFactory(patient=patient, now=z("2026-11-25T10:00:00Z"), planned_for=date(2026, 11, 27), status="planned")
+    with django_assert_max_num_queries(8) as one:
+        assert beat.pass_at("2026-11-27T09:00:00Z").to_send == 1
+    Delivery.objects.update(status=Delivery.Status.SENT)
+    for _ in range(10):
+        ExperimentFactory(
+            patient=patient_in("Europe/London"),
+            now=z("2026-11-25T10:00:00Z"),
+            planned_for=date(2026, 11, 28),
+            status="planned",
+        )
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert beat.pass_at("2026-11-28T09:00:00Z").to_send == 10
+
+
 def test_an_idle_pass_looks_for_due_and_lost_rows_and_nothing_else(beat, django_assert_num_queries):
     a_reminder(patient_in("Europe/London"), at="20:00", now=z("2026-11-26T00:00:00Z"))
     with django_assert_num_queries(4):  # savepoint, due reminders, lost deliveries, release
