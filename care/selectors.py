@@ -137,7 +137,7 @@ class PatientDetail:
     weeks: PatientWeeks  # this week first, as many as ``patient_detail`` was asked
 
 
-def patient_detail(*, therapist: User, patient_id: uuid.UUID, now: datetime, weeks: int = 1) -> PatientDetail:
+def patient_detail(*, therapist: User, patient_id: uuid.UUID, now: datetime, weeks: int) -> PatientDetail:
     """A patient, their commitments and their last ``weeks`` weeks (the dashboard's chart asks
     ``CHART_WEEKS``; the same five journal queries whatever the number)."""
     with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.PATIENT, now=now) as link:

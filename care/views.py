@@ -91,7 +91,10 @@ class PatientView(ReadInOneTransaction):
     permission_classes = [IsTherapist]
 
     def get(self, request: Request, patient_id: uuid.UUID) -> Response:
-        detail = selectors.patient_detail(therapist=signed_in_user(request), patient_id=patient_id, now=timezone.now())
+        # One week: this resource shows none, only when the patient last wrote.
+        detail = selectors.patient_detail(
+            therapist=signed_in_user(request), patient_id=patient_id, now=timezone.now(), weeks=1
+        )
         return Response(PatientSerializer(detail).data)
 
 

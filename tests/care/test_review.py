@@ -128,6 +128,23 @@ class TestOnePatient:
             (str(own.id), "active"),
         ]
 
+    def test_the_patient_says_when_they_last_wrote_and_whether_they_need_a_look(self, as_therapist, chef, linked):
+        body = get(as_therapist, f"/api/v1/patients/{chef.id}/").json()
+        assert (body["last_active_at"], body["needs_attention"]) == (None, True)  # linked 60 days, never wrote
+        ReflectionFactory(patient=chef, date=date(2026, 11, 24), now=NOW - timedelta(hours=3))
+        body = get(as_therapist, f"/api/v1/patients/{chef.id}/").json()
+        assert (body["last_active_at"], body["needs_attention"]) == ("2026-11-25T15:00:00Z", False)
+
+    def test_commitments_are_newest_first_by_when_written_not_by_when_last_edited(self, as_therapist, chef, linked):
+        older = CommitmentFactory(patient=chef, title="Older", now=NOW - timedelta(days=2))
+        newer = CommitmentFactory(patient=chef, title="Newer", now=NOW - timedelta(days=1))
+        services.commitment_update(commitment=older, by=chef, now=NOW, title="Older, edited")
+        same_instant = [CommitmentFactory(patient=chef, title=f"Same {n}", now=NOW) for n in range(3)]
+        body = get(as_therapist, f"/api/v1/patients/{chef.id}/").json()
+        # Written at one instant: the last written first, as the patient's sync order has them.
+        expected = [c.id for c in reversed(same_instant)] + [newer.id, older.id]
+        assert [c["id"] for c in body["commitments"]] == [str(i) for i in expected]
+
     def test_progress_is_the_patients_own_report(self, as_therapist, as_chef, chef, linked):
         ReflectionFactory(patient=chef, date=date(2026, 11, 23), mood=2, now=NOW, shared=False)
         PrideEntryFactory(patient=chef, week="2026-W47", items=["a"], now=NOW)

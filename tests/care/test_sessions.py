@@ -158,6 +158,8 @@ def test_another_therapists_session_is_a_404_and_so_is_one_after_the_link_ended(
     session_id = record(as_therapist, patient=str(chef.id), notes="x").json()["id"]
     CareLinkFactory(therapist=stranger_therapist, patient=chef)  # linked too, but not their session
     assert as_stranger.get(f"{SESSIONS}{session_id}/").status_code == 404
+    listed = as_stranger.get(SESSIONS, {"patient": str(chef.id)})
+    assert (listed.status_code, listed.json()["results"]) == (200, [])  # the patient's, not theirs
     link.status, link.ended_at = "ended", link.created_at
     link.save()
     assert as_therapist.get(f"{SESSIONS}{session_id}/").status_code == 404
