@@ -197,8 +197,20 @@ class AccountFailureThrottle(SimpleRateThrottle):
         return len(self.history) < self.limit
 
 
+class PasswordResetEmailThrottle(AuthEmailThrottle):
+    """Reset e-mails asked for one address, from anywhere, at ``PASSWORD_RESET_THROTTLE_RATE``:
+    nobody may fill someone's inbox with them. It counts addresses with no account too, so its
+    429 tells nothing about which have one."""
+
+    def __init__(self) -> None:
+        self.rate = settings.PASSWORD_RESET_THROTTLE_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+
 #: Registration locks nobody out, so it is simply throttled per address and per e-mail.
 REGISTER_THROTTLES = [AuthAddressThrottle, AuthEmailThrottle]
+#: A reset request: the address's short window, and the e-mail's slow one.
+PASSWORD_RESET_THROTTLES = [AuthAddressThrottle, PasswordResetEmailThrottle]
 #: A log-in: the address's short window (all its tries, whatever the e-mail), and the
 #: account's bound on failures. There is no short window per e-mail alone: that one let
 #: anyone lock the owner out by guessing ten times a minute from anywhere.

@@ -22,3 +22,14 @@ class EmailTaken(DomainError):
 
     def __init__(self) -> None:
         super().__init__(attr="email")
+
+
+class ResetLinkNotValid(DomainError):
+    """A password-reset link that opens nothing: mistyped, used already, run out, or of an
+    account that is gone. One answer for all, so the link tells a stranger nothing."""
+
+    default_detail = "This link to set a new password does not work any more. Ask for a new one."
+    default_code = "invalid_link"
+
+    def __init__(self) -> None:
+        super().__init__(attr="token")

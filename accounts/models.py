@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import AnonymousUser, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -300,3 +301,19 @@ class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[mi
         self.set_last_used_timestamp(commit=False)
         self.save()
         return True
+
+
+class UserSession(AbstractBaseSession):
+    """A dashboard session, with the user it signs in (Django's own session rows say it only
+    inside their encrypted data), so that signing out everywhere and a new password can end
+    every session of one user. ``accounts.sessions`` writes ``user_id``; it is not a foreign key,
+    as in Django's own example of this: a session saved by a request that raced the user's
+    erasure must not fail that request."""
+
+    user_id = models.UUIDField(null=True, db_index=True)
+
+    @classmethod
+    def get_session_store_class(cls) -> type[Any]:
+        from accounts.sessions import SessionStore  # the store imports this model
+
+        return SessionStore

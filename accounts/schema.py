@@ -28,6 +28,9 @@ from accounts.serializers import (
     InviteSerializer,
     LogoutSerializer,
     NoFieldsSerializer,
+    PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
     PasswordSerializer,
     RegisterSerializer,
     TokenPairSerializer,
@@ -39,13 +42,12 @@ ACCESS_LIFETIME = duration(jwt_settings.ACCESS_TOKEN_LIFETIME)
 #: Failed log-ins per account are counted over this window (``AUTH_ACCOUNT_FAILURE_RATE``).
 ACCOUNT_FAILURE_WINDOW = timedelta(seconds=AccountFailureThrottle().window)
 
+#: The codes of Django's password validators (``AUTH_PASSWORD_VALIDATORS``).
+_VALIDATORS = ["password_too_short", "password_too_common", "password_entirely_numeric", "password_too_similar"]
+
 register = documented(
     extend_validation_errors(["email_taken"], field_name="email", methods=["post"]),
-    extend_validation_errors(
-        ["password_too_short", "password_too_common", "password_entirely_numeric", "password_too_similar"],
-        field_name="password",
-        methods=["post"],
-    ),
+    extend_validation_errors(_VALIDATORS, field_name="password", methods=["post"]),
     extend_schema_view(
         post=extend_schema(
             operation_id="register",
@@ -106,6 +108,79 @@ logout = documented(
             f"handed out run until they expire ({ACCESS_LIFETIME}); forget them on the device.",
             request=LogoutSerializer,
             responses={204: None},
+            tags=["auth"],
+        )
+    ),
+)
+
+RESET_LIFETIME = duration(timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
+
+logout_everywhere = documented(
+    extend_schema_view(
+        post=extend_schema(
+            operation_id="logoutEverywhere",
+            summary="Log out everywhere",
+            description="Every refresh token of the user stops working (this device's too) and every dashboard "
+            "session ends: each device and browser must sign in again. Send `{}` or no body. Access tokens already "
+            f"handed out run until they expire ({ACCESS_LIFETIME}).",
+            request=NoFieldsSerializer,
+            responses={204: None},
+            tags=["auth"],
+        )
+    ),
+)
+
+password_change = documented(
+    extend_validation_errors(["wrong_password"], field_name="current_password", methods=["post"]),
+    extend_validation_errors(_VALIDATORS, field_name="new_password", methods=["post"]),
+    extend_schema_view(
+        post=extend_schema(
+            operation_id="changePassword",
+            summary="Change my password",
+            description="Sets a new password; the current one is asked for (`wrong_password`), and the new one must "
+            "pass the server's validators. Every other device signs in again: each refresh token but the one this "
+            "request's access token came from stops working, and every dashboard session ends. A wrong current "
+            "password counts as a failed log-in, toward the same limits: while they hold the caller back (429 "
+            "`throttled` or `locked_out`, with `Retry-After`) even the right one changes nothing.",
+            request=PasswordChangeSerializer,
+            responses={204: None, 429: ErrorBodySerializer},
+            tags=["auth"],
+        )
+    ),
+    error_codes={"429": ["throttled", "locked_out"]},
+)
+
+password_reset = documented(
+    extend_schema_view(
+        post=extend_schema(
+            operation_id="requestPasswordReset",
+            summary="Ask for a password-reset e-mail",
+            description="E-mails the account of `email` a link to set a new password: it opens the patient's app or "
+            f"the dashboard, works once, and runs out after {RESET_LIFETIME}. The answer is 202 whether or not an "
+            "account has that e-mail, and takes as long either way (a worker sends the mail). Throttled per "
+            f"address, and per e-mail at {settings.PASSWORD_RESET_THROTTLE_RATE} (429 `throttled`, with "
+            "`Retry-After`). Then `confirmPasswordReset` with the link's `uid` and `token`.",
+            request=PasswordResetSerializer,
+            responses={202: None, 429: ErrorBodySerializer},
+            tags=["auth"],
+        )
+    ),
+)
+
+password_reset_confirm = documented(
+    extend_validation_errors(["invalid_link"], field_name="token", methods=["post"]),
+    extend_validation_errors(_VALIDATORS, field_name="new_password", methods=["post"]),
+    extend_schema_view(
+        post=extend_schema(
+            operation_id="confirmPasswordReset",
+            summary="Set a new password from a reset link",
+            description="Sets the password of the account a reset link was sent to, from the link's `uid` and "
+            "`token`. A link that was used, ran out, was never sent, or whose account signed in since it was sent "
+            "answers 400 `invalid_link`. Afterwards the "
+            "link, every refresh token and every dashboard session of the account stop working: sign in with the "
+            "new password. Throttled per address.",
+            request=PasswordResetConfirmSerializer,
+            responses={204: None, 429: ErrorBodySerializer},
             tags=["auth"],
         )
     ),

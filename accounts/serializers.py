@@ -59,15 +59,45 @@ class RegisterSerializer(KnownFieldsOnly, serializers.Serializer):
     timezone = TimezoneField()
 
 
-class PasswordSerializer(KnownFieldsOnly, serializers.Serializer):
-    password = fields.CharField(
-        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
+def password_field(**kwargs: Any) -> fields.CharField:
+    """A password as typed: never trimmed, never echoed, at most Django's 128 characters."""
+    return fields.CharField(
+        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}, **kwargs
     )
 
+
+def current_password_check(request: Any, value: str) -> str:
+    if not request.user.check_password(value):
+        raise serializers.ValidationError("The password is not right.", code="wrong_password")
+    return value
+
+
+class PasswordSerializer(KnownFieldsOnly, serializers.Serializer):
+    password = password_field()
+
     def validate_password(self, value: str) -> str:
-        if not self.context["request"].user.check_password(value):
-            raise serializers.ValidationError("The password is not right.", code="wrong_password")
-        return value
+        return current_password_check(self.context["request"], value)
+
+
+class PasswordChangeSerializer(KnownFieldsOnly, serializers.Serializer):
+    #: The field ``accounts.views`` counts as a log-in's password when it is wrong.
+    guessed_field = "current_password"
+
+    current_password = password_field(help_text="The password the account has now.")
+    new_password = password_field(help_text="The new one; it must pass the server's password validators.")
+
+    def validate_current_password(self, value: str) -> str:
+        return current_password_check(self.context["request"], value)
+
+
+class PasswordResetSerializer(KnownFieldsOnly, serializers.Serializer):
+    email = fields.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(KnownFieldsOnly, serializers.Serializer):
+    uid = fields.CharField(max_length=64, help_text="The `uid` part of the link the e-mail gave.")
+    token = fields.CharField(max_length=64, help_text="The `token` part of the link the e-mail gave.")
+    new_password = password_field(help_text="The new password; it must pass the server's password validators.")
 
 
 #: The API's words for each way a second-factor code signs no one in (``code_verify``'s codes).
@@ -169,9 +199,14 @@ class RefreshSerializer(KnownFieldsOnly, TokenRefreshSerializer):
             tokens.user_lock(token.get("user_id"))  # the user first, as every token write does
             OutstandingToken.objects.select_for_update().filter(jti=token.get("jti")).first()
             try:
-                return super().validate(attrs)
+                answer = super().validate(attrs)
             except User.DoesNotExist:
                 raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account") from None
+        # simplejwt made the access token before rotating, from the refresh token it just
+        # revoked: made again from the new one, it names the refresh token that still works.
+        if "refresh" in answer:
+            answer["access"] = str(tokens.RefreshToken(answer["refresh"], verify=False).access_token)  # type: ignore[arg-type]
+        return answer
 
 
 class InviteCreateSerializer(KnownFieldsOnly, serializers.Serializer):

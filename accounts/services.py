@@ -1,4 +1,4 @@
-"""Writes of accounts: registration, profile, erasure, invites and care links.
+"""Writes of accounts: registration, profile, passwords, erasure, invites and care links.
 
 Every function is keyword-only, takes ``now`` where the clock matters (and stamps rows with
 it, not with the wall clock), and refuses with the domain's errors (``core.exceptions``), each
@@ -8,16 +8,24 @@ of Django's own field validators (``full_clean``).
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts import signals, tokens
-from accounts.exceptions import EmailTaken
+from accounts.exceptions import EmailTaken, ResetLinkNotValid
 from accounts.models import INVITE_LIFETIME, CareLink, Invite, Role, User, hash_invite_code
+from accounts.sessions import sessions_end
 from core.exceptions import DomainError
 from core.storage import purge_deleted_rows
 
@@ -27,7 +35,7 @@ def user_register(*, email: str, password: str, display_name: str, role: str, ti
     if email_in_use(email):
         raise EmailTaken()
     candidate = User(email=email, display_name=display_name)  # what the similarity validator compares
-    password_validation.validate_password(password, user=candidate)
+    password_check(password, user=candidate, field="password")
     try:
         with transaction.atomic():
             return User.objects.create_user(
@@ -36,6 +44,14 @@ def user_register(*, email: str, password: str, display_name: str, role: str, ti
     except IntegrityError:
         # Two registrations raced past the check above; the unique index decided.
         raise EmailTaken() from None
+
+
+def password_check(password: str, *, user: User, field: str) -> None:
+    """Django's password validators (``AUTH_PASSWORD_VALIDATORS``), their refusals on ``field``."""
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as error:
+        raise ValidationError({field: error.error_list}) from None
 
 
 def email_in_use(email: str) -> bool:
@@ -55,6 +71,75 @@ def user_update(*, user: User, now: datetime, **fields: str) -> User:
 
 
 @transaction.atomic
+def password_change(*, user: User, new_password: str, keep_refresh: str | None) -> None:
+    """The user's new password (the caller checked the current one). Every other device signs
+    in again: each refresh token but ``keep_refresh`` (the ``jti`` of the device that changed it)
+    stops working, and every dashboard session ends."""
+    password_check(new_password, user=user, field="new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        tokens.tokens_revoke_all(user=user, keep=keep_refresh)
+        sessions_end(user_id=user.id)
+
+
+def user_sign_out_everywhere(*, user: User) -> None:
+    """Every refresh token of the user stops working and every dashboard session ends, this
+    device's too. Access tokens already handed out run out on their own (minutes)."""
+    with transaction.atomic():
+        tokens.tokens_revoke_all(user=user)
+        sessions_end(user_id=user.id)
+
+
+def password_reset_link(*, user: User) -> str:
+    """The one-time link to set a new password: Django's token, which opens nothing once the
+    password changed (it hashes the password) or after ``PASSWORD_RESET_TIMEOUT``. A patient's
+    opens their app; a therapist's, the dashboard."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    page = "journal/reset" if user.role == Role.PATIENT else "app/reset"
+    return f"{settings.PUBLIC_URL}/{page}/{uid}/{token}"
+
+
+def password_reset_mail(*, email: str) -> bool:
+    """E-mail the link to the active account of ``email``, if there is one (the request's
+    answer is the same either way: this runs in a worker, so not even its time tells)."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        return False
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    body = (
+        f"Hello {user.display_name},\n\n"
+        "Someone, we hope you, asked to set a new password for your Good Enough account. "
+        f"This link lets you choose one; it works once, within {hours} hour{'s' if hours != 1 else ''}:\n\n"
+        f"{password_reset_link(user=user)}\n\n"
+        "Setting a new password signs you out everywhere else. If you did not ask, ignore this "
+        "e-mail: your password stays as it is.\n"
+    )
+    EmailMessage("Set a new password for Good Enough", body, to=[user.email]).send()
+    return True
+
+
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    """Set the password a reset link was sent for; then the link, every refresh token and every
+    dashboard session of the user stop working."""
+    try:
+        user_id = uuid.UUID(urlsafe_base64_decode(uid).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise ResetLinkNotValid() from None
+    with transaction.atomic():
+        # Locked before the token is checked: the same link used twice at once sets one password.
+        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        if user is None or not default_token_generator.check_token(user, token):
+            raise ResetLinkNotValid()
+        password_check(new_password, user=user, field="new_password")
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        tokens.tokens_revoke_all(user=user)
+        sessions_end(user_id=user.id)
+    return user
+
+
 def user_erase(*, user: User, now: datetime) -> None:
     """Erase a user and everything they wrote.
 
@@ -68,6 +153,7 @@ def user_erase(*, user: User, now: datetime) -> None:
     # Two libraries keep rows about a user that do not cascade: simplejwt's issued tokens
     # (SET_NULL) and django-axes' attempt logs (keyed by e-mail).
     tokens.tokens_forget(user=user)
+    sessions_end(user_id=user.id)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()
     user.delete()

@@ -62,6 +62,26 @@ class RefreshToken(simplejwt.RefreshToken):
         blacklisted, _ = BlacklistedToken.objects.get_or_create(token=self.outstand())
         return blacklisted
 
+    @property
+    def access_token(self) -> simplejwt.AccessToken:
+        """An access token that names the refresh token it came from (``REFRESH_JTI_CLAIM``), so
+        that a password change made with it can end every other device's refresh token and
+        keep this one."""
+        access = super().access_token
+        access[REFRESH_JTI_CLAIM] = self[api_settings.JTI_CLAIM]
+        return access
+
+
+#: The claim of an access token that holds its refresh token's ``jti``.
+REFRESH_JTI_CLAIM = "rjti"
+
+
+def refresh_jti_of(access: object) -> str | None:
+    """The ``jti`` of the refresh token an access token came from (``None`` for one minted
+    before access tokens said it)."""
+    jti = access.get(REFRESH_JTI_CLAIM) if isinstance(access, simplejwt.Token) else None
+    return jti if isinstance(jti, str) else None
+
 
 def _user_id(claim: object) -> uuid.UUID | None:
     try:
@@ -127,13 +147,13 @@ def user_lock(user_id: object) -> None:
     list(User.objects.select_for_update().filter(pk=key).values_list("pk", flat=True))
 
 
-def tokens_revoke_all(*, user: User) -> None:
-    """Every refresh token the user holds stops working: each device must log in again (with
-    the second factor, when it was just turned on). Access tokens run out on their own
-    (minutes). Blacklisted, not deleted: simplejwt refuses a blacklisted token, not a
-    forgotten one."""
+def tokens_revoke_all(*, user: User, keep: str | None = None) -> None:
+    """Every refresh token the user holds stops working, but the one whose ``jti`` is ``keep``
+    (the device that changed the password): each device must log in again (with the second
+    factor, when it was just turned on). Access tokens run out on their own (minutes).
+    Blacklisted, not deleted: simplejwt refuses a blacklisted token, not a forgotten one."""
     user_lock(user.pk)
-    waiting = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    waiting = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).exclude(jti=keep or "")
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in waiting], ignore_conflicts=True)
 
 

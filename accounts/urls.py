@@ -11,6 +11,10 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("auth/token/refresh/", views.RefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout"),
+    path("auth/logout-everywhere/", views.LogoutEverywhereView.as_view(), name="logout-everywhere"),
+    path("auth/password/change/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("auth/password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path("auth/password/reset/confirm/", views.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
     # The patient's web app: the refresh token in a cookie under auth/web/ (accounts/cookies.py).
     path("auth/web/token/", views.WebTokenView.as_view(), name="web-token"),
     path("auth/web/token/refresh/", views.WebRefreshView.as_view(), name="web-token-refresh"),

@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpResponse
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +18,15 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import export, schema, selectors, services, tokens
-from accounts.auth import LOGIN_SCOPE, LOGIN_THROTTLES, REGISTER_THROTTLES, LockedOut, login_try_refused
+from accounts.auth import (
+    LOGIN_SCOPE,
+    LOGIN_THROTTLES,
+    PASSWORD_RESET_THROTTLES,
+    REGISTER_THROTTLES,
+    AuthAddressThrottle,
+    LockedOut,
+    login_try_refused,
+)
 from accounts.cookies import REFRESH_COOKIE, refresh_cookie_clear, refresh_cookie_set
 from accounts.models import CareLink, User
 from accounts.permissions import IsPatient, IsTherapist, SameOriginOnly, signed_in_user
@@ -30,12 +38,16 @@ from accounts.serializers import (
     InviteSerializer,
     LogoutSerializer,
     NoFieldsSerializer,
+    PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
     PasswordSerializer,
     RefreshSerializer,
     RegisterSerializer,
     TokenSerializer,
     UserSerializer,
 )
+from accounts.tasks import password_reset_mail
 from core import filters as core_filters
 from core.versioning import VersionedModelViewSet
 
@@ -183,24 +195,83 @@ class MeView(generics.RetrieveUpdateAPIView):
         services.user_update(user=signed_in_user(self.request), now=timezone.now(), **serializer.validated_data)
 
     def delete(self, request: Request) -> Response:
-        user = signed_in_user(request)
-        credentials = {"email": user.email}
-        # The erasure's password is guessed as a log-in's is (with a stolen token, say): it is
-        # refused, right or wrong, while the log-in limits hold this caller back.
-        refused = login_try_refused(request, email=user.email, now=timezone.now())
-        if refused is not None:
-            raise exceptions.Throttled(wait=refused.wait)
-        if AxesProxyHandler.is_locked(request, credentials):
-            raise LockedOut()
-        serializer = PasswordSerializer(data=request.data, context={"request": request})
-        if not serializer.is_valid():
-            if any(error.code == "wrong_password" for error in serializer.errors.get("password", [])):
-                # A failed log-in for django-axes and for the account's bound alike.
-                user_login_failed.send(sender=__name__, credentials=credentials, request=request)
-                if getattr(request, "axes_locked_out", False):
-                    raise LockedOut()
-            raise exceptions.ValidationError(serializer.errors)
-        services.user_erase(user=user, now=timezone.now())
+        password_tried(request, PasswordSerializer, field="password")
+        services.user_erase(user=signed_in_user(request), now=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def password_tried(
+    request: Request, serializer_class: type[serializers.Serializer], *, field: str
+) -> serializers.Serializer:
+    """Validate a body that asks for the account's password again in ``field`` (to erase the
+    account, to change the password). That password is guessed as a log-in's is (with a stolen
+    token, say): a wrong one counts as a failed log-in, toward the same limits, and while they
+    hold this caller back even the right one is refused."""
+    user = signed_in_user(request)
+    credentials = {"email": user.email}
+    refused = login_try_refused(request, email=user.email, now=timezone.now())
+    if refused is not None:
+        raise exceptions.Throttled(wait=refused.wait)
+    if AxesProxyHandler.is_locked(request, credentials):
+        raise LockedOut()
+    serializer = serializer_class(data=request.data, context={"request": request})
+    if not serializer.is_valid():
+        if any(error.code == "wrong_password" for error in serializer.errors.get(field, [])):
+            # A failed log-in for django-axes and for the account's bound alike.
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut()
+        raise exceptions.ValidationError(serializer.errors)
+    return serializer
+
+
+@schema.password_change
+class PasswordChangeView(APIView):
+    def post(self, request: Request) -> Response:
+        serializer = password_tried(request, PasswordChangeSerializer, field="current_password")
+        services.password_change(
+            user=signed_in_user(request),
+            new_password=serializer.validated_data["new_password"],
+            keep_refresh=tokens.refresh_jti_of(request.auth),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@schema.password_reset
+class PasswordResetView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = PASSWORD_RESET_THROTTLES
+    throttle_scope = "password_reset"
+
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # Whatever the address: the worker looks it up (accounts/tasks.py says why).
+        password_reset_mail.delay(serializer.validated_data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+@schema.password_reset_confirm
+class PasswordResetConfirmView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [AuthAddressThrottle]
+    throttle_scope = "password_reset_confirm"
+
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_confirm(**serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@schema.logout_everywhere
+class LogoutEverywhereView(APIView):
+    def post(self, request: Request) -> Response:
+        serializer = NoFieldsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_sign_out_everywhere(user=signed_in_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -70,6 +70,11 @@ FIELD_ENCRYPTION_LEGACY_KEYS = env.get_bool("FIELD_ENCRYPTION_LEGACY_KEYS", defa
 
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 PORT = env.get_int("PORT", 8000, minimum=1, maximum=65535)
+# Where people open the product: links sent by e-mail (a password reset) start with it, never
+# with the Host header of the request that asked for them (which a stranger can set).
+PUBLIC_URL = (
+    env.get_url("PUBLIC_URL", {"https", "http"}) or (f"http://127.0.0.1:{PORT}" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -237,6 +242,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTH_THROTTLE_RATE = env.get_rate("AUTH_THROTTLE_RATE", "10/min")
+# Password-reset e-mails asked for one address (whoever asks): few, so that nobody can fill an
+# inbox with them. Each link works once, for an hour.
+PASSWORD_RESET_THROTTLE_RATE = env.get_rate("PASSWORD_RESET_THROTTLE_RATE", "5/hour")
+PASSWORD_RESET_TIMEOUT = 60 * 60
 # Failed log-ins per account, from all addresses together (accounts/auth.py): past it, only
 # addresses that have signed in to the account before may try; the owner is told by e-mail.
 AUTH_ACCOUNT_FAILURE_RATE = env.get_rate("AUTH_ACCOUNT_FAILURE_RATE", "20/hour")
@@ -266,8 +275,9 @@ AXES_DISABLE_ACCESS_LOG = True
 # request pushing the end back. An API request carries no session, so nothing is saved for it.
 LOGIN_URL = "dashboard:sign-in"
 SESSION_COOKIE_AGE = 30 * 60
-# Database sessions encrypted under the data keys: what a page flashes to the next names drafts.
-SESSION_ENGINE = "core.sessions"
+# Database sessions encrypted under the data keys (what a page flashes to the next names drafts),
+# in rows that name their user, so that signing out everywhere can end them all.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_SAVE_EVERY_REQUEST = True
 # The dashboard's flashed messages name drafts and patients' practices: they stay in the
 # session on the server, not in a cookie (Django's default keeps them in one, signed but readable).

@@ -5,7 +5,8 @@ until that page is shown: words drawn from a patient's sessions. Django's databa
 signed, not encrypted, so a copy of the database would read them; these are Fernet-encrypted
 under ``FIELD_ENCRYPTION_KEYS`` like every other text (``core.crypto``). A session that no
 configured key opens (its key dropped after a rotation) reads as empty: its therapist signs in
-again, as when a session expires.
+again, as when a session expires. (``accounts.sessions`` stores these in rows that name their
+user; the settings name that engine.)
 """
 
 from __future__ import annotations

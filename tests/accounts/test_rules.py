@@ -57,7 +57,7 @@ class TestUsers:
     def test_registration_checks_the_password_against_the_whole_person(self):
         with pytest.raises(ValidationError) as raised:
             register(email="m.d@example.test", password="MargueriteDuras", display_name="Marguerite Duras")
-        assert "password_too_similar" in [error.code for error in raised.value.error_list]
+        assert "password_too_similar" in [error.code for error in raised.value.error_dict["password"]]
 
     def test_a_taken_email_is_refused_ignoring_case_and_names_the_field(self, chef):
         with pytest.raises(EmailTaken) as raised:

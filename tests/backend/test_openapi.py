@@ -40,6 +40,8 @@ REFUSES_VALID_INPUT = {
     "POST /api/v1/care-links/": "an invite code nobody was given",
     "PATCH /api/v1/me/": "a zone is one of ~600 IANA names, too many for an enum",
     "DELETE /api/v1/me/": "a password that is not the user's",
+    "POST /api/v1/auth/password/change/": "a current password that is not the user's, a new one the validators refuse",
+    "POST /api/v1/auth/password/reset/confirm/": "a reset link the server never sent",
     "POST /api/v1/commitments/": "a patient id that is not the caller or a linked patient",
     "POST /api/v1/commitments/{id}/confirm/": "a commitment that is no longer proposed (its state, not the call)",
     "POST /api/v1/reminders/": "a commitment id that does not exist",

@@ -22,6 +22,10 @@ OPERATION_IDS = {
     ("POST", "/api/v1/auth/token/"): "login",
     ("POST", "/api/v1/auth/token/refresh/"): "refreshToken",
     ("POST", "/api/v1/auth/logout/"): "logout",
+    ("POST", "/api/v1/auth/logout-everywhere/"): "logoutEverywhere",
+    ("POST", "/api/v1/auth/password/change/"): "changePassword",
+    ("POST", "/api/v1/auth/password/reset/"): "requestPasswordReset",
+    ("POST", "/api/v1/auth/password/reset/confirm/"): "confirmPasswordReset",
     ("POST", "/api/v1/auth/web/token/"): "webLogin",
     ("POST", "/api/v1/auth/web/token/refresh/"): "webRefreshToken",
     ("POST", "/api/v1/auth/web/logout/"): "webLogout",
@@ -384,7 +388,7 @@ def test_erasure_takes_its_password_and_the_export_is_typed(schema) -> None:
 
 def test_concurrency_and_throttling_headers_are_declared(schema) -> None:
     for method, path, operation in operations(schema):
-        versioned = path.endswith(VERSIONED) or path.endswith("/confirm/")
+        versioned = path.endswith(VERSIONED) or path.endswith("{id}/confirm/")
         header_names = {p["name"] for p in operation.get("parameters", ()) if p["in"] == "header"}
         if versioned and method in {"PUT", "PATCH", "DELETE", "POST"}:
             assert "If-Match" in header_names, (method, path)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.sessions.models import Session
+
+from accounts.models import UserSession
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_logging_in_makes_no_session_and_sets_no_cookie(anon, chef):
     assert response.status_code == 200
     assert not response.cookies
     assert "Set-Cookie" not in response.headers
-    assert Session.objects.count() == 0
+    assert UserSession.objects.count() == 0
 
 
 def test_a_failed_log_in_sets_no_cookie_either(anon, chef):

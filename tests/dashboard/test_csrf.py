@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.sessions.models import Session as WebSession
 from django.test import Client
 
 from accounts import two_factor
 from accounts.models import Invite
+from accounts.models import UserSession as WebSession
 from care.models import Session
 from dashboard import urls as dashboard_urls
 from journal.models import Commitment

@@ -9,10 +9,9 @@ import zlib
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.test import Client
 
-from accounts.models import Invite
+from accounts.models import Invite, UserSession
 from dashboard.security import CONTENT_SECURITY_POLICY
 from journal.models import Commitment
 from seeds import personas
@@ -74,7 +73,7 @@ def test_a_body_too_large_is_our_413_page_and_nothing_is_read(therapist):
     assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert response["X-Frame-Options"] == "DENY"
     assert "no-store" in response["Cache-Control"]
-    assert Session.objects.count() == 0
+    assert UserSession.objects.count() == 0
 
 
 def test_a_signed_in_therapist_sending_too_much_stays_signed_in(as_maya):
@@ -169,9 +168,8 @@ def test_a_flashed_message_naming_a_draft_stays_on_the_server_and_still_shows(ma
                 assert draft.title not in readable(morsel.value), name
         assert "messages" not in dropped.cookies
         # Nor in the session's row, where it waits for the next page: sessions are encrypted.
-        from django.contrib.sessions.models import Session as DjangoSession
 
-        stored = DjangoSession.objects.get(session_key=maya.session.session_key).session_data
+        stored = UserSession.objects.get(session_key=maya.session.session_key).session_data
         assert draft.title not in stored
         assert draft.title not in readable(stored)
         assert f"Dropped “{draft.title}”." in text(maya.get(dropped["Location"]))

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
 from accounts.auth import KNOWN_DEVICE_COOKIE
+from accounts.models import UserSession
 from dashboard import urls as dashboard_urls
 from dashboard.forms import ACCOUNT_THROTTLED, LOCKED_OUT, NOT_A_THERAPIST, THROTTLED, WRONG
 from dashboard.views import POST_ONLY, SIGNED_OUT
@@ -71,7 +71,7 @@ def test_a_wrong_password_shows_the_problem_and_opens_no_session(therapist):
     assert response.status_code == 400
     assert WRONG in response.content.decode()
     assert settings.SESSION_COOKIE_NAME not in response.cookies
-    assert Session.objects.count() == 0
+    assert UserSession.objects.count() == 0
     assert client.get("/app/").status_code == 302
 
 
@@ -88,7 +88,7 @@ def test_a_patient_with_the_right_password_is_told_this_is_for_therapists(chef):
     response = client.post("/app/sign-in/", {"email": personas.CHEF.email, "password": personas.CHEF.password})
     assert response.status_code == 400
     assert NOT_A_THERAPIST in response.content.decode()
-    assert Session.objects.count() == 0
+    assert UserSession.objects.count() == 0
     assert client.get("/app/").status_code == 302
 
 
@@ -102,7 +102,7 @@ def test_repeated_failures_lock_the_e_mail_out_even_with_the_right_password(ther
     assert response.status_code == 429
     assert LOCKED_OUT in response.content.decode()
     assert '<label for="id_email">E-mail</label>' in response.content.decode()  # the page, not a bare refusal
-    assert Session.objects.count() == 0
+    assert UserSession.objects.count() == 0
 
 
 def test_a_locked_out_admin_log_in_gets_a_plain_refusal(therapist):
@@ -119,7 +119,7 @@ def test_sign_in_refuses_a_post_without_the_csrf_token(therapist):
         "/app/sign-in/", {"email": personas.THERAPIST.email, "password": personas.THERAPIST.password}
     )
     assert response.status_code == 403
-    assert Session.objects.count() == 0
+    assert UserSession.objects.count() == 0
 
 
 def test_sign_out_ends_the_session_on_the_server(as_maya):
@@ -127,20 +127,20 @@ def test_sign_out_ends_the_session_on_the_server(as_maya):
     assert as_maya.get("/app/sign-out/").status_code == 405  # a link cannot sign anyone out
     response = as_maya.post("/app/sign-out/")
     assert response["Location"] == "/app/sign-in/"
-    assert not Session.objects.filter(session_key=old_cookie).exists()
+    assert not UserSession.objects.filter(session_key=old_cookie).exists()
     replay = Client()
     replay.cookies[settings.SESSION_COOKIE_NAME] = old_cookie
     assert replay.get("/app/").status_code == 302
 
 
 def test_a_session_ends_after_thirty_idle_minutes_and_each_page_extends_it(as_maya):
-    session = Session.objects.get()
+    session = UserSession.objects.get()
     first_end = session.expire_date
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    Session.objects.filter(pk=session.pk).update(expire_date=first_end - timedelta(minutes=10))
+    UserSession.objects.filter(pk=session.pk).update(expire_date=first_end - timedelta(minutes=10))
     as_maya.get("/app/")
-    assert Session.objects.get().expire_date >= first_end  # pushed back by the read
-    Session.objects.update(expire_date=first_end - timedelta(hours=1))  # 30 idle minutes have passed
+    assert UserSession.objects.get().expire_date >= first_end  # pushed back by the read
+    UserSession.objects.update(expire_date=first_end - timedelta(hours=1))  # 30 idle minutes have passed
     assert as_maya.get("/app/").status_code == 302
 
 
@@ -160,7 +160,7 @@ def test_an_api_log_in_opens_no_session(chef):
     )
     assert response.status_code == 200, response.content
     assert settings.SESSION_COOKIE_NAME not in response.cookies
-    assert Session.objects.count() == 0
+    assert UserSession.objects.count() == 0
 
 
 def test_another_factory_therapist_signs_in_too(stranger_therapist):
@@ -188,7 +188,7 @@ def test_a_throttled_sign_in_is_a_429_page_and_the_password_is_not_checked(thera
     page = response.content.decode()
     assert html.escape(THROTTLED) in page
     assert '<label for="id_password">Password</label>' in page
-    assert Session.objects.count() == 0
+    assert UserSession.objects.count() == 0
     assert client.get("/app/").status_code == 302
 
 
@@ -319,7 +319,7 @@ def test_over_https_sign_in_never_returns_to_a_plain_http_address_even_of_this_s
 
 def signed_out_meanwhile(client: Client) -> None:
     """The session has been idle for longer than it lives: the server no longer knows it."""
-    Session.objects.update(expire_date=datetime.now(UTC) - timedelta(minutes=1))
+    UserSession.objects.update(expire_date=datetime.now(UTC) - timedelta(minutes=1))
 
 
 def test_a_form_sent_after_the_session_ended_comes_back_to_its_page_after_signing_in(as_maya, chef, link):

@@ -12,13 +12,12 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
 from django.utils.html import escape
 
 from accounts import two_factor
-from accounts.models import AuthenticatorApp, RecoveryCodes, User
+from accounts.models import AuthenticatorApp, RecoveryCodes, User, UserSession
 from dashboard.auth_views import PENDING_FOR
 from dashboard.forms import APP_CODE_SHAPE, CODE_SHAPE, LOCKED_OUT, THROTTLED, TOO_FAST, USED_OR_WRONG, WRONG_CODE
 from seeds import personas
@@ -312,7 +311,7 @@ def test_signing_out_ends_the_verified_session(enrolled):
     client = fully_signed_in(device)
     old_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     post(client, "/app/sign-out/", {})
-    assert not Session.objects.filter(session_key=old_key).exists()
+    assert not UserSession.objects.filter(session_key=old_key).exists()
     assert get(client, "/app/").status_code == 302
 
 
@@ -323,7 +322,7 @@ def test_the_code_step_writes_one_session_only_after_the_code(enrolled):
     half_way = client.cookies[settings.SESSION_COOKIE_NAME].value
     post(client, "/app/sign-in/code/", {"code": totp_code(device, NOW)})
     assert client.cookies[settings.SESSION_COOKIE_NAME].value != half_way  # a new key once signed in
-    assert Session.objects.count() == 1
+    assert UserSession.objects.count() == 1
 
 
 # --- Turning it off, new recovery codes ------------------------------------------------------
