@@ -18,6 +18,7 @@ from reminders.serializers import (
     ReminderSerializer,
     ReminderSettingsSerializer,
     ReminderUpdateSerializer,
+    WebPushKeySerializer,
 )
 
 SCHEDULE_WRITES = ["create", "partial_update"]
@@ -134,6 +135,20 @@ devices = documented(
         ["invalid_subscription", "push_service_not_allowed"], field_name="token", actions=["create"]
     ),
     extend_schema(tags=["reminders"]),
+)
+
+web_push_key = documented(
+    extend_schema_view(
+        get=extend_schema(
+            operation_id="getWebPushKey",
+            summary="The key to subscribe a browser to Web Push",
+            description="What a web app needs to subscribe for push reminders: the server's VAPID public key "
+            "(null when Web Push is not configured here, so the app offers no push). Subscribe with it, then "
+            "register the subscription with `registerDevice` as a `web` device.",
+            responses={200: WebPushKeySerializer},
+            tags=["reminders"],
+        )
+    ),
 )
 
 deliveries = documented(

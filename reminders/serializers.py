@@ -179,6 +179,15 @@ class ReminderSettingsSerializer(KnownFieldsOnly, serializers.Serializer[Reminde
 # --- Devices and deliveries ----------------------------------------------------------------
 
 
+class WebPushKeySerializer(serializers.Serializer[Any]):
+    public_key = serializers.CharField(
+        allow_null=True,
+        read_only=True,
+        help_text="The server's VAPID public key, unpadded base64url: pass it to `pushManager.subscribe` as "
+        "`applicationServerKey`. Null when this server sends no Web Push.",
+    )
+
+
 class DeviceSerializer(KnownFieldsOnly, serializers.ModelSerializer[Device]):
     token = fields.CharField(
         write_only=True,

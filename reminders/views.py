@@ -8,12 +8,13 @@ from django_filters import rest_framework as filters
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.permissions import IsPatient, signed_in_user
 from core import filters as core_filters
 from core.pagination import CursorPagination
 from core.versioning import UUID_PATTERN, VersionedModelViewSet, VersionedObjectMixin, if_match
-from reminders import schema, selectors, services
+from reminders import channels, schema, selectors, services
 from reminders.models import Delivery, Device, Reminder, ReminderSettings
 from reminders.serializers import (
     DeliverySerializer,
@@ -22,6 +23,7 @@ from reminders.serializers import (
     ReminderSerializer,
     ReminderSettingsSerializer,
     ReminderUpdateSerializer,
+    WebPushKeySerializer,
 )
 
 
@@ -130,3 +132,9 @@ class DeliveryListView(generics.ListAPIView[Delivery]):
 
     def get_queryset(self) -> QuerySet[Delivery]:
         return selectors.deliveries_of(patient=signed_in_user(self.request))
+
+
+@schema.web_push_key
+class WebPushKeyView(APIView):
+    def get(self, request: Request) -> Response:
+        return Response(WebPushKeySerializer({"public_key": channels.vapid_public_key()}).data)

@@ -72,6 +72,7 @@ OPERATION_IDS = {
     ("PUT", "/api/v1/reminders/settings/"): "replaceReminderSettings",
     ("GET", "/api/v1/reminders/deliveries/"): "listDeliveries",
     ("GET", "/api/v1/devices/"): "listDevices",
+    ("GET", "/api/v1/devices/web-push/"): "getWebPushKey",
     ("POST", "/api/v1/devices/"): "registerDevice",
     ("DELETE", "/api/v1/devices/{id}/"): "deleteDevice",
     ("GET", "/api/v1/patients/"): "listPatients",

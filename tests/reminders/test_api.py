@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date, time
 
@@ -9,7 +10,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from backend import env
 from journal.models import Commitment
+from reminders import channels
 from reminders.models import MAX_DEVICES, Delivery, Device, Reminder, ReminderSettings
 from tests.factories import (
     CommitmentFactory,
@@ -385,6 +388,18 @@ def subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/abc123", *
 
 
 class TestDevices:
+    def test_the_web_push_key_is_the_servers_vapid_public_key_or_null(self, as_chef, as_therapist, nothing_configured):
+        assert as_chef.get("/api/v1/devices/web-push/").json() == {"public_key": None}
+        nothing_configured.WEBPUSH_VAPID_PRIVATE_KEY = env.new_vapid_private_key()
+        nothing_configured.WEBPUSH_VAPID_SUBJECT = "mailto:care@good-enough.test"
+        body = as_chef.get("/api/v1/devices/web-push/").json()
+        assert body == {"public_key": channels.vapid_public_key()}
+        assert len(base64.urlsafe_b64decode(body["public_key"] + "=")) == 65  # applicationServerKey's P-256 point
+        assert as_therapist.get("/api/v1/devices/web-push/").json() == body  # the server's, not a user's
+
+    def test_the_web_push_key_needs_a_signed_in_caller(self, anon):
+        assert anon.get("/api/v1/devices/web-push/").status_code == 401
+
     def test_a_token_of_only_spaces_is_refused(self, as_chef):
         response = as_chef.post(DEVICES, {"platform": "android", "token": "   "})
         assert response.status_code == 400
