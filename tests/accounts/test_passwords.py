@@ -103,6 +103,21 @@ class TestChange:
         assert phone.refreshes()  # the device that changed it stays signed in
         assert phone.refreshes()
 
+    def test_the_web_app_that_changed_it_stays_signed_in_by_its_cookie(self, river):
+        app, phone = APIClient(), Device(river.email)
+        with time_machine.travel(NOW, tick=False):
+            signed_in = app.post("/api/v1/auth/web/token/", {"email": river.email, "password": PASSWORD}, format="json")
+            access = app.post("/api/v1/auth/web/token/refresh/", {}, format="json").json()["access"]  # rotated once
+            changed = app.post(
+                CHANGE,
+                {"current_password": PASSWORD, "new_password": NEW},
+                format="json",
+                HTTP_AUTHORIZATION=f"Bearer {access}",
+            )
+            again = app.post("/api/v1/auth/web/token/refresh/", {}, format="json")
+        assert (signed_in.status_code, changed.status_code, again.status_code) == (200, 204, 200)
+        assert not phone.refreshes()
+
     def test_a_therapists_dashboard_sessions_end_and_other_users_stay_signed_in(self):
         therapist, colleague = TherapistFactory(), TherapistFactory()
         own_browser, colleagues_browser = dashboard_of(therapist), dashboard_of(colleague)
