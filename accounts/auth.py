@@ -16,6 +16,7 @@ the dashboard's sign-in and code step, the dashboard's two-step pages, and the e
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from smtplib import SMTPException
@@ -211,6 +212,8 @@ class PasswordResetEmailThrottle(AuthEmailThrottle):
 REGISTER_THROTTLES = [AuthAddressThrottle, AuthEmailThrottle]
 #: A reset request: the address's short window, and the e-mail's slow one.
 PASSWORD_RESET_THROTTLES = [AuthAddressThrottle, PasswordResetEmailThrottle]
+#: The API's reset view's scope; the dashboard's page counts under it too.
+PASSWORD_RESET_SCOPE = "password_reset"
 #: A log-in: the address's short window (all its tries, whatever the e-mail), and the
 #: account's bound on failures. There is no short window per e-mail alone: that one let
 #: anyone lock the owner out by guessing ten times a minute from anywhere.
@@ -239,11 +242,23 @@ def login_try_refused(request: Any, *, email: str | None, now: datetime) -> Refu
     Like DRF's ``check_throttles``, every throttle counts the try even when another refuses.
     Returns ``None`` when the try may go ahead.
     """
+    return _refused(request, email=email, now=now, scope=LOGIN_SCOPE, throttles=LOGIN_THROTTLES)
+
+
+def password_reset_refused(request: Any, *, email: str | None, now: datetime) -> Refused | None:
+    """Count one reset request outside DRF's view (the dashboard's "Forgot your password?"
+    page) against the API's reset throttles, with the same rates and cache keys."""
+    return _refused(request, email=email, now=now, scope=PASSWORD_RESET_SCOPE, throttles=PASSWORD_RESET_THROTTLES)
+
+
+def _refused(
+    request: Any, *, email: str | None, now: datetime, scope: str, throttles: Sequence[type[SimpleRateThrottle]]
+) -> Refused | None:
     # What the throttles read of a DRF request and view, and no more.
     stand_in: Any = SimpleNamespace(META=request.META, COOKIES=request.COOKIES, data={"email": email})
-    view: Any = SimpleNamespace(throttle_scope=LOGIN_SCOPE)
+    view: Any = SimpleNamespace(throttle_scope=scope)
     refusals = []
-    for throttle_class in LOGIN_THROTTLES:
+    for throttle_class in throttles:
         throttle = throttle_class()
         throttle.timer = now.timestamp  # DRF's injectable clock
         if not throttle.allow_request(stand_in, view):

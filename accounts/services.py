@@ -120,17 +120,24 @@ def password_reset_mail(*, email: str) -> bool:
     return True
 
 
-def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
-    """Set the password a reset link was sent for; then the link, every refresh token and every
-    dashboard session of the user stop working."""
+def password_reset_user(*, uid: str, token: str, lock: bool = False) -> User | None:
+    """The active account a reset link (its ``uid`` and ``token``) still opens, else ``None``."""
     try:
         user_id = uuid.UUID(urlsafe_base64_decode(uid).decode())
     except (ValueError, UnicodeDecodeError):
-        raise ResetLinkNotValid() from None
+        return None
+    users = User.objects.select_for_update() if lock else User.objects.all()
+    user = users.filter(pk=user_id, is_active=True).first()
+    return user if user is not None and default_token_generator.check_token(user, token) else None
+
+
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    """Set the password a reset link was sent for; then the link, every refresh token and every
+    dashboard session of the user stop working."""
     with transaction.atomic():
         # Locked before the token is checked: the same link used twice at once sets one password.
-        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
-        if user is None or not default_token_generator.check_token(user, token):
+        user = password_reset_user(uid=uid, token=token, lock=True)
+        if user is None:
             raise ResetLinkNotValid()
         password_check(new_password, user=user, field="new_password")
         user.set_password(new_password)

@@ -21,6 +21,7 @@ from accounts import export, schema, selectors, services, tokens
 from accounts.auth import (
     LOGIN_SCOPE,
     LOGIN_THROTTLES,
+    PASSWORD_RESET_SCOPE,
     PASSWORD_RESET_THROTTLES,
     REGISTER_THROTTLES,
     AuthAddressThrottle,
@@ -242,7 +243,7 @@ class PasswordResetView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = PASSWORD_RESET_THROTTLES
-    throttle_scope = "password_reset"
+    throttle_scope = PASSWORD_RESET_SCOPE
 
     def post(self, request: Request) -> Response:
         serializer = PasswordResetSerializer(data=request.data)

@@ -35,6 +35,7 @@ from accounts.auth import known_device_mark, login_try_refused
 from accounts.models import User
 from dashboard import qr
 from dashboard.forms import ACCOUNT_THROTTLED, LOCKED_OUT, THROTTLED, CodeForm, SignInForm
+from dashboard.password_views import PASSWORD_SET
 from dashboard.views import _therapist, page_to_return_to, therapist_required
 
 #: The session key that holds a sign-in waiting for its code: the user, when, and where to.
@@ -60,7 +61,12 @@ def _refusal(request: HttpRequest, *, email: str | None, now: datetime) -> str |
 
 
 def _sign_in_page(request: HttpRequest, form: SignInForm, *, status: int = 200, problem: str = "") -> HttpResponse:
-    context = {"form": form, "next": _next_page(request), "problem": problem}
+    context = {
+        "form": form,
+        "next": _next_page(request),
+        "problem": problem,
+        "password_set": bool(request.GET.get(PASSWORD_SET)),
+    }
     return render(request, "dashboard/sign_in.html", context, status=status)
 
 

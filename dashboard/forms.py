@@ -158,3 +158,35 @@ def refusal_shown(form: forms.Form, refused: DomainError) -> None:
     so this is the one way a page shows one."""
     field = refused.attr if refused.attr in form.fields else None
     form.add_error(field, forms.ValidationError(refused.detail, code=refused.code))
+
+
+RESET_THROTTLED = "Too many requests for a new password just now. Wait a while, then try again."
+LINK_NOT_VALID = "This link to set a new password does not work any more: it was used, or it ran out."
+
+
+class PasswordForgottenForm(forms.Form):
+    email = forms.EmailField(label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class NewPasswordForm(forms.Form):
+    """The new password twice; Django's validators run in the service, on the account's own data."""
+
+    new_password = forms.CharField(
+        label="New password",
+        strip=False,
+        max_length=128,
+        help_text="At least ten characters, not a common one, not like your name or e-mail.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    again = forms.CharField(
+        label="The new password again",
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("again") and data["new_password"] != data["again"]:
+            self.add_error("again", forms.ValidationError("The two passwords differ.", code="password_mismatch"))
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import auth_views, sessions, views
+from dashboard import auth_views, password_views, sessions, views
 
 app_name = "dashboard"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("sign-in/", auth_views.sign_in, name="sign-in"),
     path("sign-in/code/", auth_views.sign_in_code, name="sign-in-code"),
     path("sign-out/", auth_views.sign_out, name="sign-out"),
+    path("password/forgotten/", password_views.password_forgotten, name="password-forgotten"),
+    path("reset/<str:uid>/<str:token>/", password_views.password_reset, name="password-reset"),
     path("two-step/", auth_views.two_step, name="two-step"),
     path("two-step/set-up/", auth_views.two_step_set_up, name="two-step-set-up"),
     path("two-step/confirm/", auth_views.two_step_confirm, name="two-step-confirm"),
