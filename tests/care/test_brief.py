@@ -195,6 +195,24 @@ def test_another_therapists_session_does_not_move_the_start(as_therapist, strang
     assert brief(as_therapist, chef).json()["period"]["since"] == "2026-11-11"
 
 
+def test_a_session_with_another_patient_does_not_move_the_start(as_therapist, therapist, chef, other_patient, story):
+    from tests.factories import CareLinkFactory
+
+    CareLinkFactory(therapist=therapist, patient=other_patient)
+    care_services.session_record(therapist=therapist, patient_id=other_patient.id, held_on=date(2026, 11, 20), now=NOW)
+    body = brief(as_therapist, chef).json()
+    assert (body["period"]["since"], body["last_session_on"]) == ("2026-11-11", "2026-11-11")
+
+
+def test_the_brief_ends_on_the_patients_today_not_the_servers(as_therapist, chef, story):
+    late = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # the 26th in UTC, still 21:00 on the 25th in Chicago
+    with time_machine.travel(late, tick=False):
+        body = as_therapist.get(f"/api/v1/patients/{chef.id}/brief/").json()
+        refused = as_therapist.get(f"/api/v1/patients/{chef.id}/brief/", {"since": "2026-11-26"})
+    assert (body["period"]["until"], body["period"]["days"]) == ("2026-11-25", 15)
+    assert error_codes(refused) == ["future_date"]
+
+
 def test_a_paused_commitment_is_in_the_brief_and_a_dropped_or_proposed_one_is_not(as_therapist, therapist, chef, story):
     from journal import services
 
