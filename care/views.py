@@ -143,6 +143,7 @@ class PatientEntriesView(ReadInOneTransaction):
             now=timezone.now(),
         )
         serializers = {kind.name: kind.serializer for kind in KINDS}
+        shared_context: dict[str, object] = {}  # one read of the patient's pride target for the page
         url = request.build_absolute_uri()
         return Response(
             {
@@ -153,7 +154,7 @@ class PatientEntriesView(ReadInOneTransaction):
                 "types": types,
                 "shared": page.shared,
                 "results": [
-                    {"type": name, "id": str(entry.id), "data": serializers[name](entry).data}
+                    {"type": name, "id": str(entry.id), "data": serializers[name](entry, context=shared_context).data}
                     for name, entry in page.entries
                 ],
             }
