@@ -253,6 +253,10 @@ def session_draft(*, therapist: User, session_id: uuid.UUID, commitment_id: uuid
 ENTRY_TYPES: dict[str, type[Entry]] = {kind.name: kind.model for kind in KINDS if issubclass(kind.model, Entry)}
 
 
+class NotACursor(ValueError):
+    """A cursor this server did not give out: base64 is no seal, a client can forge one."""
+
+
 @dataclass(frozen=True)
 class Position:
     """Where a page of entries starts: after (``forward``) or before an entry, newest first."""
@@ -263,31 +267,33 @@ class Position:
 
     def encode(self) -> str:
         raw = json.dumps([self.created_at.isoformat(), str(self.id), self.forward])
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        # Without base64's padding, which a query string would escape.
+        return base64.urlsafe_b64encode(raw.encode()).decode().replace("=", "")
 
     @classmethod
     def decode(cls, cursor: str) -> Position:
-        """ValueError for anything this server did not give out (a cursor is only base64: a
-        client can forge one, so every part is checked before it reaches a query)."""
+        """``NotACursor`` for anything this server did not give out: every part is checked
+        before it reaches a query."""
         try:
-            raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            # The padding ``encode`` took off: the decoder ignores any it does not need.
+            raw = json.loads(base64.urlsafe_b64decode(cursor + "=="))
         except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, ValueError) as error:
-            raise ValueError("not a cursor of ours") from error
+            raise NotACursor from error
         if not (isinstance(raw, list) and len(raw) == 3):
-            raise ValueError("not a cursor of ours")
+            raise NotACursor
         at, entry_id, forward = raw
         if not (isinstance(at, str) and isinstance(entry_id, str) and isinstance(forward, bool)):
-            raise ValueError("not a cursor of ours")
+            raise NotACursor
         try:
             created_at = datetime.fromisoformat(at)
             if created_at.tzinfo is None:
-                raise ValueError("a naive time")
+                raise NotACursor  # a naive time
             # In UTC now, as the database compares it: a time at year 1 or 9999 with an offset
             # overflows here, not in the query.
-            created_at = created_at.astimezone(UTC)
+            created_at = created_at.astimezone(UTC)  # pragma: no mutate (CPython converts to any zone via UTC)
             return cls(created_at, uuid.UUID(entry_id), forward)
         except (ValueError, OverflowError) as error:
-            raise ValueError("not a cursor of ours") from error
+            raise NotACursor from error
 
 
 @dataclass(frozen=True)

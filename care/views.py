@@ -125,7 +125,7 @@ class PatientEntriesView(ReadInOneTransaction):
         if cursor := query.validated_data.get("cursor"):
             try:
                 position = selectors.Position.decode(cursor)
-            except ValueError:
+            except selectors.NotACursor:
                 not_ours = ["Not a cursor this server gave out."]
                 raise ValidationError({"cursor": not_ours}, code="invalid_cursor") from None
         start = day_or_week("from", request.query_params.get("from"), last=False)
