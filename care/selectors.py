@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -201,38 +202,36 @@ def session_drafts(*, sessions: Sequence[Session]) -> dict[uuid.UUID, list[Commi
     return drafts
 
 
-def _session_line(draft: Commitment) -> tuple[datetime, int]:
-    line = evidence_line(draft.evidence or "")
-    return draft.created_at, line if line is not None else 1 << 31  # no evidence: after the quoted ones
+def _session_line(draft: Commitment) -> tuple[datetime, float]:
+    line = evidence_line(draft.evidence) if draft.evidence else None
+    return draft.created_at, math.inf if line is None else line  # no line quoted: after the quoted ones
 
 
-def practices_in_place(*, drafts: Sequence[Commitment]) -> dict[uuid.UUID, Commitment]:
-    """For each draft still to confirm, the practice its patient already keeps (active or
-    paused) of the same kind and title, if any: confirming the draft would make it twice (a
-    transcript recorded again, say, or a practice agreed afresh). One query; titles are
-    compared in Python, since they are encrypted at rest."""
+def practices_in_place(*, patient_id: uuid.UUID, drafts: Sequence[Commitment]) -> dict[uuid.UUID, Commitment]:
+    """For each of the patient's drafts still to confirm (one session's), the practice they
+    already keep (active or paused) of the same kind and title, if any: confirming the draft
+    would make it twice (a transcript recorded again, say, or a practice agreed afresh). One
+    query; titles are compared in Python, since they are encrypted at rest."""
     waiting = [draft for draft in drafts if draft.status == Commitment.Status.PROPOSED]
     if not waiting:
         return {}
-    kept: dict[tuple[uuid.UUID, str, str], Commitment] = {}
+    kept: dict[tuple[str, tuple[str, ...]], Commitment] = {}
     for commitment in (
         living(Commitment)
-        .filter(
-            patient_id__in={draft.patient_id for draft in waiting},
-            status__in=[Commitment.Status.ACTIVE, Commitment.Status.PAUSED],
-        )
+        .filter(patient_id=patient_id, status__in=[Commitment.Status.ACTIVE, Commitment.Status.PAUSED])
         .order_by("created_at")
     ):
-        kept.setdefault((commitment.patient_id, commitment.kind, _same_title(commitment.title)), commitment)
+        kept.setdefault((commitment.kind, _same_title(commitment.title)), commitment)
     found = {}
     for draft in waiting:
-        if (same := kept.get((draft.patient_id, draft.kind, _same_title(draft.title)))) is not None:
+        if (same := kept.get((draft.kind, _same_title(draft.title)))) is not None:
             found[draft.id] = same
     return found
 
 
-def _same_title(title: str | None) -> str:
-    return " ".join((title or "").casefold().split())
+def _same_title(title: str | None) -> tuple[str, ...]:
+    """Its words, whatever their case and the spaces between them."""
+    return tuple((title or "").casefold().split())  # pragma: no mutate (None only on a tombstone, never living)
 
 
 def session_draft(*, therapist: User, session_id: uuid.UUID, commitment_id: uuid.UUID) -> Commitment | None:
@@ -331,7 +330,8 @@ def shared_entries(
                 entries = entries.filter(earlier if forward else later)
             order = ("-created_at", "-id") if forward else ("created_at", "id")
             entries = entries.select_related("commitment")  # an entry shows its commitment's target
-            found += [(name, entry) for entry in entries.order_by(*order)[: limit + 1]]
+            # One past the page tells whether there is more (a second past it would be read and dropped).
+            found += [(name, entry) for entry in entries.order_by(*order)[: limit + 1]]  # pragma: no mutate (see above)
         found.sort(key=lambda pair: (pair[1].created_at, pair[1].id), reverse=forward)
         more = len(found) > limit
         page = found[:limit]
