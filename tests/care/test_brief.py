@@ -375,3 +375,61 @@ def test_an_error_of_the_markdown_brief_is_json_as_the_schema_says(as_therapist,
     not_linked = brief(as_therapist, other_patient, format="md")
     assert (not_linked.status_code, not_linked["Content-Type"]) == (404, "application/json")
     assert error_codes(not_linked) == ["not_found"]
+
+
+def test_another_patients_journal_never_enters_the_brief(as_therapist, therapist, chef, other_patient, story):
+    from tests.factories import CareLinkFactory
+
+    before = brief(as_therapist, chef).json()
+    CareLinkFactory(therapist=therapist, patient=other_patient)  # the same therapist's other patient
+    CommitmentFactory(patient=other_patient, kind="reflection_daily", title="Theirs", now=at(12))
+    ReflectionFactory(patient=other_patient, date=date(2026, 11, 17), mood=1, now=at(17))
+    PrideEntryFactory(patient=other_patient, week="2026-W47", items=["Theirs"], now=at(17))
+    ExperimentFactory(patient=other_patient, title="Theirs", planned_for=date(2026, 11, 17), status="tried", now=at(17))
+    assert brief(as_therapist, chef).json() == before
+
+
+def test_what_was_written_for_days_outside_the_period_stays_out(as_therapist, chef, story):
+    before = brief(as_therapist, chef).json()
+    PrideEntryFactory(patient=chef, week="2026-W45", items=["Before"], now=at(9))
+    ExperimentFactory(patient=chef, title="Before", planned_for=date(2026, 11, 9), status="tried", now=at(8))
+    ExperimentFactory(patient=chef, title="Next week", planned_for=date(2026, 11, 30), now=at(24))
+    # Written in Tokyo, where it was already the 26th; the patient is back in Chicago's 25th.
+    chef.timezone = "Asia/Tokyo"
+    chef.save()
+    ReflectionFactory(patient=chef, date=date(2026, 11, 26), now=NOW)
+    chef.timezone = "America/Chicago"
+    chef.save()
+    assert brief(as_therapist, chef).json() == before
+
+
+def test_a_brief_may_start_today_and_a_refusal_says_why(as_therapist, chef, story):
+    body = brief(as_therapist, chef, since="2026-11-25").json()
+    assert (body["period"]["since"], body["period"]["days"]) == ("2026-11-25", 1)
+    tomorrow = brief(as_therapist, chef, since="2026-11-26").json()["errors"]
+    assert [e["detail"] for e in tomorrow] == ["That day has not come yet for the patient."]
+    too_far = brief(as_therapist, chef, since="2025-11-01").json()["errors"]
+    assert [e["detail"] for e in too_far] == ["A brief covers at most a year."]
+
+
+def test_a_new_link_starts_the_brief_on_its_day_in_the_patients_zone(as_therapist, chef, link):
+    link.created_at = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # the 20th in UTC, the 19th in Chicago
+    link.save()
+    period = brief(as_therapist, chef).json()["period"]
+    assert (period["since"], period["since_reason"]) == ("2026-11-19", "default")
+
+
+def test_active_days_are_the_patients_days(as_therapist, chef, link):
+    link.created_at = NOW - timedelta(days=60)
+    link.save()
+    # Written at 21:00 on the 16th in Chicago (the 17th in UTC).
+    PrideEntryFactory(patient=chef, week="2026-W47", items=["Late"], now=datetime(2026, 11, 17, 3, 0, tzinfo=UTC))
+    # Planned for the 20th, tried, and written down on the 22nd: both days were active.
+    ExperimentFactory(patient=chef, title="Try", planned_for=date(2026, 11, 20), status="tried", now=at(22))
+    body = brief(as_therapist, chef).json()
+    assert body["active_days"] == 3
+    assert [(q["start"], q["end"]) for q in body["quiet_stretches"]] == [
+        ("2026-10-29", "2026-11-15"),
+        ("2026-11-17", "2026-11-19"),
+        ("2026-11-23", "2026-11-25"),
+    ]
