@@ -357,13 +357,14 @@ def test_the_brief_costs_the_same_queries_after_a_year_of_entries(as_therapist, 
             assert brief(as_therapist, chef).status_code == 200
         return len(captured)
 
-    empty = queries()
     start = NOW - timedelta(days=365)
+    proud = CommitmentFactory(patient=chef, kind=Commitment.Kind.PRIDE_WEEKLY, title="Three things", now=start)
+    empty = queries()
     for n in range(365):
         day = start + timedelta(days=n)
         ReflectionFactory(patient=chef, date=day.astimezone(chef.zone).date(), mood=1 + n % 5, now=day)
         if n % 7 == 0:
-            PrideEntryFactory(patient=chef, now=day)
+            PrideEntryFactory(patient=chef, commitment=proud, now=day)  # its target is its commitment's
             ExperimentFactory(patient=chef, now=day)
     assert queries() == empty
 
@@ -433,3 +434,28 @@ def test_active_days_are_the_patients_days(as_therapist, chef, link):
         ("2026-11-17", "2026-11-19"),
         ("2026-11-23", "2026-11-25"),
     ]
+
+
+def test_commitments_are_listed_by_when_agreed_not_when_last_edited(as_therapist, therapist, chef, story):
+    from journal import services
+
+    services.commitment_update(commitment=story["reflection_daily"], by=therapist, now=at(24), title="Edited")
+    kinds = [p["commitment"]["kind"] for p in brief(as_therapist, chef).json()["commitments"]]
+    assert kinds == ["reflection_daily", "pride_weekly", "experiment"]
+
+
+def test_experiments_are_listed_by_the_day_each_was_written_on(as_therapist, chef, link):
+    link.created_at = NOW - timedelta(days=60)
+    link.save()
+    # Synced from a phone that was offline: the one written later reached the server first.
+    later = ExperimentFactory(patient=chef, title="Later", now=at(20, hour=22))
+    earlier = ExperimentFactory(patient=chef, title="Earlier", now=at(20, hour=21))
+    # Written from Tokyo, where it was already the 22nd, before one written back in Chicago on the 21st.
+    chef.timezone = "Asia/Tokyo"
+    chef.save()
+    tokyo = ExperimentFactory(patient=chef, title="In Tokyo", now=datetime(2026, 11, 21, 16, 0, tzinfo=UTC))
+    chef.timezone = "America/Chicago"
+    chef.save()
+    chicago = ExperimentFactory(patient=chef, title="In Chicago", now=at(21))
+    ids = [e["id"] for e in brief(as_therapist, chef).json()["experiments"]]
+    assert ids == [str(e.id) for e in [earlier, later, chicago, tokyo]]
