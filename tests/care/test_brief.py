@@ -459,3 +459,15 @@ def test_experiments_are_listed_by_the_day_each_was_written_on(as_therapist, che
     chicago = ExperimentFactory(patient=chef, title="In Chicago", now=at(21))
     ids = [e["id"] for e in brief(as_therapist, chef).json()["experiments"]]
     assert ids == [str(e.id) for e in [earlier, later, chicago, tokyo]]
+
+
+def test_a_pride_week_written_from_a_zone_already_in_next_week_waits_for_it(as_therapist, chef, story):
+    sunday = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)  # Sunday of W48 in Chicago, Monday of W49 in Tokyo
+    chef.timezone = "Asia/Tokyo"
+    chef.save()
+    PrideEntryFactory(patient=chef, week="2026-W49", items=["Early"], now=sunday)
+    chef.timezone = "America/Chicago"
+    chef.save()
+    with time_machine.travel(sunday, tick=False):
+        body = as_therapist.get(f"/api/v1/patients/{chef.id}/brief/").json()
+    assert [week["week"] for week in body["pride_weeks"]] == ["2026-W46", "2026-W47"]
