@@ -146,9 +146,10 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
     pride = list(
         living(PrideEntry)
         .filter(PrideEntry.in_days(period.since, period.until), patient=patient)
-        # A week's target is its commitment's (``PrideEntry.target``): its kind and number, not its text.
+        # A week's target is its commitment's (``PrideEntry.target``): its kind and number. Its text
+        # stays unread, undecrypted (nothing shown differs, so mutating the defer is unobservable).
         .select_related("commitment")
-        .defer("commitment__title", "commitment__details", "commitment__evidence")
+        .defer("commitment__title", "commitment__details", "commitment__evidence")  # pragma: no mutate (unread)
         .order_by("week")
     )
     experiments = list(

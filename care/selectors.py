@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -201,38 +202,36 @@ def session_drafts(*, sessions: Sequence[Session]) -> dict[uuid.UUID, list[Commi
     return drafts
 
 
-def _session_line(draft: Commitment) -> tuple[datetime, int]:
-    line = evidence_line(draft.evidence or "")
-    return draft.created_at, line if line is not None else 1 << 31  # no evidence: after the quoted ones
+def _session_line(draft: Commitment) -> tuple[datetime, float]:
+    line = evidence_line(draft.evidence) if draft.evidence else None
+    return draft.created_at, math.inf if line is None else line  # no line quoted: after the quoted ones
 
 
-def practices_in_place(*, drafts: Sequence[Commitment]) -> dict[uuid.UUID, Commitment]:
-    """For each draft still to confirm, the practice its patient already keeps (active or
-    paused) of the same kind and title, if any: confirming the draft would make it twice (a
-    transcript recorded again, say, or a practice agreed afresh). One query; titles are
-    compared in Python, since they are encrypted at rest."""
+def practices_in_place(*, patient_id: uuid.UUID, drafts: Sequence[Commitment]) -> dict[uuid.UUID, Commitment]:
+    """For each of the patient's drafts still to confirm (one session's), the practice they
+    already keep (active or paused) of the same kind and title, if any: confirming the draft
+    would make it twice (a transcript recorded again, say, or a practice agreed afresh). One
+    query; titles are compared in Python, since they are encrypted at rest."""
     waiting = [draft for draft in drafts if draft.status == Commitment.Status.PROPOSED]
     if not waiting:
         return {}
-    kept: dict[tuple[uuid.UUID, str, str], Commitment] = {}
+    kept: dict[tuple[str, tuple[str, ...]], Commitment] = {}
     for commitment in (
         living(Commitment)
-        .filter(
-            patient_id__in={draft.patient_id for draft in waiting},
-            status__in=[Commitment.Status.ACTIVE, Commitment.Status.PAUSED],
-        )
+        .filter(patient_id=patient_id, status__in=[Commitment.Status.ACTIVE, Commitment.Status.PAUSED])
         .order_by("created_at")
     ):
-        kept.setdefault((commitment.patient_id, commitment.kind, _same_title(commitment.title)), commitment)
+        kept.setdefault((commitment.kind, _same_title(commitment.title)), commitment)
     found = {}
     for draft in waiting:
-        if (same := kept.get((draft.patient_id, draft.kind, _same_title(draft.title)))) is not None:
+        if (same := kept.get((draft.kind, _same_title(draft.title)))) is not None:
             found[draft.id] = same
     return found
 
 
-def _same_title(title: str | None) -> str:
-    return " ".join((title or "").casefold().split())
+def _same_title(title: str | None) -> tuple[str, ...]:
+    """Its words, whatever their case and the spaces between them."""
+    return tuple((title or "").casefold().split())  # pragma: no mutate (None only on a tombstone, never living)
 
 
 def session_draft(*, therapist: User, session_id: uuid.UUID, commitment_id: uuid.UUID) -> Commitment | None:
@@ -253,6 +252,10 @@ def session_draft(*, therapist: User, session_id: uuid.UUID, commitment_id: uuid
 ENTRY_TYPES: dict[str, type[Entry]] = {kind.name: kind.model for kind in KINDS if issubclass(kind.model, Entry)}
 
 
+class NotACursor(ValueError):
+    """A cursor this server did not give out: base64 is no seal, a client can forge one."""
+
+
 @dataclass(frozen=True)
 class Position:
     """Where a page of entries starts: after (``forward``) or before an entry, newest first."""
@@ -263,31 +266,33 @@ class Position:
 
     def encode(self) -> str:
         raw = json.dumps([self.created_at.isoformat(), str(self.id), self.forward])
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        # Without base64's padding, which a query string would escape.
+        return base64.urlsafe_b64encode(raw.encode()).decode().replace("=", "")
 
     @classmethod
     def decode(cls, cursor: str) -> Position:
-        """ValueError for anything this server did not give out (a cursor is only base64: a
-        client can forge one, so every part is checked before it reaches a query)."""
+        """``NotACursor`` for anything this server did not give out: every part is checked
+        before it reaches a query."""
         try:
-            raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            # The padding ``encode`` took off: the decoder ignores any it does not need.
+            raw = json.loads(base64.urlsafe_b64decode(cursor + "=="))
         except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, ValueError) as error:
-            raise ValueError("not a cursor of ours") from error
+            raise NotACursor from error
         if not (isinstance(raw, list) and len(raw) == 3):
-            raise ValueError("not a cursor of ours")
+            raise NotACursor
         at, entry_id, forward = raw
         if not (isinstance(at, str) and isinstance(entry_id, str) and isinstance(forward, bool)):
-            raise ValueError("not a cursor of ours")
+            raise NotACursor
         try:
             created_at = datetime.fromisoformat(at)
             if created_at.tzinfo is None:
-                raise ValueError("a naive time")
+                raise NotACursor  # a naive time
             # In UTC now, as the database compares it: a time at year 1 or 9999 with an offset
             # overflows here, not in the query.
-            created_at = created_at.astimezone(UTC)
+            created_at = created_at.astimezone(UTC)  # pragma: no mutate (CPython converts to any zone via UTC)
             return cls(created_at, uuid.UUID(entry_id), forward)
         except (ValueError, OverflowError) as error:
-            raise ValueError("not a cursor of ours") from error
+            raise NotACursor from error
 
 
 @dataclass(frozen=True)
@@ -325,7 +330,8 @@ def shared_entries(
                 entries = entries.filter(earlier if forward else later)
             order = ("-created_at", "-id") if forward else ("created_at", "id")
             entries = entries.select_related("commitment")  # an entry shows its commitment's target
-            found += [(name, entry) for entry in entries.order_by(*order)[: limit + 1]]
+            # One past the page tells whether there is more (a second past it would be read and dropped).
+            found += [(name, entry) for entry in entries.order_by(*order)[: limit + 1]]  # pragma: no mutate (see above)
         found.sort(key=lambda pair: (pair[1].created_at, pair[1].id), reverse=forward)
         more = len(found) > limit
         page = found[:limit]

@@ -125,7 +125,7 @@ class PatientEntriesView(ReadInOneTransaction):
         if cursor := query.validated_data.get("cursor"):
             try:
                 position = selectors.Position.decode(cursor)
-            except ValueError:
+            except selectors.NotACursor:
                 not_ours = ["Not a cursor this server gave out."]
                 raise ValidationError({"cursor": not_ours}, code="invalid_cursor") from None
         start = day_or_week("from", request.query_params.get("from"), last=False)
@@ -143,6 +143,7 @@ class PatientEntriesView(ReadInOneTransaction):
             now=timezone.now(),
         )
         serializers = {kind.name: kind.serializer for kind in KINDS}
+        shared_context: dict[str, object] = {}  # one read of the patient's pride target for the page
         url = request.build_absolute_uri()
         return Response(
             {
@@ -153,7 +154,7 @@ class PatientEntriesView(ReadInOneTransaction):
                 "types": types,
                 "shared": page.shared,
                 "results": [
-                    {"type": name, "id": str(entry.id), "data": serializers[name](entry).data}
+                    {"type": name, "id": str(entry.id), "data": serializers[name](entry, context=shared_context).data}
                     for name, entry in page.entries
                 ],
             }

@@ -102,7 +102,7 @@ def _session_read(request: HttpRequest, session_id: uuid.UUID) -> tuple[Session,
 def session_page(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     with transaction.atomic():
         session, drafts = _session_read(request, session_id)
-        kept = selectors.practices_in_place(drafts=drafts)
+        kept = selectors.practices_in_place(patient_id=session.patient_id, drafts=drafts)
         # Each draft with the practice the patient already keeps like it, if any.
         context = {"session": session, "patient": session.patient, "drafts": [(d, kept.get(d.id)) for d in drafts]}
         return render(request, "dashboard/session.html", context)

@@ -195,6 +195,24 @@ def test_another_therapists_session_does_not_move_the_start(as_therapist, strang
     assert brief(as_therapist, chef).json()["period"]["since"] == "2026-11-11"
 
 
+def test_a_session_with_another_patient_does_not_move_the_start(as_therapist, therapist, chef, other_patient, story):
+    from tests.factories import CareLinkFactory
+
+    CareLinkFactory(therapist=therapist, patient=other_patient)
+    care_services.session_record(therapist=therapist, patient_id=other_patient.id, held_on=date(2026, 11, 20), now=NOW)
+    body = brief(as_therapist, chef).json()
+    assert (body["period"]["since"], body["last_session_on"]) == ("2026-11-11", "2026-11-11")
+
+
+def test_the_brief_ends_on_the_patients_today_not_the_servers(as_therapist, chef, story):
+    late = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # the 26th in UTC, still 21:00 on the 25th in Chicago
+    with time_machine.travel(late, tick=False):
+        body = as_therapist.get(f"/api/v1/patients/{chef.id}/brief/").json()
+        refused = as_therapist.get(f"/api/v1/patients/{chef.id}/brief/", {"since": "2026-11-26"})
+    assert (body["period"]["until"], body["period"]["days"]) == ("2026-11-25", 15)
+    assert error_codes(refused) == ["future_date"]
+
+
 def test_a_paused_commitment_is_in_the_brief_and_a_dropped_or_proposed_one_is_not(as_therapist, therapist, chef, story):
     from journal import services
 
@@ -339,13 +357,14 @@ def test_the_brief_costs_the_same_queries_after_a_year_of_entries(as_therapist, 
             assert brief(as_therapist, chef).status_code == 200
         return len(captured)
 
-    empty = queries()
     start = NOW - timedelta(days=365)
+    proud = CommitmentFactory(patient=chef, kind=Commitment.Kind.PRIDE_WEEKLY, title="Three things", now=start)
+    empty = queries()
     for n in range(365):
         day = start + timedelta(days=n)
         ReflectionFactory(patient=chef, date=day.astimezone(chef.zone).date(), mood=1 + n % 5, now=day)
         if n % 7 == 0:
-            PrideEntryFactory(patient=chef, now=day)
+            PrideEntryFactory(patient=chef, commitment=proud, now=day)  # its target is its commitment's
             ExperimentFactory(patient=chef, now=day)
     assert queries() == empty
 
@@ -357,3 +376,98 @@ def test_an_error_of_the_markdown_brief_is_json_as_the_schema_says(as_therapist,
     not_linked = brief(as_therapist, other_patient, format="md")
     assert (not_linked.status_code, not_linked["Content-Type"]) == (404, "application/json")
     assert error_codes(not_linked) == ["not_found"]
+
+
+def test_another_patients_journal_never_enters_the_brief(as_therapist, therapist, chef, other_patient, story):
+    from tests.factories import CareLinkFactory
+
+    before = brief(as_therapist, chef).json()
+    CareLinkFactory(therapist=therapist, patient=other_patient)  # the same therapist's other patient
+    CommitmentFactory(patient=other_patient, kind="reflection_daily", title="Theirs", now=at(12))
+    ReflectionFactory(patient=other_patient, date=date(2026, 11, 17), mood=1, now=at(17))
+    PrideEntryFactory(patient=other_patient, week="2026-W47", items=["Theirs"], now=at(17))
+    ExperimentFactory(patient=other_patient, title="Theirs", planned_for=date(2026, 11, 17), status="tried", now=at(17))
+    assert brief(as_therapist, chef).json() == before
+
+
+def test_what_was_written_for_days_outside_the_period_stays_out(as_therapist, chef, story):
+    before = brief(as_therapist, chef).json()
+    PrideEntryFactory(patient=chef, week="2026-W45", items=["Before"], now=at(9))
+    ExperimentFactory(patient=chef, title="Before", planned_for=date(2026, 11, 9), status="tried", now=at(8))
+    ExperimentFactory(patient=chef, title="Next week", planned_for=date(2026, 11, 30), now=at(24))
+    # Written in Tokyo, where it was already the 26th; the patient is back in Chicago's 25th.
+    chef.timezone = "Asia/Tokyo"
+    chef.save()
+    ReflectionFactory(patient=chef, date=date(2026, 11, 26), now=NOW)
+    chef.timezone = "America/Chicago"
+    chef.save()
+    assert brief(as_therapist, chef).json() == before
+
+
+def test_a_brief_may_start_today_and_a_refusal_says_why(as_therapist, chef, story):
+    body = brief(as_therapist, chef, since="2026-11-25").json()
+    assert (body["period"]["since"], body["period"]["days"]) == ("2026-11-25", 1)
+    tomorrow = brief(as_therapist, chef, since="2026-11-26").json()["errors"]
+    assert [e["detail"] for e in tomorrow] == ["That day has not come yet for the patient."]
+    too_far = brief(as_therapist, chef, since="2025-11-01").json()["errors"]
+    assert [e["detail"] for e in too_far] == ["A brief covers at most a year."]
+
+
+def test_a_new_link_starts_the_brief_on_its_day_in_the_patients_zone(as_therapist, chef, link):
+    link.created_at = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # the 20th in UTC, the 19th in Chicago
+    link.save()
+    period = brief(as_therapist, chef).json()["period"]
+    assert (period["since"], period["since_reason"]) == ("2026-11-19", "default")
+
+
+def test_active_days_are_the_patients_days(as_therapist, chef, link):
+    link.created_at = NOW - timedelta(days=60)
+    link.save()
+    # Written at 21:00 on the 16th in Chicago (the 17th in UTC).
+    PrideEntryFactory(patient=chef, week="2026-W47", items=["Late"], now=datetime(2026, 11, 17, 3, 0, tzinfo=UTC))
+    # Planned for the 20th, tried, and written down on the 22nd: both days were active.
+    ExperimentFactory(patient=chef, title="Try", planned_for=date(2026, 11, 20), status="tried", now=at(22))
+    body = brief(as_therapist, chef).json()
+    assert body["active_days"] == 3
+    assert [(q["start"], q["end"]) for q in body["quiet_stretches"]] == [
+        ("2026-10-29", "2026-11-15"),
+        ("2026-11-17", "2026-11-19"),
+        ("2026-11-23", "2026-11-25"),
+    ]
+
+
+def test_commitments_are_listed_by_when_agreed_not_when_last_edited(as_therapist, therapist, chef, story):
+    from journal import services
+
+    services.commitment_update(commitment=story["reflection_daily"], by=therapist, now=at(24), title="Edited")
+    kinds = [p["commitment"]["kind"] for p in brief(as_therapist, chef).json()["commitments"]]
+    assert kinds == ["reflection_daily", "pride_weekly", "experiment"]
+
+
+def test_experiments_are_listed_by_the_day_each_was_written_on(as_therapist, chef, link):
+    link.created_at = NOW - timedelta(days=60)
+    link.save()
+    # Synced from a phone that was offline: the one written later reached the server first.
+    later = ExperimentFactory(patient=chef, title="Later", now=at(20, hour=22))
+    earlier = ExperimentFactory(patient=chef, title="Earlier", now=at(20, hour=21))
+    # Written from Tokyo, where it was already the 22nd, before one written back in Chicago on the 21st.
+    chef.timezone = "Asia/Tokyo"
+    chef.save()
+    tokyo = ExperimentFactory(patient=chef, title="In Tokyo", now=datetime(2026, 11, 21, 16, 0, tzinfo=UTC))
+    chef.timezone = "America/Chicago"
+    chef.save()
+    chicago = ExperimentFactory(patient=chef, title="In Chicago", now=at(21))
+    ids = [e["id"] for e in brief(as_therapist, chef).json()["experiments"]]
+    assert ids == [str(e.id) for e in [earlier, later, chicago, tokyo]]
+
+
+def test_a_pride_week_written_from_a_zone_already_in_next_week_waits_for_it(as_therapist, chef, story):
+    sunday = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)  # Sunday of W48 in Chicago, Monday of W49 in Tokyo
+    chef.timezone = "Asia/Tokyo"
+    chef.save()
+    PrideEntryFactory(patient=chef, week="2026-W49", items=["Early"], now=sunday)
+    chef.timezone = "America/Chicago"
+    chef.save()
+    with time_machine.travel(sunday, tick=False):
+        body = as_therapist.get(f"/api/v1/patients/{chef.id}/brief/").json()
+    assert [week["week"] for week in body["pride_weeks"]] == ["2026-W46", "2026-W47"]

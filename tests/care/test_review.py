@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import CareLink
 from care.models import AccessLog
@@ -197,6 +200,18 @@ class TestSharedEntries:
         assert body["results"][2]["data"]["effort"] == written["reflection"].effort
         assert str(written["hidden"].id) not in str(body)
 
+    def test_another_patients_shared_entries_never_mix_in(self, as_therapist, therapist, chef, other_patient, written):
+        CareLinkFactory(therapist=therapist, patient=other_patient)  # the same therapist's other patient
+        theirs = [
+            ReflectionFactory(patient=other_patient, date=date(2026, 11, 22), now=NOW - timedelta(hours=3)),
+            PrideEntryFactory(patient=other_patient, week="2026-W47", now=NOW - timedelta(hours=2)),
+            ExperimentFactory(patient=other_patient, now=NOW - timedelta(hours=1)),
+        ]
+        mine = [e["id"] for e in self.entries(as_therapist, chef).json()["results"]]
+        assert mine == [str(written[name].id) for name in ["experiment", "pride", "reflection"]]
+        other = [e["id"] for e in self.entries(as_therapist, other_patient).json()["results"]]
+        assert other == [str(entry.id) for entry in reversed(theirs)]
+
     def test_unsharing_an_entry_or_the_link_takes_it_out_of_the_next_read(
         self, as_therapist, as_chef, chef, written, linked
     ):
@@ -261,6 +276,70 @@ class TestSharedEntries:
         with time_machine.travel(NOW, tick=False):
             back = [as_therapist.get(page["previous"]).json() for page in pages[1:]]
         assert [b["results"] for b in back] == [page["results"] for page in pages[:-1]]
+
+    def test_paging_back_from_the_last_page_reaches_the_first(self, as_therapist, chef, linked):
+        for n in range(7):
+            ReflectionFactory(patient=chef, date=date(2026, 11, 1 + n), now=NOW - timedelta(days=20 - n))
+        pages = [self.entries(as_therapist, chef, page_size=3).json()]
+        while pages[-1]["next"]:
+            with time_machine.travel(NOW, tick=False):
+                pages.append(as_therapist.get(pages[-1]["next"]).json())
+        assert [len(page["results"]) for page in pages] == [3, 3, 1]
+        back = [pages[-1]]
+        while back[-1]["previous"]:
+            with time_machine.travel(NOW, tick=False):
+                back.append(as_therapist.get(back[-1]["previous"]).json())
+        back.reverse()
+        assert [page["results"] for page in back] == [page["results"] for page in pages]
+        # Reached going back, the newest page has nothing newer and the others lead on again.
+        assert back[0]["previous"] is None
+        assert all(page["next"] for page in back[:-1])
+        with time_machine.travel(NOW, tick=False):
+            onward = as_therapist.get(back[1]["next"]).json()
+        assert onward["results"] == pages[2]["results"]
+
+    def test_entries_written_at_one_instant_are_paged_through_both_ways(self, as_therapist, chef, linked):
+        # One sync writes several entries at the same instant: a page may end among them.
+        for n in range(3):
+            ReflectionFactory(patient=chef, date=date(2026, 11, 1 + n), now=NOW - timedelta(days=3))
+            ExperimentFactory(patient=chef, now=NOW - timedelta(days=3))
+        pages = [self.entries(as_therapist, chef, page_size=4).json()]
+        with time_machine.travel(NOW, tick=False):
+            pages.append(as_therapist.get(pages[0]["next"]).json())
+            back = as_therapist.get(pages[1]["previous"]).json()
+        assert [len(page["results"]) for page in pages] == [4, 2]
+        assert len({e["id"] for page in pages for e in page["results"]}) == 6
+        assert back["results"] == pages[0]["results"]
+
+    def test_a_page_costs_the_same_queries_for_one_pride_week_as_for_ten(self, as_therapist, chef, linked):
+        # Each week shows its target, its commitment's: read with the entries, not one by one.
+        proud = CommitmentFactory(patient=chef, kind=Commitment.Kind.PRIDE_WEEKLY, title="Two things", now=NOW)
+        proud.target_count = 2
+        proud.save()
+
+        def queries(weeks: range) -> int:
+            for week in weeks:
+                PrideEntryFactory(patient=chef, commitment=proud, week=f"2026-W{week}", items=["a", "b"], now=NOW)
+            with CaptureQueriesContext(connection) as captured:
+                results = self.entries(as_therapist, chef).json()["results"]
+            assert [(e["data"]["target"], e["data"]["met"]) for e in results] == [(2, True)] * (weeks.stop - 37)
+            return len(captured)
+
+        assert queries(range(37, 38)) == queries(range(38, 47))
+
+    def test_a_cursor_travels_in_a_link_as_it_is(self, as_therapist, chef, linked):
+        # Base64's padding ("=") would be escaped in a query string; a cursor has none.
+        for n in range(4):
+            written_at = NOW - timedelta(days=20 - n, microseconds=n)  # cursors of more than one length
+            ReflectionFactory(patient=chef, date=date(2026, 11, 1 + n), now=written_at)
+        page = self.entries(as_therapist, chef, page_size=1).json()
+        cursors = []
+        while page["next"]:
+            with time_machine.travel(NOW, tick=False):
+                page = as_therapist.get(page["next"]).json()
+            cursors += [page["next_cursor"], page["previous_cursor"]]
+        assert {len(c) % 4 for c in cursors if c} >= {2, 3}, cursors  # lengths that padding would fill
+        assert all(re.fullmatch(r"[A-Za-z0-9_-]+", c) for c in cursors if c), cursors
 
     def test_a_week_as_the_end_reaches_its_sunday_and_no_further(self, as_therapist, chef, written):
         sunday = ReflectionFactory(patient=chef, date=date(2026, 11, 22), now=NOW - timedelta(days=1))

@@ -285,11 +285,11 @@ def test_a_draft_of_a_practice_the_patient_already_keeps_is_found(as_therapist, 
     Commitment.objects.filter(id=recipe).update(status=Commitment.Status.DONE)  # tried: no longer kept
     again = record(as_therapist, patient=str(chef.id), transcript=T44.read_text()).json()
     drafts = list(Commitment.objects.filter(session_id=again["id"]))
-    found = practices_in_place(drafts=drafts)
+    found = practices_in_place(patient_id=chef.id, drafts=drafts)
     kinds = {draft.kind: str(found[draft.id].id) for draft in drafts if draft.id in found}
     kept = {d["kind"]: d["id"] for d in first["draft_commitments"] if d["kind"] != "experiment"}
     assert kinds == kept
     # Edited into something new, a draft is no longer the same practice.
     pride = next(d for d in drafts if d.kind == "pride_weekly")
     pride.title = "Two things I'm proud of, each week"
-    assert pride.id not in practices_in_place(drafts=drafts)
+    assert pride.id not in practices_in_place(patient_id=chef.id, drafts=drafts)

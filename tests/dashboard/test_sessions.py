@@ -270,6 +270,15 @@ def test_a_draft_of_a_practice_already_kept_says_so_before_it_is_confirmed_twice
     assert "Already a practice" not in text(get(maya, f"/app/sessions/{recorded.id}/"))
 
 
+def test_another_patient_keeping_the_same_practice_is_no_concern_of_this_draft(
+    maya, therapist, chef, other_patient, recorded
+):
+    CareLinkFactory(therapist=therapist, patient=other_patient)
+    pride = drafts_of(recorded)["pride_weekly"]
+    CommitmentFactory(patient=other_patient, kind=pride.kind, title=pride.title, target_count=pride.target_count)
+    assert "Already a practice" not in text(get(maya, f"/app/sessions/{recorded.id}/"))
+
+
 def test_the_pages_say_the_patient_sees_drafts_before_they_are_confirmed_as_their_app_does(
     maya, chef, recorded, as_chef
 ):
