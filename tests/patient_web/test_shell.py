@@ -122,5 +122,5 @@ def test_the_page_is_only_read(client, method):
 def test_the_app_states_the_servers_password_rule(settings):
     """The sign-up hint is written in the app; the rule lives in settings. They must agree."""
     validator = next(v for v in settings.AUTH_PASSWORD_VALIDATORS if v["NAME"].endswith("MinimumLengthValidator"))
-    built = (shell_module.STATIC / "patient_web" / "js" / "screens" / "account.js").read_text()
+    built = (shell_module.STATIC / "patient_web" / "js" / "screens" / "forms.js").read_text()
     assert f"export const PASSWORD_MIN = {validator['OPTIONS']['min_length']};" in built

@@ -232,3 +232,48 @@ export async function join(code: string, shareEntries: boolean): Promise<CareLin
   const body: Schemas["CareLinkAcceptRequest"] = { code, share_entries: shareEntries };
   return (await call<Json<"/api/v1/care-links/", "post", 201>>("POST", "/api/v1/care-links/", body)).data;
 }
+
+export async function updateMe(body: Schemas["PatchedUserRequest"]): Promise<User> {
+  return (await call<Json<"/api/v1/me/", "patch", 200>>("PATCH", "/api/v1/me/", body)).data;
+}
+
+/** A new password; the server keeps this device signed in and ends every other. */
+export async function changePassword(body: Schemas["PasswordChangeRequest"]): Promise<void> {
+  await call<null>("POST", "/api/v1/auth/password/change/", body);
+}
+
+/** Every device and browser of the patient signs in again, this one too. */
+export async function logoutEverywhere(): Promise<void> {
+  await call<null>("POST", "/api/v1/auth/logout-everywhere/", {});
+  access = null;
+}
+
+/** Ask for a reset e-mail: the same answer whether or not the address has an account. */
+export async function requestPasswordReset(email: string): Promise<void> {
+  const body: Schemas["PasswordResetRequest"] = { email };
+  await parse<null>(await send("POST", "/api/v1/auth/password/reset/", body));
+}
+
+export async function confirmPasswordReset(body: Schemas["PasswordResetConfirmRequest"]): Promise<void> {
+  await parse<null>(await send("POST", "/api/v1/auth/password/reset/confirm/", body));
+}
+
+/** Everything the server holds of the patient, as the JSON document it gives, and its file name. */
+export async function exportAccount(): Promise<{ blob: Blob; name: string }> {
+  let response = await send("GET", "/api/v1/me/export/");
+  if (response.status === 401) {
+    await refresh();
+    response = await send("GET", "/api/v1/me/export/");
+  }
+  if (!response.ok) await parse<null>(response);
+  const disposition = response.headers.get("Content-Disposition") ?? "";
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? "good-enough-export.json";
+  return { blob: await response.blob(), name };
+}
+
+/** Erase the account and everything in it; the password is asked again. */
+export async function eraseAccount(password: string): Promise<void> {
+  const body: Schemas["PasswordRequest"] = { password };
+  await call<null>("DELETE", "/api/v1/me/", body);
+  access = null;
+}

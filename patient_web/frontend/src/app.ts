@@ -10,6 +10,8 @@ import * as session from "./session.js";
 import * as store from "./store.js";
 import { refreshStates } from "./screens/conflict.js";
 import { account, join, register, signIn, welcome } from "./screens/account.js";
+import { erase } from "./screens/me.js";
+import { forgot, reset } from "./screens/password.js";
 import { history, practices, progress } from "./screens/read.js";
 import { experiments, today, week } from "./screens/write.js";
 
@@ -38,6 +40,9 @@ const ROUTES: Record<string, Route> = {
   welcome: { screen: welcome, title: "Welcome", open: true },
   "sign-in": { screen: signIn, title: "Sign in", open: true },
   register: { screen: register, title: "Create your account", open: true },
+  forgot: { screen: forgot, title: "Forgot your password?", open: true },
+  reset: { screen: reset, title: "Set a new password", open: true },
+  erase: { screen: erase, title: "Erase my account" },
 };
 
 const TABS: [string, string][] = [
@@ -62,10 +67,15 @@ const history_ = window.history;
 
 function routeName(): { name: string; params: URLSearchParams } {
   const rest = location.pathname.startsWith(BASE) ? location.pathname.slice(BASE.length) : "";
-  const [name = "", extra] = rest.split("/");
+  const [name = "", extra, more] = rest.split("/");
   const params = new URLSearchParams(location.search);
   // A join link carries its code in the path: /journal/join/K7QX-M3PD.
   if (name === "join" && extra) params.set("code", decodeURIComponent(extra));
+  // A reset e-mail's link carries the account and the one-time token: /journal/reset/<uid>/<token>.
+  if (name === "reset" && extra && more) {
+    params.set("uid", decodeURIComponent(extra));
+    params.set("token", decodeURIComponent(more));
+  }
   return { name, params };
 }
 

@@ -24,6 +24,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout-everywhere/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log out everywhere
+         * @description Every refresh token of the user stops working (this device's too) and every dashboard session ends: each device and browser must sign in again. Send `{}` or no body. Access tokens already handed out run until they expire (15 minutes).
+         */
+        post: operations["logoutEverywhere"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/change/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change my password
+         * @description Sets a new password; the current one is asked for (`wrong_password`), and the new one must pass the server's validators. Every other device signs in again: each refresh token but the one this request's access token came from stops working, and every dashboard session ends. A wrong current password counts as a failed log-in, toward the same limits: while they hold the caller back (429 `throttled` or `locked_out`, with `Retry-After`) even the right one changes nothing.
+         */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/reset/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password-reset e-mail
+         * @description E-mails the account of `email` a link to set a new password: it opens the patient's app or the dashboard, works once, and runs out after 1 hour. The answer is 202 whether or not an account has that e-mail, and takes as long either way (a worker sends the mail). Throttled per address, and per e-mail at 5/hour (429 `throttled`, with `Retry-After`). Then `confirmPasswordReset` with the link's `uid` and `token`.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/reset/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password from a reset link
+         * @description Sets the password of the account a reset link was sent to, from the link's `uid` and `token`. A link that was used, ran out, was never sent, or whose account signed in since it was sent answers 400 `invalid_link`. Afterwards the link, every refresh token and every dashboard session of the account stop working: sign in with the new password. Throttled per address.
+         */
+        post: operations["confirmPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/register/": {
         parameters: {
             query?: never;
@@ -313,6 +393,26 @@ export interface paths {
          * @description Stops push reminders to this device, e.g. when the user signs out of the app there.
          */
         delete: operations["deleteDevice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/web-push/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The key to subscribe a browser to Web Push
+         * @description What a web app needs to subscribe for push reminders: the server's VAPID public key (null when Web Push is not configured here, so the app offers no push). Subscribe with it, then register the subscription with `registerDevice` as a `web` device.
+         */
+        get: operations["getWebPushKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -981,6 +1081,24 @@ export interface components {
          * @enum {string}
          */
         CareLinkStatusEnum: "active" | "ended";
+        /** @description The body of every 4xx and 503 answer. */
+        ChangePasswordError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["ChangePasswordErrorItem"][];
+        };
+        /**
+         * @description The codes `changePassword` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        ChangePasswordErrorCode: "authentication_failed" | "blank" | "invalid" | "locked_out" | "max_length" | "not_acceptable" | "not_authenticated" | "null" | "null_characters_not_allowed" | "parse_error" | "password_entirely_numeric" | "password_too_common" | "password_too_short" | "password_too_similar" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "throttled" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found" | "wrong_password";
+        ChangePasswordErrorItem: {
+            code: components["schemas"]["ChangePasswordErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
         /** @enum {string} */
         ChannelsEnum: "push" | "email";
         Commitment: {
@@ -1076,6 +1194,24 @@ export interface components {
         ConfirmCommitmentErrorCode: "authentication_failed" | "not_acceptable" | "not_authenticated" | "not_found" | "not_proposed" | "not_yours_to_change" | "permission_denied" | "precondition_failed" | "service_unavailable" | "token_not_valid" | "user_not_found";
         ConfirmCommitmentErrorItem: {
             code: components["schemas"]["ConfirmCommitmentErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
+        /** @description The body of every 4xx and 503 answer. */
+        ConfirmPasswordResetError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["ConfirmPasswordResetErrorItem"][];
+        };
+        /**
+         * @description The codes `confirmPasswordReset` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        ConfirmPasswordResetErrorCode: "blank" | "invalid" | "invalid_link" | "max_length" | "not_acceptable" | "null" | "null_characters_not_allowed" | "parse_error" | "password_entirely_numeric" | "password_too_common" | "password_too_short" | "password_too_similar" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "throttled" | "unknown_field" | "unsupported_media_type";
+        ConfirmPasswordResetErrorItem: {
+            code: components["schemas"]["ConfirmPasswordResetErrorCode"];
             /** @description A sentence for people; may change. */
             detail: string;
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
@@ -1799,6 +1935,24 @@ export interface components {
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
             attr: string | null;
         };
+        /** @description The body of every 4xx and 503 answer. */
+        GetWebPushKeyError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["GetWebPushKeyErrorItem"][];
+        };
+        /**
+         * @description The codes `getWebPushKey` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        GetWebPushKeyErrorCode: "authentication_failed" | "not_acceptable" | "not_authenticated" | "service_unavailable" | "token_not_valid" | "user_not_found";
+        GetWebPushKeyErrorItem: {
+            code: components["schemas"]["GetWebPushKeyErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
         Invite: {
             /** @description Shown once; hand it to the patient. */
             readonly code: string;
@@ -2089,6 +2243,24 @@ export interface components {
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
             attr: string | null;
         };
+        /** @description The body of every 4xx and 503 answer. */
+        LogoutEverywhereError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["LogoutEverywhereErrorItem"][];
+        };
+        /**
+         * @description The codes `logoutEverywhere` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        LogoutEverywhereErrorCode: "authentication_failed" | "invalid" | "not_acceptable" | "not_authenticated" | "null" | "parse_error" | "request_too_large" | "service_unavailable" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
+        LogoutEverywhereErrorItem: {
+            code: components["schemas"]["LogoutEverywhereErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
         LogoutRequest: {
             refresh: string;
         };
@@ -2301,8 +2473,26 @@ export interface components {
             previous_cursor: string | null;
             results: components["schemas"]["Session"][];
         };
+        PasswordChangeRequest: {
+            /** @description The password the account has now. */
+            current_password: string;
+            /** @description The new one; it must pass the server's password validators. */
+            new_password: string;
+        };
         PasswordRequest: {
             password: string;
+        };
+        PasswordResetConfirmRequest: {
+            /** @description The `uid` part of the link the e-mail gave. */
+            uid: string;
+            /** @description The `token` part of the link the e-mail gave. */
+            token: string;
+            /** @description The new password; it must pass the server's password validators. */
+            new_password: string;
+        };
+        PasswordResetRequest: {
+            /** Format: email */
+            email: string;
         };
         PatchedCareLinkUpdateRequest: {
             share_entries?: boolean;
@@ -2835,6 +3025,24 @@ export interface components {
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
             attr: string | null;
         };
+        /** @description The body of every 4xx and 503 answer. */
+        RequestPasswordResetError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["RequestPasswordResetErrorItem"][];
+        };
+        /**
+         * @description The codes `requestPasswordReset` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        RequestPasswordResetErrorCode: "blank" | "invalid" | "max_length" | "not_acceptable" | "null" | "null_characters_not_allowed" | "parse_error" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "throttled" | "unknown_field" | "unsupported_media_type";
+        RequestPasswordResetErrorItem: {
+            code: components["schemas"]["RequestPasswordResetErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
         /**
          * @description * `patient` - Patient
          *     * `therapist` - Therapist
@@ -3270,6 +3478,10 @@ export interface components {
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
             attr: string | null;
         };
+        WebPushKey: {
+            /** @description The server's VAPID public key, unpadded base64url: pass it to `pushManager.subscribe` as `applicationServerKey`. Null when this server sends no Web Push. */
+            readonly public_key: string | null;
+        };
         /** @description The body of every 4xx and 503 answer. */
         WebRefreshTokenError: {
             /** @description `validation_error`, `client_error` or `server_error`. */
@@ -3416,6 +3628,447 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LogoutError"];
+                };
+            };
+        };
+    };
+    logoutEverywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NoFieldsRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
+             *
+             *     Known codes by `attr`:
+             *     - `non_field_errors`: `invalid`, `null`
+             *     - any field the request schema does not list: `unknown_field`
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoutEverywhereError"];
+                };
+            };
+            /**
+             * @description No valid access token, or (logging in) the e-mail and password do not match.
+             *
+             *     Known codes: `authentication_failed`, `not_authenticated`, `token_not_valid`, `user_not_found`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoutEverywhereError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoutEverywhereError"];
+                };
+            };
+            /**
+             * @description The body is larger than the server accepts.
+             *
+             *     Known codes: `request_too_large`.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoutEverywhereError"];
+                };
+            };
+            /**
+             * @description The body is not `application/json`.
+             *
+             *     Known codes: `unsupported_media_type`.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoutEverywhereError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoutEverywhereError"];
+                };
+            };
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
+             *
+             *     Known codes by `attr`:
+             *     - `current_password`: `blank`, `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`, `wrong_password`
+             *     - `new_password`: `blank`, `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `password_entirely_numeric`, `password_too_common`, `password_too_short`, `password_too_similar`, `required`, `surrogate_characters_not_allowed`
+             *     - `non_field_errors`: `invalid`, `null`
+             *     - any field the request schema does not list: `unknown_field`
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePasswordError"];
+                };
+            };
+            /**
+             * @description No valid access token, or (logging in) the e-mail and password do not match.
+             *
+             *     Known codes: `authentication_failed`, `not_authenticated`, `token_not_valid`, `user_not_found`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePasswordError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePasswordError"];
+                };
+            };
+            /**
+             * @description The body is larger than the server accepts.
+             *
+             *     Known codes: `request_too_large`.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePasswordError"];
+                };
+            };
+            /**
+             * @description The body is not `application/json`.
+             *
+             *     Known codes: `unsupported_media_type`.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePasswordError"];
+                };
+            };
+            /**
+             * @description Too many attempts; wait the seconds in `Retry-After`.
+             *
+             *     Known codes: `locked_out`, `throttled`.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePasswordError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePasswordError"];
+                };
+            };
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
+             *
+             *     Known codes by `attr`:
+             *     - `email`: `blank`, `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
+             *     - `non_field_errors`: `invalid`, `null`
+             *     - any field the request schema does not list: `unknown_field`
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestPasswordResetError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestPasswordResetError"];
+                };
+            };
+            /**
+             * @description The body is larger than the server accepts.
+             *
+             *     Known codes: `request_too_large`.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestPasswordResetError"];
+                };
+            };
+            /**
+             * @description The body is not `application/json`.
+             *
+             *     Known codes: `unsupported_media_type`.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestPasswordResetError"];
+                };
+            };
+            /**
+             * @description Too many attempts; wait the seconds in `Retry-After`.
+             *
+             *     Known codes: `throttled`.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestPasswordResetError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestPasswordResetError"];
+                };
+            };
+        };
+    };
+    confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirmRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
+             *
+             *     Known codes by `attr`:
+             *     - `new_password`: `blank`, `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `password_entirely_numeric`, `password_too_common`, `password_too_short`, `password_too_similar`, `required`, `surrogate_characters_not_allowed`
+             *     - `non_field_errors`: `invalid`, `null`
+             *     - `token`: `blank`, `invalid`, `invalid_link`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
+             *     - `uid`: `blank`, `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
+             *     - any field the request schema does not list: `unknown_field`
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmPasswordResetError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmPasswordResetError"];
+                };
+            };
+            /**
+             * @description The body is larger than the server accepts.
+             *
+             *     Known codes: `request_too_large`.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmPasswordResetError"];
+                };
+            };
+            /**
+             * @description The body is not `application/json`.
+             *
+             *     Known codes: `unsupported_media_type`.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmPasswordResetError"];
+                };
+            };
+            /**
+             * @description Too many attempts; wait the seconds in `Retry-After`.
+             *
+             *     Known codes: `throttled`.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmPasswordResetError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmPasswordResetError"];
                 };
             };
         };
@@ -5602,6 +6255,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeleteDeviceError"];
+                };
+            };
+        };
+    };
+    getWebPushKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebPushKey"];
+                };
+            };
+            /**
+             * @description No valid access token, or (logging in) the e-mail and password do not match.
+             *
+             *     Known codes: `authentication_failed`, `not_authenticated`, `token_not_valid`, `user_not_found`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetWebPushKeyError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetWebPushKeyError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetWebPushKeyError"];
                 };
             };
         };

@@ -5,6 +5,8 @@ import { nav } from "../nav.js";
 import * as outbox from "../outbox.js";
 import * as session from "../session.js";
 import * as store from "../store.js";
+import { PASSWORD_MIN, problem, zoneSelect } from "./forms.js";
+import { dataSection, everywhereSection, passwordForm, profileForm } from "./me.js";
 
 /** Where to go after signing in: the page the visitor was sent away from, if it is ours. */
 function next(params: URLSearchParams): string {
@@ -16,22 +18,6 @@ function goTo(path: string): void {
   const url = new URL(path, location.origin);
   nav.go(url.pathname.replace("/journal/", ""), Object.fromEntries(url.searchParams));
 }
-
-function problem(error: unknown): { attr: string | null; detail: string }[] {
-  if (error instanceof api.ApiError) {
-    if (error.status === 429) return [{ attr: null, detail: "Too many tries for now. Please wait a few minutes." }];
-    if (error.has("no_active_account")) {
-      return [{ attr: null, detail: "That e-mail and password don't match an account. Check them and try again." }];
-    }
-    if (error.has("wrong_code")) return [{ attr: "code", detail: "That code didn't work. Try the newest one." }];
-    return error.errors.length ? error.errors : [{ attr: null, detail: error.message }];
-  }
-  if (error instanceof api.Offline) return [{ attr: null, detail: "You're offline. Connect to sign in." }];
-  throw error;
-}
-
-/** The server's rule (AUTH_PASSWORD_VALIDATORS' MinimumLengthValidator); a test holds the two equal. */
-export const PASSWORD_MIN = 10;
 
 export async function welcome(params: URLSearchParams): Promise<HTMLElement> {
   if (session.user) {
@@ -92,7 +78,9 @@ export async function signIn(params: URLSearchParams): Promise<HTMLElement> {
     "section",
     {},
     h("h1", {}, "Sign in"),
+    params.get("reset") ? h("p", { class: "notice", role: "status" }, "Your new password is set, and you're signed out everywhere else. Sign in with it.") : null,
     form,
+    h("p", {}, h("a", { href: "/journal/forgot" }, "Forgot your password?")),
     h("p", {}, "New here? ", h("a", { href: `/journal/register${query}` }, "Create an account"), "."),
   );
 }
@@ -101,9 +89,7 @@ export async function register(params: URLSearchParams): Promise<HTMLElement> {
   const name = h("input", { name: "display_name", type: "text", autocomplete: "nickname", maxlength: 100, required: true });
   const email = h("input", { name: "email", type: "email", autocomplete: "email", required: true });
   const password = h("input", { name: "password", type: "password", autocomplete: "new-password", required: true, minlength: PASSWORD_MIN });
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-  const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const zone = h("select", { name: "timezone" }, [...new Set([here, ...zones])].map((z) => h("option", { value: z, selected: z === here }, z.replaceAll("_", " "))));
+  const zone = zoneSelect(Intl.DateTimeFormat().resolvedOptions().timeZone);
   const form = h(
     "form",
     { novalidate: true },
@@ -232,8 +218,15 @@ export async function account(): Promise<HTMLElement> {
         ? h("ul", {}, links.map((l) => h("li", {}, l.therapist?.display_name ?? "Your therapist", l.share_entries ? " · sees your shared entries" : " · sharing is off")))
         : h("p", {}, "Not linked yet."),
     h("p", {}, h("a", { href: "/journal/join" }, "Join with an invite code")),
+    h("h2", {}, "Your name and time zone"),
+    profileForm(),
+    h("h2", {}, "Password"),
+    passwordForm(),
+    h("h2", {}, "Your data"),
+    dataSection(),
     h("h2", {}, "Sign out"),
     warning,
     out,
+    everywhereSection(),
   );
 }

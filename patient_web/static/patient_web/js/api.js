@@ -157,3 +157,42 @@ export async function join(code, shareEntries) {
     const body = { code, share_entries: shareEntries };
     return (await call("POST", "/api/v1/care-links/", body)).data;
 }
+export async function updateMe(body) {
+    return (await call("PATCH", "/api/v1/me/", body)).data;
+}
+/** A new password; the server keeps this device signed in and ends every other. */
+export async function changePassword(body) {
+    await call("POST", "/api/v1/auth/password/change/", body);
+}
+/** Every device and browser of the patient signs in again, this one too. */
+export async function logoutEverywhere() {
+    await call("POST", "/api/v1/auth/logout-everywhere/", {});
+    access = null;
+}
+/** Ask for a reset e-mail: the same answer whether or not the address has an account. */
+export async function requestPasswordReset(email) {
+    const body = { email };
+    await parse(await send("POST", "/api/v1/auth/password/reset/", body));
+}
+export async function confirmPasswordReset(body) {
+    await parse(await send("POST", "/api/v1/auth/password/reset/confirm/", body));
+}
+/** Everything the server holds of the patient, as the JSON document it gives, and its file name. */
+export async function exportAccount() {
+    let response = await send("GET", "/api/v1/me/export/");
+    if (response.status === 401) {
+        await refresh();
+        response = await send("GET", "/api/v1/me/export/");
+    }
+    if (!response.ok)
+        await parse(response);
+    const disposition = response.headers.get("Content-Disposition") ?? "";
+    const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? "good-enough-export.json";
+    return { blob: await response.blob(), name };
+}
+/** Erase the account and everything in it; the password is asked again. */
+export async function eraseAccount(password) {
+    const body = { password };
+    await call("DELETE", "/api/v1/me/", body);
+    access = null;
+}

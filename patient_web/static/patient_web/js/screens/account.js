@@ -5,6 +5,8 @@ import { nav } from "../nav.js";
 import * as outbox from "../outbox.js";
 import * as session from "../session.js";
 import * as store from "../store.js";
+import { PASSWORD_MIN, problem, zoneSelect } from "./forms.js";
+import { dataSection, everywhereSection, passwordForm, profileForm } from "./me.js";
 /** Where to go after signing in: the page the visitor was sent away from, if it is ours. */
 function next(params) {
     const target = params.get("next") ?? "";
@@ -14,23 +16,6 @@ function goTo(path) {
     const url = new URL(path, location.origin);
     nav.go(url.pathname.replace("/journal/", ""), Object.fromEntries(url.searchParams));
 }
-function problem(error) {
-    if (error instanceof api.ApiError) {
-        if (error.status === 429)
-            return [{ attr: null, detail: "Too many tries for now. Please wait a few minutes." }];
-        if (error.has("no_active_account")) {
-            return [{ attr: null, detail: "That e-mail and password don't match an account. Check them and try again." }];
-        }
-        if (error.has("wrong_code"))
-            return [{ attr: "code", detail: "That code didn't work. Try the newest one." }];
-        return error.errors.length ? error.errors : [{ attr: null, detail: error.message }];
-    }
-    if (error instanceof api.Offline)
-        return [{ attr: null, detail: "You're offline. Connect to sign in." }];
-    throw error;
-}
-/** The server's rule (AUTH_PASSWORD_VALIDATORS' MinimumLengthValidator); a test holds the two equal. */
-export const PASSWORD_MIN = 10;
 export async function welcome(params) {
     if (session.user) {
         nav.go("today");
@@ -70,15 +55,13 @@ export async function signIn(params) {
         }
     });
     const query = params.get("next") ? `?next=${encodeURIComponent(params.get("next") ?? "")}` : "";
-    return h("section", {}, h("h1", {}, "Sign in"), form, h("p", {}, "New here? ", h("a", { href: `/journal/register${query}` }, "Create an account"), "."));
+    return h("section", {}, h("h1", {}, "Sign in"), params.get("reset") ? h("p", { class: "notice", role: "status" }, "Your new password is set, and you're signed out everywhere else. Sign in with it.") : null, form, h("p", {}, h("a", { href: "/journal/forgot" }, "Forgot your password?")), h("p", {}, "New here? ", h("a", { href: `/journal/register${query}` }, "Create an account"), "."));
 }
 export async function register(params) {
     const name = h("input", { name: "display_name", type: "text", autocomplete: "nickname", maxlength: 100, required: true });
     const email = h("input", { name: "email", type: "email", autocomplete: "email", required: true });
     const password = h("input", { name: "password", type: "password", autocomplete: "new-password", required: true, minlength: PASSWORD_MIN });
-    const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-    const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const zone = h("select", { name: "timezone" }, [...new Set([here, ...zones])].map((z) => h("option", { value: z, selected: z === here }, z.replaceAll("_", " "))));
+    const zone = zoneSelect(Intl.DateTimeFormat().resolvedOptions().timeZone);
     const form = h("form", { novalidate: true }, formError(), field("What should we call you?", name), field("E-mail", email), field("Password", password, `At least ${PASSWORD_MIN} characters, not a common one.`), field("Your time zone", zone, "Reminders and your days follow it."), h("button", { type: "submit" }, "Create my account"));
     form.addEventListener("submit", async (event) => {
         event.preventDefault();
@@ -155,5 +138,5 @@ export async function account() {
         ? h("p", {}, "Shown when you're online.")
         : links.length
             ? h("ul", {}, links.map((l) => h("li", {}, l.therapist?.display_name ?? "Your therapist", l.share_entries ? " · sees your shared entries" : " · sharing is off")))
-            : h("p", {}, "Not linked yet."), h("p", {}, h("a", { href: "/journal/join" }, "Join with an invite code")), h("h2", {}, "Sign out"), warning, out);
+            : h("p", {}, "Not linked yet."), h("p", {}, h("a", { href: "/journal/join" }, "Join with an invite code")), h("h2", {}, "Your name and time zone"), profileForm(), h("h2", {}, "Password"), passwordForm(), h("h2", {}, "Your data"), dataSection(), h("h2", {}, "Sign out"), warning, out, everywhereSection());
 }
