@@ -80,6 +80,11 @@ class _Attempt:
     asked_wait: float = 0.0
     dead_devices: list[UUID] = field(default_factory=list)
 
+    @property
+    def tried(self) -> bool:
+        """Did a channel take its turn (even one left untried for lack of time)?"""
+        return bool(self.delivered or self.transient or self.permanent)
+
 
 def delivery_send(*, delivery_id: str, now: datetime) -> Outcome:
     """One delivery: ``deliveries_send`` of a batch of one."""
@@ -101,7 +106,7 @@ def deliveries_send(*, delivery_ids: Sequence[str], now: datetime) -> dict[str, 
             attempt = _Attempt()
             if not delivery.too_late(now):
                 deadline = time.monotonic() + DELIVERY_BUDGET_SECONDS
-                attempt = _send_everywhere(delivery, configured, devices.get(delivery.patient_id, []), deadline)
+                attempt = _send_everywhere(delivery, configured, devices[delivery.patient_id], deadline)
             done.append((delivery, attempt))
             finished += 1
             if len(done) == RECORD_EVERY:
@@ -135,7 +140,7 @@ def _claim(delivery_ids: Sequence[str], *, now: datetime) -> list[Delivery]:
     with transaction.atomic():
         batch = list(
             Delivery.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("reminder", "patient", "patient__reminder_settings")
+            .select_related("reminder", "patient__reminder_settings")
             .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, enqueued_at__lte=now + CLOCK_SKEW)
             .order_by("slot_at", "id")
         )
@@ -201,9 +206,10 @@ def _result(delivery: Delivery, attempt: _Attempt, *, now: datetime) -> tuple[di
 
 def _reachable_devices(patient_ids: set[UUID]) -> dict[UUID, list[Device]]:
     """Each patient's active devices (at most ``MAX_DEVICES``), the last registered first: the
-    one most likely in the patient's hand goes first when the delivery's time runs short."""
+    one most likely in the patient's hand goes first when the delivery's time runs short. Every
+    patient has a list, maybe empty; another user's device has none to go into."""
     platforms = channels.push_platforms()
-    found: dict[UUID, list[Device]] = defaultdict(list)
+    found: dict[UUID, list[Device]] = {patient_id: [] for patient_id in patient_ids}
     if platforms:
         for device in Device.objects.filter(user_id__in=patient_ids, active=True, platform__in=platforms).order_by(
             "-last_registered_at", "id"
@@ -260,18 +266,14 @@ def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Dev
             if name not in attempt.delivered:
                 attempt.delivered.append(name)
 
-    tried = False
     if "push" in wanted:
         for device in devices:
-            tried = True
             to("push", partial(channels.push, device=device, message=message), device)
     if "email" in wanted:
-        tried = True
         to("email", lambda: channels.email(address=patient.email, message=message))
     if "webhook" in configured:
-        tried = True
         to("webhook", lambda: channels.webhook(patient_id=str(patient.id), message=message))
-    if not tried and (not configured or settings.REMINDER_CONSOLE_FALLBACK):
+    if not attempt.tried and (not configured or settings.REMINDER_CONSOLE_FALLBACK):
         # Nothing is configured (or, in development, nothing reaches this patient): the log.
         channels.console(patient_id=str(patient.id), message=message)
         attempt.delivered.append("console")

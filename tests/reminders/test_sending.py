@@ -235,6 +235,27 @@ def test_in_one_batch_each_delivery_is_recorded_by_its_own_outcome(nothing_confi
 
 
 @pytest.mark.django_db
+def test_every_phone_the_service_calls_unregistered_in_one_batch_is_deactivated(nothing_configured, server):
+    nothing_configured.REMINDER_CHANNEL_PUSH_URL = f"{server.url}/v1/projects/good-enough/messages:send"
+    server.answer(404, json_body={"error": {"status": "NOT_FOUND", "details": [{"errorCode": "UNREGISTERED"}]}})
+    deliveries = [a_due_delivery(channels=["push"]) for _ in range(3)]
+    for delivery in deliveries:
+        DeviceFactory(user=delivery.patient, now=SLOT - timedelta(days=1))
+    sending.deliveries_send(delivery_ids=[str(d.id) for d in deliveries], now=SLOT)
+    assert list(Device.objects.values_list("active", flat=True)) == [False] * 3
+
+
+@pytest.mark.django_db
+def test_a_reminder_is_pushed_to_its_own_patients_phones_only(nothing_configured, server):
+    nothing_configured.REMINDER_CHANNEL_PUSH_URL = f"{server.url}/v1/projects/good-enough/messages:send"
+    delivery = a_due_delivery(channels=["push"])
+    DeviceFactory(user=delivery.patient, token="the-patients-phone", now=SLOT - timedelta(days=1))
+    DeviceFactory(token="someone-elses-phone", now=SLOT - timedelta(days=1))  # a user with no reminder due
+    assert sending.delivery_send(delivery_id=str(delivery.id), now=SLOT).sent is True
+    assert [request.json()["message"]["token"] for request in server.received] == ["the-patients-phone"]
+
+
+@pytest.mark.django_db
 def test_in_production_a_reminder_no_channel_reaches_is_failed_not_logged_as_sent(nothing_configured, server):
     nothing_configured.REMINDER_CHANNEL_PUSH_URL = f"{server.url}/v1/projects/good-enough/messages:send"
     nothing_configured.REMINDER_CONSOLE_FALLBACK = False
