@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import connection
+from django.db import connection, transaction
 
 from reminders import sending, tasks
 from reminders.dispatcher import LOST_AFTER, dispatch_due
@@ -204,6 +204,36 @@ def test_two_send_tasks_at_once_send_once(webhook):
     assert len(webhook.received) == 1
 
 
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_a_send_task_does_not_wait_for_a_delivery_another_task_is_claiming(webhook):
+    delivery = a_due_delivery()
+    claiming, done = threading.Event(), threading.Event()
+
+    def another_task_mid_claim() -> None:
+        try:
+            with transaction.atomic():
+                Delivery.objects.select_for_update().get(id=delivery.id)
+                claiming.set()
+                done.wait(timeout=10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=another_task_mid_claim)
+    holder.start()
+    try:
+        assert claiming.wait(timeout=10)
+        started = time.monotonic()
+        outcome = sending.delivery_send(delivery_id=str(delivery.id), now=SLOT)
+        waited = time.monotonic() - started
+    finally:
+        done.set()
+        holder.join(timeout=10)
+    # It leaves the delivery to the other task at once, instead of holding its worker until that one is done.
+    assert (outcome.sent, webhook.received) == (False, [])
+    assert waited < 2
+
+
 @pytest.mark.django_db
 def test_a_batch_is_claimed_at_once_and_recorded_every_twenty_deliveries(nothing_configured, django_assert_num_queries):
     for _ in range(30):
@@ -344,6 +374,35 @@ def test_a_soft_time_limit_in_a_send_is_not_swallowed_what_was_sent_is_recorded_
     with django_capture_on_commit_callbacks(execute=True):
         assert dispatch_due(now=SLOT + LOST_AFTER + timedelta(seconds=1), enqueue=enqueued.extend).requeued == 2
     assert sorted(enqueued) == sorted(str(row.id) for row in rows.values() if row is not sent)
+
+
+@pytest.mark.django_db
+def test_a_retry_recorded_before_the_soft_time_limit_keeps_the_wait_its_service_asked_for(
+    webhook, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(sending, "RECORD_EVERY", 2)
+    deliveries = [a_due_delivery() for _ in range(3)]
+    real, calls = sending.channels.webhook, []
+
+    def busy_then_out_of_time(*, patient_id, message):
+        calls.append(message.delivery_id)
+        if len(calls) == 2:
+            raise sending.channels.TransientError("429", retry_after=300)  # five minutes, please
+        if len(calls) == 3:
+            raise SoftTimeLimitExceeded()
+        real(patient_id=patient_id, message=message)
+
+    monkeypatch.setattr(sending.channels, "webhook", busy_then_out_of_time)
+    now = SLOT + timedelta(minutes=1)
+    with pytest.raises(SoftTimeLimitExceeded):
+        sending.deliveries_send(delivery_ids=[str(d.id) for d in deliveries], now=now)
+    busy = Delivery.objects.get(id=calls[1])
+    assert (busy.status, busy.attempts, busy.enqueued_at) == ("pending", 1, now + timedelta(minutes=5))
+    # The dispatcher's next look for lost sends takes only the one never tried, not the one asked to wait.
+    enqueued: list[str] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch_due(now=now + LOST_AFTER + timedelta(seconds=1), enqueue=enqueued.extend)
+    assert enqueued == [calls[2]]
 
 
 @pytest.mark.django_db
