@@ -10,6 +10,7 @@ import base64
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -204,33 +205,56 @@ def test_two_send_tasks_at_once_send_once(webhook):
     assert len(webhook.received) == 1
 
 
-@needs_concurrent_transactions
-@pytest.mark.django_db(transaction=True)
-def test_a_send_task_does_not_wait_for_a_delivery_another_task_is_claiming(webhook):
-    delivery = a_due_delivery()
-    claiming, done = threading.Event(), threading.Event()
+@contextmanager
+def locked_by_another_transaction(rows):
+    """``rows`` locked (``SELECT ... FOR UPDATE``) in another thread's open transaction, as a
+    dispatcher pass or a send task holds them while it claims, until the block ends."""
+    locked, done = threading.Event(), threading.Event()
 
-    def another_task_mid_claim() -> None:
+    def hold() -> None:
         try:
             with transaction.atomic():
-                Delivery.objects.select_for_update().get(id=delivery.id)
-                claiming.set()
+                list(rows.select_for_update())
+                locked.set()
                 done.wait(timeout=10)
         finally:
             connection.close()
 
-    holder = threading.Thread(target=another_task_mid_claim)
+    holder = threading.Thread(target=hold)
     holder.start()
     try:
-        assert claiming.wait(timeout=10)
-        started = time.monotonic()
-        outcome = sending.delivery_send(delivery_id=str(delivery.id), now=SLOT)
-        waited = time.monotonic() - started
+        assert locked.wait(timeout=10)
+        yield
     finally:
         done.set()
         holder.join(timeout=10)
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_a_send_task_does_not_wait_for_a_delivery_another_task_is_claiming(webhook):
+    delivery = a_due_delivery()
+    with locked_by_another_transaction(Delivery.objects.filter(id=delivery.id)):
+        started = time.monotonic()
+        outcome = sending.delivery_send(delivery_id=str(delivery.id), now=SLOT)
+        waited = time.monotonic() - started
     # It leaves the delivery to the other task at once, instead of holding its worker until that one is done.
     assert (outcome.sent, webhook.received) == (False, [])
+    assert waited < 2
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatcher_pass_does_not_wait_for_reminders_another_pass_is_claiming(nothing_configured):
+    claimed, free = (PatientFactory(timezone="Europe/London") for _ in range(2))
+    for patient in (claimed, free):
+        a_reminder(patient, at="20:00", now=SLOT - timedelta(hours=12))
+    with locked_by_another_transaction(Reminder.objects.filter(patient=claimed)):
+        started = time.monotonic()
+        result = dispatch_due(now=SLOT, enqueue=lambda ids: None)
+        waited = time.monotonic() - started
+    # The other pass's reminder is left to it; this pass writes the rest, at once.
+    assert (result.due, list(Delivery.objects.values_list("patient", flat=True))) == (1, [free.id])
     assert waited < 2
 
 
