@@ -138,12 +138,15 @@ RECORD_EVERY = 20
 def _claim(delivery_ids: Sequence[str], *, now: datetime) -> list[Delivery]:
     """The batch's deliveries whose turn has come, leased to this task; the oldest slot first."""
     with transaction.atomic():
+        # SQLite has no row locks: test_sending.py's tests on PostgreSQL check these arguments.
+        unclaimed = Delivery.objects.select_for_update(of=("self",), skip_locked=True)  # pragma: no mutate (see above)
         batch = list(
-            # SQLite has no row locks: test_sending.py's tests on PostgreSQL check these arguments.
-            Delivery.objects.select_for_update(of=("self",), skip_locked=True)  # pragma: no mutate (see above)
-            .select_related("reminder", "patient__reminder_settings")
+            unclaimed.select_related("reminder", "patient__reminder_settings")
             .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, enqueued_at__lte=now + CLOCK_SKEW)
-            .order_by("slot_at", "id")  # pragma: no mutate (ties by id only make the order repeatable)
+            .order_by(
+                "slot_at",
+                "id",  # pragma: no mutate (ties by id only make the order repeatable)
+            )
         )
         if batch:
             Delivery.objects.filter(id__in=[d.id for d in batch]).update(enqueued_at=now + LEASE)
