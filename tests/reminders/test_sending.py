@@ -258,6 +258,19 @@ def test_a_dispatcher_pass_does_not_wait_for_reminders_another_pass_is_claiming(
     assert waited < 2
 
 
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatcher_pass_does_not_wait_for_lost_sends_another_pass_is_enqueuing_again(nothing_configured):
+    lost = a_due_delivery()  # its message was lost: the next passes look for it
+    later = SLOT + LOST_AFTER + timedelta(seconds=1)
+    with locked_by_another_transaction(Delivery.objects.filter(id=lost.id)):
+        started = time.monotonic()
+        result = dispatch_due(now=later, enqueue=lambda ids: None)
+        waited = time.monotonic() - started
+    assert (result.requeued, waited < 2) == (0, True)  # left to the other pass, at once
+    assert dispatch_due(now=later, enqueue=lambda ids: None).requeued == 1  # and taken once that one is gone
+
+
 @pytest.mark.django_db
 def test_a_batch_is_claimed_at_once_and_recorded_every_twenty_deliveries(nothing_configured, django_assert_num_queries):
     for _ in range(30):
