@@ -136,13 +136,14 @@ class ReminderSettings(models.Model):
         return f"reminder settings of {self.patient_id}"
 
     @classmethod
-    def defaults(cls, patient_id: uuid.UUID) -> ReminderSettings:
-        """What a patient who never saved settings has: unsaved, version 0, no ``updated_at``.
+    def defaults(cls) -> ReminderSettings:
+        """What a patient who never saved settings has: unsaved, version 0, no ``updated_at``, and
+        no patient (no reader of the defaults asks whose they are).
 
         A client that read them and writes with ``If-Match: "0"`` creates the first version,
         and learns (412) if another device did first.
         """
-        settings = cls(patient_id=patient_id, channels=list(DEFAULT_CHANNELS), version=0)
+        settings = cls(channels=list(DEFAULT_CHANNELS), version=0)
         settings.updated_at = None  # type: ignore[assignment]  # never saved: shown as null, never stored
         return settings
 
@@ -153,13 +154,14 @@ class ReminderSettings(models.Model):
             settings: ReminderSettings = patient.reminder_settings  # type: ignore[attr-defined]
             return settings
         except cls.DoesNotExist:
-            return cls.defaults(patient.pk)
+            return cls.defaults()
 
     def is_quiet(self, moment: time) -> bool:
-        """Is this local time inside quiet hours? ``22:00``-``07:00`` spans midnight."""
-        if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
+        """Is this local time inside quiet hours? ``22:00``-``07:00`` spans midnight. A start equal
+        to the end (which the API refuses, but an older row could hold) is quiet at no time."""
+        if self.quiet_start is None or self.quiet_end is None:
             return False
-        if self.quiet_start < self.quiet_end:
+        if self.quiet_start <= self.quiet_end:
             return self.quiet_start <= moment < self.quiet_end
         return moment >= self.quiet_start or moment < self.quiet_end
 

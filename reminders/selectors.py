@@ -20,7 +20,7 @@ def reminders_of(*, patient: User) -> QuerySet[Reminder]:
 def settings_of(*, patient: User) -> ReminderSettings:
     """The patient's settings, or, if they never saved any, the defaults (``ReminderSettings.defaults``)."""
     stored = ReminderSettings.objects.filter(patient=patient).first()
-    return stored if stored is not None else ReminderSettings.defaults(patient.pk)
+    return stored if stored is not None else ReminderSettings.defaults()
 
 
 def devices_of(*, user: User) -> QuerySet[Device]:

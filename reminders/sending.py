@@ -80,6 +80,11 @@ class _Attempt:
     asked_wait: float = 0.0
     dead_devices: list[UUID] = field(default_factory=list)
 
+    @property
+    def tried(self) -> bool:
+        """Did a channel take its turn (even one left untried for lack of time)?"""
+        return bool(self.delivered or self.transient or self.permanent)
+
 
 def delivery_send(*, delivery_id: str, now: datetime) -> Outcome:
     """One delivery: ``deliveries_send`` of a batch of one."""
@@ -101,7 +106,7 @@ def deliveries_send(*, delivery_ids: Sequence[str], now: datetime) -> dict[str, 
             attempt = _Attempt()
             if not delivery.too_late(now):
                 deadline = time.monotonic() + DELIVERY_BUDGET_SECONDS
-                attempt = _send_everywhere(delivery, configured, devices.get(delivery.patient_id, []), deadline)
+                attempt = _send_everywhere(delivery, configured, devices[delivery.patient_id], deadline)
             done.append((delivery, attempt))
             finished += 1
             if len(done) == RECORD_EVERY:
@@ -133,11 +138,15 @@ RECORD_EVERY = 20
 def _claim(delivery_ids: Sequence[str], *, now: datetime) -> list[Delivery]:
     """The batch's deliveries whose turn has come, leased to this task; the oldest slot first."""
     with transaction.atomic():
+        # SQLite has no row locks: test_sending.py's tests on PostgreSQL check these arguments.
+        unclaimed = Delivery.objects.select_for_update(of=("self",), skip_locked=True)  # pragma: no mutate (see above)
         batch = list(
-            Delivery.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("reminder", "patient", "patient__reminder_settings")
+            unclaimed.select_related("reminder", "patient__reminder_settings")
             .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, enqueued_at__lte=now + CLOCK_SKEW)
-            .order_by("slot_at", "id")
+            .order_by(
+                "slot_at",
+                "id",  # pragma: no mutate (ties by id only make the order repeatable)
+            )
         )
         if batch:
             Delivery.objects.filter(id__in=[d.id for d in batch]).update(enqueued_at=now + LEASE)
@@ -153,9 +162,12 @@ def _hand_back(deliveries: Sequence[Delivery], *, now: datetime) -> None:
         before[delivery.enqueued_at].append(delivery.id)
     with transaction.atomic():
         for enqueued_at, ids in before.items():
-            Delivery.objects.filter(id__in=ids, status=Delivery.Status.PENDING, enqueued_at=now + LEASE).update(
-                enqueued_at=enqueued_at
-            )
+            # Guards only: the rows are leased to us (past the task's end), so no one else writes them.
+            Delivery.objects.filter(
+                id__in=ids,
+                status=Delivery.Status.PENDING,  # pragma: no mutate (a guard, see above)
+                enqueued_at=now + LEASE,  # pragma: no mutate (a guard, see above)
+            ).update(enqueued_at=enqueued_at)
 
 
 def _record(done: list[tuple[Delivery, _Attempt]], *, now: datetime) -> dict[str, Outcome]:
@@ -201,9 +213,10 @@ def _result(delivery: Delivery, attempt: _Attempt, *, now: datetime) -> tuple[di
 
 def _reachable_devices(patient_ids: set[UUID]) -> dict[UUID, list[Device]]:
     """Each patient's active devices (at most ``MAX_DEVICES``), the last registered first: the
-    one most likely in the patient's hand goes first when the delivery's time runs short."""
+    one most likely in the patient's hand goes first when the delivery's time runs short. Every
+    patient has a list, maybe empty; another user's device has none to go into."""
     platforms = channels.push_platforms()
-    found: dict[UUID, list[Device]] = defaultdict(list)
+    found: dict[UUID, list[Device]] = {patient_id: [] for patient_id in patient_ids}
     if platforms:
         for device in Device.objects.filter(user_id__in=patient_ids, active=True, platform__in=platforms).order_by(
             "-last_registered_at", "id"
@@ -250,7 +263,8 @@ def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Dev
             attempt.permanent.append(f"{name}: unregistered ({error})")
         except channels.TransientError as error:
             attempt.transient.append(f"{name}: {error}")
-            attempt.asked_wait = max(attempt.asked_wait, error.retry_after or 0.0)
+            if error.retry_after is not None:
+                attempt.asked_wait = max(attempt.asked_wait, error.retry_after)
         except channels.PermanentError as error:
             attempt.permanent.append(f"{name}: {error}")
         except Exception as error:  # a bug or an odd answer in one channel must not cost the batch
@@ -260,18 +274,14 @@ def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Dev
             if name not in attempt.delivered:
                 attempt.delivered.append(name)
 
-    tried = False
     if "push" in wanted:
         for device in devices:
-            tried = True
             to("push", partial(channels.push, device=device, message=message), device)
     if "email" in wanted:
-        tried = True
         to("email", lambda: channels.email(address=patient.email, message=message))
     if "webhook" in configured:
-        tried = True
         to("webhook", lambda: channels.webhook(patient_id=str(patient.id), message=message))
-    if not tried and (not configured or settings.REMINDER_CONSOLE_FALLBACK):
+    if not attempt.tried and (not configured or settings.REMINDER_CONSOLE_FALLBACK):
         # Nothing is configured (or, in development, nothing reaches this patient): the log.
         channels.console(patient_id=str(patient.id), message=message)
         attempt.delivered.append("console")

@@ -84,6 +84,11 @@ def test_a_phone_token_that_looks_like_a_url_is_not_judged_as_one(as_chef):
     assert as_chef.post(DEVICES, {"platform": "android", "token": token}).status_code == 201
 
 
+@pytest.mark.parametrize("token", ["not json", "null", '"https://fcm.googleapis.com/fcm/send/1"', "[]", "{}"])
+def test_a_web_token_that_is_not_a_json_object_is_a_400_not_a_500(as_chef, token):
+    assert_refused(as_chef.post(DEVICES, {"platform": "web", "token": token}), "invalid_subscription")
+
+
 @pytest.mark.parametrize("token", ["[" * 4000, '{"endpoint": ' + "[" * 3000])
 def test_a_web_token_nested_deeper_than_json_parses_is_a_400_not_a_500(as_chef, token):
     response = as_chef.post(DEVICES, {"platform": "web", "token": token})

@@ -83,6 +83,28 @@ def test_the_cap_is_per_user(nothing_configured):
     assert Device.objects.filter(user=first).count() == Device.objects.filter(user=second).count() == MAX_DEVICES
 
 
+@pytest.mark.django_db
+def test_a_browser_registered_by_an_earlier_version_is_the_same_device_when_it_registers_again(nothing_configured):
+    """A web subscription is stored written one way (compact, keys sorted, characters as they are):
+    the hash of that form is how the device is found, so the form outlives upgrades."""
+    patient = PatientFactory()
+    stored = (
+        '{"endpoint":"https://fcm.googleapis.com/fcm/send/café-1","expirationTime":null,'
+        f'"keys":{{"auth":"{AUTH}","p256dh":"{P256DH}"}}}}'
+    )
+    earlier = Device.objects.create(
+        user=patient, platform="web", token=stored, token_hash=token_hash(stored), created_at=SLOT,
+        last_registered_at=SLOT,
+    )  # fmt: skip
+    sent_again = json.dumps(  # the browser's JSON, spaced, in its own order, escaped
+        {"keys": {"p256dh": P256DH, "auth": AUTH}, "expirationTime": None,
+         "endpoint": "https://fcm.googleapis.com/fcm/send/café-1"}, indent=2, ensure_ascii=True,
+    )  # fmt: skip
+    device, created = device_register(user=patient, now=SLOT + timedelta(days=1), platform="web", token=sent_again)
+    assert (device.id, created) == (earlier.id, False)
+    assert Device.objects.filter(user=patient).count() == 1
+
+
 @needs_concurrent_transactions
 @pytest.mark.django_db(transaction=True)
 def test_registrations_at_once_never_leave_more_than_the_cap(nothing_configured):

@@ -177,6 +177,18 @@ def test_it_skips_a_slot_in_quiet_hours_that_span_midnight(beat):
     assert statuses(late)[0][1] == "skipped_quiet"
 
 
+def test_quiet_hours_that_end_when_they_start_silence_nothing(beat):
+    """The API refuses them (all day, or never?); a row holding them from before is read as never."""
+    patient = patient_in("Europe/London")
+    ReminderSettings.objects.create(
+        patient=patient, quiet_start=time(22), quiet_end=time(22), updated_at=timezone.now()
+    )
+    reminders = [a_reminder(patient, at=at, now=z("2026-11-26T00:00:00Z")) for at in ("20:00", "22:00", "23:30")]
+    for at in ("20:00", "22:00", "23:30"):
+        beat.pass_at(f"2026-11-26T{at}:00Z")
+    assert [statuses(reminder)[0][1] for reminder in reminders] == ["pending"] * 3
+
+
 @pytest.mark.parametrize(
     ("quiet_start", "quiet_end", "day"),
     [

@@ -153,6 +153,21 @@ def test_a_traveller_who_changes_zone_has_every_reminder_replanned_in_one_statem
     }
 
 
+def test_a_new_zone_replans_only_that_travellers_switched_on_reminders():
+    traveller, neighbour = PatientFactory(timezone="Europe/London"), PatientFactory(timezone="Europe/London")
+    CommitmentFactory(patient=traveller, kind="reflection_daily", now=NOW)
+    CommitmentFactory(patient=neighbour, kind="reflection_daily", now=NOW)
+    switched_off = CommitmentFactory(patient=traveller, kind="pride_weekly", now=NOW)
+    Reminder.objects.filter(commitment=switched_off).update(enabled=False, next_fire_at=None)
+    before = {r.id: (r.next_fire_at, r.version, r.updated_at) for r in Reminder.objects.all()}
+    later = z("2026-11-26T10:00:00Z")
+    account_services.user_update(user=traveller, now=later, timezone="Asia/Tokyo")
+    after = {r.id: (r.next_fire_at, r.version, r.updated_at) for r in Reminder.objects.all()}
+    changed = {r.id for r in Reminder.objects.all() if after[r.id] != before[r.id]}
+    # The neighbour still hears at 20:00 London; a client holding the switched-off one's ETag is not refused.
+    assert changed == {Reminder.objects.get(patient=traveller, enabled=True).id}
+
+
 def test_editing_an_experiment_leaves_a_nudge_the_patient_switched_off_switched_off():
     patient = PatientFactory(timezone="Europe/London")
     experiment = ExperimentFactory(patient=patient, status="planned", planned_for=date(2026, 11, 28), now=NOW)

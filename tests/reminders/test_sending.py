@@ -10,12 +10,13 @@ import base64
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import time_machine
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import connection
+from django.db import connection, transaction
 
 from reminders import sending, tasks
 from reminders.dispatcher import LOST_AFTER, dispatch_due
@@ -204,6 +205,72 @@ def test_two_send_tasks_at_once_send_once(webhook):
     assert len(webhook.received) == 1
 
 
+@contextmanager
+def locked_by_another_transaction(rows):
+    """``rows`` locked (``SELECT ... FOR UPDATE``) in another thread's open transaction, as a
+    dispatcher pass or a send task holds them while it claims, until the block ends."""
+    locked, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                list(rows.select_for_update())
+                locked.set()
+                done.wait(timeout=10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        yield
+    finally:
+        done.set()
+        holder.join(timeout=10)
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_a_send_task_does_not_wait_for_a_delivery_another_task_is_claiming(webhook):
+    delivery = a_due_delivery()
+    with locked_by_another_transaction(Delivery.objects.filter(id=delivery.id)):
+        started = time.monotonic()
+        outcome = sending.delivery_send(delivery_id=str(delivery.id), now=SLOT)
+        waited = time.monotonic() - started
+    # It leaves the delivery to the other task at once, instead of holding its worker until that one is done.
+    assert (outcome.sent, webhook.received) == (False, [])
+    assert waited < 2
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatcher_pass_does_not_wait_for_reminders_another_pass_is_claiming(nothing_configured):
+    claimed, free = (PatientFactory(timezone="Europe/London") for _ in range(2))
+    for patient in (claimed, free):
+        a_reminder(patient, at="20:00", now=SLOT - timedelta(hours=12))
+    with locked_by_another_transaction(Reminder.objects.filter(patient=claimed)):
+        started = time.monotonic()
+        result = dispatch_due(now=SLOT, enqueue=lambda ids: None)
+        waited = time.monotonic() - started
+    # The other pass's reminder is left to it; this pass writes the rest, at once.
+    assert (result.due, list(Delivery.objects.values_list("patient", flat=True))) == (1, [free.id])
+    assert waited < 2
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatcher_pass_does_not_wait_for_lost_sends_another_pass_is_enqueuing_again(nothing_configured):
+    lost = a_due_delivery()  # its message was lost: the next passes look for it
+    later = SLOT + LOST_AFTER + timedelta(seconds=1)
+    with locked_by_another_transaction(Delivery.objects.filter(id=lost.id)):
+        started = time.monotonic()
+        result = dispatch_due(now=later, enqueue=lambda ids: None)
+        waited = time.monotonic() - started
+    assert (result.requeued, waited < 2) == (0, True)  # left to the other pass, at once
+    assert dispatch_due(now=later, enqueue=lambda ids: None).requeued == 1  # and taken once that one is gone
+
+
 @pytest.mark.django_db
 def test_a_batch_is_claimed_at_once_and_recorded_every_twenty_deliveries(nothing_configured, django_assert_num_queries):
     for _ in range(30):
@@ -232,6 +299,27 @@ def test_in_one_batch_each_delivery_is_recorded_by_its_own_outcome(nothing_confi
     assert outcomes == {str(by_push.id): sending.Outcome(sent=False), str(by_log.id): sending.Outcome(sent=True)}
     assert dict(Delivery.objects.values_list("id", "status")) == {by_push.id: "failed", by_log.id: "sent"}
     assert not Device.objects.get(token_hash="h2").active
+
+
+@pytest.mark.django_db
+def test_every_phone_the_service_calls_unregistered_in_one_batch_is_deactivated(nothing_configured, server):
+    nothing_configured.REMINDER_CHANNEL_PUSH_URL = f"{server.url}/v1/projects/good-enough/messages:send"
+    server.answer(404, json_body={"error": {"status": "NOT_FOUND", "details": [{"errorCode": "UNREGISTERED"}]}})
+    deliveries = [a_due_delivery(channels=["push"]) for _ in range(3)]
+    for delivery in deliveries:
+        DeviceFactory(user=delivery.patient, now=SLOT - timedelta(days=1))
+    sending.deliveries_send(delivery_ids=[str(d.id) for d in deliveries], now=SLOT)
+    assert list(Device.objects.values_list("active", flat=True)) == [False] * 3
+
+
+@pytest.mark.django_db
+def test_a_reminder_is_pushed_to_its_own_patients_phones_only(nothing_configured, server):
+    nothing_configured.REMINDER_CHANNEL_PUSH_URL = f"{server.url}/v1/projects/good-enough/messages:send"
+    delivery = a_due_delivery(channels=["push"])
+    DeviceFactory(user=delivery.patient, token="the-patients-phone", now=SLOT - timedelta(days=1))
+    DeviceFactory(token="someone-elses-phone", now=SLOT - timedelta(days=1))  # a user with no reminder due
+    assert sending.delivery_send(delivery_id=str(delivery.id), now=SLOT).sent is True
+    assert [request.json()["message"]["token"] for request in server.received] == ["the-patients-phone"]
 
 
 @pytest.mark.django_db
@@ -323,6 +411,35 @@ def test_a_soft_time_limit_in_a_send_is_not_swallowed_what_was_sent_is_recorded_
     with django_capture_on_commit_callbacks(execute=True):
         assert dispatch_due(now=SLOT + LOST_AFTER + timedelta(seconds=1), enqueue=enqueued.extend).requeued == 2
     assert sorted(enqueued) == sorted(str(row.id) for row in rows.values() if row is not sent)
+
+
+@pytest.mark.django_db
+def test_a_retry_recorded_before_the_soft_time_limit_keeps_the_wait_its_service_asked_for(
+    webhook, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(sending, "RECORD_EVERY", 2)
+    deliveries = [a_due_delivery() for _ in range(3)]
+    real, calls = sending.channels.webhook, []
+
+    def busy_then_out_of_time(*, patient_id, message):
+        calls.append(message.delivery_id)
+        if len(calls) == 2:
+            raise sending.channels.TransientError("429", retry_after=300)  # five minutes, please
+        if len(calls) == 3:
+            raise SoftTimeLimitExceeded()
+        real(patient_id=patient_id, message=message)
+
+    monkeypatch.setattr(sending.channels, "webhook", busy_then_out_of_time)
+    now = SLOT + timedelta(minutes=1)
+    with pytest.raises(SoftTimeLimitExceeded):
+        sending.deliveries_send(delivery_ids=[str(d.id) for d in deliveries], now=now)
+    busy = Delivery.objects.get(id=calls[1])
+    assert (busy.status, busy.attempts, busy.enqueued_at) == ("pending", 1, now + timedelta(minutes=5))
+    # The dispatcher's next look for lost sends takes only the one never tried, not the one asked to wait.
+    enqueued: list[str] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch_due(now=now + LOST_AFTER + timedelta(seconds=1), enqueue=enqueued.extend)
+    assert enqueued == [calls[2]]
 
 
 @pytest.mark.django_db
