@@ -14,10 +14,12 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import CareLink, User
+from backend import env
 from seeds import personas
 from seeds.demo import persona_user
 from tests.factories import CareLinkFactory, PatientFactory, TherapistFactory
 from tests.helpers import client_for
+from tests.reminders.servers import MailRecorder, smtp_recorder
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +96,14 @@ def as_other_patient(other_patient: User) -> APIClient:
 @pytest.fixture
 def as_stranger(stranger_therapist: User) -> APIClient:
     return client_for(stranger_therapist)
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[MailRecorder]:
+    """A real SMTP server on a local port, configured as ``EMAIL_URL``: what it received."""
+    with smtp_recorder() as (mailbox, port):
+        url = f"smtp://127.0.0.1:{port}"
+        settings.EMAIL_URL = url
+        for name, value in env.parse_email_url("EMAIL_URL", url).as_django().items():
+            setattr(settings, name, value)
+        yield mailbox

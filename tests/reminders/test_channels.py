@@ -43,7 +43,6 @@ from tests.reminders.servers import (
     json_answer,
     resolving,
     silent_server,
-    smtp_recorder,
 )
 
 SLOT = datetime(2026, 3, 29, 18, 0, tzinfo=UTC)
@@ -634,16 +633,6 @@ def test_a_web_push_to_a_certificate_that_does_not_verify_is_not_sent(web_push, 
 
 
 # --- e-mail through SMTP --------------------------------------------------------------------
-
-
-@pytest.fixture
-def smtp(settings):
-    with smtp_recorder() as (mailbox, port):
-        url = f"smtp://127.0.0.1:{port}"
-        settings.EMAIL_URL = url
-        for name, value in env.parse_email_url("EMAIL_URL", url).as_django().items():
-            setattr(settings, name, value)
-        yield mailbox
 
 
 def test_an_email_reaches_the_mail_server_with_the_words_and_no_auto_replies(smtp):
