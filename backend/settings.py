@@ -73,7 +73,8 @@ PORT = env.get_int("PORT", 8000, minimum=1, maximum=65535)
 # Where people open the product: links sent by e-mail (a password reset) start with it, never
 # with the Host header of the request that asked for them (which a stranger can set).
 PUBLIC_URL = (
-    env.get_url("PUBLIC_URL", {"https", "http"}) or (f"http://127.0.0.1:{PORT}" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
+    env.get_url("PUBLIC_URL", {"https", "http"})
+    or (f"http://127.0.0.1:{PORT}" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
 ).rstrip("/")
 
 INSTALLED_APPS = [
