@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from accounts.models import CareLink, User
 from care.access import patient_read
+from care.detection import session_order
 from care.models import AccessLog, Session
 from core.exceptions import DomainError
 from journal.dates import iso_week, local_date, week_monday
@@ -157,10 +158,9 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
         .filter(Experiment.in_days(period.since, period.until), patient=patient)
         .order_by("date", "created_at")
     )
-    commitments = list(
-        living(Commitment)
-        .filter(patient=patient, status__in=[Commitment.Status.ACTIVE, Commitment.Status.PAUSED])
-        .order_by("created_at", "seq")  # seq: the order of a session's drafts, all made at one instant
+    commitments = sorted(
+        living(Commitment).filter(patient=patient, status__in=[Commitment.Status.ACTIVE, Commitment.Status.PAUSED]),
+        key=session_order,  # a session's drafts as they came up in it, however they were confirmed
     )
     active_target = active_pride_target(patient=patient)
     written = _Written(

@@ -27,9 +27,11 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from care.transcripts import Speaker, Transcript, TranscriptWarning, Turn
@@ -67,6 +69,15 @@ def evidence_line(evidence: str) -> int | None:
     not written by the detector (a commitment edited by hand, say)."""
     found = _EVIDENCE_LINE.search(evidence)
     return int(found.group(1)) if found else None
+
+
+def session_order(commitment: Commitment) -> tuple[datetime, float]:
+    """Where a commitment comes among others: by when it was written and, for a session's drafts
+    (all written at one instant), by the line of the transcript that proposed it. Not by
+    ``seq``, which a confirm or an edit moves on: a practice would jump to the end the moment it
+    was acted on. A commitment with no line quoted comes after those with one."""
+    line = evidence_line(commitment.evidence) if commitment.evidence else None
+    return commitment.created_at, math.inf if line is None else line
 
 
 @dataclass(frozen=True)

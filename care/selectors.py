@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from accounts.exceptions import NotLinked
 from accounts.models import CareLink, User
 from accounts.selectors import linked_cares
 from care.access import access_log, patient_read
-from care.detection import evidence_line
+from care.detection import session_order
 from care.exceptions import SessionNotFound
 from care.models import AccessLog, Session
 from journal.kinds import KINDS
@@ -190,21 +189,14 @@ def sessions_of(*, therapist: User, patient: User) -> QuerySet[Session]:
 
 def session_drafts(*, sessions: Sequence[Session]) -> dict[uuid.UUID, list[Commitment]]:
     """The living commitments each session drafted (whatever their status now), in the order
-    they came up in the session: by the line their evidence starts at. Not by ``seq``, which
-    a confirm or an edit moves on, so a draft would jump to the end the moment it was acted
-    on. One query."""
+    they came up in the session (``detection.session_order``). One query."""
     drafts: dict[uuid.UUID, list[Commitment]] = {session.id: [] for session in sessions}
     for commitment in living(Commitment).filter(session_id__in=list(drafts)).order_by("created_at", "seq"):
         assert commitment.session_id is not None  # filtered on it
         drafts[commitment.session_id].append(commitment)
     for found in drafts.values():
-        found.sort(key=_session_line)
+        found.sort(key=session_order)
     return drafts
-
-
-def _session_line(draft: Commitment) -> tuple[datetime, float]:
-    line = evidence_line(draft.evidence) if draft.evidence else None
-    return draft.created_at, math.inf if line is None else line  # no line quoted: after the quoted ones
 
 
 def practices_in_place(*, patient_id: uuid.UUID, drafts: Sequence[Commitment]) -> dict[uuid.UUID, Commitment]:

@@ -471,3 +471,22 @@ def test_a_pride_week_written_from_a_zone_already_in_next_week_waits_for_it(as_t
     with time_machine.travel(sunday, tick=False):
         body = as_therapist.get(f"/api/v1/patients/{chef.id}/brief/").json()
     assert [week["week"] for week in body["pride_weeks"]] == ["2026-W46", "2026-W47"]
+
+
+def test_a_sessions_practices_are_listed_as_they_came_up_whatever_order_they_were_confirmed(as_therapist, chef, link):
+    from pathlib import Path
+
+    link.created_at = NOW - timedelta(days=30)
+    link.save()
+    transcript = (Path(__file__).resolve().parents[2] / "seeds" / "transcripts" / "T44.txt").read_text()
+    with time_machine.travel(at(20), tick=False):
+        session = as_therapist.post(
+            "/api/v1/sessions/", {"patient": str(chef.id), "held_on": "2026-11-20", "transcript": transcript}
+        ).json()
+    drafts = [d["id"] for d in session["draft_commitments"]]
+    assert len(drafts) == 3
+    for n, draft in enumerate(reversed(drafts)):  # the last one agreed is confirmed first
+        with time_machine.travel(at(21, hour=10 + n), tick=False):
+            assert as_therapist.post(f"/api/v1/commitments/{draft}/confirm/").status_code == 200
+    listed = [p["commitment"]["id"] for p in brief(as_therapist, chef).json()["commitments"]]
+    assert listed == drafts
