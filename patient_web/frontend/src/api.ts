@@ -277,3 +277,18 @@ export async function eraseAccount(password: string): Promise<void> {
   await call<null>("DELETE", "/api/v1/me/", body);
   access = null;
 }
+
+export type AccessLog = Schemas["AccessLog"];
+
+/** Share this link's entries or not (conditional on the version the patient saw). */
+export async function updateCareLink(id: string, shareEntries: boolean, version: number): Promise<CareLink> {
+  const path = "/api/v1/care-links/{id}/" satisfies Path;
+  const body: Schemas["PatchedCareLinkUpdateRequest"] = { share_entries: shareEntries };
+  return (await call<Json<typeof path, "patch", 200>>("PATCH", path.replace("{id}", encodeURIComponent(id)), body, version)).data;
+}
+
+/** Who read what of the patient's, newest first: the first page (`pageSize` reads). */
+export async function accessLog(pageSize = 100): Promise<AccessLog[]> {
+  const path = "/api/v1/me/access-log/" satisfies Path;
+  return (await call<Json<typeof path, "get", 200>>("GET", `${path}?page_size=${pageSize}`)).data.results;
+}

@@ -196,3 +196,14 @@ export async function eraseAccount(password) {
     await call("DELETE", "/api/v1/me/", body);
     access = null;
 }
+/** Share this link's entries or not (conditional on the version the patient saw). */
+export async function updateCareLink(id, shareEntries, version) {
+    const path = "/api/v1/care-links/{id}/";
+    const body = { share_entries: shareEntries };
+    return (await call("PATCH", path.replace("{id}", encodeURIComponent(id)), body, version)).data;
+}
+/** Who read what of the patient's, newest first: the first page (`pageSize` reads). */
+export async function accessLog(pageSize = 100) {
+    const path = "/api/v1/me/access-log/";
+    return (await call("GET", `${path}?page_size=${pageSize}`)).data.results;
+}

@@ -1,0 +1,110 @@
+/** What my therapist sees: sharing, link by link, what is shared and what is private, and who
+ * read what, in words, newest first. */
+import * as api from "../api.js";
+import { announce, h } from "../dom.js";
+import { showMoment } from "../dates.js";
+import * as session from "../session.js";
+import * as store from "../store.js";
+import { problem } from "./forms.js";
+/** What each kind of read shows a therapist, as the patient would say it. */
+const READ = {
+    roster: "your week at a glance, in their list of patients",
+    patient: "your profile and your practices",
+    commitments: "your practices",
+    progress: "your progress, week by week",
+    entries: "the entries you share",
+    brief: "your summary before a session",
+    sessions: "the notes of your sessions",
+};
+const NAMES = {
+    reflection: ["daily reflection", "daily reflections"],
+    pride_entry: ["week of things you're proud of", "weeks of things you're proud of"],
+    experiment: ["experiment", "experiments"],
+};
+function counted(kind, n) {
+    const [one, many] = NAMES[kind] ?? [kind, kind];
+    return `${n} ${n === 1 ? one : many}`;
+}
+/** The entries on this device, shared and private, by kind (commitments are always seen). */
+async function entryCounts() {
+    const shared = new Map();
+    const kept = new Map();
+    for (const rec of await store.all()) {
+        if (rec.kind === "commitment")
+            continue;
+        const entry = (rec.local ?? rec.server);
+        if (!entry || entry.deleted_at || rec.op === "delete")
+            continue;
+        const into = entry.shared === false ? kept : shared;
+        into.set(rec.kind, (into.get(rec.kind) ?? 0) + 1);
+    }
+    const words = (counts) => ["reflection", "pride_entry", "experiment"].filter((k) => counts.get(k)).map((k) => counted(k, counts.get(k) ?? 0));
+    return { shared: words(shared), private: words(kept) };
+}
+/** Reads of one kind by one therapist on one day are one line, with how many times. */
+export function readLines(reads, zone) {
+    const lines = [];
+    const day = new Intl.DateTimeFormat("en-CA-u-nu-latn", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" });
+    for (const read of reads) {
+        const key = `${read.therapist.id ?? read.therapist.display_name}|${read.what}|${day.format(new Date(read.at))}`;
+        const same = lines.find((line) => line.key === key);
+        if (same) {
+            same.times += 1;
+            continue;
+        }
+        lines.push({ key, text: `${read.therapist.display_name} looked at ${READ[read.what]} on ${showMoment(read.at, zone)}`, times: 1 });
+    }
+    return lines;
+}
+function linkCard(link) {
+    const name = link.therapist?.display_name ?? "Your therapist";
+    const box = h("input", { type: "checkbox", id: `share-${link.id}`, checked: link.share_entries });
+    const said = h("p", { class: "hint" });
+    const error = h("p", { class: "form-error", role: "alert", hidden: true });
+    const describe = (on) => {
+        said.textContent = on
+            ? `${name} can read the entries you mark shared. Any single entry can still be private.`
+            : `${name} sees none of your entries now: only your practices and how often you practised.`;
+    };
+    describe(link.share_entries);
+    let version = link.version;
+    box.addEventListener("change", async () => {
+        error.hidden = true;
+        try {
+            const changed = await api.updateCareLink(link.id, box.checked, version);
+            version = changed.version;
+            describe(changed.share_entries);
+            announce(changed.share_entries ? `${name} can read your shared entries again.` : `${name} no longer sees your entries.`);
+        }
+        catch (failure) {
+            box.checked = !box.checked;
+            error.textContent = problem(failure).map((e) => e.detail).join(" ");
+            error.hidden = false;
+        }
+    });
+    return h("li", { class: "card" }, h("h3", {}, name), h("div", { class: "check" }, box, h("label", { for: box.id }, "Share my entries")), said, error);
+}
+export async function sharing() {
+    let links = null;
+    let reads = null;
+    try {
+        [links, reads] = await Promise.all([api.careLinks(), api.accessLog()]);
+        links = links.filter((l) => l.status === "active");
+    }
+    catch (error) {
+        if (!(error instanceof api.Offline || error instanceof api.SignedOut))
+            throw error;
+    }
+    const counts = await entryCounts();
+    const zone = session.zone();
+    const lines = reads ? readLines(reads, zone) : null;
+    return h("section", {}, h("h1", {}, "What my therapist sees"), h("h2", {}, "Sharing"), links === null
+        ? h("p", {}, "Shown when you're online.")
+        : links.length
+            ? h("ul", { class: "cards" }, links.map(linkCard))
+            : h("p", {}, "You're not linked with a therapist. ", h("a", { href: "/journal/join" }, "Join with an invite code"), "."), h("h2", {}, "Your entries"), h("p", {}, counts.shared.length ? `Marked shared: ${counts.shared.join(", ")}.` : "None of your entries is marked shared."), h("p", {}, counts.private.length ? `Private, seen by no one: ${counts.private.join(", ")}.` : "None is private."), h("p", { class: "hint" }, "Change one from History. Your practices, and how often you practised, are always part of what a linked therapist sees; your reminders, e-mail and password never are."), h("h2", {}, "Who looked, and when"), lines === null
+        ? h("p", {}, "Shown when you're online.")
+        : lines.length
+            ? h("ul", { class: "reads" }, lines.map((line) => h("li", {}, line.text, line.times > 1 ? ` (${line.times} times that day)` : "")))
+            : h("p", {}, "No one has looked at anything of yours yet."));
+}

@@ -1,0 +1,51 @@
+"""What my therapist sees, in the patient's app: sharing turned off hides the entries from the
+therapist at once, and a read the therapist makes in the dashboard shows in the patient's words."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from accounts.models import User
+from seeds import personas
+from tests.helpers import client_for
+from tests.patient_web.browser import journal
+from tests.patient_web.browser.test_screens import chef, shoot  # noqa: F401  (the demo's chef, as a fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def test_sharing_off_hides_the_entries_at_once_and_reads_show_in_words(new_tab, chef, screenshots_dir):  # noqa: F811
+    therapist = User.objects.get(email=personas.THERAPIST.email)
+    entries = f"/api/v1/patients/{chef.id}/entries/"
+    assert client_for(therapist).get(entries).json()["results"]  # the demo's chef shares entries
+
+    dashboard = Client()
+    dashboard.force_login(therapist)
+    for _ in range(2):  # reads as the therapist makes them: twice the same day is one line
+        assert dashboard.get(f"/app/patients/{chef.id}/").status_code == 200
+
+    page = new_tab()
+    journal.signed_in(page, email=chef.email, password=personas.CHEF.password)
+    page.get_by_role("link", name="Account").click()
+    journal.screen(page, "Account")
+    page.get_by_role("link", name="What my therapist sees").click()
+    journal.screen(page, "What my therapist sees")
+    reads = page.locator("ul.reads li")
+    line = reads.filter(has_text="Dr. Maya Okafor looked at your profile and your practices on")
+    expect(line).to_have_count(1)
+    expect(line).to_contain_text("(2 times that day)")
+    expect(page.locator("main")).to_contain_text("Marked shared:")
+    shoot(page, screenshots_dir, "sharing")
+
+    share = page.get_by_label("Share my entries")
+    expect(share).to_be_checked()
+    share.uncheck()
+    expect(page.locator("#status")).to_have_text("Dr. Maya Okafor no longer sees your entries.")
+    assert client_for(therapist).get(entries).json()["results"] == []
+    journal.check(page)
+
+    share.check()
+    expect(page.locator("#status")).to_have_text("Dr. Maya Okafor can read your shared entries again.")
+    assert client_for(therapist).get(entries).json()["results"]
