@@ -37,3 +37,42 @@ async function fromShell(key, request) {
     const cached = await caches.match(key, { cacheName: CACHE });
     return cached ?? fetch(request);
 }
+/** The screen a reminder opens, by its kind (`reminders.Reminder.Kind`). */
+const OPENS = {
+    reflection_daily: "/journal/today",
+    pride_weekly: "/journal/week",
+    experiment_day: "/journal/experiments",
+    experiment_follow_up: "/journal/experiments",
+};
+// A reminder shows the server's gentle words and nothing else: the payload never carries
+// journal text, so nothing personal reaches a lock screen.
+worker.addEventListener("push", (event) => {
+    let reminder = {};
+    try {
+        reminder = (event.data?.json() ?? {});
+    }
+    catch {
+        reminder = {};
+    }
+    const kind = reminder.data?.kind ?? "";
+    event.waitUntil(worker.registration.showNotification(reminder.title || "Good Enough", {
+        body: reminder.body ?? "",
+        tag: reminder.tag,
+        icon: SHELL.files.find((file) => file.includes("icon-192")),
+        data: { url: OPENS[kind] ?? "/journal/today" },
+    }));
+});
+worker.addEventListener("notificationclick", (event) => {
+    event.notification.close();
+    const url = new URL(event.notification.data?.url ?? "/journal/today", worker.location.origin).href;
+    event.waitUntil((async () => {
+        for (const client of await worker.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+            if (new URL(client.url).pathname.startsWith("/journal/") && "navigate" in client) {
+                await client.focus();
+                await client.navigate(url);
+                return;
+            }
+        }
+        await worker.clients.openWindow(url);
+    })());
+});

@@ -292,3 +292,38 @@ export async function accessLog(pageSize = 100): Promise<AccessLog[]> {
   const path = "/api/v1/me/access-log/" satisfies Path;
   return (await call<Json<typeof path, "get", 200>>("GET", `${path}?page_size=${pageSize}`)).data.results;
 }
+
+export type Reminder = Schemas["Reminder"];
+export type ReminderSettings = Schemas["ReminderSettings"];
+
+export async function reminders(): Promise<Reminder[]> {
+  return (await call<Json<"/api/v1/reminders/", "get", 200>>("GET", "/api/v1/reminders/?page_size=100")).data.results;
+}
+
+export async function updateReminder(id: string, body: Schemas["PatchedReminderUpdateRequest"], version: number): Promise<Reminder> {
+  const path = "/api/v1/reminders/{id}/" satisfies Path;
+  return (await call<Json<typeof path, "patch", 200>>("PATCH", path.replace("{id}", encodeURIComponent(id)), body, version)).data;
+}
+
+export async function reminderSettings(): Promise<ReminderSettings> {
+  return (await call<Json<"/api/v1/reminders/settings/", "get", 200>>("GET", "/api/v1/reminders/settings/")).data;
+}
+
+export async function replaceReminderSettings(body: Schemas["ReminderSettingsRequest"], version: number): Promise<ReminderSettings> {
+  return (await call<Json<"/api/v1/reminders/settings/", "put", 200>>("PUT", "/api/v1/reminders/settings/", body, version)).data;
+}
+
+/** The server's VAPID public key, or null when it sends no Web Push. */
+export async function webPushKey(): Promise<string | null> {
+  return (await call<Json<"/api/v1/devices/web-push/", "get", 200>>("GET", "/api/v1/devices/web-push/")).data.public_key;
+}
+
+export async function registerDevice(body: Schemas["DeviceRequest"]): Promise<Schemas["Device"]> {
+  const answer = await call<Schemas["Device"]>("POST", "/api/v1/devices/", body);
+  return answer.data;
+}
+
+export async function deleteDevice(id: string): Promise<void> {
+  const path = "/api/v1/devices/{id}/" satisfies Path;
+  await call<null>("DELETE", path.replace("{id}", encodeURIComponent(id)));
+}

@@ -5,6 +5,7 @@
  */
 import * as api from "./api.js";
 import type { User } from "./api.js";
+import * as push from "./push.js";
 import * as store from "./store.js";
 
 export let user: User | null = null;
@@ -53,6 +54,12 @@ export function hide(): void {
 }
 
 export async function signOut(): Promise<void> {
+  // Reminders stop coming to this browser: its subscription goes, here and on the server.
+  try {
+    await push.disable();
+  } catch {
+    // Offline, or signed out already (everywhere, or erased): the server drops the device itself.
+  }
   await api.signOut();
   await store.clear();
   user = null;

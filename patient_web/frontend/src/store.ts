@@ -91,6 +91,10 @@ export async function setMeta(name: string, value: unknown): Promise<void> {
   await done((await store("meta", "readwrite")).put({ name, value }));
 }
 
+export async function deleteMeta(name: string): Promise<void> {
+  await done((await store("meta", "readwrite")).delete(name));
+}
+
 /** Everything, on sign-out or when another person signs in on this device. */
 export async function clear(): Promise<void> {
   const database = await db();

@@ -218,6 +218,8 @@ export async function account(): Promise<HTMLElement> {
         ? h("ul", {}, links.map((l) => h("li", {}, l.therapist?.display_name ?? "Your therapist", l.share_entries ? " · sees your shared entries" : " · sharing is off")))
         : h("p", {}, "Not linked yet."),
     h("p", {}, h("a", { href: "/journal/sharing" }, "What my therapist sees"), " · ", h("a", { href: "/journal/join" }, "Join with an invite code")),
+    h("h2", {}, "Reminders"),
+    h("p", {}, h("a", { href: "/journal/reminders" }, "Times, days, quiet hours, and reminders on this device")),
     h("h2", {}, "Your name and time zone"),
     profileForm(),
     h("h2", {}, "Password"),

@@ -54,3 +54,56 @@ async function fromShell(key: string, request: Request): Promise<Response> {
   const cached = await caches.match(key, { cacheName: CACHE });
   return cached ?? fetch(request);
 }
+
+/** The screen a reminder opens, by its kind (`reminders.Reminder.Kind`). */
+const OPENS: Record<string, string> = {
+  reflection_daily: "/journal/today",
+  pride_weekly: "/journal/week",
+  experiment_day: "/journal/experiments",
+  experiment_follow_up: "/journal/experiments",
+};
+
+interface Reminder {
+  title?: string;
+  body?: string;
+  tag?: string;
+  data?: { kind?: string; delivery_id?: string };
+}
+
+// A reminder shows the server's gentle words and nothing else: the payload never carries
+// journal text, so nothing personal reaches a lock screen.
+worker.addEventListener("push", (event) => {
+  let reminder: Reminder = {};
+  try {
+    reminder = (event.data?.json() ?? {}) as Reminder;
+  } catch {
+    reminder = {};
+  }
+  const kind = reminder.data?.kind ?? "";
+  event.waitUntil(
+    worker.registration.showNotification(reminder.title || "Good Enough", {
+      body: reminder.body ?? "",
+      tag: reminder.tag,
+      icon: SHELL.files.find((file) => file.includes("icon-192")),
+      data: { url: OPENS[kind] ?? "/journal/today" },
+    }),
+  );
+});
+
+worker.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data as { url?: string } | null)?.url ?? "/journal/today", worker.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      for (const client of await worker.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+        if (new URL(client.url).pathname.startsWith("/journal/") && "navigate" in client) {
+          await client.focus();
+          await client.navigate(url);
+          return;
+        }
+      }
+      await worker.clients.openWindow(url);
+    })(),
+  );
+});
+

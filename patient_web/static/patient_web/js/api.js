@@ -207,3 +207,28 @@ export async function accessLog(pageSize = 100) {
     const path = "/api/v1/me/access-log/";
     return (await call("GET", `${path}?page_size=${pageSize}`)).data.results;
 }
+export async function reminders() {
+    return (await call("GET", "/api/v1/reminders/?page_size=100")).data.results;
+}
+export async function updateReminder(id, body, version) {
+    const path = "/api/v1/reminders/{id}/";
+    return (await call("PATCH", path.replace("{id}", encodeURIComponent(id)), body, version)).data;
+}
+export async function reminderSettings() {
+    return (await call("GET", "/api/v1/reminders/settings/")).data;
+}
+export async function replaceReminderSettings(body, version) {
+    return (await call("PUT", "/api/v1/reminders/settings/", body, version)).data;
+}
+/** The server's VAPID public key, or null when it sends no Web Push. */
+export async function webPushKey() {
+    return (await call("GET", "/api/v1/devices/web-push/")).data.public_key;
+}
+export async function registerDevice(body) {
+    const answer = await call("POST", "/api/v1/devices/", body);
+    return answer.data;
+}
+export async function deleteDevice(id) {
+    const path = "/api/v1/devices/{id}/";
+    await call("DELETE", path.replace("{id}", encodeURIComponent(id)));
+}

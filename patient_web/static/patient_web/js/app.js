@@ -12,6 +12,7 @@ import { refreshStates } from "./screens/conflict.js";
 import { account, join, register, signIn, welcome } from "./screens/account.js";
 import { erase } from "./screens/me.js";
 import { forgot, reset } from "./screens/password.js";
+import { reminders } from "./screens/reminders.js";
 import { sharing } from "./screens/sharing.js";
 import { history, practices, progress } from "./screens/read.js";
 import { experiments, today, week } from "./screens/write.js";
@@ -33,6 +34,7 @@ const ROUTES = {
     reset: { screen: reset, title: "Set a new password", open: true },
     erase: { screen: erase, title: "Erase my account" },
     sharing: { screen: sharing, title: "What my therapist sees" },
+    reminders: { screen: reminders, title: "Reminders" },
 };
 const TABS = [
     ["today", "Today"],

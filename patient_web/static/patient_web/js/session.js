@@ -4,6 +4,7 @@
  * and the refresh token in an HttpOnly cookie.
  */
 import * as api from "./api.js";
+import * as push from "./push.js";
 import * as store from "./store.js";
 export let user = null;
 export let online = true;
@@ -47,6 +48,13 @@ export function hide() {
     user = null;
 }
 export async function signOut() {
+    // Reminders stop coming to this browser: its subscription goes, here and on the server.
+    try {
+        await push.disable();
+    }
+    catch {
+        // Offline, or signed out already (everywhere, or erased): the server drops the device itself.
+    }
     await api.signOut();
     await store.clear();
     user = null;

@@ -53,6 +53,9 @@ export async function getMeta(name) {
 export async function setMeta(name, value) {
     await done((await store("meta", "readwrite")).put({ name, value }));
 }
+export async function deleteMeta(name) {
+    await done((await store("meta", "readwrite")).delete(name));
+}
 /** Everything, on sign-out or when another person signs in on this device. */
 export async function clear() {
     const database = await db();
