@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import render, resolve_url
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -69,14 +69,14 @@ def page_to_return_to(request: HttpRequest, url: str) -> str | None:
 def _to_sign_in(request: HttpRequest) -> HttpResponse:
     """A GET comes back to its own page after signing in. What a form sent cannot be replayed,
     and its address may answer a POST only: after signing in, the page the form was on (the
-    ``Referer``, when it is one of ours) or the roster; the sign-in page says what happened."""
-    sign_in = reverse("dashboard:sign-in")
-    if request.method in ("GET", "HEAD"):
-        return redirect_to_login(request.get_full_path(), sign_in)
-    back = page_to_return_to(request, request.headers.get("Referer", "")) or reverse("dashboard:roster")
-    query = QueryDict(mutable=True)
-    query.update({"next": back, SIGNED_OUT_FLAG: "1"})
-    return redirect(f"{sign_in}?{query.urlencode(safe='/')}")
+    ``Referer``, when it is one of ours) or the roster; the sign-in page says what happened.
+    Pages answer a GET or a POST only: a HEAD is a 405 before it gets here."""
+    if request.method == "GET":
+        return redirect_to_login(request.get_full_path())
+    # Headers are named in any case; a default other than "" is no page of ours either.
+    referer = request.headers.get("Referer", "")  # pragma: no mutate (as the line above says)
+    back = page_to_return_to(request, referer) or reverse("dashboard:roster")
+    return redirect_to_login(back, f"{resolve_url(settings.LOGIN_URL)}?{SIGNED_OUT_FLAG}=1")
 
 
 def therapist_required(view: View) -> View:
@@ -130,19 +130,23 @@ GARBLED_CURSOR = (
 )
 
 
+class NotOurCursor(ValueError):
+    """A cursor this page did not give out, or one in the wrong parameter."""
+
+
 def entries_position(query: QueryDict) -> selectors.Position | None:
     """Where the page of shared entries starts: ``?before=`` older than an entry, ``?after=``
     newer, neither the newest. ValueError for a cursor this page did not give out, or one in
     the wrong parameter (each link names its own direction)."""
     before, after = query.get("before") or None, query.get("after") or None
-    if before is None and after is None:
-        return None
     cursor = before or after
-    if (before and after) or cursor is None or len(cursor) > CURSOR_MAX_LENGTH:
-        raise ValueError("not a cursor of ours")
+    if cursor is None:
+        return None
+    if (before and after) or len(cursor) > CURSOR_MAX_LENGTH:
+        raise NotOurCursor
     position = selectors.Position.decode(cursor)
     if position.forward != (before is not None):
-        raise ValueError("not a cursor of ours")
+        raise NotOurCursor
     return position
 
 
@@ -217,14 +221,14 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler404``: the dashboard's own page under ``/app/``, Django's everywhere else."""
     if request.path.startswith("/app/"):
         return render(request, "dashboard/404.html", status=404)
-    return defaults.page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)  # pragma: no mutate (Django's page shows no exception)
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+def csrf_failure(request: HttpRequest, reason: str) -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: under ``/app/``, a form whose token is stale (the therapist signed
     in again in another tab, which gives a new one) says what happened and what to do, in
     our page; Django's plain page everywhere else. Nothing was written: the check runs before
     the view."""
     if request.path.startswith("/app/"):
         return render(request, "dashboard/csrf_failure.html", status=403)
-    return csrf.csrf_failure(request, reason)
+    return csrf.csrf_failure(request, reason)  # pragma: no mutate (Django's page never reads the request)

@@ -57,7 +57,10 @@ def week_last_day(week: str) -> date:
     """The Sunday of ``week``; for 9999-W52, whose Sunday would fall in the year 10000, the last
     day a date can hold, which bounds the same days."""
     monday = week_monday(week)
-    return monday + timedelta(days=6) if monday <= date.max - timedelta(days=6) else date.max
+    try:
+        return monday + timedelta(days=6)
+    except OverflowError:
+        return date.max
 
 
 def weeks_back(this_week: str, count: int) -> list[str]:

@@ -11,7 +11,7 @@ import base64
 import binascii
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
@@ -120,7 +120,8 @@ def encode_cursor(seq: int) -> str:
 
 def decode_cursor(cursor: str) -> int:
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        # The padding encode_cursor strips; the decoder ignores any it does not need.
+        text = base64.urlsafe_b64decode(cursor + "==").decode()
         prefix, seq = text.split(":")
         if prefix != "v1" or not ascii_digits(seq):
             raise ValueError
@@ -190,32 +191,34 @@ def patients_who_practised(*, patients: Collection[User], kind: str, now: dateti
     """``period_practised`` for many patients at once, in one query whatever their number.
 
     The reminder dispatcher asks it for every patient due in a pass. Patients' zones put
-    ``now`` on at most three local dates (and weeks), so the query filters by those few
-    values and each patient is matched to their own in Python.
+    ``now`` on at most three local dates (and weeks): the query asks, for each of those few,
+    about the patients whose own day (or week) it is.
     """
     today = {patient.id: local_date(now, patient.zone) for patient in patients}
     if not today:
         return set()
     if kind == Commitment.Kind.REFLECTION_DAILY:
-        days = living(Reflection).filter(patient_id__in=today, date__in=set(today.values()))
-        return {patient_id for patient_id, day in days.values_list("patient_id", "date") if today[patient_id] == day}
+        return _practised(Reflection, today, lambda day: Q(date=day))
     weeks = {patient_id: iso_week(day) for patient_id, day in today.items()}
     if kind == Commitment.Kind.PRIDE_WEEKLY:
-        written = living(PrideEntry).filter(patient_id__in=weeks, week__in=set(weeks.values()))
-        return {
-            patient_id for patient_id, week in written.values_list("patient_id", "week") if weeks[patient_id] == week
-        }
+        return _practised(PrideEntry, weeks, lambda week: Q(week=week))
     if kind == Commitment.Kind.EXPERIMENT:
-        in_any_week = Q()
-        for week in set(weeks.values()):
-            in_any_week |= Experiment.in_week(week)
-        tried = living(Experiment).filter(in_any_week, patient_id__in=weeks, status=Experiment.Status.TRIED)
-        return {
-            patient_id
-            for patient_id, planned_for, written_on in tried.values_list("patient_id", "planned_for", "date")
-            if Experiment.week_of(planned_for=planned_for, written_on=written_on) == weeks[patient_id]
-        }
+        return _practised(Experiment, weeks, lambda week: Experiment.in_week(week) & Q(status=Experiment.Status.TRIED))
     return set()
+
+
+P = TypeVar("P", date, str)
+
+
+def _practised(model: type[JournalRecord], periods: dict[uuid.UUID, P], in_period: Callable[[P], Q]) -> set[uuid.UUID]:
+    """The patients with a living ``model`` record ``in_period`` of their own ``periods``."""
+    patients_by_period: dict[P, list[uuid.UUID]] = defaultdict(list)
+    for patient_id, period in periods.items():
+        patients_by_period[period].append(patient_id)
+    each_in_their_own = Q()
+    for period, patient_ids in patients_by_period.items():
+        each_in_their_own |= Q(patient_id__in=patient_ids) & in_period(period)
+    return set(living(model).filter(each_in_their_own).values_list("patient_id", flat=True))
 
 
 @dataclass(frozen=True)

@@ -293,6 +293,30 @@ def test_a_wrong_recovery_code_holds_the_recovery_codes_for_a_second(enrolled):
     assert log_in(NOW + timedelta(milliseconds=1500), code=codes[0]).status_code == 200
 
 
+def test_the_pause_after_a_wrong_recovery_code_is_as_long_as_the_otp_static_throttle_factor_says(enrolled, settings):
+    """django-otp's setting for its static-token devices lengthens the recovery codes' pause too."""
+    settings.OTP_STATIC_THROTTLE_FACTOR = 10
+    device, codes = enrolled
+    assert log_in(code="abcdefgh").status_code == 401
+    assert "Wait a few seconds" in log_in(NOW + timedelta(seconds=5), code=codes[0]).json()["errors"][0]["detail"]
+    assert two_factor.recovery_codes_left(device.user) == two_factor.RECOVERY_CODE_COUNT
+    assert log_in(NOW + timedelta(seconds=11), code=codes[0]).status_code == 200
+
+
+def test_recovery_codes_held_by_the_pause_refuse_a_right_code_whoever_asks_them(enrolled):
+    """The pause is the device's own, as django-otp's devices keep it: a caller that goes straight
+    to ``verify_token`` (django-otp's ``match_token`` does) gets no way past it either."""
+    device, codes = enrolled
+    recovery = two_factor.device_for_code(device.user, codes[0])
+    with time_machine.travel(NOW, tick=False):
+        assert recovery.verify_token("abcdefgh") is False
+        assert recovery.verify_token(codes[0]) is False
+    assert two_factor.recovery_codes_left(device.user) == two_factor.RECOVERY_CODE_COUNT
+    with time_machine.travel(NOW + timedelta(seconds=2), tick=False):
+        assert recovery.verify_token(codes[0]) is True
+    assert two_factor.recovery_codes_left(device.user) == two_factor.RECOVERY_CODE_COUNT - 1
+
+
 # --- The recovery-code path: each rule of code_verify, one test each -----------------------------
 
 

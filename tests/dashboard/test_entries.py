@@ -15,7 +15,7 @@ import time_machine
 from accounts import services as account_services
 from care.models import AccessLog
 from care.selectors import Position
-from dashboard.views import ENTRIES_PAGE_SIZE
+from dashboard.views import CURSOR_MAX_LENGTH, ENTRIES_PAGE_SIZE
 from tests.dashboard.conftest import NOW, get, signed_in, text
 from tests.factories import PASSWORD, ExperimentFactory, PrideEntryFactory, ReflectionFactory
 
@@ -182,6 +182,19 @@ def test_a_cursor_this_page_did_not_give_out_is_a_400_page_that_reads_no_entries
     assert "The last 12 weeks" in page
     assert "Effort of" not in page
     assert f'href="/app/patients/{chef.id}/#entries">Show the newest entries' in response.content.decode()
+    assert reads(chef) == ["patient", "sessions"]
+
+
+def test_a_cursor_longer_than_any_this_page_gives_out_is_refused_unread(maya, chef, twelve_days):
+    """The bound comes before decoding: padding the decoder would skip does not get a long one past it."""
+    cursor = links(get(maya, f"/app/patients/{chef.id}/"))["Older entries"].partition("?before=")[2]
+    at_the_bound = cursor.removesuffix("#entries").ljust(CURSOR_MAX_LENGTH, "=")
+    older = get(maya, f"/app/patients/{chef.id}/?before={at_the_bound}")
+    assert re.findall(r"Effort of (\d\d Nov)", text(older)) == ["15 Nov", "14 Nov"]
+    AccessLog.objects.all().delete()
+    too_long = get(maya, f"/app/patients/{chef.id}/?before={at_the_bound}=")
+    assert too_long.status_code == 400
+    assert GARBLED in text(too_long)
     assert reads(chef) == ["patient", "sessions"]
 
 

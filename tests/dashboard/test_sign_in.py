@@ -327,7 +327,7 @@ def test_a_form_sent_after_the_session_ended_comes_back_to_its_page_after_signin
     signed_out_meanwhile(as_maya)
     response = as_maya.post("/app/invites/", {"note": "For Sam"}, HTTP_REFERER=f"http://testserver{page}")
     assert response.status_code == 302
-    assert response["Location"] == f"/app/sign-in/?next={page}&signed_out=1"
+    assert response["Location"] == f"/app/sign-in/?signed_out=1&next={page}"
     sign_in = as_maya.get(response["Location"])
     shown = html.unescape(sign_in.content.decode())
     assert SIGNED_OUT in shown
@@ -352,7 +352,7 @@ def test_a_form_sent_after_the_session_ended_comes_back_to_its_page_after_signin
 def test_without_a_page_of_ours_to_return_to_a_form_sent_signed_out_leads_to_the_roster(db, referer):
     extra = {} if referer is None else {"HTTP_REFERER": referer}
     response = Client().post("/app/invites/", {"note": "x"}, **extra)
-    assert response["Location"] == "/app/sign-in/?next=/app/&signed_out=1"
+    assert response["Location"] == "/app/sign-in/?signed_out=1&next=/app/"
 
 
 def test_the_sign_in_page_gives_no_reason_when_none_was_asked_for(db):

@@ -190,6 +190,14 @@ class TestPeriodPractised:
         for kind in (Commitment.Kind.REFLECTION_DAILY, Commitment.Kind.PRIDE_WEEKLY, Commitment.Kind.EXPERIMENT):
             assert selectors.patients_who_practised(patients=[kiritimati, honolulu], kind=kind, now=now) == both, kind
 
+    def test_another_patients_practice_that_day_is_no_answer_about_the_patients_asked(self, chef):
+        neighbour = PatientFactory(timezone=chef.timezone)
+        ReflectionFactory(patient=neighbour, now=NOW)
+        PrideEntryFactory(patient=neighbour, items=["theirs"], now=NOW)
+        ExperimentFactory(patient=neighbour, status="tried", now=NOW)
+        for kind in (Commitment.Kind.REFLECTION_DAILY, Commitment.Kind.PRIDE_WEEKLY, Commitment.Kind.EXPERIMENT):
+            assert selectors.patients_who_practised(patients=[chef], kind=kind, now=NOW) == set(), kind
+
 
 class TestTheDayAnExperimentCountsOn:
     """One rule (``Experiment.day_counted``): the day it was planned for, else the day it was
