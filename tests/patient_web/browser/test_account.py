@@ -86,12 +86,15 @@ def test_a_new_password_keeps_this_app_signed_in_and_signs_out_every_other_devic
     journal.tab(page, "Week", "This week")
 
 
-def test_a_forgotten_password_is_reset_from_the_emails_link_once(new_tab, river, smtp, eager, live_server, settings):
+def test_a_forgotten_password_is_reset_from_the_emails_link_once(
+    new_tab, river, smtp, eager, live_server, settings, screenshots_dir
+):
     settings.PUBLIC_URL = live_server.url
     page = new_tab()
     journal.open_app(page, "/journal/sign-in")
     page.get_by_role("link", name="Forgot your password?").click()
     journal.screen(page, "Forgot your password?")
+    shoot(page, screenshots_dir, "forgot")
     page.get_by_label("E-mail").fill(river.email)
     page.get_by_role("button", name="Send me a link").click()
     expect(page.get_by_role("status").filter(has_text="If an account uses river@example.test")).to_be_visible()
@@ -104,6 +107,7 @@ def test_a_forgotten_password_is_reset_from_the_emails_link_once(new_tab, river,
     page.goto(link)
     journal.screen(page, "Set a new password")
     assert page.url == f"{live_server.url}/journal/reset"  # the token left the address bar
+    shoot(page, screenshots_dir, "reset")
     page.get_by_label("New password").fill("password123")
     page.get_by_role("button", name="Set my new password").click()
     expect(page.get_by_text("This password is too common.")).to_be_visible()
