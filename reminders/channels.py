@@ -97,6 +97,7 @@ class Message:
     body: str
     slot_at: datetime  # aware, UTC
     collapse_key: str  # one per (reminder, slot): a rare resend replaces instead of showing twice
+    experiment_id: str | None = None  # an experiment's nudge: which one, for the app to open
 
     def __post_init__(self) -> None:
         if self.slot_at.utcoffset() is None:
@@ -247,7 +248,12 @@ def _web_push(*, subscription_json: str, message: Message) -> None:
         "title": message.title,
         "body": message.body,
         "tag": message.collapse_key,  # the browser replaces a shown notification with the same tag
-        "data": {"kind": message.kind, "delivery_id": message.delivery_id},
+        "data": {
+            "kind": message.kind,
+            "delivery_id": message.delivery_id,
+            # An id, never a title: what the service worker opens, not what it shows.
+            **({"experiment_id": message.experiment_id} if message.experiment_id else {}),
+        },
     }
     try:
         body = WebPusher(subscription).encode(json.dumps(payload, separators=(",", ":")).encode(), "aes128gcm")["body"]

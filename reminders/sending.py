@@ -235,6 +235,7 @@ def _message(delivery: Delivery) -> channels.Message:
         body=body,
         slot_at=delivery.slot_at,
         collapse_key=f"r{reminder.id.hex[:12]}{delivery.slot_at:%y%m%d%H%M}",
+        experiment_id=str(reminder.experiment_id) if reminder.experiment_id else None,
     )
 
 

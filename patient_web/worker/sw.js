@@ -55,11 +55,13 @@ worker.addEventListener("push", (event) => {
         reminder = {};
     }
     const kind = reminder.data?.kind ?? "";
+    const experiment = reminder.data?.experiment_id;
+    const url = experiment ? `/journal/experiments?id=${encodeURIComponent(experiment)}` : (OPENS[kind] ?? "/journal/today");
     event.waitUntil(worker.registration.showNotification(reminder.title || "Good Enough", {
         body: reminder.body ?? "",
         tag: reminder.tag,
         icon: SHELL.files.find((file) => file.includes("icon-192")),
-        data: { url: OPENS[kind] ?? "/journal/today" },
+        data: { url },
     }));
 });
 worker.addEventListener("notificationclick", (event) => {

@@ -480,6 +480,17 @@ def test_a_web_push_arrives_encrypted_for_the_subscription_and_decrypts_intact(w
     assert request.headers["urgency"] == "normal"
 
 
+def test_an_experiments_web_push_names_the_experiment_to_open_and_nothing_of_it(web_push, browser):
+    experiment_id = "6f1d3c3a-0c1e-4f4e-9d6e-3b1c2a0f9e11"
+    channels.push(device=browser.device, message=a_message(kind="experiment_day", experiment_id=experiment_id))
+    [request] = web_push.received
+    assert browser.decrypt(request.body)["data"] == {
+        "kind": "experiment_day",
+        "delivery_id": "0d4c3f8e-5a43-4c55-9a7e-2f1b7f0b9c11",
+        "experiment_id": experiment_id,
+    }
+
+
 def test_a_web_push_is_signed_with_our_vapid_key(web_push, browser):
     channels.push(device=browser.device, message=a_message())
     authorization = web_push.received[0].headers["authorization"]

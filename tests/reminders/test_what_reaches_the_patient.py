@@ -20,7 +20,7 @@ from reminders import sending
 from reminders.dispatcher import dispatch_due
 from reminders.models import MAX_DEVICES, Delivery, Device, Reminder, ReminderSettings
 from reminders.wording import message_for
-from tests.factories import DeviceFactory, PatientFactory
+from tests.factories import DeviceFactory, ExperimentFactory, PatientFactory
 from tests.reminders.helpers import a_reminder, z
 
 pytestmark = pytest.mark.django_db
@@ -94,10 +94,25 @@ def test_a_reminder_reaches_every_chosen_channel_and_the_row_names_them(recorded
     message = recorded.webhook.calls[0]["message"]
     assert (message.kind, message.title, message.body) == (Reminder.Kind.REFLECTION_DAILY, title, body)
     assert message.collapse_key == f"r{delivery.reminder_id.hex[:12]}{SLOT:%y%m%d%H%M}"
+    assert message.experiment_id is None
     # Reached: nothing goes to the log as well.
     assert recorded.console.calls == []
     delivery.refresh_from_db()
     assert (delivery.status, delivery.channel, delivery.attempts) == ("sent", "push,email,webhook", 1)
+
+
+def test_an_experiments_nudge_names_the_experiment_for_the_app_to_open(recorded):
+    patient = PatientFactory(timezone="Europe/London")
+    experiment = ExperimentFactory(
+        patient=patient, now=SLOT - timedelta(days=2), planned_for=SLOT.date(), status="planned"
+    )
+    phone(patient, "their-phone", registered_days_ago=1)
+    morning = Reminder.objects.get(experiment=experiment, kind=Reminder.Kind.EXPERIMENT_DAY)
+    dispatch_due(now=morning.next_fire_at, enqueue=lambda ids: None)
+    delivery = Delivery.objects.get(patient=patient)
+    sending.delivery_send(delivery_id=str(delivery.id), now=morning.next_fire_at)
+    [call] = recorded.push.calls
+    assert call["message"].experiment_id == str(experiment.id)
 
 
 def test_a_channel_the_patient_did_not_choose_is_not_used(recorded):

@@ -67,7 +67,7 @@ interface Reminder {
   title?: string;
   body?: string;
   tag?: string;
-  data?: { kind?: string; delivery_id?: string };
+  data?: { kind?: string; delivery_id?: string; experiment_id?: string };
 }
 
 // A reminder shows the server's gentle words and nothing else: the payload never carries
@@ -80,12 +80,14 @@ worker.addEventListener("push", (event) => {
     reminder = {};
   }
   const kind = reminder.data?.kind ?? "";
+  const experiment = reminder.data?.experiment_id;
+  const url = experiment ? `/journal/experiments?id=${encodeURIComponent(experiment)}` : (OPENS[kind] ?? "/journal/today");
   event.waitUntil(
     worker.registration.showNotification(reminder.title || "Good Enough", {
       body: reminder.body ?? "",
       tag: reminder.tag,
       icon: SHELL.files.find((file) => file.includes("icon-192")),
-      data: { url: OPENS[kind] ?? "/journal/today" },
+      data: { url },
     }),
   );
 });
