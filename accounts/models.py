@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import AnonymousUser, PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -34,6 +35,15 @@ def validate_timezone(value: str) -> None:
             code="unknown_timezone",
             params={"value": value},
         )
+
+
+def validate_password(password: str, *, user: User, field: str) -> None:
+    """Django's password validators (``AUTH_PASSWORD_VALIDATORS``), their refusals named after
+    ``field`` (``password`` at registration, ``new_password`` when it changes)."""
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as error:
+        raise ValidationError({field: error.error_list}) from None
 
 
 #: Files of the tz database that are not zones: "localtime" means whatever zone the server

@@ -13,9 +13,7 @@ from datetime import datetime
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -24,7 +22,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts import signals, tokens
 from accounts.exceptions import EmailTaken, ResetLinkNotValid
-from accounts.models import INVITE_LIFETIME, CareLink, Invite, Role, User, hash_invite_code
+from accounts.models import INVITE_LIFETIME, CareLink, Invite, Role, User, hash_invite_code, validate_password
 from accounts.sessions import sessions_end
 from core.exceptions import DomainError
 from core.storage import purge_deleted_rows
@@ -35,7 +33,7 @@ def user_register(*, email: str, password: str, display_name: str, role: str, ti
     if email_in_use(email):
         raise EmailTaken()
     candidate = User(email=email, display_name=display_name)  # what the similarity validator compares
-    password_check(password, user=candidate, field="password")
+    validate_password(password, user=candidate, field="password")
     try:
         with transaction.atomic():
             return User.objects.create_user(
@@ -44,14 +42,6 @@ def user_register(*, email: str, password: str, display_name: str, role: str, ti
     except IntegrityError:
         # Two registrations raced past the check above; the unique index decided.
         raise EmailTaken() from None
-
-
-def password_check(password: str, *, user: User, field: str) -> None:
-    """Django's password validators (``AUTH_PASSWORD_VALIDATORS``), their refusals on ``field``."""
-    try:
-        password_validation.validate_password(password, user=user)
-    except ValidationError as error:
-        raise ValidationError({field: error.error_list}) from None
 
 
 def email_in_use(email: str) -> bool:
@@ -75,7 +65,7 @@ def password_change(*, user: User, new_password: str, keep_refresh: str | None) 
     """The user's new password (the caller checked the current one). Every other device signs
     in again: each refresh token but ``keep_refresh`` (the ``jti`` of the device that changed it)
     stops working, and every dashboard session ends."""
-    password_check(new_password, user=user, field="new_password")
+    validate_password(new_password, user=user, field="new_password")
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
@@ -139,7 +129,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
         user = password_reset_user(uid=uid, token=token, lock=True)
         if user is None:
             raise ResetLinkNotValid()
-        password_check(new_password, user=user, field="new_password")
+        validate_password(new_password, user=user, field="new_password")
         user.set_password(new_password)
         user.save(update_fields=["password"])
         tokens.tokens_revoke_all(user=user)

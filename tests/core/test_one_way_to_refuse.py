@@ -17,8 +17,8 @@ DOMAIN_MODULES = sorted(
     for pattern in ("services.py", "selectors.py", "models.py", "brief.py", "access.py")
     for path in (ROOT / app).glob(pattern)
 )
-#: Django's field validators, which model fields call: they speak Django's ``ValidationError``.
-FIELD_VALIDATORS = {("accounts/models.py", "validate_timezone")}
+#: Django's validators, of fields and of passwords: they speak Django's ``ValidationError``.
+FIELD_VALIDATORS = {("accounts/models.py", "validate_timezone"), ("accounts/models.py", "validate_password")}
 
 
 def raised_names(path: Path) -> list[tuple[str, str]]:

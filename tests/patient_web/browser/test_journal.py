@@ -278,7 +278,7 @@ def test_signing_out_leaves_nothing_of_the_journal_on_the_device(new_tab, transa
 
     page.get_by_role("link", name="Account").click()
     journal.screen(page, "Account")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     journal.screen(page, "Good Enough")
     assert records_on_device(page) == 0
     page.reload()
