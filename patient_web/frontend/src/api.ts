@@ -327,3 +327,7 @@ export async function deleteDevice(id: string): Promise<void> {
   const path = "/api/v1/devices/{id}/" satisfies Path;
   await call<null>("DELETE", path.replace("{id}", encodeURIComponent(id)));
 }
+
+export async function devices(): Promise<Schemas["Device"][]> {
+  return (await call<Json<"/api/v1/devices/", "get", 200>>("GET", "/api/v1/devices/?page_size=100")).data.results;
+}

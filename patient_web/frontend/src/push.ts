@@ -18,6 +18,18 @@ export async function on(): Promise<boolean> {
   return (await store.getMeta<string>(DEVICE)) !== undefined;
 }
 
+/**
+ * Ask the server whether this device still receives reminders: one the push service called
+ * gone (the browser dropped the subscription, say) is switched off there, and is off here too,
+ * so the patient can turn it on again.
+ */
+export async function check(): Promise<void> {
+  const id = await store.getMeta<string>(DEVICE);
+  if (!id) return;
+  const mine = (await api.devices()).find((device) => device.id === id);
+  if (!mine?.active) await store.deleteMeta(DEVICE);
+}
+
 export class PushRefused extends Error {}
 
 function keyBytes(key: string): Uint8Array<ArrayBuffer> {

@@ -164,3 +164,31 @@ def test_a_reminder_reaches_the_service_worker_by_web_push_with_no_journal_text(
     page.get_by_role("button", name="Stop reminders on this device").click()
     expect(page.locator("#status")).to_have_text("Reminders stopped on this device.")
     assert not Device.objects.filter(user=river).exists()
+
+
+def test_a_subscription_the_push_service_called_gone_shows_as_off_and_can_be_turned_on_again(
+    new_tab, river, push_service, live_server
+):
+    subscription = Subscription(f"{push_service.https_url()}/push/river")
+    page = new_tab()
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.add_init_script(STUB % json.dumps(subscription.subscription))
+    journal.signed_in(page, email=river.email, password=PASSWORD)
+    to_reminders(page)
+    page.get_by_role("button", name="Remind me on this device").click()
+    expect(page.get_by_role("button", name="Stop reminders on this device")).to_be_visible()
+
+    # A reminder is sent, and the push service answers that this subscription is gone.
+    push_service.answer(410)
+    a_reminder(river, at="20:00", now=timezone.now() - timedelta(days=1))
+    Reminder.objects.update(next_fire_at=timezone.now())
+    enqueued: list[str] = []
+    dispatch_due(now=timezone.now(), enqueue=enqueued.extend)
+    sending.delivery_send(delivery_id=enqueued[0], now=timezone.now())
+    assert not Device.objects.get(user=river).active
+    page.reload()
+    journal.screen(page, "Reminders")
+    expect(page.get_by_role("button", name="Remind me on this device")).to_be_visible()
+    page.get_by_role("button", name="Remind me on this device").click()
+    expect(page.locator("#status")).to_have_text("Reminders will come to this device.")
+    assert Device.objects.get(user=river).active  # registering again turns it back on

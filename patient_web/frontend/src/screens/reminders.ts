@@ -150,7 +150,7 @@ export async function reminders(): Promise<HTMLElement> {
   let list: api.Reminder[] | null = null;
   let settings: api.ReminderSettings | null = null;
   try {
-    [list, settings] = await Promise.all([api.reminders(), api.reminderSettings()]);
+    [list, settings] = await Promise.all([api.reminders(), api.reminderSettings(), push.check()]);
   } catch (error) {
     if (!(error instanceof api.Offline || error instanceof api.SignedOut)) throw error;
   }

@@ -232,3 +232,6 @@ export async function deleteDevice(id) {
     const path = "/api/v1/devices/{id}/";
     await call("DELETE", path.replace("{id}", encodeURIComponent(id)));
 }
+export async function devices() {
+    return (await call("GET", "/api/v1/devices/?page_size=100")).data.results;
+}

@@ -14,6 +14,19 @@ export function supported() {
 export async function on() {
     return (await store.getMeta(DEVICE)) !== undefined;
 }
+/**
+ * Ask the server whether this device still receives reminders: one the push service called
+ * gone (the browser dropped the subscription, say) is switched off there, and is off here too,
+ * so the patient can turn it on again.
+ */
+export async function check() {
+    const id = await store.getMeta(DEVICE);
+    if (!id)
+        return;
+    const mine = (await api.devices()).find((device) => device.id === id);
+    if (!mine?.active)
+        await store.deleteMeta(DEVICE);
+}
 export class PushRefused extends Error {
 }
 function keyBytes(key) {

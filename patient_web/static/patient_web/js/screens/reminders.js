@@ -129,7 +129,7 @@ export async function reminders() {
     let list = null;
     let settings = null;
     try {
-        [list, settings] = await Promise.all([api.reminders(), api.reminderSettings()]);
+        [list, settings] = await Promise.all([api.reminders(), api.reminderSettings(), push.check()]);
     }
     catch (error) {
         if (!(error instanceof api.Offline || error instanceof api.SignedOut))
