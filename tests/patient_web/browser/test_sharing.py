@@ -8,6 +8,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.models import User
+from journal.models import Reflection
 from seeds import personas
 from tests.helpers import client_for
 from tests.patient_web.browser import journal
@@ -36,7 +37,11 @@ def test_sharing_off_hides_the_entries_at_once_and_reads_show_in_words(new_tab, 
     line = reads.filter(has_text="Dr. Maya Okafor looked at your profile and your practices on")
     expect(line).to_have_count(1)
     expect(line).to_contain_text("(2 times that day)")
-    expect(page.locator("main")).to_contain_text("Marked shared:")
+    expect(page.get_by_role("heading", name="Shared with Dr. Maya Okafor")).to_be_visible()
+    reflections = page.locator("details", has_text="daily reflections").first
+    reflections.locator("summary").click()
+    newest = Reflection.objects.filter(patient=chef, shared=True, deleted_at=None).order_by("-date").first()
+    expect(reflections.locator("li").first).to_have_text(newest.date.strftime("%a, %b %-d"))
     shoot(page, screenshots_dir, "sharing")
 
     share = page.get_by_label("Share my entries")

@@ -2,7 +2,7 @@
  * read what, in words, newest first. */
 import * as api from "../api.js";
 import { announce, h } from "../dom.js";
-import { showMoment } from "../dates.js";
+import { showDay, showMoment, showWeek } from "../dates.js";
 import * as session from "../session.js";
 import * as store from "../store.js";
 import { problem } from "./forms.js";
@@ -29,20 +29,40 @@ function counted(kind: string, n: number): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** One entry as a list names it: its day, its week, or its title. */
+function label(kind: string, entry: { date?: string; week?: string; title?: string | null }): string {
+  if (kind === "reflection" && entry.date) return showDay(entry.date);
+  if (kind === "pride_entry" && entry.week) return `the week of ${showWeek(entry.week)}`;
+  return entry.title || "An experiment";
+}
+
 /** The entries on this device, shared and private, by kind (commitments are always seen). */
-async function entryCounts(): Promise<{ shared: string[]; private: string[] }> {
-  const shared = new Map<string, number>();
-  const kept = new Map<string, number>();
-  for (const rec of await store.all()) {
-    if (rec.kind === "commitment") continue;
-    const entry = (rec.local ?? rec.server) as { shared?: boolean; deleted_at?: string | null } | null;
-    if (!entry || entry.deleted_at || rec.op === "delete") continue;
+async function entryLists(): Promise<{ shared: Map<string, string[]>; kept: Map<string, string[]> }> {
+  const shared = new Map<string, string[]>();
+  const kept = new Map<string, string[]>();
+  const records = (await store.all()).filter((rec) => rec.kind !== "commitment" && rec.op !== "delete");
+  const sortKey = (rec: store.Rec) => {
+    const entry = store.current(rec) as { date?: string; week?: string; created_at?: string };
+    return entry.date ?? entry.week ?? entry.created_at ?? "";
+  };
+  records.sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1)); // newest first
+  for (const rec of records) {
+    const entry = store.current(rec) as { shared?: boolean; deleted_at?: string | null; date?: string; week?: string; title?: string | null };
+    if (entry.deleted_at) continue;
     const into = entry.shared === false ? kept : shared;
-    into.set(rec.kind, (into.get(rec.kind) ?? 0) + 1);
+    into.set(rec.kind, [...(into.get(rec.kind) ?? []), label(rec.kind, entry)]);
   }
-  const words = (counts: Map<string, number>) =>
-    ["reflection", "pride_entry", "experiment"].filter((k) => counts.get(k)).map((k) => counted(k, counts.get(k) ?? 0));
-  return { shared: words(shared), private: words(kept) };
+  return { shared, kept };
+}
+
+/** Each kind as a disclosure: "21 daily reflections", opening to the list of them. */
+function listed(entries: Map<string, string[]>): HTMLElement[] {
+  return ["reflection", "pride_entry", "experiment"]
+    .filter((kind) => entries.get(kind)?.length)
+    .map((kind) => {
+      const names = entries.get(kind) ?? [];
+      return h("details", {}, h("summary", {}, counted(kind, names.length)), h("ul", {}, names.map((name) => h("li", {}, name))));
+    });
 }
 
 /** Reads of one kind by one therapist on one day are one line, with how many times. */
@@ -98,7 +118,8 @@ export async function sharing(): Promise<HTMLElement> {
   } catch (error) {
     if (!(error instanceof api.Offline || error instanceof api.SignedOut)) throw error;
   }
-  const counts = await entryCounts();
+  const entries = await entryLists();
+  const sharing = (links ?? []).filter((link) => link.share_entries).map((link) => link.therapist?.display_name ?? "your therapist");
   const zone = session.zone();
   const lines = reads ? readLines(reads, zone) : null;
   return h(
@@ -112,8 +133,10 @@ export async function sharing(): Promise<HTMLElement> {
         ? h("ul", { class: "cards" }, links.map(linkCard))
         : h("p", {}, "You're not linked with a therapist. ", h("a", { href: "/journal/join" }, "Join with an invite code"), "."),
     h("h2", {}, "Your entries"),
-    h("p", {}, counts.shared.length ? `Marked shared: ${counts.shared.join(", ")}.` : "None of your entries is marked shared."),
-    h("p", {}, counts.private.length ? `Private, seen by no one: ${counts.private.join(", ")}.` : "None is private."),
+    h("h3", {}, sharing.length ? `Shared with ${sharing.join(" and ")}` : "Marked shared (no one sees them while sharing is off)"),
+    entries.shared.size ? listed(entries.shared) : h("p", {}, "None of your entries is marked shared."),
+    h("h3", {}, "Private, seen by no one"),
+    entries.kept.size ? listed(entries.kept) : h("p", {}, "None."),
     h("p", { class: "hint" }, "Change one from History. Your practices, and how often you practised, are always part of what a linked therapist sees; your reminders, e-mail and password never are."),
     h("h2", {}, "Who looked, and when"),
     lines === null
