@@ -78,6 +78,18 @@ def to_reminders(page) -> None:
     journal.screen(page, "Reminders")
 
 
+def on_reminders_with_push(new_tab, river, push_service, live_server):
+    """River on the Reminders screen of a browser allowed to notify, whose push subscription
+    (the stub's) is at the local push service: the page and the subscription's keys."""
+    subscription = Subscription(f"{push_service.https_url()}/push/river")
+    page = new_tab()
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.add_init_script(STUB % json.dumps(subscription.subscription))
+    journal.signed_in(page, email=river.email, password=PASSWORD)
+    to_reminders(page)
+    return page, subscription
+
+
 def test_a_reminders_time_days_and_the_quiet_hours_are_changed_in_the_app(new_tab, river, screenshots_dir):
     reminder = a_reminder(river, at="20:00", now=timezone.now())
     page = new_tab()
@@ -117,12 +129,7 @@ def test_a_reminder_reaches_the_service_worker_by_web_push_with_no_journal_text(
 ):
     ReflectionFactory(patient=river, effort="Burnt the sauce and laughed", now=timezone.now() - timedelta(days=1))
     a_reminder(river, at="20:00", now=timezone.now() - timedelta(days=1))
-    subscription = Subscription(f"{push_service.https_url()}/push/river")
-    page = new_tab()
-    page.context.grant_permissions(["notifications"], origin=live_server.url)
-    page.add_init_script(STUB % json.dumps(subscription.subscription))
-    journal.signed_in(page, email=river.email, password=PASSWORD)
-    to_reminders(page)
+    page, subscription = on_reminders_with_push(new_tab, river, push_service, live_server)
     assert not Device.objects.exists()  # nothing was asked, nothing registered, on the way here
 
     page.get_by_role("button", name="Remind me on this device").click()
@@ -169,12 +176,7 @@ def test_a_reminder_reaches_the_service_worker_by_web_push_with_no_journal_text(
 def test_a_subscription_the_push_service_called_gone_shows_as_off_and_can_be_turned_on_again(
     new_tab, river, push_service, live_server
 ):
-    subscription = Subscription(f"{push_service.https_url()}/push/river")
-    page = new_tab()
-    page.context.grant_permissions(["notifications"], origin=live_server.url)
-    page.add_init_script(STUB % json.dumps(subscription.subscription))
-    journal.signed_in(page, email=river.email, password=PASSWORD)
-    to_reminders(page)
+    page, _ = on_reminders_with_push(new_tab, river, push_service, live_server)
     page.get_by_role("button", name="Remind me on this device").click()
     expect(page.get_by_role("button", name="Stop reminders on this device")).to_be_visible()
 
