@@ -9,6 +9,7 @@ real worker to a real SMTP server.
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from django.core import mail
 from django.test import Client
 from rest_framework.test import APIClient
 
+from accounts import services
 from accounts.models import User, UserSession
 from backend.celery import app as celery_app
 from tests.factories import PASSWORD, PatientFactory, TherapistFactory
@@ -256,6 +258,51 @@ class TestReset:
         again = confirm(uid, token, "another-new-one-2028")
         assert (again.status_code, error_attrs(again), error_codes(again)) == (400, ["token"], ["invalid_link"])
         assert logs_in(river.email, NEW)
+
+    def test_the_email_says_what_the_link_does_for_how_long_and_what_to_do_if_it_was_not_you(self, river):
+        ask_reset(river.email)
+        body = mail.outbox[0].body
+        assert body.startswith(
+            "Hello River,\n\nSomeone, we hope you, asked to set a new password for your Good Enough account. "
+            "This link lets you choose one; it works once, within 1 hour:\n\n"
+        )
+        assert body.endswith(
+            "\n\nSetting a new password signs you out everywhere else. If you did not ask, ignore this "
+            "e-mail: your password stays as it is.\n"
+        )
+
+    def test_the_email_counts_the_links_hours_as_configured(self, river, settings):
+        settings.PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
+        ask_reset(river.email)
+        assert "it works once, within 2 hours:" in mail.outbox[0].body
+
+    def test_the_worker_says_whether_it_sent_a_mail(self, river):
+        assert services.password_reset_mail(email=" River@Example.test ") is True
+        assert services.password_reset_mail(email="nobody@example.test") is False
+        assert len(mail.outbox) == 1
+
+    def test_the_link_opens_the_account_it_was_sent_to_among_others(self, river):
+        # Accounts whose ids come before River's: the first a lookup ignoring the link's uid would find.
+        others = [PatientFactory(id=uuid.UUID(int=1)), TherapistFactory(id=uuid.UUID(int=2))]
+        ask_reset(river.email)
+        _, uid, token = reset_link(mail.outbox[0])
+        assert confirm(uid, token).status_code == 204
+        assert User.objects.get(id=river.id).check_password(NEW)
+        assert all(User.objects.get(id=other.id).check_password(PASSWORD) for other in others)
+
+    def test_a_new_password_like_the_accounts_own_email_is_refused(self, river):
+        ask_reset(river.email)
+        _, uid, token = reset_link(mail.outbox[0])
+        similar = confirm(uid, token, "river@example.test")
+        assert (error_attrs(similar), error_codes(similar)) == (["new_password"], ["password_too_similar"])
+
+    def test_a_reset_leaves_no_dashboard_session_row_of_the_account(self):
+        ada = TherapistFactory()
+        dashboard_of(ada)
+        ask_reset(ada.email)
+        _, uid, token = reset_link(mail.outbox[0])
+        assert confirm(uid, token).status_code == 204
+        assert not UserSession.objects.filter(user_id=ada.id).exists()
 
     def test_a_therapists_link_opens_the_dashboard_and_ends_their_dashboard_sessions(self):
         therapist = TherapistFactory(email="dr.ada@example.test")

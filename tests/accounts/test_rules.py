@@ -7,12 +7,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django.core.exceptions import ValidationError
+from django.test import Client
 from time_machine import travel
 
 from accounts import services
 from accounts.exceptions import EmailTaken
-from accounts.models import CareLink, Invite, Role, User
+from accounts.models import CareLink, Invite, Role, User, UserSession
 from tests.factories import CareLinkFactory, PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +118,34 @@ class TestLinks:
         services.user_erase(user=therapist, now=NOW)
         link = CareLink.objects.get()
         assert (link.status, link.ended_at, link.version, link.therapist) == ("ended", NOW, 2, None)
+
+    def test_a_therapists_erasure_ends_no_one_elses_links(self, therapist, chef, link, stranger_therapist):
+        colleagues = CareLinkFactory(therapist=stranger_therapist, patient=chef)
+        services.user_erase(user=therapist, now=NOW)
+        colleagues.refresh_from_db()
+        assert (colleagues.status, colleagues.ended_at, colleagues.version) == ("active", None, 1)
+
+    def test_an_erasure_leaves_no_dashboard_session_and_no_failed_log_in_record_of_theirs(self, therapist):
+        browser = Client()
+        browser.force_login(therapist)
+        Client().post("/app/sign-in/", {"email": therapist.email, "password": "not-it"})  # axes notes a failure
+        Client().post(
+            "/api/v1/auth/token/", {"email": therapist.email, "password": "not-it"}, content_type="application/json"
+        )
+        therapist_id, email = therapist.id, therapist.email  # a deleted user's instance has no id
+        assert UserSession.objects.filter(user_id=therapist_id).exists()
+        assert AccessAttempt.objects.filter(username__iexact=email).exists()
+        services.user_erase(user=therapist, now=NOW)
+        assert not UserSession.objects.filter(user_id=therapist_id).exists()
+        assert not AccessAttempt.objects.filter(username__iexact=email).exists()
+        assert not AccessFailureLog.objects.filter(username__iexact=email).exists()
+
+    def test_a_therapists_erasure_leaves_their_links_that_had_ended_as_they_ended(self, therapist, chef, link):
+        link.status, link.ended_at = CareLink.Status.ENDED, NOW - timedelta(days=3)
+        link.save()
+        services.user_erase(user=therapist, now=NOW)
+        link.refresh_from_db()
+        assert (link.status, link.ended_at, link.version) == ("ended", NOW - timedelta(days=3), 1)
 
 
 class TestExportDocument:
