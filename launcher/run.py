@@ -78,6 +78,9 @@ def prepare() -> None:
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
     os.environ.setdefault("PORT", "8000")
+    # honcho gives each process of the Procfile its own PORT (the worker's is PORT + 100): links
+    # the worker e-mails (a password reset) must name the web server's address, fixed here.
+    os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{os.environ['PORT']}")
     # The Procfile's commands (gunicorn, celery) live beside this interpreter in .venv/bin.
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     keep_var_private()
