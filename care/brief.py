@@ -20,7 +20,7 @@ from care.detection import session_order
 from care.models import AccessLog, Session
 from core.exceptions import DomainError
 from journal.dates import iso_week, local_date, week_monday
-from journal.models import Commitment, Experiment, PrideEntry, Reflection
+from journal.models import Commitment, Entry, Experiment, PrideEntry, Reflection
 from journal.selectors import active_pride_target, living
 
 #: Without a session or ``?since=``, a brief looks back this far (or to the link's start).
@@ -106,6 +106,7 @@ class Brief:
     experiments: list[ExperimentSeen]  # by day
     active_days: int
     quiet_stretches: list[QuietStretch]
+    quoted: list[Entry]  # the entries whose words the brief shows: shared, while the link shares
 
     @property
     def experiments_tried(self) -> int:
@@ -115,8 +116,10 @@ class Brief:
 def patient_brief(*, therapist: User, patient_id: uuid.UUID, since: date | None, now: datetime) -> Brief:
     """The brief since ``since`` (else the last session this therapist held with the patient,
     else four weeks back or the link's start), up to today in the patient's zone."""
-    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.BRIEF, now=now) as link:
-        return brief_build(link=link, therapist=therapist, since=since, now=now)
+    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.BRIEF, now=now) as read:
+        brief = brief_build(link=read.link, therapist=therapist, since=since, now=now)
+        read.showed(brief.quoted)
+        return brief
 
 
 def brief_build(*, link: CareLink, therapist: User, since: date | None, now: datetime) -> Brief:
@@ -206,6 +209,7 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
         experiments=[ExperimentSeen(experiment=e, shared=shares and e.shared) for e in experiments],
         active_days=len(active),
         quiet_stretches=quiet_stretches(period=period, active=active),
+        quoted=[entry for entry in [*pride, *experiments] if shares and entry.shared],
     )
 
 

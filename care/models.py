@@ -61,6 +61,9 @@ class AccessLog(models.Model):
     therapist_name = models.CharField(max_length=100)
     what = models.CharField(max_length=16, choices=What.choices)
     at = models.DateTimeField()
+    # The shared entries whose words the read showed, as the patient's log names them: each one's
+    # type, id and day or week (``care.access.Read``), never its words.
+    entries = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["patient", "-at", "-id"], name="access_log_patient_at")]

@@ -140,7 +140,8 @@ class PatientDetail:
 def patient_detail(*, therapist: User, patient_id: uuid.UUID, now: datetime, weeks: int) -> PatientDetail:
     """A patient, their commitments and their last ``weeks`` weeks (the dashboard's chart asks
     ``CHART_WEEKS``; the same five journal queries whatever the number)."""
-    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.PATIENT, now=now) as link:
+    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.PATIENT, now=now) as read:
+        link = read.link
         summary = week_summaries(patients=[link.patient], weeks=weeks, now=now)[link.patient_id]
         return PatientDetail(
             link=link,
@@ -154,8 +155,8 @@ def patient_detail(*, therapist: User, patient_id: uuid.UUID, now: datetime, wee
 
 
 def patient_progress(*, therapist: User, patient_id: uuid.UUID, weeks: int, now: datetime) -> PatientProgress:
-    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.PROGRESS, now=now) as link:
-        return progress(patient=link.patient, weeks=weeks, now=now)
+    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.PROGRESS, now=now) as read:
+        return progress(patient=read.link.patient, weeks=weeks, now=now)
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,8 @@ class SessionDrafts:
 def patient_sessions(*, therapist: User, patient_id: uuid.UUID, now: datetime) -> QuerySet[Session]:
     """The sessions this therapist recorded with the patient (the caller pages through them
     inside the read's transaction)."""
-    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.SESSIONS, now=now) as link:
-        return sessions_of(therapist=therapist, patient=link.patient)
+    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.SESSIONS, now=now) as read:
+        return sessions_of(therapist=therapist, patient=read.link.patient)
 
 
 def session_detail(*, therapist: User, session_id: uuid.UUID, now: datetime) -> tuple[Session, list[Commitment]]:
@@ -308,7 +309,8 @@ def shared_entries(
 ) -> EntriesPage:
     """The patient's entries marked ``shared``, while their link shares entries; newest written
     first, ``start``..``end`` on the day (or week) each is for. One query per type asked."""
-    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.ENTRIES, now=now) as link:
+    with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.ENTRIES, now=now) as read:
+        link = read.link
         if not link.share_entries:
             return EntriesPage(entries=[], next=None, previous=None, shared=False)
         forward = position is None or position.forward
@@ -331,6 +333,7 @@ def shared_entries(
             page.reverse()
         if not page:
             return EntriesPage(entries=[], next=None, previous=None, shared=True)
+        read.showed(entry for _, entry in page)
         first, last = page[0][1], page[-1][1]
         has_next = more if forward else True
         has_previous = position is not None if forward else more

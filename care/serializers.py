@@ -271,9 +271,22 @@ class ReaderSerializer(serializers.Serializer[AccessLog]):
     display_name = serializers.CharField(source="therapist_name", help_text="Their name when they read.")
 
 
+class EntryReadSerializer(serializers.Serializer[dict[str, str]]):
+    type = serializers.ChoiceField(choices=ENTRY_TYPE_CHOICES)
+    id = serializers.UUIDField(help_text="The entry's id (it may since have been deleted).")
+    date = serializers.DateField(required=False, help_text="A reflection's or an experiment's day.")
+    week = WeekField(required=False, help_text="A pride entry's week.")
+
+
 class AccessLogSerializer(serializers.ModelSerializer[AccessLog]):
     therapist = ReaderSerializer(source="*")
+    entries = EntryReadSerializer(
+        many=True,
+        read_only=True,
+        help_text="The shared entries whose words this read showed (a page of shared entries, or those a brief "
+        "quotes), each by its type, id and day or week; empty for a read that showed no entry's words.",
+    )
 
     class Meta:
         model = AccessLog
-        fields = ["id", "therapist", "what", "at"]
+        fields = ["id", "therapist", "what", "at", "entries"]

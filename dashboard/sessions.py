@@ -83,8 +83,8 @@ def _record_page(request: HttpRequest, patient_id: uuid.UUID, form: SessionForm,
     therapist = _therapist(request)
     with patient_read(
         therapist=therapist, patient_id=patient_id, what=AccessLog.What.SESSIONS, now=timezone.now()
-    ) as link:
-        context = {"form": form, "patient": link.patient, "zone": therapist.timezone}
+    ) as read:
+        context = {"form": form, "patient": read.link.patient, "zone": therapist.timezone}
         return render(request, "dashboard/session_new.html", context, status=status)
 
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
 
 from accounts import services as account_services
 from care.models import AccessLog
-from tests.factories import CareLinkFactory, CommitmentFactory, PatientFactory
+from journal import services as journal_services
+from tests.factories import (
+    CareLinkFactory,
+    CommitmentFactory,
+    ExperimentFactory,
+    PatientFactory,
+    PrideEntryFactory,
+    ReflectionFactory,
+)
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 ACCESS_LOG = "/api/v1/me/access-log/"
@@ -46,6 +54,7 @@ def test_each_read_writes_one_row_the_patient_sees(as_therapist, as_chef, chef, 
             "therapist": {"id": str(therapist.id), "display_name": "Dr. Maya Okafor"},
             "what": what,
             "at": "2026-11-25T18:00:00Z",
+            "entries": [],  # the chef has written nothing, so no read showed an entry's words
         }
     ]
 
@@ -104,3 +113,72 @@ def test_the_log_keeps_the_readers_name_after_they_erase_their_account(as_therap
     account_services.user_erase(user=therapist, now=NOW)
     (row,) = get(as_chef, ACCESS_LOG).json()["results"]
     assert row["therapist"] == {"id": None, "display_name": "Dr. Maya Okafor"}
+
+
+@pytest.fixture
+def written(chef):
+    """A shared reflection, pride week and experiment, and a private reflection, written before NOW."""
+    earlier = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    return {
+        "reflection": ReflectionFactory(patient=chef, date=date(2026, 11, 24), now=earlier),
+        "private": ReflectionFactory(patient=chef, date=date(2026, 11, 23), shared=False, now=earlier),
+        "pride": PrideEntryFactory(patient=chef, week="2026-W47", now=earlier),
+        # An experiment's day is the day it was written.
+        "experiment": ExperimentFactory(patient=chef, now=datetime(2026, 11, 22, 9, 0, tzinfo=UTC)),
+    }
+
+
+def logged_entries(as_chef):
+    (row,) = get(as_chef, ACCESS_LOG).json()["results"]
+    return row["entries"]
+
+
+def test_a_read_of_shared_entries_names_each_entry_it_showed_and_no_other(as_therapist, as_chef, chef, link, written):
+    assert get(as_therapist, f"/api/v1/patients/{chef.id}/entries/", page_size=2).status_code == 200
+    # The page held the two written last (created together: newest id first); the log names those two.
+    shown = sorted(logged_entries(as_chef), key=lambda entry: entry["type"])
+    page = get(as_therapist, f"/api/v1/patients/{chef.id}/entries/", page_size=2).json()["results"]
+    assert sorted((entry["type"], entry["id"]) for entry in shown) == sorted((e["type"], e["id"]) for e in page)
+    assert len(shown) == 2
+
+
+def test_each_entry_is_named_by_its_type_id_and_day_or_week_never_its_words(as_therapist, as_chef, chef, link, written):
+    assert get(as_therapist, f"/api/v1/patients/{chef.id}/entries/").status_code == 200
+    shown = logged_entries(as_chef)
+    assert sorted(shown, key=lambda entry: entry["type"]) == [
+        {"type": "experiment", "id": str(written["experiment"].id), "date": "2026-11-22"},
+        {"type": "pride_entry", "id": str(written["pride"].id), "week": "2026-W47"},
+        {"type": "reflection", "id": str(written["reflection"].id), "date": "2026-11-24"},
+    ]  # the private reflection is not among them: the therapist never saw it
+
+
+def test_the_log_still_names_an_entry_after_the_patient_deletes_it(as_therapist, as_chef, chef, link, written):
+    assert get(as_therapist, f"/api/v1/patients/{chef.id}/entries/", type="reflection").status_code == 200
+    journal_services.record_delete(record=written["reflection"], now=NOW)
+    deleted = {"type": "reflection", "id": str(written["reflection"].id), "date": "2026-11-24"}
+    assert logged_entries(as_chef) == [deleted]
+
+
+def test_a_read_while_the_link_shares_nothing_names_no_entry(as_therapist, as_chef, chef, link, written):
+    link.share_entries = False
+    link.save()
+    assert get(as_therapist, f"/api/v1/patients/{chef.id}/entries/").status_code == 200
+    assert get(as_therapist, f"/api/v1/patients/{chef.id}/brief/", since="2026-11-16").status_code == 200
+    assert [row["entries"] for row in get(as_chef, ACCESS_LOG).json()["results"]] == [[], []]
+
+
+def test_a_brief_names_the_pride_week_and_experiment_it_quotes_and_not_the_reflections_it_only_counts(
+    as_therapist, as_chef, chef, link, written
+):
+    ExperimentFactory(patient=chef, shared=False, now=NOW)  # counted, not quoted
+    assert get(as_therapist, f"/api/v1/patients/{chef.id}/brief/", since="2026-11-16").status_code == 200
+    assert sorted(logged_entries(as_chef), key=lambda entry: entry["type"]) == [
+        {"type": "experiment", "id": str(written["experiment"].id), "date": "2026-11-22"},
+        {"type": "pride_entry", "id": str(written["pride"].id), "week": "2026-W47"},
+    ]
+
+
+def test_a_read_that_fails_to_build_logs_nothing(as_therapist, chef, link):
+    # A brief for a day still to come is refused after the link was found: no row.
+    assert get(as_therapist, f"/api/v1/patients/{chef.id}/brief/", since="2027-01-01").status_code == 400
+    assert not AccessLog.objects.exists()

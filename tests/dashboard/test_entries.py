@@ -148,6 +148,17 @@ def test_the_page_reads_the_entries_as_the_api_logs_them(maya, chef, twelve_days
     assert reads(chef) == ["entries", "entries", "patient", "patient", "sessions", "sessions"]
 
 
+def test_the_log_names_the_entries_each_page_showed_so_the_patient_sees_what_was_read(maya, chef, twelve_days):
+    first = get(maya, f"/app/patients/{chef.id}/")
+    AccessLog.objects.all().delete()
+    get(maya, links(first)["Older entries"])
+    (read,) = AccessLog.objects.filter(patient=chef, what=AccessLog.What.ENTRIES)
+    assert [(entry["type"], entry["date"]) for entry in read.entries] == [
+        ("reflection", "2026-11-15"),
+        ("reflection", "2026-11-14"),
+    ]
+
+
 def forged(parts: object) -> str:
     return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
 

@@ -1003,6 +1003,8 @@ export interface components {
             what: components["schemas"]["AccessLogWhatEnum"];
             /** Format: date-time */
             at: string;
+            /** @description The shared entries whose words this read showed (a page of shared entries, or those a brief quotes), each by its type, id and day or week; empty for a read that showed no entry's words. */
+            readonly entries: components["schemas"]["EntryRead"][];
         };
         /**
          * @description * `roster` - This week and the last four, in the roster
@@ -1532,6 +1534,24 @@ export interface components {
             detail: string;
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
             attr: string | null;
+        };
+        EntryRead: {
+            type: components["schemas"]["SharedEntryTypeEnum"];
+            /**
+             * Format: uuid
+             * @description The entry's id (it may since have been deleted).
+             */
+            id: string;
+            /**
+             * Format: date
+             * @description A reflection's or an experiment's day.
+             */
+            date: string;
+            /**
+             * @description A pride entry's week.
+             * @example 2026-W48
+             */
+            week: string;
         };
         /** @description The body of every 4xx and 503 answer. */
         EraseAccountError: {

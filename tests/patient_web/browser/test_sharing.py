@@ -3,11 +3,16 @@ therapist at once, and a read the therapist makes in the dashboard shows in the 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.models import User
+from care.models import AccessLog
+from dashboard.views import ENTRIES_PAGE_SIZE
+from journal.dates import week_monday
 from journal.models import Reflection
 from seeds import personas
 from tests.helpers import client_for
@@ -17,10 +22,19 @@ from tests.patient_web.browser.test_screens import chef, shoot  # noqa: F401  (t
 pytestmark = pytest.mark.browser
 
 
+def in_words(entry: dict[str, str]) -> str:
+    """An entry of the access log as the app names it, in the browser's en-US (its start)."""
+    if entry["type"] == "pride_entry":
+        return f"pride entry for the week of {week_monday(entry['week']):%b %-d} "
+    day = date.fromisoformat(entry["date"])
+    return f"{'reflection' if entry['type'] == 'reflection' else 'experiment'} of {day:%a, %b %-d} on"
+
+
 def test_sharing_off_hides_the_entries_at_once_and_reads_show_in_words(new_tab, chef, screenshots_dir):  # noqa: F811
     therapist = User.objects.get(email=personas.THERAPIST.email)
     entries = f"/api/v1/patients/{chef.id}/entries/"
     assert client_for(therapist).get(entries).json()["results"]  # the demo's chef shares entries
+    AccessLog.objects.filter(patient=chef).delete()  # that read was the test's, not the therapist's
 
     dashboard = Client()
     dashboard.force_login(therapist)
@@ -37,6 +51,13 @@ def test_sharing_off_hides_the_entries_at_once_and_reads_show_in_words(new_tab, 
     line = reads.filter(has_text="Dr. Maya Okafor looked at your profile and your practices on")
     expect(line).to_have_count(1)
     expect(line).to_contain_text("(2 times that day)")
+    # Each entry the page showed is named, as the patient would name it: the newest one first.
+    shown = AccessLog.objects.filter(patient=chef, what=AccessLog.What.ENTRIES).first().entries  # both alike
+    assert len(shown) == ENTRIES_PAGE_SIZE
+    line = reads.filter(has_text=f"Dr. Maya Okafor read your {in_words(shown[0])}")
+    expect(line).to_have_count(1)
+    expect(line).to_contain_text("(2 times that day)")
+    expect(reads.filter(has_text="Dr. Maya Okafor read your ")).to_have_count(ENTRIES_PAGE_SIZE)
     expect(page.get_by_role("heading", name="Shared with Dr. Maya Okafor")).to_be_visible()
     reflections = page.locator("details", has_text="daily reflections").first
     reflections.locator("summary").click()

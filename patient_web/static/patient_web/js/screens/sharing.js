@@ -61,20 +61,37 @@ function listed(entries) {
         return h("details", {}, h("summary", {}, counted(kind, names.length)), h("ul", {}, names.map((name) => h("li", {}, name))));
     });
 }
-/** Reads of one kind by one therapist on one day are one line, with how many times. */
+/** One entry a read showed, as the patient would name it: "your reflection of Tue 24 Nov". */
+function entryRead(entry) {
+    if (entry.type === "pride_entry" && entry.week)
+        return `your pride entry for the week of ${showWeek(entry.week)}`;
+    const day = entry.date ? ` of ${showDay(entry.date)}` : "";
+    return entry.type === "reflection" ? `your reflection${day}` : `your experiment${day}`;
+}
+/** What one read showed, each thing as `[key, words]`: each shared entry whose words it showed
+ * (a brief also says it was the brief), or, when it showed none, the kind of read. */
+function readThings(read) {
+    const things = read.entries.map((entry) => [`${entry.type}:${entry.id}`, `read ${entryRead(entry)}`]);
+    if (!things.length || read.what !== "entries")
+        things.unshift([read.what, `looked at ${READ[read.what]}`]);
+    return things;
+}
+/** The log in words, newest first: the same thing read by the same therapist on one day is
+ * one line (at its latest time), with how many times. */
 export function readLines(reads, zone) {
-    const lines = [];
+    const lines = new Map();
     const day = new Intl.DateTimeFormat("en-CA-u-nu-latn", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" });
     for (const read of reads) {
-        const key = `${read.therapist.id ?? read.therapist.display_name}|${read.what}|${day.format(new Date(read.at))}`;
-        const same = lines.find((line) => line.key === key);
-        if (same) {
-            same.times += 1;
-            continue;
+        for (const [thing, words] of readThings(read)) {
+            const key = `${read.therapist.id ?? read.therapist.display_name}|${thing}|${day.format(new Date(read.at))}`;
+            const same = lines.get(key);
+            if (same)
+                same.times += 1;
+            else
+                lines.set(key, { text: `${read.therapist.display_name} ${words} on ${showMoment(read.at, zone)}`, times: 1 });
         }
-        lines.push({ key, text: `${read.therapist.display_name} looked at ${READ[read.what]} on ${showMoment(read.at, zone)}`, times: 1 });
     }
-    return lines;
+    return [...lines.values()];
 }
 function linkCard(link) {
     const name = link.therapist?.display_name ?? "Your therapist";
