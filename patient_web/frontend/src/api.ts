@@ -120,8 +120,8 @@ async function parse<T>(response: Response): Promise<Answer<T>> {
   throw new ApiError(response.status, errors, (data ?? {}) as Record<string, unknown>);
 }
 
-/** A call with the access token; on 401 the cookie is traded once for a new one. */
-async function call<T>(method: string, path: string, body?: unknown, ifMatch?: number): Promise<Answer<T>> {
+/** A call with the access token, its raw response; on 401 the cookie is traded once for a new one. */
+async function answered(method: string, path: string, body?: unknown, ifMatch?: number): Promise<Response> {
   let response = await send(method, path, body, ifMatch);
   if (response.status === 401 && !path.startsWith("/api/v1/auth/")) {
     await refresh();
@@ -130,7 +130,12 @@ async function call<T>(method: string, path: string, body?: unknown, ifMatch?: n
   if (response.status === 503) {
     throw new Offline("The server is busy; we will try again shortly.");
   }
-  return parse<T>(response);
+  return response;
+}
+
+/** A call with the access token, its JSON answer (an error status thrown as `ApiError`). */
+async function call<T>(method: string, path: string, body?: unknown, ifMatch?: number): Promise<Answer<T>> {
+  return parse<T>(await answered(method, path, body, ifMatch));
 }
 
 /**
@@ -260,11 +265,7 @@ export async function confirmPasswordReset(body: Schemas["PasswordResetConfirmRe
 
 /** Everything the server holds of the patient, as the JSON document it gives, and its file name. */
 export async function exportAccount(): Promise<{ blob: Blob; name: string }> {
-  let response = await send("GET", "/api/v1/me/export/");
-  if (response.status === 401) {
-    await refresh();
-    response = await send("GET", "/api/v1/me/export/");
-  }
+  const response = await answered("GET", "/api/v1/me/export/");
   if (!response.ok) await parse<null>(response);
   const disposition = response.headers.get("Content-Disposition") ?? "";
   const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? "good-enough-export.json";

@@ -66,8 +66,8 @@ async function parse(response) {
     const errors = Array.isArray(body.errors) ? body.errors : [];
     throw new ApiError(response.status, errors, (data ?? {}));
 }
-/** A call with the access token; on 401 the cookie is traded once for a new one. */
-async function call(method, path, body, ifMatch) {
+/** A call with the access token, its raw response; on 401 the cookie is traded once for a new one. */
+async function answered(method, path, body, ifMatch) {
     let response = await send(method, path, body, ifMatch);
     if (response.status === 401 && !path.startsWith("/api/v1/auth/")) {
         await refresh();
@@ -76,7 +76,11 @@ async function call(method, path, body, ifMatch) {
     if (response.status === 503) {
         throw new Offline("The server is busy; we will try again shortly.");
     }
-    return parse(response);
+    return response;
+}
+/** A call with the access token, its JSON answer (an error status thrown as `ApiError`). */
+async function call(method, path, body, ifMatch) {
+    return parse(await answered(method, path, body, ifMatch));
 }
 /**
  * Trade the HttpOnly cookie for an access token: one trade at a time however many callers, and
@@ -179,11 +183,7 @@ export async function confirmPasswordReset(body) {
 }
 /** Everything the server holds of the patient, as the JSON document it gives, and its file name. */
 export async function exportAccount() {
-    let response = await send("GET", "/api/v1/me/export/");
-    if (response.status === 401) {
-        await refresh();
-        response = await send("GET", "/api/v1/me/export/");
-    }
+    const response = await answered("GET", "/api/v1/me/export/");
     if (!response.ok)
         await parse(response);
     const disposition = response.headers.get("Content-Disposition") ?? "";
