@@ -9,21 +9,27 @@ real worker to a real SMTP server.
 from __future__ import annotations
 
 import re
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
+from django.db import connections
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import User, UserSession
 from backend.celery import app as celery_app
 from tests.factories import PASSWORD, PatientFactory, TherapistFactory
-from tests.helpers import client_for, error_attrs, error_codes
+from tests.helpers import client_for, error_attrs, error_codes, needs_concurrent_transactions
 
 pytestmark = pytest.mark.django_db
 
@@ -418,3 +424,43 @@ def test_a_password_change_made_with_an_old_style_access_token_keeps_no_device(r
     response = client_for(river).post(CHANGE, {"current_password": PASSWORD, "new_password": NEW}, format="json")
     assert response.status_code == 204
     assert not phone.refreshes()
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_one_reset_link_used_twice_at_once_sets_one_password(monkeypatch):
+    """Both requests check the token before either saves, unless the first holds the account's
+    row: then the second reads the new password, under which the link no longer opens anything."""
+    river = PatientFactory(email="river@example.test")
+    uid, token = urlsafe_base64_encode(force_bytes(river.pk)), default_token_generator.make_token(river)
+    checked = services.validate_password
+
+    def slow_check(*args, **kwargs):
+        time.sleep(0.3)  # between the token's check and the save: the window a second request needs
+        return checked(*args, **kwargs)
+
+    monkeypatch.setattr(services, "validate_password", slow_check)
+    barrier = threading.Barrier(2)
+    answers: list = []
+
+    def use(password: str) -> None:
+        try:
+            barrier.wait()
+            response = APIClient().post(CONFIRM, {"uid": uid, "token": token, "new_password": password}, format="json")
+            answers.append(
+                (response.status_code, error_codes(response) if response.status_code >= 400 else [], password)
+            )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=use, args=(password,)) for password in (NEW, "another-new-one-2028")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(status for status, _, _ in answers) == [204, 400]
+    [(_, _, winner)] = [answer for answer in answers if answer[0] == 204]
+    [(_, refusal, loser)] = [answer for answer in answers if answer[0] == 400]
+    assert refusal == ["invalid_link"]
+    assert logs_in(river.email, winner)
+    assert not logs_in(river.email, loser)
