@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "journal",
     "reminders",
     "care",
+    "safety",
     "dashboard",
     "patient_web",
     "seeds",
@@ -379,6 +380,14 @@ SPECTACULAR_SETTINGS = {
         "core.openapi.uuids_in_paths",
     ],
 }
+
+# --- Safety ---------------------------------------------------------------------------------
+
+# The crisis resources patients are shown (safety/resources.py): an operator-edited TOML file,
+# read at start-up; a broken one stops start-up with a message naming the entry and field.
+SAFETY_CRISIS_RESOURCES = Path(
+    env.get_str("SAFETY_CRISIS_RESOURCES") or BASE_DIR / "safety" / "crisis_resources.toml"
+)
 
 # --- Internationalisation, static files -----------------------------------------------------
 

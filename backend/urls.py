@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("journal.urls")),
     path("", include("reminders.urls")),
     path("", include("care.urls")),
+    path("", include("safety.urls")),
 ]
 
 urlpatterns = [

@@ -83,8 +83,15 @@ def _is_json(response: HttpResponse) -> bool:
     return response.get("Content-Type", "").startswith("application/json")
 
 
+def _public(response: HttpResponse) -> bool:
+    """A view's own ``Cache-Control: public`` (what anyone may read, the same for everyone: the
+    crisis resources) keeps it, unless the request carried credentials."""
+    return response.status_code == 200 and "public" in response.get("Cache-Control", "")
+
+
 class ApiResponseMiddleware:
-    """Every API answer is ``Cache-Control: no-store`` (it holds health data or tokens), and
+    """Every API answer is ``Cache-Control: no-store`` (it holds health data or tokens), but for
+    the public few that say so; and
     an outage met outside a view (signing in, a lockout check) is a 503 with
     ``Retry-After`` rather than a 500: a phone then retries instead of giving up."""
 
@@ -97,7 +104,7 @@ class ApiResponseMiddleware:
             # Django's own pages (a URL no route matches, a Host not allowed, a crash; with
             # DEBUG on, its debug pages): one place turns them all into the contract's body.
             response = error_response(response.status_code, *_GENERIC.get(response.status_code, _OTHER))
-        if _is_api(request) or request.headers.get("Authorization"):
+        if (_is_api(request) and not _public(response)) or request.headers.get("Authorization"):
             add_never_cache_headers(response)
         return response
 

@@ -73,6 +73,7 @@ OPERATION_IDS = {
     ("GET", "/api/v1/reminders/deliveries/"): "listDeliveries",
     ("GET", "/api/v1/devices/"): "listDevices",
     ("GET", "/api/v1/devices/web-push/"): "getWebPushKey",
+    ("GET", "/api/v1/crisis-resources/"): "getCrisisResources",
     ("POST", "/api/v1/devices/"): "registerDevice",
     ("DELETE", "/api/v1/devices/{id}/"): "deleteDevice",
     ("GET", "/api/v1/patients/"): "listPatients",
@@ -86,7 +87,7 @@ OPERATION_IDS = {
     ("GET", "/api/v1/me/access-log/"): "listAccessLog",
     ("GET", "/healthz"): "getHealth",
 }
-TAGS = {"health", "auth", "me", "care-links", "commitments", "journal", "sync", "progress", "reminders", "care"}
+TAGS = {"health", "auth", "me", "care-links", "commitments", "journal", "sync", "progress", "reminders", "care", "safety"}
 RECORDS = {
     "commitment": "Commitment",
     "reflection": "Reflection",

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class SafetyConfig(AppConfig):
+    name = "safety"
+
+    def ready(self) -> None:
+        # Read the crisis resources now: a broken file stops start-up (web, worker and beat
+        # alike), naming what is wrong, instead of failing the first patient who needs it.
+        from safety.resources import current
+
+        current()

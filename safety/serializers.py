@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from core import fields
+from safety.resources import COUNTRY_CODE
+
+
+class CrisisQuerySerializer(serializers.Serializer[Any]):
+    # From a query string DRF reads an empty optional value as absent: ?country= is no country.
+    country = fields.CharField(required=False, max_length=2)
+
+    def validate_country(self, value: str) -> str:
+        code = value.upper()
+        if not COUNTRY_CODE.fullmatch(code):
+            raise serializers.ValidationError("A two-letter country code, such as US.", code="invalid_country")
+        return code
+
+
+class ServiceSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    phone = serializers.CharField(allow_null=True, help_text="What to dial; null when it takes no calls.")
+    text = serializers.CharField(
+        allow_null=True, help_text='How to text it ("Text HOME to 741741", or a number); null when it takes no texts.'
+    )
+    web = serializers.URLField(allow_null=True, help_text="Its page (chat, e-mail and more); null when it has none.")
+    hours = serializers.CharField(help_text="When it answers, in its own words.")
+    languages = serializers.ListField(child=serializers.CharField(), help_text="BCP 47 tags, such as en or es.")
+    # A field named as DRF's own Field.source attribute (the metaclass takes it out of the class).
+    source = serializers.URLField(help_text="The page this entry was taken from.")  # type: ignore[assignment]
+    checked = serializers.DateField(help_text="The day it was last checked against its source.")
+
+
+class EmergencySerializer(serializers.Serializer[Any]):
+    statement = serializers.CharField(help_text="What to do in an emergency, whatever the country.")
+    number = serializers.CharField(
+        allow_null=True, help_text="The country's emergency number; null without a country, or for one not listed."
+    )
+
+
+class CrisisResourcesSerializer(serializers.Serializer[Any]):
+    country = serializers.CharField(allow_null=True, help_text="The country asked for, in capitals; null when none.")
+    not_watched = serializers.CharField(
+        help_text="That the journal is not watched in real time and is not an emergency service."
+    )
+    emergency = EmergencySerializer()
+    services = ServiceSerializer(
+        many=True, help_text="The country's crisis services, as the operator's file lists them; empty for none."
+    )

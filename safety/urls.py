@@ -1,0 +1,7 @@
+from django.urls import path
+
+from safety import views
+
+urlpatterns = [
+    path("crisis-resources/", views.CrisisResourcesView.as_view(), name="crisis-resources"),
+]
