@@ -87,7 +87,21 @@ OPERATION_IDS = {
     ("GET", "/api/v1/me/access-log/"): "listAccessLog",
     ("GET", "/healthz"): "getHealth",
 }
-TAGS = {"health", "auth", "me", "care-links", "commitments", "journal", "sync", "progress", "reminders", "care", "safety"}
+TAGS = {
+    *(
+        "health",
+        "auth",
+        "me",
+        "care-links",
+        "commitments",
+        "journal",
+        "sync",
+        "progress",
+        "reminders",
+        "care",
+        "safety",
+    ),
+}
 RECORDS = {
     "commitment": "Commitment",
     "reflection": "Reflection",
