@@ -385,9 +385,7 @@ SPECTACULAR_SETTINGS = {
 
 # The crisis resources patients are shown (safety/resources.py): an operator-edited TOML file,
 # read at start-up; a broken one stops start-up with a message naming the entry and field.
-SAFETY_CRISIS_RESOURCES = Path(
-    env.get_str("SAFETY_CRISIS_RESOURCES") or BASE_DIR / "safety" / "crisis_resources.toml"
-)
+SAFETY_CRISIS_RESOURCES = Path(env.get_str("SAFETY_CRISIS_RESOURCES") or BASE_DIR / "safety" / "crisis_resources.toml")
 
 # --- Internationalisation, static files -----------------------------------------------------
 
