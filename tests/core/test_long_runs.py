@@ -1,5 +1,8 @@
 """Every pattern that reads user input outside transcripts meets a long run in one pass.
 
+(The risk detector's are not anchored: their gaps are bounded, so a long run costs them time in
+proportion to its length.)
+
 They are anchored and of fixed length, so a long run fails at once; this keeps them so. (The
 transcript's expressions have their own test: tests/care/test_long_runs.py.)
 """
@@ -19,6 +22,7 @@ from core.input import parse_day
 from journal.dates import parse_week
 from reminders.channels import _short_key
 from reminders.serializers import LocalTimeField
+from safety.risk import risk_in
 
 RUN = 200_000
 CHARACTERS = [".", "!", "?", "…", ",", " ", "\n", "0", "9", "-", ":", "W", "a", "z", "\uff10"]
@@ -38,6 +42,7 @@ READERS: dict[str, Callable[[str], Any]] = {
     "a wall-clock time": _refused(LocalTimeField().to_internal_value),
     "a two-step code": lambda text: APP_CODE.match(normalised(text)) or RECOVERY_CODE.match(normalised(text)),
     "a push topic": lambda text: _short_key(text, 32),
+    "risk language in an entry": risk_in,
 }
 
 
