@@ -44,6 +44,7 @@ class Read:
     entries: list[dict[str, str]] = field(default_factory=list)
 
     def showed(self, entries: Iterable[Entry]) -> None:
+        """Record entries whose words the answer shows (the log names them once it is written)."""
         self.entries += [entry_named(entry) for entry in entries]
 
 

@@ -174,6 +174,11 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
         until=today,
     )
     shares = link.share_entries
+
+    def shows_words(entry: Entry) -> bool:
+        """One rule for every word the brief shows, and the access log names: shared, while the link shares."""
+        return shares and entry.shared
+
     reflection_dates = sorted(day for day, _, _ in reflections)
     active = set(reflection_dates)
     active |= {local_date(entry.created_at, patient.zone) for entry in pride}
@@ -200,16 +205,16 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
                 count=entry.item_count,
                 target=entry.target(active_target=active_target),
                 met=entry.met(active_target=active_target),
-                items=tuple(entry.items or ()) if shares and entry.shared else (),
-                note=(entry.note or "") if shares and entry.shared else "",
-                shared=shares and entry.shared,
+                items=tuple(entry.items or ()) if shows_words(entry) else (),
+                note=(entry.note or "") if shows_words(entry) else "",
+                shared=shows_words(entry),
             )
             for entry in pride
         ],
-        experiments=[ExperimentSeen(experiment=e, shared=shares and e.shared) for e in experiments],
+        experiments=[ExperimentSeen(experiment=e, shared=shows_words(e)) for e in experiments],
         active_days=len(active),
         quiet_stretches=quiet_stretches(period=period, active=active),
-        quoted=[entry for entry in [*pride, *experiments] if shares and entry.shared],
+        quoted=[entry for entry in [*pride, *experiments] if shows_words(entry)],
     )
 
 

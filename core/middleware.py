@@ -83,10 +83,17 @@ def _is_json(response: HttpResponse) -> bool:
     return response.get("Content-Type", "").startswith("application/json")
 
 
-def _public(response: HttpResponse) -> bool:
+def _public(request: HttpRequest, response: HttpResponse) -> bool:
     """A view's own ``Cache-Control: public`` (what anyone may read, the same for everyone: the
-    crisis resources) keeps it, unless the request carried credentials."""
-    return response.status_code == 200 and "public" in response.get("Cache-Control", "")
+    crisis resources) keeps it, unless the request carried a cookie or the answer sets one: a
+    shared cache must never keep a browser's session with it."""
+    directives = {part.split("=")[0].strip().lower() for part in response.get("Cache-Control", "").split(",")}
+    return (
+        response.status_code == 200
+        and "public" in directives
+        and not response.cookies
+        and not request.COOKIES
+    )
 
 
 class ApiResponseMiddleware:
@@ -104,7 +111,7 @@ class ApiResponseMiddleware:
             # Django's own pages (a URL no route matches, a Host not allowed, a crash; with
             # DEBUG on, its debug pages): one place turns them all into the contract's body.
             response = error_response(response.status_code, *_GENERIC.get(response.status_code, _OTHER))
-        if (_is_api(request) and not _public(response)) or request.headers.get("Authorization"):
+        if (_is_api(request) and not _public(request, response)) or request.headers.get("Authorization"):
             add_never_cache_headers(response)
         return response
 

@@ -207,7 +207,8 @@ def brief(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         except NotFound:
             raise  # the 404 page (therapist_required)
         except DomainError as refused:
-            # The refused read's access-log row went with its savepoint: the one below is the read shown.
+            # The refused read wrote no access-log row (it is written once an answer is built): the one
+            # below is the read shown.
             refusal_shown(form, refused)
             found = patient_brief(therapist=therapist, patient_id=patient_id, since=None, now=now)
         if since is None and not form.errors:  # no day asked, or ?since= left empty: show where it starts

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import URLValidator
 
 #: An ISO 3166-1 alpha-2 code, as ``?country=`` and the file spell it.
 COUNTRY_CODE = re.compile(r"[A-Z]{2}")
@@ -81,13 +81,16 @@ class _Entry:
 
     def url(self, field: str, *, required: bool) -> str | None:
         value = self.text(field, required=required)
-        if value is not None and (urlsplit(value).scheme != "https" or not urlsplit(value).hostname):
-            self.refuse(f"{self.where}: `{field}` = {value!r} is not an https URL")
+        if value is not None:
+            try:
+                _HTTPS(value)
+            except ValidationError:
+                self.refuse(f"{self.where}: `{field}` = {value!r} is not an https URL")
         return value
 
     def day(self, field: str) -> date:
         value = self.table.get(field)
-        if not isinstance(value, date):
+        if type(value) is not date:  # a TOML date-time is a datetime, which is a date too
             self.refuse(f"{self.where}: `{field}` is not a date such as 2026-12-02 (unquoted)")
         return value
 
@@ -106,6 +109,7 @@ class _Entry:
             self.refuse(f"{self.where}: unknown field `{unknown[0]}` (known: {', '.join(sorted(known))})")
 
 
+_HTTPS = URLValidator(schemes=["https"])
 _PATTERN_WORDS = {
     COUNTRY_CODE: "a two-letter country code in capitals (ISO 3166-1 alpha-2, such as US)",
     DIALLED: "a number to dial",
@@ -167,6 +171,7 @@ def load(path: Path) -> Resources:
 
 
 def _tables(top: _Entry, name: str) -> list[Any]:
+    """The file's ``[[name]]`` tables (none: an empty list)."""
     tables = top.table.get(name, [])
     if not isinstance(tables, list):
         top.refuse(f"`{name}` must be written [[{name}]], one table per entry")

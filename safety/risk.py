@@ -1,7 +1,8 @@
 """Risk language in what a patient writes: does an entry sound like crisis?
 
-A rule-based detector, run by the journal's services on every save of an entry (the text
-decrypted in memory only). It answers the first sentence that reads like suicidal thoughts
+A rule-based detector, to be run by the journal's services on every save of an entry (the
+text decrypted in memory only; not wired in yet: issue 19, and bench/README.md for how far it
+is from its goals on text it has not seen). It answers the first sentence that reads like suicidal thoughts
 (explicit or passive), self-harm, a plan, a goodbye, or "I can't keep myself safe", and its
 kind; or ``None``. It has no outside service and no model: each rule is a readable pattern,
 and the corpus in ``tests/safety/corpus/`` says what it must catch and what it must leave.
@@ -23,7 +24,8 @@ How a sentence is read:
      "I could die of embarrassment", "I cut myself on the mandoline").
 
 Low mood alone is not risk: "I'm worthless", "everything is pointless" are not flagged.
-Every pattern is linear (bounded gaps, no nested repetition), so no text can stall it.
+Every pattern is linear (bounded gaps, no nested repetition, no look-ahead over the rest of the
+clause), so no text can stall it.
 """
 
 from __future__ import annotations
@@ -188,6 +190,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:]| - | but | so | though | although | and now |
 
 
 def sentences(text: str) -> list[str]:
+    """The text's sentences, as written, at ``.`` ``!`` ``?`` ``…`` and line ends."""
     return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
 
 
@@ -463,7 +466,7 @@ _PATTERNS: list[tuple[Kind, str]] = [
     (Kind.PLAN, r"\b(?:stash|hoard|stockpile) of (?:\w+ ){0,2}(?:pills|sleeping pills|meds|tablets|painkillers)\b"),
     (
         Kind.PLAN,
-        r"\b(?:hiding|hid|hoarding|stockpil\w*|saving|collecting|stashing|stashed) (?:\w+ ){0,2}(?:pills|meds|tablets|painkillers|them)\b(?=.*\b(?:enough|so i|pills|meds)\b)",
+        r"\b(?:hiding|hid|hoarding|stockpil\w*|saving|collecting|stashing|stashed) (?:\w+ ){0,2}(?:pills|meds|tablets|painkillers)\b",
     ),
     (
         Kind.PLAN,
@@ -484,7 +487,7 @@ _PATTERNS: list[tuple[Kind, str]] = [
         Kind.PLAN,
         r"\b(?:researched|googled|looked up|searched|read up on) (?:what|which|how)(?: \w+){0,3} (?:would|will|could) (?:actually )?(?:work|kill|do it)\b",
     ),
-    (Kind.PLAN, r"\bpicked (?:a|the) (?:date|day|place|spot)\b(?=.*\b(?:die|end|do it|gone)\b)"),
+    (Kind.PLAN, r"\bpicked (?:a|the) (?:date|day|place|spot)(?: \w+){0,6} (?:to die|end it|do it|be gone)\b"),
     # Goodbyes.
     (Kind.GOODBYE, r"\b(?:this is|it's) (?:my )?goodbye\b"),
     (Kind.GOODBYE, r"\bgoodbye (?:everyone|world|all|forever)\b"),
@@ -651,26 +654,47 @@ _NEVER_ACCIDENT = re.compile(r"\b(?:thigh|thighs|wrists|stomach|box cutter|razor
 _MEANT = re.compile(r"\b(?:want|wanted|urge|urges|on purpose|deliberately|to feel|to cope|deserve|punish|relapse\w*)\b")
 
 
-def _undone(kind: Kind, clause: str, match: re.Match[str], *, resolved: bool = False) -> bool:
+@dataclass(frozen=True)
+class _Clause:
+    """A clause, and what its words say whatever the match: read once, however many matches."""
+
+    text: str
+    past: bool  # the past told as past, not come back
+    story: bool  # a story, or a topic
+    idiom: bool
+    accident: bool  # an accident, not said to be meant
+
+    @classmethod
+    def read(cls, text: str, *, resolved: bool) -> _Clause:
+        back = bool(_BACK.search(text))
+        return cls(
+            text=text,
+            past=bool(_PAST.search(text) or (resolved and _PAST_TENSE.search(text))) and not back,
+            story=bool(_STORY.search(text)),
+            idiom=bool(_IDIOM.search(text)),
+            accident=bool(_ACCIDENT.search(text)) and not _MEANT.search(text) and not _NEVER_ACCIDENT.search(text),
+        )
+
+
+#: How far before a match its negation or its other speaker is looked for, in characters: a
+#: bounded window keeps every match's check the same cost, however long the clause.
+_WINDOW = 80
+
+
+def _undone(kind: Kind, clause: _Clause, match: re.Match[str]) -> bool:
     """Whether the clause's own words take the match back (negation, past, someone else, idiom)."""
-    window = " ".join(clause[: match.start()].split()[-6:])
+    before = clause.text[max(0, match.start() - _WINDOW) : match.start()]
+    window = " ".join(before.split()[-6:])
     # A negator inside the match counts only in its gap ("I *don't* want to die"): a pattern
     # whose own words are a negation ("don't want to live") is not undone by itself.
     gap = match.groupdict().get("gap") or ""
     if _NEGATION.search(f"{window} {gap}") and not _UNCERTAIN.search(f"{window} {match.group(0)}"):
         return True
-    if (_PAST.search(clause) or (resolved and _PAST_TENSE.search(clause))) and not _BACK.search(clause):
+    if clause.past or clause.story or clause.idiom:
         return True
-    if _OTHER.search(clause[: match.end()]) or _STORY.search(clause):
+    if _OTHER.search(clause.text[max(0, match.start() - _WINDOW) : match.end()]):
         return True
-    if (
-        kind is Kind.SELF_HARM
-        and _ACCIDENT.search(clause)
-        and not _MEANT.search(clause)
-        and not _NEVER_ACCIDENT.search(clause)
-    ):
-        return True
-    return bool(_IDIOM.search(clause))
+    return kind is Kind.SELF_HARM and clause.accident
 
 
 _FAREWELL = re.compile(
@@ -688,13 +712,18 @@ def risk_in(text: str) -> Risk | None:
     resolved = bool(_RESOLVED.search(normalised(text)))
     for sentence in sentences(text):
         for part in _CLAUSE_BREAK.split(f" {sentence.translate(_QUOTES).lower()} "):
-            clause = normalised(part)
-            if not clause:
+            line = normalised(part)
+            if not line:
                 continue
+            clause = None  # read only when a pattern matches: most clauses match none
             for kind, pattern in _BY_SEVERITY:
-                match = pattern.search(clause)
-                if match is not None and not _undone(kind, clause, match, resolved=resolved):
-                    return Risk(kind=kind, sentence=sentence)
+                if pattern.search(line) is None:  # the common case, at the cost of one search
+                    continue
+                # Every match: "I'm not going to X tonight I just want to X" is one clause on a phone.
+                for match in pattern.finditer(line):
+                    clause = clause or _Clause.read(line, resolved=resolved)
+                    if not _undone(kind, clause, match):
+                        return Risk(kind=kind, sentence=sentence)
         # A farewell written across a comma ("Thanks for everything, goodbye."): the sentence whole.
         if _FAREWELL.search(normalised(sentence)):
             return Risk(kind=Kind.GOODBYE, sentence=sentence)

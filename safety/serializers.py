@@ -13,7 +13,8 @@ class CrisisQuerySerializer(serializers.Serializer[Any]):
     country = fields.CharField(required=False, max_length=2)
 
     def validate_country(self, value: str) -> str:
-        code = value.upper()
+        # ASCII first: the long s (U+017F) upper-cases to "S", and "u" + long s is no way to write US.
+        code = value.upper() if value.isascii() else ""
         if not COUNTRY_CODE.fullmatch(code):
             raise serializers.ValidationError("A two-letter country code, such as US.", code="invalid_country")
         return code

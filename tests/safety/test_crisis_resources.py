@@ -68,7 +68,9 @@ def test_a_country_the_file_lacks_or_none_still_gets_the_statements_never_an_emp
     assert body["services"] == []
 
 
-@pytest.mark.parametrize("code", ["USA", "U", "1A", "U%ED%A0%80", "%EF%BC%B5%EF%BC%B3", "u+s", "%00%00"])
+@pytest.mark.parametrize(
+    "code", ["USA", "U", "1A", "U%ED%A0%80", "%EF%BC%B5%EF%BC%B3", "u+s", "%00%00", "u%C5%BF", "%C4%B1t"]
+)
 def test_something_that_is_not_a_country_code_is_a_400(db, code):
     response = APIClient().get(f"{URL}?country={code}")  # as sent: a lone surrogate, full-width letters
     assert response.status_code == 400
@@ -81,6 +83,17 @@ def test_a_stale_token_does_not_stand_between_a_patient_and_help(db, chef):
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]  # an answer to a request with credentials is never kept
     assert client_for(chef).get(URL, {"country": "US"}).status_code == 200
+
+
+def test_a_browser_with_a_cookie_is_never_sent_a_public_answer(db, therapist):
+    """A signed-in dashboard's browser sends its session cookie to /api/ too: a shared cache must
+    not keep an answer with that browser's session in it, nor one it answered while signed in."""
+    browser = APIClient()
+    browser.force_login(therapist)
+    response = browser.get(URL, {"country": "US"})
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
 
 
 def test_every_other_api_answer_stays_uncacheable(db, chef):
@@ -114,6 +127,9 @@ GOOD = SHIPPED.read_text(encoding="utf-8")
         ('name = "Shout"\n', "", "[[service]] 7: `name` is missing"),
         ('web = "https://988lifeline.org/"', 'web = "http://988lifeline.org/"', "`web` = 'http://988l"),
         ("checked = 2026-12-02", 'checked = "2026-12-02"', "[[service]] 1: `checked` is not a date"),
+        ("checked = 2026-12-02", "checked = 2026-12-02T10:00:00", "[[service]] 1: `checked` is not a date"),
+        ('web = "https://988lifeline.org/"', 'web = "https://[x"', "`web` = 'https://[x' is not an https URL"),
+        ('web = "https://988lifeline.org/"', 'web = "https://988 lifeline.org/"', "is not an https URL"),
         ('languages = ["en", "es"]', "languages = []", "[[service]] 1: `languages` is not a list"),
         ('languages = ["en", "es"]', 'languages = ["English"]', "[[service]] 1: `languages` holds 'English'"),
         ('phone = "988"', 'phone = "nine-eight-eight"', "`phone` = 'nine-eight-eight' is not a number to dial"),

@@ -3,6 +3,8 @@ leaves idioms, kitchens, other people, stories, the past and clear negations alo
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from safety.risk import Kind, normalised, risk_in
@@ -99,6 +101,7 @@ def test_it_leaves_idioms_kitchens_others_stories_the_past_negations_and_low_moo
         "I'm not suicidal, but I wish I could sleep and never wake up.",  # each clause read for itself
         "When I was 16 I used to cut, and lately I'm cutting again.",  # the past, come back
         "i dont want to be here anymore",  # a pattern that is itself a negation
+        "im not going to kill myself tonight i just want to kill myself",  # one clause, two matches
     ],
 )
 def test_what_only_looks_like_a_way_out_still_counts(text):
@@ -118,3 +121,16 @@ def test_what_only_looks_like_a_way_out_still_counts(text):
 )
 def test_it_reads_the_spellings_people_type(typed, read):
     assert normalised(typed) == read
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["saving them ", "picked a date ", "i'm not suicidal ", "my friend wants to die ", "i want to ", "kill ", "no "],
+)
+def test_a_long_run_of_words_is_read_in_under_a_second(phrase):
+    """Matches that their own clause undoes, again and again in one long clause: each costs the
+    same bounded window, so the whole costs time in proportion to its length."""
+    text = phrase * (200_000 // len(phrase))
+    started = time.process_time()  # this process's CPU time, whatever else the machine runs
+    risk_in(text)
+    assert time.process_time() - started < 1.0, phrase
