@@ -88,12 +88,7 @@ def _public(request: HttpRequest, response: HttpResponse) -> bool:
     crisis resources) keeps it, unless the request carried a cookie or the answer sets one: a
     shared cache must never keep a browser's session with it."""
     directives = {part.split("=")[0].strip().lower() for part in response.get("Cache-Control", "").split(",")}
-    return (
-        response.status_code == 200
-        and "public" in directives
-        and not response.cookies
-        and not request.COOKIES
-    )
+    return response.status_code == 200 and "public" in directives and not response.cookies and not request.COOKIES
 
 
 class ApiResponseMiddleware:
