@@ -23,6 +23,8 @@ from django.core.validators import URLValidator
 
 #: An ISO 3166-1 alpha-2 code, as ``?country=`` and the file spell it.
 COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+#: ``?country=`` as the schema says it: two letters in any case, or empty (no country).
+COUNTRY_QUERY = r"^([A-Za-z]{2})?$"
 #: A BCP 47 language tag, loosely: "en", "es", "pt-BR", "zh-Hant".
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 #: A dialled number: digits, spaces, and the "+", "-", "(" and ")" people write them with.

@@ -186,7 +186,7 @@ def normalised(text: str) -> str:
 
 # One character class each, no nesting: linear on any input.
 _SENTENCE_END = re.compile(r"[.!?\u2026\n]+")
-_CLAUSE_BREAK = re.compile(r"[,;:]| - | but | so | though | although | and now | and then ")
+_CLAUSE_BREAK = re.compile(r"[,;:]+| - | but | so | though | although | and now | and then ")
 
 
 def sentences(text: str) -> list[str]:
@@ -712,7 +712,7 @@ def risk_in(text: str) -> Risk | None:
     resolved = bool(_RESOLVED.search(normalised(text)))
     for sentence in sentences(text):
         for part in _CLAUSE_BREAK.split(f" {sentence.translate(_QUOTES).lower()} "):
-            line = normalised(part)
+            line = normalised(part) if part.strip() else ""
             if not line:
                 continue
             clause = None  # read only when a pattern matches: most clauses match none

@@ -8,13 +8,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 
 from core.openapi import documented, duration
+from safety.resources import COUNTRY_QUERY
 from safety.serializers import CrisisResourcesSerializer
 
 #: ``?country=``, said by hand: from the serializer the schema would refuse an empty value,
 #: which the server reads as no country (an app with no country set may send it so).
 COUNTRY = OpenApiParameter(
     "country",
-    {"type": "string", "pattern": "^([A-Za-z]{2})?$"},
+    {"type": "string", "pattern": COUNTRY_QUERY},
     OpenApiParameter.QUERY,
     description="An ISO 3166-1 alpha-2 code, such as US (any case). Without it, or empty, only the statements.",
 )

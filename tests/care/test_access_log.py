@@ -182,3 +182,9 @@ def test_a_read_that_fails_to_build_logs_nothing(as_therapist, chef, link):
     # A brief for a day still to come is refused after the link was found: no row.
     assert get(as_therapist, f"/api/v1/patients/{chef.id}/brief/", since="2027-01-01").status_code == 400
     assert not AccessLog.objects.exists()
+
+
+def test_asking_for_a_patients_commitments_is_logged_even_when_they_have_none(as_therapist, as_chef, chef, link):
+    response = get(as_therapist, "/api/v1/commitments/", patient=str(chef.id))
+    assert (response.status_code, response.json()["results"]) == (200, [])
+    assert [row["what"] for row in get(as_chef, ACCESS_LOG).json()["results"]] == ["commitments"]

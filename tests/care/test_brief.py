@@ -490,3 +490,20 @@ def test_a_sessions_practices_are_listed_as_they_came_up_whatever_order_they_wer
             assert as_therapist.post(f"/api/v1/commitments/{draft}/confirm/").status_code == 200
     listed = [p["commitment"]["id"] for p in brief(as_therapist, chef).json()["commitments"]]
     assert listed == drafts
+
+
+def test_a_pride_weeks_note_shows_only_when_the_entry_and_the_link_share_it(as_therapist, chef, link):
+    link.created_at = NOW - timedelta(days=90)
+    link.save()
+    PrideEntryFactory(patient=chef, week="2026-W46", items=["Plated it"], note="A proud week", now=at(15))
+    PrideEntryFactory(patient=chef, week="2026-W47", items=["Kept"], note="Only mine", shared=False, now=at(22))
+    weeks = brief(as_therapist, chef, since="2026-11-09").json()["pride_weeks"]
+    assert [(week["week"], week["note"], week["items"]) for week in weeks] == [
+        ("2026-W46", "A proud week", ["Plated it"]),
+        ("2026-W47", "", []),
+    ]
+    link.share_entries = False
+    link.save()
+    weeks = brief(as_therapist, chef, since="2026-11-09").json()["pride_weeks"]
+    assert [(week["note"], week["items"]) for week in weeks] == [("", []), ("", [])]
+    assert "Only mine" not in brief(as_therapist, chef, since="2026-11-09", format="md").content.decode()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -310,6 +311,26 @@ class TestSharedEntries:
         assert [len(page["results"]) for page in pages] == [4, 2]
         assert len({e["id"] for page in pages for e in page["results"]}) == 6
         assert back["results"] == pages[0]["results"]
+
+    def test_a_page_boundary_holds_whatever_order_the_ids_fall_in(self, as_therapist, chef, linked):
+        """The cursor is (written at, id): the id breaks ties only among entries written at one
+        instant. Here the newest entry has the smallest id and the oldest the largest."""
+        written = {}
+        for n, (name, hex_digit) in enumerate([("oldest", "f"), ("middle", "5"), ("newest", "1")]):
+            written[name] = ReflectionFactory(
+                patient=chef, id=uuid.UUID(hex_digit * 32), date=date(2026, 11, 1 + n), now=NOW - timedelta(days=5 - n)
+            )
+        pages = [self.entries(as_therapist, chef, page_size=1).json()]
+        while pages[-1]["next"] and len(pages) < 5:  # a cursor that repeats a page would never end
+            with time_machine.travel(NOW, tick=False):
+                pages.append(as_therapist.get(pages[-1]["next"]).json())
+        order = [str(written[name].id) for name in ("newest", "middle", "oldest")]
+        assert [[e["id"] for e in page["results"]] for page in pages] == [[id_] for id_ in order]
+        with time_machine.travel(NOW, tick=False):
+            back = as_therapist.get(pages[2]["previous"]).json()
+            first = as_therapist.get(back["previous"]).json()
+        assert [e["id"] for e in back["results"]] == [order[1]]
+        assert [e["id"] for e in first["results"]] == [order[0]]
 
     def test_a_page_costs_the_same_queries_for_one_pride_week_as_for_ten(self, as_therapist, chef, linked):
         # Each week shows its target, its commitment's: read with the entries, not one by one.
