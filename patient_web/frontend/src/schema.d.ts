@@ -354,6 +354,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/crisis-resources/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where to find help now
+         * @description The crisis services for a country, from the operator's file, with the statement that the journal is not watched in real time and is not an emergency service, and what to do in an emergency. A country the file does not list gets the statements and no services, never an empty answer. No sign-in; the same answer for everyone, so it may be cached for 1 hour (`Cache-Control: public`).
+         */
+        get: operations["getCrisisResources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/devices/": {
         parameters: {
             query?: never;
@@ -1367,6 +1387,15 @@ export interface components {
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
             attr: string | null;
         };
+        CrisisResources: {
+            /** @description The country asked for, in capitals; null when none. */
+            country: string | null;
+            /** @description That the journal is not watched in real time and is not an emergency service. */
+            not_watched: string;
+            emergency: components["schemas"]["Emergency"];
+            /** @description The country's crisis services, as the operator's file lists them; empty for none. */
+            services: components["schemas"]["Service"][];
+        };
         /** @description The body of every 4xx and 503 answer. */
         DeleteCommitmentError: {
             /** @description `validation_error`, `client_error` or `server_error`. */
@@ -1516,6 +1545,12 @@ export interface components {
             platform: components["schemas"]["PlatformEnum"];
             /** @description The FCM or APNs registration token; for `web`, the Push API subscription as JSON (`PushSubscription.toJSON()`: an https `endpoint` and `keys` with `p256dh` and `auth`). Never sent back. */
             token: string;
+        };
+        Emergency: {
+            /** @description What to do in an emergency, whatever the country. */
+            statement: string;
+            /** @description The country's emergency number; null without a country, or for one not listed. */
+            number: string | null;
         };
         /** @description The body of every 4xx and 503 answer. */
         EndCareLinkError: {
@@ -1752,6 +1787,24 @@ export interface components {
         GetCommitmentErrorCode: "authentication_failed" | "not_acceptable" | "not_authenticated" | "not_found" | "service_unavailable" | "token_not_valid" | "user_not_found";
         GetCommitmentErrorItem: {
             code: components["schemas"]["GetCommitmentErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
+        /** @description The body of every 4xx and 503 answer. */
+        GetCrisisResourcesError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["GetCrisisResourcesErrorItem"][];
+        };
+        /**
+         * @description The codes `getCrisisResources` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        GetCrisisResourcesErrorCode: "invalid" | "invalid_country" | "max_length" | "not_acceptable" | "null_characters_not_allowed" | "service_unavailable" | "surrogate_characters_not_allowed";
+        GetCrisisResourcesErrorItem: {
+            code: components["schemas"]["GetCrisisResourcesErrorCode"];
             /** @description A sentence for people; may change. */
             detail: string;
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
@@ -3085,6 +3138,32 @@ export interface components {
             last_4_weeks: components["schemas"]["LastFourWeeks"];
             /** @description No entry for 14 days (or since the link began). */
             needs_attention: boolean;
+        };
+        Service: {
+            name: string;
+            /** @description What to dial; null when it takes no calls. */
+            phone: string | null;
+            /** @description How to text it ("Text HOME to 741741", or a number); null when it takes no texts. */
+            text: string | null;
+            /**
+             * Format: uri
+             * @description Its page (chat, e-mail and more); null when it has none.
+             */
+            web: string | null;
+            /** @description When it answers, in its own words. */
+            hours: string;
+            /** @description BCP 47 tags, such as en or es. */
+            languages: string[];
+            /**
+             * Format: uri
+             * @description The page this entry was taken from.
+             */
+            source: string;
+            /**
+             * Format: date
+             * @description The day it was last checked against its source.
+             */
+            checked: string;
         };
         Session: {
             /** Format: uuid */
@@ -6006,6 +6085,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConfirmCommitmentError"];
+                };
+            };
+        };
+    };
+    getCrisisResources: {
+        parameters: {
+            query?: {
+                /** @description An ISO 3166-1 alpha-2 code, such as US (any case). Without it, or empty, only the statements. */
+                country?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrisisResources"];
+                };
+            };
+            /**
+             * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
+             *
+             *     Known codes by `attr`:
+             *     - `country`: `invalid`, `invalid_country`, `max_length`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetCrisisResourcesError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetCrisisResourcesError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetCrisisResourcesError"];
                 };
             };
         };
