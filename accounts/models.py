@@ -3,6 +3,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import importlib.resources
 import secrets
 import uuid
 import zoneinfo
@@ -57,6 +58,37 @@ def available_timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones()) - NOT_ZONES
 
 
+def _tz_table(name: str) -> list[list[str]]:
+    """The rows of one of the tz database's tables, from the pinned ``tzdata`` package (the same
+    on every machine, unlike the system's /usr/share/zoneinfo)."""
+    text = importlib.resources.files("tzdata.zoneinfo").joinpath(name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@functools.cache
+def countries() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code -> the country's name, as the tz database spells it."""
+    return {row[0]: row[1] for row in _tz_table("iso3166.tab")}
+
+
+@functools.cache
+def _zone_countries() -> dict[str, str]:
+    return {row[2]: row[0] for row in _tz_table("zone.tab")}
+
+
+def zone_country(zone: str) -> str | None:
+    """The country a time zone is in ("Europe/Madrid" -> "ES"), or None for one that is in none
+    ("UTC", "Etc/GMT+5"). A zone shared by several countries gives the one the tz database names."""
+    return _zone_countries().get(zone)
+
+
+def validate_country(value: str) -> None:
+    if value not in countries():
+        raise ValidationError(
+            "%(value)s is not a two-letter country code such as GB.", code="unknown_country", params={"value": value}
+        )
+
+
 class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
     THERAPIST = "therapist", "Therapist"
@@ -102,6 +134,8 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     display_name = models.CharField(max_length=100)
     role = models.CharField(max_length=16, choices=Role.choices)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    #: Where the user is, for the crisis resources they are shown; blank: the time zone's country.
+    country = models.CharField(max_length=2, blank=True, default="", validators=[validate_country])
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=django_timezone.now)
@@ -124,6 +158,12 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def country_in_effect(self) -> str | None:
+        """The country chosen, else the time zone's: a patient in Europe/Madrid who chose
+        nothing is shown Spain's crisis lines."""
+        return self.country or zone_country(self.timezone)
 
     @property
     def is_therapist(self) -> bool:

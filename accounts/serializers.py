@@ -16,7 +16,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import UntypedToken
 
 from accounts import tokens, two_factor
-from accounts.models import INVITE_NOTE_MAX_LENGTH, CareLink, Role, User, available_timezones
+from accounts.models import INVITE_NOTE_MAX_LENGTH, CareLink, Role, User, available_timezones, countries
 from core import fields
 from core.input import is_text
 from core.serializers import KnownFieldsOnly
@@ -40,12 +40,50 @@ class TimezoneField(fields.CharField):
         return value
 
 
+class CountryField(fields.CharField):
+    """A two-letter country code in any case, answered in capitals; null or "" chooses none
+    (the time zone's country is used), stored as ""."""
+
+    default_error_messages = {"unknown_country": "A two-letter country code, such as GB."}
+
+    def __init__(self, **kwargs):
+        kwargs.update(max_length=2, allow_null=True, allow_blank=True, required=False)
+        kwargs.setdefault(
+            "help_text",
+            "ISO 3166-1 alpha-2, for the crisis resources shown; null: the country of `timezone`.",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        # ASCII first: the long s (U+017F) upper-cases to "S".
+        code = value.upper() if value.isascii() else "?"
+        if code and code not in countries():
+            self.fail("unknown_country")
+        return code
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class UserSerializer(KnownFieldsOnly, fields.ModelSerializer):
     timezone = TimezoneField()
+    country = CountryField()
+    country_in_effect = fields.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="`country`, else the country of `timezone`; null when neither names one (UTC). "
+        "What `getCrisisResources` is asked with.",
+    )
 
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "role", "timezone", "created_at"]
+        fields = ["id", "email", "display_name", "role", "timezone", "country", "country_in_effect", "created_at"]
         read_only_fields = ["id", "email", "role", "created_at"]
 
 

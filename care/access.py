@@ -22,7 +22,7 @@ from accounts.models import CareLink, User
 from accounts.selectors import linked_care
 from care.models import AccessLog
 from journal.kinds import KINDS
-from journal.models import Entry, PrideEntry
+from journal.models import Entry
 
 _TYPE_OF = {kind.model: kind.name for kind in KINDS}
 
@@ -30,9 +30,7 @@ _TYPE_OF = {kind.model: kind.name for kind in KINDS}
 def entry_named(entry: Entry) -> dict[str, str]:
     """An entry as the access log names it: its type, its id, and its week (a pride entry) or
     day. Never its words: the log outlives the entry, and says what was read, not what it said."""
-    if isinstance(entry, PrideEntry):
-        return {"type": _TYPE_OF[PrideEntry], "id": str(entry.id), "week": entry.week}
-    return {"type": _TYPE_OF[type(entry)], "id": str(entry.id), "date": entry.date.isoformat()}  # type: ignore[attr-defined]
+    return {"type": _TYPE_OF[type(entry)], "id": str(entry.id), **entry.when()}
 
 
 @dataclass

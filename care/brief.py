@@ -14,14 +14,18 @@ from datetime import date, datetime, timedelta
 from statistics import mean
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
+
 from accounts.models import CareLink, User
 from care.access import patient_read
+from care.attention import shown_through
 from care.detection import session_order
 from care.models import AccessLog, Session
 from core.exceptions import DomainError
-from journal.dates import iso_week, local_date, week_monday
+from journal.dates import day_start, iso_week, local_date, week_monday
 from journal.models import Commitment, Entry, Experiment, PrideEntry, Reflection
 from journal.selectors import active_pride_target, living
+from safety.models import Flag
 
 #: Without a session or ``?since=``, a brief looks back this far (or to the link's start).
 DEFAULT_LOOK_BACK = timedelta(days=27)  # four weeks, today included
@@ -107,6 +111,7 @@ class Brief:
     active_days: int
     quiet_stretches: list[QuietStretch]
     quoted: list[Entry]  # the entries whose words the brief shows: shared, while the link shares
+    flags: list[Flag]  # raised in the period, or still open: newest first (care.attention)
 
     @property
     def experiments_tried(self) -> int:
@@ -119,6 +124,7 @@ def patient_brief(*, therapist: User, patient_id: uuid.UUID, since: date | None,
     with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.BRIEF, now=now) as read:
         brief = brief_build(link=read.link, therapist=therapist, since=since, now=now)
         read.showed(brief.quoted)
+        read.entries += [flag.entry_named() for flag in brief.flags if not flag.is_check_in]
         return brief
 
 
@@ -215,6 +221,11 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
         active_days=len(active),
         quiet_stretches=quiet_stretches(period=period, active=active),
         quoted=[entry for entry in [*pride, *experiments] if shows_words(entry)],
+        flags=list(
+            shown_through(link)
+            .filter(Q(seen_at__isnull=True) | Q(raised_at__gte=day_start(period.since, patient.zone)))
+            .order_by("-raised_at", "-id")
+        ),
     )
 
 

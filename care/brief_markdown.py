@@ -71,6 +71,7 @@ def brief_markdown(brief: Brief) -> str:
         f"{_day(period.since)} to {_day(period.until)} ({_plural(period.days, 'day')}, {since}), "
         f"in {brief.patient.timezone}.",
         "",
+        *_attention(brief),
         "## Commitments",
         "",
         *([_practice_line(p) for p in brief.commitments] or ["No active commitments."]),
@@ -108,6 +109,32 @@ def brief_markdown(brief: Brief) -> str:
     if not brief.entries_shared:
         lines += ["", "_The patient is not sharing entries with you now: counts only, no text._"]
     return "\n".join(lines) + "\n"
+
+
+#: How a flagged entry is named in a sentence.
+ENTRY_WORDS = {"reflection": "reflection", "pride_entry": "pride entry", "experiment": "experiment"}
+
+
+def _attention(brief: Brief) -> list[str]:
+    """First, when there is any: what might need the therapist's attention now, in the patient's
+    words, each with when (in the patient's zone) and whether someone has marked it seen."""
+    if not brief.flags:
+        return []
+    zone = brief.patient.zone
+    lines = ["## Might need your attention now", ""]
+    for flag in brief.flags:
+        at = flag.raised_at.astimezone(zone)
+        when = f"{_day(at.date())}, {at:%H:%M}"
+        if flag.is_check_in:
+            line = f"- {when}: asked you to check in."
+        else:
+            line = f"- {when}, in a shared {ENTRY_WORDS[flag.source]}: “{escape(flag.sentence or '')}”"
+        if flag.seen_at is not None:
+            seen = flag.seen_at.astimezone(zone)
+            who = escape(flag.seen_by.display_name) if flag.seen_by else "a therapist no longer here"
+            line += f" Seen by {who}, {_day(seen.date())}, {seen:%H:%M}."
+        lines.append(line)
+    return [*lines, ""]
 
 
 def _experiment_line(experiment: Experiment, *, shared: bool) -> str:

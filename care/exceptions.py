@@ -9,3 +9,9 @@ class SessionNotFound(NotFound):
     """No session of this therapist's with that id, or its patient is no longer linked."""
 
     default_detail = "No such session."
+
+
+class FlagNotFound(NotFound):
+    """No flag of this patient's that this therapist may see (another's, cleared, unshared)."""
+
+    default_detail = "No such flag."

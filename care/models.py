@@ -51,6 +51,7 @@ class AccessLog(models.Model):
         ENTRIES = "entries", "Shared entries"
         BRIEF = "brief", "Pre-session brief"
         SESSIONS = "sessions", "Sessions"
+        FLAG_SEEN = "flag_seen", "Marked a request or a worrying entry seen"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -19,6 +19,7 @@ from care.serializers import (
     BriefQuerySerializer,
     BriefSerializer,
     EntriesQuerySerializer,
+    FlagSerializer,
     PatientSerializer,
     SessionCreateSerializer,
     SessionSerializer,
@@ -31,6 +32,7 @@ from journal.schema import range_parameters
 from journal.serializers import ProgressQuerySerializer, ProgressReportSerializer
 
 PATIENT_ID = OpenApiParameter("patient_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The patient's id.")
+FLAG_ID = OpenApiParameter("flag_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The flag's id.")
 #: The weeks a roster row shows before this one.
 _WEEKS_BEFORE = spelled(ROSTER_WEEKS - 1)
 
@@ -39,7 +41,8 @@ roster = documented(
         get=extend_schema(
             operation_id="listPatients",
             summary=f"My patients, this week and the last {_WEEKS_BEFORE}",
-            description=f"The patients linked to you, by name: this week so far (in each patient's zone), the "
+            description=f"The patients linked to you, those who might need your attention now (`attention_now`) "
+            f"first, then by name: this week so far (in each patient's zone), the "
             f"{_WEEKS_BEFORE} weeks before it, when they last wrote, and `needs_attention` after "
             f"{duration(NEEDS_ATTENTION_AFTER)} with no entry. The same number of queries for one patient as for "
             f"{CursorPagination.max_page_size} (a full page). Each patient's access log records the read.",
@@ -57,6 +60,22 @@ patient = documented(
             "drafts included). 404 for anyone not linked to you now.",
             parameters=[PATIENT_ID],
             responses={200: PatientSerializer},
+            tags=["care"],
+        )
+    ),
+)
+
+flag_seen = documented(
+    extend_schema_view(
+        post=extend_schema(
+            operation_id="markFlagSeen",
+            summary="Mark a flag seen",
+            description="The flag stops putting the patient first, and shows who saw it and when; the patient's "
+            "access log records it. Marking it again keeps the first. 404 for a flag you cannot see (another "
+            "patient's, an entry no longer shared, words since edited away).",
+            parameters=[PATIENT_ID, FLAG_ID],
+            request=None,
+            responses={200: FlagSerializer},
             tags=["care"],
         )
     ),

@@ -22,12 +22,14 @@ from accounts.exceptions import NotLinked
 from accounts.models import CareLink, User
 from accounts.selectors import linked_cares
 from care.access import access_log, patient_read
+from care.attention import attention_now, open_through
 from care.detection import session_order
 from care.exceptions import SessionNotFound
 from care.models import AccessLog, Session
 from journal.kinds import KINDS
 from journal.models import Commitment, Entry
 from journal.selectors import PatientProgress, PatientWeeks, WeekSummary, living, progress, week_summaries
+from safety.models import Flag
 
 #: After this long with no entry (or since the link began, for a new patient), a patient
 #: is shown as needing attention. One home for the rule: the roster and the dashboard read it.
@@ -61,6 +63,11 @@ class RosterRow:
     needs_attention: bool
 
     @property
+    def attention_now(self) -> bool:
+        """A flag still open: a shared entry that sounds like crisis, or a request for a check-in."""
+        return bool(getattr(self.link, "attention_now", False))
+
+    @property
     def patient(self) -> User:
         return self.link.patient
 
@@ -91,13 +98,15 @@ class WeeksBefore:
 
 
 def roster_links(therapist: User) -> QuerySet[CareLink]:
-    """The therapist's active links, by the patient's name (what the roster pages through)."""
+    """The therapist's active links, those who might need attention now first, then by the
+    patient's name (what the roster pages through)."""
     # Only what the roster shows of a link and a patient: a user row carries much more (its
     # password hash among it) that 500 rows would parse for nothing.
     return (
         linked_cares(therapist)
         .only("id", "created_at", "share_entries", "patient__id", "patient__display_name", "patient__timezone")
-        .annotate(patient_name=F("patient__display_name"))
+        .annotate(patient_name=F("patient__display_name"), attention_now=attention_now())
+        .order_by("-attention_now", "patient_name", "id")
     )
 
 
@@ -135,6 +144,7 @@ class PatientDetail:
     needs_attention: bool
     commitments: list[Commitment]
     weeks: PatientWeeks  # this week first, as many as ``patient_detail`` was asked
+    flags: list[Flag]  # open, newest first: what might need the therapist's attention now
 
 
 def patient_detail(*, therapist: User, patient_id: uuid.UUID, now: datetime, weeks: int) -> PatientDetail:
@@ -143,7 +153,10 @@ def patient_detail(*, therapist: User, patient_id: uuid.UUID, now: datetime, wee
     with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.PATIENT, now=now) as read:
         link = read.link
         summary = week_summaries(patients=[link.patient], weeks=weeks, now=now)[link.patient_id]
+        flags = open_through(link)
+        read.entries += [flag.entry_named() for flag in flags if not flag.is_check_in]
         return PatientDetail(
+            flags=flags,
             link=link,
             weeks=summary,
             last_active_at=summary.last_active_at,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from accounts.serializers import PersonSerializer
@@ -16,6 +16,8 @@ from core.openapi import duration, spelled
 from core.serializers import KnownFieldsOnly
 from journal.kinds import KINDS
 from journal.serializers import CommitmentSerializer, ProgressWeekSerializer, WeekField
+from safety.models import Flag
+from safety.risk import Kind
 
 #: Importable for drf-spectacular's ENUM_NAME_OVERRIDES: the kinds ``?type=`` names.
 ENTRY_TYPE_CHOICES = [(name, name) for name in ENTRY_TYPES]
@@ -40,6 +42,37 @@ class RosterPatientSerializer(serializers.Serializer[RosterRow]):
     needs_attention = serializers.BooleanField(
         help_text=f"No entry for {duration(NEEDS_ATTENTION_AFTER)} (or since the link began)."
     )
+    attention_now = serializers.BooleanField(
+        help_text="The patient asked for a check-in, or wrote in an entry they share words that sound like crisis, "
+        "and no one has marked it seen: they might need your attention now (`getPatient` says what)."
+    )
+
+
+class FlagSerializer(serializers.Serializer[Any]):
+    """Something that might need the therapist's attention now, in the patient's own words where
+    there are any."""
+
+    id = serializers.UUIDField()
+    source = serializers.ChoiceField(
+        choices=Flag.Source.choices, help_text="`check_in`: the patient asked, with no words; else the entry's type."
+    )
+    kind = serializers.ChoiceField(
+        choices=[("", ""), *((kind.value, kind.value) for kind in Kind)],
+        help_text="What the words sound like; empty for a check-in.",
+    )
+    sentence = serializers.CharField(
+        allow_null=True, help_text="The patient's sentence, as written; null for a check-in."
+    )
+    entry = serializers.SerializerMethodField(
+        help_text="The entry: its type, id, and `date` or `week`; null for a check-in."
+    )
+    raised_at = serializers.DateTimeField()
+    seen_at = serializers.DateTimeField(allow_null=True)
+    seen_by = PersonSerializer(allow_null=True, help_text="The therapist who marked it seen.")
+
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": {"type": "string"}})
+    def get_entry(self, flag: Flag) -> dict[str, str] | None:
+        return None if flag.is_check_in else flag.entry_named()
 
 
 class PatientSerializer(serializers.Serializer[Any]):
@@ -51,6 +84,11 @@ class PatientSerializer(serializers.Serializer[Any]):
     last_active_at = serializers.DateTimeField(allow_null=True)
     needs_attention = serializers.BooleanField()
     commitments = CommitmentSerializer(many=True, help_text="Every commitment, whatever its status; newest first.")
+    flags = FlagSerializer(
+        many=True,
+        help_text="What might need your attention now, newest first: a request for a check-in, or an entry the "
+        "patient shares whose words sound like crisis. Each stays until you mark it seen.",
+    )
 
 
 def _entry_serializer(name: str) -> type[serializers.Serializer[Any]]:
@@ -255,6 +293,10 @@ class BriefSerializer(serializers.Serializer[Brief]):
     period = PeriodSerializer()
     last_session_on = serializers.DateField(allow_null=True)
     entries_shared = serializers.BooleanField(help_text="false: the link does not share entries; no text is quoted.")
+    flags = FlagSerializer(
+        many=True,
+        help_text="What might need your attention: flags raised in the period, and any still open, newest first.",
+    )
     commitments = PractisedSerializer(many=True, help_text="Active and paused commitments, oldest first.")
     reflections = ReflectionsBriefSerializer(source="*")
     pride_weeks = PrideWeekBriefSerializer(many=True, help_text="Weeks with a pride entry, oldest first.")

@@ -25,6 +25,7 @@ from accounts.models import CareLink
 from accounts.permissions import IsPatient, IsTherapist, signed_in_user
 from care import brief as briefs
 from care import schema, selectors, services
+from care.attention import flag_mark_seen
 from care.brief_markdown import brief_markdown
 from care.models import AccessLog, Session
 from care.renderers import MarkdownRenderer
@@ -33,6 +34,7 @@ from care.serializers import (
     BriefQuerySerializer,
     BriefSerializer,
     EntriesQuerySerializer,
+    FlagSerializer,
     PatientSerializer,
     RosterPatientSerializer,
     SessionCreateSerializer,
@@ -66,7 +68,10 @@ class ReadInOneTransaction(APIView):
 
 
 class ByPatientName(CursorPagination):
-    ordering = ("patient_name", "id")
+    """Who might need attention now first, then by name (``selectors.roster_links``). DRF pages
+    on the first field and keeps the order of a tie by offset: few patients are flagged."""
+
+    ordering = ("-attention_now", "patient_name", "id")
 
 
 @schema.roster
@@ -96,6 +101,17 @@ class PatientView(ReadInOneTransaction):
             therapist=signed_in_user(request), patient_id=patient_id, now=timezone.now(), weeks=1
         )
         return Response(PatientSerializer(detail).data)
+
+
+@schema.flag_seen
+class FlagSeenView(APIView):
+    permission_classes = [IsTherapist]
+
+    def post(self, request: Request, patient_id: uuid.UUID, flag_id: uuid.UUID) -> Response:
+        flag = flag_mark_seen(
+            therapist=signed_in_user(request), patient_id=patient_id, flag_id=flag_id, now=timezone.now()
+        )
+        return Response(FlagSerializer(flag).data)
 
 
 @schema.patient_progress

@@ -18,6 +18,7 @@ urlpatterns = [
     path("two-step/off/", auth_views.two_step_off, name="two-step-off"),
     path("patients/<uuid:patient_id>/", views.patient, name="patient"),
     path("patients/<uuid:patient_id>/brief/", views.brief, name="brief"),
+    path("patients/<uuid:patient_id>/flags/<uuid:flag_id>/seen/", views.flag_seen, name="flag-seen"),
 ]
 
 # Sessions and invites (dashboard/sessions.py).

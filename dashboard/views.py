@@ -14,31 +14,43 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import csrf, defaults
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import two_factor
 from accounts.models import User
 from care import selectors
+from care.attention import flag_mark_seen
 from care.brief import patient_brief
 from care.selectors import RosterRow
 from core.exceptions import DomainError, NotFound
 from dashboard.forms import BriefSinceForm, refusal_shown
 from dashboard.patient_sessions import recent_sessions
+from safety.selectors import crisis_answer
 
 View = Callable[..., HttpResponse]
 
 
 #: Dashboard pages that answer a POST only (a GET of them is a 405): never a page to return to.
 POST_ONLY = frozenset(
-    {"sign-out", "two-step-set-up", "two-step-recovery-codes", "two-step-off", "draft-ok", "draft-drop", "invite"}
+    {
+        "sign-out",
+        "two-step-set-up",
+        "two-step-recovery-codes",
+        "two-step-off",
+        "draft-ok",
+        "draft-drop",
+        "invite",
+        "flag-seen",
+    }
 )
 #: Not a page to come back to after signing in: it would only ask again.
 SIGN_IN_PAGES = frozenset({"sign-in", "sign-in-code"})
@@ -106,8 +118,12 @@ def _therapist(request: HttpRequest) -> User:
 
 
 def by_who_needs_a_look(rows: list[RosterRow]) -> list[RosterRow]:
-    """Those who might like a check-in first, then the longest quiet, then by name."""
-    return sorted(rows, key=lambda row: (not row.needs_attention, row.quiet_since, row.patient.display_name))
+    """Those who might need attention now first (a request for a check-in, an entry that sounds
+    like crisis), then those who might like a check-in, then the longest quiet, then by name."""
+    return sorted(
+        rows,
+        key=lambda row: (not row.attention_now, not row.needs_attention, row.quiet_since, row.patient.display_name),
+    )
 
 
 @require_GET
@@ -117,7 +133,8 @@ def roster(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         links = list(selectors.roster_links(therapist))
         rows = selectors.roster(therapist=therapist, links=links, now=timezone.now(), weeks=selectors.CHART_WEEKS)
-        return render(request, "dashboard/roster.html", {"rows": by_who_needs_a_look(rows)})
+        context = {"rows": by_who_needs_a_look(rows), "not_watched": crisis_answer(None)["not_watched"]}
+        return render(request, "dashboard/roster.html", context)
 
 
 #: Shared entries on a patient's page at a time.
@@ -188,6 +205,7 @@ def patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             "entries_problem": problem,
             "entries_paged": position is not None,
             "sessions": sessions,
+            "not_watched": crisis_answer(None)["not_watched"],
         }
         return render(request, "dashboard/patient.html", context, status=400 if problem else 200)
 
@@ -214,8 +232,19 @@ def brief(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         if since is None and not form.errors:  # no day asked, or ?since= left empty: show where it starts
             form = BriefSinceForm(initial={"since": found.period.since})
         form.fields["since"].widget.attrs["max"] = found.period.until.isoformat()
-        context = {"brief": found, "patient": found.patient, "form": form}
+        context = {"brief": found, "patient": found.patient, "form": form, "flags": found.flags}
         return render(request, "dashboard/brief.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@therapist_required
+def flag_seen(request: HttpRequest, patient_id: uuid.UUID, flag_id: uuid.UUID) -> HttpResponse:
+    """Mark a flag seen, then back to the patient's page (a 404 page for a flag not theirs to see)."""
+    with transaction.atomic():
+        flag = flag_mark_seen(therapist=_therapist(request), patient_id=patient_id, flag_id=flag_id, now=timezone.now())
+    what = "their request for a check-in" if flag.is_check_in else "what they wrote"
+    messages.success(request, f"Marked {what} seen. It no longer puts them first.")
+    return redirect("dashboard:patient", patient_id)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.input import FIRST_YEAR
@@ -16,6 +16,13 @@ WEEK_PATTERN = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
 
 def local_date(now: datetime, zone: ZoneInfo) -> date:
     return now.astimezone(zone).date()
+
+
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The first moment of a local day, in UTC. Where a clock change skips midnight (Santiago,
+    Beirut), the moment the day begins: a wall time in the gap reads with the offset before it,
+    which is that moment."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
 def iso_week(day: date) -> str:

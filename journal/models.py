@@ -32,6 +32,7 @@ from core.crypto import EncryptedTextField
 from core.exceptions import DomainError
 from journal.dates import iso_week, week_monday
 from journal.exceptions import NotYoursToChange
+from safety.risk import Risk
 
 DEFAULT_KIND_WORDS = "You're doing your best, and that's enough."
 #: Things to be proud of that meet a week when no commitment says otherwise (session T44).
@@ -214,8 +215,20 @@ class Entry(JournalRecord):
     shared = models.BooleanField(default=True)
     commitment = models.ForeignKey(Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
+    #: Set by the write that saved it (not stored): whether its words sound like crisis.
+    risk: Risk | None = None
+
     class Meta:
         abstract = True
+
+    def written(self) -> list[str | None]:
+        """The patient's own words in it, in the order they are read for risk."""
+        raise NotImplementedError
+
+    def when(self) -> dict[str, str]:
+        """The day it is for (``{"date": "2026-12-02"}``), or the week (a pride entry's
+        ``{"week": "2026-W49"}``): how the access log and a flag name it, beside its id."""
+        raise NotImplementedError
 
     def settle(self, *, today: date, changed: Collection[str], created: bool) -> None:
         """Fill in what the server decides, and refuse a day or week that has not come.
@@ -265,6 +278,12 @@ class Reflection(Entry):
     def __str__(self) -> str:
         return f"reflection {self.date}"
 
+    def written(self) -> list[str | None]:
+        return [self.effort, self.kind_words]
+
+    def when(self) -> dict[str, str]:
+        return {"date": self.date.isoformat()}
+
     def settle(self, *, today: dt.date, changed: Collection[str], created: bool) -> None:
         if created and self.date is None:
             self.date = today
@@ -308,6 +327,12 @@ class PrideEntry(Entry):
 
     def __str__(self) -> str:
         return f"pride {self.week}"
+
+    def written(self) -> list[str | None]:
+        return [*(self.items or []), self.note]
+
+    def when(self) -> dict[str, str]:
+        return {"week": self.week}
 
     @classmethod
     def in_days(cls, start: date | None, end: date | None) -> Q:
@@ -370,6 +395,12 @@ class Experiment(Entry):
 
     def __str__(self) -> str:
         return f"experiment {self.id}"
+
+    def written(self) -> list[str | None]:
+        return [self.title, self.worry, self.outcome, self.learned, self.kind_words]
+
+    def when(self) -> dict[str, str]:
+        return {"date": self.date.isoformat()}
 
     @staticmethod
     def day_counted(*, planned_for: dt.date | None, written_on: dt.date) -> dt.date:

@@ -26,6 +26,7 @@ from journal.serializers import (
     ProgressReportSerializer,
     ReflectionSerializer,
 )
+from safety.serializers import SafetySerializer
 
 WRITES = ["create", "update", "partial_update"]
 
@@ -124,10 +125,30 @@ entries = documented(
 )
 
 
+def written(serializer: Any) -> Any:
+    """What a write of an entry answers: the entry, and ``safety``."""
+    name = serializer.__name__.removesuffix("Serializer")
+    return type(
+        f"{name}WrittenSerializer",
+        (serializer,),
+        {
+            "safety": SafetySerializer(
+                read_only=True,
+                allow_null=True,
+                help_text="Null, unless the entry's words sound like they were written in crisis: then help "
+                "to show at once, gently (the crisis resources for the patient's country) and whether a "
+                "therapist may read the entry. A therapist who may is told, once per entry.",
+            ),
+            "Meta": type("Meta", (serializer.Meta,), {"fields": [*serializer.Meta.fields, "safety"]}),
+        },
+    )
+
+
 def entry_schema(serializer: Any, *, one: str, many: str, rules: str, by_week: bool = False) -> Any:
     """The six operations of an entry kind, named and described the same way for each."""
     slot, pattern = ("an ISO week YYYY-Www", WEEK_PATTERN) if by_week else ("a day YYYY-MM-DD", DATE_PATTERN)
     name, names = one.title().replace(" ", ""), many.title().replace(" ", "")  # PrideEntry, PrideEntries
+    answer = written(serializer)
     return extend_schema_view(
         list=extend_schema(
             operation_id=f"list{names}",
@@ -139,6 +160,7 @@ def entry_schema(serializer: Any, *, one: str, many: str, rules: str, by_week: b
             operation_id=f"create{name}",
             summary=f"Write a {one}",
             description=f"{rules} The server picks the id; offline clients use `upsert{name}` instead.",
+            responses={201: answer},
         ),
         retrieve=extend_schema(
             operation_id=f"get{name}", summary=f"Get a {one}", description=f"One of the patient's {many}."
@@ -150,12 +172,13 @@ def entry_schema(serializer: Any, *, one: str, many: str, rules: str, by_week: b
             f"as `create{name}` does; with a known one it updates (200) exactly as `update{name}` does: only the "
             f"fields sent change, a field left out keeps its value (send `null` to clear one). A retried request "
             f"is harmless. {rules}",
-            responses={200: serializer, 201: serializer},
+            responses={200: answer, 201: answer},
         ),
         partial_update=extend_schema(
             operation_id=f"update{name}",
             summary=f"Change a {one}",
             description="Changes only the fields sent; the others keep their values.",
+            responses={200: answer},
         ),
         destroy=extend_schema(
             operation_id=f"delete{name}",

@@ -26,9 +26,14 @@ from core.exceptions import DomainError, StaleVersion
 from journal import selectors, signals
 from journal.dates import local_date
 from journal.exceptions import IdTaken, NotYours, PatientRequired, RecordNotFound, SlotTaken
+from journal.kinds import KINDS
 from journal.models import Commitment, Entry, JournalRecord, SyncCounter
+from safety.models import Flag
+from safety.services import entry_screen
 
 E = TypeVar("E", bound=Entry)
+#: The type each entry's flag names it by: sync's and the access log's names for it.
+_FLAG_SOURCE = {kind.model: Flag.Source(kind.name) for kind in KINDS if issubclass(kind.model, Entry)}
 
 
 def next_seq(*, patient_id: uuid.UUID) -> int:
@@ -149,6 +154,7 @@ def entry_create(*, model: type[E], patient: User, now: datetime, id: uuid.UUID 
         if model.objects.filter(pk=entry.pk).exists():
             raise IdTaken(existing_id=entry.pk) from None
         raise
+    _screen(entry, now=now)
     signals.record_saved.send(sender=model, record=entry, now=now)
     return entry
 
@@ -166,8 +172,23 @@ def entry_update(*, entry: E, now: datetime, **fields: Any) -> E:
     _stamp(entry, now=now, created=False)  # the lock first, as in entry_create
     _raise_if_taken(entry)
     entry.save()
+    _screen(entry, now=now)
     signals.record_saved.send(sender=type(entry), record=entry, now=now)
     return entry
+
+
+def _screen(entry: Entry, *, now: datetime) -> None:
+    """Read what the entry now says for risk (safety keeps its flag in step), and keep the answer
+    on it for the write's response. A deleted entry says nothing: its flag clears."""
+    entry.risk = entry_screen(
+        patient_id=entry.patient_id,
+        source=_FLAG_SOURCE[type(entry)],
+        entry_id=entry.id,
+        when=entry.when(),
+        words=[] if entry.deleted_at is not None else entry.written(),
+        shared=entry.shared,
+        now=now,
+    )
 
 
 @transaction.atomic
@@ -213,4 +234,6 @@ def record_delete(*, record: JournalRecord, now: datetime) -> None:
         setattr(record, name, None)
     _stamp(record, now=now, created=False)
     record.save(update_fields=["deleted_at", "seq", "version", "updated_at", *erased])
+    if isinstance(record, Entry):
+        _screen(record, now=now)
     signals.record_saved.send(sender=type(record), record=record, now=now)

@@ -32,6 +32,8 @@ from journal.serializers import (
     ProgressReportSerializer,
     ReflectionSerializer,
 )
+from safety.selectors import safety_block
+from safety.serializers import SafetySerializer
 
 ENTRY_METHODS = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -202,7 +204,7 @@ class EntryViewSet(
         record = services.entry_create(
             model=self.model, patient=signed_in_user(request), now=timezone.now(), **serializer.validated_data
         )
-        return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+        return Response(self.written(record), status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -215,14 +217,19 @@ class EntryViewSet(
             if_match=if_match(request),
             **serializer.validated_data,
         )
-        return Response(self.get_serializer(entry).data, status=201 if created else 200)
+        return Response(self.written(entry), status=201 if created else 200)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         entry = self.get_object()  # 404 for another patient's id or a tombstone; 412 on a stale If-Match
         serializer = self.get_serializer(entry, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         entry = services.entry_update(entry=entry, now=timezone.now(), **serializer.validated_data)
-        return Response(self.get_serializer(entry).data)
+        return Response(self.written(entry))
+
+    def written(self, entry: Entry) -> dict[str, Any]:
+        """A write's answer: the entry, and ``safety`` (help at once) when its words sound like crisis."""
+        block = None if entry.risk is None else safety_block(patient=entry.patient, entry_shared=entry.shared)
+        return {**self.get_serializer(entry).data, "safety": None if block is None else SafetySerializer(block).data}
 
     def perform_destroy(self, instance) -> None:
         services.record_delete(record=instance, now=timezone.now())

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import transaction
 
 
 class RemindersConfig(AppConfig):
@@ -12,6 +13,7 @@ class RemindersConfig(AppConfig):
         from journal.models import Experiment
         from reminders import plans
         from reminders.export import SECTION
+        from safety import signals as safety_signals
 
         export.register("reminders", SECTION)
 
@@ -27,9 +29,16 @@ class RemindersConfig(AppConfig):
         def zone_changed(*, user, now, **_) -> None:
             plans.reminders_replan(user=user, now=now)
 
+        def flag_raised(*, flag, **_) -> None:
+            from reminders.tasks import tell_flag  # the top of the app's imports (tasks.py)
+
+            flag_id = str(flag.id)
+            transaction.on_commit(lambda: tell_flag.delay(flag_id))
+
         journal_signals.commitment_activated.connect(started, weak=False, dispatch_uid="reminders.started")
         journal_signals.commitment_deactivated.connect(stopped, weak=False, dispatch_uid="reminders.stopped")
         journal_signals.record_saved.connect(
             experiment_saved, sender=Experiment, weak=False, dispatch_uid="reminders.experiment"
         )
         accounts_signals.timezone_changed.connect(zone_changed, weak=False, dispatch_uid="reminders.zone")
+        safety_signals.flag_raised.connect(flag_raised, weak=False, dispatch_uid="reminders.flag")

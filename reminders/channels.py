@@ -300,17 +300,21 @@ def _subscription(subscription_json: str) -> dict[str, Any]:
 # --- e-mail ---------------------------------------------------------------------------------
 
 
-def email(*, address: str, message: Message) -> None:
+#: What ends a reminder's e-mail (a therapist's notice ends with its own words).
+REMINDER_FOOTER = "You can change or pause these reminders in the app."
+
+
+def email(*, address: str, message: Message, footer: str = REMINDER_FOOTER, what: str = "reminder") -> None:
     """Send through Django's configured mail backend (``EMAIL_URL``), classifying SMTP's answers."""
     mail = EmailMessage(
         subject=message.title,
-        body=f"{message.body}\n\nYou can change or pause these reminders in the app.\n",
+        body=f"{message.body}\n\n{footer}\n",
         to=[address],
         headers={
             # RFC 3834: tells auto-responders (out-of-office) not to answer a reminder.
             "Auto-Submitted": "auto-generated",
             # One Message-ID per slot: a rare resend is the same message to mail clients that dedupe.
-            "Message-ID": f"<reminder.{message.delivery_id}@{_mail_domain()}>",
+            "Message-ID": f"<{what}.{message.delivery_id}@{_mail_domain()}>",
         },
     )
     try:

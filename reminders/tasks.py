@@ -6,12 +6,13 @@ and hands the dispatcher ``enqueue_sends``; nothing in the app imports it back.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
 
-from reminders import dispatcher, sending
+from reminders import dispatcher, notices, sending
 
 
 @shared_task(name="reminders.dispatch", ignore_result=True)
@@ -28,6 +29,23 @@ def send_deliveries(delivery_ids: list[str]) -> dict[str, Any]:
         if outcome.retry_in is not None:
             send_deliveries.apply_async(([delivery_id],), countdown=outcome.retry_in.total_seconds())
     return {"sent": sum(outcome.sent for outcome in outcomes.values()), "of": len(delivery_ids)}
+
+
+@shared_task(name="reminders.tell_flag", ignore_result=True)
+def tell_flag(flag_id: str) -> None:
+    """Tell a flag's therapists (``reminders.notices``); each a passing failure kept from it is
+    tried again on its own."""
+    for therapist_id in notices.flag_tell(flag_id=uuid.UUID(flag_id), now=timezone.now()):
+        tell_flag_again.apply_async((flag_id, str(therapist_id), 1), countdown=notices.RETRY_AFTER.total_seconds())
+
+
+@shared_task(name="reminders.tell_flag_again", ignore_result=True)
+def tell_flag_again(flag_id: str, therapist_id: str, attempt: int) -> None:
+    done = notices.flag_tell_again(flag_id=uuid.UUID(flag_id), therapist_id=uuid.UUID(therapist_id), now=timezone.now())
+    if not done and attempt < notices.RETRIES:
+        tell_flag_again.apply_async(
+            (flag_id, therapist_id, attempt + 1), countdown=notices.RETRY_AFTER.total_seconds() * (attempt + 1)
+        )
 
 
 def enqueue_sends(delivery_ids: list[str]) -> None:

@@ -9,7 +9,7 @@ from drf_standardized_errors.openapi_validation_errors import extend_validation_
 
 from core.openapi import documented, duration
 from safety.resources import COUNTRY_QUERY
-from safety.serializers import CrisisResourcesSerializer
+from safety.serializers import CheckInSerializer, CrisisResourcesSerializer
 
 #: ``?country=``, said by hand: from the serializer the schema would refuse an empty value,
 #: which the server reads as no country (an app with no country set may send it so).
@@ -41,5 +41,28 @@ crisis_resources = documented(
             responses={200: OpenApiResponse(CrisisResourcesSerializer)},
             tags=["safety"],
         )
+    ),
+)
+
+
+check_ins = documented(
+    extend_schema_view(
+        get=extend_schema(
+            operation_id="listCheckIns",
+            summary="My requests for a check-in",
+            description="Newest first, each with when a therapist marked it seen.",
+            tags=["safety"],
+        ),
+        post=extend_schema(
+            operation_id="requestCheckIn",
+            summary="Ask my therapist to check in",
+            description="No words are sent: the patient's linked therapists see that they asked, at the top of "
+            "their list, and are told once (e-mail where the server sends it). While a request is unseen, asking "
+            "again answers it (200) rather than making a second (201). `reaches_therapist` is false for a "
+            "patient with no therapist linked: the app should then point to `getCrisisResources`.",
+            request=None,
+            responses={200: CheckInSerializer, 201: CheckInSerializer},
+            tags=["safety"],
+        ),
     ),
 )

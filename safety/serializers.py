@@ -50,3 +50,24 @@ class CrisisResourcesSerializer(serializers.Serializer[Any]):
     services = ServiceSerializer(
         many=True, help_text="The country's crisis services, as the operator's file lists them; empty for none."
     )
+
+
+class SafetySerializer(serializers.Serializer[Any]):
+    """Beside an entry whose words sound like crisis: help, at once, for any client to show."""
+
+    shared_with_therapist = serializers.BooleanField(
+        help_text="Whether a therapist may read this entry (it is shared, and a link shares entries): "
+        "so the app can say plainly whether anyone will see it."
+    )
+    resources = CrisisResourcesSerializer(help_text="As `getCrisisResources` answers for the patient's country.")
+
+
+class CheckInSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(read_only=True)
+    requested_at = serializers.DateTimeField(source="raised_at", read_only=True)
+    seen_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When a therapist marked it seen; null until then."
+    )
+    reaches_therapist = serializers.BooleanField(
+        read_only=True, help_text="Whether the patient has a therapist linked to ask: false with none."
+    )

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from safety import schema
-from safety.resources import current
-from safety.serializers import CrisisQuerySerializer, CrisisResourcesSerializer
+from accounts.models import CareLink
+from accounts.permissions import IsPatient, signed_in_user
+from core.pagination import CursorPagination
+from safety import schema, services
+from safety.models import Flag
+from safety.selectors import crisis_answer
+from safety.serializers import CheckInSerializer, CrisisQuerySerializer, CrisisResourcesSerializer
 
 
 @schema.crisis_resources
@@ -22,15 +28,40 @@ class CrisisResourcesView(APIView):
     def get(self, request: Request) -> Response:
         query = CrisisQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        country = query.validated_data.get("country")
-        resources = current()
-        number, services = resources.for_country(country)
-        answer = {
-            "country": country,
-            "not_watched": resources.not_watched,
-            "emergency": {"statement": resources.emergency, "number": number},
-            "services": services,
-        }
+        answer = crisis_answer(query.validated_data.get("country"))
         response = Response(CrisisResourcesSerializer(answer).data)
         patch_cache_control(response, public=True, max_age=int(schema.CACHE_FOR.total_seconds()))
         return response
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-raised_at", "-id")
+
+
+@schema.check_ins
+class CheckInView(generics.ListAPIView):
+    """A patient asks their therapist to check in: a tap, no words. Asking again while a request
+    is still unseen answers that request (200) rather than making a second (201)."""
+
+    permission_classes = [IsPatient]
+    serializer_class = CheckInSerializer
+    queryset = Flag.objects.none()
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        return Flag.objects.filter(patient=signed_in_user(self.request), source=Flag.Source.CHECK_IN)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        assert page is not None  # every list is paged (settings: DEFAULT_PAGINATION_CLASS)
+        return self.get_paginated_response(self.shown(page))
+
+    def post(self, request: Request) -> Response:
+        flag, created = services.check_in_request(patient=signed_in_user(request), now=timezone.now())
+        return Response(self.shown([flag])[0], status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def shown(self, flags: list[Flag]) -> list[dict]:
+        linked = CareLink.objects.active().filter(patient=signed_in_user(self.request)).exists()
+        for flag in flags:
+            flag.reaches_therapist = linked  # type: ignore[attr-defined]
+        return list(CheckInSerializer(flags, many=True).data)

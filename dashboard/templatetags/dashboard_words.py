@@ -1,16 +1,19 @@
 """``{{ moment|ago }}``: how long ago, in the words a person uses; ``{% signed_out_notice request %}``:
-why the sign-in page was reached from a form."""
+why the sign-in page was reached from a form; ``{{ flag|flagged_entry }}``: the entry a flag is about."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django import template
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from care.brief_markdown import ENTRY_WORDS
 from dashboard.views import SIGNED_OUT, SIGNED_OUT_FLAG
+from journal.dates import week_monday
+from safety.models import Flag
 
 register = template.Library()
 
@@ -29,3 +32,14 @@ def ago(moment: datetime) -> str:
 def signed_out_notice(request: HttpRequest) -> str:
     """The words for a therapist sent to sign in by a form they sent (``dashboard.views``), else ""."""
     return SIGNED_OUT if request.GET.get(SIGNED_OUT_FLAG) else ""
+
+
+@register.filter
+def flagged_entry(flag: Flag) -> str:
+    """ "reflection for Tue 1 Dec", "pride entry for the week of Mon 30 Nov": the entry a flag is about."""
+    kind = ENTRY_WORDS[flag.source]
+    if written := flag.entry_when.get("date"):
+        day = date.fromisoformat(written)
+        return f"{kind} for {day:%a} {day.day} {day:%b}"
+    monday = week_monday(flag.entry_when["week"])
+    return f"{kind} for the week of {monday:%a} {monday.day} {monday:%b}"

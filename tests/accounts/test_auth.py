@@ -43,8 +43,11 @@ class TestRegister:
         response = anon.post(REGISTER, registration(), format="json")
         assert response.status_code == 201
         body = response.json()
-        assert set(body) == {"id", "email", "display_name", "role", "timezone", "created_at"}
+        assert set(body) == {
+            "id", "email", "display_name", "role", "timezone", "country", "country_in_effect", "created_at"
+        }  # fmt: skip
         assert body["timezone"] == "Pacific/Auckland"
+        assert (body["country"], body["country_in_effect"]) == (None, "NZ")  # crisis lines from the zone
         user = User.objects.get(id=body["id"])
         assert user.check_password("a-calm-kitchen-2026")
         assert "password" not in response.content.decode()

@@ -17,6 +17,9 @@ export type Commitment = Schemas["Commitment"];
 export type CareLink = Schemas["CareLink"];
 export type ProgressReport = Schemas["ProgressReport"];
 export type SyncPage = Schemas["SyncPage"];
+export type Safety = Schemas["Safety"];
+export type CrisisResources = Schemas["CrisisResources"];
+export type CheckIn = Schemas["CheckIn"];
 
 /** What the patient writes offline and the outbox sends, by sync `type`. */
 export interface Entries {
@@ -206,14 +209,32 @@ export async function getEntry<K extends Kind>(kind: K, id: string): Promise<Ent
   return (await call<Entries[K]>("GET", itemPath(kind, id))).data;
 }
 
-/** Create (201) or replace (200) by the client's id; `version` makes it conditional (412 if stale). */
+/** Create (201) or replace (200) by the client's id; `version` makes it conditional (412 if stale).
+ * Answers the entry, and `safety` when its words sound like they were written in crisis. */
 export async function putEntry<K extends Exclude<Kind, "commitment">>(
   kind: K,
   id: string,
   body: Bodies[K],
   version?: number,
-): Promise<Entries[K]> {
-  return (await call<Entries[K]>("PUT", itemPath(kind, id), body, version)).data;
+): Promise<{ entry: Entries[K]; safety: Safety | null }> {
+  const { safety = null, ...entry } = (await call<Entries[K] & { safety?: Safety | null }>("PUT", itemPath(kind, id), body, version)).data;
+  return { entry: entry as Entries[K], safety };
+}
+
+/** Crisis lines for a country (none: the statements only). No sign-in: it works signed out too. */
+export async function crisisResources(country: string | null): Promise<CrisisResources> {
+  const query = country ? `?country=${encodeURIComponent(country)}` : "";
+  const response = await send("GET", `/api/v1/crisis-resources/${query}`);
+  return (await parse<Json<"/api/v1/crisis-resources/", "get", 200>>(response)).data;
+}
+
+/** Ask the therapist to check in: no words. The same request while it is unseen. */
+export async function requestCheckIn(): Promise<CheckIn> {
+  return (await call<Json<"/api/v1/check-ins/", "post", 201>>("POST", "/api/v1/check-ins/")).data;
+}
+
+export async function checkIns(): Promise<CheckIn[]> {
+  return (await call<Json<"/api/v1/check-ins/", "get", 200>>("GET", "/api/v1/check-ins/?page_size=5")).data.results;
 }
 
 export async function deleteEntry(kind: Kind, id: string): Promise<void> {

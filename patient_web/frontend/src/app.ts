@@ -10,6 +10,7 @@ import * as session from "./session.js";
 import * as store from "./store.js";
 import { refreshStates } from "./screens/conflict.js";
 import { account, join, register, signIn, welcome } from "./screens/account.js";
+import { help, showSafety } from "./screens/help.js";
 import { erase } from "./screens/me.js";
 import { forgot, reset } from "./screens/password.js";
 import { reminders } from "./screens/reminders.js";
@@ -47,6 +48,7 @@ const ROUTES: Record<string, Route> = {
   erase: { screen: erase, title: "Erase my account" },
   sharing: { screen: sharing, title: "What my therapist sees" },
   reminders: { screen: reminders, title: "Reminders" },
+  help: { screen: help, title: "Help now", open: true },
 };
 
 const TABS: [string, string][] = [
@@ -240,6 +242,7 @@ export async function boot(): Promise<void> {
   nav.render = render;
   nav.go = go;
   interceptLinks();
+  outbox.onSafety(showSafety);
   watchConnection();
   watchUpdates();
   const known = await session.start();

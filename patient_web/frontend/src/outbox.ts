@@ -37,6 +37,16 @@ const WRITABLE: { [K in Kind]: (keyof Bodies[K])[] } = {
   commitment: ["status"],
 };
 
+type SafetyListener = (safety: api.Safety) => void;
+const safetyListeners = new Set<SafetyListener>();
+
+/** Called when a write's answer carries help to show (its words sounded like crisis): at once
+ * when online, or when a write made offline is sent. */
+export function onSafety(listener: SafetyListener): () => void {
+  safetyListeners.add(listener);
+  return () => safetyListeners.delete(listener);
+}
+
 /** An entry as a body to send: its writable fields only. */
 export function bodyOf<K extends Kind>(kind: K, entry: Partial<Entries[K]>): Partial<Bodies[K]> {
   const body: Record<string, unknown> = {};
@@ -166,7 +176,9 @@ async function push<K extends Kind>(rec: Rec<K>): Promise<void> {
         : await api.patchCommitment(id, rec.local as Bodies["commitment"])) as Entries[K];
     } else {
       const kind = rec.kind as Exclude<Kind, "commitment">;
-      saved = (await api.putEntry(kind, rec.id, rec.local as Bodies[typeof kind], rec.server?.version)) as Entries[K];
+      const answer = await api.putEntry(kind, rec.id, rec.local as Bodies[typeof kind], rec.server?.version);
+      saved = answer.entry as Entries[K];
+      if (answer.safety) safetyListeners.forEach((listener) => listener(answer.safety as api.Safety));
     }
     Object.assign(rec, { server: saved, local: null, op: null, state: "synced", theirs: null, error: null });
     await store.save(rec);

@@ -282,6 +282,30 @@ export interface paths {
         patch: operations["updateCareLink"];
         trace?: never;
     };
+    "/api/v1/check-ins/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My requests for a check-in
+         * @description Newest first, each with when a therapist marked it seen.
+         */
+        get: operations["listCheckIns"];
+        put?: never;
+        /**
+         * Ask my therapist to check in
+         * @description No words are sent: the patient's linked therapists see that they asked, at the top of their list, and are told once (e-mail where the server sends it). While a request is unseen, asking again answers it (200) rather than making a second (201). `reaches_therapist` is false for a patient with no therapist linked: the app should then point to `getCrisisResources`.
+         */
+        post: operations["requestCheckIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/commitments/": {
         parameters: {
             query?: never;
@@ -591,7 +615,7 @@ export interface paths {
         };
         /**
          * My patients, this week and the last four
-         * @description The patients linked to you, by name: this week so far (in each patient's zone), the four weeks before it, when they last wrote, and `needs_attention` after 14 days with no entry. The same number of queries for one patient as for 200 (a full page). Each patient's access log records the read.
+         * @description The patients linked to you, those who might need your attention now (`attention_now`) first, then by name: this week so far (in each patient's zone), the four weeks before it, when they last wrote, and `needs_attention` after 14 days with no entry. The same number of queries for one patient as for 200 (a full page). Each patient's access log records the read.
          */
         get: operations["listPatients"];
         put?: never;
@@ -656,6 +680,26 @@ export interface paths {
         get: operations["listPatientEntries"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{patient_id}/flags/{flag_id}/seen/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a flag seen
+         * @description The flag stops putting the patient first, and shows who saw it and when; the patient's access log records it. Marking it again keeps the first. 404 for a flag you cannot see (another patient's, an entry no longer shared, words since edited away).
+         */
+        post: operations["markFlagSeen"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1034,13 +1078,16 @@ export interface components {
          *     * `entries` - Shared entries
          *     * `brief` - Pre-session brief
          *     * `sessions` - Sessions
+         *     * `flag_seen` - Marked a request or a worrying entry seen
          * @enum {string}
          */
-        AccessLogWhatEnum: "roster" | "patient" | "commitments" | "progress" | "entries" | "brief" | "sessions";
+        AccessLogWhatEnum: "roster" | "patient" | "commitments" | "progress" | "entries" | "brief" | "sessions" | "flag_seen";
         /** @description The web app's answer: the access token only; the refresh token is in the cookie. */
         AccessToken: {
             readonly access: string;
         };
+        /** @enum {unknown} */
+        BlankEnum: "";
         Brief: {
             patient: components["schemas"]["Person"];
             /** Format: date-time */
@@ -1050,6 +1097,8 @@ export interface components {
             last_session_on: string | null;
             /** @description false: the link does not share entries; no text is quoted. */
             entries_shared: boolean;
+            /** @description What might need your attention: flags raised in the period, and any still open, newest first. */
+            flags: components["schemas"]["Flag"][];
             /** @description Active and paused commitments, oldest first. */
             commitments: components["schemas"]["Practised"][];
             reflections: components["schemas"]["ReflectionsBrief"];
@@ -1123,6 +1172,19 @@ export interface components {
         };
         /** @enum {string} */
         ChannelsEnum: "push" | "email";
+        CheckIn: {
+            /** Format: uuid */
+            readonly id: string;
+            /** Format: date-time */
+            readonly requested_at: string;
+            /**
+             * Format: date-time
+             * @description When a therapist marked it seen; null until then.
+             */
+            readonly seen_at: string | null;
+            /** @description Whether the patient has a therapist linked to ask: false with none. */
+            readonly reaches_therapist: boolean;
+        };
         Commitment: {
             /** Format: uuid */
             readonly id: string;
@@ -1685,6 +1747,35 @@ export interface components {
          * @enum {string}
          */
         ExperimentStatusEnum: "planned" | "tried" | "skipped";
+        ExperimentWritten: {
+            /** Format: uuid */
+            readonly id: string;
+            shared: boolean;
+            /** Format: uuid */
+            commitment: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly version: number;
+            title: string;
+            /** Format: date */
+            planned_for: string | null;
+            /**
+             * Format: date
+             * @description The local day it was written.
+             */
+            readonly date: string;
+            /** @description What the patient feared would happen. */
+            worry: string;
+            /** @description What did happen. */
+            outcome: string;
+            learned: string;
+            kind_words: string;
+            status: components["schemas"]["ExperimentStatusEnum"];
+            /** @description Null, unless the entry's words sound like they were written in crisis: then help to show at once, gently (the crisis resources for the patient's country) and whether a therapist may read the entry. A therapist who may is told, once per entry. */
+            readonly safety: components["schemas"]["Safety"] | null;
+        };
         /** @description The body of every 4xx and 503 answer. */
         ExportAccountError: {
             /** @description `validation_error`, `client_error` or `server_error`. */
@@ -1712,6 +1803,7 @@ export interface components {
             readonly journal: components["schemas"]["JournalExport"];
             readonly reminders: components["schemas"]["RemindersExport"];
             readonly care: components["schemas"]["CareExport"];
+            readonly safety: components["schemas"]["SafetyExport"];
         };
         ExportInvite: {
             /** Format: uuid */
@@ -1736,6 +1828,10 @@ export interface components {
              * @example Europe/London
              */
             timezone: string;
+            /** @description ISO 3166-1 alpha-2, for the crisis resources shown; null: the country of `timezone`. */
+            country: string | null;
+            /** @description `country`, else the country of `timezone`; null when neither names one (UTC). What `getCrisisResources` is asked with. */
+            readonly country_in_effect: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1755,6 +1851,64 @@ export interface components {
             turns: number;
             /** Format: date-time */
             created_at: string;
+        };
+        Flag: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description `check_in`: the patient asked, with no words; else the entry's type.
+             *
+             *     * `reflection` - A reflection
+             *     * `pride_entry` - A pride entry
+             *     * `experiment` - An experiment
+             *     * `check_in` - A request for a check-in
+             */
+            source: components["schemas"]["SourceEnum"];
+            /**
+             * @description What the words sound like; empty for a check-in.
+             *
+             *     * `` -
+             *     * `suicidal` - suicidal
+             *     * `self_harm` - self_harm
+             *     * `plan` - plan
+             *     * `goodbye` - goodbye
+             *     * `unsafe` - unsafe
+             */
+            kind: components["schemas"]["Kind21aEnum"] | components["schemas"]["BlankEnum"];
+            /** @description The patient's sentence, as written; null for a check-in. */
+            sentence: string | null;
+            /** @description The entry: its type, id, and `date` or `week`; null for a check-in. */
+            readonly entry: {
+                [key: string]: string;
+            } | null;
+            /** Format: date-time */
+            raised_at: string;
+            /** Format: date-time */
+            seen_at: string | null;
+            /** @description The therapist who marked it seen. */
+            seen_by: components["schemas"]["Person"] | null;
+        };
+        FlagExport: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly source: components["schemas"]["SourceEnum"];
+            /** Format: uuid */
+            readonly entry_id: string | null;
+            readonly entry_when: unknown;
+            readonly kind: components["schemas"]["Kind21aEnum"];
+            /** @description The sentence, as written; null for a check-in and once cleared. */
+            readonly sentence: string | null;
+            readonly shared: boolean;
+            /** Format: date-time */
+            readonly raised_at: string;
+            /** Format: date-time */
+            readonly cleared_at: string | null;
+            /** Format: date-time */
+            readonly notified_at: string | null;
+            /** Format: date-time */
+            readonly seen_at: string | null;
+            /** @description The therapist who marked it seen. */
+            readonly seen_by: components["schemas"]["Person"] | null;
         };
         /** @description The body of every 4xx and 503 answer. */
         GetCareLinkError: {
@@ -2042,6 +2196,16 @@ export interface components {
             readonly pride_entries: components["schemas"]["PrideEntry"][];
             readonly experiments: components["schemas"]["Experiment"][];
         };
+        /**
+         * @description * `` -
+         *     * `suicidal` - suicidal
+         *     * `self_harm` - self_harm
+         *     * `plan` - plan
+         *     * `goodbye` - goodbye
+         *     * `unsafe` - unsafe
+         * @enum {string}
+         */
+        Kind21aEnum: "suicidal" | "self_harm" | "plan" | "goodbye" | "unsafe";
         LastFourWeeks: {
             pride_weeks_met: number;
             reflection_days: number;
@@ -2077,6 +2241,24 @@ export interface components {
         ListCareLinksErrorCode: "authentication_failed" | "invalid" | "invalid_choice" | "invalid_cursor" | "not_acceptable" | "not_authenticated" | "service_unavailable" | "token_not_valid" | "user_not_found";
         ListCareLinksErrorItem: {
             code: components["schemas"]["ListCareLinksErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
+        /** @description The body of every 4xx and 503 answer. */
+        ListCheckInsError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["ListCheckInsErrorItem"][];
+        };
+        /**
+         * @description The codes `listCheckIns` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        ListCheckInsErrorCode: "authentication_failed" | "invalid" | "invalid_cursor" | "not_acceptable" | "not_authenticated" | "permission_denied" | "service_unavailable" | "token_not_valid" | "user_not_found";
+        ListCheckInsErrorItem: {
+            code: components["schemas"]["ListCheckInsErrorCode"];
             /** @description A sentence for people; may change. */
             detail: string;
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
@@ -2337,6 +2519,24 @@ export interface components {
         LogoutRequest: {
             refresh: string;
         };
+        /** @description The body of every 4xx and 503 answer. */
+        MarkFlagSeenError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["MarkFlagSeenErrorItem"][];
+        };
+        /**
+         * @description The codes `markFlagSeen` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        MarkFlagSeenErrorCode: "authentication_failed" | "not_acceptable" | "not_authenticated" | "not_found" | "permission_denied" | "service_unavailable" | "token_not_valid" | "user_not_found";
+        MarkFlagSeenErrorItem: {
+            code: components["schemas"]["MarkFlagSeenErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
         Mood: {
             /** Format: double */
             average: number | null;
@@ -2392,6 +2592,23 @@ export interface components {
             /** @description Send it as `?cursor=` for the previous page; null when there is none. */
             previous_cursor: string | null;
             results: components["schemas"]["CareLink"][];
+        };
+        PaginatedCheckInList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous: string | null;
+            /** @description Send it as `?cursor=` for the next page; null when there is none. */
+            next_cursor: string | null;
+            /** @description Send it as `?cursor=` for the previous page; null when there is none. */
+            previous_cursor: string | null;
+            results: components["schemas"]["CheckIn"][];
         };
         PaginatedCommitmentList: {
             /**
@@ -2653,6 +2870,8 @@ export interface components {
              * @example Europe/London
              */
             timezone?: string;
+            /** @description ISO 3166-1 alpha-2, for the crisis resources shown; null: the country of `timezone`. */
+            country?: string | null;
         };
         Patient: {
             /** Format: uuid */
@@ -2667,6 +2886,8 @@ export interface components {
             needs_attention: boolean;
             /** @description Every commitment, whatever its status; newest first. */
             commitments: components["schemas"]["Commitment"][];
+            /** @description What might need your attention now, newest first: a request for a check-in, or an entry the patient shares whose words sound like crisis. Each stays until you mark it seen. */
+            flags: components["schemas"]["Flag"][];
         };
         Period: {
             /** Format: date */
@@ -2766,6 +2987,30 @@ export interface components {
             week?: string;
             items: string[];
             note?: string;
+        };
+        PrideEntryWritten: {
+            /** Format: uuid */
+            readonly id: string;
+            shared: boolean;
+            /** Format: uuid */
+            commitment: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly version: number;
+            /**
+             * @description ISO week YYYY-Www; defaults to this week in the patient's zone.
+             * @example 2026-W48
+             */
+            week: string;
+            items: string[];
+            note: string;
+            /** @description Items that meet the week: the target of the entry's commitment, else of the patient's active pride commitment, else 3. */
+            readonly target: number;
+            readonly met: boolean;
+            /** @description Null, unless the entry's words sound like they were written in crisis: then help to show at once, gently (the crisis resources for the patient's country) and whether a therapist may read the entry. A therapist who may is told, once per entry. */
+            readonly safety: components["schemas"]["Safety"] | null;
         };
         PrideWeek: {
             /** @description Items written that week. */
@@ -2879,6 +3124,29 @@ export interface components {
         ReflectionWeek: {
             days: number;
             dates: string[];
+        };
+        ReflectionWritten: {
+            /** Format: uuid */
+            readonly id: string;
+            shared: boolean;
+            /** Format: uuid */
+            commitment: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly version: number;
+            /**
+             * Format: date
+             * @description The local day; defaults to today in the patient's zone.
+             */
+            date: string;
+            effort: string;
+            /** @description Defaults to “You're doing your best, and that's enough.” when the reflection is created without it. */
+            kind_words: string;
+            mood: number | null;
+            /** @description Null, unless the entry's words sound like they were written in crisis: then help to show at once, gently (the crisis resources for the patient's country) and whether a therapist may read the entry. A therapist who may is told, once per entry. */
+            readonly safety: components["schemas"]["Safety"] | null;
         };
         ReflectionsBrief: {
             readonly days: number;
@@ -3099,6 +3367,24 @@ export interface components {
             attr: string | null;
         };
         /** @description The body of every 4xx and 503 answer. */
+        RequestCheckInError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["RequestCheckInErrorItem"][];
+        };
+        /**
+         * @description The codes `requestCheckIn` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        RequestCheckInErrorCode: "authentication_failed" | "not_acceptable" | "not_authenticated" | "permission_denied" | "service_unavailable" | "token_not_valid" | "user_not_found";
+        RequestCheckInErrorItem: {
+            code: components["schemas"]["RequestCheckInErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
+        /** @description The body of every 4xx and 503 answer. */
         RequestPasswordResetError: {
             /** @description `validation_error`, `client_error` or `server_error`. */
             type: string;
@@ -3138,6 +3424,18 @@ export interface components {
             last_4_weeks: components["schemas"]["LastFourWeeks"];
             /** @description No entry for 14 days (or since the link began). */
             needs_attention: boolean;
+            /** @description The patient asked for a check-in, or wrote in an entry they share words that sound like crisis, and no one has marked it seen: they might need your attention now (`getPatient` says what). */
+            attention_now: boolean;
+        };
+        Safety: {
+            /** @description Whether a therapist may read this entry (it is shared, and a link shares entries): so the app can say plainly whether anyone will see it. */
+            shared_with_therapist: boolean;
+            /** @description As `getCrisisResources` answers for the patient's country. */
+            resources: components["schemas"]["CrisisResources"];
+        };
+        SafetyExport: {
+            /** @description Entries whose words sounded like crisis, and requests for a check-in, oldest first. `notified_at`: when the therapists were told (once); `cleared_at`: the words were edited away or deleted. */
+            readonly flags: components["schemas"]["FlagExport"][];
         };
         Service: {
             name: string;
@@ -3262,6 +3560,14 @@ export interface components {
          * @enum {string}
          */
         SinceReasonEnum: "asked" | "last_session" | "default";
+        /**
+         * @description * `reflection` - A reflection
+         *     * `pride_entry` - A pride entry
+         *     * `experiment` - An experiment
+         *     * `check_in` - A request for a check-in
+         * @enum {string}
+         */
+        SourceEnum: "reflection" | "pride_entry" | "experiment" | "check_in";
         SyncChange: components["schemas"]["CommitmentChange"] | components["schemas"]["ReflectionChange"] | components["schemas"]["PrideEntryChange"] | components["schemas"]["ExperimentChange"];
         SyncPage: {
             changes: components["schemas"]["SyncChange"][];
@@ -3359,7 +3665,7 @@ export interface components {
          * @description The codes `updateMe` gives. A code added later may reach a client built before it: treat it as its status.
          * @enum {string}
          */
-        UpdateMeErrorCode: "authentication_failed" | "blank" | "invalid" | "max_length" | "not_acceptable" | "not_authenticated" | "null" | "null_characters_not_allowed" | "parse_error" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "unknown_field" | "unknown_timezone" | "unsupported_media_type" | "user_not_found";
+        UpdateMeErrorCode: "authentication_failed" | "blank" | "invalid" | "max_length" | "not_acceptable" | "not_authenticated" | "null" | "null_characters_not_allowed" | "parse_error" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "unknown_country" | "unknown_field" | "unknown_timezone" | "unsupported_media_type" | "user_not_found";
         UpdateMeErrorItem: {
             code: components["schemas"]["UpdateMeErrorCode"];
             /** @description A sentence for people; may change. */
@@ -3531,6 +3837,10 @@ export interface components {
              * @example Europe/London
              */
             timezone: string;
+            /** @description ISO 3166-1 alpha-2, for the crisis resources shown; null: the country of `timezone`. */
+            country: string | null;
+            /** @description `country`, else the country of `timezone`; null when neither names one (UTC). What `getCrisisResources` is asked with. */
+            readonly country_in_effect: string | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -5402,6 +5712,180 @@ export interface operations {
             };
         };
     };
+    listCheckIns: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedCheckInList"];
+                };
+            };
+            /**
+             * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
+             *
+             *     Known codes by `attr`:
+             *     - `cursor`: `invalid_cursor`
+             *     - `page_size`: `invalid`
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListCheckInsError"];
+                };
+            };
+            /**
+             * @description No valid access token, or (logging in) the e-mail and password do not match.
+             *
+             *     Known codes: `authentication_failed`, `not_authenticated`, `token_not_valid`, `user_not_found`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListCheckInsError"];
+                };
+            };
+            /**
+             * @description The caller's role may never do this, or the object is one the caller may see but not change.
+             *
+             *     Known codes: `permission_denied`.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListCheckInsError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListCheckInsError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListCheckInsError"];
+                };
+            };
+        };
+    };
+    requestCheckIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /**
+             * @description No valid access token, or (logging in) the e-mail and password do not match.
+             *
+             *     Known codes: `authentication_failed`, `not_authenticated`, `token_not_valid`, `user_not_found`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestCheckInError"];
+                };
+            };
+            /**
+             * @description The caller's role may never do this, or the object is one the caller may see but not change.
+             *
+             *     Known codes: `permission_denied`.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestCheckInError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestCheckInError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestCheckInError"];
+                };
+            };
+        };
+    };
     listCommitments: {
         parameters: {
             query?: {
@@ -6603,7 +7087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Experiment"];
+                    "application/json": components["schemas"]["ExperimentWritten"];
                 };
             };
             /**
@@ -6827,7 +7311,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Experiment"];
+                    "application/json": components["schemas"]["ExperimentWritten"];
                 };
             };
             201: {
@@ -6837,7 +7321,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Experiment"];
+                    "application/json": components["schemas"]["ExperimentWritten"];
                 };
             };
             /**
@@ -7100,7 +7584,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Experiment"];
+                    "application/json": components["schemas"]["ExperimentWritten"];
                 };
             };
             /**
@@ -7558,6 +8042,7 @@ export interface operations {
              * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
              *
              *     Known codes by `attr`:
+             *     - `country`: `invalid`, `max_length`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`, `unknown_country`
              *     - `display_name`: `blank`, `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
              *     - `non_field_errors`: `invalid`, `null`
              *     - `timezone`: `blank`, `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`, `unknown_timezone`
@@ -8204,6 +8689,97 @@ export interface operations {
             };
         };
     };
+    markFlagSeen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The flag's id. */
+                flag_id: string;
+                /** @description The patient's id. */
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flag"];
+                };
+            };
+            /**
+             * @description No valid access token, or (logging in) the e-mail and password do not match.
+             *
+             *     Known codes: `authentication_failed`, `not_authenticated`, `token_not_valid`, `user_not_found`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkFlagSeenError"];
+                };
+            };
+            /**
+             * @description The caller's role may never do this, or the object is one the caller may see but not change.
+             *
+             *     Known codes: `permission_denied`.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkFlagSeenError"];
+                };
+            };
+            /**
+             * @description No such object among the caller's own (another user's answers the same).
+             *
+             *     Known codes: `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkFlagSeenError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkFlagSeenError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkFlagSeenError"];
+                };
+            };
+        };
+    };
     getPatientProgress: {
         parameters: {
             query?: {
@@ -8429,7 +9005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PrideEntry"];
+                    "application/json": components["schemas"]["PrideEntryWritten"];
                 };
             };
             /**
@@ -8663,7 +9239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PrideEntry"];
+                    "application/json": components["schemas"]["PrideEntryWritten"];
                 };
             };
             201: {
@@ -8673,7 +9249,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PrideEntry"];
+                    "application/json": components["schemas"]["PrideEntryWritten"];
                 };
             };
             /**
@@ -8946,7 +9522,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PrideEntry"];
+                    "application/json": components["schemas"]["PrideEntryWritten"];
                 };
             };
             /**
@@ -9300,7 +9876,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Reflection"];
+                    "application/json": components["schemas"]["ReflectionWritten"];
                 };
             };
             /**
@@ -9534,7 +10110,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Reflection"];
+                    "application/json": components["schemas"]["ReflectionWritten"];
                 };
             };
             201: {
@@ -9544,7 +10120,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Reflection"];
+                    "application/json": components["schemas"]["ReflectionWritten"];
                 };
             };
             /**
@@ -9817,7 +10393,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Reflection"];
+                    "application/json": components["schemas"]["ReflectionWritten"];
                 };
             };
             /**

@@ -3,19 +3,22 @@ import * as api from "../api.js";
 import { announce, field, formError, h, showErrors } from "../dom.js";
 import { nav } from "../nav.js";
 import * as session from "../session.js";
-import { PASSWORD_MIN, problem, zoneSelect } from "./forms.js";
+import { countrySelect, PASSWORD_MIN, problem, zoneSelect } from "./forms.js";
 
 export function profileForm(): HTMLFormElement {
   const user = session.user;
   const name = h("input", { name: "display_name", type: "text", autocomplete: "nickname", maxlength: 100, required: true });
   name.value = user?.display_name ?? "";
   const zone = zoneSelect(session.zone());
+  const fromZone = user && !user.country ? user.country_in_effect : null;
+  const country = countrySelect(user?.country ?? null, fromZone);
   const form = h(
     "form",
     { novalidate: true, class: "profile" },
     formError(),
     field("What should we call you?", name),
     field("Your time zone", zone, "Your days, weeks and reminders follow it. Travelling? Change it when you arrive."),
+    field("Where you are", country, "For the crisis lines under Help now."),
     h("button", { type: "submit" }, "Save"),
   );
   form.addEventListener("submit", async (event) => {
@@ -25,7 +28,9 @@ export function profileForm(): HTMLFormElement {
       return;
     }
     try {
-      await session.remember(await api.updateMe({ display_name: name.value.trim(), timezone: zone.value }));
+      await session.remember(
+        await api.updateMe({ display_name: name.value.trim(), timezone: zone.value, country: country.value || null }),
+      );
       showErrors(form, []);
       announce("Saved.");
     } catch (error) {

@@ -16,6 +16,7 @@ const READ: Record<api.AccessLog["what"], string> = {
   entries: "the entries you share",
   brief: "your summary before a session",
   sessions: "the notes of your sessions",
+  flag_seen: "your request for a check-in, or words of yours that sounded hard, and marked it seen",
 };
 
 const NAMES: Record<string, [string, string]> = {

@@ -140,9 +140,24 @@ function itemPath(kind, id) {
 export async function getEntry(kind, id) {
     return (await call("GET", itemPath(kind, id))).data;
 }
-/** Create (201) or replace (200) by the client's id; `version` makes it conditional (412 if stale). */
+/** Create (201) or replace (200) by the client's id; `version` makes it conditional (412 if stale).
+ * Answers the entry, and `safety` when its words sound like they were written in crisis. */
 export async function putEntry(kind, id, body, version) {
-    return (await call("PUT", itemPath(kind, id), body, version)).data;
+    const { safety = null, ...entry } = (await call("PUT", itemPath(kind, id), body, version)).data;
+    return { entry: entry, safety };
+}
+/** Crisis lines for a country (none: the statements only). No sign-in: it works signed out too. */
+export async function crisisResources(country) {
+    const query = country ? `?country=${encodeURIComponent(country)}` : "";
+    const response = await send("GET", `/api/v1/crisis-resources/${query}`);
+    return (await parse(response)).data;
+}
+/** Ask the therapist to check in: no words. The same request while it is unseen. */
+export async function requestCheckIn() {
+    return (await call("POST", "/api/v1/check-ins/")).data;
+}
+export async function checkIns() {
+    return (await call("GET", "/api/v1/check-ins/?page_size=5")).data.results;
 }
 export async function deleteEntry(kind, id) {
     await call("DELETE", itemPath(kind, id));

@@ -30,6 +30,13 @@ const WRITABLE = {
     experiment: ["title", "planned_for", "worry", "outcome", "learned", "kind_words", "status", "shared", "commitment"],
     commitment: ["status"],
 };
+const safetyListeners = new Set();
+/** Called when a write's answer carries help to show (its words sounded like crisis): at once
+ * when online, or when a write made offline is sent. */
+export function onSafety(listener) {
+    safetyListeners.add(listener);
+    return () => safetyListeners.delete(listener);
+}
 /** An entry as a body to send: its writable fields only. */
 export function bodyOf(kind, entry) {
     const body = {};
@@ -159,7 +166,10 @@ async function push(rec) {
         }
         else {
             const kind = rec.kind;
-            saved = (await api.putEntry(kind, rec.id, rec.local, rec.server?.version));
+            const answer = await api.putEntry(kind, rec.id, rec.local, rec.server?.version);
+            saved = answer.entry;
+            if (answer.safety)
+                safetyListeners.forEach((listener) => listener(answer.safety));
         }
         Object.assign(rec, { server: saved, local: null, op: null, state: "synced", theirs: null, error: null });
         await store.save(rec);

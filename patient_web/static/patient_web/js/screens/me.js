@@ -3,13 +3,15 @@ import * as api from "../api.js";
 import { announce, field, formError, h, showErrors } from "../dom.js";
 import { nav } from "../nav.js";
 import * as session from "../session.js";
-import { PASSWORD_MIN, problem, zoneSelect } from "./forms.js";
+import { countrySelect, PASSWORD_MIN, problem, zoneSelect } from "./forms.js";
 export function profileForm() {
     const user = session.user;
     const name = h("input", { name: "display_name", type: "text", autocomplete: "nickname", maxlength: 100, required: true });
     name.value = user?.display_name ?? "";
     const zone = zoneSelect(session.zone());
-    const form = h("form", { novalidate: true, class: "profile" }, formError(), field("What should we call you?", name), field("Your time zone", zone, "Your days, weeks and reminders follow it. Travelling? Change it when you arrive."), h("button", { type: "submit" }, "Save"));
+    const fromZone = user && !user.country ? user.country_in_effect : null;
+    const country = countrySelect(user?.country ?? null, fromZone);
+    const form = h("form", { novalidate: true, class: "profile" }, formError(), field("What should we call you?", name), field("Your time zone", zone, "Your days, weeks and reminders follow it. Travelling? Change it when you arrive."), field("Where you are", country, "For the crisis lines under Help now."), h("button", { type: "submit" }, "Save"));
     form.addEventListener("submit", async (event) => {
         event.preventDefault();
         if (!name.value.trim()) {
@@ -17,7 +19,7 @@ export function profileForm() {
             return;
         }
         try {
-            await session.remember(await api.updateMe({ display_name: name.value.trim(), timezone: zone.value }));
+            await session.remember(await api.updateMe({ display_name: name.value.trim(), timezone: zone.value, country: country.value || null }));
             showErrors(form, []);
             announce("Saved.");
         }

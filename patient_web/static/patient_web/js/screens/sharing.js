@@ -15,6 +15,7 @@ const READ = {
     entries: "the entries you share",
     brief: "your summary before a session",
     sessions: "the notes of your sessions",
+    flag_seen: "your request for a check-in, or words of yours that sounded hard, and marked it seen",
 };
 const NAMES = {
     reflection: ["daily reflection", "daily reflections"],

@@ -1,0 +1,94 @@
+/** Help when things are very hard: crisis lines for where the patient is, the plain statement
+ * that no one watches the journal in real time, and a way to ask their therapist to check in.
+ * One tap from every screen (the header's "Help now"), signed in or not; and shown at once,
+ * gently, when something just written sounds like crisis (`safetyPanel`). */
+import * as api from "../api.js";
+import { announce, h } from "../dom.js";
+import * as session from "../session.js";
+import { problem } from "./forms.js";
+/** One service: its name, when it answers, and a link for each way to reach it. */
+function service(s) {
+    const ways = [];
+    if (s.phone)
+        ways.push(h("a", { class: "button", href: `tel:${s.phone.replace(/[^0-9+]/g, "")}` }, `Call ${s.phone}`));
+    if (s.text) {
+        const number = /(\d[\d ]{2,})/.exec(s.text)?.[1]?.replace(/ /g, "");
+        const word = /text\s+(\w+)\s+to/i.exec(s.text)?.[1];
+        const href = number ? `sms:${number}${word ? `?&body=${encodeURIComponent(word)}` : ""}` : null;
+        ways.push(href ? h("a", { class: "button secondary", href }, s.text) : h("span", {}, s.text));
+    }
+    if (s.web)
+        ways.push(h("a", { class: "button secondary", href: s.web, rel: "noopener", target: "_blank" }, "Website"));
+    return h("li", { class: "service" }, h("h3", {}, s.name), h("p", { class: "meta" }, s.hours), h("p", { class: "ways" }, ways));
+}
+/** The lines for a country, the emergency statement first. */
+export function resourcesBlock(resources) {
+    const emergency = resources.emergency;
+    return h("div", { class: "resources" }, h("p", { class: "emergency" }, emergency.statement, emergency.number ? [" ", h("a", { class: "button", href: `tel:${emergency.number}` }, `Call ${emergency.number}`)] : null), resources.services.length ? h("ul", { class: "services" }, resources.services.map(service)) : null, h("p", { class: "quiet" }, resources.not_watched));
+}
+/** A button that asks the patient's therapist to check in, and says what happened. */
+function checkInButton() {
+    const button = h("button", { type: "button", class: "secondary" }, "Ask my therapist to check in");
+    const said = h("p", { class: "hint", role: "status" });
+    button.addEventListener("click", async () => {
+        button.disabled = true;
+        try {
+            const asked = await api.requestCheckIn();
+            said.textContent = asked.reaches_therapist
+                ? "Asked. Your therapist will see it when they next look; it isn't an emergency line, so if you need someone now, use the numbers above."
+                : "You have no therapist linked yet, so no one was asked. The lines above can help now.";
+            announce(said.textContent);
+        }
+        catch (error) {
+            said.textContent = problem(error)[0]?.detail ?? "That didn't go through. Try again.";
+            button.disabled = false;
+        }
+    });
+    return h("div", { class: "check-in" }, button, said);
+}
+async function resourcesFor(country) {
+    try {
+        return await api.crisisResources(country);
+    }
+    catch {
+        return null; // offline and never fetched: the statement below still says what to do
+    }
+}
+const OFFLINE_STATEMENT = "This journal is not watched in real time and is not an emergency service. If you might act on thoughts of harming yourself, or you are in danger, call your local emergency number now.";
+/** The "Help now" screen. */
+export async function help() {
+    const country = session.user?.country_in_effect ?? null;
+    const resources = await resourcesFor(country);
+    return h("section", { class: "help" }, h("h1", {}, "Help now"), h("p", { class: "lede" }, "If things feel like too much, you don't have to carry it alone. These people are there to talk, any time they say."), resources ? resourcesBlock(resources) : h("p", { class: "emergency" }, OFFLINE_STATEMENT), session.user ? checkInButton() : null, h("p", { class: "hint" }, country ? `Shown for ${regionName(country)}. ` : "Set where you are to see lines for your country. ", session.user ? h("a", { href: "/journal/account" }, "Change where you are") : null));
+}
+export function regionName(code) {
+    try {
+        return new Intl.DisplayNames(["en"], { type: "region" }).of(code) ?? code;
+    }
+    catch {
+        return code;
+    }
+}
+/** Shown at once when what was just written sounds like crisis: gentle, with help and a plain
+ * word on who will read it. Focus moves into it, and Escape or "Close" puts it away. */
+export function safetyPanel(safety) {
+    const close = h("button", { type: "button", class: "secondary" }, "Close");
+    const panel = h("aside", { class: "safety", role: "dialog", "aria-modal": "false", "aria-labelledby": "safety-heading", tabindex: "-1" }, h("h2", { id: "safety-heading" }, "That sounds really hard"), h("p", {}, "Thank you for writing it down. If you might act on these thoughts, or you're not safe right now, please reach out now:"), resourcesBlock(safety.resources), h("p", { class: "shared-note" }, safety.shared_with_therapist
+        ? "Your therapist can read this entry, but not straight away: they look between sessions, not in real time."
+        : "This entry is private: no one else will read it."), session.user ? checkInButton() : null, close);
+    const remove = () => panel.remove();
+    close.addEventListener("click", remove);
+    panel.addEventListener("keydown", (event) => {
+        if (event.key === "Escape")
+            remove();
+    });
+    return panel;
+}
+/** Show the panel at the top of the page, once per answer. */
+export function showSafety(safety) {
+    document.querySelector("aside.safety")?.remove();
+    const panel = safetyPanel(safety);
+    const main = document.getElementById("main");
+    main?.before(panel);
+    panel.focus();
+}
