@@ -368,6 +368,8 @@ SPECTACULAR_SETTINGS = {
         "ReflectionChangeTypeEnum": "journal.kinds.REFLECTION_TYPE",
         "PrideEntryChangeTypeEnum": "journal.kinds.PRIDE_ENTRY_TYPE",
         "ExperimentChangeTypeEnum": "journal.kinds.EXPERIMENT_TYPE",
+        "FlagSourceEnum": "safety.models.FLAG_SOURCE_CHOICES",
+        "RiskKindEnum": "safety.models.RISK_KIND_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

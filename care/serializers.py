@@ -16,8 +16,7 @@ from core.openapi import duration, spelled
 from core.serializers import KnownFieldsOnly
 from journal.kinds import KINDS
 from journal.serializers import CommitmentSerializer, ProgressWeekSerializer, WeekField
-from safety.models import Flag
-from safety.risk import Kind
+from safety.models import RISK_KIND_CHOICES, Flag
 
 #: Importable for drf-spectacular's ENUM_NAME_OVERRIDES: the kinds ``?type=`` names.
 ENTRY_TYPE_CHOICES = [(name, name) for name in ENTRY_TYPES]
@@ -53,12 +52,15 @@ class FlagSerializer(serializers.Serializer[Any]):
     there are any."""
 
     id = serializers.UUIDField()
-    source = serializers.ChoiceField(
+    # A field named as DRF's own Field.source attribute (the metaclass takes it out of the class).
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=Flag.Source.choices, help_text="`check_in`: the patient asked, with no words; else the entry's type."
     )
     kind = serializers.ChoiceField(
-        choices=[("", ""), *((kind.value, kind.value) for kind in Kind)],
-        help_text="What the words sound like; empty for a check-in.",
+        source="risk_kind",
+        choices=RISK_KIND_CHOICES,
+        allow_null=True,
+        help_text="What the words sound like; null for a check-in.",
     )
     sentence = serializers.CharField(
         allow_null=True, help_text="The patient's sentence, as written; null for a check-in."

@@ -206,6 +206,7 @@ def patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             "entries_paged": position is not None,
             "sessions": sessions,
             "not_watched": crisis_answer(None)["not_watched"],
+            "flagged": {flag.entry_id for flag in detail.flags},
         }
         return render(request, "dashboard/patient.html", context, status=400 if problem else 200)
 

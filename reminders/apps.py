@@ -1,3 +1,4 @@
+from celery import current_app
 from django.apps import AppConfig
 from django.db import transaction
 
@@ -30,10 +31,9 @@ class RemindersConfig(AppConfig):
             plans.reminders_replan(user=user, now=now)
 
         def flag_raised(*, flag, **_) -> None:
-            from reminders.tasks import tell_flag  # the top of the app's imports (tasks.py)
-
+            # By the task's name: tasks.py is the top of the app's imports, and nothing imports it.
             flag_id = str(flag.id)
-            transaction.on_commit(lambda: tell_flag.delay(flag_id))
+            transaction.on_commit(lambda: current_app.send_task("reminders.tell_flag", args=[flag_id]))
 
         journal_signals.commitment_activated.connect(started, weak=False, dispatch_uid="reminders.started")
         journal_signals.commitment_deactivated.connect(stopped, weak=False, dispatch_uid="reminders.stopped")

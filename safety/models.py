@@ -80,6 +80,11 @@ class Flag(models.Model):
     def is_check_in(self) -> bool:
         return self.source == Flag.Source.CHECK_IN
 
+    @property
+    def risk_kind(self) -> str | None:
+        """What the words sound like, or None for a check-in (which has no words)."""
+        return self.kind or None
+
     def entry_named(self) -> dict[str, str]:
         """The flagged entry as the access log names an entry (type, id, day or week)."""
         return {"type": self.source, "id": str(self.entry_id), **self.entry_when}
@@ -87,3 +92,8 @@ class Flag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.cleared_at is None and self.seen_at is None
+
+
+# Importable for drf-spectacular's ENUM_NAME_OVERRIDES (it cannot reach nested classes).
+FLAG_SOURCE_CHOICES = Flag.Source.choices
+RISK_KIND_CHOICES = [(kind.value, kind.value) for kind in Kind]

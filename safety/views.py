@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from rest_framework import generics, status
@@ -8,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import CareLink
+from accounts.models import CareLink, User
 from accounts.permissions import IsPatient, signed_in_user
 from core.pagination import CursorPagination
 from safety import schema, services
@@ -38,8 +42,16 @@ class NewestFirst(CursorPagination):
     ordering = ("-raised_at", "-id")
 
 
+def check_ins_shown(patient: User, flags: Sequence[Flag]) -> list[dict[str, Any]]:
+    """The requests as the patient sees them, each saying whether it reaches a therapist."""
+    linked = CareLink.objects.active().filter(patient=patient).exists()
+    for flag in flags:
+        flag.reaches_therapist = linked  # type: ignore[attr-defined]  # shown, not stored
+    return list(CheckInSerializer(flags, many=True).data)
+
+
 @schema.check_ins
-class CheckInView(generics.ListAPIView):
+class CheckInView(generics.ListAPIView[Flag]):
     """A patient asks their therapist to check in: a tap, no words. Asking again while a request
     is still unseen answers that request (200) rather than making a second (201)."""
 
@@ -48,20 +60,16 @@ class CheckInView(generics.ListAPIView):
     queryset = Flag.objects.none()
     pagination_class = NewestFirst
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Flag]:
         return Flag.objects.filter(patient=signed_in_user(self.request), source=Flag.Source.CHECK_IN)
 
-    def list(self, request: Request, *args, **kwargs) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None  # every list is paged (settings: DEFAULT_PAGINATION_CLASS)
-        return self.get_paginated_response(self.shown(page))
+        return self.get_paginated_response(check_ins_shown(signed_in_user(request), page))
 
     def post(self, request: Request) -> Response:
-        flag, created = services.check_in_request(patient=signed_in_user(request), now=timezone.now())
-        return Response(self.shown([flag])[0], status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    def shown(self, flags: list[Flag]) -> list[dict]:
-        linked = CareLink.objects.active().filter(patient=signed_in_user(self.request)).exists()
-        for flag in flags:
-            flag.reaches_therapist = linked  # type: ignore[attr-defined]
-        return list(CheckInSerializer(flags, many=True).data)
+        patient = signed_in_user(request)
+        flag, created = services.check_in_request(patient=patient, now=timezone.now())
+        answer = check_ins_shown(patient, [flag])[0]
+        return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

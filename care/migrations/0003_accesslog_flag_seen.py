@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0002_accesslog_entries'),
+        ("care", "0002_accesslog_entries"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accesslog',
-            name='what',
-            field=models.CharField(choices=[('roster', 'This week and the last four, in the roster'), ('patient', 'Profile and commitments'), ('commitments', 'Commitments'), ('progress', 'Progress, week by week'), ('entries', 'Shared entries'), ('brief', 'Pre-session brief'), ('sessions', 'Sessions'), ('flag_seen', 'Marked a request or a worrying entry seen')], max_length=16),
+            model_name="accesslog",
+            name="what",
+            field=models.CharField(
+                choices=[
+                    ("roster", "This week and the last four, in the roster"),
+                    ("patient", "Profile and commitments"),
+                    ("commitments", "Commitments"),
+                    ("progress", "Progress, week by week"),
+                    ("entries", "Shared entries"),
+                    ("brief", "Pre-session brief"),
+                    ("sessions", "Sessions"),
+                    ("flag_seen", "Marked a request or a worrying entry seen"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

@@ -33,6 +33,8 @@ class TestProfile:
             "display_name": "Sam (chef)",
             "role": "patient",
             "timezone": "America/Chicago",
+            "country": None,
+            "country_in_effect": "US",
             "created_at": chef.created_at.isoformat().replace("+00:00", "Z"),
         }
 

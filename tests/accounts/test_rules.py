@@ -160,6 +160,8 @@ class TestExportDocument:
             "display_name",
             "role",
             "timezone",
+            "country",
+            "country_in_effect",
             "created_at",
             "last_login",
         }

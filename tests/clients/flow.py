@@ -36,23 +36,23 @@ from good_enough_client.models import (
     CreateReflectionErrorCode,
     EraseAccountError,
     EraseAccountErrorCode,
-    Experiment,
     ExperimentChange,
     ExperimentRequest,
     ExperimentStatusEnum,
+    ExperimentWritten,
     ExportDocument,
     LoginError,
     LoginErrorCode,
     PasswordRequest,
     PatchedPrideEntryRequest,
     PatchedReflectionRequest,
-    PrideEntry,
     PrideEntryChange,
     PrideEntryRequest,
+    PrideEntryWritten,
     ProgressReport,
-    Reflection,
     ReflectionChange,
     ReflectionRequest,
+    ReflectionWritten,
     RegisterRequest,
     RoleEnum,
     SyncPage,
@@ -74,8 +74,8 @@ class Journey:
     """What the flow saw, for the test to check beside what the flow asserts itself."""
 
     user: User
-    reflection: Reflection
-    pride: PrideEntry
+    reflection: ReflectionWritten
+    pride: PrideEntryWritten
     synced: dict[str, int]
     deleted_synced: int
     progress: ProgressReport
@@ -119,7 +119,8 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
             mood=3,
         ),
     )
-    reflection = expect(created, 201, Reflection)
+    reflection = expect(created, 201, ReflectionWritten)
+    assert reflection.safety is None  # nothing in it sounds like crisis: no help block
     assert created.headers["ETag"] == f'"{reflection.version}"'
     experiment = expect(
         create_experiment.sync_detailed(
@@ -132,12 +133,12 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
             ),
         ),
         201,
-        Experiment,
+        ExperimentWritten,
     )
     this_week = expect(
         create_pride_entry.sync_detailed(client=client, body=PrideEntryRequest(items=["Cooked", "Rested"])),
         201,
-        PrideEntry,
+        PrideEntryWritten,
     )
 
     # Offline: a client-chosen id. The first PUT creates, the second (with If-Match) replaces.
@@ -146,7 +147,7 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
     first = upsert_pride_entry.sync_detailed(
         pride_id, client=client, body=PrideEntryRequest(week=last_week, items=["Asked for help"])
     )
-    pride = expect(first, 201, PrideEntry)
+    pride = expect(first, 201, PrideEntryWritten)
     etag = first.headers["ETag"]
     replaced = upsert_pride_entry.sync_detailed(
         pride_id,
@@ -154,7 +155,7 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
         body=PrideEntryRequest(week=last_week, items=["Asked for help", "Slept early", "Laughed"]),
         if_match=etag,
     )
-    pride = expect(replaced, 200, PrideEntry)
+    pride = expect(replaced, 200, PrideEntryWritten)
     assert pride.met
     assert pride.version > 1
 
@@ -198,7 +199,7 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
     reflection = expect(
         update_reflection.sync_detailed(reflection.id, client=client, body=PatchedReflectionRequest(mood=4)),
         200,
-        Reflection,
+        ReflectionWritten,
     )
     assert (reflection.mood, reflection.kind_words) == (4, "Trying is the point.")
 
@@ -209,7 +210,7 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
             reflection.id, client=client, body=ReflectionRequest(effort="Rewritten offline", date=today)
         ),
         200,
-        Reflection,
+        ReflectionWritten,
     )
     assert (reflection.effort, reflection.mood, reflection.kind_words) == (
         "Rewritten offline",
@@ -221,7 +222,7 @@ def journey(base_url: str, *, email: str, password: str, today: datetime.date) -
     reflection = expect(
         update_reflection.sync_detailed(reflection.id, client=client, body=PatchedReflectionRequest(mood=None)),
         200,
-        Reflection,
+        ReflectionWritten,
     )
     assert (reflection.mood, reflection.kind_words) == (None, "Trying is the point.")
 

@@ -18,7 +18,11 @@ DOMAIN_MODULES = sorted(
     for path in (ROOT / app).glob(pattern)
 )
 #: Django's validators, of fields and of passwords: they speak Django's ``ValidationError``.
-FIELD_VALIDATORS = {("accounts/models.py", "validate_timezone"), ("accounts/models.py", "validate_password")}
+FIELD_VALIDATORS = {
+    ("accounts/models.py", "validate_timezone"),
+    ("accounts/models.py", "validate_country"),
+    ("accounts/models.py", "validate_password"),
+}
 
 
 def raised_names(path: Path) -> list[tuple[str, str]]:

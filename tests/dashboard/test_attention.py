@@ -54,9 +54,13 @@ def test_the_patient_page_quotes_the_sentence_and_mark_seen_clears_it(maya, chef
     entry = wrote(chef, RISKY)
     page = text(get(maya, f"/app/patients/{chef.id}/"))
     sentence = Flag.objects.get().sentence
-    assert "not wake up" in sentence and "kitchen" not in sentence
-    assert f"Might need your attention now In a shared reflection for Tue 24 Nov, " in page
+    assert "not wake up" in sentence
+    assert "kitchen" not in sentence
+    said = "Might need your attention now In a shared reflection for Tue 24 Nov (written Tue 24 Nov, 12:00 their time):"
+    assert said in page
     assert sentence in page
+    # The entry itself, among what they share, says so too (not an ordinary card with kind words under it).
+    assert "Some of what they wrote here might need your attention: see above . Reflection for Tuesday 24 Nov" in page
     assert current().not_watched in page  # what the patient is told, word for word
     flag = Flag.objects.get()
     with time_machine.travel(NOW, tick=False):

@@ -1086,8 +1086,6 @@ export interface components {
         AccessToken: {
             readonly access: string;
         };
-        /** @enum {unknown} */
-        BlankEnum: "";
         Brief: {
             patient: components["schemas"]["Person"];
             /** Format: date-time */
@@ -1863,18 +1861,17 @@ export interface components {
              *     * `experiment` - An experiment
              *     * `check_in` - A request for a check-in
              */
-            source: components["schemas"]["SourceEnum"];
+            source: components["schemas"]["FlagSourceEnum"];
             /**
-             * @description What the words sound like; empty for a check-in.
+             * @description What the words sound like; null for a check-in.
              *
-             *     * `` -
              *     * `suicidal` - suicidal
              *     * `self_harm` - self_harm
              *     * `plan` - plan
              *     * `goodbye` - goodbye
              *     * `unsafe` - unsafe
              */
-            kind: components["schemas"]["Kind21aEnum"] | components["schemas"]["BlankEnum"];
+            kind: (components["schemas"]["RiskKindEnum"] | components["schemas"]["NullEnum"]) | null;
             /** @description The patient's sentence, as written; null for a check-in. */
             sentence: string | null;
             /** @description The entry: its type, id, and `date` or `week`; null for a check-in. */
@@ -1891,11 +1888,11 @@ export interface components {
         FlagExport: {
             /** Format: uuid */
             readonly id: string;
-            readonly source: components["schemas"]["SourceEnum"];
+            readonly source: components["schemas"]["FlagSourceEnum"];
             /** Format: uuid */
             readonly entry_id: string | null;
             readonly entry_when: unknown;
-            readonly kind: components["schemas"]["Kind21aEnum"];
+            readonly kind: components["schemas"]["RiskKindEnum"];
             /** @description The sentence, as written; null for a check-in and once cleared. */
             readonly sentence: string | null;
             readonly shared: boolean;
@@ -1910,6 +1907,14 @@ export interface components {
             /** @description The therapist who marked it seen. */
             readonly seen_by: components["schemas"]["Person"] | null;
         };
+        /**
+         * @description * `reflection` - A reflection
+         *     * `pride_entry` - A pride entry
+         *     * `experiment` - An experiment
+         *     * `check_in` - A request for a check-in
+         * @enum {string}
+         */
+        FlagSourceEnum: "reflection" | "pride_entry" | "experiment" | "check_in";
         /** @description The body of every 4xx and 503 answer. */
         GetCareLinkError: {
             /** @description `validation_error`, `client_error` or `server_error`. */
@@ -2196,16 +2201,6 @@ export interface components {
             readonly pride_entries: components["schemas"]["PrideEntry"][];
             readonly experiments: components["schemas"]["Experiment"][];
         };
-        /**
-         * @description * `` -
-         *     * `suicidal` - suicidal
-         *     * `self_harm` - self_harm
-         *     * `plan` - plan
-         *     * `goodbye` - goodbye
-         *     * `unsafe` - unsafe
-         * @enum {string}
-         */
-        Kind21aEnum: "suicidal" | "self_harm" | "plan" | "goodbye" | "unsafe";
         LastFourWeeks: {
             pride_weeks_met: number;
             reflection_days: number;
@@ -3403,6 +3398,15 @@ export interface components {
             attr: string | null;
         };
         /**
+         * @description * `suicidal` - suicidal
+         *     * `self_harm` - self_harm
+         *     * `plan` - plan
+         *     * `goodbye` - goodbye
+         *     * `unsafe` - unsafe
+         * @enum {string}
+         */
+        RiskKindEnum: "suicidal" | "self_harm" | "plan" | "goodbye" | "unsafe";
+        /**
          * @description * `patient` - Patient
          *     * `therapist` - Therapist
          * @enum {string}
@@ -3560,14 +3564,6 @@ export interface components {
          * @enum {string}
          */
         SinceReasonEnum: "asked" | "last_session" | "default";
-        /**
-         * @description * `reflection` - A reflection
-         *     * `pride_entry` - A pride entry
-         *     * `experiment` - An experiment
-         *     * `check_in` - A request for a check-in
-         * @enum {string}
-         */
-        SourceEnum: "reflection" | "pride_entry" | "experiment" | "check_in";
         SyncChange: components["schemas"]["CommitmentChange"] | components["schemas"]["ReflectionChange"] | components["schemas"]["PrideEntryChange"] | components["schemas"]["ExperimentChange"];
         SyncPage: {
             changes: components["schemas"]["SyncChange"][];
