@@ -41,6 +41,8 @@ def test_a_reflection_that_sounds_like_crisis_shows_help_at_once_and_a_check_in_
     expect(panel).to_contain_text("988")  # the United States' line: the chef is in Chicago
     expect(panel).to_contain_text("Your therapist can read this entry, but not straight away")
     expect(panel.get_by_role("link", name="Call 911")).to_have_attribute("href", "tel:911")
+    expect(panel.get_by_role("link", name="Text 988")).to_have_attribute("href", "sms:988")
+    expect(panel.get_by_role("link", name="Text HOME to 741741")).to_have_attribute("href", "sms:741741?&body=HOME")
     assert "detect" not in panel.inner_text().lower()
     journal.check(page)
     shoot(page, screenshots_dir, "safety-panel")

@@ -3,7 +3,7 @@
  * One tap from every screen (the header's "Help now"), signed in or not; and shown at once,
  * gently, when something just written sounds like crisis (`safetyPanel`). */
 import * as api from "../api.js";
-import { announce, h } from "../dom.js";
+import { h } from "../dom.js";
 import * as session from "../session.js";
 import { problem } from "./forms.js";
 /** One service: its name, when it answers, and a link for each way to reach it. */
@@ -15,7 +15,8 @@ function service(s) {
         const number = /(\d[\d ]{2,})/.exec(s.text)?.[1]?.replace(/ /g, "");
         const word = /text\s+(\w+)\s+to/i.exec(s.text)?.[1];
         const href = number ? `sms:${number}${word ? `?&body=${encodeURIComponent(word)}` : ""}` : null;
-        ways.push(href ? h("a", { class: "button secondary", href }, s.text) : h("span", {}, s.text));
+        const label = /^[\d +()-]+$/.test(s.text) ? `Text ${s.text}` : s.text; // "988" alone says nothing
+        ways.push(href ? h("a", { class: "button secondary", href }, label) : h("span", {}, label));
     }
     if (s.web)
         ways.push(h("a", { class: "button secondary", href: s.web, rel: "noopener", target: "_blank" }, "Website"));
@@ -37,7 +38,6 @@ function checkInButton() {
             said.textContent = asked.reaches_therapist
                 ? "Asked. Your therapist will see it when they next look; it isn't an emergency line, so if you need someone now, use the numbers above."
                 : "You have no therapist linked yet, so no one was asked. The lines above can help now.";
-            announce(said.textContent);
         }
         catch (error) {
             said.textContent = problem(error)[0]?.detail ?? "That didn't go through. Try again.";
