@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import User
 from safety.models import Flag
 from seeds import personas
+from tests.helpers import client_for
 from tests.patient_web.browser import journal
 from tests.patient_web.browser.test_screens import chef, shoot  # noqa: F401  (the demo's chef, as a fixture)
 
@@ -57,3 +59,19 @@ def test_a_reflection_that_sounds_like_crisis_shows_help_at_once_and_a_check_in_
     journal.screen(page, "Help now")
     expect(page.locator("main")).to_contain_text("Shown for United States")
     shoot(page, screenshots_dir, "help-now")
+
+    # The therapist marks both seen; the patient's log of reads says so, in words.
+    therapist = User.objects.get(email=personas.THERAPIST.email)
+    for flag in Flag.objects.filter(patient=chef):
+        assert client_for(therapist).post(f"/api/v1/patients/{chef.id}/flags/{flag.id}/seen/").status_code == 200
+    page.get_by_role("link", name="Account").click()
+    journal.screen(page, "Account")
+    page.get_by_role("link", name="What my therapist sees").click()
+    journal.screen(page, "What my therapist sees")
+    reads = page.locator("ul.reads li")
+    expect(
+        reads.filter(has_text="Dr. Maya Okafor marked seen what you wrote in your reflection of Wed, Nov 25")
+    ).to_have_count(1)
+    expect(
+        reads.filter(has_text="Dr. Maya Okafor looked at your request for a check-in and marked it seen")
+    ).to_have_count(1)

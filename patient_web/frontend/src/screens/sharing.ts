@@ -16,7 +16,7 @@ const READ: Record<api.AccessLog["what"], string> = {
   entries: "the entries you share",
   brief: "your summary before a session",
   sessions: "the notes of your sessions",
-  flag_seen: "your request for a check-in, or words of yours that sounded hard, and marked it seen",
+  flag_seen: "your request for a check-in and marked it seen",
 };
 
 const NAMES: Record<string, [string, string]> = {
@@ -76,6 +76,11 @@ function entryRead(entry: api.AccessLog["entries"][number]): string {
 /** What one read showed, each thing as `[key, words]`: each shared entry whose words it showed
  * (a brief also says it was the brief), or, when it showed none, the kind of read. */
 function readThings(read: api.AccessLog): [string, string][] {
+  if (read.what === "flag_seen") {
+    // Marking seen what a patient wrote that sounded hard names the entry; a check-in has none.
+    const [entry] = read.entries;
+    return [[`seen:${entry?.id ?? "check-in"}`, entry ? `marked seen what you wrote in ${entryRead(entry)}` : `looked at ${READ.flag_seen}`]];
+  }
   const things: [string, string][] = read.entries.map((entry) => [`${entry.type}:${entry.id}`, `read ${entryRead(entry)}`]);
   if (!things.length || read.what !== "entries") things.unshift([read.what, `looked at ${READ[read.what]}`]);
   return things;
