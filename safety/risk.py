@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 from safety.classifier import features, model
 from safety.kinds import Kind
-from safety.rules import entry_resolved, normalised, rule_kind, sentences
+from safety.rules import entry_resolved, normalised, rule_kind, says_it_is_back, sentences
 
 __all__ = ["Kind", "Risk", "normalised", "risk_in", "sentences"]
 
@@ -57,11 +57,14 @@ def risk_in(text: str) -> Risk | None:
     learned = model()
     resolved = entry_resolved(text)
     for sentence in sentences(text):
-        found = features(normalised(sentence))
+        line = normalised(sentence)
+        found = features(line)
         if not found:
             continue
         probability = learned.risk(found)
-        if probability < learned.with_rules:
+        # The classifier may take back a rule's match, but not one that says it is back: "I used to
+        # cut, and lately I'm cutting again" reads as the past to words counted one by one.
+        if probability < learned.with_rules and not says_it_is_back(line):
             continue  # the common case: neither reader could flag it
         kind = rule_kind(sentence, resolved=resolved)
         if kind is not None:

@@ -687,15 +687,18 @@ _SEVERITY = [Kind.PLAN, Kind.UNSAFE, Kind.SUICIDAL, Kind.SELF_HARM, Kind.GOODBYE
 _BY_SEVERITY = sorted(_COMPILED, key=lambda entry: _SEVERITY.index(entry[0]))
 
 
+def clauses(sentence: str) -> list[str]:
+    """The sentence's clauses, each normalised; none empty."""
+    parts = (normalised(part) for part in _CLAUSE_BREAK.split(f" {sentence.translate(_QUOTES).lower()} "))
+    return [part for part in parts if part]
+
+
 def rule_kind(sentence: str, *, resolved: bool = False) -> Kind | None:
     """The most urgent kind the rules read in one sentence, as written; ``None`` if none holds.
 
     ``resolved``: the whole entry says it is over ("that's behind me"), so its past tense is history.
     """
-    for part in _CLAUSE_BREAK.split(f" {sentence.translate(_QUOTES).lower()} "):
-        line = normalised(part) if part.strip() else ""
-        if not line:
-            continue
+    for line in clauses(sentence):
         clause = None  # read only when a pattern matches: most clauses match none
         for kind, pattern in _BY_SEVERITY:
             if pattern.search(line) is None:  # the common case, at the cost of one search
@@ -709,6 +712,11 @@ def rule_kind(sentence: str, *, resolved: bool = False) -> Kind | None:
     if _FAREWELL.search(normalised(sentence)):
         return Kind.GOODBYE
     return None
+
+
+def says_it_is_back(line: str) -> bool:
+    """Whether a normalised sentence says it is happening again ("again", "lately", "still", "relapsed")."""
+    return bool(_BACK.search(line))
 
 
 def entry_resolved(text: str) -> bool:
