@@ -8,7 +8,8 @@ sum of their weights is divided by the square root of how many there are, so a l
 weighs no more than a short one.
 
 - **risk**: how likely the sentence is to be risk language (a probability, 0 to 1);
-- **kind**: which kind it is, when the rules did not say (a weight per kind, the largest wins).
+- **kind**: which kind it is, when the rules did not say (a weight per kind, the largest wins),
+  over the words and pairs of words alone, those seen in at least two risky training sentences.
 
 The weights are learned offline by ``tools/train_risk.py`` from the corpus in
 ``tests/safety/corpus/`` and kept in ``risk_weights.json`` beside this file, with the two

@@ -11,25 +11,30 @@ Two readers, each sentence read by both:
 1. **The rules** (safety/rules.py): readable patterns of the ways people say it, each undone by
    its clause's own words (a negation, the past told as past, someone else, a story, an idiom,
    a kitchen's accident). Precise on the phrasings they hold, blind to every other: on sentences
-   written by someone who had never seen them they caught 0.45 of the risky ones.
+   written by someone who had never seen them they caught 0.44 of the risky ones.
 2. **A small linear classifier** (safety/classifier.py): logistic regression over the sentence's
-   words, pairs of words and runs of three to five characters, learned offline by
+   words, pairs of words and runs of four characters, learned offline by
    ``tools/train_risk.py`` from the corpus in ``tests/safety/corpus/`` (its weights are
    ``safety/risk_weights.json``). It has learned which words carry risk and which take it back
    ("not", "used to", "my friend", "the novel", "laughing"), and it generalises to phrasings
    and misspellings no rule holds.
 
 A sentence is flagged when the rules flag it and the classifier does not all but rule it out
-(its probability at least ``with_rules``: the rules' matches in a story or the past that their
-undo-words missed), or when the rules leave it and the classifier alone is confident (at least
-``alone``). The kind is the rules' when they spoke (the most urgent of their matches), else the
-classifier's. Both thresholds are chosen by the training script on predictions for lines each
-model had not been trained on, for recall at a false-positive rate of about one in a hundred.
+(its probability at least ``with_rules``: the rules' stray matches in a story, an accident or the
+past that their undo-words missed), unless the sentence says it is back ("again", "lately"):
+that the classifier may not take back, because "I used to cut, and lately I'm cutting again"
+reads as the past to words counted one by one. A sentence the rules leave is flagged when the
+classifier alone is confident (at least ``alone``). The kind is the rules' when they spoke (the
+most urgent of their matches), else the classifier's. Both thresholds are chosen by the training
+script on out-of-fold probabilities of the corpora the rules never saw, for the highest recall at
+about 1.5 % false positives. The rules run only on a sentence the classifier has not ruled out,
+or that says it is back: most sentences cost one look-up per feature and nothing more.
 
-Why this shape: the rules alone memorise phrasings (bench/README.md: 0.92 recall on the lines
-they were widened from, 0.45 on new ones); a classifier alone misses rare phrasings the rules
-hold exactly and cannot be read. Together, and the classifier able to veto, they generalise
-better than either (the cross-validated numbers are in bench/README.md).
+Why this shape: the rules alone memorise phrasings (0.92 recall on the lines they were widened
+from, 0.44 and 5.4 % false positives on another author's); a classifier alone misses phrasings
+the rules hold exactly. Together they generalise better than either: cross-validated by author,
+0.65 recall at 2.5 % false positives on ``heldout2`` and 0.59 at 1.1 % on ``train``
+(bench/README.md). That is still far from the goal (0.95 at 2 %): the corpus is ~2,200 lines.
 
 Low mood alone is not risk: "I'm worthless", "everything is pointless" are not flagged. Every
 pattern is linear and every feature bounded, so no text can stall it.
