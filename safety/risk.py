@@ -33,8 +33,8 @@ or that says it is back: most sentences cost one look-up per feature and nothing
 Why this shape: the rules alone memorise phrasings (0.92 recall on the lines they were widened
 from, 0.44 and 5.4 % false positives on another author's); a classifier alone misses phrasings
 the rules hold exactly. Together they generalise better than either: cross-validated by author,
-0.65 recall at 2.5 % false positives on ``heldout2`` and 0.59 at 1.1 % on ``train``
-(bench/README.md). That is still far from the goal (0.95 at 2 %): the corpus is ~2,200 lines.
+0.64 recall at 2.5 % false positives on ``heldout2`` and 0.56 at 1.1 % on ``train``
+(bench/README.md). That is still far from the goal (0.95 at 2 %): the corpus is ~2,300 lines.
 
 Low mood alone is not risk: "I'm worthless", "everything is pointless" are not flagged. Every
 pattern is linear and every feature bounded, so no text can stall it.
