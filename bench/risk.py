@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/risk.py
 
+Reads every corpus it finds in tests/safety/corpus/: ``dev``, ``heldout``, ``heldout2``,
+``heldout3`` and any ``train*``, and says which. All but ``heldout3`` are the classifier's training
+data (rates on them are in-sample); the estimate for unseen text is
+``tools/train_risk.py --cross-validate``.
+
 No Django needed: ``safety.risk`` is plain Python. Time is CPU time in this process
 (``time.process_time``), the median of many runs, so a busy machine changes it little.
 """
@@ -17,9 +22,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from safety.risk import risk_in
-from tests.safety.corpus import read
+from tests.safety.corpus import HERE, read
 
-CORPORA = ["dev", "heldout", "heldout2"]
+KNOWN = ["dev", "heldout", "heldout2", "heldout3"]
+
+
+def corpora() -> list[str]:
+    """The corpora present: the known ones in order, then every ``train*`` one."""
+    found = {path.stem.rsplit("_", 1)[0] for path in HERE.glob("*_risky.txt")}
+    return [name for name in KNOWN if name in found] + sorted(name for name in found if name.startswith("train"))
 
 
 def rates(name: str) -> None:
@@ -65,6 +76,8 @@ def timing() -> None:
 
 
 if __name__ == "__main__":
-    for corpus in CORPORA:
+    names = corpora()
+    print(f"corpora found: {', '.join(names)}")
+    for corpus in names:
         rates(corpus)
     timing()

@@ -1,14 +1,24 @@
 """Risk language: the detector catches what sounds like crisis, in the words people type, and
-leaves idioms, kitchens, other people, stories, the past and clear negations alone."""
+leaves idioms, kitchens, other people, stories, the past and clear negations alone.
+
+Every corpus here is training data now (tests/safety/corpus/__init__.py): the rates below are
+in-sample, kept so that no change loses them. What the detector does on text it has not seen is
+estimated by cross-validation (``tools/train_risk.py --cross-validate``, bench/README.md)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from safety.classifier import FORMAT, WEIGHTS, features, model
 from safety.risk import Kind, normalised, risk_in
-from tests.safety.corpus import read
+from safety.rules import rule_kind
+from tests.safety.corpus import HERE, read
 
 RISKY_KINDS = {"suicidal_explicit", "suicidal_passive", "self_harm", "plan", "goodbye", "unsafe"}
 BENIGN_KINDS = {"idiom", "kitchen", "accident", "other_person", "fiction", "past", "negation", "low_mood", "ordinary"}
@@ -23,10 +33,10 @@ def flagged(name: str) -> list[str]:
 
 
 def test_the_corpora_are_what_the_issue_asks_for():
-    risky = [row for name in ("dev_risky", "heldout_risky") for row in read(name)]
-    benign = [row for name in ("dev_benign", "heldout_benign") for row in read(name)]
-    assert len(risky) >= 150
-    assert len(benign) >= 300
+    risky = [row for name in ("dev_risky", "heldout_risky", "heldout2_risky", "train_risky") for row in read(name)]
+    benign = [row for name in ("dev_benign", "heldout_benign", "heldout2_benign", "train_benign") for row in read(name)]
+    assert len(risky) >= 800
+    assert len(benign) >= 1000
     assert {kind for kind, _ in risky} == RISKY_KINDS
     assert {kind for kind, _ in benign} <= BENIGN_KINDS
 
@@ -39,12 +49,62 @@ def test_no_benign_line_it_was_built_against_is_flagged():
     assert flagged("dev_benign") == []
 
 
-def test_on_the_first_held_out_corpus_it_stays_where_it_was_measured():
-    """Measured before any rule was changed for it: recall 0.414, false positives 0.053; then
-    used to find the shapes the rules missed (bench/README.md). Kept here so no change loses them."""
-    rows = read("heldout_risky")
-    assert len(missed("heldout_risky")) / len(rows) <= 0.08  # recall at least 0.92
-    assert len(flagged("heldout_benign")) / len(read("heldout_benign")) <= 0.01
+@pytest.mark.parametrize(
+    ("corpus", "recall", "false_positives"),
+    [("heldout", 0.97, 0.005), ("heldout2", 0.95, 0.01), ("train", 0.87, 0.005)],
+)
+def test_on_the_corpora_it_was_trained_on_it_stays_where_it_was_measured(corpus, recall, false_positives):
+    """In-sample (measured 2026-12-02: heldout 1.000 / 0.000, heldout2 0.971 / 0.004, train 0.890 /
+    0.002): a floor under what training reached, not an estimate of unseen text. (dev: every line,
+    above.) The thresholds are chosen on out-of-fold scores, so in-sample recall is below 1."""
+    risky, benign = read(f"{corpus}_risky"), read(f"{corpus}_benign")
+    assert 1 - len(missed(f"{corpus}_risky")) / len(risky) >= recall
+    assert len(flagged(f"{corpus}_benign")) / len(benign) <= false_positives
+
+
+def test_the_weights_are_the_committed_format_and_were_trained_on_the_corpus_as_it_is():
+    """A corpus line added or removed without retraining fails here (run tools/train_risk.py)."""
+    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    assert data["format"] == FORMAT
+    groups = {path.stem.rsplit("_", 1)[0] for path in HERE.glob("*.txt")}
+    lines = {
+        group: sum(len(read(path.stem)) for path in sorted(HERE.glob(f"{group}_*.txt")) if path.stem.count("_") == 1)
+        for group in groups
+    }
+    assert data["trained_on"] == lines
+    assert 0 < data["thresholds"]["with_rules"] <= data["thresholds"]["alone"] < 1
+    assert WEIGHTS.stat().st_size < 600_000  # a small file, read once
+
+
+def test_the_weights_file_is_what_the_training_script_trains():
+    """Retrains (plain Python, a fixed seed; about half a minute) and compares byte for byte."""
+    script = Path(__file__).resolve().parents[2] / "tools" / "train_risk.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("i think everyone would cope fine if i just stopped being around for good", Kind.SUICIDAL),
+        ("i want to stop waking up", Kind.SUICIDAL),
+        ("sorry for everything, please look after my cat for me", Kind.GOODBYE),
+        ("i really dont think i can stop myself tonight", Kind.UNSAFE),
+    ],
+)
+def test_the_classifier_catches_what_no_rule_holds(text, kind):
+    """Sentences in no corpus, which no rule matches: the classifier flags them, and names their kind."""
+    assert rule_kind(text) is None
+    risk = risk_in(text)
+    assert risk is not None
+    assert risk.kind is kind
+
+
+def test_the_classifier_takes_back_a_rule_s_match_it_finds_all_but_impossible():
+    text = "i cut myself on a broken bottle at the bar"  # a rule's "cut myself", no accident word it knows
+    assert rule_kind(text) is Kind.SELF_HARM
+    assert model().risk(features(normalised(text))) < model().with_rules
+    assert risk_in(text) is None
 
 
 @pytest.mark.parametrize(
