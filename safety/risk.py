@@ -1,8 +1,7 @@
 """Risk language in what a patient writes: does an entry sound like crisis?
 
-To be run by the journal's services on every save of an entry (the text decrypted in memory
-only; not wired in yet: issue 19, and bench/README.md for how far it is from its goals on text
-it has not seen). ``risk_in`` answers the first sentence that reads like suicidal thoughts
+Run by the journal's services on every save of an entry (``safety.services.entry_screen``; the
+text decrypted in memory only). ``risk_in`` answers the first sentence that reads like suicidal thoughts
 (explicit or passive), self-harm, a plan, a goodbye, or "I can't keep myself safe", and its
 kind; or ``None``. No outside service, nothing fetched at run time.
 
@@ -33,8 +32,9 @@ or that says it is back: most sentences cost one look-up per feature and nothing
 Why this shape: the rules alone memorise phrasings (0.92 recall on the lines they were widened
 from, 0.44 and 5.4 % false positives on another author's); a classifier alone misses phrasings
 the rules hold exactly. Together they generalise better than either: cross-validated by author,
-0.64 recall at 2.5 % false positives on ``heldout2`` and 0.56 at 1.1 % on ``train``
-(bench/README.md). That is still far from the goal (0.95 at 2 %): the corpus is ~2,300 lines.
+0.64 recall at 2.5 % false positives on ``heldout2`` and 0.56 at 1.1 % on ``train``; on a blind
+set (``heldout3``) 0.735 at 0.8 % (bench/README.md). Short of the goal (0.95 at 2 %): the corpus
+is ~2,300 lines.
 
 Low mood alone is not risk: "I'm worthless", "everything is pointless" are not flagged. Every
 pattern is linear and every feature bounded, so no text can stall it.

@@ -1,9 +1,10 @@
 """Risk language: the detector catches what sounds like crisis, in the words people type, and
 leaves idioms, kitchens, other people, stories, the past and clear negations alone.
 
-Every corpus here is training data now (tests/safety/corpus/__init__.py): the rates below are
-in-sample, kept so that no change loses them. What the detector does on text it has not seen is
-estimated by cross-validation (``tools/train_risk.py --cross-validate``, bench/README.md)."""
+Every corpus here but ``heldout3`` is training data (tests/safety/corpus/__init__.py): their rates
+below are in-sample, kept so that no change loses them. ``heldout3`` was written blind and measured
+once, with the classifier as trained, before anyone read it: it is never trained on, and its floor
+is the honest one (bench/README.md)."""
 
 from __future__ import annotations
 
@@ -62,11 +63,33 @@ def test_on_the_corpora_it_was_trained_on_it_stays_where_it_was_measured(corpus,
     assert len(flagged(f"{corpus}_benign")) / len(benign) <= false_positives
 
 
+def test_on_the_blind_corpus_it_stays_where_it_was_first_measured():
+    """``heldout3``, written by someone who had seen no rule and no corpus, measured 2026-12-02 at
+    the commit that trained the weights: recall 0.735 (150/204), false positives 0.008 (3/368).
+    Short of the issue's goal (0.95 / 0.02): see bench/README.md. A floor, so nothing loses it."""
+    risky, benign = read("heldout3_risky"), read("heldout3_benign")
+    assert len(risky) >= 150
+    assert len(benign) >= 300
+    assert 1 - len(missed("heldout3_risky")) / len(risky) >= 0.73
+    assert len(flagged("heldout3_benign")) / len(benign) <= 0.01
+
+
+def test_the_training_script_never_reads_the_blind_corpus():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+    try:
+        import train_risk
+    finally:
+        sys.path.pop(0)
+    assert "heldout3" in train_risk.MEASURE_ONLY
+    assert "heldout3" not in train_risk.corpora()
+    assert {"dev", "heldout", "heldout2", "train"} <= set(train_risk.corpora())
+
+
 def test_the_weights_are_the_committed_format_and_were_trained_on_the_corpus_as_it_is():
     """A corpus line added or removed without retraining fails here (run tools/train_risk.py)."""
     data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
     assert data["format"] == FORMAT
-    groups = {path.stem.rsplit("_", 1)[0] for path in HERE.glob("*.txt")}
+    groups = {path.stem.rsplit("_", 1)[0] for path in HERE.glob("*.txt")} - {"heldout3"}  # measured, never trained
     lines = {
         group: sum(len(read(path.stem)) for path in sorted(HERE.glob(f"{group}_*.txt")) if path.stem.count("_") == 1)
         for group in groups
