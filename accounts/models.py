@@ -73,7 +73,17 @@ def countries() -> dict[str, str]:
 
 @functools.cache
 def _zone_countries() -> dict[str, str]:
-    return {row[2]: row[0] for row in _tz_table("zone.tab")}
+    """Each zone's country, old names too: ``zone.tab`` lists the canonical zones, and the
+    database's links (``L Asia/Kolkata Asia/Calcutta`` in ``tzdata.zi``) give the names a browser
+    may still report ("Asia/Calcutta", "US/Eastern") the country of the zone they stand for."""
+    found = {row[2]: row[0] for row in _tz_table("zone.tab")}
+    compiled = importlib.resources.files("tzdata.zoneinfo").joinpath("tzdata.zi").read_text(encoding="utf-8")
+    for line in compiled.splitlines():
+        if line.startswith("L "):
+            _, target, name = line.split()
+            if target in found:
+                found.setdefault(name, found[target])
+    return found
 
 
 def zone_country(zone: str) -> str | None:

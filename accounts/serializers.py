@@ -25,7 +25,7 @@ from core.serializers import KnownFieldsOnly
 class TimezoneField(fields.CharField):
     default_error_messages = {"unknown_timezone": "{value} is not an IANA time zone name such as Europe/Paris."}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("help_text", "An IANA time zone name, e.g. Europe/London or America/New_York.")
         super().__init__(**kwargs)

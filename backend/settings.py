@@ -218,6 +218,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # loses nothing.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "dispatch-reminders": {"task": "reminders.dispatch", "schedule": crontab(minute="*")},
+    # Tell therapists of flags whose telling was lost, or that someone may see only now.
+    "tell-flags": {"task": "reminders.tell_flags", "schedule": crontab(minute="*")},
 }
 
 # --- Accounts and auth ----------------------------------------------------------------------

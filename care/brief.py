@@ -99,6 +99,7 @@ class QuietStretch:
 @dataclass(frozen=True)
 class Brief:
     patient: User
+    reader_id: uuid.UUID  # the therapist it was built for: "seen by you", or by another
     generated_at: datetime
     period: Period
     last_session_on: date | None
@@ -114,6 +115,14 @@ class Brief:
     flags: list[Flag]  # raised in the period, or still open: newest first (care.attention)
 
     @property
+    def flags_open(self) -> list[Flag]:
+        return [flag for flag in self.flags if flag.seen_at is None]
+
+    @property
+    def flags_seen(self) -> list[Flag]:
+        return [flag for flag in self.flags if flag.seen_at is not None]
+
+    @property
     def experiments_tried(self) -> int:
         return sum(seen.experiment.status == Experiment.Status.TRIED for seen in self.experiments)
 
@@ -124,7 +133,12 @@ def patient_brief(*, therapist: User, patient_id: uuid.UUID, since: date | None,
     with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.BRIEF, now=now) as read:
         brief = brief_build(link=read.link, therapist=therapist, since=since, now=now)
         read.showed(brief.quoted)
-        read.entries += [flag.entry_named() for flag in brief.flags if not flag.is_check_in]
+        # A flagged entry the brief also quotes is named once.
+        read.entries += [
+            named
+            for named in (flag.entry_named() for flag in brief.flags if not flag.is_check_in)
+            if named not in read.entries
+        ]
         return brief
 
 
@@ -195,6 +209,7 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
     active &= set(period.day_list())
     return Brief(
         patient=patient,
+        reader_id=therapist.id,
         generated_at=now,
         period=period,
         last_session_on=last_session_on,

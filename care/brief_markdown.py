@@ -11,7 +11,9 @@ from collections.abc import Callable
 from datetime import date
 
 from care.brief import Brief, Practised
+from journal.dates import week_monday
 from journal.models import MOOD_MAX, Commitment, Experiment
+from safety.models import Flag
 
 #: What Markdown (CommonMark, and GitHub's tables and strikethrough) reads as markup inside a line.
 #: Each is backslashed by one ``str.translate`` pass: a regular expression's substitution costs a
@@ -117,24 +119,37 @@ ENTRY_WORDS = {"reflection": "reflection", "pride_entry": "pride entry", "experi
 
 def _attention(brief: Brief) -> list[str]:
     """First, when there is any: what might need the therapist's attention now, in the patient's
-    words, each with when (in the patient's zone) and whether someone has marked it seen."""
-    if not brief.flags:
-        return []
+    words, then what was marked seen in the period; each with when (in the patient's zone)."""
+    lines: list[str] = []
+    for heading, flags in (
+        ("## Might need your attention now", brief.flags_open),
+        ("## Marked seen", brief.flags_seen),
+    ):
+        if flags:
+            lines += [heading, "", *(_flag_line(flag, brief) for flag in flags), ""]
+    return lines
+
+
+def _flag_line(flag: Flag, brief: Brief) -> str:
     zone = brief.patient.zone
-    lines = ["## Might need your attention now", ""]
-    for flag in brief.flags:
-        at = flag.raised_at.astimezone(zone)
-        when = f"{_day(at.date())}, {at:%H:%M}"
-        if flag.is_check_in:
-            line = f"- {when}: asked you to check in."
-        else:
-            line = f"- {when}, in a shared {ENTRY_WORDS[flag.source]}: “{escape(flag.sentence or '')}”"
-        if flag.seen_at is not None:
-            seen = flag.seen_at.astimezone(zone)
-            who = escape(flag.seen_by.display_name) if flag.seen_by else "a therapist no longer here"
-            line += f" Seen by {who}, {_day(seen.date())}, {seen:%H:%M}."
-        lines.append(line)
-    return [*lines, ""]
+    at = flag.raised_at.astimezone(zone)
+    saved = f"{_day(at.date())}, {at:%H:%M}"
+    if flag.is_check_in:
+        line = f"- {saved}: asked you to check in."
+    else:
+        entry = f"{ENTRY_WORDS[flag.source]} for {_entry_day(flag)}"
+        line = f"- In a shared {entry} (saved {saved}): “{escape(flag.sentence or '')}”"
+    if flag.seen_at is not None:
+        seen = flag.seen_at.astimezone(zone)
+        who = "you" if flag.seen_by_id == brief.reader_id else "another of their therapists"
+        line += f" Seen by {who}, {_day(seen.date())}, {seen:%H:%M}."
+    return line
+
+
+def _entry_day(flag: Flag) -> str:
+    if written := flag.entry_when.get("date"):
+        return _day(date.fromisoformat(written))
+    return f"the week of {_day(week_monday(flag.entry_when['week']))}"
 
 
 def _experiment_line(experiment: Experiment, *, shared: bool) -> str:

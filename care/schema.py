@@ -21,6 +21,7 @@ from care.serializers import (
     EntriesQuerySerializer,
     FlagSerializer,
     PatientSerializer,
+    RosterQuerySerializer,
     SessionCreateSerializer,
     SessionSerializer,
     SessionsQuerySerializer,
@@ -41,14 +42,17 @@ roster = documented(
         get=extend_schema(
             operation_id="listPatients",
             summary=f"My patients, this week and the last {_WEEKS_BEFORE}",
-            description=f"The patients linked to you, those who might need your attention now (`attention_now`) "
-            f"first, then by name: this week so far (in each patient's zone), the "
+            description=f"The patients linked to you, by name: `attention_now` for those who asked for a check-in "
+            f"or shared words that sound like crisis (`?attention_now=true` lists only them: ask it first, and show "
+            f"them first); this week so far (in each patient's zone), the "
             f"{_WEEKS_BEFORE} weeks before it, when they last wrote, and `needs_attention` after "
             f"{duration(NEEDS_ATTENTION_AFTER)} with no entry. The same number of queries for one patient as for "
             f"{CursorPagination.max_page_size} (a full page). Each patient's access log records the read.",
+            parameters=[RosterQuerySerializer],
             tags=["care"],
         )
     ),
+    extend_validation_errors(["invalid_choice"], field_name="attention_now"),
 )
 
 patient = documented(

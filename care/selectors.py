@@ -22,7 +22,8 @@ from accounts.exceptions import NotLinked
 from accounts.models import CareLink, User
 from accounts.selectors import linked_cares
 from care.access import access_log, patient_read
-from care.attention import attention_now, open_through
+from care.attention import attention_now as needs_attention_now
+from care.attention import open_through
 from care.detection import session_order
 from care.exceptions import SessionNotFound
 from care.models import AccessLog, Session
@@ -97,17 +98,20 @@ class WeeksBefore:
     experiments_tried: int
 
 
-def roster_links(therapist: User) -> QuerySet[CareLink]:
-    """The therapist's active links, those who might need attention now first, then by the
-    patient's name (what the roster pages through)."""
+def roster_links(therapist: User, *, attention_now: bool | None = None) -> QuerySet[CareLink]:
+    """The therapist's active links by the patient's name (what the roster pages through), each
+    knowing whether its patient might need attention now (``attention_now``); only those who do,
+    or only those who do not, when ``attention_now`` says so."""
     # Only what the roster shows of a link and a patient: a user row carries much more (its
     # password hash among it) that 500 rows would parse for nothing.
-    return (
+    links = (
         linked_cares(therapist)
         .only("id", "created_at", "share_entries", "patient__id", "patient__display_name", "patient__timezone")
-        .annotate(patient_name=F("patient__display_name"), attention_now=attention_now())
-        .order_by("-attention_now", "patient_name", "id")
+        .annotate(patient_name=F("patient__display_name"), attention_now=needs_attention_now())
+        .order_by("patient_name", "id")
     )
+    # A Q: the annotation is no field the type checker knows.
+    return links if attention_now is None else links.filter(Q(attention_now=attention_now))
 
 
 def roster(*, therapist: User, links: Sequence[CareLink], now: datetime, weeks: int = ROSTER_WEEKS) -> list[RosterRow]:

@@ -70,11 +70,20 @@ class FlagSerializer(serializers.Serializer[Any]):
     )
     raised_at = serializers.DateTimeField()
     seen_at = serializers.DateTimeField(allow_null=True)
-    seen_by = PersonSerializer(allow_null=True, help_text="The therapist who marked it seen.")
+    seen_by = serializers.SerializerMethodField(
+        help_text="You, when you marked it seen; null when another of the patient's therapists did (or no one "
+        "yet): one therapist's name is not another's to read."
+    )
 
     @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": {"type": "string"}})
     def get_entry(self, flag: Flag) -> dict[str, str] | None:
         return None if flag.is_check_in else flag.entry_named()
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_seen_by(self, flag: Flag) -> dict[str, Any] | None:
+        if flag.seen_by is None or flag.seen_by_id != self.context.get("reader_id"):
+            return None
+        return PersonSerializer(flag.seen_by).data
 
 
 class PatientSerializer(serializers.Serializer[Any]):
@@ -182,6 +191,15 @@ class SessionCreateSerializer(KnownFieldsOnly, serializers.Serializer[Any]):
         trim_whitespace=False,
         help_text="`Speaker: text` turns (Therapist/Counselor, Patient/Client). Agreed practices become "
         "`proposed` commitments.",
+    )
+
+
+class RosterQuerySerializer(serializers.Serializer[Any]):
+    attention_now = serializers.ChoiceField(
+        choices=["true", "false"],
+        required=False,
+        help_text="`true`: only those who might need your attention now (a client shows them first); `false`: "
+        "only the others.",
     )
 
 

@@ -37,6 +37,7 @@ from care.serializers import (
     FlagSerializer,
     PatientSerializer,
     RosterPatientSerializer,
+    RosterQuerySerializer,
     SessionCreateSerializer,
     SessionSerializer,
     SessionsQuerySerializer,
@@ -68,10 +69,11 @@ class ReadInOneTransaction(APIView):
 
 
 class ByPatientName(CursorPagination):
-    """Who might need attention now first, then by name (``selectors.roster_links``). DRF pages
-    on the first field and keeps the order of a tie by offset: few patients are flagged."""
+    """By name, a cursor that never skips nor repeats a patient. Who might need attention now is
+    ``?attention_now=true`` (a first call), not an order: DRF's cursor pages on the first field,
+    and a yes/no first would page the rest by offset, losing rows as flags come and go."""
 
-    ordering = ("-attention_now", "patient_name", "id")
+    ordering = ("patient_name", "id")
 
 
 @schema.roster
@@ -82,7 +84,12 @@ class RosterView(ReadInOneTransaction, generics.ListAPIView[Any]):
     pagination_class = ByPatientName
 
     def get_queryset(self) -> Any:
-        return selectors.roster_links(signed_in_user(self.request))
+        query = RosterQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data.get("attention_now")
+        return selectors.roster_links(
+            signed_in_user(self.request), attention_now=None if wanted is None else wanted == "true"
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         links = self.paginate_queryset(self.get_queryset())
@@ -100,7 +107,7 @@ class PatientView(ReadInOneTransaction):
         detail = selectors.patient_detail(
             therapist=signed_in_user(request), patient_id=patient_id, now=timezone.now(), weeks=1
         )
-        return Response(PatientSerializer(detail).data)
+        return Response(PatientSerializer(detail, context={"reader_id": signed_in_user(request).id}).data)
 
 
 @schema.flag_seen
@@ -108,10 +115,9 @@ class FlagSeenView(APIView):
     permission_classes = [IsTherapist]
 
     def post(self, request: Request, patient_id: uuid.UUID, flag_id: uuid.UUID) -> Response:
-        flag = flag_mark_seen(
-            therapist=signed_in_user(request), patient_id=patient_id, flag_id=flag_id, now=timezone.now()
-        )
-        return Response(FlagSerializer(flag).data)
+        therapist = signed_in_user(request)
+        flag, _ = flag_mark_seen(therapist=therapist, patient_id=patient_id, flag_id=flag_id, now=timezone.now())
+        return Response(FlagSerializer(flag, context={"reader_id": therapist.id}).data)
 
 
 @schema.patient_progress
@@ -193,7 +199,7 @@ class PatientBriefView(ReadInOneTransaction):
         )
         if isinstance(request.accepted_renderer, MarkdownRenderer):
             return Response(brief_markdown(brief))
-        return Response(BriefSerializer(brief).data)
+        return Response(BriefSerializer(brief, context={"reader_id": brief.reader_id}).data)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         # An error is JSON whatever was asked for: the contract's error body.

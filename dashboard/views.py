@@ -233,7 +233,12 @@ def brief(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         if since is None and not form.errors:  # no day asked, or ?since= left empty: show where it starts
             form = BriefSinceForm(initial={"since": found.period.since})
         form.fields["since"].widget.attrs["max"] = found.period.until.isoformat()
-        context = {"brief": found, "patient": found.patient, "form": form, "flags": found.flags}
+        context = {
+            "brief": found,
+            "patient": found.patient,
+            "form": form,
+            "not_watched": crisis_answer(None)["not_watched"],
+        }
         return render(request, "dashboard/brief.html", context, status=400 if form.errors else 200)
 
 
@@ -242,9 +247,16 @@ def brief(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
 def flag_seen(request: HttpRequest, patient_id: uuid.UUID, flag_id: uuid.UUID) -> HttpResponse:
     """Mark a flag seen, then back to the patient's page (a 404 page for a flag not theirs to see)."""
     with transaction.atomic():
-        flag = flag_mark_seen(therapist=_therapist(request), patient_id=patient_id, flag_id=flag_id, now=timezone.now())
+        flag, still_open = flag_mark_seen(
+            therapist=_therapist(request), patient_id=patient_id, flag_id=flag_id, now=timezone.now()
+        )
     what = "their request for a check-in" if flag.is_check_in else "what they wrote"
-    messages.success(request, f"Marked {what} seen. It no longer puts them first.")
+    rest = (
+        f"{still_open} more still {'needs' if still_open == 1 else 'need'} a look."
+        if still_open
+        else "Nothing else puts them first now."
+    )
+    messages.success(request, f"Marked {what} seen. {rest}")
     return redirect("dashboard:patient", patient_id)
 
 

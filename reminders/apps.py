@@ -32,8 +32,10 @@ class RemindersConfig(AppConfig):
 
         def flag_raised(*, flag, **_) -> None:
             # By the task's name: tasks.py is the top of the app's imports, and nothing imports it.
+            # Robust: a broker that is down must not turn the patient's saved words into a 500 (the
+            # beat's sweep, reminders.tell_flags, tells the therapist once it is back).
             flag_id = str(flag.id)
-            transaction.on_commit(lambda: current_app.send_task("reminders.tell_flag", args=[flag_id]))
+            transaction.on_commit(lambda: current_app.send_task("reminders.tell_flag", args=[flag_id]), robust=True)
 
         journal_signals.commitment_activated.connect(started, weak=False, dispatch_uid="reminders.started")
         journal_signals.commitment_deactivated.connect(stopped, weak=False, dispatch_uid="reminders.stopped")

@@ -78,6 +78,27 @@ def flag_tell(*, flag_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
     return [therapist.id for therapist in recipients(claimed) if not _send(claimed, therapist, now=now)]
 
 
+#: How far back the sweep looks for a flag no one was told of.
+SWEEP_LOOKS_BACK = timedelta(days=7)
+
+
+def flags_untold(*, now: datetime) -> list[uuid.UUID]:
+    """Open flags a therapist may see and was not told of: their task lost with a broker that
+    was down, or no one to tell when raised (a therapist linked, or sharing turned on, since).
+    The beat's sweep (``reminders.tell_flags``) tells them; the claim keeps it to once."""
+    return list(
+        Flag.objects.filter(
+            notified_at__isnull=True,
+            cleared_at__isnull=True,
+            seen_at__isnull=True,
+            shared=True,
+            raised_at__gte=now - SWEEP_LOOKS_BACK,
+        )
+        .order_by("raised_at")
+        .values_list("id", flat=True)[:100]
+    )
+
+
 def flag_tell_again(*, flag_id: uuid.UUID, therapist_id: uuid.UUID, now: datetime) -> bool:
     """Try one therapist again after a passing failure; True once it went (or cannot go)."""
     flag = Flag.objects.select_related("patient").filter(id=flag_id, notified_at__isnull=False).first()
@@ -94,7 +115,10 @@ def _send(flag: Flag, therapist: User, *, now: datetime) -> bool:
         if "email" in channels.configured() and therapist.email:
             channels.email(address=therapist.email, message=notice, footer=FOOTER, what="attention")
         else:
-            channels.console(patient_id=str(flag.patient_id), message=notice)
+            # Development's channel: ids only, so a log never says who might be in crisis.
+            log.info(
+                "attention notice %s for therapist %s (patient %s)", notice.delivery_id, therapist.id, flag.patient_id
+            )
     except channels.TransientError as error:
         log.warning("attention notice %s not sent yet: %s", notice.delivery_id, error)
         return False

@@ -39,6 +39,15 @@ def tell_flag(flag_id: str) -> None:
         tell_flag_again.apply_async((flag_id, str(therapist_id), 1), countdown=notices.RETRY_AFTER.total_seconds())
 
 
+@shared_task(name="reminders.tell_flags", ignore_result=True)
+def tell_flags() -> int:
+    """The beat's sweep: tell what no one was told of (``notices.flags_untold``)."""
+    now = timezone.now()
+    for flag_id in notices.flags_untold(now=now):
+        tell_flag(str(flag_id))
+    return 0
+
+
 @shared_task(name="reminders.tell_flag_again", ignore_result=True)
 def tell_flag_again(flag_id: str, therapist_id: str, attempt: int) -> None:
     done = notices.flag_tell_again(flag_id=uuid.UUID(flag_id), therapist_id=uuid.UUID(therapist_id), now=timezone.now())

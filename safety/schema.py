@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 
@@ -19,6 +20,16 @@ COUNTRY = OpenApiParameter(
     OpenApiParameter.QUERY,
     description="An ISO 3166-1 alpha-2 code, such as US (any case). Without it, or empty, only the statements.",
 )
+TIMEZONE = OpenApiParameter(
+    "timezone",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    description="An IANA zone, such as Europe/London: without `country`, the zone's country is used (a "
+    "signed-out app sends the device's zone). Old names (US/Eastern) count too; a zone in no country (UTC) "
+    "gives the statements only.",
+)
+#: What any text in the query may be refused for.
+_TEXT_REFUSALS = ["max_length", "invalid", "null_characters_not_allowed", "surrogate_characters_not_allowed"]
 #: How long a browser or a proxy may keep an answer: the file changes only with a deploy.
 CACHE_FOR = timedelta(hours=1)
 
@@ -26,6 +37,16 @@ crisis_resources = documented(
     extend_validation_errors(
         ["invalid_country", "max_length", "invalid", "null_characters_not_allowed", "surrogate_characters_not_allowed"],
         field_name="country",
+    ),
+    extend_validation_errors(
+        [
+            "unknown_timezone",
+            "max_length",
+            "invalid",
+            "null_characters_not_allowed",
+            "surrogate_characters_not_allowed",
+        ],
+        field_name="timezone",
     ),
     extend_schema_view(
         get=extend_schema(
@@ -36,7 +57,7 @@ crisis_resources = documented(
             "A country the file does not list gets the statements and no services, never an empty answer. No "
             f"sign-in; the same answer for everyone, so it may be cached for {duration(CACHE_FOR)} "
             "(`Cache-Control: public`).",
-            parameters=[COUNTRY],
+            parameters=[COUNTRY, TIMEZONE],
             auth=[],
             responses={200: OpenApiResponse(CrisisResourcesSerializer)},
             tags=["safety"],

@@ -25,6 +25,7 @@ def safety_block(*, patient: User, entry_shared: bool) -> dict[str, Any]:
     """What a write that sounds like crisis answers beside the entry: help for the patient's
     country, and whether a therapist will read it (so the app can say so, not let them guess)."""
     return {
+        "entry_shared": entry_shared,
         "shared_with_therapist": entry_shared and shares_with_a_therapist(patient),
         "resources": crisis_answer(patient.country_in_effect),
     }

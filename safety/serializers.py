@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from accounts.models import zone_country
+from accounts.serializers import TimezoneField
 from core import fields
 from safety.resources import COUNTRY_CODE
 
@@ -11,6 +13,10 @@ from safety.resources import COUNTRY_CODE
 class CrisisQuerySerializer(serializers.Serializer[Any]):
     # From a query string DRF reads an empty optional value as absent: ?country= is no country.
     country = fields.CharField(required=False, max_length=2)
+    timezone = TimezoneField(
+        required=False,
+        help_text="An IANA zone (a signed-out app sends the device's): without `country`, its country is used.",
+    )
 
     def validate_country(self, value: str) -> str:
         # ASCII first: the long s (U+017F) upper-cases to "S", and "u" + long s is no way to write US.
@@ -18,6 +24,13 @@ class CrisisQuerySerializer(serializers.Serializer[Any]):
         if not COUNTRY_CODE.fullmatch(code):
             raise serializers.ValidationError("A two-letter country code, such as US.", code="invalid_country")
         return code
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The country asked for, else the zone's (None for a zone in no country, such as UTC)."""
+        zone = attrs.pop("timezone", None)
+        if attrs.get("country") is None and zone is not None:
+            attrs["country"] = zone_country(zone)
+        return attrs
 
 
 class ServiceSerializer(serializers.Serializer[Any]):
@@ -55,6 +68,9 @@ class CrisisResourcesSerializer(serializers.Serializer[Any]):
 class SafetySerializer(serializers.Serializer[Any]):
     """Beside an entry whose words sound like crisis: help, at once, for any client to show."""
 
+    entry_shared = serializers.BooleanField(
+        help_text="Whether the patient marked the entry shared (false: it is private, whoever is linked)."
+    )
     shared_with_therapist = serializers.BooleanField(
         help_text="Whether a therapist may read this entry (it is shared, and a link shares entries): "
         "so the app can say plainly whether anyone will see it."

@@ -77,20 +77,27 @@ def entry_screen(
 @transaction.atomic
 def check_in_request(*, patient: User, now: datetime) -> tuple[Flag, bool]:
     """The patient asks their therapist to check in: ``(flag, created)``. While one request is
-    open (not yet seen) asking again answers it rather than making a second."""
+    open (not yet seen) asking again answers it rather than making a second. With no therapist
+    linked no one is asked: the request is kept cleared (the patient is told so), and a therapist
+    linked later never sees it."""
     User.objects.select_for_update().filter(pk=patient.pk).first()  # one request at a time per patient
+    linked = CareLink.objects.active().filter(patient=patient).exists()
     open_request = Flag.objects.filter(
         patient=patient, source=Flag.Source.CHECK_IN, seen_at__isnull=True, cleared_at__isnull=True
     ).first()
     if open_request is not None:
+        _tell(open_request, now=now)  # told already, or (its telling lost) told now
         return open_request, False
-    flag = Flag.objects.create(patient=patient, source=Flag.Source.CHECK_IN, raised_at=now)
-    _tell(flag, now=now)
+    flag = Flag.objects.create(
+        patient=patient, source=Flag.Source.CHECK_IN, raised_at=now, cleared_at=None if linked else now
+    )
+    if linked:
+        _tell(flag, now=now)
     return flag, True
 
 
 def _tell(flag: Flag, *, now: datetime) -> None:
-    if flag.shared and flag.notified_at is None:
+    if flag.shared and flag.notified_at is None and flag.cleared_at is None:
         signals.flag_raised.send(sender=Flag, flag=flag, now=now)
 
 

@@ -46,7 +46,8 @@ def check_ins_shown(patient: User, flags: Sequence[Flag]) -> list[dict[str, Any]
     """The requests as the patient sees them, each saying whether it reaches a therapist."""
     linked = CareLink.objects.active().filter(patient=patient).exists()
     for flag in flags:
-        flag.reaches_therapist = linked  # type: ignore[attr-defined]  # shown, not stored
+        # A request made with no therapist linked was kept cleared: it reached no one.
+        flag.reaches_therapist = linked and flag.cleared_at is None  # type: ignore[attr-defined]  # shown, not stored
     return list(CheckInSerializer(flags, many=True).data)
 
 

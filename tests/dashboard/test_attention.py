@@ -56,7 +56,7 @@ def test_the_patient_page_quotes_the_sentence_and_mark_seen_clears_it(maya, chef
     sentence = Flag.objects.get().sentence
     assert "not wake up" in sentence
     assert "kitchen" not in sentence
-    said = "Might need your attention now In a shared reflection for Tue 24 Nov (written Tue 24 Nov, 12:00 their time):"
+    said = "Might need your attention now In a shared reflection for Tue 24 Nov (saved Tue 24 Nov, 12:00 their time):"
     assert said in page
     assert sentence in page
     # The entry itself, among what they share, says so too (not an ordinary card with kind words under it).
@@ -68,7 +68,7 @@ def test_the_patient_page_quotes_the_sentence_and_mark_seen_clears_it(maya, chef
     assert response.status_code == 302
     assert response["Location"] == f"/app/patients/{chef.id}/"
     after = text(get(maya, f"/app/patients/{chef.id}/"))
-    assert "Marked what they wrote seen." in after
+    assert "Marked what they wrote seen. Nothing else puts them first now." in after
     assert "Might need your attention now" not in after  # the entry itself is still among what they share
     assert "Might need your attention now" not in text(get(maya, "/app/")).split("Sam (chef)")[1][:60]
     log = AccessLog.objects.get(patient=chef, what="flag_seen")
@@ -84,8 +84,19 @@ def test_the_brief_quotes_it_and_says_who_saw_it_and_when(maya, chef, roster):
     with time_machine.travel(NOW, tick=False):
         maya.post(f"/app/patients/{chef.id}/flags/{flag.id}/seen/")
     page = text(get(maya, f"/app/patients/{chef.id}/brief/"))
-    assert flag.sentence in page
-    assert "Seen by Dr. Maya Okafor, Wed 25 Nov, 12:00 their time." in page  # 18:00 UTC is noon in Chicago
+    assert (
+        f"Marked seen In a shared reflection for Tue 24 Nov (saved Tue 24 Nov, 12:00 their time): {flag.sentence}"
+        in page
+    )
+    assert "Might need your attention now" not in page  # seen: no longer urgent
+    assert "Seen by you, Wed 25 Nov, 12:00 their time." in page  # 18:00 UTC is noon in Chicago
+
+    check_in_request(patient=chef, now=NOW - timedelta(hours=1))
+    page = text(get(maya, f"/app/patients/{chef.id}/brief/"))
+    # Open first, with what patients are told (never an empty quotation), then what was seen.
+    told = f"What their app tells them, beside crisis lines for where they are: “{current().not_watched}”"
+    opened = "Might need your attention now Asked you to check in, Wed 25 Nov, 11:00 their time."
+    assert f"{opened} {told} Marked seen In a shared reflection" in page
 
 
 def test_a_check_in_shows_without_words(maya, chef, roster):

@@ -25,6 +25,9 @@ FORMS_TS = "patient_web/frontend/src/screens/forms.ts"
         ("Asia/Seoul", "KR"),  # east
         ("Pacific/Auckland", "NZ"),  # across the date line
         ("Europe/London", "GB"),
+        ("Asia/Calcutta", "IN"),  # old names, links to the zones in zone.tab
+        ("US/Eastern", "US"),
+        ("Europe/Kiev", "UA"),
         ("UTC", None),  # in no country
         ("Etc/GMT+5", None),
     ],

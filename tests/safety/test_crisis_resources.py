@@ -78,6 +78,29 @@ def test_something_that_is_not_a_country_code_is_a_400(db, code):
     assert error_codes(response)[0] in {"invalid_country", "max_length", "invalid", "null_characters_not_allowed"}
 
 
+@pytest.mark.parametrize(
+    ("zone", "country", "number"),
+    [
+        ("Europe/London", "GB", "999"),
+        ("America/Chicago", "US", "911"),  # west of UTC
+        ("Asia/Seoul", "KR", "119"),  # east
+        ("US/Eastern", "US", "911"),  # an old name a browser may still report
+        ("UTC", None, None),  # in no country: the statements only
+    ],
+)
+def test_a_signed_out_app_is_answered_for_its_devices_zone(db, zone, country, number):
+    answer = APIClient().get(URL, {"timezone": zone}).json()
+    assert (answer["country"], answer["emergency"]["number"]) == (country, number)
+    assert bool(answer["services"]) is (country is not None)
+
+
+def test_a_country_asked_wins_over_the_zone_and_an_unknown_zone_is_a_400(db):
+    assert APIClient().get(URL, {"country": "es", "timezone": "Europe/London"}).json()["country"] == "ES"
+    refused = APIClient().get(URL, {"timezone": "Mars/Olympus"})
+    assert refused.status_code == 400
+    assert error_codes(refused) == ["unknown_timezone"]
+
+
 def test_a_stale_token_does_not_stand_between_a_patient_and_help(db, chef):
     response = APIClient().get(URL, {"country": "US"}, HTTP_AUTHORIZATION="Bearer not-a-token-any-more")
     assert response.status_code == 200

@@ -13,13 +13,16 @@ from email.message import Message
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import CareLink
+from accounts.services import care_link_end
 from care.models import AccessLog
 from reminders import notices
 from safety.models import Flag
 from safety.risk import risk_in
 from tests.factories import CareLinkFactory, PatientFactory, ReflectionFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +61,7 @@ def test_a_save_that_sounds_like_crisis_answers_help_at_once(as_chef, link):
     response = write_reflection(as_chef, RISKY)
     assert response.status_code == 201
     safety = response.json()["safety"]
-    assert safety["shared_with_therapist"] is True
+    assert (safety["entry_shared"], safety["shared_with_therapist"]) == (True, True)
     resources = safety["resources"]
     assert resources["country"] == "US"  # from the chef's time zone, with no country chosen
     assert resources["emergency"]["number"] == "911"
@@ -86,7 +89,7 @@ def test_the_help_block_follows_the_country_the_patient_chose(as_chef, chef, lin
 
 def test_a_private_entry_says_so_and_a_patient_with_no_therapist_gets_help_too(as_chef, chef):
     safety = write_reflection(as_chef, RISKY, shared=False).json()["safety"]
-    assert safety["shared_with_therapist"] is False
+    assert (safety["entry_shared"], safety["shared_with_therapist"]) == (False, False)
     assert safety["resources"]["services"]
 
 
@@ -141,14 +144,18 @@ def test_the_quoted_sentence_is_the_risky_one_not_the_whole_entry():
     assert "sauce" not in RISKY_SENTENCE
 
 
-def test_a_shared_entry_that_fires_puts_the_patient_first_and_quotes_the_sentence(
-    as_chef, as_therapist, chef, link, others
-):
+def test_a_shared_entry_that_fires_marks_the_patient_and_quotes_the_sentence(as_chef, as_therapist, chef, link, others):
     assert [row["display_name"] for row in roster(as_therapist)] == ["Alex", "Blake", "Sam (chef)"]
     write_reflection(as_chef, RISKY)
     rows = roster(as_therapist)
-    assert rows[0]["display_name"] == "Sam (chef)"
-    assert [row["attention_now"] for row in rows] == [True, False, False]
+    assert [(row["display_name"], row["attention_now"]) for row in rows] == [
+        ("Alex", False), ("Blake", False), ("Sam (chef)", True)
+    ]  # fmt: skip
+    first = as_therapist.get("/api/v1/patients/?attention_now=true").json()["results"]
+    assert [row["display_name"] for row in first] == ["Sam (chef)"]  # what a client asks first, and shows first
+    rest = as_therapist.get("/api/v1/patients/?attention_now=false").json()["results"]
+    assert [row["display_name"] for row in rest] == ["Alex", "Blake"]
+    assert as_therapist.get("/api/v1/patients/?attention_now=yes").status_code == 400
     flags = patient(as_therapist, chef)["flags"]
     assert len(flags) == 1
     assert flags[0]["sentence"] == RISKY_SENTENCE
@@ -266,9 +273,9 @@ def test_the_roster_costs_the_same_queries_with_flags_for_one_patient_or_many(
 ):
     def add_flagged_patient() -> None:
         patient = PatientFactory()
-        CareLinkFactory(therapist=therapist, patient=patient)
+        linked = CareLinkFactory(therapist=therapist, patient=patient)
         ReflectionFactory(patient=patient)
-        Flag.objects.create(patient=patient, source="check_in", raised_at=patient.created_at)
+        Flag.objects.create(patient=patient, source="check_in", raised_at=linked.created_at)
 
     add_flagged_patient()
     with CaptureQueriesContext(connection) as one:
@@ -334,15 +341,95 @@ def test_the_export_holds_the_flags(as_chef, link):
     assert RISKY_SENTENCE in [flag["sentence"] for flag in flags]
 
 
-def test_the_roster_pages_through_flagged_first_then_by_name_each_patient_once(
-    as_chef, as_therapist, chef, link, others
+def test_the_roster_pages_by_name_forward_and_back_each_patient_once_whatever_is_flagged(
+    as_chef, as_therapist, chef, link, others, therapist
 ):
+    for name in ("Cleo", "Dev", "Eve"):
+        CareLinkFactory(therapist=therapist, patient=PatientFactory(display_name=name))
     write_reflection(as_chef, RISKY)
-    seen, url = [], "/api/v1/patients/?page_size=1"
-    for _ in range(5):  # bounded: a cursor that repeats a page must fail, not hang
-        page = as_therapist.get(url).json()
-        seen += [row["display_name"] for row in page["results"]]
-        if page["next"] is None:
-            break
-        url = page["next"]
-    assert seen == ["Sam (chef)", "Alex", "Blake"]
+
+    def pages(url: str, key: str) -> list[list[str]]:
+        found = []
+        for _ in range(10):  # bounded: a cursor that repeats a page must fail, not hang
+            page = as_therapist.get(url).json()
+            found.append([row["display_name"] for row in page["results"]])
+            if page[key] is None:
+                return found
+            url = page[key]
+        raise AssertionError("the cursor never ended")
+
+    forward = pages("/api/v1/patients/?page_size=2", "next")
+    assert forward == [["Alex", "Blake"], ["Cleo", "Dev"], ["Eve", "Sam (chef)"]]
+    last = as_therapist.get("/api/v1/patients/?page_size=2").json()["next"]
+    last = as_therapist.get(last).json()["next"]
+    back = pages(as_therapist.get(last).json()["previous"], "previous")
+    assert back == [["Cleo", "Dev"], ["Alex", "Blake"]]
+    again = as_therapist.get(as_therapist.get(last).json()["previous"]).json()["next"]
+    assert [row["display_name"] for row in as_therapist.get(again).json()["results"]] == ["Eve", "Sam (chef)"]
+
+
+def test_a_check_in_asked_of_no_one_is_shown_to_no_therapist_linked_later(as_chef, chef, therapist):
+    asked = as_chef.post("/api/v1/check-ins/").json()
+    assert asked["reaches_therapist"] is False
+    CareLinkFactory(therapist=therapist, patient=chef)
+    as_therapist = client_for(therapist)
+    assert roster(as_therapist)[0]["attention_now"] is False
+    assert patient(as_therapist, chef)["flags"] == []
+    again = as_chef.post("/api/v1/check-ins/")
+    assert again.status_code == 201  # a new request, now that someone can be asked
+    assert again.json()["reaches_therapist"] is True
+    assert [flag["source"] for flag in patient(as_therapist, chef)["flags"]] == ["check_in"]
+
+
+def test_a_check_in_asked_of_a_former_therapist_is_not_the_next_ones(as_chef, chef, link, stranger_therapist):
+    as_chef.post("/api/v1/check-ins/")
+    care_link_end(link=link, now=timezone.now())
+    CareLinkFactory(therapist=stranger_therapist, patient=chef)
+    assert patient(client_for(stranger_therapist), chef)["flags"] == []
+
+
+def test_one_therapists_seen_does_not_name_them_to_another(as_chef, as_therapist, chef, link, stranger_therapist):
+    CareLinkFactory(therapist=stranger_therapist, patient=chef)
+    write_reflection(as_chef, RISKY)
+    flag_id = patient(as_therapist, chef)["flags"][0]["id"]
+    as_therapist.post(f"/api/v1/patients/{chef.id}/flags/{flag_id}/seen/")
+    other = client_for(stranger_therapist)
+    brief = other.get(f"/api/v1/patients/{chef.id}/brief/").json()
+    [flag] = brief["flags"]
+    assert flag["seen_at"] is not None
+    assert flag["seen_by"] is None
+    markdown = other.get(f"/api/v1/patients/{chef.id}/brief/", HTTP_ACCEPT="text/markdown").content.decode()
+    assert "Seen by another of their therapists" in markdown
+    assert "Maya" not in markdown.split("## Marked seen")[1]
+    mine = as_therapist.get(f"/api/v1/patients/{chef.id}/brief/", HTTP_ACCEPT="text/markdown").content.decode()
+    assert "Seen by you" in mine
+
+
+def test_a_broker_that_is_down_never_turns_the_patients_write_into_an_error(
+    as_chef, link, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from celery import current_app
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("the broker is down")
+
+    monkeypatch.setattr(current_app, "send_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = write_reflection(as_chef, RISKY)
+    assert response.status_code == 201
+    assert response.json()["safety"] is not None
+    assert Flag.objects.get().notified_at is None  # the sweep tells it once the broker is back
+
+
+def test_the_sweep_tells_a_flag_no_one_could_be_told_of_when_it_was_raised(as_chef, chef, therapist, smtp):
+    write_reflection(as_chef, RISKY)  # shared, but no therapist linked yet
+    flag = Flag.objects.get()
+    assert notices.flags_untold(now=flag.raised_at) == [flag.id]
+    for flag_id in notices.flags_untold(now=flag.raised_at):
+        notices.flag_tell(flag_id=flag_id, now=flag.raised_at)
+    assert smtp.messages == []  # no one to tell: nothing claimed
+    CareLinkFactory(therapist=therapist, patient=chef)
+    for flag_id in notices.flags_untold(now=flag.raised_at):
+        notices.flag_tell(flag_id=flag_id, now=flag.raised_at)
+    assert [message["To"] for message in mails(smtp)] == [therapist.email]
+    assert notices.flags_untold(now=flag.raised_at) == []

@@ -221,10 +221,14 @@ export async function putEntry<K extends Exclude<Kind, "commitment">>(
   return { entry: entry as Entries[K], safety };
 }
 
-/** Crisis lines for a country (none: the statements only). No sign-in: it works signed out too. */
-export async function crisisResources(country: string | null): Promise<CrisisResources> {
-  const query = country ? `?country=${encodeURIComponent(country)}` : "";
-  const response = await send("GET", `/api/v1/crisis-resources/${query}`);
+/** Crisis lines for a country, else for the country of a time zone (neither: the statements
+ * only). No sign-in: it works signed out too. */
+export async function crisisResources(where: { country?: string | null; timezone?: string }): Promise<CrisisResources> {
+  const query = new URLSearchParams();
+  if (where.country) query.set("country", where.country);
+  if (where.timezone) query.set("timezone", where.timezone);
+  const text = query.toString();
+  const response = await send("GET", `/api/v1/crisis-resources/${text ? `?${text}` : ""}`);
   return (await parse<Json<"/api/v1/crisis-resources/", "get", 200>>(response)).data;
 }
 

@@ -615,7 +615,7 @@ export interface paths {
         };
         /**
          * My patients, this week and the last four
-         * @description The patients linked to you, those who might need your attention now (`attention_now`) first, then by name: this week so far (in each patient's zone), the four weeks before it, when they last wrote, and `needs_attention` after 14 days with no entry. The same number of queries for one patient as for 200 (a full page). Each patient's access log records the read.
+         * @description The patients linked to you, by name: `attention_now` for those who asked for a check-in or shared words that sound like crisis (`?attention_now=true` lists only them: ask it first, and show them first); this week so far (in each patient's zone), the four weeks before it, when they last wrote, and `needs_attention` after 14 days with no entry. The same number of queries for one patient as for 200 (a full page). Each patient's access log records the read.
          */
         get: operations["listPatients"];
         put?: never;
@@ -1882,8 +1882,8 @@ export interface components {
             raised_at: string;
             /** Format: date-time */
             seen_at: string | null;
-            /** @description The therapist who marked it seen. */
-            seen_by: components["schemas"]["Person"] | null;
+            /** @description You, when you marked it seen; null when another of the patient's therapists did (or no one yet): one therapist's name is not another's to read. */
+            readonly seen_by: components["schemas"]["Person"] | null;
         };
         FlagExport: {
             /** Format: uuid */
@@ -1961,7 +1961,7 @@ export interface components {
          * @description The codes `getCrisisResources` gives. A code added later may reach a client built before it: treat it as its status.
          * @enum {string}
          */
-        GetCrisisResourcesErrorCode: "invalid" | "invalid_country" | "max_length" | "not_acceptable" | "null_characters_not_allowed" | "service_unavailable" | "surrogate_characters_not_allowed";
+        GetCrisisResourcesErrorCode: "invalid" | "invalid_country" | "max_length" | "not_acceptable" | "null_characters_not_allowed" | "service_unavailable" | "surrogate_characters_not_allowed" | "unknown_timezone";
         GetCrisisResourcesErrorItem: {
             code: components["schemas"]["GetCrisisResourcesErrorCode"];
             /** @description A sentence for people; may change. */
@@ -2359,7 +2359,7 @@ export interface components {
          * @description The codes `listPatients` gives. A code added later may reach a client built before it: treat it as its status.
          * @enum {string}
          */
-        ListPatientsErrorCode: "authentication_failed" | "invalid" | "invalid_cursor" | "not_acceptable" | "not_authenticated" | "permission_denied" | "service_unavailable" | "token_not_valid" | "user_not_found";
+        ListPatientsErrorCode: "authentication_failed" | "invalid" | "invalid_choice" | "invalid_cursor" | "not_acceptable" | "not_authenticated" | "null" | "permission_denied" | "service_unavailable" | "token_not_valid" | "user_not_found";
         ListPatientsErrorItem: {
             code: components["schemas"]["ListPatientsErrorCode"];
             /** @description A sentence for people; may change. */
@@ -3432,6 +3432,8 @@ export interface components {
             attention_now: boolean;
         };
         Safety: {
+            /** @description Whether the patient marked the entry shared (false: it is private, whoever is linked). */
+            entry_shared: boolean;
             /** @description Whether a therapist may read this entry (it is shared, and a link shares entries): so the app can say plainly whether anyone will see it. */
             shared_with_therapist: boolean;
             /** @description As `getCrisisResources` answers for the patient's country. */
@@ -6574,6 +6576,8 @@ export interface operations {
             query?: {
                 /** @description An ISO 3166-1 alpha-2 code, such as US (any case). Without it, or empty, only the statements. */
                 country?: string;
+                /** @description An IANA zone, such as Europe/London: without `country`, the zone's country is used (a signed-out app sends the device's zone). Old names (US/Eastern) count too; a zone in no country (UTC) gives the statements only. */
+                timezone?: string;
             };
             header?: never;
             path?: never;
@@ -6594,6 +6598,7 @@ export interface operations {
              *
              *     Known codes by `attr`:
              *     - `country`: `invalid`, `invalid_country`, `max_length`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`
+             *     - `timezone`: `invalid`, `max_length`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`, `unknown_timezone`
              */
             400: {
                 headers: {
@@ -8279,6 +8284,13 @@ export interface operations {
     listPatients: {
         parameters: {
             query?: {
+                /**
+                 * @description `true`: only those who might need your attention now (a client shows them first); `false`: only the others.
+                 *
+                 *     * `true` - true
+                 *     * `false` - false
+                 */
+                attention_now?: "true" | "false";
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 /** @description Number of results to return per page. */
@@ -8302,7 +8314,9 @@ export interface operations {
              * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
              *
              *     Known codes by `attr`:
+             *     - `attention_now`: `invalid_choice`, `null`
              *     - `cursor`: `invalid_cursor`
+             *     - `non_field_errors`: `invalid`, `null`
              *     - `page_size`: `invalid`
              */
             400: {

@@ -38,7 +38,7 @@ def test_the_flagged_patient_comes_first_the_sentence_is_quoted_and_seen_clears_
     attention = page.locator("section.attention")
     assert attention.get_by_role("heading").inner_text() == "Might need your attention now"
     assert attention.locator("blockquote").inner_text().startswith("Honestly everyone would be better off without me")
-    assert "In a shared reflection for Wed 25 Nov (written Wed 25 Nov, 09:00 their time):" in attention.inner_text()
+    assert "In a shared reflection for Wed 25 Nov (saved Wed 25 Nov, 09:00 their time):" in attention.inner_text()
     pages.screenshots(page, screenshots_dir, "attention-patient")
 
     pages.press(page, "Mark seen")

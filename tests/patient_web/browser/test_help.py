@@ -17,14 +17,20 @@ from tests.patient_web.browser.test_screens import chef, shoot  # noqa: F401  (t
 pytestmark = pytest.mark.browser
 
 
-def test_help_now_is_one_tap_away_signed_out(new_tab, transactional_db):
-    page = new_tab()
+def test_help_now_is_one_tap_away_signed_out_with_the_lines_for_the_devices_zone(new_tab, transactional_db):
+    page = new_tab()  # a phone in Europe/London
     journal.open_app(page, "/journal/welcome")
     page.get_by_role("link", name="Help now").click()
     journal.screen(page, "Help now")
-    help_text = journal.text(page)
-    assert "not watched in real time" in help_text
-    assert "emergency" in help_text.lower()
+    main = page.locator("main")
+    expect(main).to_contain_text("not watched in real time")
+    expect(main.get_by_role("link", name="Call 999")).to_have_attribute("href", "tel:999")
+    expect(main).to_contain_text("Samaritans")
+    # Somewhere else: the lines of the country chosen, right here.
+    page.get_by_label("Lines for another country").select_option("ES")
+    expect(main.get_by_role("link", name="Call 112")).to_be_visible()
+    expect(main).not_to_contain_text("Samaritans")
+    journal.check(page)
 
 
 def test_a_reflection_that_sounds_like_crisis_shows_help_at_once_and_a_check_in_can_be_asked(
@@ -57,7 +63,7 @@ def test_a_reflection_that_sounds_like_crisis_shows_help_at_once_and_a_check_in_
 
     page.get_by_role("link", name="Help now").click()
     journal.screen(page, "Help now")
-    expect(page.locator("main")).to_contain_text("Shown for United States")
+    expect(page.locator("main").get_by_role("link", name="Call 911")).to_be_visible()  # the account's country
     shoot(page, screenshots_dir, "help-now")
 
     # The therapist marks both seen; the patient's log of reads says so, in words.

@@ -146,10 +146,16 @@ export async function putEntry(kind, id, body, version) {
     const { safety = null, ...entry } = (await call("PUT", itemPath(kind, id), body, version)).data;
     return { entry: entry, safety };
 }
-/** Crisis lines for a country (none: the statements only). No sign-in: it works signed out too. */
-export async function crisisResources(country) {
-    const query = country ? `?country=${encodeURIComponent(country)}` : "";
-    const response = await send("GET", `/api/v1/crisis-resources/${query}`);
+/** Crisis lines for a country, else for the country of a time zone (neither: the statements
+ * only). No sign-in: it works signed out too. */
+export async function crisisResources(where) {
+    const query = new URLSearchParams();
+    if (where.country)
+        query.set("country", where.country);
+    if (where.timezone)
+        query.set("timezone", where.timezone);
+    const text = query.toString();
+    const response = await send("GET", `/api/v1/crisis-resources/${text ? `?${text}` : ""}`);
     return (await parse(response)).data;
 }
 /** Ask the therapist to check in: no words. The same request while it is unseen. */

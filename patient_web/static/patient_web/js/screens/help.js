@@ -3,9 +3,9 @@
  * One tap from every screen (the header's "Help now"), signed in or not; and shown at once,
  * gently, when something just written sounds like crisis (`safetyPanel`). */
 import * as api from "../api.js";
-import { h } from "../dom.js";
+import { field, h } from "../dom.js";
 import * as session from "../session.js";
-import { problem } from "./forms.js";
+import { countrySelect, problem } from "./forms.js";
 /** One service: its name, when it answers, and a link for each way to reach it. */
 function service(s) {
     const ways = [];
@@ -46,20 +46,39 @@ function checkInButton() {
     });
     return h("div", { class: "check-in" }, button, said);
 }
-async function resourcesFor(country) {
+async function resourcesFor(where) {
     try {
-        return await api.crisisResources(country);
+        return await api.crisisResources(where);
     }
     catch {
         return null; // offline and never fetched: the statement below still says what to do
     }
 }
+/** The device's own zone: where a signed-out visitor probably is. */
+function deviceZone() {
+    try {
+        return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 const OFFLINE_STATEMENT = "This journal is not watched in real time and is not an emergency service. If you might act on thoughts of harming yourself, or you are in danger, call your local emergency number now.";
-/** The "Help now" screen. */
+/** The "Help now" screen: the lines for the account's country, else the device's zone's, and a
+ * choice of country right here (signed in or not), so no one has to find a setting first. */
 export async function help() {
-    const country = session.user?.country_in_effect ?? null;
-    const resources = await resourcesFor(country);
-    return h("section", { class: "help" }, h("h1", {}, "Help now"), h("p", { class: "lede" }, "If things feel like too much, you don't have to carry it alone. These people are there to talk, any time they say."), resources ? resourcesBlock(resources) : h("p", { class: "emergency" }, OFFLINE_STATEMENT), session.user ? checkInButton() : null, h("p", { class: "hint" }, country ? `Shown for ${regionName(country)}. ` : "Set where you are to see lines for your country. ", session.user ? h("a", { href: "/journal/account" }, "Change where you are") : null));
+    const chosen = session.user?.country_in_effect ?? null;
+    const first = await resourcesFor(chosen ? { country: chosen } : { timezone: deviceZone() });
+    const shown = h("div", {}, first ? resourcesBlock(first) : h("p", { class: "emergency" }, OFFLINE_STATEMENT));
+    const picker = countrySelect(first?.country ?? null, null);
+    picker.options[0].textContent = "Choose where you are";
+    picker.addEventListener("change", async () => {
+        if (!picker.value)
+            return;
+        const lines = await resourcesFor({ country: picker.value });
+        shown.replaceChildren(lines ? resourcesBlock(lines) : h("p", { class: "emergency" }, OFFLINE_STATEMENT));
+    });
+    return h("section", { class: "help" }, h("h1", {}, "Help now"), h("p", { class: "lede" }, "If things feel like too much, you don't have to carry it alone. These people are there to talk."), shown, session.user ? checkInButton() : null, field("Lines for another country", picker, session.user ? "To change it for good: Account, “Where you are”." : undefined));
 }
 export function regionName(code) {
     try {
@@ -69,13 +88,20 @@ export function regionName(code) {
         return code;
     }
 }
+/** Who will read this entry, plainly: never "private" for an entry a therapist linked later could read. */
+function whoReads(safety) {
+    if (safety.shared_with_therapist) {
+        return "Your therapist can read this entry, but not straight away: they look between sessions, not in real time.";
+    }
+    if (!safety.entry_shared)
+        return "This entry is private: no one else will read it.";
+    return "No therapist reads your entries right now, so no one will see this soon.";
+}
 /** Shown at once when what was just written sounds like crisis: gentle, with help and a plain
  * word on who will read it. Focus moves into it, and Escape or "Close" puts it away. */
 export function safetyPanel(safety) {
     const close = h("button", { type: "button", class: "secondary" }, "Close");
-    const panel = h("aside", { class: "safety", role: "dialog", "aria-modal": "false", "aria-labelledby": "safety-heading", tabindex: "-1" }, h("h2", { id: "safety-heading" }, "That sounds really hard"), h("p", {}, "Thank you for writing it down. If you might act on these thoughts, or you're not safe right now, please reach out now:"), resourcesBlock(safety.resources), h("p", { class: "shared-note" }, safety.shared_with_therapist
-        ? "Your therapist can read this entry, but not straight away: they look between sessions, not in real time."
-        : "This entry is private: no one else will read it."), session.user ? checkInButton() : null, close);
+    const panel = h("aside", { class: "safety", role: "dialog", "aria-modal": "false", "aria-labelledby": "safety-heading", tabindex: "-1" }, h("h2", { id: "safety-heading" }, "That sounds really hard"), h("p", {}, "Thank you for writing it down. If you might act on these thoughts, or you're not safe right now, please reach out now:"), resourcesBlock(safety.resources), h("p", { class: "shared-note" }, whoReads(safety)), session.user ? checkInButton() : null, close);
     const remove = () => panel.remove();
     close.addEventListener("click", remove);
     panel.addEventListener("keydown", (event) => {
@@ -90,5 +116,6 @@ export function showSafety(safety) {
     const panel = safetyPanel(safety);
     const main = document.getElementById("main");
     main?.before(panel);
-    panel.focus();
+    panel.focus({ preventScroll: true });
+    panel.scrollIntoView({ block: "start" }); // its heading first, on a phone too
 }
