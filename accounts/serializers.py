@@ -44,7 +44,7 @@ class CountryField(fields.CharField):
     """A two-letter country code in any case, answered in capitals; null or "" chooses none
     (the time zone's country is used), stored as ""."""
 
-    default_error_messages = {"unknown_country": "A two-letter country code, such as GB."}
+    default_error_messages = {"unknown_country": "No country has that code: two letters, such as GB or ES."}
 
     def __init__(self, **kwargs):
         kwargs.update(max_length=2, allow_null=True, allow_blank=True, required=False)

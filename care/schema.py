@@ -15,6 +15,7 @@ from care.brief import LONGEST_LOOK_BACK
 from care.renderers import MarkdownRenderer
 from care.selectors import NEEDS_ATTENTION_AFTER, ROSTER_WEEKS
 from care.serializers import (
+    ATTENTION_NOW_CHOICES,
     DEFAULT_LOOK_BACK_WEEKS,
     BriefQuerySerializer,
     BriefSerializer,
@@ -48,7 +49,15 @@ roster = documented(
             f"{_WEEKS_BEFORE} weeks before it, when they last wrote, and `needs_attention` after "
             f"{duration(NEEDS_ATTENTION_AFTER)} with no entry. The same number of queries for one patient as for "
             f"{CursorPagination.max_page_size} (a full page). Each patient's access log records the read.",
-            parameters=[RosterQuerySerializer],
+            parameters=[
+                OpenApiParameter(
+                    "attention_now",
+                    OpenApiTypes.STR,
+                    enum=[value for value, _ in ATTENTION_NOW_CHOICES],
+                    description=RosterQuerySerializer().fields["attention_now"].help_text,
+                    extensions={"x-enum-name": "RosterAttentionNow"},
+                )
+            ],
             tags=["care"],
         )
     ),

@@ -6,6 +6,7 @@ from typing import Any
 
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from accounts.serializers import PersonSerializer
 from care.brief import DEFAULT_LOOK_BACK, QUIET_STRETCH_DAYS, Brief
@@ -194,9 +195,21 @@ class SessionCreateSerializer(KnownFieldsOnly, serializers.Serializer[Any]):
     )
 
 
+#: Importable for drf-spectacular's ENUM_NAME_OVERRIDES: ``?attention_now=``'s values.
+ATTENTION_NOW_CHOICES = [("true", "true"), ("false", "false")]
+
+
+class StrictQueryChoiceField(serializers.ChoiceField):
+    """A query parameter sent empty is refused as any other value not among the choices (DRF
+    would read ``?attention_now=`` as absent, which the schema's enum does not allow)."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        return dictionary.get(self.field_name, empty)
+
+
 class RosterQuerySerializer(serializers.Serializer[Any]):
-    attention_now = serializers.ChoiceField(
-        choices=["true", "false"],
+    attention_now = StrictQueryChoiceField(
+        choices=ATTENTION_NOW_CHOICES,
         required=False,
         help_text="`true`: only those who might need your attention now (a client shows them first); `false`: "
         "only the others.",

@@ -19,6 +19,9 @@ class FlagExportSerializer(serializers.ModelSerializer[Flag]):
     sentence = serializers.CharField(
         allow_null=True, read_only=True, help_text="The sentence, as written; null for a check-in and once cleared."
     )
+    kind = serializers.CharField(
+        source="risk_kind", allow_null=True, read_only=True, help_text="What the words sounded like; null: a check-in."
+    )
 
     class Meta:
         model = Flag

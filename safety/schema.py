@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 
-from core.openapi import documented, duration
+from core.openapi import ZONE_PATTERN, documented, duration
 from safety.resources import COUNTRY_QUERY
 from safety.serializers import CheckInSerializer, CrisisResourcesSerializer
 
@@ -22,7 +21,8 @@ COUNTRY = OpenApiParameter(
 )
 TIMEZONE = OpenApiParameter(
     "timezone",
-    OpenApiTypes.STR,
+    # Empty is no zone, as ``?country=`` empty is no country (DRF reads an empty optional value as absent).
+    {"type": "string", "pattern": f"^({ZONE_PATTERN.removeprefix('^').removesuffix('$')})?$", "maxLength": 64},
     OpenApiParameter.QUERY,
     description="An IANA zone, such as Europe/London: without `country`, the zone's country is used (a "
     "signed-out app sends the device's zone). Old names (US/Eastern) count too; a zone in no country (UTC) "

@@ -39,6 +39,7 @@ REFUSES_VALID_INPUT = {
     "POST /api/v1/auth/logout/": "a refresh token the server never issued",
     "POST /api/v1/care-links/": "an invite code nobody was given",
     "PATCH /api/v1/me/": "a zone is one of ~600 IANA names, too many for an enum",
+    "GET /api/v1/crisis-resources/": "?timezone= is one of ~600 IANA names, too many for an enum",
     "DELETE /api/v1/me/": "a password that is not the user's",
     "POST /api/v1/auth/password/change/": "a current password that is not the user's, a new one the validators refuse",
     "POST /api/v1/auth/password/reset/confirm/": "a reset link the server never sent",

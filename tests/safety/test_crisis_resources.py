@@ -95,6 +95,7 @@ def test_a_signed_out_app_is_answered_for_its_devices_zone(db, zone, country, nu
 
 
 def test_a_country_asked_wins_over_the_zone_and_an_unknown_zone_is_a_400(db):
+    assert APIClient().get(URL, {"timezone": ""}).json()["country"] is None  # empty: no zone, as for country
     assert APIClient().get(URL, {"country": "es", "timezone": "Europe/London"}).json()["country"] == "ES"
     refused = APIClient().get(URL, {"timezone": "Mars/Olympus"})
     assert refused.status_code == 400

@@ -155,7 +155,8 @@ def test_a_shared_entry_that_fires_marks_the_patient_and_quotes_the_sentence(as_
     assert [row["display_name"] for row in first] == ["Sam (chef)"]  # what a client asks first, and shows first
     rest = as_therapist.get("/api/v1/patients/?attention_now=false").json()["results"]
     assert [row["display_name"] for row in rest] == ["Alex", "Blake"]
-    assert as_therapist.get("/api/v1/patients/?attention_now=yes").status_code == 400
+    for wrong in ("yes", "", "True"):
+        assert as_therapist.get(f"/api/v1/patients/?attention_now={wrong}").status_code == 400
     flags = patient(as_therapist, chef)["flags"]
     assert len(flags) == 1
     assert flags[0]["sentence"] == RISKY_SENTENCE
@@ -339,6 +340,7 @@ def test_the_export_holds_the_flags(as_chef, link):
     flags = as_chef.get("/api/v1/me/export/").json()["safety"]["flags"]
     assert sorted(flag["source"] for flag in flags) == ["check_in", "reflection"]
     assert RISKY_SENTENCE in [flag["sentence"] for flag in flags]
+    assert sorted((flag["source"], flag["kind"]) for flag in flags) == [("check_in", None), ("reflection", "suicidal")]
 
 
 def test_the_roster_pages_by_name_forward_and_back_each_patient_once_whatever_is_flagged(

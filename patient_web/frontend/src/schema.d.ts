@@ -1892,7 +1892,8 @@ export interface components {
             /** Format: uuid */
             readonly entry_id: string | null;
             readonly entry_when: unknown;
-            readonly kind: components["schemas"]["RiskKindEnum"];
+            /** @description What the words sounded like; null: a check-in. */
+            readonly kind: string | null;
             /** @description The sentence, as written; null for a check-in and once cleared. */
             readonly sentence: string | null;
             readonly shared: boolean;
@@ -2359,7 +2360,7 @@ export interface components {
          * @description The codes `listPatients` gives. A code added later may reach a client built before it: treat it as its status.
          * @enum {string}
          */
-        ListPatientsErrorCode: "authentication_failed" | "invalid" | "invalid_choice" | "invalid_cursor" | "not_acceptable" | "not_authenticated" | "null" | "permission_denied" | "service_unavailable" | "token_not_valid" | "user_not_found";
+        ListPatientsErrorCode: "authentication_failed" | "invalid" | "invalid_choice" | "invalid_cursor" | "not_acceptable" | "not_authenticated" | "permission_denied" | "service_unavailable" | "token_not_valid" | "user_not_found";
         ListPatientsErrorItem: {
             code: components["schemas"]["ListPatientsErrorCode"];
             /** @description A sentence for people; may change. */
@@ -3412,6 +3413,8 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "patient" | "therapist";
+        /** @enum {string} */
+        RosterAttentionNow: "false" | "true";
         RosterPatient: {
             /** Format: uuid */
             id: string;
@@ -8284,13 +8287,8 @@ export interface operations {
     listPatients: {
         parameters: {
             query?: {
-                /**
-                 * @description `true`: only those who might need your attention now (a client shows them first); `false`: only the others.
-                 *
-                 *     * `true` - true
-                 *     * `false` - false
-                 */
-                attention_now?: "true" | "false";
+                /** @description `true`: only those who might need your attention now (a client shows them first); `false`: only the others. */
+                attention_now?: components["schemas"]["RosterAttentionNow"];
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 /** @description Number of results to return per page. */
@@ -8314,9 +8312,8 @@ export interface operations {
              * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
              *
              *     Known codes by `attr`:
-             *     - `attention_now`: `invalid_choice`, `null`
+             *     - `attention_now`: `invalid_choice`
              *     - `cursor`: `invalid_cursor`
-             *     - `non_field_errors`: `invalid`, `null`
              *     - `page_size`: `invalid`
              */
             400: {
