@@ -54,7 +54,7 @@ roster = documented(
                     "attention_now",
                     OpenApiTypes.STR,
                     enum=[value for value, _ in ATTENTION_NOW_CHOICES],
-                    description=RosterQuerySerializer().fields["attention_now"].help_text,
+                    description=str(RosterQuerySerializer().fields["attention_now"].help_text),
                     extensions={"x-enum-name": "RosterAttentionNow"},
                 )
             ],
