@@ -61,8 +61,9 @@ patient-web: $(STAMP)
 ## into docs/screenshots/ for the README. Needs Chromium (/usr/bin/chromium, or GOOD_ENOUGH_BROWSER).
 screenshots: $(STAMP)
 	env -u DATABASE_URL -u REDIS_URL GOOD_ENOUGH_BROWSER_REQUIRED=1 GOOD_ENOUGH_SCREENSHOTS_DIR="$(CURDIR)/docs/screenshots" \
-		$(BIN)/python -m pytest tests/dashboard/browser/test_screenshots.py \
-		"tests/patient_web/browser/test_screens.py::test_every_screen_reads_well_on_a_phone" -q
+		$(BIN)/python -m pytest tests/dashboard/browser/test_screenshots.py tests/dashboard/browser/test_attention.py \
+		"tests/patient_web/browser/test_screens.py::test_every_screen_reads_well_on_a_phone" \
+		tests/patient_web/browser/test_help.py -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
