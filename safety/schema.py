@@ -9,7 +9,7 @@ from drf_standardized_errors.openapi_validation_errors import extend_validation_
 
 from core.openapi import ZONE_PATTERN, documented, duration
 from safety.resources import COUNTRY_QUERY
-from safety.serializers import CheckInSerializer, CrisisResourcesSerializer
+from safety.serializers import CheckInRequestSerializer, CheckInSerializer, CrisisResourcesSerializer
 
 #: ``?country=``, said by hand: from the serializer the schema would refuse an empty value,
 #: which the server reads as no country (an app with no country set may send it so).
@@ -79,9 +79,10 @@ check_ins = documented(
             summary="Ask my therapist to check in",
             description="No words are sent: the patient's linked therapists see that they asked, at the top of "
             "their list, and are told once (e-mail where the server sends it). While a request is unseen, asking "
-            "again answers it (200) rather than making a second (201). `reaches_therapist` is false for a "
+            "again answers it (200) rather than making a second (201). A body with any field is refused: "
+            "it carries no words. `reaches_therapist` is false for a "
             "patient with no therapist linked: the app should then point to `getCrisisResources`.",
-            request=None,
+            request=CheckInRequestSerializer,
             responses={200: CheckInSerializer, 201: CheckInSerializer},
             tags=["safety"],
         ),

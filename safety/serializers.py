@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import zone_country
-from accounts.serializers import TimezoneField
+from accounts.serializers import NoFieldsSerializer, TimezoneField
 from core import fields
 from safety.resources import COUNTRY_CODE
 
@@ -76,6 +76,13 @@ class SafetySerializer(serializers.Serializer[Any]):
         "so the app can say plainly whether anyone will see it."
     )
     resources = CrisisResourcesSerializer(help_text="As `getCrisisResources` answers for the patient's country.")
+
+
+class CheckInRequestSerializer(NoFieldsSerializer):
+    """A check-in carries no words: a body with any field (a note, a message) is refused, so no
+    client can believe it sent something the therapist will read."""
+
+    client_description = "Empty: send `{}` or no body. A check-in carries no words."
 
 
 class CheckInSerializer(serializers.Serializer[Any]):

@@ -12,13 +12,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import CareLink, User
+from accounts.models import User
 from accounts.permissions import IsPatient, signed_in_user
+from accounts.selectors import therapists_linked
 from core.pagination import CursorPagination
 from safety import schema, services
 from safety.models import Flag
 from safety.selectors import crisis_answer
-from safety.serializers import CheckInSerializer, CrisisQuerySerializer, CrisisResourcesSerializer
+from safety.serializers import (
+    CheckInRequestSerializer,
+    CheckInSerializer,
+    CrisisQuerySerializer,
+    CrisisResourcesSerializer,
+)
 
 
 @schema.crisis_resources
@@ -44,7 +50,7 @@ class NewestFirst(CursorPagination):
 
 def check_ins_shown(patient: User, flags: Sequence[Flag]) -> list[dict[str, Any]]:
     """The requests as the patient sees them, each saying whether it reaches a therapist."""
-    linked = CareLink.objects.active().filter(patient=patient).exists()
+    linked = therapists_linked(patient.id).exists()
     for flag in flags:
         # A request made with no therapist linked was kept cleared: it reached no one.
         flag.reaches_therapist = linked and flag.cleared_at is None  # type: ignore[attr-defined]  # shown, not stored
@@ -70,6 +76,7 @@ class CheckInView(generics.ListAPIView[Flag]):
         return self.get_paginated_response(check_ins_shown(signed_in_user(request), page))
 
     def post(self, request: Request) -> Response:
+        CheckInRequestSerializer(data=request.data).is_valid(raise_exception=True)
         patient = signed_in_user(request)
         flag, created = services.check_in_request(patient=patient, now=timezone.now())
         answer = check_ins_shown(patient, [flag])[0]

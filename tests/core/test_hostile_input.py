@@ -45,6 +45,7 @@ from reminders.serializers import (
     ReminderSettingsSerializer,
     ReminderUpdateSerializer,
 )
+from safety.serializers import CheckInRequestSerializer
 from tests.factories import (
     CareLinkFactory,
     CommitmentFactory,
@@ -150,6 +151,7 @@ def endpoints(world: World) -> list[tuple[str, str, str, type[serializers.BaseSe
             {"uid": "MTIz", "token": "abc-def", "new_password": "a-long-enough-pass-2026"},
         ),
         ("patient", "post", "/api/v1/auth/logout-everywhere/", NoFieldsSerializer, {}),
+        ("patient", "post", "/api/v1/check-ins/", CheckInRequestSerializer, {}),
         ("therapist", "post", "/api/v1/invites/", InviteCreateSerializer, {"note": "for Sam"}),
         (
             "patient",

@@ -22,7 +22,7 @@ from reminders import notices
 from safety.models import Flag
 from safety.risk import risk_in
 from tests.factories import CareLinkFactory, PatientFactory, ReflectionFactory
-from tests.helpers import client_for
+from tests.helpers import client_for, error_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,11 @@ def test_every_kind_of_entry_and_every_write_is_read(as_chef, link):
 
 
 def test_a_check_in_request_carries_no_words_and_is_not_made_twice_while_unseen(as_chef, link):
-    first = as_chef.post("/api/v1/check-ins/", {"note": "ignored words"}, format="json")
+    words = as_chef.post("/api/v1/check-ins/", {"note": "please call me"}, format="json")
+    assert words.status_code == 400  # no words: a client must not believe the therapist will read them
+    assert error_codes(words) == ["unknown_field"]
+    assert not Flag.objects.exists()
+    first = as_chef.post("/api/v1/check-ins/", {}, format="json")
     assert first.status_code == 201
     assert first.json()["reaches_therapist"] is True
     again = as_chef.post("/api/v1/check-ins/")
@@ -435,3 +439,10 @@ def test_the_sweep_tells_a_flag_no_one_could_be_told_of_when_it_was_raised(as_ch
         notices.flag_tell(flag_id=flag_id, now=flag.raised_at)
     assert [message["To"] for message in mails(smtp)] == [therapist.email]
     assert notices.flags_untold(now=flag.raised_at) == []
+
+
+def test_a_check_in_is_told_only_to_the_therapists_it_was_asked_of(as_chef, chef, link, therapist, stranger_therapist):
+    as_chef.post("/api/v1/check-ins/")
+    check_in = Flag.objects.get()
+    CareLinkFactory(therapist=stranger_therapist, patient=chef)  # linked after the asking
+    assert notices.recipients(check_in) == [therapist]
