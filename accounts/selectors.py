@@ -23,6 +23,14 @@ def linked_cares(therapist: User) -> QuerySet[CareLink]:
     return CareLink.objects.door(therapist).select_related("patient")
 
 
+def therapists_linked(patient_id: uuid.UUID, *, sharing_entries: bool = False) -> QuerySet[CareLink]:
+    """The patient's active links to a therapist, the therapist loaded: who a request of theirs
+    reaches, and (``sharing_entries``) who may read what they share. The patient's side of
+    ``door``: one home for "does this patient have someone to ask?"."""
+    links = CareLink.objects.active().filter(patient_id=patient_id, therapist__isnull=False)
+    return (links.filter(share_entries=True) if sharing_entries else links).select_related("therapist")
+
+
 def linked_care(*, therapist: User, patient_id: uuid.UUID | str) -> CareLink:
     """The active link from this therapist to this patient, the patient loaded with it; else
     ``NotLinked``. A patient who exists but is not linked answers exactly like one who does not

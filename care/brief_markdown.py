@@ -137,7 +137,7 @@ def _flag_line(flag: Flag, brief: Brief) -> str:
     if flag.is_check_in:
         line = f"- {saved}: asked you to check in."
     else:
-        entry = f"{ENTRY_WORDS[flag.source]} for {_entry_day(flag)}"
+        entry = flagged_entry(flag, day=_day)
         line = f"- In a shared {entry} (saved {saved}): “{escape(flag.sentence or '')}”"
     if flag.seen_at is not None:
         seen = flag.seen_at.astimezone(zone)
@@ -146,10 +146,12 @@ def _flag_line(flag: Flag, brief: Brief) -> str:
     return line
 
 
-def _entry_day(flag: Flag) -> str:
+def flagged_entry(flag: Flag, *, day: Callable[[date], str]) -> str:
+    """The entry a flag is about, in words: "reflection for Tue 1 Dec", "pride entry for the week
+    of Mon 30 Nov", each day as ``day`` writes it (the page and the Markdown say it alike)."""
     if written := flag.entry_when.get("date"):
-        return _day(date.fromisoformat(written))
-    return f"the week of {_day(week_monday(flag.entry_when['week']))}"
+        return f"{ENTRY_WORDS[flag.source]} for {day(date.fromisoformat(written))}"
+    return f"{ENTRY_WORDS[flag.source]} for the week of {day(week_monday(flag.entry_when['week']))}"
 
 
 def _experiment_line(experiment: Experiment, *, shared: bool) -> str:

@@ -24,7 +24,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.models import CareLink, User
+from accounts.models import User
+from accounts.selectors import therapists_linked
 from reminders import channels
 from safety.models import Flag
 from safety.services import flag_notify_claim
@@ -42,10 +43,10 @@ def recipients(flag: Flag) -> list[User]:
     shares entries for an entry (and only while the patient shares it)."""
     if not flag.shared:
         return []
-    links = CareLink.objects.active().filter(patient_id=flag.patient_id, therapist__isnull=False)
-    if not flag.is_check_in:
-        links = links.filter(share_entries=True)
-    return [link.therapist for link in links.select_related("therapist") if link.therapist is not None]
+    links = therapists_linked(flag.patient_id, sharing_entries=not flag.is_check_in)
+    if flag.is_check_in:  # asked of the therapists linked then, not of one linked since
+        links = links.filter(created_at__lte=flag.raised_at)
+    return [link.therapist for link in links if link.therapist is not None]
 
 
 def message(flag: Flag, therapist: User, *, now: datetime) -> channels.Message:

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from django.db import transaction
 
-from accounts.models import CareLink, User
+from accounts.models import User
+from accounts.selectors import therapists_linked
 from safety import signals
 from safety.models import Flag
 from safety.risk import Risk, risk_in
@@ -29,7 +30,7 @@ def screen(words: Iterable[str | None]) -> Risk | None:
 
 def shares_with_a_therapist(patient: User) -> bool:
     """Whether any therapist may read the patient's shared entries (an active link that shares)."""
-    return CareLink.objects.active().filter(patient=patient, share_entries=True).exists()
+    return therapists_linked(patient.id, sharing_entries=True).exists()
 
 
 @transaction.atomic
@@ -81,7 +82,7 @@ def check_in_request(*, patient: User, now: datetime) -> tuple[Flag, bool]:
     linked no one is asked: the request is kept cleared (the patient is told so), and a therapist
     linked later never sees it."""
     User.objects.select_for_update().filter(pk=patient.pk).first()  # one request at a time per patient
-    linked = CareLink.objects.active().filter(patient=patient).exists()
+    linked = therapists_linked(patient.id).exists()
     open_request = Flag.objects.filter(
         patient=patient, source=Flag.Source.CHECK_IN, seen_at__isnull=True, cleared_at__isnull=True
     ).first()

@@ -3,16 +3,15 @@ why the sign-in page was reached from a form; ``{{ flag|flagged_entry }}``: the 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django import template
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from care.brief_markdown import ENTRY_WORDS
+from care import brief_markdown
 from dashboard.views import SIGNED_OUT, SIGNED_OUT_FLAG
-from journal.dates import week_monday
 from safety.models import Flag
 
 register = template.Library()
@@ -37,9 +36,4 @@ def signed_out_notice(request: HttpRequest) -> str:
 @register.filter
 def flagged_entry(flag: Flag) -> str:
     """ "reflection for Tue 1 Dec", "pride entry for the week of Mon 30 Nov": the entry a flag is about."""
-    kind = ENTRY_WORDS[flag.source]
-    if written := flag.entry_when.get("date"):
-        day = date.fromisoformat(written)
-        return f"{kind} for {day:%a} {day.day} {day:%b}"
-    monday = week_monday(flag.entry_when["week"])
-    return f"{kind} for the week of {monday:%a} {monday.day} {monday:%b}"
+    return brief_markdown.flagged_entry(flag, day=lambda day: f"{day:%a} {day.day} {day:%b}")

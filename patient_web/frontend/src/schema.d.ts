@@ -297,7 +297,7 @@ export interface paths {
         put?: never;
         /**
          * Ask my therapist to check in
-         * @description No words are sent: the patient's linked therapists see that they asked, at the top of their list, and are told once (e-mail where the server sends it). While a request is unseen, asking again answers it (200) rather than making a second (201). `reaches_therapist` is false for a patient with no therapist linked: the app should then point to `getCrisisResources`.
+         * @description No words are sent: the patient's linked therapists see that they asked, at the top of their list, and are told once (e-mail where the server sends it). While a request is unseen, asking again answers it (200) rather than making a second (201). A body with any field is refused: it carries no words. `reaches_therapist` is false for a patient with no therapist linked: the app should then point to `getCrisisResources`.
          */
         post: operations["requestCheckIn"];
         delete?: never;
@@ -1183,6 +1183,8 @@ export interface components {
             /** @description Whether the patient has a therapist linked to ask: false with none. */
             readonly reaches_therapist: boolean;
         };
+        /** @description Empty: send `{}` or no body. A check-in carries no words. */
+        CheckInRequestRequest: Record<string, never>;
         Commitment: {
             /** Format: uuid */
             readonly id: string;
@@ -3372,7 +3374,7 @@ export interface components {
          * @description The codes `requestCheckIn` gives. A code added later may reach a client built before it: treat it as its status.
          * @enum {string}
          */
-        RequestCheckInErrorCode: "authentication_failed" | "not_acceptable" | "not_authenticated" | "permission_denied" | "service_unavailable" | "token_not_valid" | "user_not_found";
+        RequestCheckInErrorCode: "authentication_failed" | "invalid" | "not_acceptable" | "not_authenticated" | "null" | "parse_error" | "permission_denied" | "request_too_large" | "service_unavailable" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
         RequestCheckInErrorItem: {
             code: components["schemas"]["RequestCheckInErrorCode"];
             /** @description A sentence for people; may change. */
@@ -5813,7 +5815,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CheckInRequestRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -5829,6 +5835,21 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CheckIn"];
+                };
+            };
+            /**
+             * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
+             *
+             *     Known codes by `attr`:
+             *     - `non_field_errors`: `invalid`, `null`
+             *     - any field the request schema does not list: `unknown_field`
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestCheckInError"];
                 };
             };
             /**
@@ -5863,6 +5884,32 @@ export interface operations {
              *     Known codes: `not_acceptable`.
              */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestCheckInError"];
+                };
+            };
+            /**
+             * @description The body is larger than the server accepts.
+             *
+             *     Known codes: `request_too_large`.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestCheckInError"];
+                };
+            };
+            /**
+             * @description The body is not `application/json`.
+             *
+             *     Known codes: `unsupported_media_type`.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

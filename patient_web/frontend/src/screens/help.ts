@@ -84,8 +84,7 @@ export async function help(): Promise<HTMLElement> {
   const chosen = session.user?.country_in_effect ?? null;
   const first = await resourcesFor(chosen ? { country: chosen } : { timezone: deviceZone() });
   const shown = h("div", {}, first ? resourcesBlock(first) : h("p", { class: "emergency" }, OFFLINE_STATEMENT));
-  const picker = countrySelect(first?.country ?? null, null);
-  (picker.options[0] as HTMLOptionElement).textContent = "Choose where you are";
+  const picker = countrySelect(first?.country ?? null, null, "Choose where you are");
   picker.addEventListener("change", async () => {
     if (!picker.value) return;
     const lines = await resourcesFor({ country: picker.value });

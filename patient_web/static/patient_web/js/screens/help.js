@@ -70,8 +70,7 @@ export async function help() {
     const chosen = session.user?.country_in_effect ?? null;
     const first = await resourcesFor(chosen ? { country: chosen } : { timezone: deviceZone() });
     const shown = h("div", {}, first ? resourcesBlock(first) : h("p", { class: "emergency" }, OFFLINE_STATEMENT));
-    const picker = countrySelect(first?.country ?? null, null);
-    picker.options[0].textContent = "Choose where you are";
+    const picker = countrySelect(first?.country ?? null, null, "Choose where you are");
     picker.addEventListener("change", async () => {
         if (!picker.value)
             return;
