@@ -64,6 +64,20 @@ def get_int(name: str, default: int, *, minimum: int = 1, maximum: int = 65535) 
     return number
 
 
+def get_seconds(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    """A duration in seconds, whole or not ("20", "0.5")."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds; got {value!r}.") from None
+    if not minimum <= seconds <= maximum:  # False for nan, so nan is refused too
+        raise ImproperlyConfigured(f"{name} must be between {minimum:g} and {maximum:g} seconds; got {value!r}.")
+    return seconds
+
+
 def get_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -111,6 +125,23 @@ def get_service_account(name: str) -> dict[str, str] | None:
 def url_host(url: str) -> str:
     """The URL's host name, lower-cased, without a final dot ("" if it has none)."""
     return (urlsplit(url).hostname or "").rstrip(".")
+
+
+def get_base_url(name: str) -> str | None:
+    """An http(s) base URL with a host, which paths are appended to; returned without a final slash."""
+    value = get_url(name, {"http", "https"})
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- a port that is not a number raises here
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not a URL that parses; got {value!r}.") from None
+    if not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must name a host, e.g. http://127.0.0.1:8080/v1; got {value!r}.")
+    if "?" in value or "#" in value:
+        raise ImproperlyConfigured(f"{name} is a base URL, paths are added to it: it takes no ? or #; got {value!r}.")
+    return value.rstrip("/")
 
 
 def get_rate(name: str, default: str) -> str:
@@ -251,6 +282,12 @@ def validate_webhook_secret(value: str) -> None:
         raise ValueError("the part after 'whsec_' is not base64.") from None
     if not 24 <= len(key) <= 64:
         raise ValueError(f"it must encode 24 to 64 bytes; it encodes {len(key)}.")
+
+
+def validate_bearer_token(value: str) -> None:
+    """A token that can stand in an ``Authorization: Bearer`` header: visible ASCII, no spaces."""
+    if not all("!" <= character <= "~" for character in value):
+        raise ValueError("it must be printable ASCII with no spaces, as it goes in an Authorization header.")
 
 
 def new_vapid_private_key() -> str:

@@ -385,6 +385,22 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- Session transcripts --------------------------------------------------------------------
+
+# A second drafter for session transcripts, off until TRANSCRIPT_DRAFTER_URL is set: a language
+# model the clinic runs, behind an OpenAI-compatible API (care/model_drafter.py,
+# docs/model-drafter.md). Setting the URL sends every recorded transcript there.
+TRANSCRIPT_DRAFTER_URL = env.get_base_url("TRANSCRIPT_DRAFTER_URL")
+if TRANSCRIPT_DRAFTER_URL and TRANSCRIPT_DRAFTER_URL.endswith("/chat/completions"):
+    raise ImproperlyConfigured(
+        "TRANSCRIPT_DRAFTER_URL is the API's base URL (e.g. http://127.0.0.1:8080/v1); "
+        "/chat/completions is added to it, so leave that off."
+    )
+TRANSCRIPT_DRAFTER_MODEL = env.get_str("TRANSCRIPT_DRAFTER_MODEL") or "default"
+TRANSCRIPT_DRAFTER_KEY = env.get_checked("TRANSCRIPT_DRAFTER_KEY", env.validate_bearer_token)
+# The whole request (connect, send, the model's answer) gets this long; then the built-in drafter drafts.
+TRANSCRIPT_DRAFTER_TIMEOUT = env.get_seconds("TRANSCRIPT_DRAFTER_TIMEOUT", 20.0, minimum=0.1, maximum=600.0)
+
 # --- Safety ---------------------------------------------------------------------------------
 
 # The crisis resources patients are shown (safety/resources.py): an operator-edited TOML file,

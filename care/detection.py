@@ -31,7 +31,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Generic, TypeVar
 
 from care.transcripts import Speaker, Transcript, TranscriptWarning, Turn
@@ -89,6 +89,12 @@ class Draft:
     details: str
     evidence: str
     line: int  # where the therapist's proposal starts
+    #: ISO weekdays (1 = Monday) when the practice is only on some days; () for every day of its cadence.
+    weekdays: tuple[int, ...] = ()
+    #: An experiment's planned day: a day named in the session, the first such day after it.
+    planned_for: date | None = None
+    #: A time of day agreed for it ("at eight, before the kids wake"): its reminder's time.
+    remind_at: time | None = None
 
 
 @dataclass(frozen=True)
@@ -103,8 +109,9 @@ class PhraseHit(Generic[T_co]):
         return self.start < other.end and other.start < self.end
 
 
-def drafts_detect(transcript: Transcript) -> list[Draft]:
-    """The practices the patient agreed to, in the order they were proposed."""
+def drafts_detect(transcript: Transcript, *, held_on: date | None = None) -> list[Draft]:
+    """The practices the patient agreed to, in the order they were proposed; ``held_on`` (the
+    session's day) places a day named in it ("on Thursday") in the calendar."""
     drafts = []
     for proposal, answer in itertools.pairwise(transcript.turns):
         if proposal.speaker is not Speaker.THERAPIST or answer.speaker is not Speaker.PATIENT:

@@ -29,12 +29,32 @@ class Session(models.Model):
     title = EncryptedTextField(null=True, blank=True)  # the transcript's "# Title" line
     transcript = EncryptedTextField(null=True, blank=True)  # as given; null when none was
     turns = models.PositiveIntegerField(default=0)
+    #: Who was who in the transcript, as JSON ``{name: "therapist" | "patient"}``: given by the
+    #: therapist or proposed by the parser. Encrypted: the names are the people's.
+    speaker_roles = EncryptedTextField(null=True, blank=True)
+    #: A keyed digest of the transcript as stored (``care.services.transcript_digest``): the same
+    #: transcript recorded again for the patient is caught without comparing decrypted texts.
+    transcript_digest = models.CharField(max_length=64, blank=True, default="")
+    #: The ``Idempotency-Key`` the recording request carried, and a digest of that request: a
+    #: retry with the same key answers this session; the same key with another request is refused.
+    idempotency_key = models.CharField(max_length=255, blank=True, default="")
+    request_digest = models.CharField(max_length=64, blank=True, default="")
     #: What the parser skipped: ``[{line, code, detail}]``, line numbers and codes only (no text).
     warnings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["patient", "-held_on"], name="session_patient_held_on")]
+        indexes = [
+            models.Index(fields=["patient", "-held_on"], name="session_patient_held_on"),
+            models.Index(fields=["patient", "transcript_digest"], name="session_patient_transcript"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="session_idempotency_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"session {self.held_on} of {self.patient_id}"

@@ -26,8 +26,10 @@ from care.serializers import (
     SessionCreateSerializer,
     SessionSerializer,
     SessionsQuerySerializer,
+    SessionUpdateSerializer,
     SharedEntriesPageSerializer,
 )
+from core.input import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_MAX_LENGTH
 from core.openapi import DATE_PATTERN, WEEK_PATTERN, documented, duration, spelled
 from core.pagination import CursorPagination
 from journal.schema import range_parameters
@@ -173,7 +175,10 @@ sessions = documented(
     extend_validation_errors(["required", "invalid"], field_name="patient", methods=["get"]),
     # What session_record refuses, beside what the serializer's fields declare themselves.
     extend_validation_errors(["future_date"], field_name="held_on", methods=["post"]),
-    extend_validation_errors(["not_text", "no_turns"], field_name="transcript", methods=["post"]),
+    extend_validation_errors(
+        ["not_text", "no_turns", "unknown_speaker", "invalid_role"], field_name="transcript", methods=["post"]
+    ),
+    extend_validation_errors(["invalid"], field_name="Idempotency-Key", methods=["post"]),
     extend_schema_view(
         get=extend_schema(
             operation_id="listSessions",
@@ -190,7 +195,22 @@ sessions = documented(
             description="Record a session with a linked patient. With a `transcript`, each practice you proposed "
             "and the patient agreed to becomes a `proposed` commitment (confirm it with `confirmCommitment`), its "
             "evidence the two turns quoted; lines the parser skipped are in `warnings`. A transcript that is not "
-            "text or has no turns is a 400 and nothing is recorded.",
+            "text or has no turns is a 400 and nothing is recorded. Where it names people, `speaker_roles` says "
+            "who is the therapist (left out, the speaker who proposes and asks is). The same transcript recorded "
+            "again for the patient is a 409 `already_recorded` naming the earlier session. With an "
+            "`Idempotency-Key`, a retry of the same request answers the session it recorded (with "
+            "`Idempotent-Replayed: true`), and the key with another request is a 409 `idempotency_key_reused`.",
+            parameters=[
+                OpenApiParameter(
+                    "Idempotency-Key",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description=f"Visible ASCII characters, at most {IDEMPOTENCY_KEY_MAX_LENGTH} (a UUID, say), new "
+                    "for each new session.",
+                    pattern=IDEMPOTENCY_KEY.pattern,
+                )
+            ],
             request=SessionCreateSerializer,
             responses={201: SessionSerializer},
             tags=["care"],
@@ -198,18 +218,40 @@ sessions = documented(
     ),
     # ``?patient=`` (list) or ``patient`` (record) naming a patient not linked to you: 404.
     may_not_find={"get", "post"},
+    may_conflict=True,
+    error_codes={"409": ["already_recorded", "idempotency_key_reused"]},
 )
 
+_SESSION_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
 session = documented(
+    extend_validation_errors(["future_date"], field_name="held_on", methods=["patch"]),
     extend_schema_view(
         get=extend_schema(
             operation_id="getSession",
             summary="A session",
             description="One of your sessions, while its patient is linked to you.",
-            parameters=[OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+            parameters=[_SESSION_ID],
             responses={200: SessionSerializer},
             tags=["care"],
-        )
+        ),
+        patch=extend_schema(
+            operation_id="updateSession",
+            summary="Change a session's day or notes",
+            description="The transcript and what it drafted stay as recorded.",
+            parameters=[_SESSION_ID],
+            request=SessionUpdateSerializer,
+            responses={200: SessionSerializer},
+            tags=["care"],
+        ),
+        delete=extend_schema(
+            operation_id="deleteSession",
+            summary="Delete a session",
+            description="The session and the drafts still waiting on it go; practices confirmed from it stay.",
+            parameters=[_SESSION_ID],
+            responses={204: None},
+            tags=["care"],
+        ),
     ),
 )
 

@@ -27,9 +27,18 @@ from care.attention import open_through
 from care.detection import session_order
 from care.exceptions import SessionNotFound
 from care.models import AccessLog, Session
+from core.exceptions import NotFound
 from journal.kinds import KINDS
 from journal.models import Commitment, Entry
-from journal.selectors import PatientProgress, PatientWeeks, WeekSummary, living, progress, week_summaries
+from journal.selectors import (
+    PatientProgress,
+    PatientWeeks,
+    WeekSummary,
+    commitments_visible_to,
+    living,
+    progress,
+    week_summaries,
+)
 from safety.models import Flag
 
 #: After this long with no entry (or since the link began, for a new patient), a patient
@@ -201,6 +210,32 @@ def session_detail(*, therapist: User, session_id: uuid.UUID, now: datetime) -> 
         raise SessionNotFound() from None
 
 
+def session_owned(*, therapist: User, session_id: uuid.UUID, lock: bool = False) -> Session:
+    """One of the therapist's sessions, for a change, while its patient is linked to them (else
+    ``SessionNotFound``); ``lock`` holds the row for the change. A write's lookup: no access log."""
+    sessions = Session.objects.filter(
+        id=session_id, therapist=therapist, patient__in=User.objects.patients_of(therapist)
+    ).select_related("patient")
+    session = (sessions.select_for_update(of=("self",)) if lock else sessions).first()
+    if session is None:
+        raise SessionNotFound()
+    return session
+
+
+def patient_practice(*, therapist: User, patient_id: uuid.UUID, commitment_id: uuid.UUID) -> Commitment:
+    """One living commitment of a patient linked to the therapist, locked for a change (else
+    ``NotFound``). Whether the therapist may change it is the journal's rule (``check_changer``)."""
+    commitment = (
+        commitments_visible_to(user=therapist, patient_id=patient_id)
+        .select_for_update(of=("self",))
+        .filter(id=commitment_id)
+        .first()
+    )
+    if commitment is None:
+        raise NotFound("No such practice.")
+    return commitment
+
+
 def sessions_of(*, therapist: User, patient: User) -> QuerySet[Session]:
     return Session.objects.filter(therapist=therapist, patient=patient)
 
@@ -249,10 +284,7 @@ def session_draft(*, therapist: User, session_id: uuid.UUID, commitment_id: uuid
     (dropped, say, from the API). The session must be the therapist's and its patient linked
     to them now, else ``SessionNotFound``. A write's lookup: it reads nothing to show, so it
     writes no access-log row (the API's confirm does not either)."""
-    if not Session.objects.filter(
-        id=session_id, therapist=therapist, patient__in=User.objects.patients_of(therapist)
-    ).exists():
-        raise SessionNotFound()
+    session_owned(therapist=therapist, session_id=session_id)
     return living(Commitment).select_for_update().filter(id=commitment_id, session_id=session_id).first()
 
 

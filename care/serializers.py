@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
@@ -13,6 +14,7 @@ from care.brief import DEFAULT_LOOK_BACK, QUIET_STRETCH_DAYS, Brief
 from care.models import SESSION_NOTES_MAX_LENGTH, TRANSCRIPT_MAX_LENGTH, AccessLog
 from care.selectors import ENTRY_TYPES, NEEDS_ATTENTION_AFTER, ROSTER_WEEKS, RosterRow, WeeksBefore
 from core import fields
+from core.input import is_text
 from core.openapi import duration, spelled
 from core.serializers import KnownFieldsOnly
 from journal.kinds import KINDS
@@ -157,6 +159,40 @@ class WarningSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
 
 
+#: The roles a transcript's speaker may have (``care.transcripts.Speaker``).
+SPEAKER_ROLES = ("therapist", "patient")
+SPEAKER_NAME_MAX_LENGTH = 100
+SPEAKERS_MAX = 20
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "string", "enum": list(SPEAKER_ROLES)},
+        "maxProperties": SPEAKERS_MAX,
+        "description": "Who is who where the transcript names people: each speaker as the transcript names them, "
+        "`therapist` or `patient`. Speakers left out get the proposed role.",
+        "example": {"Dr. Lee": "therapist", "Jordan": "patient"},
+    }
+)
+class SpeakerRolesField(serializers.DictField):
+    default_error_messages = {"too_many": f"At most {SPEAKERS_MAX} speakers."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=serializers.ChoiceField(choices=SPEAKER_ROLES), **kwargs)
+
+    def to_internal_value(self, data: Any) -> dict[str, str]:
+        roles = super().to_internal_value(data)
+        if len(roles) > SPEAKERS_MAX:
+            self.fail("too_many")
+        for name in roles:
+            if not name.strip() or len(name) > SPEAKER_NAME_MAX_LENGTH or not is_text(name):
+                raise serializers.ValidationError(
+                    f"A speaker's name is 1 to {SPEAKER_NAME_MAX_LENGTH} characters of text.", code="invalid"
+                )
+        return roles
+
+
 class SessionSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="session.id")
     patient = serializers.UUIDField(source="session.patient_id")
@@ -170,10 +206,18 @@ class SessionSerializer(serializers.Serializer[Any]):
         help_text="The commitments the transcript drafted (`proposed` until confirmed), as they are now.",
     )
     warnings = WarningSerializer(many=True, source="session.warnings", help_text="Lines skipped, and why.")
+    speaker_roles = serializers.SerializerMethodField(
+        help_text="Who was who in the transcript, each speaker as it names them: as you gave it, or as proposed "
+        "(the speaker who proposes and asks is the therapist). Empty with no transcript."
+    )
     created_at = serializers.DateTimeField(source="session.created_at")
 
     def get_title(self, recorded: Any) -> str:
         return recorded.session.title or ""
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string", "enum": list(SPEAKER_ROLES)}})
+    def get_speaker_roles(self, recorded: Any) -> dict[str, str]:
+        return json.loads(recorded.session.speaker_roles) if recorded.session.speaker_roles else {}
 
     def get_notes(self, recorded: Any) -> str:
         return recorded.session.notes or ""
@@ -190,8 +234,16 @@ class SessionCreateSerializer(KnownFieldsOnly, serializers.Serializer[Any]):
         required=False,
         allow_blank=True,
         trim_whitespace=False,
-        help_text="`Speaker: text` turns (Therapist/Counselor, Patient/Client). Agreed practices become "
-        "`proposed` commitments.",
+        help_text="The transcript as a tool exported it: `Speaker: text` turns (roles or names), WebVTT, SRT, "
+        "Otter, Teams or Zoom exports, chat logs. Agreed practices become `proposed` commitments.",
+    )
+    speaker_roles = SpeakerRolesField(required=False)
+
+
+class SessionUpdateSerializer(KnownFieldsOnly, serializers.Serializer[Any]):
+    held_on = fields.DateField(required=False, help_text="Not in the future.")
+    notes = fields.CharField(
+        max_length=SESSION_NOTES_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=False
     )
 
 

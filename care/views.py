@@ -41,8 +41,9 @@ from care.serializers import (
     SessionCreateSerializer,
     SessionSerializer,
     SessionsQuerySerializer,
+    SessionUpdateSerializer,
 )
-from core.input import parse_day
+from core.input import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_MAX_LENGTH, parse_day
 from core.pagination import CursorPagination
 from journal.dates import parse_week, week_last_day, week_monday
 from journal.kinds import KINDS
@@ -239,9 +240,24 @@ class SessionsView(ReadInOneTransaction, generics.GenericAPIView[Any]):
             therapist=signed_in_user(request),
             now=timezone.now(),
             patient_id=body.validated_data.pop("patient"),
+            idempotency_key=idempotency_key(request),
             **body.validated_data,
         )
-        return Response(SessionSerializer(recorded).data, status=status.HTTP_201_CREATED)
+        response = Response(SessionSerializer(recorded).data, status=status.HTTP_201_CREATED)
+        if recorded.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The request's ``Idempotency-Key`` header: 1 to 255 visible ASCII characters, or absent."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ValidationError(
+            {"Idempotency-Key": [f"1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters, such as a UUID."]},
+            code="invalid",
+        )
+    return key
 
 
 @schema.session
@@ -251,6 +267,18 @@ class SessionView(ReadInOneTransaction):
     def get(self, request: Request, id: uuid.UUID) -> Response:
         session, drafts = selectors.session_detail(therapist=signed_in_user(request), session_id=id, now=timezone.now())
         return Response(SessionSerializer(selectors.SessionDrafts(session=session, drafts=drafts)).data)
+
+    def patch(self, request: Request, id: uuid.UUID) -> Response:
+        body = SessionUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        therapist, now = signed_in_user(request), timezone.now()
+        services.session_update(therapist=therapist, session_id=id, now=now, **body.validated_data)
+        session, drafts = selectors.session_detail(therapist=therapist, session_id=id, now=now)
+        return Response(SessionSerializer(selectors.SessionDrafts(session=session, drafts=drafts)).data)
+
+    def delete(self, request: Request, id: uuid.UUID) -> Response:
+        services.session_delete(therapist=signed_in_user(request), session_id=id, now=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class NewestReadFirst(CursorPagination):

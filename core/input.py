@@ -15,6 +15,9 @@ FIRST_YEAR = 1900
 # [0-9], not \d, which takes any script's digits. Every pattern that checks a value is used with
 # ``fullmatch``: ``match`` with ``$`` takes "2026-11-25\n" (``$`` matches before a final newline).
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: An ``Idempotency-Key`` header: visible ASCII (a UUID, say), as the IETF draft's keys are.
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+IDEMPOTENCY_KEY = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}")
 
 
 def is_text(value: str) -> bool:

@@ -24,10 +24,10 @@ from accounts import services as account_services
 from care import selectors, services
 from care.access import patient_read
 from care.models import AccessLog, Session
-from care.transcripts import TranscriptError
+from care.transcripts import TranscriptError, transcript_parse, transcript_text
 from core.exceptions import DomainError, NotFound
 from dashboard.forms import refusal_shown
-from dashboard.session_forms import DraftForm, InviteForm, SessionForm
+from dashboard.session_forms import InviteForm, PracticeForm, SessionEditForm, SessionForm, SpeakerRolesForm
 from dashboard.views import _therapist, therapist_required
 from journal import services as journal_services
 from journal.dates import local_date
@@ -54,37 +54,71 @@ def session_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         form = SessionForm(initial={"held_on": local_date(now, therapist.zone)})
         return _record_page(request, patient_id, form, status=200)
     form = SessionForm(request.POST, request.FILES)
+    roles: SpeakerRolesForm | None = None
     if form.is_valid():
         field, transcript = form.transcript_given()
         try:
-            recorded = services.session_record(
-                therapist=therapist,
-                patient_id=patient_id,
-                held_on=form.cleaned_data["held_on"],
-                notes=form.cleaned_data["notes"],
-                transcript=transcript,
-                now=now,
-            )
+            roles = _who_is_who(request, form, transcript)
+            if roles is None or roles.is_valid():
+                recorded = services.session_record(
+                    therapist=therapist,
+                    patient_id=patient_id,
+                    held_on=form.cleaned_data["held_on"],
+                    notes=form.cleaned_data["notes"],
+                    transcript=transcript,
+                    speaker_roles=roles.cleaned_roles() if roles is not None else None,
+                    now=now,
+                )
+                count = len(recorded.drafts)
+                drafted = f"{count} practice{'s' if count != 1 else ''} drafted" if count else "no practice drafted"
+                messages.success(request, f"Session recorded, {drafted}.")
+                return redirect("dashboard:session", recorded.session.id)
         except NotFound:
             raise  # the 404 page (therapist_required)
+        except services.AlreadyRecorded as repeated:
+            form.add_error(field, forms.ValidationError(repeated.detail, code=repeated.code))
+            return _record_page(request, patient_id, form, status=409, earlier=repeated.session)
         except TranscriptError as error:  # about whichever of the two transcript fields was given
             form.add_error(field, forms.ValidationError(error.detail, code=error.code))
         except DomainError as refused:
             refusal_shown(form, refused)
-        else:
-            count = len(recorded.drafts)
-            drafted = f"{count} practice{'s' if count != 1 else ''} drafted" if count else "no practice drafted"
-            messages.success(request, f"Session recorded, {drafted}.")
-            return redirect("dashboard:session", recorded.session.id)
-    return _record_page(request, patient_id, form, status=400)
+        if roles is not None and not roles.is_bound:
+            return _record_page(request, patient_id, form, status=200, roles=roles)
+    return _record_page(request, patient_id, form, status=400, roles=roles)
 
 
-def _record_page(request: HttpRequest, patient_id: uuid.UUID, form: SessionForm, *, status: int) -> HttpResponse:
+def _who_is_who(request: HttpRequest, form: SessionForm, transcript: str | bytes | None) -> SpeakerRolesForm | None:
+    """Where the transcript names people rather than roles, the step that asks who is who.
+
+    None when there is nothing to ask (no transcript, or its speakers are roles). Otherwise the
+    form: bound to what was posted when the page asked already (``who_is_who`` in the post),
+    else unbound with the parser's proposal ticked, and the transcript moved into the paste box
+    as read (an uploaded file, a .docx even, is not sent twice)."""
+    if transcript is None:
+        return None
+    parsed = transcript_parse(transcript)
+    if not parsed.roles_proposed and "who_is_who" not in request.POST:
+        return None
+    counts: dict[str, int] = {}
+    for turn in parsed.turns:
+        counts[turn.name] = counts.get(turn.name, 0) + 1
+    speakers = [(name, str(role), counts.get(name, 0)) for name, role in parsed.speaker_roles.items()]
+    if "who_is_who" in request.POST:
+        return SpeakerRolesForm(request.POST, speakers=speakers)
+    posted = request.POST.copy()
+    posted["transcript"] = transcript_text(transcript)
+    form.data = posted
+    return SpeakerRolesForm(speakers=speakers)
+
+
+def _record_page(
+    request: HttpRequest, patient_id: uuid.UUID, form: SessionForm, *, status: int, **more: Any
+) -> HttpResponse:
     therapist = _therapist(request)
     with patient_read(
         therapist=therapist, patient_id=patient_id, what=AccessLog.What.SESSIONS, now=timezone.now()
     ) as read:
-        context = {"form": form, "patient": read.link.patient, "zone": therapist.timezone}
+        context = {"form": form, "patient": read.link.patient, "zone": therapist.timezone, **more}
         return render(request, "dashboard/session_new.html", context, status=status)
 
 
@@ -152,7 +186,7 @@ def draft_drop(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.
 @require_http_methods(["GET", "POST"])
 @therapist_required
 def draft_edit(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.UUID) -> HttpResponse:
-    """Title, cadence and target. "Save" keeps it a draft; "Save and confirm" does both, in
+    """Every field of the practice (``PracticeForm``). "Save" keeps it a draft; "Save and confirm" does both, in
     one transaction: a therapist who has just fixed a draft usually means to confirm it."""
     if request.method == "GET":
         return _edit_page_for_reading(request, session_id, commitment_id)
@@ -161,7 +195,7 @@ def draft_edit(request: HttpRequest, session_id: uuid.UUID, commitment_id: uuid.
         draft = _draft(request, session_id, commitment_id)
         if isinstance(draft, HttpResponse):
             return draft
-        form = DraftForm(request.POST)
+        form = PracticeForm(request.POST)
         if form.is_valid():
             confirm = "confirm" in request.POST
             try:
@@ -193,9 +227,54 @@ def _edit_page_for_reading(request: HttpRequest, session_id: uuid.UUID, commitme
         if draft is None or draft.status != Commitment.Status.PROPOSED:
             messages.warning(request, GONE if draft is None else no_longer_a_draft(draft))
             return redirect("dashboard:session", session_id)
-        form = DraftForm(initial={"title": draft.title, "cadence": draft.cadence, "target_count": draft.target_count})
+        form = PracticeForm(initial=PracticeForm.initial_of(draft))
         context = {"form": form, "draft": draft, "session_id": session.id, "patient": session.patient}
         return render(request, "dashboard/draft_edit.html", context)
+
+
+# --- Changing or deleting a session ---------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def session_edit(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """The session's day and notes; its transcript and drafts stay as recorded."""
+    therapist, now = _therapist(request), timezone.now()
+    with transaction.atomic():
+        session, _drafts = _session_read(request, session_id)
+        if request.method != "POST":
+            form = SessionEditForm(initial={"held_on": session.held_on, "notes": session.notes or ""})
+            return render(request, "dashboard/session_edit.html", {"form": form, "session": session})
+        form = SessionEditForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.session_update(therapist=therapist, session_id=session.id, now=now, **form.cleaned_data)
+            except DomainError as refused:
+                refusal_shown(form, refused)
+            else:
+                messages.success(request, "Saved the session's day and notes.")
+                return redirect("dashboard:session", session.id)
+        return render(request, "dashboard/session_edit.html", {"form": form, "session": session}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def session_delete(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """A page that says what goes and what stays, then the delete (a POST from it)."""
+    therapist = _therapist(request)
+    with transaction.atomic():
+        session, drafts = _session_read(request, session_id)
+        if request.method != "POST":
+            waiting = [draft for draft in drafts if draft.status == Commitment.Status.PROPOSED]
+            kept = [draft for draft in drafts if draft.status != Commitment.Status.PROPOSED]
+            context = {"session": session, "waiting": waiting, "kept": kept}
+            return render(request, "dashboard/session_delete.html", context)
+        patient_id = session.patient_id
+        gone = services.session_delete(therapist=therapist, session_id=session.id, now=timezone.now())
+    drafts_gone = f" and its {gone} draft{'s' if gone != 1 else ''}" if gone else ""
+    messages.success(request, f"Deleted the session of {session.held_on:%d %b %Y}{drafts_gone}.")
+    return redirect("dashboard:patient", patient_id)
 
 
 # --- Inviting a patient -----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import auth_views, password_views, sessions, views
+from dashboard import auth_views, password_views, practices, sessions, views
 
 app_name = "dashboard"
 
@@ -28,5 +28,18 @@ urlpatterns += [
     path("sessions/<uuid:session_id>/drafts/<uuid:commitment_id>/confirm/", sessions.draft_confirm, name="draft-ok"),
     path("sessions/<uuid:session_id>/drafts/<uuid:commitment_id>/edit/", sessions.draft_edit, name="draft-edit"),
     path("sessions/<uuid:session_id>/drafts/<uuid:commitment_id>/drop/", sessions.draft_drop, name="draft-drop"),
+    path("sessions/<uuid:session_id>/edit/", sessions.session_edit, name="session-edit"),
+    path("sessions/<uuid:session_id>/delete/", sessions.session_delete, name="session-delete"),
     path("invites/", sessions.invite_new, name="invite"),
+]
+
+# A patient's practices by the therapist's hand (dashboard/practices.py).
+urlpatterns += [
+    path("patients/<uuid:patient_id>/practices/new/", practices.practice_new, name="practice-new"),
+    path("patients/<uuid:patient_id>/practices/<uuid:commitment_id>/", practices.practice_edit, name="practice-edit"),
+    path(
+        "patients/<uuid:patient_id>/practices/<uuid:commitment_id>/status/",
+        practices.practice_status,
+        name="practice-status",
+    ),
 ]

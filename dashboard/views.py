@@ -50,6 +50,7 @@ POST_ONLY = frozenset(
         "draft-drop",
         "invite",
         "flag-seen",
+        "practice-status",
     }
 )
 #: Not a page to come back to after signing in: it would only ask again.

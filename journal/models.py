@@ -142,6 +142,13 @@ class Commitment(JournalRecord):
     ends_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     evidence = EncryptedTextField(null=True, blank=True)
+    #: ISO weekdays (1 = Monday) when the practice is only on some days ("Tuesdays and Fridays");
+    #: empty for every day of its cadence. Its reminder fires on these days.
+    weekdays = models.JSONField(default=list, blank=True)
+    #: The time of day agreed for it: its reminder's time, on the patient's wall clock.
+    remind_at = models.TimeField(null=True, blank=True)
+    #: An experiment's planned day: its reminder nudges that day.
+    planned_for = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -180,6 +187,22 @@ class Commitment(JournalRecord):
     def check_dates(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise DomainError("It ends before it starts.", code="ends_before_start", attr="ends_on")
+
+    @property
+    def schedule(self) -> tuple[tuple[int, ...], dt.time | None, dt.date | None]:
+        """What its reminder follows: days, time, planned day."""
+        return tuple(self.weekdays or ()), self.remind_at, self.planned_for
+
+    def check_schedule(self) -> None:
+        """A planned day is an experiment's; days are for a practice that recurs."""
+        if self.planned_for is not None and self.kind != self.Kind.EXPERIMENT:
+            raise DomainError("Only an experiment has a planned day.", code="invalid_schedule", attr="planned_for")
+        if self.weekdays and self.cadence == self.Cadence.ONCE:
+            raise DomainError(
+                "Something done once has no days of the week; give it a planned day.",
+                code="invalid_schedule",
+                attr="weekdays",
+            )
 
     def check_start(self) -> None:
         """A commitment starts proposed (a draft from a session) or active."""

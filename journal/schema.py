@@ -91,6 +91,8 @@ commitments = documented(
         ["invalid_status", "invalid_transition"], field_name="status", actions=["create", "partial_update"]
     ),
     extend_validation_errors(["ends_before_start"], field_name="ends_on", actions=["create", "partial_update"]),
+    extend_validation_errors(["invalid_schedule"], field_name="planned_for", actions=["create", "partial_update"]),
+    extend_validation_errors(["invalid_schedule"], field_name="weekdays", actions=["create", "partial_update"]),
     extend_validation_errors(["required", "invalid_choice", "null"], field_name="cadence", actions=["create"]),
     extend_validation_errors(["not_proposed"], field_name="status", actions=["confirm"]),
     extend_schema(tags=["commitments"]),

@@ -65,6 +65,15 @@ class CommitmentSerializer(KnownFieldsOnly, EncryptedTextMixin, fields.ModelSeri
     cadence = serializers.ChoiceField(choices=Commitment.Cadence.choices, required=False)
     target_count = fields.IntegerField(min_value=1, max_value=TARGET_COUNT_MAX, required=False)
     status = serializers.ChoiceField(choices=Commitment.Status.choices, required=False)
+    weekdays = fields.PracticeDaysField(
+        required=False, help_text="ISO weekdays (1 = Monday) it is on; empty for every day of its cadence."
+    )
+    remind_at = fields.LocalTimeField(
+        required=False, allow_null=True, help_text="The time agreed for it: its reminder's, on the patient's clock."
+    )
+    planned_for = fields.DateField(
+        required=False, allow_null=True, help_text="An experiment's planned day: its reminder nudges that morning."
+    )
 
     class Meta:
         model = Commitment
@@ -80,6 +89,9 @@ class CommitmentSerializer(KnownFieldsOnly, EncryptedTextMixin, fields.ModelSeri
             "starts_on",
             "ends_on",
             "status",
+            "weekdays",
+            "remind_at",
+            "planned_for",
             "evidence",
             "created_by",
             "created_at",

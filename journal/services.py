@@ -75,6 +75,7 @@ def commitment_create(*, author: User, patient_id: uuid.UUID | None = None, now:
     commitment.check_start()
     commitment.fill_defaults(given=fields)
     commitment.check_dates()
+    commitment.check_schedule()
     _stamp(commitment, now=now, created=True)
     commitment.save(force_insert=True)
     if commitment.status == Commitment.Status.ACTIVE:
@@ -88,13 +89,19 @@ def commitment_update(*, commitment: Commitment, by: User, now: datetime, **fiel
     commitment.check_changer(by.id)
     old_status = commitment.status
     commitment.check_transition(fields.get("status", old_status))
+    if fields.get("kind", commitment.kind) != commitment.kind and commitment.status != Commitment.Status.PROPOSED:
+        raise DomainError("A practice keeps its kind once it is confirmed.", code="kind_fixed", attr="kind")
+    old_schedule = commitment.schedule
     for name, value in fields.items():
         setattr(commitment, name, value)
     commitment.check_dates()
+    commitment.check_schedule()
     _stamp(commitment, now=now, created=False)
     commitment.save()
     if commitment.status == Commitment.Status.ACTIVE and old_status != Commitment.Status.ACTIVE:
         signals.commitment_activated.send(sender=Commitment, commitment=commitment, now=now)
+    elif commitment.status == Commitment.Status.ACTIVE and commitment.schedule != old_schedule:
+        signals.commitment_rescheduled.send(sender=Commitment, commitment=commitment, now=now)
     elif old_status == Commitment.Status.ACTIVE and commitment.status != Commitment.Status.ACTIVE:
         signals.commitment_deactivated.send(sender=Commitment, commitment=commitment, now=now)
     return commitment

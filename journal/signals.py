@@ -10,6 +10,10 @@ commitment_activated = Signal()
 #: dropped or deleted): ``commitment, now``. Reminders stop its reminders.
 commitment_deactivated = Signal()
 
+#: Sent inside the transaction that changed an active commitment's days, reminder time or
+#: planned day: ``commitment, now``. Reminders move its reminder with them.
+commitment_rescheduled = Signal()
+
 #: Sent inside the transaction that created, changed or deleted a journal record, with the
 #: record's model as ``sender``: ``record, now``. Reminders plans an experiment's nudges.
 record_saved = Signal()

@@ -24,6 +24,9 @@ class RemindersConfig(AppConfig):
         def stopped(*, commitment, now, **_) -> None:
             plans.commitment_reminders_stop(commitment=commitment, now=now)
 
+        def rescheduled(*, commitment, now, **_) -> None:
+            plans.commitment_reminders_reschedule(commitment=commitment, now=now)
+
         def experiment_saved(*, record, now, **_) -> None:
             plans.experiment_nudges_plan(experiment=record, now=now)
 
@@ -39,6 +42,7 @@ class RemindersConfig(AppConfig):
 
         journal_signals.commitment_activated.connect(started, weak=False, dispatch_uid="reminders.started")
         journal_signals.commitment_deactivated.connect(stopped, weak=False, dispatch_uid="reminders.stopped")
+        journal_signals.commitment_rescheduled.connect(rescheduled, weak=False, dispatch_uid="reminders.rescheduled")
         journal_signals.record_saved.connect(
             experiment_saved, sender=Experiment, weak=False, dispatch_uid="reminders.experiment"
         )

@@ -65,6 +65,9 @@ class Reminder(models.Model):
     #: A one-off reminder fires once, on this local day (the experiment nudges).
     on_date = models.DateField(null=True, blank=True)
     enabled = models.BooleanField(default=True)
+    #: Switched off because its commitment was paused, not by the patient: resuming the
+    #: commitment switches back on exactly these, so one the patient had switched off stays off.
+    held = models.BooleanField(default=False)
     next_fire_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

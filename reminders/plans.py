@@ -7,6 +7,7 @@ transaction, so a commitment and its reminders change together or not at all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import F
@@ -36,37 +37,97 @@ def _planned(reminder: Reminder, *, zone_of: User, now: datetime) -> Reminder:
     return reminder
 
 
+#: A custom practice agreed with a time or days gets a reminder; with a time and no days, on
+#: these days for its cadence; with days and no time, at this time.
+CUSTOM_DAYS: dict[str, list[int]] = {Commitment.Cadence.DAILY: EVERY_DAY, Commitment.Cadence.WEEKLY: [7]}
+CUSTOM_TIME = time(18, 0)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """When a commitment's own reminder fires: its kind, local time, weekdays, or one day."""
+
+    kind: str
+    local_time: time
+    weekdays: list[int]
+    on_date: date | None = None
+
+
+def commitment_slot(commitment: Commitment) -> Slot | None:
+    """The reminder a commitment asks for, from what was agreed (its days, time, planned day)
+    and, where nothing was, the kind's usual slot; None when it asks for none (an experiment with
+    no day, a custom practice agreed with neither a time nor days, or to be done once)."""
+    days, at = list(commitment.weekdays or []), commitment.remind_at
+    if commitment.kind == Commitment.Kind.EXPERIMENT:
+        if commitment.planned_for is None:
+            return None
+        return Slot(Reminder.Kind.EXPERIMENT_DAY, at or EXPERIMENT_NUDGES[0][1], [], commitment.planned_for)
+    kind = Reminder.kind_for(commitment.kind)
+    if kind is not None:
+        usual_time, usual_days = DEFAULT_SLOTS[kind]
+        return Slot(kind, at or usual_time, days or usual_days)
+    if (at is None and not days) or commitment.cadence not in CUSTOM_DAYS:
+        return None
+    return Slot(Reminder.Kind.CUSTOM, at or CUSTOM_TIME, days or CUSTOM_DAYS[commitment.cadence])
+
+
 def commitment_reminders_start(*, commitment: Commitment, now: datetime) -> None:
-    """A commitment became active: restart its reminders, or create its default one."""
+    """A commitment became active. Resumed: the reminders its pause switched off come back on,
+    and one the patient had switched off stays off. New: its reminder is made (``commitment_slot``)."""
     patient = commitment.patient
     existing = list(Reminder.objects.filter(commitment=commitment))
     if existing:
-        for reminder in existing:
-            reminder.enabled = True
+        held = [reminder for reminder in existing if reminder.held]
+        for reminder in held:
+            reminder.enabled, reminder.held = True, False
             _planned(reminder, zone_of=patient, now=now)
             reminder.updated_at = now
-        Reminder.objects.bulk_update(existing, ["enabled", "next_fire_at", "updated_at", "version"])
+        Reminder.objects.bulk_update(held, ["enabled", "held", "next_fire_at", "updated_at", "version"])
         return
-    kind = Reminder.kind_for(commitment.kind)
-    if kind is None:
+    slot = commitment_slot(commitment)
+    if slot is None:
         return
-    local_time, weekdays = DEFAULT_SLOTS[kind]
     reminder = Reminder(
         patient=patient,
-        kind=kind,
+        kind=slot.kind,
         commitment=commitment,
-        local_time=local_time,
-        weekdays=weekdays,
+        local_time=slot.local_time,
+        weekdays=slot.weekdays,
+        on_date=slot.on_date,
         created_at=now,
         updated_at=now,
     )
-    _planned(reminder, zone_of=patient, now=now).save(force_insert=True)
+    _planned(reminder, zone_of=patient, now=now)
+    reminder.enabled = reminder.next_fire_at is not None  # a planned day already past has nothing to fire
+    reminder.save(force_insert=True)
 
 
 def commitment_reminders_stop(*, commitment: Commitment, now: datetime) -> None:
-    """A commitment was paused, finished, dropped or deleted: its reminders go quiet."""
+    """A commitment was paused, finished, dropped or deleted: its reminders go quiet, each
+    marked ``held`` so that resuming brings back exactly these."""
     Reminder.objects.filter(commitment=commitment, enabled=True).update(
-        enabled=False, next_fire_at=None, updated_at=now, version=F("version") + 1
+        enabled=False, held=True, next_fire_at=None, updated_at=now, version=F("version") + 1
+    )
+
+
+def commitment_reminders_reschedule(*, commitment: Commitment, now: datetime) -> None:
+    """An active commitment's days, time or planned day changed: its reminder moves with them
+    (switched on or off as the patient left it), or is made if it had none."""
+    slot = commitment_slot(commitment)
+    reminders = list(Reminder.objects.filter(commitment=commitment))
+    if not reminders:
+        if slot is not None:
+            commitment_reminders_start(commitment=commitment, now=now)
+        return
+    for reminder in reminders:
+        if slot is None or reminder.kind != slot.kind:
+            reminder.enabled = False  # nothing left to remind of (an experiment's day taken away)
+        else:
+            reminder.local_time, reminder.weekdays, reminder.on_date = slot.local_time, slot.weekdays, slot.on_date
+        _planned(reminder, zone_of=commitment.patient, now=now)
+        reminder.updated_at = now
+    Reminder.objects.bulk_update(
+        reminders, ["enabled", "local_time", "weekdays", "on_date", "next_fire_at", "updated_at", "version"]
     )
 
 

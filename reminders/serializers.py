@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import time
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,80 +9,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import fields, outbound
+from core.fields import LocalTimeField, UniqueListField, WeekdaysField
 from core.serializers import KnownFieldsOnly
 from journal.serializers import LinkableCommitmentField
 from reminders.models import DEFAULT_CHANNELS, Delivery, Device, Reminder, ReminderSettings
 
-#: The kinds a patient may create, in the model's order (the schema's enum is stable).
-PATIENT_KIND_CHOICES = [(value, label) for value, label in Reminder.Kind.choices if value in Reminder.PATIENT_KINDS]
-#: 24-hour ``HH:MM`` in ASCII digits: not "7:00", not "07:00:00", not "24:00". Anchored for the
-#: schema; checked with ``fullmatch``, since ``$`` alone takes "07:00\n" (a 500 from the parser).
-LOCAL_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 #: An FCM or APNs token is a few hundred characters; a Web Push subscription as JSON stays far below this.
 TOKEN_MAX_LENGTH = 4096
 
-
-@extend_schema_field({"type": "string", "pattern": LOCAL_TIME.pattern, "example": "20:30"})
-class LocalTimeField(serializers.Field[time, str, str, Any]):
-    """A wall-clock time as exactly ``HH:MM``; Python's parsers take "7:00" and "07:00:00" too."""
-
-    default_error_messages = {
-        "invalid": "Not a valid string.",
-        "invalid_time": "A time as HH:MM, 24-hour, from 00:00 to 23:59.",
-    }
-
-    def to_internal_value(self, data: Any) -> time:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        if not LOCAL_TIME.fullmatch(data):
-            self.fail("invalid_time")
-        return time.fromisoformat(data)
-
-    def to_representation(self, value: time) -> str:
-        return f"{value:%H:%M}"
-
-
-class UniqueListField(serializers.ListField):
-    """A list of distinct items, from one up to every possible one.
-
-    Errors name the list (``attr: "weekdays"``), not an index, as ``fields.TextListField`` does.
-    """
-
-    default_error_messages = {
-        "item_invalid": "{detail}",
-        "item_repeated": "{item} is in the list twice.",
-    }
-
-    def to_internal_value(self, data: Any) -> list[Any]:
-        if not isinstance(data, list):
-            return super().to_internal_value(data)  # DRF's "not_a_list"
-        items = []
-        for item in data:
-            try:
-                value = self.child.run_validation(item)
-            except serializers.ValidationError as error:
-                detail = cast(list[Any], error.detail)
-                self.fail("item_invalid", detail=str(detail[0]) if detail else "Not a valid item.")
-            if value in items:
-                self.fail("item_repeated", item=value)
-            items.append(value)
-        return items
-
-
-@extend_schema_field(
-    {
-        "type": "array",
-        "items": {"type": "integer", "minimum": 1, "maximum": 7},
-        "minItems": 1,
-        "maxItems": 7,
-        "uniqueItems": True,
-        "example": [1, 2, 3, 4, 5],
-    }
-)
-class WeekdaysField(UniqueListField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "ISO weekdays, 1 = Monday; each once. Stored and answered sorted.")
-        super().__init__(child=fields.IntegerField(min_value=1, max_value=7), min_length=1, max_length=7, **kwargs)
+#: The kinds a patient may create, in the model's order (the schema's enum is stable).
+PATIENT_KIND_CHOICES = [(value, label) for value, label in Reminder.Kind.choices if value in Reminder.PATIENT_KINDS]
 
 
 @extend_schema_field(

@@ -37,3 +37,18 @@ def signed_out_notice(request: HttpRequest) -> str:
 def flagged_entry(flag: Flag) -> str:
     """ "reflection for Tue 1 Dec", "pride entry for the week of Mon 30 Nov": the entry a flag is about."""
     return brief_markdown.flagged_entry(flag, day=lambda day: f"{day:%a} {day.day} {day:%b}")
+
+
+_DAY_NAMES = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
+
+
+@register.filter
+def weekday_names(days: list[int]) -> str:
+    """``[2, 5]`` as "Tue and Fri"; weekdays and weekends by those names."""
+    days = sorted(days)
+    if days == [1, 2, 3, 4, 5]:
+        return "weekdays"
+    if days == [6, 7]:
+        return "weekends"
+    names = [_DAY_NAMES[day] for day in days if day in _DAY_NAMES]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -87,6 +87,8 @@ OPERATION_IDS = {
     ("GET", "/api/v1/sessions/"): "listSessions",
     ("POST", "/api/v1/sessions/"): "createSession",
     ("GET", "/api/v1/sessions/{id}/"): "getSession",
+    ("PATCH", "/api/v1/sessions/{id}/"): "updateSession",
+    ("DELETE", "/api/v1/sessions/{id}/"): "deleteSession",
     ("GET", "/api/v1/me/access-log/"): "listAccessLog",
     ("GET", "/healthz"): "getHealth",
 }

@@ -471,8 +471,9 @@ def test_any_text_parses_or_is_refused_and_what_parses_can_be_searched_for_draft
 
     lines = _lines(text)
     for turn in transcript.turns:
-        label = lines[turn.line - 1].strip().split(":")[0].split("(")[0].strip().lower()
-        assert SPEAKER_LABELS[label] is turn.speaker
+        # Each turn's role is its speaker's (a label's, given or proposed), and its line holds its words' start.
+        assert transcript.speaker_roles[turn.name] is turn.speaker
+        assert 1 <= turn.line <= len(lines)
         assert turn.text
         assert turn.text == turn.text.strip()
     for draft in drafts_detect(transcript):

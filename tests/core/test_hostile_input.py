@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.serializers import (
@@ -31,7 +32,8 @@ from accounts.serializers import (
     TokenSerializer,
     UserSerializer,
 )
-from care.serializers import SessionCreateSerializer
+from care.serializers import SessionCreateSerializer, SessionUpdateSerializer
+from care.services import session_record
 from journal.serializers import (
     CommitmentSerializer,
     CommitmentUpdateSerializer,
@@ -106,6 +108,9 @@ class World:
         self.pride = PrideEntryFactory(patient=self.patient, week="2026-W30")
         self.experiment = ExperimentFactory(patient=self.patient)
         self.reminder = ReminderFactory(patient=self.patient)
+        self.session = session_record(
+            therapist=self.therapist, patient_id=self.patient.id, notes="kept", now=timezone.now()
+        ).session
         self.as_patient = client_for(self.patient)
         self.as_therapist = client_for(self.therapist)
 
@@ -287,6 +292,13 @@ def endpoints(world: World) -> list[tuple[str, str, str, type[serializers.BaseSe
                 "transcript": "Therapist: Would you be willing to write three things you're proud of each week?\n"
                 "Patient: I can try.",
             },
+        ),
+        (
+            "therapist",
+            "patch",
+            f"/api/v1/sessions/{world.session.id}/",
+            SessionUpdateSerializer,
+            {"held_on": "2026-01-21", "notes": "changed"},
         ),
     ]
 

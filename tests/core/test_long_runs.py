@@ -18,10 +18,10 @@ import pytest
 from rest_framework.exceptions import ValidationError
 
 from accounts.two_factor import APP_CODE, RECOVERY_CODE, normalised
+from core.fields import LocalTimeField
 from core.input import parse_day
 from journal.dates import parse_week
 from reminders.channels import _short_key
-from reminders.serializers import LocalTimeField
 from safety.risk import risk_in
 
 RUN = 200_000

@@ -134,7 +134,13 @@ def test_confirming_a_draft(strict, drafts):
 def test_editing_a_draft(strict, drafts):
     draft = drafts[0]
     path = f"/app/sessions/{draft.session_id}/drafts/{draft.id}/edit/"
-    data = {"title": "Cook something new, just for me", "cadence": "once", "target_count": "1", "save": ""}
+    data = {
+        "kind": "experiment",
+        "title": "Cook something new, just for me",
+        "cadence": "once",
+        "target_count": "1",
+        "save": "",
+    }
     assert refused(strict.post(path, data))
     assert Commitment.objects.get(id=draft.id).title == draft.title
     assert strict.post(path, {**data, "csrfmiddlewaretoken": token_on(strict, path)}).status_code == 302

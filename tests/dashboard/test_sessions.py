@@ -261,7 +261,8 @@ def test_confirming_a_draft_makes_it_active_in_the_patients_app(maya, recorded, 
 def test_a_draft_of_a_practice_already_kept_says_so_before_it_is_confirmed_twice(maya, chef, recorded):
     pride = drafts_of(recorded)["pride_weekly"]
     post(maya, action(recorded, pride, "confirm"))
-    again = post(maya, new(chef), {"held_on": "2026-11-24", "transcript": T44.read_text()})
+    later = T44.read_text() + "\nTherapist: Same time next week?\nPatient: Yes.\n"  # agreed afresh
+    again = post(maya, new(chef), {"held_on": "2026-11-24", "transcript": later})
     assert again.status_code == 302
     page = text(get(maya, again["Location"]))
     assert page.count("Already a practice:") == 1  # only the pride practice is kept; the others wait
@@ -328,7 +329,13 @@ def test_editing_a_draft_changes_what_the_app_sees_and_keeps_it_a_draft(maya, re
     assert form.status_code == 200
     assert f'value="{reflection.title}"' in html.unescape(form.content.decode())
     assert "Quoted from the session" in text(form)
-    data = {"title": "Two minutes on an effort, each evening", "cadence": "daily", "target_count": "2", "save": ""}
+    data = {
+        "kind": "reflection_daily",
+        "title": "Two minutes on an effort, each evening",
+        "cadence": "daily",
+        "target_count": "2",
+        "save": "",
+    }
     response = post(maya, action(recorded, reflection, "edit"), data)
     assert response.status_code == 302
     seen = as_the_app_sees(as_chef)[str(reflection.id)]
@@ -343,7 +350,8 @@ def test_editing_a_draft_changes_what_the_app_sees_and_keeps_it_a_draft(maya, re
 
 def test_save_and_confirm_does_both(maya, recorded, as_chef):
     experiment = drafts_of(recorded)["experiment"]
-    data = {"title": "Cook something new, just for me", "cadence": "once", "target_count": "1", "confirm": ""}
+    data = {"kind": "experiment", "title": "Cook something new, just for me", "cadence": "once", "target_count": "1"}
+    data["confirm"] = ""
     assert post(maya, action(recorded, experiment, "edit"), data).status_code == 302
     seen = as_the_app_sees(as_chef)[str(experiment.id)]
     assert (seen["title"], seen["status"]) == ("Cook something new, just for me", "active")

@@ -222,3 +222,64 @@ class TestPrivacy:
         tombstone = Commitment.objects.get(id=made["id"])
         assert tombstone.deleted_at is not None
         assert tombstone.version == 2
+
+
+class TestWhatWasAgreed:
+    """Days, a reminder time and a planned day: set by hand, kept, refused when they make no sense."""
+
+    def test_a_therapist_adds_a_custom_practice_on_two_days_at_a_time(self, as_therapist, chef, link):
+        body = {
+            "patient": str(chef.id),
+            "kind": "custom",
+            "title": "Walk round the block after the shift",
+            "cadence": "weekly",
+            "target_count": 2,
+            "weekdays": [5, 2],
+            "remind_at": "18:30",
+        }
+        made = as_therapist.post(URL, body, format="json")
+        assert made.status_code == 201, made.json()
+        assert (made.json()["weekdays"], made.json()["remind_at"], made.json()["planned_for"]) == (
+            [2, 5],
+            "18:30",
+            None,
+        )
+        from reminders.models import Reminder
+
+        reminder = Reminder.objects.get(commitment_id=made.json()["id"])
+        assert (reminder.kind, reminder.weekdays, f"{reminder.local_time:%H:%M}") == ("custom", [2, 5], "18:30")
+
+    def test_an_experiment_keeps_its_planned_day(self, as_chef):
+        body = {
+            "kind": "experiment",
+            "title": "Ask one question at Thursday's study group",
+            "planned_for": "2026-12-03",
+        }
+        made = as_chef.post(URL, body, format="json")
+        assert made.status_code == 201, made.json()
+        assert made.json()["planned_for"] == "2026-12-03"
+        cleared = as_chef.patch(url(made.json()), {"planned_for": None}, format="json")
+        assert cleared.status_code == 200
+        assert cleared.json()["planned_for"] is None
+
+    @pytest.mark.parametrize(
+        ("change", "attr", "code"),
+        [
+            ({"weekdays": [0]}, "weekdays", "item_invalid"),
+            ({"weekdays": [8]}, "weekdays", "item_invalid"),
+            ({"weekdays": [2, 2]}, "weekdays", "item_repeated"),
+            ({"weekdays": "2"}, "weekdays", "not_a_list"),
+            ({"remind_at": "7:30"}, "remind_at", "invalid_time"),
+            ({"remind_at": "24:00"}, "remind_at", "invalid_time"),
+            ({"remind_at": 730}, "remind_at", "invalid"),
+            ({"planned_for": "2026-13-01"}, "planned_for", "invalid"),
+            ({"planned_for": "2026-12-03", "kind": "reflection_daily"}, "planned_for", "invalid_schedule"),
+            ({"weekdays": [1], "cadence": "once"}, "weekdays", "invalid_schedule"),
+        ],
+    )
+    def test_what_makes_no_sense_is_refused_and_nothing_is_made(self, as_chef, change, attr, code):
+        body = {"kind": "experiment", "title": "Try it", **change}
+        refused = as_chef.post(URL, body, format="json")
+        assert refused.status_code == 400
+        assert (error_attrs(refused), error_codes(refused)) == ([attr], [code])
+        assert not Commitment.objects.exists()

@@ -182,3 +182,107 @@ def test_editing_an_experiment_leaves_a_nudge_the_patient_switched_off_switched_
 def test_an_experiment_with_no_day_gets_no_nudge_rows_at_all():
     experiment = ExperimentFactory(status="planned", now=NOW)
     assert not Reminder.objects.filter(experiment=experiment).exists()
+
+
+# --- what was agreed: days, a time, a planned day; resuming as it was --------------------------
+
+
+def test_a_practice_agreed_on_some_days_at_a_time_is_reminded_then():
+    patient = PatientFactory(timezone="Asia/Tokyo")  # east of UTC: 07:30 there is 22:30 UTC the day before
+    commitment = CommitmentFactory(
+        patient=patient, kind="reflection_daily", weekdays=[2, 5], remind_at=time(7, 30), now=NOW
+    )
+    # Thursday 26 Nov 18:00 in Tokyo: the next Tuesday or Friday 07:30 is Friday 27 Nov.
+    assert reminders_of(commitment) == [("reflection_daily", "07:30", [2, 5], True, z("2026-11-26T22:30:00Z"))]
+
+
+def test_a_custom_practice_with_a_time_gets_a_custom_reminder_on_its_days():
+    patient = PatientFactory(timezone="America/Los_Angeles")
+    commitment = CommitmentFactory(
+        patient=patient, kind="custom", cadence="weekly", weekdays=[6], remind_at=time(10, 0), now=NOW
+    )
+    assert reminders_of(commitment) == [("custom", "10:00", [6], True, z("2026-11-28T18:00:00Z"))]
+
+
+def test_a_custom_practice_agreed_with_neither_time_nor_days_gets_no_reminder():
+    commitment = CommitmentFactory(kind="custom", cadence="daily", now=NOW)
+    assert reminders_of(commitment) == []
+
+
+def test_an_experiment_with_a_planned_day_is_nudged_that_day_at_its_time():
+    patient = PatientFactory(timezone="Europe/Berlin")
+    commitment = CommitmentFactory(
+        patient=patient,
+        kind="experiment",
+        cadence="once",
+        planned_for=date(2026, 12, 3),
+        remind_at=time(17, 15),
+        now=NOW,
+    )
+    [reminder] = Reminder.objects.filter(commitment=commitment)
+    assert (reminder.kind, reminder.on_date, f"{reminder.local_time:%H:%M}") == (
+        "experiment_day",
+        date(2026, 12, 3),
+        "17:15",
+    )
+    assert reminder.next_fire_at == z("2026-12-03T16:15:00Z")
+
+
+def test_an_experiment_planned_for_a_day_already_past_has_its_nudge_off():
+    commitment = CommitmentFactory(kind="experiment", cadence="once", planned_for=date(2026, 11, 1), now=NOW)
+    assert [(kind, enabled, at) for kind, _, _, enabled, at in reminders_of(commitment)] == [
+        ("experiment_day", False, None)
+    ]
+
+
+def test_changing_an_active_practices_days_and_time_moves_its_reminder():
+    patient = PatientFactory(timezone="Europe/London")
+    commitment = CommitmentFactory(patient=patient, kind="reflection_daily", now=NOW)
+    journal_services.commitment_update(
+        commitment=commitment, by=patient, now=NOW, weekdays=[6, 7], remind_at=time(9, 0)
+    )
+    assert reminders_of(commitment) == [("reflection_daily", "09:00", [6, 7], True, z("2026-11-28T09:00:00Z"))]
+
+
+def test_moving_a_reminder_keeps_it_off_when_the_patient_switched_it_off():
+    patient = PatientFactory(timezone="Europe/London")
+    commitment = CommitmentFactory(patient=patient, kind="reflection_daily", now=NOW)
+    Reminder.objects.filter(commitment=commitment).update(enabled=False, next_fire_at=None)
+    journal_services.commitment_update(commitment=commitment, by=patient, now=NOW, remind_at=time(9, 0))
+    assert reminders_of(commitment) == [("reflection_daily", "09:00", [1, 2, 3, 4, 5, 6, 7], False, None)]
+
+
+def test_resuming_brings_back_the_reminders_the_pause_stopped_and_not_one_switched_off_before():
+    patient = PatientFactory(timezone="Europe/London")
+    commitment = CommitmentFactory(
+        patient=patient, kind="experiment", cadence="once", planned_for=date(2026, 12, 3), now=NOW
+    )
+    mine = Reminder.objects.create(
+        patient=patient,
+        kind="custom",
+        commitment=commitment,
+        local_time=time(12, 0),
+        weekdays=[1],
+        enabled=False,
+        created_at=NOW,
+        updated_at=NOW,
+    )  # the patient's own, switched off by them
+    journal_services.commitment_update(commitment=commitment, by=patient, now=NOW, status="paused")
+    assert not Reminder.objects.filter(commitment=commitment, enabled=True).exists()
+    journal_services.commitment_update(commitment=commitment, by=patient, now=NOW, status="active")
+    states = {r.kind: (r.enabled, r.held) for r in Reminder.objects.filter(commitment=commitment)}
+    assert states == {"experiment_day": (True, False), "custom": (False, False)}
+    mine.refresh_from_db()
+    assert mine.next_fire_at is None
+
+
+def test_a_planned_day_is_an_experiments_and_days_are_for_what_recurs():
+    from core.exceptions import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        CommitmentFactory(kind="reflection_daily", planned_for=date(2026, 12, 3), now=NOW)
+    assert (refused.value.code, refused.value.attr) == ("invalid_schedule", "planned_for")
+    with pytest.raises(DomainError) as refused:
+        CommitmentFactory(kind="experiment", cadence="once", weekdays=[1], now=NOW)
+    assert (refused.value.code, refused.value.attr) == ("invalid_schedule", "weekdays")
+    assert not Commitment.objects.exists()

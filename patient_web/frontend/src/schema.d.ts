@@ -969,7 +969,7 @@ export interface paths {
         put?: never;
         /**
          * Record a session
-         * @description Record a session with a linked patient. With a `transcript`, each practice you proposed and the patient agreed to becomes a `proposed` commitment (confirm it with `confirmCommitment`), its evidence the two turns quoted; lines the parser skipped are in `warnings`. A transcript that is not text or has no turns is a 400 and nothing is recorded.
+         * @description Record a session with a linked patient. With a `transcript`, each practice you proposed and the patient agreed to becomes a `proposed` commitment (confirm it with `confirmCommitment`), its evidence the two turns quoted; lines the parser skipped are in `warnings`. A transcript that is not text or has no turns is a 400 and nothing is recorded. Where it names people, `speaker_roles` says who is the therapist (left out, the speaker who proposes and asks is). The same transcript recorded again for the patient is a 409 `already_recorded` naming the earlier session. With an `Idempotency-Key`, a retry of the same request answers the session it recorded (with `Idempotent-Replayed: true`), and the key with another request is a 409 `idempotency_key_reused`.
          */
         post: operations["createSession"];
         delete?: never;
@@ -992,10 +992,18 @@ export interface paths {
         get: operations["getSession"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a session
+         * @description The session and the drafts still waiting on it go; practices confirmed from it stay.
+         */
+        delete: operations["deleteSession"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a session's day or notes
+         * @description The transcript and what it drafted stay as recorded.
+         */
+        patch: operations["updateSession"];
         trace?: never;
     };
     "/api/v1/sync/": {
@@ -1205,6 +1213,24 @@ export interface components {
             /** Format: date */
             ends_on: string | null;
             status: components["schemas"]["CommitmentStatusEnum"];
+            /**
+             * @description ISO weekdays (1 = Monday) it is on; empty for every day of its cadence.
+             * @example [
+             *       2,
+             *       5
+             *     ]
+             */
+            weekdays: number[];
+            /**
+             * @description The time agreed for it: its reminder's, on the patient's clock.
+             * @example 20:30
+             */
+            remind_at: string | null;
+            /**
+             * Format: date
+             * @description An experiment's planned day: its reminder nudges that morning.
+             */
+            planned_for: string | null;
             readonly evidence: string;
             /** Format: uuid */
             readonly created_by: string | null;
@@ -1255,6 +1281,24 @@ export interface components {
             /** Format: date */
             ends_on?: string | null;
             status?: components["schemas"]["CommitmentStatusEnum"];
+            /**
+             * @description ISO weekdays (1 = Monday) it is on; empty for every day of its cadence.
+             * @example [
+             *       2,
+             *       5
+             *     ]
+             */
+            weekdays?: number[];
+            /**
+             * @description The time agreed for it: its reminder's, on the patient's clock.
+             * @example 20:30
+             */
+            remind_at?: string | null;
+            /**
+             * Format: date
+             * @description An experiment's planned day: its reminder nudges that morning.
+             */
+            planned_for?: string | null;
         };
         /**
          * @description * `proposed` - Proposed
@@ -1311,7 +1355,7 @@ export interface components {
          * @description The codes `createCommitment` gives. A code added later may reach a client built before it: treat it as its status.
          * @enum {string}
          */
-        CreateCommitmentErrorCode: "authentication_failed" | "blank" | "datetime" | "ends_before_start" | "invalid" | "invalid_choice" | "invalid_status" | "invalid_transition" | "max_length" | "max_string_length" | "max_value" | "min_value" | "not_acceptable" | "not_authenticated" | "not_found" | "not_yours" | "null" | "null_characters_not_allowed" | "parse_error" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
+        CreateCommitmentErrorCode: "authentication_failed" | "blank" | "datetime" | "ends_before_start" | "invalid" | "invalid_choice" | "invalid_schedule" | "invalid_status" | "invalid_time" | "invalid_transition" | "item_invalid" | "item_repeated" | "max_length" | "max_string_length" | "max_value" | "min_length" | "min_value" | "not_a_list" | "not_acceptable" | "not_authenticated" | "not_found" | "not_yours" | "null" | "null_characters_not_allowed" | "parse_error" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
         CreateCommitmentErrorItem: {
             code: components["schemas"]["CreateCommitmentErrorCode"];
             /** @description A sentence for people; may change. */
@@ -1431,6 +1475,17 @@ export interface components {
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
             attr: string | null;
         };
+        /** @description The body of a 409: what `ErrorBody` says, and the id of the object already there. */
+        CreateSessionConflictError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["CreateSessionErrorItem"][];
+            /**
+             * Format: uuid
+             * @description The object already in the way: fetch or update it instead.
+             */
+            existing_id: string;
+        };
         /** @description The body of every 4xx and 503 answer. */
         CreateSessionError: {
             /** @description `validation_error`, `client_error` or `server_error`. */
@@ -1441,7 +1496,7 @@ export interface components {
          * @description The codes `createSession` gives. A code added later may reach a client built before it: treat it as its status.
          * @enum {string}
          */
-        CreateSessionErrorCode: "authentication_failed" | "datetime" | "future_date" | "invalid" | "max_length" | "no_turns" | "not_acceptable" | "not_authenticated" | "not_found" | "not_text" | "null" | "null_characters_not_allowed" | "parse_error" | "permission_denied" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
+        CreateSessionErrorCode: "already_exists" | "already_recorded" | "authentication_failed" | "datetime" | "future_date" | "idempotency_key_reused" | "invalid" | "invalid_choice" | "invalid_role" | "max_length" | "no_turns" | "not_a_dict" | "not_acceptable" | "not_authenticated" | "not_found" | "not_text" | "null" | "null_characters_not_allowed" | "parse_error" | "permission_denied" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "too_many" | "unknown_field" | "unknown_speaker" | "unsupported_media_type" | "user_not_found";
         CreateSessionErrorItem: {
             code: components["schemas"]["CreateSessionErrorCode"];
             /** @description A sentence for people; may change. */
@@ -1561,6 +1616,24 @@ export interface components {
         DeleteReminderErrorCode: "authentication_failed" | "not_acceptable" | "not_authenticated" | "not_found" | "permission_denied" | "precondition_failed" | "service_unavailable" | "token_not_valid" | "user_not_found";
         DeleteReminderErrorItem: {
             code: components["schemas"]["DeleteReminderErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
+        /** @description The body of every 4xx and 503 answer. */
+        DeleteSessionError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["DeleteSessionErrorItem"][];
+        };
+        /**
+         * @description The codes `deleteSession` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        DeleteSessionErrorCode: "authentication_failed" | "not_acceptable" | "not_authenticated" | "not_found" | "permission_denied" | "service_unavailable" | "token_not_valid" | "user_not_found";
+        DeleteSessionErrorItem: {
+            code: components["schemas"]["DeleteSessionErrorCode"];
             /** @description A sentence for people; may change. */
             detail: string;
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
@@ -2795,6 +2868,24 @@ export interface components {
             /** Format: date */
             ends_on?: string | null;
             status?: components["schemas"]["CommitmentStatusEnum"];
+            /**
+             * @description ISO weekdays (1 = Monday) it is on; empty for every day of its cadence.
+             * @example [
+             *       2,
+             *       5
+             *     ]
+             */
+            weekdays?: number[];
+            /**
+             * @description The time agreed for it: its reminder's, on the patient's clock.
+             * @example 20:30
+             */
+            remind_at?: string | null;
+            /**
+             * Format: date
+             * @description An experiment's planned day: its reminder nudges that morning.
+             */
+            planned_for?: string | null;
         };
         PatchedExperimentRequest: {
             shared?: boolean;
@@ -2860,6 +2951,14 @@ export interface components {
              */
             weekdays?: number[];
             enabled?: boolean;
+        };
+        PatchedSessionUpdateRequest: {
+            /**
+             * Format: date
+             * @description Not in the future.
+             */
+            held_on?: string;
+            notes?: string;
         };
         PatchedUserRequest: {
             display_name?: string;
@@ -3490,6 +3589,10 @@ export interface components {
             draft_commitments: components["schemas"]["Commitment"][];
             /** @description Lines skipped, and why. */
             warnings: components["schemas"]["Warning"][];
+            /** @description Who was who in the transcript, each speaker as it names them: as you gave it, or as proposed (the speaker who proposes and asks is the therapist). Empty with no transcript. */
+            readonly speaker_roles: {
+                [key: string]: "therapist" | "patient";
+            };
             /** Format: date-time */
             created_at: string;
         };
@@ -3505,8 +3608,18 @@ export interface components {
              */
             held_on?: string;
             notes?: string;
-            /** @description `Speaker: text` turns (Therapist/Counselor, Patient/Client). Agreed practices become `proposed` commitments. */
+            /** @description The transcript as a tool exported it: `Speaker: text` turns (roles or names), WebVTT, SRT, Otter, Teams or Zoom exports, chat logs. Agreed practices become `proposed` commitments. */
             transcript?: string;
+            /**
+             * @description Who is who where the transcript names people: each speaker as the transcript names them, `therapist` or `patient`. Speakers left out get the proposed role.
+             * @example {
+             *       "Dr. Lee": "therapist",
+             *       "Jordan": "patient"
+             *     }
+             */
+            speaker_roles?: {
+                [key: string]: "therapist" | "patient";
+            };
         };
         SharedEntriesPage: {
             results: components["schemas"]["SharedEntry"][];
@@ -3632,7 +3745,7 @@ export interface components {
          * @description The codes `updateCommitment` gives. A code added later may reach a client built before it: treat it as its status.
          * @enum {string}
          */
-        UpdateCommitmentErrorCode: "authentication_failed" | "blank" | "datetime" | "ends_before_start" | "invalid" | "invalid_choice" | "invalid_status" | "invalid_transition" | "max_length" | "max_string_length" | "max_value" | "min_value" | "not_acceptable" | "not_authenticated" | "not_found" | "not_yours_to_change" | "null" | "null_characters_not_allowed" | "parse_error" | "permission_denied" | "precondition_failed" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
+        UpdateCommitmentErrorCode: "authentication_failed" | "blank" | "datetime" | "ends_before_start" | "invalid" | "invalid_choice" | "invalid_schedule" | "invalid_status" | "invalid_time" | "invalid_transition" | "item_invalid" | "item_repeated" | "max_length" | "max_string_length" | "max_value" | "min_length" | "min_value" | "not_a_list" | "not_acceptable" | "not_authenticated" | "not_found" | "not_yours_to_change" | "null" | "null_characters_not_allowed" | "parse_error" | "permission_denied" | "precondition_failed" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
         UpdateCommitmentErrorItem: {
             code: components["schemas"]["UpdateCommitmentErrorCode"];
             /** @description A sentence for people; may change. */
@@ -3747,6 +3860,24 @@ export interface components {
         UpdateReminderErrorCode: "authentication_failed" | "does_not_exist" | "incorrect_type" | "invalid" | "invalid_time" | "item_invalid" | "item_repeated" | "max_length" | "max_string_length" | "max_value" | "min_length" | "min_value" | "not_a_list" | "not_acceptable" | "not_authenticated" | "not_found" | "null" | "parse_error" | "permission_denied" | "precondition_failed" | "request_too_large" | "required" | "service_unavailable" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
         UpdateReminderErrorItem: {
             code: components["schemas"]["UpdateReminderErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
+        /** @description The body of every 4xx and 503 answer. */
+        UpdateSessionError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["UpdateSessionErrorItem"][];
+        };
+        /**
+         * @description The codes `updateSession` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        UpdateSessionErrorCode: "authentication_failed" | "datetime" | "future_date" | "invalid" | "max_length" | "not_acceptable" | "not_authenticated" | "not_found" | "null" | "null_characters_not_allowed" | "parse_error" | "permission_denied" | "request_too_large" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
+        UpdateSessionErrorItem: {
+            code: components["schemas"]["UpdateSessionErrorCode"];
             /** @description A sentence for people; may change. */
             detail: string;
             /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
@@ -6067,10 +6198,14 @@ export interface operations {
              *     - `kind`: `invalid_choice`, `null`, `required`
              *     - `non_field_errors`: `invalid`, `null`
              *     - `patient`: `invalid`, `not_yours`, `null`, `required`
+             *     - `planned_for`: `datetime`, `invalid`, `invalid_schedule`
+             *     - `remind_at`: `invalid`, `invalid_time`
              *     - `starts_on`: `datetime`, `invalid`
              *     - `status`: `invalid_choice`, `invalid_status`, `invalid_transition`, `null`
              *     - `target_count`: `invalid`, `max_string_length`, `max_value`, `min_value`, `null`
              *     - `title`: `blank`, `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
+             *     - `weekdays`: `invalid_schedule`, `item_invalid`, `item_repeated`, `max_length`, `min_length`, `not_a_list`, `null`
+             *     - `weekdays.INDEX`: `invalid`, `max_string_length`, `max_value`, `min_value`, `null`, `required`
              *     - any field the request schema does not list: `unknown_field`
              */
             400: {
@@ -6379,10 +6514,14 @@ export interface operations {
              *     - `details`: `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`
              *     - `ends_on`: `datetime`, `ends_before_start`, `invalid`
              *     - `non_field_errors`: `invalid`, `null`
+             *     - `planned_for`: `datetime`, `invalid`, `invalid_schedule`
+             *     - `remind_at`: `invalid`, `invalid_time`
              *     - `starts_on`: `datetime`, `invalid`
              *     - `status`: `invalid_choice`, `invalid_status`, `invalid_transition`, `null`
              *     - `target_count`: `invalid`, `max_string_length`, `max_value`, `min_value`, `null`
              *     - `title`: `blank`, `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
+             *     - `weekdays`: `invalid_schedule`, `item_invalid`, `item_repeated`, `max_length`, `min_length`, `not_a_list`, `null`
+             *     - `weekdays.INDEX`: `invalid`, `max_string_length`, `max_value`, `min_value`, `null`, `required`
              *     - any field the request schema does not list: `unknown_field`
              */
             400: {
@@ -11584,7 +11723,10 @@ export interface operations {
     createSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Visible ASCII characters, at most 255 (a UUID, say), new for each new session. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11606,11 +11748,14 @@ export interface operations {
              * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
              *
              *     Known codes by `attr`:
+             *     - `Idempotency-Key`: `invalid`
              *     - `held_on`: `datetime`, `future_date`, `invalid`, `null`
              *     - `non_field_errors`: `invalid`, `null`
              *     - `notes`: `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`
              *     - `patient`: `invalid`, `null`, `required`
-             *     - `transcript`: `invalid`, `max_length`, `no_turns`, `not_text`, `null`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`
+             *     - `speaker_roles`: `not_a_dict`, `null`, `too_many`
+             *     - `speaker_roles.KEY`: `invalid_choice`, `null`, `required`
+             *     - `transcript`: `invalid`, `invalid_role`, `max_length`, `no_turns`, `not_text`, `null`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`, `unknown_speaker`
              *     - any field the request schema does not list: `unknown_field`
              */
             400: {
@@ -11671,6 +11816,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreateSessionError"];
+                };
+            };
+            /**
+             * @description The day, week or id is already taken; `existing_id` names the object in the way.
+             *
+             *     Known codes: `already_exists`, `already_recorded`, `idempotency_key_reused`.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateSessionConflictError"];
                 };
             };
             /**
@@ -11800,6 +11958,228 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GetSessionError"];
+                };
+            };
+        };
+    };
+    deleteSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description No valid access token, or (logging in) the e-mail and password do not match.
+             *
+             *     Known codes: `authentication_failed`, `not_authenticated`, `token_not_valid`, `user_not_found`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteSessionError"];
+                };
+            };
+            /**
+             * @description The caller's role may never do this, or the object is one the caller may see but not change.
+             *
+             *     Known codes: `permission_denied`.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteSessionError"];
+                };
+            };
+            /**
+             * @description No such object among the caller's own (another user's answers the same).
+             *
+             *     Known codes: `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteSessionError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteSessionError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteSessionError"];
+                };
+            };
+        };
+    };
+    updateSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedSessionUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /**
+             * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
+             *
+             *     Known codes by `attr`:
+             *     - `held_on`: `datetime`, `future_date`, `invalid`, `null`
+             *     - `non_field_errors`: `invalid`, `null`
+             *     - `notes`: `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`
+             *     - any field the request schema does not list: `unknown_field`
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateSessionError"];
+                };
+            };
+            /**
+             * @description No valid access token, or (logging in) the e-mail and password do not match.
+             *
+             *     Known codes: `authentication_failed`, `not_authenticated`, `token_not_valid`, `user_not_found`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateSessionError"];
+                };
+            };
+            /**
+             * @description The caller's role may never do this, or the object is one the caller may see but not change.
+             *
+             *     Known codes: `permission_denied`.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateSessionError"];
+                };
+            };
+            /**
+             * @description No such object among the caller's own (another user's answers the same).
+             *
+             *     Known codes: `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateSessionError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateSessionError"];
+                };
+            };
+            /**
+             * @description The body is larger than the server accepts.
+             *
+             *     Known codes: `request_too_large`.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateSessionError"];
+                };
+            };
+            /**
+             * @description The body is not `application/json`.
+             *
+             *     Known codes: `unsupported_media_type`.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateSessionError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdateSessionError"];
                 };
             };
         };
