@@ -1,47 +1,52 @@
 """Draft commitments drawn from a transcript: what the therapist proposed and the patient took up.
 
-A draft needs two things, on two consecutive turns:
+An agreement is a **proposal** of a future action by the patient followed by the patient's
+**acceptance** (the words of each are in ``care.vocabulary``):
 
-1. A therapist turn with a sentence that holds both a proposal phrase and a practice phrase
-   (``care.vocabulary``). One sentence, not the whole turn: a therapist often praises a
-   practice in one sentence ("Keeping a journal can be powerful") and asks something else in
-   the next, and only the sentence that asks is the proposal. A practice phrase after a
-   negation in its clause ("stop telling yourself...") does not count: the therapist asks
-   for less of it. That sentence is the draft's ``details``; its cadence and number words
-   set ``cadence`` and ``target_count``.
-2. The very next turn is the patient's, and it agrees. The patient's last agreeing or
-   declining phrase decides, because people hedge before they say yes ("I won't promise
-   I'll be good at it, but I'll try") and back out after a polite start ("Okay, but not
-   this week"), and doubt after a yes takes it back ("Okay. I don't know if that's me"). A
-   turn with neither phrase agrees to nothing. If the next turn is the
-   therapist's again (the patient's answer was a skipped placeholder), nothing is drafted:
-   we cannot know what the patient said.
+1. A therapist sentence proposes when it holds a proposing phrase ("would you be willing to",
+   "your homework", "between now and next time") or an opener ("could you", "how about",
+   "so, ... each week?") in a sentence or turn that points past the session (a cadence, a day,
+   "this week", "try"). It does not when it asks to talk ("could you tell me"), when the
+   action is done in the room ("let's try it now"), is hypothetical ("if you ever"), past
+   ("last week you"), someone else's, or asks for less ("could you stop telling yourself").
+2. The patient's answer decides: the last agreeing or declining phrase of their next turn,
+   since people hedge before they say yes and back out after a polite start. A question back
+   ("Every day? Even weekends?") waits for the therapist's clarification and the next answer.
+   A therapist who revises the proposal ("actually, let's say three") extends the exchange:
+   the later version wins and the answer to it decides. A yes taken back a turn later
+   ("actually, I don't think I can") is no yes.
+3. A plan the patient proposes ("maybe I could ask one question on Thursday") that the
+   therapist welcomes is an agreement too.
 
-Each therapist turn makes at most one draft, from its first proposing sentence. These are
-drafts: the therapist confirms or drops each one, so the rules prefer missing a commitment
-to inventing one.
+A draft's title is the agreed action in the session's words ("Ask one question at Thursday's
+study group"); its kind, cadence, target, days, planned day and time come from the words of
+the exchange, the later ones first. Its evidence quotes the turns verbatim with their lines.
+
+These are drafts: the therapist confirms or drops each one, so where the words leave doubt
+the rules prefer missing a commitment to inventing one.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Generic, TypeVar
 
 from care.transcripts import Speaker, Transcript, TranscriptWarning, Turn
-from care.vocabulary import VOCABULARY, CadenceWords, Practice
+from care.vocabulary import VOCABULARY, CadenceWords
 from journal.models import Commitment
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 TITLE_MAX = 80
+#: A title is the action's first clause, cut at a word this long or shorter.
+TITLE_WORDS = 60
 
 # Curly quotes become straight ones one character for one, so a match's span in the
 # translated text is its span in the text as said. (``str.lower`` is avoided for the same
@@ -51,17 +56,18 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 # the end. The run is taken whole, from its first mark, and never given back: "....x" must fail
 # once, not once for each dot with each shorter run tried (that was quadratic, 8.5 s for 20,000 dots).
 _SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'\u201d\u2019)\]]*+(?=\s|\Z)")
-# Where a clause ends inside a sentence, for negations: punctuation only (see
-# ``Vocabulary.negations``). A hyphen counts only between spaces, so "less-than-perfect" is one word.
-_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\s-\s")
 # Between the two ends of a range: "two or three", "two to three", "2-3" (or an en dash).
 _RANGE_JOIN = r"(?:\s+(?:or|to)\s+|\s*[-\u2013]\s*)"
-# How a title says a target: the first word the table gives for it ("three", not "thrice").
-_NUMBER_WORDS = {number: word for word, number in reversed(VOCABULARY.numbers.items()) if " " not in word}
+# Where a title's clause ends: punctuation that closes a clause, or a word that starts a reason.
+_TITLE_CUT = re.compile(
+    r"[,;:()\u2013\u2014?!]|\s-\s|\.(?=\s|\Z)|\s(?:so that|because|and see|just to see|even if|and then)\s"
+)
+_WORD = re.compile(r"[\w'-]++")
 
-#: A draft's evidence: the two turns, each with its line in the transcript.
+#: A draft's evidence in the simplest exchange: two turns, each with its line in the transcript.
 EVIDENCE = "Therapist (line {proposal.line}): {proposal.text}\nPatient (line {answer.line}): {answer.text}"
 _EVIDENCE_LINE = re.compile(r"\(line ([0-9]+)\)")
+_ROLE = {Speaker.THERAPIST: "Therapist", Speaker.PATIENT: "Patient"}
 
 
 def evidence_line(evidence: str) -> int | None:
@@ -88,7 +94,7 @@ class Draft:
     title: str
     details: str
     evidence: str
-    line: int  # where the therapist's proposal starts
+    line: int  # where the proposal starts
     #: ISO weekdays (1 = Monday) when the practice is only on some days; () for every day of its cadence.
     weekdays: tuple[int, ...] = ()
     #: An experiment's planned day: a day named in the session, the first such day after it.
@@ -109,40 +115,652 @@ class PhraseHit(Generic[T_co]):
         return self.start < other.end and other.start < self.end
 
 
-def drafts_detect(transcript: Transcript, *, held_on: date | None = None) -> list[Draft]:
-    """The practices the patient agreed to, in the order they were proposed; ``held_on`` (the
-    session's day) places a day named in it ("on Thursday") in the calendar."""
-    drafts = []
-    for proposal, answer in itertools.pairwise(transcript.turns):
-        if proposal.speaker is not Speaker.THERAPIST or answer.speaker is not Speaker.PATIENT:
-            continue
-        draft = _draft(proposal, answer)
-        if draft is not None:
-            drafts.append(draft)
-    return drafts
+@dataclass(frozen=True)
+class Quote:
+    """A turn's words as quoted in evidence: from ``offset`` of its text, starting on ``line``."""
+
+    turn: Turn
+    offset: int = 0
+
+    @property
+    def line(self) -> int:
+        return self.turn.line_at(self.offset)
+
+    def __str__(self) -> str:
+        return f"{_ROLE[self.turn.speaker]} (line {self.line}): {self.turn.text[self.offset :]}"
+
+
+@dataclass
+class Exchange:
+    """An agreement in the making: what was proposed (later words last) and the turns it took."""
+
+    sentences: list[str]
+    quotes: list[Quote]
+    line: int
+    #: The index of the last turn the exchange took: the reading goes on after it.
+    until: int = 0
+    by_patient: bool = False
+    actions: list[str] = field(default_factory=list)
 
 
 #: The longest sentence read for a proposal. Nobody proposes a practice in 2,000 characters
-#: without a full stop, and each practice found in a sentence looks back through its clause:
-#: a bound here keeps a pasted wall of text from costing seconds.
+#: without a full stop, and a bound here keeps a pasted wall of text from costing seconds.
 MAX_SENTENCE = 2_000
 #: The most drafts one session makes: a session agrees on a handful of practices, and a
 #: transcript that yields more is most likely the same words pasted over and over.
 MAX_DRAFTS = 20
+#: How many turns after a proposal may pass (questions back, clarifications, a revision)
+#: before the answer that decides it.
+WINDOW = 6
+
+
+def drafts_detect(transcript: Transcript, *, held_on: date | None = None) -> list[Draft]:
+    """The practices the patient agreed to, in the order they were proposed; ``held_on`` (the
+    session's day) places a day named in it ("on Thursday") in the calendar."""
+    turns = transcript.turns
+    drafts: list[Draft] = []
+    after = -1  # turns up to here were taken by an exchange already decided
+    for at, turn in enumerate(turns):
+        if at <= after:
+            continue
+        if turn.speaker is Speaker.THERAPIST:
+            for offset, sentence, action in _proposals(turn):
+                exchange = Exchange([sentence], [Quote(turn, _quote_from(turn, offset))], turn.line_at(offset))
+                exchange.actions.append(action)
+                exchange.sentences += _revised_within(turn, offset)
+                if _agreed(turns, at, exchange):
+                    drafts.append(_draft(exchange, held_on))
+                after = max(after, exchange.until)
+                if exchange.until > at:
+                    break  # the rest of the turn was answered with the first proposal
+        elif turn.speaker is Speaker.PATIENT:
+            exchange = _own_plan(turns, at)
+            if exchange is not None:
+                drafts.append(_draft(exchange, held_on))
+                after = exchange.until
+    return drafts
+
+
+# Proposals.
+
+
+def _sentence_spans(text: str) -> list[tuple[int, str]]:
+    """Each sentence of ``text`` with where it starts."""
+    spans, start = [], 0
+    for end in _SENTENCE_END.finditer(text):
+        spans.append((start, text[start : end.end()]))
+        start = end.end()
+    spans.append((start, text[start:]))
+    return [(offset + len(raw) - len(raw.lstrip()), raw.strip()) for offset, raw in spans if raw.strip()]
+
+
+def _sentences(text: str) -> list[str]:
+    return [sentence for _, sentence in _sentence_spans(text)]
+
+
+def _quote_from(turn: Turn, offset: int) -> int:
+    """Where a quote of the turn starts: the whole turn when it is one line, else the line
+    the proposing sentence starts on (a Zoom speaker's cues run into one long turn)."""
+    start = 0
+    for begins, _ in turn.starts:
+        if begins > offset:
+            break
+        start = begins
+    return start
+
+
+def _proposals(turn: Turn) -> list[tuple[int, str, str]]:
+    """The turn's proposing sentences: where each starts, the sentence, and its action."""
+    spans = _sentence_spans(turn.text)
+    found = []
+    for index, (offset, sentence) in enumerate(spans):
+        if len(sentence) > MAX_SENTENCE:
+            continue
+        before = spans[index - 1][1] if index else ""
+        following = spans[index + 1][1] if index + 1 < len(spans) else ""
+        action = _proposed_action(sentence, before, following)
+        if action is not None:
+            found.append((offset, sentence, action))
+    return found
+
+
+_PROPOSAL_PHRASES = (
+    *((phrase, "strong") for phrase in VOCABULARY.proposals),
+    *((phrase, "opener") for phrase in VOCABULARY.openers),
+    *((phrase, None) for phrase in VOCABULARY.not_proposals),
+)
+#: Openers that propose only at a sentence's start: "so", "and", "try" mid-sentence are just words.
+_LEADS = frozenset({"so", "and", "also", "try", "try to", "give it a go", "give it a try", "why not"})
+_FILLERS = frozenset("okay ok alright right so and well now then great good also maybe perhaps just".split())
+
+
+def _proposed_action(sentence: str, before: str, following: str) -> str | None:
+    """The action ``sentence`` proposes to the patient, or None when it proposes none."""
+    hits = [hit for hit in phrase_spans(sentence, _PROPOSAL_PHRASES) if hit.meaning is not None]
+    cue = None
+    for hit in hits:
+        phrase = sentence[hit.start : hit.end].translate(_APOSTROPHES).casefold()
+        if " ".join(phrase.split()) in _LEADS and not _opens(sentence, hit.start):
+            continue
+        cue = hit
+        break
+    if cue is None:
+        return None
+    if cue.meaning == "opener" and not (
+        _says_any(sentence, VOCABULARY.homework_words)
+        or (_says_any(before, VOCABULARY.homework_words) and "?" in sentence)
+    ):
+        return None
+    if _not_homework(sentence) or _in_the_room(following):
+        return None
+    action = _action_after(sentence, cue)
+    if action is None or _asks_for_less(action) or _says_any(" ".join(_WORD.findall(action)[:4]), _TALK):
+        return None
+    phrase = " ".join(sentence[cue.start : cue.end].split()).casefold()
+    if phrase.endswith(("try", "tried")) and not action.casefold().startswith(("to ", "try")):
+        action = f"try {action}"
+    return action
+
+
+#: An action that is talk with the therapist, not something to do between sessions.
+_TALK = ("tell me", "tell us", "share with me", "say more", "talk about", "talk me through", "walk me through",
+         "describe", "explain", "think about that", "imagine", "remember", "picture", "go back to", "show me how")  # fmt: skip
+
+
+def _opens(sentence: str, start: int) -> bool:
+    """Whether only fillers ("okay, so", "and then") come before ``start``."""
+    return all(word.casefold() in _FILLERS for word in _WORD.findall(sentence[:start]))
+
+
+def _says_any(text: str, phrases: Iterable[str]) -> bool:
+    return bool(text) and bool(phrase_spans(text, [(phrase, True) for phrase in phrases]))
+
+
+def _not_homework(sentence: str) -> bool:
+    """Done in the room, hypothetical, past, the therapist's own or someone else's."""
+    hits = phrase_spans(
+        sentence,
+        [*((phrase, True) for phrase in VOCABULARY.not_homework), *((p, False) for p in VOCABULARY.homework_despite)],
+    )
+    return any(hit.meaning for hit in hits)
+
+
+_IN_THE_ROOM = ("right now", "close your eyes", "let's do it now", "let's try it now", "here with me", "together now",
+                "in the room", "take a breath", "take a deep breath", "as we sit here")  # fmt: skip
+
+
+def _in_the_room(sentence: str) -> bool:
+    return _says_any(sentence, _IN_THE_ROOM)
+
+
+_LEADING = re.compile(
+    r"(?:(?:to|that|you|just|maybe|perhaps|also|actually|please|really|commit\s+to|try\s+to|trying\s+to|at\s+least|"
+    r"and|so|then|okay|ok|alright|we\s+say|we|be\s+willing\s+to)\b[\s,]*+)*+",
+    re.IGNORECASE,
+)
+
+
+def _action_after(sentence: str, cue: PhraseHit[object]) -> str | None:
+    """The words of the action: what follows the proposing phrase, or (when the phrase ends the
+    sentence: "..., could you?") what comes before it."""
+    after = sentence[cue.end :].strip(" ,;:-\u2013\u2014")
+    after = after[_LEADING.match(after).end() :]  # type: ignore[union-attr]  # the pattern matches empty
+    if len(_WORD.findall(after)) < 2:
+        after = sentence[: cue.start].strip(" ,;:-\u2013\u2014")
+    words = _WORD.findall(after)
+    if len(words) < 2 or all(word.casefold() in _VAGUE for word in words[:3]):
+        return None
+    return after
+
+
+#: An action of only these words says nothing to do: "try something", "do that".
+_VAGUE = frozenset("it this that something anything try do one a some more thing things there".split())
+
+
+def _asks_for_less(action: str) -> bool:
+    """An action that opens with a negation asks for less: "stop telling yourself..."."""
+    opening = " ".join(_WORD.findall(action)[:3])
+    hits = phrase_spans(
+        opening,
+        [*((phrase, True) for phrase in VOCABULARY.negations), *((p, False) for p in VOCABULARY.not_negations)],
+    )
+    return any(hit.meaning for hit in hits)
+
+
+# Answers.
+
+
+def _stance(text: str) -> bool | None:
+    """The patient's last agreeing (True) or declining (False) phrase; an aside ("it won't be
+    perfect") only hides the stance word inside it. None when they took no stance."""
+    found = phrase_spans(
+        text,
+        [
+            *((phrase, True) for phrase in VOCABULARY.agreements),
+            *((phrase, False) for phrase in VOCABULARY.declines),
+            *((phrase, None) for phrase in VOCABULARY.asides),
+        ],
+    )
+    stances = [hit.meaning for hit in found if hit.meaning is not None]
+    return stances[-1] if stances else None
+
+
+def _agreed(turns: Sequence[Turn], at: int, exchange: Exchange) -> bool:
+    """Whether the patient accepted the proposal made at turn ``at``, reading on through
+    questions back, clarifications and revisions; ``exchange`` gathers what they took."""
+    exchange.until = at
+    accepted: bool | None = None
+    waiting = 0  # patient turns that took no stance
+    for index in range(at + 1, min(at + 1 + WINDOW, len(turns))):
+        turn = turns[index]
+        if turn.speaker is Speaker.PATIENT:
+            stance = _stance(turn.text)
+            if stance is None:
+                waiting += 1
+                if waiting > 1 or "?" not in turn.text:
+                    return bool(accepted)
+                continue
+            accepted = stance
+            exchange.until = index
+            exchange.quotes.append(Quote(turn))
+            if not _revised_next(turns, index, exchange):
+                return accepted and not _withdrawn(turns, index)
+        elif accepted is None:
+            # Before any answer: a clarification, unless it proposes something else.
+            if _proposals(turn) and not _says_any(turn.text, VOCABULARY.revisions):
+                return False
+            revision = _revision(turn)
+            if revision:
+                exchange.sentences.append(revision)
+                exchange.quotes.append(Quote(turn))
+        else:
+            return bool(accepted)
+    return bool(accepted)
+
+
+def _revised_next(turns: Sequence[Turn], index: int, exchange: Exchange) -> bool:
+    """Whether the therapist's turn after an answer revises the proposal ("actually, let's say
+    three"); if so it joins the exchange and the next answer decides."""
+    following = index + 1
+    if following >= len(turns) or turns[following].speaker is not Speaker.THERAPIST:
+        return False
+    revision = _revision(turns[following])
+    if not revision or _new_practice(revision):
+        return False
+    exchange.sentences.append(revision)
+    exchange.quotes.append(Quote(turns[following]))
+    exchange.until = following
+    for offset, sentence, action in _proposals(turns[following]):
+        if sentence == revision:
+            exchange.actions.append(action)
+    return True
+
+
+def _revised_within(turn: Turn, offset: int) -> list[str]:
+    """Sentences after the proposal in its own turn that change how much or when: "Five times a
+    week. Hmm, no, let's say three." """
+    return [
+        sentence
+        for start, sentence in _sentence_spans(turn.text)
+        if start > offset and len(sentence) <= MAX_SENTENCE and _is_revision(sentence) and not _new_practice(sentence)
+    ]
+
+
+def _is_revision(sentence: str) -> bool:
+    if not _says_any(sentence, VOCABULARY.revisions):
+        return False
+    return bool(_amount().search(sentence.translate(_APOSTROPHES)) or _cadence_hits(sentence) or _days_said(sentence))
+
+
+def _revision(turn: Turn) -> str | None:
+    """The turn's sentence that changes how much or when ("actually, let's say three times a
+    week", "maybe just Tuesdays"): a revision word with a number, cadence or day beside it."""
+    for _, sentence in _sentence_spans(turn.text):
+        if len(sentence) <= MAX_SENTENCE and _is_revision(sentence):
+            return sentence
+    return None
+
+
+_AMOUNT_WORDS = frozenset(
+    "it that this instead times time a week day days each every per once twice maybe just only let's make say "
+    "go with how about what start smaller realistic more less doable manageable actually or even rather than "
+    "of no yes okay ok so".split()
+)
+
+
+def _new_practice(revision: str) -> bool:
+    """A sentence after a yes that names a practice of its own ("how about you reflect on your
+    efforts twice a week instead") is a new proposal, not a revision of the one agreed."""
+    words = {word.casefold() for word in _WORD.findall(revision)}
+    numbers = {word for word in words if word in VOCABULARY.numbers or word.isdigit()}
+    days = {word for word in words if word in _DAY_WORDS}
+    return len(words - _AMOUNT_WORDS - numbers - days - set(_HOURS)) >= 2
+
+
+def _withdrawn(turns: Sequence[Turn], index: int) -> bool:
+    """A yes taken back within the next exchange: "Actually, I don't think I can do that"."""
+    for later in turns[index + 1 : index + 3]:
+        if later.speaker is Speaker.PATIENT:
+            return _says_any(later.text, VOCABULARY.withdrawals) and _stance(later.text) is False
+        if _proposals(later):
+            return False
+    return False
+
+
+def _own_plan(turns: Sequence[Turn], at: int) -> Exchange | None:
+    """A plan the patient proposes ("maybe I could ask one question on Thursday") that the
+    therapist's next turn welcomes without proposing something of their own."""
+    turn = turns[at]
+    if at + 1 >= len(turns) or turns[at + 1].speaker is not Speaker.THERAPIST:
+        return None
+    if at and turns[at - 1].speaker is Speaker.THERAPIST and _proposals(turns[at - 1]):
+        return None  # an answer to a proposal, not a plan of their own
+    reply = turns[at + 1]
+    if _proposals(reply) or _stance_of_therapist(reply.text) is not True:
+        return None
+    for offset, sentence in _sentence_spans(turn.text):
+        if len(sentence) > MAX_SENTENCE:
+            continue
+        hit = next((h for h in phrase_spans(sentence, [(p, True) for p in VOCABULARY.own_plans])), None)
+        if hit is None or not _says_any(sentence, VOCABULARY.homework_words) or _not_homework(sentence):
+            continue
+        action = _action_after(sentence, hit)
+        if action is None or _asks_for_less(action) or len(_WORD.findall(action)) < 3:
+            continue
+        if at + 2 < len(turns) and turns[at + 2].speaker is Speaker.PATIENT and _stance(turns[at + 2].text) is False:
+            return None
+        exchange = Exchange([sentence], [Quote(turn, _quote_from(turn, offset)), Quote(reply)], turn.line_at(offset))
+        exchange.actions.append(action)
+        exchange.until = at + 1
+        exchange.by_patient = True
+        return exchange
+    return None
+
+
+_THERAPIST_DOUBTS = ("maybe not", "hold off", "I wonder if that's", "that might be a lot", "too much", "too big",
+                     "let's not", "not yet", "I'm not sure", "rather than that", "instead")  # fmt: skip
+
+
+def _stance_of_therapist(text: str) -> bool | None:
+    """How the therapist takes a patient's plan: welcomed, doubted, or neither."""
+    found = phrase_spans(
+        text,
+        [*((phrase, True) for phrase in VOCABULARY.endorsements), *((phrase, False) for phrase in _THERAPIST_DOUBTS)],
+    )
+    if any(hit.meaning is False for hit in found):
+        return False
+    return True if found else None
+
+
+# What a draft says.
+
+
+def _draft(exchange: Exchange, held_on: date | None) -> Draft:
+    sentences = exchange.sentences
+    text = " ".join(sentences)
+    days, recurring_days, planned_day = _days(sentences, held_on)
+    cadence, count = _cadence_and_count(sentences)
+    kind = _kind(text, cadence, recurring_days)
+    if kind == Commitment.Kind.PRIDE_WEEKLY:
+        cadence = Commitment.Cadence.WEEKLY
+        count = _things_count(sentences) or (count if count and count > 1 else None)
+    elif kind == Commitment.Kind.EXPERIMENT and cadence is None:
+        cadence = Commitment.Cadence.ONCE
+    elif cadence is None or (recurring_days and cadence == Commitment.Cadence.ONCE):
+        cadence = Commitment.Cadence.WEEKLY if recurring_days else Commitment.Cadence.DAILY
+    if recurring_days and cadence == Commitment.Cadence.WEEKLY and not count:
+        count = len(days)
+    commitment = Commitment(kind=kind, cadence=cadence)
+    commitment.target_count = count or 0
+    commitment.fill_defaults(given={"target_count"} if count else set())
+    weekdays = days if recurring_days and commitment.cadence != Commitment.Cadence.ONCE else ()
+    planned = (
+        planned_day if kind == Commitment.Kind.EXPERIMENT and commitment.cadence == Commitment.Cadence.ONCE else None
+    )
+    return Draft(
+        kind=str(kind),
+        cadence=str(commitment.cadence),
+        target_count=commitment.target_count,
+        title=_title(exchange.actions[-1] if len(_WORD.findall(exchange.actions[-1])) >= 3 else exchange.actions[0]),
+        details=" ".join(sentences),
+        evidence="\n".join(str(quote) for quote in exchange.quotes),
+        line=exchange.line,
+        weekdays=weekdays,
+        planned_for=planned,
+        remind_at=_time_said(text),
+    )
+
+
+_KIND = {words.kind: words.phrases for words in VOCABULARY.kinds}
+_CUSTOM_WORDS = ("diary card", "diary", "log", "track", "tracking", "urge", "urges", "walk", "walks", "run", "gym",
+                 "breathing", "meditate", "meditation", "mindfulness", "stretch", "sleep", "activity", "activities",
+                 "worry time", "thought record", "mood", "chain analysis", "skills", "exercise", "swim", "yoga",
+                 "plan your", "schedule", "gratitude", "grateful", "values")  # fmt: skip
+
+
+def _kind(text: str, cadence: Commitment.Cadence | None, recurring_days: bool) -> Commitment.Kind:
+    recurring = recurring_days or cadence in {Commitment.Cadence.DAILY, Commitment.Cadence.WEEKLY}
+    reflection = _says_any(text, _KIND[Commitment.Kind.REFLECTION_DAILY])
+    if _says_any(text, ("proud", "pride")) or (not reflection and _says_any(text, _KIND[Commitment.Kind.PRIDE_WEEKLY])):
+        return Commitment.Kind.PRIDE_WEEKLY
+    if recurring and _says_any(text, _CUSTOM_WORDS):
+        return Commitment.Kind.CUSTOM
+    if reflection:
+        return Commitment.Kind.REFLECTION_DAILY
+    if not recurring or _says_any(text, _KIND[Commitment.Kind.EXPERIMENT]):
+        return Commitment.Kind.EXPERIMENT
+    return Commitment.Kind.CUSTOM
+
+
+def _cadence_hits(sentence: str) -> list[PhraseHit[tuple[CadenceWords, bool]]]:
+    return phrase_spans(sentence, _cadence_phrases())
+
+
+def _cadence_and_count(sentences: list[str]) -> tuple[Commitment.Cadence | None, int | None]:
+    """The cadence and its count as last said: a revision's words win over the proposal's. In
+    one sentence a recurring cadence wins over a one-off word ("starting today, each evening")."""
+    for sentence in reversed(sentences):
+        hits = _cadence_hits(sentence)
+        said = min(hits, key=lambda hit: (hit.meaning[0].cadence == Commitment.Cadence.ONCE, hit.start), default=None)
+        if said is None:
+            if _amount().search(sentence.translate(_APOSTROPHES)) and len(sentences) > 1:
+                count = _revised_count(sentence)
+                if count:
+                    earlier, _ = _cadence_and_count(sentences[:-1])
+                    return earlier, count
+            continue
+        words, counted = said.meaning
+        before = sentence[: said.start].translate(_APOSTROPHES)
+        count = (_amount_ending() if counted else _range_opening()).search(before)
+        if count:
+            return words.cadence, _lower(count)
+        inside = _amount().search(sentence[said.start : said.end].translate(_APOSTROPHES))
+        return words.cadence, _lower(inside) if inside else None
+    return None, None
+
+
+def _revised_count(sentence: str) -> int | None:
+    """A number in a revision with no cadence ("actually, let's say three"): the new count."""
+    found = _amount().search(sentence.translate(_APOSTROPHES))
+    return _lower(found) if found else None
+
+
+_THINGS = re.compile(
+    r"(?:[\w'-]++\s++){0,2}?(?:things|moments|wins|items|examples|accomplishments|achievements|successes|victories)\b",
+    re.IGNORECASE,
+)
+
+
+def _things_count(sentences: list[str]) -> int | None:
+    """The number before "things" (or "wins", "moments"...): a pride list's length."""
+    for sentence in reversed(sentences):
+        plain = sentence.translate(_APOSTROPHES)
+        for amount in _amount().finditer(plain):
+            if _THINGS.match(plain, amount.end() + (1 if plain[amount.end() : amount.end() + 1] == " " else 0)):
+                return _lower(amount)
+    return None
+
+
+_DAY_WORDS = {
+    **{name: days for name, days in VOCABULARY.weekdays.items() if len(name) > 4},
+}
+_RECURRING_DAY = re.compile(r"(?:every|each|on\s+the|all)\s++$", re.IGNORECASE)
+
+
+def _days_said(sentence: str) -> list[tuple[tuple[int, ...], bool]]:
+    """The days a sentence names, each with whether it recurs ("Tuesdays", "every Friday",
+    "weekdays") or is one day ("on Thursday", "Thursday's group")."""
+    said = []
+    for hit in phrase_spans(sentence, list(_DAY_WORDS.items())):
+        word = sentence[hit.start : hit.end].casefold()
+        plural = word.endswith("s") and word not in {"this"}
+        recurring = (
+            plural or len(hit.meaning) > 1 or bool(_RECURRING_DAY.search(sentence[max(0, hit.start - 12) : hit.start]))
+        )
+        if word in {"weekend"}:
+            continue  # "this weekend" is a time for something once, not a day of the week
+        said.append((hit.meaning, recurring))
+    return said
+
+
+def _days(sentences: list[str], held_on: date | None) -> tuple[tuple[int, ...], bool, date | None]:
+    """The days of the week said (the later sentence's win), whether they recur, and the first
+    single day as a date: the first such day after the session."""
+    for sentence in reversed(sentences):
+        said = _days_said(sentence)
+        if not said:
+            continue
+        days = tuple(sorted({day for found, _ in said for day in found}))
+        recurring = any(recur for _, recur in said) or len(days) > 1
+        planned = None
+        if held_on is not None and not recurring:
+            planned = held_on + timedelta(days=(days[0] - held_on.isoweekday()) % 7 or 7)
+        return days, recurring, planned
+    if held_on is not None and any(_says_any(sentence, ("tomorrow",)) for sentence in sentences):
+        return (), False, held_on + timedelta(days=1)
+    return (), False, None
+
+
+_HOURS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+          "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
+_HOUR = r"(?P<hour>1[0-2]|0?[1-9]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_TIME = re.compile(
+    rf"(?<![\w'])(?:(?:at|around|by|about|for)\s++)(?:(?P<half>half\s++(?:past\s++)?)|(?P<quarter>(?:a\s++)?quarter\s++(?P<dir>past|to)\s++))?"
+    rf"{_HOUR}(?:[:.](?P<minute>[0-5][0-9]))?(?:\s*+(?P<ap>a\.?m\.?|p\.?m\.?|o'clock))?(?![\w'])"
+    rf"|(?<![\w'])(?P<hour2>1[0-2]|0?[1-9])(?::(?P<minute2>[0-5][0-9]))?\s*+(?P<ap2>a\.?m\.?|p\.?m\.?)(?![\w'])"
+    r"|(?<![\w'])(?:at\s++)?(?P<noon>noon|midday|lunchtime)(?![\w'])",
+    re.IGNORECASE,
+)
+
+
+def _time_said(text: str) -> time | None:
+    """A clock time agreed for the practice ("at eight", "at 7:30", "at half seven", "9pm"), in
+    the 24-hour day; an hour without am or pm is placed by the words around it (morning,
+    evening), else as people mean a reminder: 7 to 11 in the morning, 12 to 6 after noon."""
+    plain = text.translate(_APOSTROPHES)
+    for found in _TIME.finditer(plain):
+        if found["noon"]:
+            if found["noon"].casefold() == "lunchtime":
+                continue
+            return time(12, 0)
+        word = found["hour"] or found["hour2"]
+        hour = _HOURS.get(word.casefold()) or int(word)
+        minute = int(found["minute"] or found["minute2"] or 0)
+        if found["hour"] and not (found["minute"] or found["ap"] or found["half"] or found["quarter"]):
+            # "at eight" is a time; "for five" or "about three" may be a count.
+            if not plain[found.start() : found.start() + 2].casefold() == "at":
+                continue
+            if plain[found.end() :].lstrip()[:1].isalpha() and not _says_any(plain[found.end() : found.end() + 20],
+                                                                           ("in the", "at night", "before", "after", "when", "each", "every", "on")):  # fmt: skip
+                continue  # "at three things" counts something
+        if found["half"]:
+            minute = 30
+        elif found["quarter"]:
+            minute = 15 if found["dir"].casefold() == "past" else 45
+            hour = hour if found["dir"].casefold() == "past" else hour - 1 or 12
+        ap = (found["ap"] or found["ap2"] or "").casefold().replace(".", "")
+        if ap == "pm" and hour < 12:
+            hour += 12
+        elif ap == "am" and hour == 12:
+            hour = 0
+        elif ap not in {"am", "pm"}:
+            around = plain[max(0, found.start() - 60) : found.end() + 60]
+            if _says_any(around, VOCABULARY.evening) and hour < 12:
+                hour += 12 if hour != 12 else 0
+            elif not _says_any(around, VOCABULARY.morning) and hour <= 6:
+                hour += 12
+        return time(hour % 24, minute)
+    return None
+
+
+# Titles.
+
+_GERUND_E = frozenset("writ tak mak us giv hav leav notic practic practis schedul choos danc mov sav smil bak com driv "
+                      "shar prepar breath recogniz recognis acknowledg challeng imagin clos cycl tim rat scor not "
+                      "describ complet continu argu serv observ receiv believ arriv excus refus compar declin forgiv "
+                      "explor creat celebrat appreciat validat invit updat rehears negotiat participat wak bath "
+                      "gratitud phon glanc plac pac sav simplif".split())  # fmt: skip
+_PAST = {"tried": "try", "wrote": "write", "took": "take", "went": "go", "did": "do", "made": "make", "gave": "give",
+         "sent": "send", "asked": "ask", "called": "call", "spent": "spend", "kept": "keep", "noticed": "notice",
+         "left": "leave", "brought": "bring", "set": "set", "put": "put", "had": "have", "got": "get",
+         "started": "start", "picked": "pick", "chose": "choose", "said": "say", "told": "tell"}  # fmt: skip
+
+
+def _base_form(word: str) -> str:
+    """A leading verb as an instruction: "writing" → "write", "tried" → "try"."""
+    lower = word.casefold()
+    if lower in _PAST:
+        return _PAST[lower]
+    if lower.endswith("ing") and len(lower) > 5:
+        stem = lower[:-3]
+        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls":
+            return stem[:-1]
+        return stem + "e" if stem in _GERUND_E else stem
+    return word
+
+
+def _title(action: str) -> str:
+    """The action's first clause, as an instruction in the session's words: "Ask one question
+    at Thursday's study group". A time or day that opens the action ("on Thursday, ask...") is
+    left to the draft's day and time."""
+    clauses = [part.strip() for part in _TITLE_CUT.split(action)]
+    clauses = [part for part in clauses if part]
+    while len(clauses) > 1 and (len(_WORD.findall(clauses[0])) <= 3 and _is_when(clauses[0])):
+        clauses.pop(0)
+    title = clauses[0] if clauses else action
+    while len(_WORD.findall(title)) < 3 and len(clauses) > 1:
+        clauses.pop(0)
+        title = f"{title}, {clauses[0]}"
+    title = title[_LEADING.match(title).end() :] or title  # type: ignore[union-attr]  # the pattern matches empty
+    first, _, rest = title.partition(" ")
+    first = _base_form(first)
+    title = " ".join(f"{first[:1].upper()}{first[1:]} {rest}".split())
+    if len(title) > TITLE_WORDS:
+        cut = title.rfind(" ", 0, TITLE_WORDS)
+        title = title[: cut if cut > 20 else TITLE_WORDS].rstrip(" ,;:-") + "…"
+    return title[:TITLE_MAX]
+
+
+_WHEN = ("on", "this", "next", "each", "every", "at", "in", "before", "after", "tomorrow", "tonight", "between",
+         "over", "during", "when", "if", "once", "for", "starting", "from", "later", "today", "until")  # fmt: skip
+
+
+def _is_when(clause: str) -> bool:
+    words = _WORD.findall(clause)
+    return bool(words) and words[0].casefold() in _WHEN
 
 
 def drafts_distinct(drafts: list[Draft]) -> tuple[list[Draft], list[TranscriptWarning]]:
     """One draft per practice, at most ``MAX_DRAFTS``; the rest reported as warnings.
 
     A practice agreed twice (a therapist recapping at the end of a session) is the same
-    practice: the first proposal's draft stands, with its evidence.
+    practice: the first proposal's draft stands, with its evidence. Two drafts of one kind
+    are the same practice when most of their titles' words are shared.
     """
     kept: list[Draft] = []
     warnings = []
-    first: dict[tuple[str, str, int, str], Draft] = {}
     for draft in drafts:
-        key = (draft.kind, draft.cadence, draft.target_count, draft.title)  # two experiments differ by title
-        same = first.get(key)
+        same = next((earlier for earlier in kept if _same_practice(earlier, draft)), None)
         if same is not None:
             warnings.append(
                 TranscriptWarning(
@@ -160,9 +778,28 @@ def drafts_distinct(drafts: list[Draft]) -> tuple[list[Draft], list[TranscriptWa
                 )
             )
         else:
-            first[key] = draft
             kept.append(draft)
     return kept, warnings
+
+
+_STOPWORDS = frozenset("a an the to of and or your you yourself in on at for each every day week this that it "
+                       "with be is are one two three just try some few minutes".split())  # fmt: skip
+
+
+def _content_words(title: str) -> frozenset[str]:
+    return frozenset(word.casefold() for word in _WORD.findall(title)) - _STOPWORDS
+
+
+def _same_practice(one: Draft, other: Draft) -> bool:
+    if one.kind != other.kind:
+        return False
+    if one.title == other.title:
+        return True
+    mine, theirs = _content_words(one.title), _content_words(other.title)
+    return bool(mine and theirs) and len(mine & theirs) * 2 >= min(len(mine), len(theirs)) + 1
+
+
+# Phrases.
 
 
 def phrase_spans(text: str, phrases: Iterable[tuple[str, T]]) -> list[PhraseHit[T]]:
@@ -198,130 +835,14 @@ def _pattern(phrase: str) -> re.Pattern[str]:
 
     The check before the phrase comes after its first character (``y(?<![\\w']y)es``, not
     ``(?<![\\w'])yes``): a pattern that opens with a character lets the engine skip ahead to
-    where that character is, instead of testing the look-behind at every position. Same
-    matches, a fifth of the time: an answer of 200,000 characters is read by ninety phrases.
+    where that character is, instead of testing the look-behind at every position.
+    A phrase ending in punctuation ("no,") needs no boundary after it.
     """
     plain = " ".join(phrase.translate(_APOSTROPHES).split())
     first = re.escape(plain[0])
     rest = r"\s+".join(re.escape(word) for word in plain[1:].split(" "))
-    return re.compile(rf"{first}(?<![\w']{first}){rest}(?![\w'])", re.IGNORECASE)
-
-
-def _draft(proposal: Turn, answer: Turn) -> Draft | None:
-    for sentence in _sentences(proposal.text):
-        if len(sentence) > MAX_SENTENCE or not _proposes(sentence):
-            continue
-        practice = _first_practice(sentence)
-        if practice is not None:
-            if not _agrees(answer.text):
-                return None
-            return _draft_from(sentence, practice, proposal, answer)
-    return None
-
-
-def _proposes(sentence: str) -> bool:
-    """A proposal phrase not hidden by a longer ``not_proposals`` one ("can you tell me")."""
-    return _says(sentence, VOCABULARY.proposals, unless=VOCABULARY.not_proposals)
-
-
-def _says(text: str, phrases: Iterable[str], *, unless: Iterable[str]) -> bool:
-    """Whether one of ``phrases`` is in ``text`` and not inside a longer ``unless`` phrase."""
-    hits = phrase_spans(text, [*((phrase, True) for phrase in phrases), *((phrase, False) for phrase in unless)])
-    return any(hit.meaning for hit in hits)
-
-
-def _first_practice(sentence: str) -> PhraseHit[Practice] | None:
-    """The first practice in the sentence that no negation before it, in its clause, takes
-    back: "could you try to stop telling yourself..." asks for less of the practice, not for it.
-
-    Negations and clause breaks are found once per sentence, and each practice looks them up:
-    a sentence thick with practices costs a few passes over it, not one per practice.
-    """
-    negation_phrases = [*((p, True) for p in VOCABULARY.negations), *((p, False) for p in VOCABULARY.not_negations)]
-    negations = [(hit.start, hit.end) for hit in phrase_spans(sentence, negation_phrases) if hit.meaning]
-    breaks = [match.end() for match in _CLAUSE_BREAK.finditer(sentence)]
-    for practice in phrase_spans(sentence, _practice_phrases()):
-        before = bisect.bisect_right(breaks, practice.start)
-        clause_start = breaks[before - 1] if before else 0
-        at = bisect.bisect_left(negations, (clause_start, 0))
-        while at < len(negations) and negations[at][0] < practice.start and negations[at][1] > practice.start:
-            at += 1  # a negation overlapping the practice is not before it
-        if not (at < len(negations) and negations[at][0] < practice.start):
-            return practice
-    return None
-
-
-def _draft_from(sentence: str, practice: PhraseHit[Practice], proposal: Turn, answer: Turn) -> Draft:
-    cadence = _cadence(sentence, practice.meaning)
-    count = _count(sentence, practice, cadence)
-    # The model owns each kind's usual cadence and target: asking it keeps one home for them.
-    commitment = Commitment(kind=practice.meaning.kind, cadence=cadence.words.cadence if cadence else "")
-    commitment.target_count = count or 0
-    commitment.fill_defaults(given={"target_count"} if count else set())
-    return Draft(
-        kind=practice.meaning.kind.value,
-        cadence=str(commitment.cadence),
-        target_count=commitment.target_count,
-        title=_title(practice, cadence, sentence, commitment),
-        details=sentence,
-        evidence=EVIDENCE.format(proposal=proposal, answer=answer),
-        line=proposal.line,
-    )
-
-
-def _sentences(text: str) -> list[str]:
-    sentences, start = [], 0
-    for end in _SENTENCE_END.finditer(text):
-        sentences.append(text[start : end.end()].strip())
-        start = end.end()
-    sentences.append(text[start:].strip())
-    return [sentence for sentence in sentences if sentence]
-
-
-def _agrees(answer: str) -> bool:
-    """The last agreeing or declining phrase decides; an aside ("it won't be perfect") only
-    hides the stance word inside it."""
-    found = phrase_spans(
-        answer,
-        [
-            *((phrase, True) for phrase in VOCABULARY.agreements),
-            *((phrase, False) for phrase in VOCABULARY.declines),
-            *((phrase, None) for phrase in VOCABULARY.asides),
-        ],
-    )
-    stances = [hit.meaning for hit in found if hit.meaning is not None]
-    return bool(stances) and stances[-1]
-
-
-@dataclass(frozen=True)
-class SaidCadence:
-    """A cadence as the therapist said it: where, and whether those words read as a cadence
-    in a title on their own ("times a week" with no count before it does not)."""
-
-    words: CadenceWords
-    start: int
-    end: int
-    readable: bool
-
-
-def _cadence(sentence: str, practice: Practice) -> SaidCadence | None:
-    """The cadence the sentence names. A recurring one wins over a one-off word, since
-    "starting today, each evening" means each evening; between two of a kind, the first said.
-
-    The count before a ``counted`` phrase belongs to it ("three mornings a week"), and so
-    does a range's first end before any phrase ("once or twice a week"): the span takes them
-    in. A cadence the practice cannot be counted by (``Practice.cadences``) is as if unsaid,
-    so the kind's own cadence is used.
-    """
-    hits = phrase_spans(sentence, _cadence_phrases())
-    said = min(hits, key=lambda hit: (hit.meaning[0].cadence == Commitment.Cadence.ONCE, hit.start), default=None)
-    if said is None or said.meaning[0].cadence not in practice.cadences:
-        return None
-    words, counted = said.meaning
-    before = sentence[: said.start].translate(_APOSTROPHES)
-    count = (_amount_ending() if counted else _range_opening()).search(before)
-    start = count.start() if count else said.start
-    return SaidCadence(words, start, said.end, readable=bool(count) or not counted)
+    after = "" if not plain[-1].isalnum() else r"(?![\w'])"
+    return re.compile(rf"{first}(?<![\w']{first}){rest}{after}", re.IGNORECASE)
 
 
 @functools.cache
@@ -333,20 +854,6 @@ def _cadence_phrases() -> tuple[tuple[str, tuple[CadenceWords, bool]], ...]:
         for counted, phrases in ((False, words.phrases), (True, words.counted))
         for phrase in phrases
     )
-
-
-def _count(sentence: str, practice: PhraseHit[Practice], cadence: SaidCadence | None) -> int | None:
-    """The number bound to the practice: said just before it ("three things you're proud of",
-    "three small things"), else in the cadence ("twice a week", "three mornings a week").
-    A range counts as its lower end (``Vocabulary.numbers``)."""
-    before = _amount_before().search(sentence[: practice.start].translate(_APOSTROPHES))
-    if before:
-        return _lower(before)
-    if cadence:
-        inside = _amount().search(sentence[cadence.start : cadence.end].translate(_APOSTROPHES))
-        if inside:
-            return _lower(inside)
-    return None
 
 
 def _lower(amount: re.Match[str]) -> int | None:
@@ -375,12 +882,6 @@ def _amount() -> re.Pattern[str]:
 
 
 @functools.cache
-def _amount_before() -> re.Pattern[str]:
-    """An amount, then at most two words, then the end of the text (where the practice starts)."""
-    return re.compile(rf"{_amount().pattern}(?:\s+[\w']+){{0,2}}\s*\Z", re.IGNORECASE)
-
-
-@functools.cache
 def _amount_ending() -> re.Pattern[str]:
     """An amount right at the end of the text (where a counted cadence starts)."""
     return re.compile(rf"{_amount().pattern}\s*\Z", re.IGNORECASE)
@@ -390,22 +891,3 @@ def _amount_ending() -> re.Pattern[str]:
 def _range_opening() -> re.Pattern[str]:
     """A range's first end and its join ("once or "), its other end opening the cadence."""
     return re.compile(rf"{_number_anywhere()}{_RANGE_JOIN}\Z", re.IGNORECASE)
-
-
-def _title(practice: PhraseHit[Practice], cadence: SaidCadence | None, sentence: str, made: Commitment) -> str:
-    """The practice's label with the cadence as the therapist said it (or its usual words).
-    A cadence said inside the practice phrase ("this new recipe") is not said twice."""
-    if cadence is None or not cadence.readable:
-        when = next(words.usual for words in VOCABULARY.cadences if words.cadence == made.cadence)
-    elif cadence.start < practice.end and practice.start < cadence.end:
-        when = ""
-    else:
-        when = sentence[cadence.start : cadence.end].lower()
-    count = _NUMBER_WORDS.get(made.target_count, str(made.target_count))
-    title = " ".join(practice.meaning.title.format(count=count, when=when).split())
-    return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1].rstrip() + "…"
-
-
-@functools.cache
-def _practice_phrases() -> tuple[tuple[str, Practice], ...]:
-    return tuple((phrase, practice) for practice in VOCABULARY.practices for phrase in practice.phrases)

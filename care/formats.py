@@ -115,6 +115,7 @@ class Said:
     text: str
     line: int
     lines: tuple[int, ...]
+    starts: tuple[tuple[int, int], ...] = ()
 
 
 def name_key(name: str) -> str:

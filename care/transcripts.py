@@ -91,6 +91,18 @@ class Turn:
     name: str = ""
     #: Every source line its text came from.
     lines: tuple[int, ...] = ()
+    #: Where each source line's words start in ``text``: (offset, line), in order. A sentence
+    #: quoted from a long turn (a Zoom speaker's cues run together) is given its own line.
+    starts: tuple[tuple[int, int], ...] = ()
+
+    def line_at(self, offset: int) -> int:
+        """The source line holding the character at ``offset`` of ``text``."""
+        line = self.line
+        for start, number in self.starts:
+            if start > offset:
+                break
+            line = number
+        return line
 
 
 @dataclass(frozen=True)
@@ -229,7 +241,7 @@ def transcript_parse(source: str | bytes, *, speaker_roles: Mapping[str, str] | 
             warnings.append(TranscriptWarning(piece.line, code, detail))
         else:
             first = piece.line if piece.said_on_head else piece.lines[0]
-            said.append(formats.Said(piece.name, content, first, tuple(piece.lines)))
+            said.append(formats.Said(piece.name, content, first, tuple(piece.lines), _starts(piece)))
     turns = _merged(said, roles, relabelled=reading.format in formats.LABEL_FORMATS)
     if not turns:
         raise TranscriptError(NO_TURNS, code="no_turns")
@@ -330,10 +342,23 @@ def _merged(said: list[formats.Said], roles: dict[str, Speaker], *, relabelled: 
         explicit = relabelled and formats.role_of(piece.name) is not None
         if turns and not explicit and formats.name_key(turns[-1].name) == key:
             last = turns[-1]
-            turns[-1] = Turn(last.speaker, f"{last.text} {piece.text}", last.line, last.name, last.lines + piece.lines)
+            shift = len(last.text) + 1
+            starts = last.starts + tuple((offset + shift, line) for offset, line in piece.starts)
+            text = f"{last.text} {piece.text}"
+            turns[-1] = Turn(last.speaker, text, last.line, last.name, last.lines + piece.lines, starts)
         else:
-            turns.append(Turn(roles[key], piece.text, piece.line, piece.name, piece.lines))
+            turns.append(Turn(roles[key], piece.text, piece.line, piece.name, piece.lines, piece.starts))
     return turns
+
+
+def _starts(piece: formats.Piece) -> tuple[tuple[int, int], ...]:
+    """Where each of the piece's lines starts in its text, the parts joined by one space."""
+    starts, offset = [], 0
+    for part, line in zip(piece.parts, piece.lines, strict=False):
+        if part:
+            starts.append((offset, line))
+            offset += len(part) + 1
+    return tuple(starts)
 
 
 def _preamble_warning(numbers: list[int]) -> TranscriptWarning:

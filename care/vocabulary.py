@@ -1,19 +1,30 @@
-"""The words the draft detector listens for, in one table a therapist could read and amend.
+"""The words the drafter listens for, in one table a therapist could read and amend.
 
 Every entry is a plain phrase, matched case-insensitively on word boundaries with curly and
 straight apostrophes alike (``care.detection.phrase_spans``); nothing here is a regex. When
 phrases overlap in a text, the longest one counts, so "not sure" hides the "sure" inside it
-and "once a week" the "just once" it overlaps: add the longer phrase rather than an exception.
+and "between now and" the "now" an in-the-room exercise is told by: add the longer phrase
+rather than an exception.
 
-The lists are deliberately narrow. A missed draft costs the therapist one click to add it by
-hand; a wrong draft puts words in a patient's mouth. Open, exploratory questions ("What if
-you could...", "What would it take for you to be kind to yourself?") are not proposals.
-Broad openers ("could you", "let's") are proposals only because a practice phrase must share
-their sentence, and the ``not_proposals`` beside them ("could you tell me", "let's talk
-about") hide them where the therapist asks to talk about a practice rather than to do it.
+An agreement is a proposal of a future action by the patient followed by the patient's
+acceptance (``care.detection``). The lists here say what each piece sounds like:
 
-Some words in a patient's answer look like a stance but take none ("it won't be perfect"
-is not a refusal): ``asides`` lists them, so the longest match hides the word inside.
+- ``proposals`` propose on their own ("would you be willing to", "your homework"); the
+  ``openers`` ("could you", "how about", "let's") propose only when the sentence or its turn
+  also points past the session (``homework_words``: a cadence, a day, "this week", "try"...),
+  since "could you say more" and "how about we look at that" are not homework.
+- ``not_proposals`` ask to talk, remember or imagine ("could you tell me", "let's look at").
+- ``not_homework`` marks a sentence that proposes something other than homework: done in the
+  room ("right now", "together now"), hypothetical ("if you ever"), past ("last week you"),
+  or planned by the therapist for themselves.
+- ``agreements`` / ``declines`` / ``asides``: the patient's stance; the last one said decides.
+- ``revisions``: the therapist changing what was just proposed ("actually, let's say three").
+- ``own_plans`` / ``endorsements``: a plan the patient proposes and the therapist welcomes.
+- ``kinds``: the words that tell a reflection, a pride list and an experiment apart; anything
+  else that recurs is a custom practice.
+
+The lists lean narrow where a wrong draft would put words in a patient's mouth; a missed
+draft costs the therapist one click to add by hand.
 """
 
 from __future__ import annotations
@@ -24,394 +35,308 @@ from journal.models import Commitment
 
 
 @dataclass(frozen=True)
-class Practice:
-    """One practice a therapist may propose. ``title`` is the draft's label: ``{count}`` is the
-    target in words, ``{when}`` the cadence as said (or the cadence's usual words).
-
-    ``cadences`` are those the practice can be counted by, when not every one: pride entries
-    are kept by the ISO week (``journal.selectors.period_practised``), so "three things
-    you're proud of every day" drafts the weekly practice and the cadence word is not used
-    (neither its number nor its words in the title); the sentence as said stays in the
-    draft's details for the therapist to read.
-    """
-
-    kind: Commitment.Kind
-    title: str
-    phrases: tuple[str, ...]
-    cadences: tuple[Commitment.Cadence, ...] = tuple(Commitment.Cadence)
-
-
-@dataclass(frozen=True)
 class CadenceWords:
     cadence: Commitment.Cadence
-    #: How a title says this cadence when the therapist named none.
-    usual: str
     phrases: tuple[str, ...]
-    #: Phrases said after a count ("three mornings a week"): the count before them is the
-    #: target and part of the cadence as said. Without a count ("a few times a week") the
-    #: title uses the usual words, since "Reflect on your efforts times a week" reads as nothing.
+    #: Phrases said after a count ("three mornings a week"): the count before them is the target.
     counted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class Vocabulary:
-    #: A therapist inviting the patient to do something between sessions.
-    proposals: tuple[str, ...]
-    #: Openings that hold a proposal's words but ask to talk, remember or imagine.
-    not_proposals: tuple[str, ...]
-    #: A patient taking the invitation up, however tentatively ("I can try" counts).
-    agreements: tuple[str, ...]
-    #: A patient turning it down or putting it off; hesitation and doubt count too ("we'll
-    #: see", "I don't know if that's me"), so a polite "okay" before them agrees to nothing.
-    declines: tuple[str, ...]
-    #: Words in an answer that hold a stance word but take no stance.
-    asides: tuple[str, ...]
-    practices: tuple[Practice, ...]
-    #: Words that, before a practice phrase in the same clause, ask the patient to do less of
-    #: it or none ("stop telling yourself you're a failure"): that practice is not proposed.
-    #: A clause ends at a comma, semicolon, colon, dash or bracket, not at "and": "stop
-    #: criticising yourself and telling yourself..." stays unproposed, as missing beats inventing.
-    negations: tuple[str, ...]
-    #: Longer phrases holding a negation word that still ask for the practice.
-    not_negations: tuple[str, ...]
-    cadences: tuple[CadenceWords, ...]
-    #: Number words (digits count too). A number sets the target where it comes just before
-    #: the practice ("three things you're proud of") or in or just before the cadence ("twice
-    #: a week", "three mornings a week"); anywhere else it counts something else ("without
-    #: rereading it three times"). A range ("two or three", "two to three", "2-3") sets its
-    #: lower end: a target is something to meet, and the product never counts a patient short
-    #: of what they could have read as enough.
-    numbers: dict[str, int]
+class KindWords:
+    kind: Commitment.Kind
+    phrases: tuple[str, ...]
+    #: The cadences the kind can be counted by, when not every one: pride entries are kept by
+    #: the ISO week (``journal.selectors.period_practised``), so a pride practice is weekly.
+    cadences: tuple[Commitment.Cadence, ...] = tuple(Commitment.Cadence)
 
+
+@dataclass(frozen=True)
+class Vocabulary:
+    proposals: tuple[str, ...]
+    openers: tuple[str, ...]
+    not_proposals: tuple[str, ...]
+    homework_words: tuple[str, ...]
+    not_homework: tuple[str, ...]
+    #: Longer phrases holding a ``not_homework`` word that still point past the session.
+    homework_despite: tuple[str, ...]
+    agreements: tuple[str, ...]
+    declines: tuple[str, ...]
+    asides: tuple[str, ...]
+    revisions: tuple[str, ...]
+    #: How a patient takes back a yes a turn later ("actually, I don't think I can").
+    withdrawals: tuple[str, ...]
+    own_plans: tuple[str, ...]
+    endorsements: tuple[str, ...]
+    #: Words that, first in the proposed action, ask the patient to do less of it or none
+    #: ("could you try to stop telling yourself..."): nothing is proposed.
+    negations: tuple[str, ...]
+    not_negations: tuple[str, ...]
+    kinds: tuple[KindWords, ...]
+    cadences: tuple[CadenceWords, ...]
+    #: Number words (digits count too). A range ("two or three") sets its lower end: a target
+    #: is something to meet, and the product never counts a patient short of enough.
+    numbers: dict[str, int]
+    weekdays: dict[str, tuple[int, ...]]
+    #: Words that place an hour said without am or pm in the morning or the evening.
+    morning: tuple[str, ...]
+    evening: tuple[str, ...]
+
+
+# fmt: off
+_DAY_NAMES = {
+    "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7,
+    "mon": 1, "tue": 2, "tues": 2, "wed": 3, "thu": 4, "thur": 4, "thurs": 4, "fri": 5, "sat": 6, "sun": 7,
+}
 
 VOCABULARY = Vocabulary(
     proposals=(
-        "would you be willing to",
-        "would you be open to",
-        "are you willing to",
-        "what would it take for you to commit",
-        "can you commit",
-        "could you commit",
-        "will you commit",
-        "could you try",
-        "can you try",
-        "would you try",
-        "would you like to try",
-        "would you consider",
-        "could you",
-        "can you",
-        "would you",
-        "will you",
-        "how about",
-        "what if you tried",
-        "I wonder if you could",
-        "I'd like you to",
-        "I would like you to",
-        "I'd invite you to",
-        "I want to suggest",
-        "I'd suggest",
-        "I would suggest",
-        "my suggestion is",
-        "let's",
-        "let's try",
-        "let's also try",
-        "let's agree",
-        "your homework",
-        "between now and our next session",
+        "would you be willing to", "would you be willing", "would you be open to", "are you willing to",
+        "would you be up for", "are you up for", "would you be prepared to",
+        "what would it take for you to commit", "can you commit", "could you commit", "will you commit",
+        "I'd like you to", "I would like you to", "I'd love you to", "I'd love for you to", "I want you to",
+        "I'd invite you to", "I invite you to", "I'd encourage you to", "I'm going to ask you to",
+        "I'd ask you to", "I'd suggest", "I would suggest", "I want to suggest", "my suggestion is",
+        "I'd recommend", "I wonder if you could", "I wonder if you might", "I'm wondering whether you might",
+        "I'm wondering whether you could", "I'm wondering if you could", "I'm wondering if you might",
+        "I wonder whether you could", "I wonder whether you might",
+        "your homework", "the homework", "for homework", "as homework", "homework for this week",
+        "your task", "your assignment", "your experiment", "the experiment is",
+        "between now and our next session", "between now and next time", "between now and next week",
+        "between now and then", "between now and when we meet", "before we meet again", "before next session",
+        "before our next session", "until next time", "until we meet", "over the next week",
+        "over the coming week", "in the coming week", "for the next week", "this coming week",
+        "can we agree", "could we agree", "shall we agree", "let's agree", "shall we say", "let's say",
+        "how would you feel about", "how do you feel about trying", "would it be okay to",
+        "would it be possible for you to", "do you think you could", "do you think you might",
+        "do you want to try", "would you like to try", "would you consider", "what would it be like to",
+        "what would it be like if you", "let's have you", "let's set", "let's plan", "let's make",
+        "let's try", "let's also try", "let's build in", "let's put", "let's schedule",
+        "the practice this week", "your practice", "your plan", "the plan is",
+    ),
+    openers=(
+        "could you", "can you", "would you", "will you", "could you try", "can you try", "would you try",
+        "how about", "what about", "what if you", "what if you tried", "maybe you could", "perhaps you could",
+        "you could", "you might", "you might try", "try to", "try", "let's", "so", "and", "also",
+        "shall we", "why don't you", "why not", "I'd like", "see if you can", "see whether you can",
+        "give it a go", "give it a try",
     ),
     not_proposals=(
-        "could you tell me",
-        "can you tell me",
-        "would you tell me",
-        "will you tell me",
-        "could you say more",
-        "can you say more",
-        "could you describe",
-        "can you describe",
-        "can you remember",
-        "could you remember",
-        "can you imagine",
-        "could you imagine",
-        "can you think of",
-        "could you think of",
-        "would you say",
-        "let's talk",
-        "let's talk about",
-        "let's look at",
-        "let's look back",
-        "let's think about",
-        "let's explore",
-        "let's go back",
-        "let's come back",
-        "let's discuss",
-        "let's review",
+        "could you tell me", "can you tell me", "would you tell me", "will you tell me",
+        "could you say more", "can you say more", "could you describe", "can you describe",
+        "can you remember", "could you remember", "can you imagine", "could you imagine",
+        "can you think of", "could you think of", "would you say", "would you like to talk",
+        "can you see", "could you see", "can you picture", "could you picture",
+        "let's talk", "let's look at", "let's look back", "let's think about", "let's explore",
+        "let's go back", "let's come back", "let's discuss", "let's review", "let's check in", "let's start",
+        "let's begin", "let's pause", "let's stop", "let's leave it", "let's wrap up", "let's see",
+        "let's book", "let's meet", "let's schedule our", "let's pick this up", "let's take a look",
+        "let's notice what", "let's slow down", "let's stay with", "let's sit with", "let's name",
+        "let's unpack", "let's get into", "let's spend a few minutes", "let's take a moment",
+        "let's take a minute", "what about you", "how about you tell me", "what if you could",
+        "what if you were", "what if you had", "what if you didn't", "what would it be like for",
+        "so what", "so how", "so why", "so when", "so you", "so it", "so that", "so I", "so it's",
+        "and what", "and how", "and when", "and why", "also,", "try this", "try that",
+        "let's say you", "let's say that", "let's say it", "let's say for",
+    ),
+    homework_words=(
+        "each day", "every day", "daily", "a day", "each morning", "every morning", "each evening",
+        "every evening", "each night", "every night", "before bed", "at bedtime", "each week", "every week",
+        "a week", "weekly", "per week", "times a week", "this week", "next week", "this weekend",
+        "tomorrow", "tonight", "between now and", "before we meet", "next time", "next session",
+        "homework", "at home", "practice", "practise", "experiment", "try", "trying", "log", "diary",
+        "diary card", "journal", "write down", "jot down", "keep a", "keep track", "track",
+        "schedule", "plan", "proud", "notice", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays",
+        "sundays", "weekends", "weekdays", "after work", "after your shift", "on the days",
+        "on your days off", "in the mornings", "in the evenings", "o'clock", "once", "twice", "routine",
+        "reminder", "check in with yourself", "go for", "book", "sign up", "reach out", "call", "text",
+    ),
+    not_homework=(
+        "right now", "now", "here", "in the room", "in here", "in session", "with me", "together",
+        "for a moment", "for a minute", "a few breaths", "if you ever", "imagine", "suppose",
+        "hypothetically", "one day", "someday", "some day", "in the future", "down the line",
+        "eventually", "would you ever", "last week", "last night", "last weekend", "yesterday", "earlier this week",
+        "last monday", "last tuesday", "last wednesday", "last thursday", "last friday", "last saturday", "last sunday", "last time", "did you", "have you been",
+        "how did", "how was", "were you able", "you did", "you've been", "you managed", "you tried",
+        "I'll send", "I will send", "I'll email", "I'll print", "I'll bring", "I'll look", "I'll find",
+        "I'll check", "I'll write", "I'll call", "I'll get", "I'm going to send", "let me send",
+        "let me get", "let me find", "I'll put", "I'll make a note", "before we finish today",
+        "before we end today", "as we sit here", "with your eyes closed", "close your eyes",
+        "your partner", "your wife", "your husband", "your mum", "your mom", "your dad", "your son",
+        "your daughter", "your boss",
+    ),
+    homework_despite=(
+        "between now and", "from now on", "now and then", "now and again", "here and there", "here's",
+        "here is", "together with", "with me next time", "bring it with", "bring them with",
+        "bring that with", "show me next time", "to me next time", "did you know", "how did it go",
     ),
     agreements=(
-        "yes",
-        "yeah",
-        "yep",
-        "okay",
-        "ok",
-        "alright",
-        "all right",
-        "sure",
-        "of course",
-        "absolutely",
-        "definitely",
-        "no problem",
-        "I can try",
-        "I'll try",
-        "I will try",
-        "I can do that",
-        "I can do it",
-        "I could do that",
-        "I could try",
-        "I can manage that",
-        "I can manage",
-        "I think I can do that",
-        "I can commit to that",
-        "I can commit",
-        "I'll commit",
-        "I'll give it a shot",
-        "I'll give it a try",
-        "I'll give it a go",
-        "I'll do it",
-        "I'll do that",
-        "I will",
-        "I'm willing",
-        "I am willing",
-        "I'm in",
-        "let's do it",
-        "let's do this",
-        "sounds good",
-        "that sounds doable",
-        "I'll start",
-        "I can't wait",
-        "can't wait",
+        "yes", "yeah", "yep", "yup", "yes please", "okay", "ok", "okey", "alright", "all right", "sure",
+        "of course", "absolutely", "definitely", "no problem", "deal", "fine", "fair enough", "I think so",
+        "I can try", "I'll try", "I will try", "I can do that", "I can do it", "I could do that",
+        "I could try", "I can manage that", "I can manage", "I think I can do that", "I can commit to that",
+        "I can commit", "I'll commit", "I'll give it a shot", "I'll give it a try", "I'll give it a go",
+        "I'll give that a go", "I'll give that a try", "I'll have a go", "I'll do it", "I'll do that",
+        "I will", "I'm willing", "I am willing", "I'm in", "I'm up for", "I'm up for that",
+        "I'm game", "let's do it", "let's do this", "let's try it", "let's go with that", "sounds good",
+        "sounds fair", "sounds like a plan", "that's fair", "that works", "that could work", "works for me",
+        "that sounds doable", "that's doable", "doable", "that I can do", "I can do", "can do", "will do",
+        "I'll start", "I can't wait", "can't wait", "happy to", "I'd like that", "I'd like to",
+        "why not", "I suppose so", "I guess so", "I guess I can", "I suppose I can", "I'll do my best",
+        "I'll manage", "I like that", "I like it", "I love that", "that's manageable", "manageable",
+        "I could manage", "I could", "mm-hm", "mhm", "uh-huh", "go on then", "I'll be there", "agreed",
+        "I agree", "count me in", "that feels right", "that feels doable", "that feels manageable",
     ),
     declines=(
-        "no,",
-        "no.",
-        "no!",
-        "nope",
-        "not really",
-        "I don't think I can",
-        "I don't think so",
-        "I don't want to",
-        "I'm not ready",
-        "not ready",
-        "I'd rather not",
-        "I would rather not",
-        "I can't",
-        "I cannot",
-        "I won't",
-        "I will not",
-        "not this week",
-        "not this weekend",
-        "not today",
-        "not right now",
-        "not yet",
-        "maybe later",
-        "maybe another time",
-        "that's too much",
-        "that's a lot",
-        "too much for me",
-        "I'm not sure",
-        "not sure",
-        "not sure I can",
-        "not sure I could",
-        "not sure that's me",
-        "I don't know",
-        "don't know if",
-        "don't know whether",
-        "don't know if I can",
-        "we'll see",
-        "we will see",
-        "I doubt",
-        "doubt it",
-        "not convinced",
-        "it won't",
-        "won't happen",
-        "it won't happen",
-        "probably won't",
-        "probably not",
-        "not going to happen",
-        "not gonna happen",
-        "unlikely",
+        "no,", "no.", "no!", "no thanks", "no thank you", "nope", "nah", "not really", "I don't think I can", "I don't think so",
+        "I don't want to", "I'm not ready", "not ready", "I'd rather not", "I would rather not",
+        "I'd prefer not", "I'd prefer not to", "let's not", "I can't", "I cannot", "I won't", "I will not",
+        "not this week", "not this weekend", "not today", "not right now", "not yet", "maybe later",
+        "maybe another time", "that's too much", "that's a lot", "too much for me", "too much",
+        "I'm not sure", "not sure", "not sure I can", "not sure I could", "not sure that's me",
+        "I don't know", "don't know if", "don't know whether", "don't know if I can", "we'll see",
+        "we will see", "I doubt", "doubt it", "not convinced", "it won't", "won't happen",
+        "it won't happen", "probably won't", "probably not", "not going to happen", "not gonna happen",
+        "unlikely", "not for me", "I'll pass", "pass on that", "skip that", "leave that one",
+        "can we leave that", "can we skip", "can we drop", "drop that", "not that one", "no way",
+        "I'd rather leave", "I'd rather not do", "I'd rather skip", "not something I can", "I couldn't",
+        "that's not going to work", "that won't work", "doesn't work for me", "hold off",
+        "I'm not doing", "I'm not going to", "not up for", "not keen", "I'm not keen",
     ),
     asides=(
-        "it won't be perfect",
-        "it won't be easy",
-        "it won't hurt",
-        "won't hurt to try",
-        "it won't take long",
+        "it won't be perfect", "it won't be easy", "it won't hurt", "won't hurt to try", "it won't take long",
+        "no pressure", "no promises", "no idea", "no matter", "no big deal", "no rush", "not perfectly",
+        "not perfect", "not every", "not always", "not much", "not a lot", "no, that's fine",
+        "no, that's okay", "no, I can", "no, I will", "no, I'll", "no, I could", "no, that works",
+        "no, that makes sense", "no, it's fine", "not too much", "no more than", "too much pressure",
+        "I can't promise", "can't promise", "I don't know why", "I don't know how", "I don't know what",
+        "I don't know, maybe", "not sure why", "not sure how", "I can't believe", "I can't remember",
+        "I can't think", "I won't lie", "I won't promise", "I'm not sure it will help", "not sure it will help",
+        "I don't know if it will help", "I doubt it'll be perfect", "I couldn't tell", "I can't wait",
+        "not to mention", "not bad", "no excuses", "no harm", "not the end of the world",
+        "too much to", "I couldn't believe", "I don't think it'll be perfect",
     ),
-    practices=(
-        Practice(
-            kind=Commitment.Kind.REFLECTION_DAILY,
-            title="Reflect on your efforts {when}",
-            phrases=(
-                "reflect on your efforts",
-                "reflect on your effort",
-                "reflecting on your efforts",
-                "notice your effort",
-                "notice your efforts",
-                "noticing your efforts",
-                "notice what you tried",
-                "telling yourself",
-                "tell yourself",
-                "kind words",
-                "journal about your day",
-                "write about your day",
-            ),
-        ),
-        Practice(
+    revisions=(
+        "actually", "instead", "let's say", "let's make it", "let's make that", "make it", "make that",
+        "more realistic", "more doable", "more manageable", "scale it back", "scale that back",
+        "start with", "start smaller", "smaller", "how about just", "what about just", "maybe just",
+        "just one", "just two", "just three", "or even", "let's go with", "change that to", "rather than",
+        "cut it down", "cut that down", "let's drop it to", "fewer", "only", "let's keep it to",
+        "keep it to", "what if we said", "what if it were", "what if it was", "would that be more",
+        "is that more", "does that feel more", "let's aim for", "aim for", "on second thought",
+    ),
+    withdrawals=(
+        "actually", "on second thought", "on second thoughts", "thinking about it", "wait", "hang on",
+        "you know what", "hmm, actually", "scratch that", "now that I think", "the more I think",
+    ),
+    own_plans=(
+        "I could", "I might", "maybe I could", "maybe I'll", "maybe I can", "what if I", "what about if I",
+        "I think I'll", "I'm going to", "I'm gonna", "I want to", "I'd like to", "I'll try to",
+        "I was thinking I", "I was thinking of", "I was thinking about", "how about I", "what if I tried",
+        "I thought I could", "I thought I might", "I'll", "I will", "I plan to", "I can",
+    ),
+    endorsements=(
+        "that sounds great", "that sounds good", "that sounds like a plan", "that sounds like a great",
+        "that sounds like a good", "that sounds perfect", "that sounds really", "sounds great",
+        "sounds good", "sounds like a plan", "I love that", "I love it", "love that", "love it",
+        "great idea", "good idea", "lovely idea", "brilliant", "wonderful", "perfect", "let's do that",
+        "let's make that", "let's go with that", "let's go with it", "let's write that down",
+        "let's put that down", "let's add that", "let's add it", "I like that", "I like it",
+        "I really like that", "that's a great", "that's a good", "that's a lovely", "that's perfect",
+        "that's exactly", "yes, let's", "go for it", "absolutely", "great plan", "good plan",
+        "excellent", "fantastic", "that would be great", "that'd be great", "that works", "deal",
+        "I'd love that", "I'd love for you to", "that's a plan", "nice", "great", "yes",
+    ),
+    negations=("stop", "stopping", "quit", "quitting", "not", "don't", "never", "no longer", "less",
+               "fewer", "avoid", "avoiding", "cut out", "give up"),
+    not_negations=("don't stop", "never stop", "not only", "not just", "don't forget", "never forget",
+                   "less-than-perfect", "less than perfect", "not perfect", "not perfectly"),
+    kinds=(
+        KindWords(
             kind=Commitment.Kind.PRIDE_WEEKLY,
-            title="Write down {count} things you're proud of {when}",
             phrases=(
-                "things you're proud of",
-                "things you are proud of",
-                "things you feel proud of",
-                "things that made you proud",
-                "moments you're proud of",
-                "proud of each week",
-                "proud of every week",
-                "proud of this week",
+                "proud", "pride", "went well", "go well", "did well", "done well", "do well", "wins",
+                "win", "accomplishments", "accomplished", "achievements", "achieved", "successes",
+                "good things you did", "things you did well", "things you managed", "what you managed",
+                "what you got done", "what you did right", "small victories", "victories",
             ),
             cadences=(Commitment.Cadence.WEEKLY,),
         ),
-        Practice(
-            kind=Commitment.Kind.EXPERIMENT,
-            title="Try a new recipe {when}",
-            phrases=("new recipe", "new dish"),
-        ),
-        Practice(
-            kind=Commitment.Kind.EXPERIMENT,
-            title="Try something new {when}",
-            # An action on it, never "something new" alone: "talk about something new".
+        KindWords(
+            kind=Commitment.Kind.REFLECTION_DAILY,
             phrases=(
-                "try something new",
-                "trying something new",
-                "tried something new",
-                "do something new",
-                "doing something new",
-                "cook something new",
-                "cooking something new",
-                "make something new",
-                "making something new",
+                "effort", "efforts", "notice what you tried", "tell yourself", "telling yourself",
+                "say to yourself", "saying to yourself", "kind words", "kind to yourself", "kindness",
+                "self-compassion", "self compassion", "compassionate", "doing your best", "my best",
+                "good enough", "that's enough", "reflect", "reflecting", "reflection",
+                "journal about your day", "write about your day", "soothing", "kind voice",
+                "kinder voice", "gentle with yourself", "speak to yourself", "talk to yourself",
+                "compassion break", "self-talk", "the friend", "a friend would", "hand on your heart",
+                "warm", "loving-kindness", "your inner critic", "the critic", "notice the critic",
             ),
         ),
-        Practice(
+        KindWords(
             kind=Commitment.Kind.EXPERIMENT,
-            title="Take one imperfect action {when}",
             phrases=(
-                "imperfect action",
-                "do it imperfectly",
-                "do something imperfect",
-                "doing something imperfect",
-                "do something imperfectly",
-                "small experiment",
-                "experiment",
+                "experiment", "new recipe", "new dish", "something new", "imperfect", "imperfectly",
+                "just once", "one time", "this once", "test", "test out", "see what happens",
+                "find out", "prediction", "predict", "risk", "ask", "send", "submit", "post", "invite",
+                "sign up", "go to", "attend", "leave it", "leave the", "hand in", "turn in", "raise",
+                "speak up", "say no", "let it be", "on purpose", "deliberately", "without checking",
+                "without rereading", "without editing", "without fixing", "without correcting",
             ),
         ),
-    ),
-    negations=(
-        "stop",
-        "stopping",
-        "quit",
-        "quitting",
-        "not",
-        "don't",
-        "never",
-        "no longer",
-        "less",
-        "fewer",
-        "instead of",
-        "rather than",
-        "avoid",
-    ),
-    not_negations=(
-        "don't stop",
-        "never stop",
-        "not only",
-        "not just",
-        "don't forget",
-        "never forget",
-        "less-than-perfect",
-        "less than perfect",
     ),
     cadences=(
         CadenceWords(
             cadence=Commitment.Cadence.DAILY,
-            usual="each day",
             phrases=(
-                "each day",
-                "every day",
-                "daily",
-                "a day",
-                "every morning",
-                "each morning",
-                "every evening",
-                "each evening",
-                "twice a day",
-                "every night",
-                "each night",
-                "before bed",
+                "each day", "every day", "daily", "a day", "per day", "every single day", "every morning",
+                "each morning", "every evening", "each evening", "every night", "each night", "nightly",
+                "before bed", "at bedtime", "every bedtime", "twice a day", "once a day", "each afternoon",
+                "every afternoon", "day by day", "every lunchtime", "each lunchtime", "every workday",
+                "in the mornings", "in the evenings", "at night", "each time you", "every time you",
+                "whenever you",
             ),
-            counted=("times a day",),
+            counted=("times a day", "times each day", "times per day", "times every day"),
         ),
         CadenceWords(
             cadence=Commitment.Cadence.WEEKLY,
-            usual="each week",
             phrases=(
-                "each week",
-                "every week",
-                "a week",
-                "weekly",
-                "per week",
-                "once a week",
-                "twice a week",
-                "every weekend",
+                "each week", "every week", "a week", "weekly", "per week", "once a week", "twice a week",
+                "every weekend", "each weekend", "on weekends", "at the weekend", "at weekends",
+                "over the weekend", "by the end of the week", "this week", "each sunday", "every sunday",
             ),
             counted=(
-                "times a week",
-                "times per week",
-                "days a week",
-                "days per week",
-                "mornings a week",
-                "evenings a week",
-                "nights a week",
+                "times a week", "times per week", "times this week", "days a week", "days per week",
+                "days this week", "mornings a week", "evenings a week", "nights a week", "times each week",
+                "days each week", "walks a week", "sessions a week", "afternoons a week", "shifts a week",
+                "times over the week", "times before we meet", "times before next session",
             ),
         ),
         CadenceWords(
             cadence=Commitment.Cadence.ONCE,
-            usual="",
             phrases=(
-                "this once",
-                "just once",
-                "only once",
-                "today",
-                "tonight",
-                "tomorrow",
-                "this weekend",
-                "this new recipe",
+                "this once", "just once", "only once", "one time", "once", "today", "tonight", "tomorrow",
+                "this weekend", "this new recipe", "one evening", "one afternoon", "one morning", "one day",
+                "one night", "at some point", "sometime",
             ),
         ),
     ),
     numbers={
-        "one": 1,
-        "two": 2,
-        "three": 3,
-        "four": 4,
-        "five": 5,
-        "six": 6,
-        "seven": 7,
-        "eight": 8,
-        "nine": 9,
-        "ten": 10,
-        "a couple of": 2,
-        "once": 1,
-        "twice": 2,
-        "thrice": 3,
+        "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+        "ten": 10, "a couple of": 2, "a couple": 2, "couple of": 2, "once": 1, "twice": 2, "thrice": 3,
     },
+    weekdays={
+        **{name: (day,) for name, day in _DAY_NAMES.items()},
+        **{f"{name}s": (day,) for name, day in _DAY_NAMES.items() if len(name) > 3},
+        "weekdays": (1, 2, 3, 4, 5), "weekday": (1, 2, 3, 4, 5), "workdays": (1, 2, 3, 4, 5),
+        "weekends": (6, 7), "weekend": (6, 7),
+    },
+    morning=("morning", "mornings", "breakfast", "wake", "wakes", "waking", "up", "before work", "am", "a.m.",
+             "commute", "sunrise", "early"),
+    evening=("evening", "evenings", "night", "tonight", "dinner", "supper", "after work", "bed", "bedtime",
+             "pm", "p.m.", "after the shift", "after your shift", "sunset", "late"),
 )
+# fmt: on
