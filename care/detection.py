@@ -141,6 +141,9 @@ class Exchange:
     until: int = 0
     by_patient: bool = False
     actions: list[str] = field(default_factory=list)
+    #: Everything said in the exchange, the proposal's turn from the proposal on: where days
+    #: and times are looked for ("You're off Saturdays and Sundays, aren't you?"), later first.
+    texts: list[str] = field(default_factory=list)
 
 
 #: The longest sentence read for a proposal. Nobody proposes a practice in 2,000 characters
@@ -151,7 +154,9 @@ MAX_SENTENCE = 2_000
 MAX_DRAFTS = 20
 #: How many turns after a proposal may pass (questions back, clarifications, a revision)
 #: before the answer that decides it.
-WINDOW = 6
+WINDOW = 8
+#: How many patient turns may take no stance (a question back, a thought aloud) before the answer.
+MAX_WAITING = 3
 
 
 def drafts_detect(transcript: Transcript, *, held_on: date | None = None) -> list[Draft]:
@@ -164,15 +169,18 @@ def drafts_detect(transcript: Transcript, *, held_on: date | None = None) -> lis
         if at <= after:
             continue
         if turn.speaker is Speaker.THERAPIST:
-            for offset, sentence, action in _proposals(turn):
-                exchange = Exchange([sentence], [Quote(turn, _quote_from(turn, offset))], turn.line_at(offset))
-                exchange.actions.append(action)
-                exchange.sentences += _revised_within(turn, offset)
-                if _agreed(turns, at, exchange):
-                    drafts.append(_draft(exchange, held_on))
-                after = max(after, exchange.until)
-                if exchange.until > at:
-                    break  # the rest of the turn was answered with the first proposal
+            proposals = _practices(turn)
+            if not proposals:
+                continue
+            exchanges = [_exchange(turn, found) for found in proposals]
+            accepted = _agreed(turns, at, exchanges[-1])  # the patient answers the turn's last proposal
+            after = max(after, exchanges[-1].until)
+            if accepted:
+                answer = exchanges[-1].quotes[1:]
+                for exchange in exchanges[:-1]:
+                    exchange.quotes += answer
+                    exchange.texts += exchanges[-1].texts
+                drafts += [_draft(exchange, held_on) for exchange in exchanges]
         elif turn.speaker is Speaker.PATIENT:
             exchange = _own_plan(turns, at)
             if exchange is not None:
@@ -182,6 +190,48 @@ def drafts_detect(transcript: Transcript, *, held_on: date | None = None) -> lis
 
 
 # Proposals.
+
+
+def _exchange(turn: Turn, proposal: list[tuple[int, str, str]]) -> Exchange:
+    """An exchange opened by a proposal: one sentence, or several where later ones say "that"
+    of the first ("Write the handover once... Could you try that on Monday?")."""
+    offset = proposal[0][0]
+    exchange = Exchange([sentence for _, sentence, _ in proposal], [Quote(turn, _quote_from(turn, offset))], turn.line_at(offset))
+    exchange.actions += [action for _, _, action in proposal]
+    exchange.sentences += _revised_within(turn, proposal[-1][0])
+    exchange.texts.append(turn.text[offset:])
+    return exchange
+
+
+def _practices(turn: Turn) -> list[list[tuple[int, str, str]]]:
+    """The turn's proposals, grouped by practice: a proposal whose action only points back
+    ("try that on Monday") belongs with the sentence before it."""
+    groups: list[list[tuple[int, str, str]]] = []
+    spans = _sentence_spans(turn.text)
+    for offset, sentence, action in _proposals(turn):
+        if _anaphoric(action):
+            earlier = [(start, said) for start, said in spans if start < offset]
+            if groups:
+                groups[-1].append((offset, sentence, action))
+                continue
+            if earlier:
+                start, said = earlier[-1]
+                groups.append([(start, said, said), (offset, sentence, action)])
+                continue
+            continue
+        groups.append([(offset, sentence, action)])
+    return groups
+
+
+_POINTING = frozenset("it that this these those them one".split())
+
+
+def _anaphoric(action: str) -> bool:
+    """An action that names nothing but points back: "try that on Monday", "do it each day"."""
+    words = [word.casefold() for word in _WORD.findall(action)]
+    content = [w for w in words if w not in _VAGUE and w not in _POINTING and w not in _WHEN and w not in _DAY_WORDS
+               and w not in _AMOUNT_WORDS and w not in VOCABULARY.numbers]  # fmt: skip
+    return any(w in _POINTING for w in words[:3]) and len(content) <= 1
 
 
 def _sentence_spans(text: str) -> list[tuple[int, str]]:
@@ -355,9 +405,10 @@ def _agreed(turns: Sequence[Turn], at: int, exchange: Exchange) -> bool:
         turn = turns[index]
         if turn.speaker is Speaker.PATIENT:
             stance = _stance(turn.text)
+            exchange.texts.append(turn.text)
             if stance is None:
                 waiting += 1
-                if waiting > 1 or "?" not in turn.text:
+                if waiting > MAX_WAITING:
                     return bool(accepted)
                 continue
             accepted = stance
@@ -370,6 +421,7 @@ def _agreed(turns: Sequence[Turn], at: int, exchange: Exchange) -> bool:
             if _proposals(turn) and not _says_any(turn.text, VOCABULARY.revisions):
                 return False
             revision = _revision(turn)
+            exchange.texts.append(turn.text)
             if revision:
                 exchange.sentences.append(revision)
                 exchange.quotes.append(Quote(turn))
@@ -389,6 +441,7 @@ def _revised_next(turns: Sequence[Turn], index: int, exchange: Exchange) -> bool
         return False
     exchange.sentences.append(revision)
     exchange.quotes.append(Quote(turns[following]))
+    exchange.texts.append(turns[following].text)
     exchange.until = following
     for offset, sentence, action in _proposals(turns[following]):
         if sentence == revision:
@@ -471,6 +524,7 @@ def _own_plan(turns: Sequence[Turn], at: int) -> Exchange | None:
             return None
         exchange = Exchange([sentence], [Quote(turn, _quote_from(turn, offset)), Quote(reply)], turn.line_at(offset))
         exchange.actions.append(action)
+        exchange.texts += [turn.text[offset:], reply.text]
         exchange.until = at + 1
         exchange.by_patient = True
         return exchange
@@ -498,37 +552,42 @@ def _stance_of_therapist(text: str) -> bool | None:
 def _draft(exchange: Exchange, held_on: date | None) -> Draft:
     sentences = exchange.sentences
     text = " ".join(sentences)
-    days, recurring_days, planned_day = _days(sentences, held_on)
-    cadence, count = _cadence_and_count(sentences)
+    days, recurring_days, planned_day = _days([*sentences, *exchange.texts[::-1]], held_on)
+    cadence, count, counted = _cadence_and_count(sentences)
     kind = _kind(text, cadence, recurring_days)
     if kind == Commitment.Kind.PRIDE_WEEKLY:
         cadence = Commitment.Cadence.WEEKLY
-        count = _things_count(sentences) or (count if count and count > 1 else None)
-    elif kind == Commitment.Kind.EXPERIMENT and cadence is None:
-        cadence = Commitment.Cadence.ONCE
-    elif cadence is None or (recurring_days and cadence == Commitment.Cadence.ONCE):
-        cadence = Commitment.Cadence.WEEKLY if recurring_days else Commitment.Cadence.DAILY
-    if recurring_days and cadence == Commitment.Cadence.WEEKLY and not count:
-        count = len(days)
+        count = _things_count(sentences) or (count if count and count > 1 and counted else None)
+    elif recurring_days:
+        # "On the days you work": each of those days, unless a count a week was agreed ("three of them").
+        cadence = Commitment.Cadence.WEEKLY if counted and count and count < len(days) else Commitment.Cadence.DAILY
+        count = count if cadence == Commitment.Cadence.WEEKLY else 1
+    elif cadence is None:
+        cadence = Commitment.Cadence.ONCE if kind == Commitment.Kind.EXPERIMENT else Commitment.Cadence.DAILY
     commitment = Commitment(kind=kind, cadence=cadence)
     commitment.target_count = count or 0
     commitment.fill_defaults(given={"target_count"} if count else set())
-    weekdays = days if recurring_days and commitment.cadence != Commitment.Cadence.ONCE else ()
-    planned = (
-        planned_day if kind == Commitment.Kind.EXPERIMENT and commitment.cadence == Commitment.Cadence.ONCE else None
-    )
+    weekdays = days if recurring_days else ()
+    once = kind == Commitment.Kind.EXPERIMENT and commitment.cadence == Commitment.Cadence.ONCE
+    substantive = [action for action in exchange.actions if not _anaphoric(action) and _substantive(action)]
     return Draft(
         kind=str(kind),
         cadence=str(commitment.cadence),
         target_count=commitment.target_count,
-        title=_title(exchange.actions[-1] if len(_WORD.findall(exchange.actions[-1])) >= 3 else exchange.actions[0]),
-        details=" ".join(sentences),
+        title=_title(substantive[-1] if substantive else exchange.actions[0]),
+        details=text,
         evidence="\n".join(str(quote) for quote in exchange.quotes),
         line=exchange.line,
         weekdays=weekdays,
-        planned_for=planned,
-        remind_at=_time_said(text),
+        planned_for=planned_day if once else None,
+        remind_at=_time_said(" ".join([*sentences, *exchange.texts])),
     )
+
+
+def _substantive(action: str) -> bool:
+    """An action that says what to do, not only how much ("three, once a week")."""
+    words = [word.casefold() for word in _WORD.findall(action)]
+    return len([w for w in words if w not in _AMOUNT_WORDS and w not in VOCABULARY.numbers and not w.isdigit()]) >= 2
 
 
 _KIND = {words.kind: words.phrases for words in VOCABULARY.kinds}
@@ -556,27 +615,31 @@ def _cadence_hits(sentence: str) -> list[PhraseHit[tuple[CadenceWords, bool]]]:
     return phrase_spans(sentence, _cadence_phrases())
 
 
-def _cadence_and_count(sentences: list[str]) -> tuple[Commitment.Cadence | None, int | None]:
-    """The cadence and its count as last said: a revision's words win over the proposal's. In
+def _cadence_and_count(sentences: list[str]) -> tuple[Commitment.Cadence | None, int | None, bool]:
+    """The cadence and its count as last said, and whether the count was said a period ("three
+    times a week", "let's say three of them"): a revision's words win over the proposal's. In
     one sentence a recurring cadence wins over a one-off word ("starting today, each evening")."""
-    for sentence in reversed(sentences):
+    cadence: Commitment.Cadence | None = None
+    count: int | None = None
+    counted = False
+    for index in range(len(sentences) - 1, -1, -1):
+        sentence = sentences[index]
         hits = _cadence_hits(sentence)
         said = min(hits, key=lambda hit: (hit.meaning[0].cadence == Commitment.Cadence.ONCE, hit.start), default=None)
-        if said is None:
-            if _amount().search(sentence.translate(_APOSTROPHES)) and len(sentences) > 1:
-                count = _revised_count(sentence)
-                if count:
-                    earlier, _ = _cadence_and_count(sentences[:-1])
-                    return earlier, count
-            continue
-        words, counted = said.meaning
-        before = sentence[: said.start].translate(_APOSTROPHES)
-        count = (_amount_ending() if counted else _range_opening()).search(before)
-        if count:
-            return words.cadence, _lower(count)
-        inside = _amount().search(sentence[said.start : said.end].translate(_APOSTROPHES))
-        return words.cadence, _lower(inside) if inside else None
-    return None, None
+        if said is not None:
+            words, is_counted = said.meaning
+            before = sentence[: said.start].translate(_APOSTROPHES)
+            found = (_amount_ending() if is_counted else _range_opening()).search(before)
+            if found is None:
+                found = _amount().search(sentence[said.start : said.end].translate(_APOSTROPHES))
+            cadence = cadence or words.cadence
+            if count is None and found is not None:
+                count, counted = _lower(found), True
+        elif count is None and index and _amount().search(sentence.translate(_APOSTROPHES)):
+            count, counted = _revised_count(sentence), True  # "actually, let's say three"
+        if cadence is not None and count is not None:
+            break
+    return cadence, count, counted
 
 
 def _revised_count(sentence: str) -> int | None:
@@ -604,13 +667,21 @@ def _things_count(sentences: list[str]) -> int | None:
 _DAY_WORDS = {
     **{name: days for name, days in VOCABULARY.weekdays.items() if len(name) > 4},
 }
+_DAY_NAME = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_DAY_RANGE = re.compile(rf"(?<![\w'])(?:from\s++)?(?P<first>{_DAY_NAME})s?+\s++(?:to|through|till|until|-|\u2013)\s++(?P<last>{_DAY_NAME})s?+(?![\w'])", re.IGNORECASE)
 _RECURRING_DAY = re.compile(r"(?:every|each|on\s+the|all)\s++$", re.IGNORECASE)
 
 
 def _days_said(sentence: str) -> list[tuple[tuple[int, ...], bool]]:
     """The days a sentence names, each with whether it recurs ("Tuesdays", "every Friday",
     "weekdays") or is one day ("on Thursday", "Thursday's group")."""
-    said = []
+    said: list[tuple[tuple[int, ...], bool]] = []
+    plain = sentence.translate(_APOSTROPHES)
+    for span in _DAY_RANGE.finditer(plain):
+        first, last = _DAY_WORDS[span["first"].casefold()][0], _DAY_WORDS[span["last"].casefold()][0]
+        said.append((tuple(range(first, last + 1)) if first <= last else (), True))
+    if said:
+        return said
     for hit in phrase_spans(sentence, list(_DAY_WORDS.items())):
         word = sentence[hit.start : hit.end].casefold()
         plural = word.endswith("s") and word not in {"this"}
@@ -623,11 +694,12 @@ def _days_said(sentence: str) -> list[tuple[tuple[int, ...], bool]]:
     return said
 
 
-def _days(sentences: list[str], held_on: date | None) -> tuple[tuple[int, ...], bool, date | None]:
-    """The days of the week said (the later sentence's win), whether they recur, and the first
-    single day as a date: the first such day after the session."""
-    for sentence in reversed(sentences):
-        said = _days_said(sentence)
+def _days(texts: list[str], held_on: date | None) -> tuple[tuple[int, ...], bool, date | None]:
+    """The days of the week said in the exchange (the proposal's sentences first, then what was
+    said after, the latest first), whether they recur, and the first single day as a date: the
+    first such day after the session."""
+    for text in texts:
+        said = [found for _, sentence in _sentence_spans(text) if len(sentence) <= MAX_SENTENCE for found in _days_said(sentence)]
         if not said:
             continue
         days = tuple(sorted({day for found, _ in said for day in found}))
@@ -636,7 +708,7 @@ def _days(sentences: list[str], held_on: date | None) -> tuple[tuple[int, ...], 
         if held_on is not None and not recurring:
             planned = held_on + timedelta(days=(days[0] - held_on.isoweekday()) % 7 or 7)
         return days, recurring, planned
-    if held_on is not None and any(_says_any(sentence, ("tomorrow",)) for sentence in sentences):
+    if held_on is not None and any(_says_any(text, ("tomorrow",)) for text in texts[:1]):
         return (), False, held_on + timedelta(days=1)
     return (), False, None
 

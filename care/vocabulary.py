@@ -116,9 +116,9 @@ VOCABULARY = Vocabulary(
     ),
     openers=(
         "could you", "can you", "would you", "will you", "could you try", "can you try", "would you try",
-        "how about", "what about", "what if you", "what if you tried", "maybe you could", "perhaps you could",
+        "how about", "what about", "what if you", "what if", "what if you tried", "maybe you could", "perhaps you could",
         "you could", "you might", "you might try", "try to", "try", "let's", "so", "and", "also",
-        "shall we", "why don't you", "why not", "I'd like", "see if you can", "see whether you can",
+        "shall we", "why don't you", "why not", "see if you can", "see whether you can",
         "give it a go", "give it a try",
     ),
     not_proposals=(
@@ -137,7 +137,8 @@ VOCABULARY = Vocabulary(
         "what if you were", "what if you had", "what if you didn't", "what would it be like for",
         "so what", "so how", "so why", "so when", "so you", "so it", "so that", "so I", "so it's",
         "and what", "and how", "and when", "and why", "also,", "try this", "try that",
-        "let's say you", "let's say that", "let's say it", "let's say for",
+        "let's say you", "let's say that", "let's say it", "let's say for", "what if I", "what if we",
+        "what if it", "what if that", "what if they", "what if he", "what if she", "what if there",
     ),
     homework_words=(
         "each day", "every day", "daily", "a day", "each morning", "every morning", "each evening",
