@@ -210,17 +210,31 @@ def _practices(turn: Turn) -> list[list[tuple[int, str, str]]]:
     spans = _sentence_spans(turn.text)
     for offset, sentence, action in _proposals(turn):
         if _anaphoric(action):
-            earlier = [(start, said) for start, said in spans if start < offset]
             if groups:
                 groups[-1].append((offset, sentence, action))
                 continue
+            earlier = [(start, said) for start, said in spans if start < offset and _imperative(said)]
             if earlier:
                 start, said = earlier[-1]
                 groups.append([(start, said, said), (offset, sentence, action)])
-                continue
             continue
         groups.append([(offset, sentence, action)])
     return groups
+
+
+_VERBS = frozenset("""write take go try ask send call ring text put leave say tell notice spend make do keep use pick
+choose set sit walk read plan schedule book eat cook jot list note hand give let bring turn open close switch practice
+practise breathe check look find start finish post share join visit phone email message run stretch record track log
+fill rate mark buy order invite meet play listen watch draw paint sing clean tidy wash remind allow accept drop skip
+submit reply answer respond place hold speak add name catch stay get spend swap""".split())
+
+
+def _imperative(sentence: str) -> bool:
+    """A sentence that opens with a verb, after fillers: "Write the handover once"."""
+    words = [word.casefold() for word in _WORD.findall(sentence)[:4]]
+    while words and words[0] in _FILLERS:
+        words.pop(0)
+    return bool(words) and words[0] in _VERBS
 
 
 _POINTING = frozenset("it that this these those them one".split())
@@ -281,6 +295,8 @@ _PROPOSAL_PHRASES = (
 )
 #: Openers that propose only at a sentence's start: "so", "and", "try" mid-sentence are just words.
 _LEADS = frozenset({"so", "and", "also", "try", "try to", "give it a go", "give it a try", "why not"})
+#: Leads that propose only as a question with a cadence or day: "So, three things each week?"
+_QUESTION_LEADS = frozenset({"so", "and", "also"})
 _FILLERS = frozenset("okay ok alright right so and well now then great good also maybe perhaps just".split())
 
 
@@ -291,6 +307,10 @@ def _proposed_action(sentence: str, before: str, following: str) -> str | None:
     for hit in hits:
         phrase = sentence[hit.start : hit.end].translate(_APOSTROPHES).casefold()
         if " ".join(phrase.split()) in _LEADS and not _opens(sentence, hit.start):
+            continue
+        if " ".join(phrase.split()) in _QUESTION_LEADS and not (
+            sentence.rstrip().endswith("?") and (_cadence_hits(sentence) or _days_said(sentence))
+        ):
             continue
         cue = hit
         break
@@ -575,13 +595,28 @@ def _draft(exchange: Exchange, held_on: date | None) -> Draft:
         cadence=str(commitment.cadence),
         target_count=commitment.target_count,
         title=_title(substantive[-1] if substantive else exchange.actions[0]),
-        details=text,
+        details=_details(exchange),
         evidence="\n".join(str(quote) for quote in exchange.quotes),
         line=exchange.line,
         weekdays=weekdays,
         planned_for=planned_day if once else None,
-        remind_at=_time_said(" ".join([*sentences, *exchange.texts])),
+        remind_at=_time_said(" ".join(sentences)) or _time_said(" ".join(exchange.texts[:1])),
     )
+
+
+#: The most of a proposal's turn a draft's details keep.
+DETAILS_MAX = 600
+
+
+def _details(exchange: Exchange) -> str:
+    """What was proposed: the proposal's turn from its first proposing sentence (the practice is
+    often spelt out after the question), and any revision."""
+    said = exchange.texts[0] if exchange.texts else " ".join(exchange.sentences)
+    if len(said) > DETAILS_MAX:
+        cut = said.rfind(" ", 0, DETAILS_MAX)
+        said = said[: cut if cut > 0 else DETAILS_MAX] + "…"
+    revisions = [sentence for sentence in exchange.sentences[1:] if sentence not in said]
+    return " ".join([said, *revisions])
 
 
 def _substantive(action: str) -> bool:
