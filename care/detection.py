@@ -144,6 +144,8 @@ class Exchange:
     #: Everything said in the exchange, the proposal's turn from the proposal on: where days
     #: and times are looked for ("You're off Saturdays and Sundays, aren't you?"), later first.
     texts: list[str] = field(default_factory=list)
+    #: The words a draft's details quote: the proposal's turn from the sentence before it.
+    said: str = ""
 
 
 #: The longest sentence read for a proposal. Nobody proposes a practice in 2,000 characters
@@ -200,6 +202,8 @@ def _exchange(turn: Turn, proposal: list[tuple[int, str, str]]) -> Exchange:
     exchange.actions += [action for _, _, action in proposal]
     exchange.sentences += _revised_within(turn, proposal[-1][0])
     exchange.texts.append(turn.text[offset:])
+    before = [start for start, _ in _sentence_spans(turn.text) if start < offset]
+    exchange.said = turn.text[before[-1] if before else offset :]
     return exchange
 
 
@@ -213,10 +217,12 @@ def _practices(turn: Turn) -> list[list[tuple[int, str, str]]]:
             if groups:
                 groups[-1].append((offset, sentence, action))
                 continue
-            earlier = [(start, said) for start, said in spans if start < offset and _imperative(said)]
-            if earlier:
-                start, said = earlier[-1]
-                groups.append([(start, said, said), (offset, sentence, action)])
+            before = [(start, said) for start, said in spans if start < offset]
+            earlier = [(start, said) for start, said in before if _imperative(said)] or before[-2:]
+            if earlier and _points_ahead(" ".join(said for _, said in earlier[-2:]) + " " + sentence):
+                start, said = earlier[-1] if _imperative(earlier[-1][1]) else earlier[0]
+                what = " ".join(text for begins, text in before if begins >= start)
+                groups.append([(start, what, what), (offset, sentence, action)])
             continue
         groups.append([(offset, sentence, action)])
     return groups
@@ -337,6 +343,11 @@ _TALK = ("tell me", "tell us", "share with me", "say more", "talk about", "talk 
          "describe", "explain", "think about that", "imagine", "remember", "picture", "go back to", "show me how")  # fmt: skip
 
 
+def _points_ahead(sentence: str) -> bool:
+    """Words that put an action between sessions: a cadence, a day, "this week", "try"."""
+    return _says_any(sentence, VOCABULARY.homework_words) or bool(_days_said(sentence))
+
+
 def _opens(sentence: str, start: int) -> bool:
     """Whether only fillers ("okay, so", "and then") come before ``start``."""
     return all(word.casefold() in _FILLERS for word in _WORD.findall(sentence[:start]))
@@ -434,6 +445,10 @@ def _agreed(turns: Sequence[Turn], at: int, exchange: Exchange) -> bool:
             accepted = stance
             exchange.until = index
             exchange.quotes.append(Quote(turn))
+            if stance is False and "?" in turn.text and waiting < MAX_WAITING:
+                waiting += 1  # "Can I do it on my phone? I won't carry paper.": a condition, not a no
+                accepted = None
+                continue
             if not _revised_next(turns, index, exchange):
                 return accepted and not _withdrawn(turns, index)
         elif accepted is None:
@@ -544,7 +559,7 @@ def _own_plan(turns: Sequence[Turn], at: int) -> Exchange | None:
             return None
         exchange = Exchange([sentence], [Quote(turn, _quote_from(turn, offset)), Quote(reply)], turn.line_at(offset))
         exchange.actions.append(action)
-        exchange.texts += [turn.text[offset:], reply.text]
+        exchange.texts += [turn.text, reply.text]
         exchange.until = at + 1
         exchange.by_patient = True
         return exchange
@@ -611,7 +626,7 @@ DETAILS_MAX = 600
 def _details(exchange: Exchange) -> str:
     """What was proposed: the proposal's turn from its first proposing sentence (the practice is
     often spelt out after the question), and any revision."""
-    said = exchange.texts[0] if exchange.texts else " ".join(exchange.sentences)
+    said = exchange.said or (exchange.texts[0] if exchange.texts else " ".join(exchange.sentences))
     if len(said) > DETAILS_MAX:
         cut = said.rfind(" ", 0, DETAILS_MAX)
         said = said[: cut if cut > 0 else DETAILS_MAX] + "…"
@@ -702,6 +717,8 @@ def _things_count(sentences: list[str]) -> int | None:
 _DAY_WORDS = {
     **{name: days for name, days in VOCABULARY.weekdays.items() if len(name) > 4},
 }
+# "Thursday's group": the day without its "'s" (two spaces keep every offset where it was).
+_POSSESSIVE = re.compile(r"((?:mon|tues|wednes|thurs|fri|satur|sun)day)'s(?![\w'])", re.IGNORECASE)
 _DAY_NAME = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _DAY_RANGE = re.compile(rf"(?<![\w'])(?:from\s++)?(?P<first>{_DAY_NAME})s?+\s++(?:to|through|till|until|-|\u2013)\s++(?P<last>{_DAY_NAME})s?+(?![\w'])", re.IGNORECASE)
 _RECURRING_DAY = re.compile(r"(?:every|each|on\s+the|all)\s++$", re.IGNORECASE)
@@ -717,8 +734,8 @@ def _days_said(sentence: str) -> list[tuple[tuple[int, ...], bool]]:
         said.append((tuple(range(first, last + 1)) if first <= last else (), True))
     if said:
         return said
-    for hit in phrase_spans(sentence, list(_DAY_WORDS.items())):
-        word = sentence[hit.start : hit.end].casefold()
+    for hit in phrase_spans(_POSSESSIVE.sub(lambda m: m[1] + "  ", plain), list(_DAY_WORDS.items())):
+        word = plain[hit.start : hit.end].casefold()
         plural = word.endswith("s") and word not in {"this"}
         recurring = (
             plural or len(hit.meaning) > 1 or bool(_RECURRING_DAY.search(sentence[max(0, hit.start - 12) : hit.start]))
