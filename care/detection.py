@@ -546,11 +546,13 @@ def _own_plan(turns: Sequence[Turn], at: int) -> Exchange | None:
     reply = turns[at + 1]
     if _proposals(reply) or _stance_of_therapist(reply.text) is not True:
         return None
-    for offset, sentence in _sentence_spans(turn.text):
+    spans = _sentence_spans(turn.text)
+    for index, (offset, sentence) in enumerate(spans):
         if len(sentence) > MAX_SENTENCE:
             continue
         hit = next((h for h in phrase_spans(sentence, [(p, True) for p in VOCABULARY.own_plans])), None)
-        if hit is None or not _says_any(sentence, VOCABULARY.homework_words) or _not_homework(sentence):
+        following = spans[index + 1][1] if index + 1 < len(spans) else ""
+        if hit is None or _not_homework(sentence) or not (_points_ahead(sentence) or _points_ahead(following)):
             continue
         action = _action_after(sentence, hit)
         if action is None or _asks_for_less(action) or len(_WORD.findall(action)) < 3:
