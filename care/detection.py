@@ -45,8 +45,8 @@ T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 TITLE_MAX = 80
-#: A title is the action's first clause, cut at a word this long or shorter.
-TITLE_WORDS = 60
+#: A title is the action's first clause, cut at a word when longer than this.
+TITLE_WORDS = TITLE_MAX - 2
 
 # Curly quotes become straight ones one character for one, so a match's span in the
 # translated text is its span in the text as said. (``str.lower`` is avoided for the same
@@ -333,7 +333,8 @@ def _proposed_action(sentence: str, before: str, following: str) -> str | None:
     if action is None or _asks_for_less(action) or _says_any(" ".join(_WORD.findall(action)[:4]), _TALK):
         return None
     phrase = " ".join(sentence[cue.start : cue.end].split()).casefold()
-    if phrase.endswith(("try", "tried")) and not action.casefold().startswith(("to ", "try")):
+    said_next = sentence[cue.end :].lstrip(" ,").casefold()
+    if phrase.endswith(("try", "tried")) and not said_next.startswith(("to ", "try")):
         action = f"try {action}"
     return action
 
@@ -593,8 +594,9 @@ def _draft(exchange: Exchange, held_on: date | None) -> Draft:
     cadence, count, counted = _cadence_and_count(sentences)
     kind = _kind(text, cadence, recurring_days)
     if kind == Commitment.Kind.PRIDE_WEEKLY:
-        cadence = Commitment.Cadence.WEEKLY
-        count = _things_count(sentences) or (count if count and count > 1 and counted else None)
+        weekly = cadence == Commitment.Cadence.WEEKLY
+        cadence = Commitment.Cadence.WEEKLY  # kept by the ISO week: "every day" is not its count
+        count = _things_count(sentences) or (count if count and count > 1 and counted and weekly else None)
     elif recurring_days:
         # "On the days you work": each of those days, unless a count a week was agreed ("three of them").
         cadence = Commitment.Cadence.WEEKLY if counted and count and count < len(days) else Commitment.Cadence.DAILY
@@ -682,6 +684,8 @@ def _cadence_and_count(sentences: list[str]) -> tuple[Commitment.Cadence | None,
             words, is_counted = said.meaning
             before = sentence[: said.start].translate(_APOSTROPHES)
             found = (_amount_ending() if is_counted else _range_opening()).search(before)
+            if found is not None and not is_counted:
+                found = _amount().search(found.group(0))  # "once or" before "twice a week": the range's low end
             if found is None:
                 found = _amount().search(sentence[said.start : said.end].translate(_APOSTROPHES))
             cadence = cadence or words.cadence

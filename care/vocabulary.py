@@ -147,7 +147,7 @@ VOCABULARY = Vocabulary(
         "each day", "every day", "daily", "a day", "each morning", "every morning", "each evening",
         "every evening", "each night", "every night", "before bed", "at bedtime", "each week", "every week",
         "a week", "weekly", "per week", "times a week", "this week", "next week", "this weekend",
-        "tomorrow", "tonight", "between now and", "before we meet", "next time", "next session",
+        "tomorrow", "tonight", "today", "between now and", "before we meet", "next time", "next session",
         "homework", "at home", "practice", "practise", "experiment", "try", "trying", "log", "diary",
         "diary card", "journal", "write down", "jot down", "keep a", "keep track", "track",
         "schedule", "plan", "proud", "notice", "monday", "tuesday", "wednesday", "thursday", "friday",
