@@ -173,9 +173,7 @@ def _record(
     parsed = transcript_parse(text, speaker_roles=speaker_roles) if text is not None else None
     digest = transcript_digest(text) if text else ""
     if digest:
-        earlier = Session.objects.filter(patient=patient, transcript_digest=digest).order_by("created_at").first()
-        if earlier is not None:
-            raise AlreadyRecorded(earlier)
+        _refuse_a_repeat(patient=patient, digest=digest)
     detected: list[Draft] = []
     repeated: list[TranscriptWarning] = []
     if parsed is not None:
@@ -216,6 +214,22 @@ def _record(
         for draft in detected
     ]
     return RecordedSession(session=session, drafts=drafts, warnings=tuple(warnings))
+
+
+def _refuse_a_repeat(*, patient: User, digest: str) -> None:
+    earlier = Session.objects.filter(patient=patient, transcript_digest=digest).order_by("created_at").first()
+    if earlier is not None:
+        raise AlreadyRecorded(earlier)
+
+
+def transcript_check_new(*, therapist: User, patient_id: uuid.UUID, transcript: str | bytes) -> None:
+    """Refuse (``AlreadyRecorded``) a transcript the patient already has a session with, before
+    any question about it: a therapist is not asked who is who in a transcript that will not be
+    recorded. ``session_record`` checks it again in its transaction."""
+    patient = linked_care(therapist=therapist, patient_id=patient_id).patient
+    text = transcript_text(transcript)
+    if text:
+        _refuse_a_repeat(patient=patient, digest=transcript_digest(text))
 
 
 def _model_drafts(
