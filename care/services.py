@@ -4,6 +4,7 @@ transcript drafts. Refusals are domain errors (``core.exceptions``; no HTTP)."""
 from __future__ import annotations
 
 import json
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,10 +63,11 @@ class AlreadyRecorded(Conflict):
 
 def transcript_digest(text: str) -> str:
     """A digest of a transcript, keyed with the server's secret (a plain hash of health text could
-    be confirmed by guessing), on its words alone: line endings, spaces at line ends and blank
-    lines do not make another transcript."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    words = "\n".join(line for line in lines if line)
+    be confirmed by guessing), on its words alone: line endings, a BOM, blank lines, spaces at
+    either end of a line or between words, and how an editor composed its accents (a Mac's
+    decomposed "é") do not make another transcript."""
+    lines = unicodedata.normalize("NFC", text.removeprefix("\ufeff")).splitlines()
+    words = "\n".join(" ".join(line.split()) for line in lines if line.strip())
     return salted_hmac("care.transcript", words, algorithm="sha256").hexdigest()
 
 
