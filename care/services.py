@@ -4,6 +4,7 @@ transcript drafts. Refusals are domain errors (``core.exceptions``; no HTTP)."""
 from __future__ import annotations
 
 import json
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,10 +63,11 @@ class AlreadyRecorded(Conflict):
 
 def transcript_digest(text: str) -> str:
     """A digest of a transcript, keyed with the server's secret (a plain hash of health text could
-    be confirmed by guessing), on its words alone: line endings, spaces at line ends and blank
-    lines do not make another transcript."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    words = "\n".join(line for line in lines if line)
+    be confirmed by guessing), on its words alone: line endings, a BOM, blank lines, spaces at
+    either end of a line or between words, and how an editor composed its accents (a Mac's
+    decomposed "é") do not make another transcript."""
+    lines = unicodedata.normalize("NFC", text.removeprefix("\ufeff")).splitlines()
+    words = "\n".join(" ".join(line.split()) for line in lines if line.strip())
     return salted_hmac("care.transcript", words, algorithm="sha256").hexdigest()
 
 
@@ -173,9 +175,7 @@ def _record(
     parsed = transcript_parse(text, speaker_roles=speaker_roles) if text is not None else None
     digest = transcript_digest(text) if text else ""
     if digest:
-        earlier = Session.objects.filter(patient=patient, transcript_digest=digest).order_by("created_at").first()
-        if earlier is not None:
-            raise AlreadyRecorded(earlier)
+        _refuse_a_repeat(patient=patient, digest=digest)
     detected: list[Draft] = []
     repeated: list[TranscriptWarning] = []
     if parsed is not None:
@@ -216,6 +216,22 @@ def _record(
         for draft in detected
     ]
     return RecordedSession(session=session, drafts=drafts, warnings=tuple(warnings))
+
+
+def _refuse_a_repeat(*, patient: User, digest: str) -> None:
+    earlier = Session.objects.filter(patient=patient, transcript_digest=digest).order_by("created_at").first()
+    if earlier is not None:
+        raise AlreadyRecorded(earlier)
+
+
+def transcript_check_new(*, therapist: User, patient_id: uuid.UUID, transcript: str | bytes) -> None:
+    """Refuse (``AlreadyRecorded``) a transcript the patient already has a session with, before
+    any question about it: a therapist is not asked who is who in a transcript that will not be
+    recorded. ``session_record`` checks it again in its transaction."""
+    patient = linked_care(therapist=therapist, patient_id=patient_id).patient
+    text = transcript_text(transcript)
+    if text:
+        _refuse_a_repeat(patient=patient, digest=transcript_digest(text))
 
 
 def _model_drafts(

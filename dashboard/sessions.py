@@ -58,6 +58,8 @@ def session_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     if form.is_valid():
         field, transcript = form.transcript_given()
         try:
+            if transcript is not None:
+                services.transcript_check_new(therapist=therapist, patient_id=patient_id, transcript=transcript)
             roles = _who_is_who(request, form, transcript)
             if roles is None or roles.is_valid():
                 recorded = services.session_record(

@@ -3,6 +3,7 @@ confirmed stays), recorded twice by mistake (caught), or retried with an Idempot
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,29 @@ def test_the_same_transcript_recorded_again_is_refused_naming_the_first_session(
     assert again.json()["existing_id"] == first["id"]
     assert Session.objects.count() == 1
     assert Commitment.objects.filter(patient=chef).count() == 3
+
+
+#: T44 with a last turn that has accents, for the editor that decomposes them.
+T44_ACCENTED = T44.read_text() + "Patient: Gracias, hasta el jueves en el café.\n"
+
+
+@pytest.mark.parametrize(
+    "again_text",
+    [
+        pytest.param("\ufeff" + T44_ACCENTED.replace("\n", "\r\n"), id="BOM and CRLF, as Windows saves it"),
+        pytest.param(T44_ACCENTED.replace("\n", "\r"), id="old Mac line endings"),
+        pytest.param("\n\n" + T44_ACCENTED.replace("\n", "\n    "), id="blank lines first, every line indented"),
+        pytest.param(T44_ACCENTED.replace(": ", ":\t").replace(" ", "  "), id="tabs and double spaces between words"),
+        pytest.param(unicodedata.normalize("NFD", T44_ACCENTED), id="accents decomposed"),
+    ],
+)
+def test_the_same_words_laid_out_otherwise_are_the_same_transcript(as_therapist, chef, link, again_text):
+    first = record(as_therapist, patient=str(chef.id), held_on="2026-11-20", transcript=T44_ACCENTED)
+    assert first.status_code == 201, first.json()
+    again = record(as_therapist, patient=str(chef.id), held_on="2026-11-24", transcript=again_text)
+    assert again.status_code == 409
+    assert "already recorded on Friday 20 November 2026" in again.json()["errors"][0]["detail"]
+    assert Session.objects.count() == 1
 
 
 def test_the_same_transcript_for_another_patient_is_not_a_repeat(as_therapist, chef, link, therapist, other_patient):

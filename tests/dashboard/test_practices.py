@@ -303,3 +303,19 @@ def test_the_same_transcript_recorded_twice_is_caught_with_a_link_to_the_first(m
     assert "This transcript was already recorded on Friday 20 November 2026" in text(again)
     assert f'href="/app/sessions/{first.id}/"' in again.content.decode()
     assert Session.objects.count() == 1
+
+
+def test_a_transcript_naming_people_uploaded_again_is_caught_before_asking_who_is_who(maya, chef, link):
+    answer = {"held_on": "2026-11-20", "transcript": NAMED_VTT, "who_is_who": "1"}
+    first = post(
+        maya, f"/app/patients/{chef.id}/sessions/new/", answer | {"speaker_0": "therapist", "speaker_1": "patient"}
+    )
+    assert first.status_code == 302, text(first)
+    # The same file again, as Windows saved it: with a BOM and CRLF line endings.
+    upload = SimpleUploadedFile("session.vtt", ("\ufeff" + NAMED_VTT.replace("\n", "\r\n")).encode())
+    again = post(maya, f"/app/patients/{chef.id}/sessions/new/", {"held_on": "2026-11-24", "transcript_file": upload})
+    assert again.status_code == 409
+    page = text(again)
+    assert "This transcript was already recorded on Friday 20 November 2026" in page
+    assert "Who is who?" not in page
+    assert Session.objects.count() == 1
