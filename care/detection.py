@@ -433,6 +433,8 @@ def _agreed(turns: Sequence[Turn], at: int, exchange: Exchange) -> bool:
     exchange.until = at
     accepted: bool | None = None
     waiting = 0  # patient turns that took no stance
+    if at + 1 < len(turns) and turns[at + 1].speaker is not Speaker.PATIENT:
+        return False  # two therapist turns in a row: the answer between them was skipped, and is unknown
     for index in range(at + 1, min(at + 1 + WINDOW, len(turns))):
         turn = turns[index]
         if turn.speaker is Speaker.PATIENT:
@@ -651,11 +653,17 @@ _CUSTOM_WORDS = ("diary card", "diary", "log", "track", "tracking", "urge", "urg
                  "plan your", "schedule", "gratitude", "grateful", "values")  # fmt: skip
 
 
+#: Words that make a practice an experiment however often it is tried.
+_EXPERIMENTS = ("experiment", "something new", "new recipe", "new dish", "imperfect action", "do it imperfectly")
+
+
 def _kind(text: str, cadence: Commitment.Cadence | None, recurring_days: bool) -> Commitment.Kind:
     recurring = recurring_days or cadence in {Commitment.Cadence.DAILY, Commitment.Cadence.WEEKLY}
     reflection = _says_any(text, _KIND[Commitment.Kind.REFLECTION_DAILY])
     if _says_any(text, ("proud", "pride")) or (not reflection and _says_any(text, _KIND[Commitment.Kind.PRIDE_WEEKLY])):
         return Commitment.Kind.PRIDE_WEEKLY
+    if _says_any(text, _EXPERIMENTS):
+        return Commitment.Kind.EXPERIMENT
     if recurring and _says_any(text, _CUSTOM_WORDS):
         return Commitment.Kind.CUSTOM
     if reflection:
@@ -864,6 +872,8 @@ def _title(action: str) -> str:
     title = title[_LEADING.match(title).end() :] or title  # type: ignore[union-attr]  # the pattern matches empty
     first, _, rest = title.partition(" ")
     first = _base_form(first)
+    if first.casefold() in {"a", "an", "one", "some"}:
+        first, rest = "Try", f"{first.casefold()} {rest}"  # "an imperfect action today": try one
     title = " ".join(f"{first[:1].upper()}{first[1:]} {rest}".split())
     if len(title) > TITLE_WORDS:
         cut = title.rfind(" ", 0, TITLE_WORDS)

@@ -140,6 +140,9 @@ VOCABULARY = Vocabulary(
         "what if you were", "what if you had", "what if you didn't", "what would it be like for",
         "so what", "so how", "so why", "so when", "so you", "so it", "so that", "so I", "so it's",
         "and what", "and how", "and when", "and why", "also,", "try this", "try that",
+        "what could you", "what can you", "what might you", "what's one", "what is one", "what's something",
+        "what is something", "what else could you", "how could you", "how might you", "how can you",
+        "how would you", "what would you do", "what do you think you could", "what's a small", "what's one small",
         "let's say you", "let's say that", "let's say it", "let's say for", "what if I", "what if we",
         "what if it", "what if that", "what if they", "what if he", "what if she", "what if there",
     ),
@@ -173,7 +176,7 @@ VOCABULARY = Vocabulary(
     homework_despite=(
         "between now and", "from now on", "now and then", "now and again", "here and there", "here's",
         "here is", "together with", "with me next time", "bring it with", "bring them with",
-        "bring that with", "show me next time", "to me next time", "did you know", "how did it go",
+        "bring that with", "show me next time", "what if you tried", "what if you did", "if you tried", "to me next time", "did you know", "how did it go",
     ),
     agreements=(
         "yes", "yeah", "yep", "yup", "yes please", "okay", "ok", "okey", "alright", "all right", "sure",

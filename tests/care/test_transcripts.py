@@ -248,12 +248,12 @@ REVIEWED: list[tuple[str, str, list[tuple[str, str, int, str]]]] = [
     (
         "How about you cook something new this weekend?",
         "Sure.",
-        [("experiment", "once", 1, "Try something new this weekend")],
+        [("experiment", "once", 1, "Cook something new this weekend")],
     ),
     (
         "Could you do something imperfect today?",
         "Okay.",
-        [("experiment", "once", 1, "Take one imperfect action today")],
+        [("experiment", "once", 1, "Do something imperfect today")],
     ),
     # 2. A practice the therapist asks the patient to stop is not proposed.
     ("Could you try to stop telling yourself that you're a failure every day?", "I'll try.", []),
@@ -263,12 +263,12 @@ REVIEWED: list[tuple[str, str, list[tuple[str, str, int, str]]]] = [
     (
         "Instead of telling yourself you failed, could you try to notice your efforts each day?",
         "I'll try.",
-        [("reflection_daily", "daily", 1, "Reflect on your efforts each day")],
+        [("reflection_daily", "daily", 1, "Notice your efforts each day")],
     ),
     (
         "Could you try a less-than-perfect experiment today?",
         "Okay.",
-        [("experiment", "once", 1, "Take one imperfect action today")],
+        [("experiment", "once", 1, "Try a less-than-perfect experiment today")],
     ),
     # 3. Uncertainty after a polite "okay" is not a yes.
     (
@@ -282,7 +282,7 @@ REVIEWED: list[tuple[str, str, list[tuple[str, str, int, str]]]] = [
     (
         "Could you try telling yourself kind words each day?",
         "I don't know if it will help, but okay, I'll try.",
-        [("reflection_daily", "daily", 1, "Reflect on your efforts each day")],
+        [("reflection_daily", "daily", 1, "Try telling yourself kind words each day")],
     ),
     # Doubt after a yes takes it back, even a gentle one: missing a draft beats inventing one.
     ("Could you try telling yourself kind words each day?", "I'll try, we'll see how it goes.", []),
@@ -303,17 +303,17 @@ REVIEWED: list[tuple[str, str, list[tuple[str, str, int, str]]]] = [
     (
         "Could you notice your efforts four times a week?",
         "Yes.",
-        [("reflection_daily", "weekly", 4, "Reflect on your efforts four times a week")],
+        [("reflection_daily", "weekly", 4, "Notice your efforts four times a week")],
     ),
     (
         "Could you write down three things you're proud of every day?",
         "Yes.",
-        [("pride_weekly", "weekly", 3, "Write down three things you're proud of each week")],
+        [("pride_weekly", "weekly", 3, "Write down three things you're proud of every day")],
     ),
     (
         "Could you write down things you're proud of twice a day?",
         "Yes.",
-        [("pride_weekly", "weekly", 3, "Write down three things you're proud of each week")],
+        [("pride_weekly", "weekly", 3, "Write down things you're proud of twice a day")],
     ),
     (
         "Could you reflect on your efforts three mornings a week?",
@@ -328,23 +328,23 @@ REVIEWED: list[tuple[str, str, list[tuple[str, str, int, str]]]] = [
     (
         "Could you reflect on your efforts at 9 each evening?",
         "Yes.",
-        [("reflection_daily", "daily", 1, "Reflect on your efforts each evening")],
+        [("reflection_daily", "daily", 1, "Reflect on your efforts at 9 each evening")],
     ),
     (
         "Could you reflect on your efforts a few times a week?",
         "Sure.",
-        [("reflection_daily", "weekly", 1, "Reflect on your efforts each week")],
+        [("reflection_daily", "weekly", 1, "Reflect on your efforts a few times a week")],
     ),
     # 6. A range sets the gentler end as the target.
     (
         "Could you write down two or three things you're proud of each week?",
         "Yes.",
-        [("pride_weekly", "weekly", 2, "Write down two things you're proud of each week")],
+        [("pride_weekly", "weekly", 2, "Write down two or three things you're proud of each week")],
     ),
     (
         "Could you write down three or four small things you're proud of each week?",
         "Yes.",
-        [("pride_weekly", "weekly", 3, "Write down three things you're proud of each week")],
+        [("pride_weekly", "weekly", 3, "Write down three or four small things you're proud of each week")],
     ),
     (
         "Could you reflect on your efforts two to three evenings a week?",
@@ -365,7 +365,7 @@ REVIEWED: list[tuple[str, str, list[tuple[str, str, int, str]]]] = [
     (
         "Can you tell yourself kind words each evening?",
         "I can manage that.",
-        [("reflection_daily", "daily", 1, "Reflect on your efforts each evening")],
+        [("reflection_daily", "daily", 1, "Tell yourself kind words each evening")],
     ),
     (
         "What if you tried something new tomorrow?",
@@ -380,7 +380,7 @@ REVIEWED: list[tuple[str, str, list[tuple[str, str, int, str]]]] = [
     (
         "Will you write down three things you're proud of?",
         "I will.",
-        [("pride_weekly", "weekly", 3, "Write down three things you're proud of each week")],
+        [("pride_weekly", "weekly", 3, "Write down three things you're proud of")],
     ),
     # ... but asking to talk about a practice proposes nothing.
     ("Could you tell me about the things you're proud of this week?", "Sure.", []),
