@@ -322,6 +322,8 @@ def _proposed_action(sentence: str, before: str, following: str) -> str | None:
         break
     if cue is None:
         return None
+    if cue.meaning == "opener" and not _opens(sentence, cue.start) and _asks_openly(sentence):
+        return None  # "What's one small thing you could do today...?" asks the patient to think
     if cue.meaning == "opener" and not (
         _says_any(sentence, VOCABULARY.homework_words)
         or (_says_any(before, VOCABULARY.homework_words) and "?" in sentence)
@@ -342,6 +344,17 @@ def _proposed_action(sentence: str, before: str, following: str) -> str | None:
 #: An action that is talk with the therapist, not something to do between sessions.
 _TALK = ("tell me", "tell us", "share with me", "say more", "talk about", "talk me through", "walk me through",
          "describe", "explain", "think about that", "imagine", "remember", "picture", "go back to", "show me how")  # fmt: skip
+
+
+_WH = frozenset("what what's whats how why where who when which".split())
+
+
+def _asks_openly(sentence: str) -> bool:
+    """A question that opens with a wh-word: an invitation to think, not to do."""
+    words = [word.casefold() for word in _WORD.findall(sentence)[:4]]
+    while words and words[0] in _FILLERS:
+        words.pop(0)
+    return bool(words) and words[0] in _WH
 
 
 def _points_ahead(sentence: str) -> bool:
