@@ -230,9 +230,7 @@ def _labels_format(pieces: list[Piece], stamps: Counter[str], lines: list[str]) 
     written = [piece.name for piece in pieces if piece.name and role_of(piece.name)]
     if written and all(name.isupper() and len(name) > 2 for name in written):
         return "caps"
-    if any(line.endswith("\r") for line in lines[:1]):
-        return "crlf"
-    return "plain"
+    return "plain"  # or "crlf": care.transcripts tells, from the text before its line endings were made one
 
 
 def read_headers(lines: list[str]) -> Reading:

@@ -216,7 +216,8 @@ def transcript_parse(source: str | bytes, *, speaker_roles: Mapping[str, str] | 
     ``speaker_roles`` maps speakers' names as written (any case) to ``"therapist"`` or
     ``"patient"``; the speakers it leaves out keep their label's role or the proposal."""
     is_docx = isinstance(source, bytes) and source.startswith(_ZIP_MAGIC)
-    text = "\n".join(_LINE_BREAK.split(transcript_text(source)))
+    raw = transcript_text(source)
+    text = "\n".join(_LINE_BREAK.split(raw))
     reading = formats.read(text)
     pieces, preamble = formats.pieces_resolve(reading)
     warnings: list[TranscriptWarning] = []
@@ -251,7 +252,7 @@ def transcript_parse(source: str | bytes, *, speaker_roles: Mapping[str, str] | 
         warnings=tuple(sorted(warnings, key=lambda warning: warning.line)),
         speaker_roles={name: roles[key] for key, name in names.items()},
         roles_proposed=proposed,
-        format="docx" if is_docx else reading.format,
+        format="docx" if is_docx else _format(reading.format, raw),
     )
 
 
@@ -349,6 +350,12 @@ def _merged(said: list[formats.Said], roles: dict[str, Speaker], *, relabelled: 
         else:
             turns.append(Turn(roles[key], piece.text, piece.line, piece.name, piece.lines, piece.starts))
     return turns
+
+
+def _format(read: str, raw: str) -> str:
+    """The format read, with plain turns saved with Windows line endings told apart: the line
+    endings are made one before the readers see the text."""
+    return "crlf" if read == "plain" and "\r\n" in raw[:10_000] else read
 
 
 def _starts(piece: formats.Piece) -> tuple[tuple[int, int], ...]:
