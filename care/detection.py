@@ -254,14 +254,16 @@ def _anaphoric(action: str) -> bool:
     return any(w in _POINTING for w in words[:3]) and len(content) <= 1
 
 
-def _sentence_spans(text: str) -> list[tuple[int, str]]:
-    """Each sentence of ``text`` with where it starts."""
+@functools.lru_cache(maxsize=512)
+def _sentence_spans(text: str) -> tuple[tuple[int, str], ...]:
+    """Each sentence of ``text`` with where it starts (kept for the texts last read: a long
+    turn's sentences are looked at once for each proposal in it)."""
     spans, start = [], 0
     for end in _SENTENCE_END.finditer(text):
         spans.append((start, text[start : end.end()]))
         start = end.end()
     spans.append((start, text[start:]))
-    return [(offset + len(raw) - len(raw.lstrip()), raw.strip()) for offset, raw in spans if raw.strip()]
+    return tuple((offset + len(raw) - len(raw.lstrip()), raw.strip()) for offset, raw in spans if raw.strip())
 
 
 def _sentences(text: str) -> list[str]:
@@ -279,8 +281,10 @@ def _quote_from(turn: Turn, offset: int) -> int:
     return start
 
 
+@functools.lru_cache(maxsize=256)
 def _proposals(turn: Turn) -> list[tuple[int, str, str]]:
-    """The turn's proposing sentences: where each starts, the sentence, and its action."""
+    """The turn's proposing sentences: where each starts, the sentence, and its action. (Kept
+    for the turns last read: an exchange looks at the turns after a proposal more than once.)"""
     spans = _sentence_spans(turn.text)
     found = []
     for index, (offset, sentence) in enumerate(spans):
@@ -309,17 +313,18 @@ _FILLERS = frozenset("okay ok alright right so and well now then great good also
 def _proposed_action(sentence: str, before: str, following: str) -> str | None:
     """The action ``sentence`` proposes to the patient, or None when it proposes none."""
     hits = [hit for hit in phrase_spans(sentence, _PROPOSAL_PHRASES) if hit.meaning is not None]
-    cue = None
+    cues = []
     for hit in hits:
-        phrase = sentence[hit.start : hit.end].translate(_APOSTROPHES).casefold()
-        if " ".join(phrase.split()) in _LEADS and not _opens(sentence, hit.start):
+        phrase = " ".join(sentence[hit.start : hit.end].translate(_APOSTROPHES).casefold().split())
+        if phrase in _LEADS and not _opens(sentence, hit.start):
             continue
-        if " ".join(phrase.split()) in _QUESTION_LEADS and not (
+        if phrase in _QUESTION_LEADS and not (
             sentence.rstrip().endswith("?") and (_cadence_hits(sentence) or _days_said(sentence))
         ):
             continue
-        cue = hit
-        break
+        cues.append((phrase in _LEADS, hit))
+    # A lead ("and", "so") gives way to a proposing phrase later in the sentence.
+    cue = min(cues, key=lambda found: found[0])[1] if cues else None
     if cue is None:
         return None
     if cue.meaning == "opener" and not _opens(sentence, cue.start) and _asks_openly(sentence):
@@ -503,11 +508,17 @@ def _revised_next(turns: Sequence[Turn], index: int, exchange: Exchange) -> bool
 def _revised_within(turn: Turn, offset: int) -> list[str]:
     """Sentences after the proposal in its own turn that change how much or when: "Five times a
     week. Hmm, no, let's say three." """
+    spans = _sentence_spans(turn.text)
+    at = bisect.bisect_right([start for start, _ in spans], offset)
     return [
         sentence
-        for start, sentence in _sentence_spans(turn.text)
-        if start > offset and len(sentence) <= MAX_SENTENCE and _is_revision(sentence) and not _new_practice(sentence)
+        for _, sentence in spans[at : at + REVISION_REACH]
+        if len(sentence) <= MAX_SENTENCE and _is_revision(sentence) and not _new_practice(sentence)
     ]
+
+
+#: How many sentences after a proposal, in its own turn, may revise it.
+REVISION_REACH = 3
 
 
 def _is_revision(sentence: str) -> bool:
@@ -732,12 +743,17 @@ _THINGS = re.compile(
 
 
 def _things_count(sentences: list[str]) -> int | None:
-    """The number before "things" (or "wins", "moments"...): a pride list's length."""
-    for sentence in reversed(sentences):
-        plain = sentence.translate(_APOSTROPHES)
+    """The number before "things" (or "wins", "moments"...): a pride list's length. A later
+    sentence's number wins, "things" or not ("Actually, let's say three")."""
+    for index in range(len(sentences) - 1, -1, -1):
+        plain = sentences[index].translate(_APOSTROPHES)
         for amount in _amount().finditer(plain):
             if _THINGS.match(plain, amount.end() + (1 if plain[amount.end() : amount.end() + 1] == " " else 0)):
                 return _lower(amount)
+        if index:
+            revised = _amount().search(plain)
+            if revised:
+                return _lower(revised)
     return None
 
 
@@ -876,7 +892,7 @@ def _title(action: str) -> str:
     left to the draft's day and time."""
     clauses = [part.strip() for part in _TITLE_CUT.split(action)]
     clauses = [part for part in clauses if part]
-    while len(clauses) > 1 and (len(_WORD.findall(clauses[0])) <= 3 and _is_when(clauses[0])):
+    while len(clauses) > 1 and (len(_WORD.findall(clauses[0])) <= 6 and _is_when(clauses[0])):
         clauses.pop(0)
     title = clauses[0] if clauses else action
     while len(_WORD.findall(title)) < 3 and len(clauses) > 1:
@@ -962,9 +978,11 @@ def phrase_spans(text: str, phrases: Iterable[tuple[str, T]]) -> list[PhraseHit[
     "sure" inside it.
     """
     plain = text.translate(_APOSTROPHES)
+    words = frozenset(_WORD.findall(plain.casefold()))
     found = [
         PhraseHit(match.start(), match.end(), meaning)
         for phrase, meaning in phrases
+        if _first_word(phrase) in words  # most phrases' first word is not in a sentence at all
         for match in _pattern(phrase).finditer(plain)
     ]
     # Longest first; a hit is kept unless it overlaps one already kept. The kept hits never
@@ -979,6 +997,14 @@ def phrase_spans(text: str, phrases: Iterable[tuple[str, T]]) -> list[PhraseHit[
         starts.insert(at, hit.start)
         kept.insert(at, hit)
     return kept
+
+
+@functools.cache
+def _first_word(phrase: str) -> str:
+    """The phrase's first word as ``phrase_spans`` finds words in a text, to skip at a glance the
+    phrases a text cannot hold."""
+    found = _WORD.findall(phrase.translate(_APOSTROPHES).casefold())
+    return found[0] if found else ""
 
 
 @functools.cache

@@ -231,7 +231,8 @@ VOCABULARY = Vocabulary(
         "just one", "just two", "just three", "or even", "let's go with", "change that to", "rather than",
         "cut it down", "cut that down", "let's drop it to", "fewer", "only", "let's keep it to",
         "keep it to", "what if we said", "what if it were", "what if it was", "would that be more",
-        "is that more", "does that feel more", "let's aim for", "aim for", "on second thought",
+        "is that more", "does that feel more", "let's aim for", "aim for", "on second thought", "shall we say",
+        "could we say", "can we say", "what about", "how about", "maybe", "let's do",
     ),
     withdrawals=(
         "actually", "on second thought", "on second thoughts", "thinking about it", "wait", "hang on",

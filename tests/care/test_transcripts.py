@@ -68,8 +68,8 @@ def test_t44_drafts_exactly_the_three_practices_agreed():
         ("pride_weekly", "weekly", 3),
     ]
     assert [draft.title for draft in drafts] == [
-        "Try a new recipe",
-        "Reflect on your efforts each day",
+        "Try this new recipe",
+        "Take a few minutes each day to reflect on your efforts",
         "Write down three things you're proud of each week",
     ]
 
@@ -79,7 +79,7 @@ def test_t44_quotes_both_turns_of_each_agreement_with_their_lines():
 
     recipe = drafts[0]
     assert recipe.details == (
-        "What would it take for you to commit to trying this new recipe, just for the sake of trying it, "
+        "That sounds like a great starting point. What would it take for you to commit to trying this new recipe, just for the sake of trying it, "
         "without worrying about how it turns out?"
     )
     assert recipe.evidence.startswith(
@@ -136,8 +136,8 @@ def test_counselor_and_client_in_any_case_and_curly_apostrophes_read_as_therapis
     assert [turn.speaker for turn in transcript.turns[:4]] == [Speaker.THERAPIST, Speaker.PATIENT] * 2
     assert transcript.turns[2].text == "What did you say to yourself afterwards?"
     assert [draft.title for draft in drafts_detect(transcript)] == [
-        "Reflect on your efforts every morning",
-        "Write down five things you're proud of each week",
+        "Try noticing your efforts every morning",
+        "Write down five things you feel proud of each week",
     ]
 
 
@@ -147,7 +147,7 @@ def test_a_hedged_yes_agrees_but_a_yes_taken_back_declines():
     # "I don't think I can" and "I can try, but not this weekend" decline; "I'm not sure ...
     # But okay, I'll do it" agrees, and "three times" (rereading an email) is not the target.
     assert len(drafts) == 1
-    assert drafts[0].title == "Take one imperfect action today"
+    assert drafts[0].title == "Try an imperfect action today"
     assert "Patient (line 10): I'm not sure it will help." in drafts[0].evidence
 
 
@@ -155,10 +155,10 @@ def test_a_recurring_cadence_said_first_wins_and_sets_the_target_it_counts():
     drafts = drafts_detect(transcript_parse((HERE / "cadences.txt").read_bytes()))
 
     assert [draft.title for draft in drafts] == [
-        "Reflect on your efforts each evening",
-        "Reflect on your efforts twice a week",
+        "Write a few kind words to yourself each evening",
+        "Reflect on your efforts twice a week instead of every day",
         "Try something new every weekend",
-        "Write down four things you're proud of three times a week",
+        "Write down 4 things you're proud of",
     ]
 
 
@@ -174,7 +174,7 @@ def test_continuation_lines_join_a_turn_and_a_skipped_answer_drafts_nothing():
     )
     assert transcript.warnings[0].detail == ("Line 2: 2 lines of text were found before the first speaker and skipped.")
     [draft] = drafts_detect(transcript)
-    assert draft.details == 'Could you try telling yourself "good enough" each night before bed?'
+    assert draft.details == 'That is fine. Could you try telling yourself "good enough" each night before bed?'
     assert draft.evidence == (
         'Therapist (line 12): That is fine. Could you try telling yourself "good enough" each night before bed?\n'
         "Patient (line 14): I can try that. It might feel silly, though."
