@@ -215,7 +215,8 @@ def _practices(turn: Turn) -> list[list[tuple[int, str, str]]]:
     for offset, sentence, action in _proposals(turn):
         if _anaphoric(action):
             if groups:
-                groups[-1].append((offset, sentence, action))
+                between = [(start, said, said) for start, said in spans if groups[-1][-1][0] < start < offset and _imperative(said)]
+                groups[-1] += [*between[-1:], (offset, sentence, action)]
                 continue
             before = [(start, said) for start, said in spans if start < offset]
             earlier = [(start, said) for start, said in before if _imperative(said)] or before[-2:]
@@ -327,7 +328,7 @@ def _proposed_action(sentence: str, before: str, following: str) -> str | None:
     cue = min(cues, key=lambda found: found[0])[1] if cues else None
     if cue is None:
         return None
-    if cue.meaning == "opener" and not _opens(sentence, cue.start) and _asks_openly(sentence):
+    if cue.meaning == "opener" and not _opens(sentence, cue.start) and _asks_openly(sentence[: cue.start]):
         return None  # "What's one small thing you could do today...?" asks the patient to think
     if cue.meaning == "opener" and not (
         _says_any(sentence, VOCABULARY.homework_words)
@@ -351,15 +352,14 @@ _TALK = ("tell me", "tell us", "share with me", "say more", "talk about", "talk 
          "describe", "explain", "think about that", "imagine", "remember", "picture", "go back to", "show me how")  # fmt: skip
 
 
-_WH = frozenset("what what's whats how why where who when which".split())
+_WH = frozenset("what what's whats how why where who which".split())
 
 
-def _asks_openly(sentence: str) -> bool:
-    """A question that opens with a wh-word: an invitation to think, not to do."""
-    words = [word.casefold() for word in _WORD.findall(sentence)[:4]]
-    while words and words[0] in _FILLERS:
-        words.pop(0)
-    return bool(words) and words[0] in _WH
+def _asks_openly(before: str) -> bool:
+    """A wh-word before the proposing words ("What's one thing you could...", "So, Jordan,
+    where would you like to start?"): an invitation to think, not to do. "When" is left out:
+    "when you get home, could you..." proposes."""
+    return any(word.casefold() in _WH for word in _WORD.findall(before))
 
 
 def _points_ahead(sentence: str) -> bool:
@@ -394,7 +394,7 @@ def _in_the_room(sentence: str) -> bool:
 
 
 _LEADING = re.compile(
-    r"(?:(?:to|that|you|just|maybe|perhaps|also|actually|please|really|commit\s+to|try\s+to|trying\s+to|at\s+least|"
+    r"(?:(?:to|that(?=\s+(?:you|we)\b)|you|just|maybe|perhaps|also|actually|please|really|commit\s+to|try\s+to|trying\s+to|at\s+least|"
     r"and|so|then|okay|ok|alright|we\s+say|we|be\s+willing\s+to)\b[\s,]*+)*+",
     re.IGNORECASE,
 )
@@ -441,49 +441,103 @@ def _stance(text: str) -> bool | None:
             *((phrase, None) for phrase in VOCABULARY.asides),
         ],
     )
-    stances = [hit.meaning for hit in found if hit.meaning is not None]
-    return stances[-1] if stances else None
+    stances = [hit for hit in found if hit.meaning is not None]
+    if not stances:
+        return None
+    first, last = stances[0], stances[-1]
+    if first.meaning is False and last.meaning is True and _opens(text, first.start):
+        # "No. Not during this trial... if I said yes now": a no said first is not undone by a
+        # bare yes later, only by a yes with the patient in it ("No. Fine. I'll try it").
+        weak = " ".join(text[last.start : last.end].translate(_APOSTROPHES).casefold().split()) in _WEAK_YES
+        return not weak
+    return last.meaning
+
+
+_WEAK_YES = frozenset("yes yeah yep yup okay ok alright sure fine absolutely definitely right of course".split()) | {
+    "all right",
+    "of course",
+}
 
 
 def _agreed(turns: Sequence[Turn], at: int, exchange: Exchange) -> bool:
     """Whether the patient accepted the proposal made at turn ``at``, reading on through
-    questions back, clarifications and revisions; ``exchange`` gathers what they took."""
+    questions back, clarifications and revisions; ``exchange`` gathers what they took.
+
+    An answer to a question of the therapist's that is not about the proposal ("Would they
+    think that?" - "No.") takes no stance on it; a no that asks back ("Can I do it on my
+    phone? I won't carry paper.") is a condition still being settled."""
     exchange.until = at
-    accepted: bool | None = None
-    waiting = 0  # patient turns that took no stance
     if at + 1 < len(turns) and turns[at + 1].speaker is not Speaker.PATIENT:
         return False  # two therapist turns in a row: the answer between them was skipped, and is unknown
-    for index in range(at + 1, min(at + 1 + WINDOW, len(turns))):
+    waiting = 0  # patient turns that took no stance
+    asked = False  # the therapist's last turn asked something else
+    index, end = at + 1, min(at + 1 + WINDOW, len(turns))
+    while index < end:
         turn = turns[index]
         if turn.speaker is Speaker.PATIENT:
             stance = _stance(turn.text)
+            if asked and stance is False:
+                stance = None  # "Would they think that?" - "No.": not a no to the proposal
+            asked = False
             exchange.texts.append(turn.text)
-            if stance is None:
+            if stance is None or (stance is False and "?" in turn.text):
                 waiting += 1
                 if waiting > MAX_WAITING:
-                    return bool(accepted)
+                    return False
+                index += 1
                 continue
-            accepted = stance
+            if stance is False and _asks_what_would_work(turns, index, exchange) and waiting < MAX_WAITING:
+                waiting += 1  # "Five is a lot." - "What feels right?": a no that opens a smaller yes
+                index += 1
+                continue
             exchange.until = index
             exchange.quotes.append(Quote(turn))
-            if stance is False and "?" in turn.text and waiting < MAX_WAITING:
-                waiting += 1  # "Can I do it on my phone? I won't carry paper.": a condition, not a no
-                accepted = None
+            if _revised_next(turns, index, exchange):
+                waiting = 0
+                index += 2
                 continue
-            if not _revised_next(turns, index, exchange):
-                return accepted and not _withdrawn(turns, index)
-        elif accepted is None:
-            # Before any answer: a clarification, unless it proposes something else.
-            if _proposals(turn) and not _says_any(turn.text, VOCABULARY.revisions):
-                return False
-            revision = _revision(turn)
-            exchange.texts.append(turn.text)
-            if revision:
-                exchange.sentences.append(revision)
-                exchange.quotes.append(Quote(turn))
-        else:
-            return bool(accepted)
-    return bool(accepted)
+            return stance and not _withdrawn(turns, index)
+        proposals = _proposals(turn)
+        if proposals and _changes_practice(exchange, proposals):
+            return False
+        revision = _revision(turn)
+        exchange.texts.append(turn.text)
+        if revision:
+            exchange.sentences.append(revision)
+            exchange.quotes.append(Quote(turn))
+        asked = not (revision or proposals) and turn.text.rstrip().endswith("?") and not _says_any(turn.text, _CHECKS)
+        index += 1
+    return False
+
+
+def _asks_what_would_work(turns: Sequence[Turn], index: int, exchange: Exchange) -> bool:
+    """Whether the therapist answers a no with a question about the same practice."""
+    following = index + 1
+    if following >= len(turns) or turns[following].speaker is not Speaker.THERAPIST:
+        return False
+    turn = turns[following]
+    proposals = _proposals(turn)
+    return turn.text.rstrip().endswith("?") and not (proposals and _changes_practice(exchange, proposals))
+
+
+#: A therapist's question that checks the proposal itself: the answer to it is the answer.
+_CHECKS = ("does that sound", "how does that sound", "is that okay", "sound okay", "sound doable", "would that work",
+           "does that work", "could you do that", "can you do that", "are you willing", "what do you think",
+           "okay?", "deal?", "yes?", "alright?", "right?", "is that doable", "is that realistic", "manageable?",
+           "does that feel", "how would that be", "would that be okay", "fair?", "would you be up for that",
+           "sound like a plan", "could you manage", "can you manage", "how about it", "what do you reckon",
+           "commit to", "would you rather", "which would you", "when would", "what time")  # fmt: skip
+
+
+def _changes_practice(exchange: Exchange, proposals: list[tuple[int, str, str]]) -> bool:
+    """Whether a therapist turn before the answer proposes another practice, rather than
+    restating or narrowing the one on the table ("So the experiment is: say it...")."""
+    said = _content_words(" ".join(exchange.sentences))
+    for _, _, action in proposals:
+        words = _content_words(action) - _AMOUNT_WORDS
+        if not _anaphoric(action) and len(words) >= 2 and not words & said:
+            return True
+    return False
 
 
 def _revised_next(turns: Sequence[Turn], index: int, exchange: Exchange) -> bool:
@@ -522,6 +576,10 @@ REVISION_REACH = 3
 
 
 def _is_revision(sentence: str) -> bool:
+    """A revision word with a number, cadence or day beside it; or a short restatement of how
+    much ("Three a week, then.")."""
+    if len(_WORD.findall(sentence)) <= 8 and _amount().search(sentence.translate(_APOSTROPHES)) and _cadence_hits(sentence):
+        return True
     if not _says_any(sentence, VOCABULARY.revisions):
         return False
     return bool(_amount().search(sentence.translate(_APOSTROPHES)) or _cadence_hits(sentence) or _days_said(sentence))

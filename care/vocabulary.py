@@ -197,8 +197,10 @@ VOCABULARY = Vocabulary(
     ),
     declines=(
         "no,", "no.", "no!", "no thanks", "no thank you", "nope", "nah", "not really", "I don't think I can", "I don't think so",
-        "I don't want to", "I'm not ready", "not ready", "I'd rather not", "I would rather not",
-        "I'd prefer not", "I'd prefer not to", "let's not", "I can't", "I cannot", "I won't", "I will not",
+        "I don't want to", "I'm not ready", "absolutely not", "definitely not", "of course not", "certainly not",
+        "cant", "i cant", "wont", "dont think so", "is a lot", "I won't.", "I won't,", "I won't do", "I won't be able",
+        "I won't manage", "not ready", "I'd rather not", "I would rather not",
+        "I'd prefer not", "I'd prefer not to", "let's not", "I can't", "I cannot", "I will not",
         "not this week", "not this weekend", "not today", "not right now", "not yet", "maybe later",
         "maybe another time", "that's too much", "that's a lot", "too much for me", "too much",
         "I'm not sure", "not sure", "not sure I can", "not sure I could", "not sure that's me",
@@ -222,7 +224,8 @@ VOCABULARY = Vocabulary(
         "I can't think", "I won't lie", "I won't promise", "I'm not sure it will help", "not sure it will help",
         "I don't know if it will help", "I doubt it'll be perfect", "I couldn't tell", "I can't wait",
         "not to mention", "not bad", "no excuses", "no harm", "not the end of the world",
-        "too much to", "I couldn't believe", "I don't think it'll be perfect",
+        "too much to", "I couldn't believe", "I don't think it'll be perfect", "if I said yes", "said yes",
+        "say yes", "saying yes", "say no", "saying no", "said no", "one no", "a no", "no one", "no-one", "no idea",
     ),
     revisions=(
         "actually", "instead", "let's say", "let's make it", "let's make that", "make it", "make that",
