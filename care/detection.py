@@ -146,6 +146,7 @@ class Exchange:
     texts: list[str] = field(default_factory=list)
     #: The words a draft's details quote: the proposal's turn from the sentence before it.
     said: str = ""
+    turn_text: str = ""
 
 
 #: The longest sentence read for a proposal. Nobody proposes a practice in 2,000 characters
@@ -203,7 +204,8 @@ def _exchange(turn: Turn, proposal: list[tuple[int, str, str]]) -> Exchange:
     exchange.sentences += _revised_within(turn, proposal[-1][0])
     exchange.texts.append(turn.text[offset:])
     before = [start for start, _ in _sentence_spans(turn.text) if start < offset]
-    exchange.said = turn.text[before[-1] if before else offset :]
+    exchange.said = turn.text[before[-2] if len(before) > 1 else before[-1] if before else offset :]
+    exchange.turn_text = turn.text
     return exchange
 
 
@@ -233,7 +235,8 @@ _VERBS = frozenset("""write take go try ask send call ring text put leave say te
 choose set sit walk read plan schedule book eat cook jot list note hand give let bring turn open close switch practice
 practise breathe check look find start finish post share join visit phone email message run stretch record track log
 fill rate mark buy order invite meet play listen watch draw paint sing clean tidy wash remind allow accept drop skip
-submit reply answer respond place hold speak add name catch stay get spend swap""".split())
+submit reply answer respond place hold speak add name catch stay get spend swap reflect journal meditate pause thank
+praise compliment smile rest sleep drink bake garden dance draw sketch swim cycle ride shut switch sort""".split())
 
 
 def _imperative(sentence: str) -> bool:
@@ -603,11 +606,24 @@ _AMOUNT_WORDS = frozenset(
 
 def _new_practice(revision: str) -> bool:
     """A sentence after a yes that names a practice of its own ("how about you reflect on your
-    efforts twice a week instead") is a new proposal, not a revision of the one agreed."""
-    words = {word.casefold() for word in _WORD.findall(revision)}
-    numbers = {word for word in words if word in VOCABULARY.numbers or word.isdigit()}
-    days = {word for word in words if word in _DAY_WORDS}
-    return len(words - _AMOUNT_WORDS - numbers - days - set(_HOURS)) >= 2
+    efforts twice a week instead") is a new proposal, not a revision of the one agreed: what
+    follows its last proposing or revising words starts with a verb, not with how much or when
+    ("let's say three times a week instead, whenever the guilt is above six")."""
+    proposing = [hit for hit in phrase_spans(revision, _PROPOSAL_PHRASES) if hit.meaning is not None]
+    revising = phrase_spans(revision, [(phrase, True) for phrase in VOCABULARY.revisions])
+    cues = proposing or revising
+    after = revision[cues[-1].end :] if cues else revision
+    after = after.strip(" ,;:-\u2013\u2014")
+    after = after[_LEADING.match(after).end() :]  # type: ignore[union-attr]  # the pattern matches empty
+    words = [word.casefold() for word in _WORD.findall(after)]
+    if not words:
+        return False
+    first = words[0]
+    if first in _AMOUNT_WORDS or first in VOCABULARY.numbers or first.isdigit() or first in _DAY_WORDS:
+        return False
+    if first in _POINTING or first in _WHEN or first in _HOURS:
+        return False
+    return first in _VERBS or first.endswith("ing") or len(set(words) - _AMOUNT_WORDS - _STOPWORDS) >= 3
 
 
 def _withdrawn(turns: Sequence[Turn], index: int) -> bool:
@@ -715,6 +731,8 @@ def _details(exchange: Exchange) -> str:
     """What was proposed: the proposal's turn from its first proposing sentence (the practice is
     often spelt out after the question), and any revision."""
     said = exchange.said or (exchange.texts[0] if exchange.texts else " ".join(exchange.sentences))
+    if exchange.turn_text and len(exchange.turn_text) <= DETAILS_MAX:
+        said = exchange.turn_text  # the practice is often named a sentence or two before it is proposed
     if len(said) > DETAILS_MAX:
         cut = said.rfind(" ", 0, DETAILS_MAX)
         said = said[: cut if cut > 0 else DETAILS_MAX] + "…"

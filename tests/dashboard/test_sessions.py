@@ -296,8 +296,8 @@ def test_the_pages_say_the_patient_sees_drafts_before_they_are_confirmed_as_thei
 
 def test_the_drafts_stay_in_the_order_they_came_up_in_the_session_when_acted_on(maya, recorded):
     in_order = [
-        "Try a new recipe",
-        "Reflect on your efforts each day",
+        "Try this new recipe",
+        "Take a few minutes each day to reflect on your efforts",
         "Write down three things you're proud of each week",
     ]
     assert titles_in_order(get(maya, f"/app/sessions/{recorded.id}/")) == in_order

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 
 MAYA = personas.THERAPIST
 T44 = Path(__file__).resolve().parents[3] / "seeds" / "transcripts" / "T44.txt"
-RECIPE = "Try a new recipe"
-DAILY = "Reflect on your efforts each day"
+RECIPE = "Try this new recipe"
+DAILY = "Take a few minutes each day to reflect on your efforts"
 PRIDE = "Write down three things you're proud of each week"
 
 
