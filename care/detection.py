@@ -168,6 +168,7 @@ def drafts_detect(transcript: Transcript, *, held_on: date | None = None) -> lis
     turns = transcript.turns
     drafts: list[Draft] = []
     after = -1  # turns up to here were taken by an exchange already decided
+    previous: tuple[int, Exchange] | None = None  # the last proposal not (yet) taken up
     for at, turn in enumerate(turns):
         if at <= after:
             continue
@@ -176,8 +177,11 @@ def drafts_detect(transcript: Transcript, *, held_on: date | None = None) -> lis
             if not proposals:
                 continue
             exchanges = [_exchange(turn, found) for found in proposals]
+            if previous and at - previous[0] <= WINDOW and all(_only_when(a) for e in exchanges for a in e.actions):
+                exchanges = [_restated(previous[1], exchanges[-1])]  # "So, half twelve, Mondays?"
             accepted = _agreed(turns, at, exchanges[-1])  # the patient answers the turn's last proposal
             after = max(after, exchanges[-1].until)
+            previous = None if accepted else (at, exchanges[-1])
             if accepted:
                 answer = exchanges[-1].quotes[1:]
                 for exchange in exchanges[:-1]:
@@ -193,6 +197,16 @@ def drafts_detect(transcript: Transcript, *, held_on: date | None = None) -> lis
 
 
 # Proposals.
+
+
+def _restated(prior: Exchange, restatement: Exchange) -> Exchange:
+    """A proposal not taken up, said again as only when or how much: one exchange, from the
+    first proposal, whose answer is the answer to the restatement."""
+    merged = Exchange([*prior.sentences, *restatement.sentences], [prior.quotes[0], *restatement.quotes], prior.line)
+    merged.actions = [*prior.actions, *restatement.actions]
+    merged.texts = [*prior.texts[:1], *restatement.texts]
+    merged.said, merged.turn_text = prior.said, prior.turn_text
+    return merged
 
 
 def _exchange(turn: Turn, proposal: list[tuple[int, str, str]]) -> Exchange:
@@ -535,12 +549,28 @@ _CHECKS = ("does that sound", "how does that sound", "is that okay", "sound okay
 def _changes_practice(exchange: Exchange, proposals: list[tuple[int, str, str]]) -> bool:
     """Whether a therapist turn before the answer proposes another practice, rather than
     restating or narrowing the one on the table ("So the experiment is: say it...")."""
-    said = _content_words(" ".join(exchange.sentences))
+    said = _content_words(" ".join([*exchange.sentences, exchange.turn_text]))
     for _, _, action in proposals:
         words = _content_words(action) - _AMOUNT_WORDS
-        if not _anaphoric(action) and len(words) >= 2 and not words & said:
+        if not _anaphoric(action) and not _only_when(action) and len(words) >= 2 and not words & said:
             return True
     return False
+
+
+_WHEN_WORDS = frozenset("""half past quarter to o'clock am pm a.m p.m morning mornings evening evenings night nights
+afternoon afternoons then and at on in the before after each every dinner lunch breakfast bed work""".split())
+
+
+def _only_when(action: str) -> bool:
+    """An action that says only when or how much ("half twelve, Mondays and Thursdays?"): a
+    restatement of the practice on the table, not a practice of its own."""
+    words = [word.casefold() for word in _WORD.findall(action)]
+    rest = [
+        word for word in words
+        if word not in _AMOUNT_WORDS and word not in _WHEN_WORDS and word not in _DAY_WORDS and word not in _HOURS
+        and word not in VOCABULARY.numbers and not word.isdigit() and word.rstrip("s") not in _DAY_WORDS
+    ]  # fmt: skip
+    return len(rest) <= 1
 
 
 def _revised_next(turns: Sequence[Turn], index: int, exchange: Exchange) -> bool:
