@@ -736,7 +736,10 @@ def _draft(exchange: Exchange, held_on: date | None) -> Draft:
     commitment = Commitment(kind=kind, cadence=cadence)
     commitment.target_count = count or 0
     commitment.fill_defaults(given={"target_count"} if count else set())
-    weekdays = days if recurring_days else ()
+    # A practice that recurs is on the days named for it; one day counts when the proposal names it
+    # ("each week, on Friday"), not when it comes up in the talk around it.
+    named, _, _ = _days(sentences, None)
+    weekdays = days if recurring_days else named if commitment.cadence != Commitment.Cadence.ONCE else ()
     once = kind == Commitment.Kind.EXPERIMENT and commitment.cadence == Commitment.Cadence.ONCE
     substantive = [action for action in exchange.actions if not _anaphoric(action) and _substantive(action)]
     return Draft(

@@ -292,6 +292,10 @@ VOCABULARY = Vocabulary(
                 "journal about your day", "write about your day", "soothing", "kind voice",
                 "kinder voice", "gentle with yourself", "speak to yourself", "talk to yourself",
                 "compassion break", "self-talk", "the friend", "a friend would", "hand on your heart",
+                "to yourself", "you did", "that you did", "one thing you did", "something you did", "mattered",
+                "care about", "got done", "despite", "the way you'd speak", "speak to", "kind", "gentle", "soothe",
+                "soften", "warm", "defence", "compassion", "hand on", "moment when", "moment in the day",
+                "what you managed", "noticing", "notice",
                 "warm", "loving-kindness", "your inner critic", "the critic", "notice the critic",
             ),
         ),
@@ -325,7 +329,7 @@ VOCABULARY = Vocabulary(
             phrases=(
                 "each week", "every week", "a week", "weekly", "per week", "once a week", "twice a week",
                 "every weekend", "each weekend", "on weekends", "at the weekend", "at weekends",
-                "over the weekend", "by the end of the week", "this week", "each sunday", "every sunday",
+                "over the weekend", "each sunday", "every sunday",
             ),
             counted=(
                 "times a week", "times per week", "times this week", "days a week", "days per week",
@@ -338,6 +342,7 @@ VOCABULARY = Vocabulary(
             cadence=Commitment.Cadence.ONCE,
             phrases=(
                 "this once", "just once", "only once", "one time", "once", "today", "tonight", "tomorrow",
+                "this week", "by the end of the week", "before we meet", "before next session",
                 "this weekend", "this new recipe", "one evening", "one afternoon", "one morning", "one day",
                 "one night", "at some point", "sometime",
             ),
