@@ -752,7 +752,7 @@ def _draft(exchange: Exchange, held_on: date | None) -> Draft:
         line=exchange.line,
         weekdays=weekdays,
         planned_for=planned_day if once else None,
-        remind_at=_time_said(" ".join(sentences)) or _time_said(" ".join(exchange.texts[:1])),
+        remind_at=_time_said([*exchange.texts[:0:-1], " ".join(sentences), *exchange.texts[:1]], text),
     )
 
 
@@ -919,53 +919,71 @@ def _days(texts: list[str], held_on: date | None) -> tuple[tuple[int, ...], bool
 
 _HOURS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
           "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
-_HOUR = r"(?P<hour>1[0-2]|0?[1-9]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_TIME = re.compile(
-    rf"(?<![\w'])(?:(?:at|around|by|about|for)\s++)(?:(?P<half>half\s++(?:past\s++)?)|(?P<quarter>(?:a\s++)?quarter\s++(?P<dir>past|to)\s++))?"
-    rf"{_HOUR}(?:[:.](?P<minute>[0-5][0-9]))?(?:\s*+(?P<ap>a\.?m\.?|p\.?m\.?|o'clock))?(?![\w'])"
-    rf"|(?<![\w'])(?P<hour2>1[0-2]|0?[1-9])(?::(?P<minute2>[0-5][0-9]))?\s*+(?P<ap2>a\.?m\.?|p\.?m\.?)(?![\w'])"
-    r"|(?<![\w'])(?:at\s++)?(?P<noon>noon|midday|lunchtime)(?![\w'])",
+_HOUR = r"1[0-2]|0?[1-9]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_MINUTES = {"fifteen": 15, "thirty": 30, "forty-five": 45, "o'clock": 0}
+_CLOCK = re.compile(
+    r"(?<![\w'])(?:(?P<lead>at|around|by|about|for|from|even\s++at)\s++)?"
+    r"(?:(?P<half>half)\s++(?:past\s++)?|(?:a\s++)?(?P<quarter>quarter)\s++(?P<dir>past|to)\s++)?"
+    rf"(?P<hour>{_HOUR})(?:(?:[:.]|\s++|-)(?P<minute>[0-5][0-9]|fifteen|thirty|forty-five|o'clock))?"
+    r"(?:\s*+(?P<ap>a\.?m\.?|p\.?m\.?)(?![\w]))?(?![\w'])"
+    r"|(?<![\w'])(?:at\s++)?(?P<noon>noon|midday)(?![\w'])",
     re.IGNORECASE,
 )
+#: After a bare "at eight", words that show it is a time, not a count ("at three things").
+_AFTER_AN_HOUR = ("in the", "at night", "before", "after", "when", "each", "every", "on", "then", "and", "tonight",
+                  "tomorrow", "or so", "ish", "sharp", "latest")  # fmt: skip
 
 
-def _time_said(text: str) -> time | None:
-    """A clock time agreed for the practice ("at eight", "at 7:30", "at half seven", "9pm"), in
-    the 24-hour day; an hour without am or pm is placed by the words around it (morning,
-    evening), else as people mean a reminder: 7 to 11 in the morning, 12 to 6 after noon."""
+def _clock(text: str, practice: str) -> time | None:
+    """The first clock time in ``text`` ("at eight", "half seven", "ten-thirty", "7:15", "9pm"),
+    in the 24-hour day. An hour without am or pm is placed by the words around it, then by the
+    practice's own words ("each night"), else as people mean a reminder: 7 to 11 in the
+    morning, 12 to 6 after noon. "Even at seven" is a complaint, not a time agreed."""
     plain = text.translate(_APOSTROPHES)
-    for found in _TIME.finditer(plain):
+    for found in _CLOCK.finditer(plain):
         if found["noon"]:
-            if found["noon"].casefold() == "lunchtime":
-                continue
             return time(12, 0)
-        word = found["hour"] or found["hour2"]
-        hour = _HOURS.get(word.casefold()) or int(word)
-        minute = int(found["minute"] or found["minute2"] or 0)
-        if found["hour"] and not (found["minute"] or found["ap"] or found["half"] or found["quarter"]):
-            # "at eight" is a time; "for five" or "about three" may be a count.
-            if not plain[found.start() : found.start() + 2].casefold() == "at":
-                continue
-            if plain[found.end() :].lstrip()[:1].isalpha() and not _says_any(plain[found.end() : found.end() + 20],
-                                                                           ("in the", "at night", "before", "after", "when", "each", "every", "on")):  # fmt: skip
+        lead = " ".join((found["lead"] or "").casefold().split())
+        if lead == "even at":
+            continue
+        word = found["hour"].casefold()
+        hour = _HOURS.get(word) or int(word)
+        said_minute = (found["minute"] or "").casefold()
+        minute = _MINUTES.get(said_minute, int(said_minute) if said_minute.isdigit() else 0)
+        if not (said_minute or found["ap"] or found["half"] or found["quarter"]):
+            if lead != "at":
+                continue  # "for five", "by eight", "two" alone: a count or a deadline
+            following = plain[found.end() : found.end() + 20]
+            if following.lstrip()[:1].isalpha() and not _says_any(following, _AFTER_AN_HOUR):
                 continue  # "at three things" counts something
         if found["half"]:
             minute = 30
         elif found["quarter"]:
             minute = 15 if found["dir"].casefold() == "past" else 45
             hour = hour if found["dir"].casefold() == "past" else hour - 1 or 12
-        ap = (found["ap"] or found["ap2"] or "").casefold().replace(".", "")
+        ap = (found["ap"] or "").casefold().replace(".", "")
         if ap == "pm" and hour < 12:
             hour += 12
         elif ap == "am" and hour == 12:
             hour = 0
-        elif ap not in {"am", "pm"}:
+        elif not ap:
             around = plain[max(0, found.start() - 60) : found.end() + 60]
-            if _says_any(around, VOCABULARY.evening) and hour < 12:
-                hour += 12 if hour != 12 else 0
-            elif not _says_any(around, VOCABULARY.morning) and hour <= 6:
+            if _says_any(around, VOCABULARY.morning):
+                pass
+            elif _says_any(around, VOCABULARY.evening) or (_says_any(practice, VOCABULARY.evening) and 5 <= hour < 12):
+                hour += 12 if hour < 12 else 0
+            elif hour <= 6 and not _says_any(practice, VOCABULARY.morning):
                 hour += 12
         return time(hour % 24, minute)
+    return None
+
+
+def _time_said(texts: Sequence[str], practice: str) -> time | None:
+    """The time agreed: the latest said in the exchange (a time is often settled in the answer)."""
+    for text in texts:
+        found = _clock(text, practice)
+        if found is not None:
+            return found
     return None
 
 
