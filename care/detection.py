@@ -412,7 +412,8 @@ def _in_the_room(sentence: str) -> bool:
 
 _LEADING = re.compile(
     r"(?:(?:to|that(?=\s+(?:you|we)\b)|you|just|maybe|perhaps|also|actually|please|really|commit\s+to|try\s+to|trying\s+to|at\s+least|"
-    r"and|so|then|okay|ok|alright|we\s+say|we|be\s+willing\s+to)\b[\s,]*+)*+",
+    r"and|so|then|okay|ok|alright|we\s+say|we|be\s+willing\s+to|like\s+to|want\s+to|consider|considering|go\s+ahead\s+and|"
+    r"'ll|'d|could\s+you|would\s+you|can\s+you|will\s+you|could\s+try|[a-z]{2,20}?ly(?=\s+[a-z]++\b(?!\s+(?:to|that)\b)))\b[\s,]*+)*+",
     re.IGNORECASE,
 )
 
@@ -741,12 +742,14 @@ def _draft(exchange: Exchange, held_on: date | None) -> Draft:
     named, _, _ = _days(sentences, None)
     weekdays = days if recurring_days else named if commitment.cadence != Commitment.Cadence.ONCE else ()
     once = kind == Commitment.Kind.EXPERIMENT and commitment.cadence == Commitment.Cadence.ONCE
-    substantive = [action for action in exchange.actions if not _anaphoric(action) and _substantive(action)]
+    substantive = [
+        action for action in exchange.actions if not _anaphoric(action) and _substantive(action) and not _only_when(action)
+    ]
     return Draft(
         kind=str(kind),
         cadence=str(commitment.cadence),
         target_count=commitment.target_count,
-        title=_title(substantive[-1] if substantive else exchange.actions[0]),
+        title=_title(substantive[0] if substantive else exchange.actions[0]),
         details=_details(exchange),
         evidence="\n".join(str(quote) for quote in exchange.quotes),
         line=exchange.line,
@@ -994,10 +997,14 @@ _GERUND_E = frozenset("writ tak mak us giv hav leav notic practic practis schedu
                       "describ complet continu argu serv observ receiv believ arriv excus refus compar declin forgiv "
                       "explor creat celebrat appreciat validat invit updat rehears negotiat participat wak bath "
                       "gratitud phon glanc plac pac sav simplif".split())  # fmt: skip
-_PAST = {"tried": "try", "wrote": "write", "took": "take", "went": "go", "did": "do", "made": "make", "gave": "give",
+_PAST = {"ate": "eat", "ran": "run", "drove": "drive", "rang": "ring", "swam": "swim", "sat": "sit",
+         "tried": "try", "wrote": "write", "took": "take", "went": "go", "did": "do", "made": "make", "gave": "give",
          "sent": "send", "asked": "ask", "called": "call", "spent": "spend", "kept": "keep", "noticed": "notice",
          "left": "leave", "brought": "bring", "set": "set", "put": "put", "had": "have", "got": "get",
          "started": "start", "picked": "pick", "chose": "choose", "said": "say", "told": "tell"}  # fmt: skip
+
+
+_NOT_PAST = frozenset("need feed bed shed seed speed breed bleed weed proceed succeed exceed indeed".split())
 
 
 def _base_form(word: str) -> str:
@@ -1005,6 +1012,13 @@ def _base_form(word: str) -> str:
     lower = word.casefold()
     if lower in _PAST:
         return _PAST[lower]
+    if lower.endswith("ed") and len(lower) >= 4 and lower not in _NOT_PAST:
+        stem = lower[:-2]
+        if stem.endswith("i"):
+            return stem[:-1] + "y"  # "tidied" → "tidy"
+        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls":
+            return stem[:-1]  # "jotted" → "jot"
+        return stem + "e" if stem in _GERUND_E else stem
     if lower.endswith("ing") and len(lower) > 5:
         stem = lower[:-3]
         if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls":
