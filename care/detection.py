@@ -305,15 +305,28 @@ def _proposals(turn: Turn) -> list[tuple[int, str, str]]:
     for the turns last read: an exchange looks at the turns after a proposal more than once.)"""
     spans = _sentence_spans(turn.text)
     found = []
+    in_the_room = False  # "Can we do it now, together? I'd like you to sit back...": an exercise here
     for index, (offset, sentence) in enumerate(spans):
         if len(sentence) > MAX_SENTENCE:
+            continue
+        in_the_room = (in_the_room or _in_the_room(sentence)) and not _says_any(sentence, _BETWEEN_SESSIONS)
+        if in_the_room:
             continue
         before = spans[index - 1][1] if index else ""
         following = spans[index + 1][1] if index + 1 < len(spans) else ""
         action = _proposed_action(sentence, before, following)
-        if action is not None:
+        if action is not None and not _says_any(following, _ASKS_ABOUT_THEN):
             found.append((offset, sentence, action))
     return found
+
+
+#: Words that put a sentence between sessions, after an exercise done in the room.
+_BETWEEN_SESSIONS = ("between now and", "this week", "at home", "on your own", "each day", "every day", "daily",
+                     "each morning", "every morning", "each evening", "every evening", "each night", "every night",
+                     "tonight", "tomorrow", "before we meet", "next time", "this weekend", "times a week")  # fmt: skip
+#: A question after a proposal about what happened: the "proposal" was to go over it in the room
+#: ("Let's do a chain analysis on Saturday, then. What was the prompting event?").
+_ASKS_ABOUT_THEN = ("what was", "what happened", "what did", "when did", "how did", "where were you", "who was")
 
 
 _PROPOSAL_PHRASES = (
@@ -403,7 +416,10 @@ def _not_homework(sentence: str) -> bool:
 
 
 _IN_THE_ROOM = ("right now", "close your eyes", "let's do it now", "let's try it now", "here with me", "together now",
-                "in the room", "take a breath", "take a deep breath", "as we sit here")  # fmt: skip
+                "in the room", "take a breath", "take a deep breath", "as we sit here", "do it now", "now, together",
+                "try something now", "now, here", "here, together", "do it together", "practise it now",
+                "practice it now", "while we're", "in here", "try it here", "try that now", "do that now",
+                "for a moment now", "just now")  # fmt: skip
 
 
 def _in_the_room(sentence: str) -> bool:
@@ -625,6 +641,8 @@ def _revision(turn: Turn) -> str | None:
     for _, sentence in _sentence_spans(turn.text):
         if len(sentence) <= MAX_SENTENCE and _is_revision(sentence):
             return sentence
+        if len(sentence) <= MAX_SENTENCE and _only_when(sentence) and (_days_said(sentence) or _clock(sentence, "")):
+            return sentence  # "So Mondays, Wednesdays and Fridays?": the when, settled
     return None
 
 
