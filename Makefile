@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test fuzz mutate clients screenshots lint typecheck format ci clean patient-web
+.PHONY: run test fuzz mutate clients screenshots lint typecheck format ci clean patient-web drafts-eval
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ clients: $(STAMP)
 ## source builds to, and a schema change that breaks the app fails there.
 patient-web: $(STAMP)
 	$(BIN)/python tools/patient_web.py $(if $(CHECK),--check)
+
+## make drafts-eval: the session drafter scored on a corpus of transcripts with their expected drafts
+## (docs/drafts-corpus.md): precision, recall, kind, cadence, days, planned day, time, evidence and
+## who-is-who, per format. The project's own corpus by default; make drafts-eval CORPUS=dir for another
+## (one kept outside the project: never VERBOSE=1 on it, reading its misses is tuning on it).
+CORPUS ?= tests/care/drafts
+drafts-eval: $(STAMP)
+	$(BIN)/python tools/drafts_eval.py $(CORPUS) $(if $(VERBOSE),--verbose)
 
 ## make screenshots: the dashboard's roster, patient page and brief at 1440 and 360 px wide, and every
 ## screen of the patient's app at 360 px, drawn by the browser tests from the demo (built at a fixed moment)
