@@ -213,7 +213,9 @@ def _exchange(turn: Turn, proposal: list[tuple[int, str, str]]) -> Exchange:
     """An exchange opened by a proposal: one sentence, or several where later ones say "that"
     of the first ("Write the handover once... Could you try that on Monday?")."""
     offset = proposal[0][0]
-    exchange = Exchange([sentence for _, sentence, _ in proposal], [Quote(turn, _quote_from(turn, offset))], turn.line_at(offset))
+    exchange = Exchange(
+        [sentence for _, sentence, _ in proposal], [Quote(turn, _quote_from(turn, offset))], turn.line_at(offset)
+    )
     exchange.actions += [action for _, _, action in proposal]
     exchange.sentences += _revised_within(turn, proposal[-1][0])
     exchange.texts.append(turn.text[offset:])
@@ -231,13 +233,17 @@ def _practices(turn: Turn) -> list[list[tuple[int, str, str]]]:
     for offset, sentence, action in _proposals(turn):
         if _anaphoric(action):
             if groups:
-                between = [(start, said, said) for start, said in spans if groups[-1][-1][0] < start < offset and _imperative(said)]
+                between = [
+                    (start, said, said)
+                    for start, said in spans
+                    if groups[-1][-1][0] < start < offset and _imperative(said)
+                ]
                 groups[-1] += [*between[-1:], (offset, sentence, action)]
                 continue
             before = [(start, said) for start, said in spans if start < offset]
             earlier = [(start, said) for start, said in before if _imperative(said)] or before[-2:]
             if earlier and _points_ahead(" ".join(said for _, said in earlier[-2:]) + " " + sentence):
-                start, said = earlier[-1] if _imperative(earlier[-1][1]) else earlier[0]
+                start, _ = earlier[-1] if _imperative(earlier[-1][1]) else earlier[0]
                 what = " ".join(text for begins, text in before if begins >= start)
                 groups.append([(start, what, what), (offset, sentence, action)])
             continue
@@ -245,12 +251,14 @@ def _practices(turn: Turn) -> list[list[tuple[int, str, str]]]:
     return groups
 
 
-_VERBS = frozenset("""write take go try ask send call ring text put leave say tell notice spend make do keep use pick
+_VERBS = frozenset(
+    """write take go try ask send call ring text put leave say tell notice spend make do keep use pick
 choose set sit walk read plan schedule book eat cook jot list note hand give let bring turn open close switch practice
 practise breathe check look find start finish post share join visit phone email message run stretch record track log
 fill rate mark buy order invite meet play listen watch draw paint sing clean tidy wash remind allow accept drop skip
 submit reply answer respond place hold speak add name catch stay get spend swap reflect journal meditate pause thank
-praise compliment smile rest sleep drink bake garden dance draw sketch swim cycle ride shut switch sort""".split())
+praise compliment smile rest sleep drink bake garden dance draw sketch swim cycle ride shut switch sort""".split()
+)
 
 
 def _imperative(sentence: str) -> bool:
@@ -379,7 +387,8 @@ def _proposed_action(sentence: str, before: str, following: str) -> str | None:
 
 #: An action that is talk with the therapist, not something to do between sessions.
 _TALK = ("tell me", "tell us", "share with me", "say more", "talk about", "talk me through", "walk me through",
-         "describe", "explain", "think about that", "imagine", "remember", "picture", "go back to", "show me how")  # fmt: skip
+         "describe", "explain", "think about that", "imagine", "remember", "picture", "go back to",
+         "show me how")  # fmt: skip
 
 
 _WH = frozenset("what what's whats how why where who which".split())
@@ -574,8 +583,10 @@ def _changes_practice(exchange: Exchange, proposals: list[tuple[int, str, str]])
     return False
 
 
-_WHEN_WORDS = frozenset("""half past quarter to o'clock am pm a.m p.m morning mornings evening evenings night nights
-afternoon afternoons then and at on in the before after each every dinner lunch breakfast bed work""".split())
+_WHEN_WORDS = frozenset(
+    """half past quarter to o'clock am pm a.m p.m morning mornings evening evenings night nights
+afternoon afternoons then and at on in the before after each every dinner lunch breakfast bed work""".split()
+)
 
 
 def _only_when(action: str) -> bool:
@@ -603,7 +614,7 @@ def _revised_next(turns: Sequence[Turn], index: int, exchange: Exchange) -> bool
     exchange.quotes.append(Quote(turns[following]))
     exchange.texts.append(turns[following].text)
     exchange.until = following
-    for offset, sentence, action in _proposals(turns[following]):
+    for _, sentence, action in _proposals(turns[following]):
         if sentence == revision:
             exchange.actions.append(action)
     return True
@@ -628,7 +639,11 @@ REVISION_REACH = 3
 def _is_revision(sentence: str) -> bool:
     """A revision word with a number, cadence or day beside it; or a short restatement of how
     much ("Three a week, then.")."""
-    if len(_WORD.findall(sentence)) <= 8 and _amount().search(sentence.translate(_APOSTROPHES)) and _cadence_hits(sentence):
+    if (
+        len(_WORD.findall(sentence)) <= 8
+        and _amount().search(sentence.translate(_APOSTROPHES))
+        and _cadence_hits(sentence)
+    ):
         return True
     if not _says_any(sentence, VOCABULARY.revisions):
         return False
@@ -761,7 +776,9 @@ def _draft(exchange: Exchange, held_on: date | None) -> Draft:
     weekdays = days if recurring_days else named if commitment.cadence != Commitment.Cadence.ONCE else ()
     once = kind == Commitment.Kind.EXPERIMENT and commitment.cadence == Commitment.Cadence.ONCE
     substantive = [
-        action for action in exchange.actions if not _anaphoric(action) and _substantive(action) and not _only_when(action)
+        action
+        for action in exchange.actions
+        if not _anaphoric(action) and _substantive(action) and not _only_when(action)
     ]
     return Draft(
         kind=str(kind),
@@ -893,7 +910,10 @@ _DAY_WORDS = {
 # "Thursday's group": the day without its "'s" (two spaces keep every offset where it was).
 _POSSESSIVE = re.compile(r"((?:mon|tues|wednes|thurs|fri|satur|sun)day)'s(?![\w'])", re.IGNORECASE)
 _DAY_NAME = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-_DAY_RANGE = re.compile(rf"(?<![\w'])(?:from\s++)?(?P<first>{_DAY_NAME})s?+\s++(?:to|through|till|until|-|\u2013)\s++(?P<last>{_DAY_NAME})s?+(?![\w'])", re.IGNORECASE)
+_DAY_RANGE = re.compile(
+    rf"(?<![\w'])(?:from\s++)?(?P<first>{_DAY_NAME})s?+\s++(?:to|through|till|until|-|\u2013)\s++(?P<last>{_DAY_NAME})s?+(?![\w'])",
+    re.IGNORECASE,
+)
 _RECURRING_DAY = re.compile(r"(?:every|each|on\s+the|all)\s++$", re.IGNORECASE)
 
 
@@ -924,7 +944,12 @@ def _days(texts: list[str], held_on: date | None) -> tuple[tuple[int, ...], bool
     said after, the latest first), whether they recur, and the first single day as a date: the
     first such day after the session."""
     for text in texts:
-        said = [found for _, sentence in _sentence_spans(text) if len(sentence) <= MAX_SENTENCE for found in _days_said(sentence)]
+        said = [
+            found
+            for _, sentence in _sentence_spans(text)
+            if len(sentence) <= MAX_SENTENCE
+            for found in _days_said(sentence)
+        ]
         if not said:
             continue
         days = tuple(sorted({day for found, _ in said for day in found}))

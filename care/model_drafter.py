@@ -50,8 +50,7 @@ CADENCES = frozenset(Commitment.Cadence.values)
 #: The cadences each kind can be counted by, from the vocabulary's practices (pride entries
 #: are kept by the ISO week, so a pride practice is weekly); a kind no practice names, any.
 CADENCES_OF = {
-    kind: frozenset().union(*(words.cadences for words in VOCABULARY.kinds if words.kind == kind))
-    or CADENCES
+    kind: frozenset().union(*(words.cadences for words in VOCABULARY.kinds if words.kind == kind)) or CADENCES
     for kind in KINDS
 }
 FIELDS = (

@@ -139,10 +139,14 @@ def score_session(source: Path, expected_path: Path) -> tuple[str, Tally]:
             setattr(tally, name, getattr(tally, name) + int(ok))
         wrong = [name for name, ok in checks.items() if not ok]
         if wrong:
-            said = (f"{draft.kind} {draft.cadence}x{draft.target_count} days={list(draft.weekdays)} "
-                    f"planned={draft.planned_for} at={draft.remind_at} line={evidence_line(draft.evidence)}")  # fmt: skip
-            wanted = (f"{want['kind']} {want['cadence']}x{want['target_count']} days={want.get('weekdays')} "
-                      f"planned={want.get('planned_for')} at={want.get('remind_at')} lines={want['lines']}")  # fmt: skip
+            said = (
+                f"{draft.kind} {draft.cadence}x{draft.target_count} days={list(draft.weekdays)} "
+                f"planned={draft.planned_for} at={draft.remind_at} line={evidence_line(draft.evidence)}"
+            )
+            wanted = (
+                f"{want['kind']} {want['cadence']}x{want['target_count']} days={want.get('weekdays')} "
+                f"planned={want.get('planned_for')} at={want.get('remind_at')} lines={want['lines']}"
+            )
             tally.notes.append(f"{', '.join(wrong)} wrong for {draft.title!r}: {said}; expected {wanted}")
     for i in unpaired:
         want = expected["drafts"][i]

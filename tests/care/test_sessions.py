@@ -241,8 +241,9 @@ def test_a_practice_agreed_again_is_one_draft_and_a_warning(as_therapist, chef, 
 
 
 def test_a_transcript_pasted_over_and_over_drafts_twenty_at_most(as_therapist, chef, link):
-    instruments = ("piano violin cello guitar flute drums harp banjo ukulele trumpet clarinet oboe bassoon tuba "
-                   "saxophone mandolin accordion harmonica viola trombone recorder bagpipes").split()  # fmt: skip
+    instruments = ["piano", "violin", "cello", "guitar", "flute", "drums", "harp", "banjo", "ukulele", "trumpet",
+                   "clarinet", "oboe", "bassoon", "tuba", "saxophone", "mandolin", "accordion", "harmonica", "viola",
+                   "trombone", "recorder", "bagpipes"]  # fmt: skip
     proposals = [f"practise the {instrument} each day" for instrument in instruments]  # 22 distinct practices
     once = "".join(f"Therapist: Would you be willing to {p}?\nPatient: I can try.\n" for p in proposals)
     body = record(as_therapist, patient=str(chef.id), transcript=once * 5).json()

@@ -79,8 +79,8 @@ def test_t44_quotes_both_turns_of_each_agreement_with_their_lines():
 
     recipe = drafts[0]
     assert recipe.details == (
-        "That sounds like a great starting point. What would it take for you to commit to trying this new recipe, just for the sake of trying it, "
-        "without worrying about how it turns out?"
+        "That sounds like a great starting point. What would it take for you to commit to trying this new recipe, "
+        "just for the sake of trying it, without worrying about how it turns out?"
     )
     assert recipe.evidence.startswith(
         "Therapist (line 37): That sounds like a great starting point. What would it take for you to commit"
