@@ -189,10 +189,10 @@ def drafts_detect(transcript: Transcript, *, held_on: date | None = None) -> lis
                     exchange.texts += exchanges[-1].texts
                 drafts += [_draft(exchange, held_on) for exchange in exchanges]
         elif turn.speaker is Speaker.PATIENT:
-            exchange = _own_plan(turns, at)
-            if exchange is not None:
-                drafts.append(_draft(exchange, held_on))
-                after = exchange.until
+            plan = _own_plan(turns, at)
+            if plan is not None:
+                drafts.append(_draft(plan, held_on))
+                after = plan.until
     return drafts
 
 
