@@ -372,19 +372,24 @@ def read_vtt(text: str) -> Reading:
                 piece.parts.append(strip_tags(rest).strip())
                 pieces.append(piece)
                 continue
-            plain = strip_tags(raw)
-            speaker = cue_speaker(plain)
-            if speaker:
-                name, rest, marked = speaker
-                piece = Piece(name, plain.strip(), number, said_on_head=True, lines=[number], marked=marked)
-                piece.parts.append(rest.strip())
-                pieces.append(piece)
-            elif pieces:
-                pieces[-1].add(plain, number)
-            else:
-                pieces.append(Piece(None, plain.strip(), number, said_on_head=True, lines=[number]))
-                pieces[-1].parts.append(plain.strip())
+            _caption_line(pieces, strip_tags(raw), number)
     return Reading("vtt_voice" if voiced else "vtt_zoom", None, pieces, [])
+
+
+def _caption_line(pieces: list[Piece], plain: str, number: int) -> None:
+    """One caption line: a new speaker's piece (``Name: text``, ``[Name] text``, ``>> Name:``),
+    or more of the piece before it."""
+    speaker = cue_speaker(plain)
+    if speaker:
+        name, rest, marked = speaker
+        piece = Piece(name, plain.strip(), number, said_on_head=True, lines=[number], marked=marked)
+        piece.parts.append(rest.strip())
+        pieces.append(piece)
+    elif pieces:
+        pieces[-1].add(plain, number)
+    elif plain.strip():
+        pieces.append(Piece(None, plain.strip(), number, said_on_head=True, lines=[number]))
+        pieces[-1].parts.append(plain.strip())
 
 
 def read_srt(text: str) -> Reading:
@@ -402,19 +407,7 @@ def read_srt(text: str) -> Reading:
         if timing is None:
             break
         for offset, raw in enumerate(subtitle.content.split("\n")):
-            number = timing + 2 + offset
-            plain = strip_tags(raw)
-            speaker = cue_speaker(plain)
-            if speaker:
-                name, rest, marked = speaker
-                piece = Piece(name, plain.strip(), number, said_on_head=True, lines=[number], marked=marked)
-                piece.parts.append(rest.strip())
-                pieces.append(piece)
-            elif pieces:
-                pieces[-1].add(plain, number)
-            elif plain.strip():
-                pieces.append(Piece(None, plain.strip(), number, said_on_head=True, lines=[number]))
-                pieces[-1].parts.append(plain.strip())
+            _caption_line(pieces, strip_tags(raw), timing + 2 + offset)
     return Reading("srt", None, pieces, [])
 
 

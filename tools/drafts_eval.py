@@ -19,7 +19,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,9 +45,9 @@ class Tally:
     notes: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
-        for name in ("files", "read", "speakers", "expected", "drafts", "paired", "kind", "cadence", "weekdays",
-                     "planned", "time", "evidence"):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for counted in fields(self):
+            if counted.type == "int":
+                setattr(self, counted.name, getattr(self, counted.name) + getattr(other, counted.name))
         self.slowest = max(self.slowest, other.slowest)
 
     def scores(self) -> dict[str, float | None]:
