@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Generic, TypeVar
 
+from care import draft_classifier
 from care.transcripts import Speaker, Transcript, TranscriptWarning, Turn
 from care.vocabulary import VOCABULARY, CadenceWords
 from journal.models import Commitment
@@ -262,11 +263,59 @@ praise compliment smile rest sleep drink bake garden dance draw sketch swim cycl
 
 
 def _imperative(sentence: str) -> bool:
-    """A sentence that opens with a verb, after fillers: "Write the handover once"."""
-    words = [word.casefold() for word in _WORD.findall(sentence)[:4]]
+    """A sentence that opens with a verb, after fillers and a clause of when ("On Wednesday's
+    sim block, ask him one question"): "Write the handover once"."""
+    words = [word.casefold() for word in _WORD.findall(_after_when(sentence))[:4]]
     while words and words[0] in _FILLERS:
         words.pop(0)
     return bool(words) and words[0] in _VERBS
+
+
+def _after_when(sentence: str) -> str:
+    """The sentence without the clauses of when that open it ("On the days you work, ...")."""
+    rest = sentence
+    for _ in range(2):
+        head, comma, tail = rest.partition(",")
+        if not comma or not _is_when(head) or len(_WORD.findall(head)) > 8:
+            break
+        rest = tail.strip()
+    return rest
+
+
+#: Who does the verb: "you set a fixed worry period every day" is an instruction.
+_YOU_DO = re.compile(
+    r"(?:(?:so|and|then|now|okay|right)\b[\s,]*+)*+you\s++(?:just\s++)?(?P<verb>[a-z]++)", re.IGNORECASE
+)
+
+
+def _instructs(sentence: str) -> str | None:
+    """An instruction for between sessions: a verb to do, said with when ("On Wednesday's sim
+    block, ask him one question", "You set a fixed worry period, same time every day"); its action."""
+    if not (_cadence_hits(sentence) or _days_said(sentence) or _clock(sentence, "") or _says_any(sentence, _SOON)):
+        return None
+    rest = _after_when(sentence)
+    said = _YOU_DO.match(rest)
+    if said and said["verb"].casefold() in _VERBS:
+        return rest[said.start("verb") :]
+    return rest if _imperative(rest) else None
+
+
+def _doable(action: str) -> bool:
+    """An instruction's action that names something to do: not talk with the therapist ("tell
+    me about Saturday"), not only when ("say at half twelve"), not the therapist's own ("let me
+    check the diary"), not less of something."""
+    words = [word.casefold() for word in _WORD.findall(action)]
+    return not (
+        _asks_for_less(action)
+        or _says_any(" ".join(words[:4]), (*_TALK, "let me", "let us", "bring to mind", "bring back to mind"))
+        or _only_when(action)
+        or len(_content_words(action) - _AMOUNT_WORDS) < 2
+    )
+
+
+#: Words that put an instruction's time between sessions, besides a cadence, a day or a clock time.
+_SOON = ("this week", "tonight", "tomorrow", "each time", "every time", "whenever", "before bed", "after work",
+         "next time", "before we meet", "this weekend", "over the weekend")  # fmt: skip
 
 
 _POINTING = frozenset("it that this these those them one".split())
@@ -365,7 +414,12 @@ def _proposed_action(sentence: str, before: str, following: str) -> str | None:
     # A lead ("and", "so") gives way to a proposing phrase later in the sentence.
     cue = min(cues, key=lambda found: found[0])[1] if cues else None
     if cue is None:
-        return None
+        instruction = _instructs(sentence)
+        if instruction is not None and not _not_homework(sentence) and not _in_the_room(following):
+            action = _plain_action(instruction)
+            if action is not None and _doable(action):
+                return action
+        return _learned_action(sentence, following)
     if cue.meaning == "opener" and not _opens(sentence, cue.start) and _asks_openly(sentence[: cue.start]):
         return None  # "What's one small thing you could do today...?" asks the patient to think
     if cue.meaning == "opener" and not (
@@ -383,6 +437,52 @@ def _proposed_action(sentence: str, before: str, following: str) -> str | None:
     if phrase.endswith(("try", "tried")) and not said_next.startswith(("to ", "try")):
         action = f"try {action}"
     return action
+
+
+def _learned_action(sentence: str, following: str) -> str | None:
+    """The action of a sentence no proposing phrase opens, when the learned model reads it as
+    proposing homework ("So the plan for this week is you'll ring the surgery."); what is not
+    homework stays out as for any proposal."""
+    if not draft_classifier.proposes(sentence, _signals(sentence)):
+        return None
+    opening = [word.casefold() for word in _WORD.findall(sentence)[:1]]
+    if _not_homework(sentence) or _in_the_room(following) or (opening and opening[0] in _WH - {"how"}):
+        return None  # "What would you do differently?" asks, it does not propose
+    action = _plain_action(sentence)
+    if action is None or _asks_for_less(action) or _says_any(" ".join(_WORD.findall(action)[:4]), _TALK):
+        return None
+    return action
+
+
+def _signals(sentence: str) -> draft_classifier.Signals:
+    """What the rules see in a sentence, for the learned model."""
+    return draft_classifier.Signals(
+        cadence=bool(_cadence_hits(sentence)),
+        day=bool(_days_said(sentence)),
+        clock=_clock(sentence, "") is not None,
+        imperative=_imperative(sentence),
+    )
+
+
+_LEAD_IN = re.compile(
+    r"(?:(?:so|okay|ok|right|alright|and|now|then|well|good|great)\b[\s,]*+)*+"
+    r"(?:(?:the|your|my)\s++(?:plan|job|task|homework|challenge|assignment|goal|ask|idea|experiment|suggestion)"
+    r"(?:\s++(?:for|between|this|over|until)\b[^,:]{0,40}?)?\s++(?:is|would\s++be)\b[\s,:]*+"
+    r"|here's\s++(?:what|the)\b[^,:]{0,40}?[,:]\s*+|one\s++idea[,:]\s*+|make\s++a\s++note[,:]\s*+"
+    r"|what\s++I'd\s++(?:want|like|love)(?:\s++to\s++see)?\s++is\b[\s,:]*+)?"
+    r"(?:(?:that|for)\s++)?(?:you(?:'ll|\s++will|'re\s++going\s++to|\s++to)?\s++)?",
+    re.IGNORECASE,
+)
+
+
+def _plain_action(sentence: str) -> str | None:
+    """A sentence as an action: its lead-in ("So the plan for this week is you'll") left out."""
+    rest = sentence[_LEAD_IN.match(sentence).end() :].strip(" ,;:-\u2013\u2014")  # type: ignore[union-attr]  # the pattern matches empty
+    rest = rest[_LEADING.match(rest).end() :]  # type: ignore[union-attr]  # the pattern matches empty
+    words = _WORD.findall(rest)
+    if len(words) < 2 or all(word.casefold() in _VAGUE for word in words[:3]):
+        return None
+    return rest
 
 
 #: An action that is talk with the therapist, not something to do between sessions.
