@@ -147,6 +147,8 @@ class Exchange:
     texts: list[str] = field(default_factory=list)
     #: The words a draft's details quote: the proposal's turn from the sentence before it.
     said: str = ""
+    #: The patient's turn before the proposal: where a practice the therapist only confirms was named.
+    heard: str = ""
     turn_text: str = ""
 
 
@@ -178,8 +180,13 @@ def drafts_detect(transcript: Transcript, *, held_on: date | None = None) -> lis
             if not proposals:
                 continue
             exchanges = [_exchange(turn, found) for found in proposals]
-            if previous and at - previous[0] <= WINDOW and all(_only_when(a) for e in exchanges for a in e.actions):
+            if all(_only_when(action) for exchange in exchanges for action in exchange.actions):
+                if not (previous and at - previous[0] <= WINDOW):
+                    continue  # "And this week?" with nothing on the table proposes nothing
                 exchanges = [_restated(previous[1], exchanges[-1])]  # "So, half twelve, Mondays?"
+            if at and turns[at - 1].speaker is Speaker.PATIENT:
+                for exchange in exchanges:
+                    exchange.heard = turns[at - 1].text
             accepted = _agreed(turns, at, exchanges[-1])  # the patient answers the turn's last proposal
             after = max(after, exchanges[-1].until)
             previous = None if accepted else (at, exchanges[-1])
@@ -549,6 +556,8 @@ def _action_after(sentence: str, cue: PhraseHit[object]) -> str | None:
     after = sentence[cue.end :].strip(" ,;:-\u2013\u2014")
     after = after[_LEADING.match(after).end() :]  # type: ignore[union-attr]  # the pattern matches empty
     if len(_WORD.findall(after)) < 2:
+        if not sentence.rstrip().endswith("?"):
+            return None  # "Here is what I would suggest." - the action is in the next sentence
         after = sentence[: cue.start].strip(" ,;:-\u2013\u2014")
     words = _WORD.findall(after)
     if len(words) < 2 or all(word.casefold() in _VAGUE for word in words[:3]):
@@ -908,6 +917,10 @@ def _details(exchange: Exchange) -> str:
         cut = said.rfind(" ", 0, DETAILS_MAX)
         said = said[: cut if cut > 0 else DETAILS_MAX] + "…"
     revisions = [sentence for sentence in exchange.sentences[1:] if sentence not in said]
+    if exchange.heard and not any(_substantive(action) and not _only_when(action) for action in exchange.actions):
+        # "And it's Tuesday coming?" confirms what the patient had just said: quote that first.
+        heard = exchange.heard if len(exchange.heard) <= DETAILS_MAX // 2 else exchange.heard[: DETAILS_MAX // 2] + "…"
+        return " ".join([heard, said, *revisions])
     return " ".join([said, *revisions])
 
 

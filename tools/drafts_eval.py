@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT / "tests" / "care" / "drafts"
@@ -89,11 +90,6 @@ def sessions(corpus: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def _mentions(draft: object, keywords: list[str]) -> bool:
-    said = f"{draft.title}\n{draft.details}".casefold()  # type: ignore[attr-defined]
-    return any(keyword.casefold() in said for keyword in keywords)
-
-
 def score_session(source: Path, expected_path: Path) -> tuple[str, Tally]:
     from care.detection import drafts_detect, drafts_distinct, evidence_line
     from care.transcripts import TranscriptError, transcript_parse
@@ -118,15 +114,7 @@ def score_session(source: Path, expected_path: Path) -> tuple[str, Tally]:
     if not tally.speakers:
         tally.notes.append(f"speakers proposed {seen}, expected {roles}")
     tally.drafts = len(drafts)
-    unpaired = list(range(len(expected["drafts"])))
-    for draft in sorted(drafts, key=lambda draft: draft.line):
-        match = next((i for i in unpaired if _mentions(draft, expected["drafts"][i]["keywords"])), None)
-        if match is None:
-            tally.notes.append(f"extra draft (line {draft.line}): {draft.kind} {draft.title!r}")
-            continue
-        unpaired.remove(match)
-        want = expected["drafts"][match]
-        tally.paired += 1
+    for draft, want in _paired(drafts, expected["drafts"], tally):
         checks = {
             "kind": draft.kind == want["kind"],
             "cadence": (draft.cadence, draft.target_count) == (want["cadence"], want["target_count"]),
@@ -148,10 +136,38 @@ def score_session(source: Path, expected_path: Path) -> tuple[str, Tally]:
                 f"planned={want.get('planned_for')} at={want.get('remind_at')} lines={want['lines']}"
             )
             tally.notes.append(f"{', '.join(wrong)} wrong for {draft.title!r}: {said}; expected {wanted}")
-    for i in unpaired:
-        want = expected["drafts"][i]
-        tally.notes.append(f"missed (lines {want['lines']}): {want['kind']} {want['keywords']}")
     return expected["format"], tally
+
+
+def _paired(drafts: list[Any], wanted: list[dict[str, Any]], tally: Tally) -> list[tuple[Any, dict[str, Any]]]:
+    """Drafts paired with expected practices by keyword, in line order: first a keyword in a
+    draft's title, then in its details (which quote the proposal's whole turn, so may name a
+    practice proposed beside it). Counts the pairs; notes the extra drafts and the missed practices."""
+    pairs: dict[int, int] = {}  # draft index -> expected index
+    in_order = sorted(range(len(drafts)), key=lambda index: drafts[index].line)
+    for where in ("title", "details"):
+        for index in in_order:
+            if index in pairs:
+                continue
+            said = getattr(drafts[index], where).casefold()
+            match = next(
+                (
+                    i
+                    for i, want in enumerate(wanted)
+                    if i not in pairs.values() and any(word.casefold() in said for word in want["keywords"])
+                ),
+                None,
+            )
+            if match is not None:
+                pairs[index] = match
+    tally.paired += len(pairs)
+    for index in in_order:
+        if index not in pairs:
+            tally.notes.append(f"extra draft (line {drafts[index].line}): {drafts[index].kind} {drafts[index].title!r}")
+    for i, want in enumerate(wanted):
+        if i not in pairs.values():
+            tally.notes.append(f"missed (lines {want['lines']}): {want['kind']} {want['keywords']}")
+    return [(drafts[index], wanted[pairs[index]]) for index in in_order if index in pairs]
 
 
 def _cell(value: float | None) -> str:

@@ -166,7 +166,7 @@ def test_the_projects_corpus_holds_its_scores():
     assert total.files >= 40
     assert scores["read"] == 1.0
     assert scores["speakers"] == 1.0
-    assert scores["recall"] >= 0.6
+    assert scores["recall"] >= 0.65
     assert scores["precision"] >= 0.72
     assert scores["evidence"] >= 0.9
 
@@ -188,3 +188,65 @@ def test_a_ten_thousand_word_session_and_a_two_hundred_thousand_character_one_dr
     for text in (long_session, wide[:200_000]):
         took = _cpu(lambda text=text: drafted(text))
         assert took < 1.0, f"{len(text):,} characters drafted in {took:.2f} s"
+
+
+# The learned half (care/draft_classifier.py, trained by tools/train_drafts.py).
+
+
+def test_the_learned_half_scores_an_instruction_high_and_talk_about_the_past_low():
+    from care.detection import _signals
+    from care.draft_classifier import features, model
+
+    learned = model()
+
+    def score(sentence: str) -> float:
+        return learned.score(features(sentence, _signals(sentence)))
+
+    assert score("Jot down one thing you put effort into, however small, before you sleep.") >= learned.threshold
+    for said in ("How was your week?", "Last week you said the mornings were hard.", "I noticed you seemed tired."):
+        assert score(said) < 0.1, said
+
+
+def proposed_by_rules(sentence: str) -> str | None:
+    from care import detection, draft_classifier
+
+    never = draft_classifier.Model(0.0, {}, 2.0)  # a model that proposes nothing
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(draft_classifier, "model", lambda: never)
+        detection._proposals.cache_clear()
+        try:
+            return detection._proposed_action(sentence, "", "")
+        finally:
+            detection._proposals.cache_clear()
+
+
+def test_an_agreement_no_proposing_phrase_opens_is_drafted_through_the_learned_half():
+    # No proposing phrase, no cadence, day or clock time for the rules to go by: the model reads it.
+    said = "Jot down one thing you put effort into, however small, before you sleep."
+    assert proposed_by_rules(said) is None
+    [draft] = drafted(f"Therapist: {said}\nPatient: Fine, fine. One thing.\n")
+    assert (draft.kind, draft.cadence) == ("reflection_daily", "daily")
+    assert draft.title == "Jot down one thing you put effort into"
+
+
+def test_the_weights_are_the_committed_format_and_were_trained_on_the_corpus_as_it_is():
+    """A session added to tests/care/drafts/ without retraining fails here (run tools/train_drafts.py)."""
+    import json
+
+    from care.draft_classifier import FORMAT, WEIGHTS
+
+    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    assert data["format"] == FORMAT
+    assert data["trained_on"] == len(drafts_eval.sessions(CORPUS))
+    assert 0.5 <= data["threshold"] < 1
+    assert WEIGHTS.stat().st_size < 300_000  # a small file, read once
+
+
+def test_the_weights_file_is_what_the_training_script_trains():
+    """Retrains at the committed threshold (plain Python, a fixed seed; a few seconds) and compares byte for byte."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "tools" / "train_drafts.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
