@@ -863,8 +863,12 @@ def _stance_of_therapist(text: str) -> bool | None:
 def _draft(exchange: Exchange, held_on: date | None) -> Draft:
     sentences = exchange.sentences
     text = " ".join(sentences)
-    days, recurring_days, planned_day = _days([*sentences, *exchange.texts[::-1]], held_on)
     cadence, count, counted = _cadence_and_count(sentences)
+    # Days said later in the exchange count when the proposal left them open ("on the days you
+    # work" - "That's Monday, Tuesday, Wednesday") or named no cadence; "Every day? Even
+    # weekends?" asked of "each day" does not make it a weekend practice.
+    open_days = cadence in {None, Commitment.Cadence.ONCE} or _says_any(text, _DAYS_LEFT_OPEN)
+    days, recurring_days, planned_day = _days([*sentences, *(exchange.texts[::-1] if open_days else [])], held_on)
     kind = _kind(text, cadence, recurring_days)
     if kind == Commitment.Kind.PRIDE_WEEKLY:
         weekly = cadence == Commitment.Cadence.WEEKLY
@@ -929,6 +933,10 @@ def _substantive(action: str) -> bool:
     words = [word.casefold() for word in _WORD.findall(action)]
     return len([w for w in words if w not in _AMOUNT_WORDS and w not in VOCABULARY.numbers and not w.isdigit()]) >= 2
 
+
+#: A proposal that leaves its days to be named: the days said after it are its days.
+_DAYS_LEFT_OPEN = ("the days", "days you", "days off", "nights you", "shifts", "which days", "what days", "some days",
+                   "the mornings", "the evenings", "those days", "your days", "rest days", "office days")  # fmt: skip
 
 _KIND = {words.kind: words.phrases for words in VOCABULARY.kinds}
 _CUSTOM_WORDS = ("diary card", "diary", "log", "track", "tracking", "urge", "urges", "walk", "walks", "run", "gym",

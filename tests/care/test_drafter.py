@@ -92,6 +92,7 @@ def test_a_question_back_waits_for_the_answer_after_the_clarification():
     )
     assert (draft.kind, draft.cadence, draft.target_count) == ("custom", "daily", 1)
     assert "leaves-on-a-stream" in draft.title
+    assert draft.weekdays == ()  # "Even weekends?" asked of "each day" is not a weekend practice
 
 
 def test_an_experiment_on_a_named_day_is_planned_for_the_next_such_day():
