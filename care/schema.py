@@ -175,8 +175,9 @@ sessions = documented(
     extend_validation_errors(["required", "invalid"], field_name="patient", methods=["get"]),
     # What session_record refuses, beside what the serializer's fields declare themselves.
     extend_validation_errors(["future_date"], field_name="held_on", methods=["post"]),
+    extend_validation_errors(["not_text", "no_turns"], field_name="transcript", methods=["post"]),
     extend_validation_errors(
-        ["not_text", "no_turns", "unknown_speaker", "invalid_role"], field_name="transcript", methods=["post"]
+        ["unknown_speaker", "invalid_role", "invalid_roles"], field_name="speaker_roles", methods=["post"]
     ),
     extend_validation_errors(["invalid"], field_name="Idempotency-Key", methods=["post"]),
     extend_schema_view(

@@ -312,8 +312,10 @@ QUOTE_MAX_LINES = 40
 
 
 def session_quote(session: Session, first: int, last: int | None = None) -> str:
-    """Lines ``first`` to ``last`` of the session's transcript, verbatim, each with its number
-    (``(line 12) Dr. Lee: ...``, which ``detection.evidence_line`` reads): a practice's evidence."""
+    """What was said on lines ``first`` to ``last`` of the session's transcript, turn by turn, as
+    a drafted practice's evidence quotes it (``Therapist (line 205): ...``, which
+    ``detection.evidence_line`` reads): the words verbatim, without what a caption or export file
+    holds around them (cue numbers, timings, voice tags)."""
     lines = transcript_lines(session.transcript or "")
     last = first if last is None else last
     if not 1 <= first <= last <= len(lines):
@@ -324,7 +326,19 @@ def session_quote(session: Session, first: int, last: int | None = None) -> str:
         )
     if last - first >= QUOTE_MAX_LINES:
         raise DomainError(f"Quote at most {QUOTE_MAX_LINES} lines.", code="invalid_lines", attr="last_line")
-    return "\n".join(f"(line {n}) {lines[n - 1].strip()}" for n in range(first, last + 1) if lines[n - 1].strip())
+    roles = json.loads(session.speaker_roles) if session.speaker_roles else None
+    quoted = []
+    for turn in transcript_parse(session.transcript or "", speaker_roles=roles).turns:
+        starts = turn.starts or ((0, turn.line),)
+        inside = [offset for offset, line in starts if first <= line <= last]
+        if not inside:
+            continue
+        end = next((offset for offset, line in starts if line > last), len(turn.text))
+        line = turn.line_at(inside[0])
+        quoted.append(f"{turn.speaker.value.capitalize()} (line {line}): {turn.text[inside[0] : end].strip()}")
+    if not quoted:
+        raise DomainError(f"No one speaks on lines {first} to {last}.", code="invalid_lines", attr="first_line")
+    return "\n".join(quoted)
 
 
 @transaction.atomic

@@ -136,13 +136,14 @@ class Transcript:
 
 class TranscriptError(DomainError):
     """The upload cannot be taken as a transcript: ``not_text``, ``max_length``, ``no_turns``,
-    or, for the roles a therapist gave, ``unknown_speaker`` or ``invalid_role``."""
+    or, for the roles a therapist gave (``attr`` then ``speaker_roles``), ``unknown_speaker``,
+    ``invalid_role`` or ``invalid_roles``."""
 
     default_detail = "This is not a transcript."
     default_code = "no_turns"
 
-    def __init__(self, detail: str, *, code: str) -> None:
-        super().__init__(detail, code=code, attr="transcript")
+    def __init__(self, detail: str, *, code: str, attr: str = "transcript") -> None:
+        super().__init__(detail, code=code, attr=attr)
 
 
 def transcript_text(source: str | bytes) -> str:
@@ -285,29 +286,39 @@ def _roles(
         if key not in names:
             known = ", ".join(f"“{name}”" for name in names.values())
             raise TranscriptError(
-                f"“{written}” does not speak in this transcript; its speakers are {known}.", code="unknown_speaker"
+                f"“{written}” does not speak in this transcript; its speakers are {known}.",
+                code="unknown_speaker",
+                attr="speaker_roles",
             )
         try:
             chosen[key] = Speaker(str(role).strip().lower())
         except ValueError:
             raise TranscriptError(
-                f"“{role}” is not a role: each speaker is either “therapist” or “patient”.", code="invalid_role"
+                f"“{role}” is not a role: each speaker is either “therapist” or “patient”.",
+                code="invalid_role",
+                attr="speaker_roles",
             ) from None
     for key, name in names.items():
         label = formats.role_of(name)
         if key not in chosen and label:
             chosen[key] = Speaker(label)
     unknown = [key for key in names if key not in chosen]
-    if not unknown:
-        return chosen, False
-    if Speaker.THERAPIST in chosen.values():
+    if unknown and Speaker.THERAPIST in chosen.values():
         chosen.update(dict.fromkeys(unknown, Speaker.PATIENT))
-        return chosen, True
-    scores = _therapist_scores(unknown, names, pieces)
-    therapist = max(unknown, key=lambda key: scores[key])
-    for key in unknown:
-        chosen[key] = Speaker.THERAPIST if key == therapist else Speaker.PATIENT
-    return chosen, True
+    elif unknown:
+        scores = _therapist_scores(unknown, names, pieces)
+        therapist = max(unknown, key=lambda key: scores[key])
+        for key in unknown:
+            chosen[key] = Speaker.THERAPIST if key == therapist else Speaker.PATIENT
+    if given and len(names) > 1 and set(chosen.values()) != set(Speaker):
+        # Roles the therapist gave that leave no one proposing, or no one to propose to, would
+        # draft nothing and say nothing of why.
+        raise TranscriptError(
+            "One speaker must be the therapist and at least one other the patient.",
+            code="invalid_roles",
+            attr="speaker_roles",
+        )
+    return chosen, bool(unknown)
 
 
 def _therapist_scores(keys: list[str], names: dict[str, str], pieces: list[formats.Piece]) -> dict[str, float]:

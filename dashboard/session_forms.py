@@ -224,8 +224,11 @@ class SpeakerRolesForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not any(data.get(f"speaker_{index}") == "therapist" for index in range(len(self.speakers))):
+        chosen = [data.get(f"speaker_{index}") for index in range(len(self.speakers))]
+        if "therapist" not in chosen:
             raise forms.ValidationError("Say which speaker is you, the therapist.", code="no_therapist")
+        if "patient" not in chosen:
+            raise forms.ValidationError("Say which speaker is the patient.", code="no_patient")
         return data
 
     def cleaned_roles(self) -> dict[str, str]:

@@ -82,6 +82,10 @@ def session_new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             return _record_page(request, patient_id, form, status=409, earlier=repeated.session)
         except TranscriptError as error:  # about whichever of the two transcript fields was given
             form.add_error(field, forms.ValidationError(error.detail, code=error.code))
+            # Said at the top too: at phone width the field is a long scroll below where the page opens.
+            form.add_error(
+                None, forms.ValidationError("The transcript could not be read: why is said beside it, below.")
+            )
         except DomainError as refused:
             refusal_shown(form, refused)
         if roles is not None and not roles.is_bound:

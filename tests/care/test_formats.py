@@ -210,3 +210,11 @@ def test_a_file_with_no_turns_is_refused_naming_the_formats_it_could_be():
     assert refused.value.detail == NO_TURNS
     for accepted in ("Therapist: …", "WebVTT", "SRT", "Otter", "Teams", "Zoom", "chat logs", "Word (.docx)"):
         assert accepted in NO_TURNS
+
+
+@pytest.mark.parametrize("roles", [{"Sam": "therapist", "Alex": "therapist"}, {"Sam": "patient", "Alex": "patient"}])
+def test_roles_given_that_leave_no_therapist_or_no_patient_are_refused(roles):
+    source = "Sam: How was the week?\nAlex: Could you tell me more about that?\nSam: Sure.\nAlex: Okay."
+    with pytest.raises(TranscriptError) as refused:
+        transcript_parse(source, speaker_roles=roles)
+    assert (refused.value.code, refused.value.attr) == ("invalid_roles", "speaker_roles")

@@ -180,3 +180,22 @@ def test_a_patient_cannot_change_or_delete_a_session(as_therapist, as_chef, chef
     assert _at(as_chef.patch, f"{SESSIONS}{body['id']}/", {"notes": "x"}).status_code == 403
     assert _at(as_chef.delete, f"{SESSIONS}{body['id']}/").status_code == 403
     assert Session.objects.get().notes == "kept"
+
+
+@pytest.mark.parametrize(
+    ("roles", "code"),
+    [
+        ({"Dr. Lee": "therapist", "Jordan": "therapist"}, "invalid_roles"),
+        ({"Dr. Lee": "patient", "Jordan": "patient"}, "invalid_roles"),
+        ({"Dr. Lee": "therapist", "Robin": "patient"}, "unknown_speaker"),
+    ],
+)
+def test_roles_that_cannot_be_are_refused_on_speaker_roles_and_nothing_is_recorded(
+    as_therapist, chef, link, roles, code
+):
+    vtt = (Path(__file__).parent / "drafts" / "02_engineering_student_tutorials.vtt").read_text()
+    response = record(as_therapist, patient=str(chef.id), transcript=vtt, speaker_roles=roles)
+    assert response.status_code == 400
+    assert (error_codes(response), error_attrs(response)) == ([code], ["speaker_roles"])
+    assert not Session.objects.exists()
+    assert not Commitment.objects.exists()

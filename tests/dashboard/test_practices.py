@@ -106,8 +106,9 @@ def test_a_practice_added_by_hand_may_quote_the_sessions_lines(maya, chef, link)
     assert post(maya, f"/app/patients/{chef.id}/practices/new/", data).status_code == 302
     practice = Commitment.objects.get(patient=chef, status="active")
     lines = T44.read_text().splitlines()
-    assert lines[9].strip() == ""  # a blank line in the range is not quoted
-    assert practice.evidence == f"(line 9) {lines[8].strip()}"
+    assert lines[9].strip() == ""  # a blank line in the range quotes nothing
+    said = lines[8].removeprefix("Therapist: ")
+    assert practice.evidence == f"Therapist (line 9): {said}"
     assert practice.session_id == session.id
     assert practice.planned_for == date(2026, 11, 26)
 
@@ -293,6 +294,20 @@ def test_who_is_who_needs_a_therapist(maya, chef, link):
     assert not Session.objects.exists()
 
 
+def test_who_is_who_needs_a_patient(maya, chef, link):
+    answer = {
+        "held_on": "2026-11-24",
+        "transcript": NAMED_VTT,
+        "who_is_who": "1",
+        "speaker_0": "therapist",
+        "speaker_1": "therapist",
+    }
+    response = post(maya, f"/app/patients/{chef.id}/sessions/new/", answer)
+    assert response.status_code == 400
+    assert "Say which speaker is the patient." in text(response)
+    assert not Session.objects.exists()
+
+
 def test_the_same_transcript_recorded_twice_is_caught_with_a_link_to_the_first(maya, chef, link):
     post(maya, f"/app/patients/{chef.id}/sessions/new/", {"held_on": "2026-11-20", "transcript": T44.read_text()})
     first = Session.objects.get()
@@ -319,3 +334,28 @@ def test_a_transcript_naming_people_uploaded_again_is_caught_before_asking_who_i
     assert "This transcript was already recorded on Friday 20 November 2026" in page
     assert "Who is who?" not in page
     assert Session.objects.count() == 1
+
+
+def test_quoting_the_lines_of_a_caption_file_quotes_what_was_said_not_the_file(maya, chef, link):
+    """A WebVTT file's lines hold cue numbers, timings and voice tags around the words: the quote
+    is the turns said on those lines, each with its speaker's side and its line, as a draft's."""
+    from care.services import session_quote
+    from core.exceptions import DomainError
+
+    vtt = (Path(__file__).parents[1] / "care" / "drafts" / "02_engineering_student_tutorials.vtt").read_text()
+    roles = {"who_is_who": "1", "speaker_0": "therapist", "speaker_1": "patient"}
+    post(maya, f"/app/patients/{chef.id}/sessions/new/", {"held_on": "2026-09-08", "transcript": vtt, **roles})
+    session = Session.objects.get(patient=chef)
+    quote = session_quote(session, 96, 113)
+    assert quote.splitlines() == [
+        "Therapist (line 97): What would it be like to ask one question in the Thursday study group this week? "
+        "Just one, and let the voice come along for the ride.",
+        "Patient (line 105): The study group's less scary than the lecture. There's only six of us.",
+        "Therapist (line 109): That's partly why I suggested it. One question, however clumsy it comes out.",
+        "Patient (line 113): Yeah. Okay. Thursday, one question. I'll do it.",
+    ]
+    for machinery in ("-->", "<v", "00:0"):
+        assert machinery not in quote
+    with pytest.raises(DomainError) as nobody:
+        session_quote(session, 1, 2)  # the WEBVTT header and a blank line
+    assert nobody.value.code == "invalid_lines"

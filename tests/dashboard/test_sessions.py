@@ -619,6 +619,10 @@ def test_a_field_problem_is_tied_to_its_field_for_a_screen_reader(maya, chef, li
     body = post(maya, new(chef), {"transcript": "# Only a title\n"}).content.decode()
     assert 'aria-invalid="true" aria-describedby="id_transcript_helptext id_transcript_error"' in body
     assert '<div id="id_transcript_error"><p class="field-problem">The transcript has no turns' in body
+    # And said at the top of the page, where a phone opens it, pointing down to the reason.
+    banner = body.index('<div class="form-problem" role="alert">')
+    assert banner < body.index("id_transcript_error")
+    assert "The transcript could not be read: why is said beside it, below." in body[banner:]
 
 
 def test_the_sessions_pages_load_nothing_from_outside_and_carry_the_policy(maya, chef, recorded):

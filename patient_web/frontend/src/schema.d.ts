@@ -1496,7 +1496,7 @@ export interface components {
          * @description The codes `createSession` gives. A code added later may reach a client built before it: treat it as its status.
          * @enum {string}
          */
-        CreateSessionErrorCode: "already_exists" | "already_recorded" | "authentication_failed" | "datetime" | "future_date" | "idempotency_key_reused" | "invalid" | "invalid_choice" | "invalid_role" | "max_length" | "no_turns" | "not_a_dict" | "not_acceptable" | "not_authenticated" | "not_found" | "not_text" | "null" | "null_characters_not_allowed" | "parse_error" | "permission_denied" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "too_many" | "unknown_field" | "unknown_speaker" | "unsupported_media_type" | "user_not_found";
+        CreateSessionErrorCode: "already_exists" | "already_recorded" | "authentication_failed" | "datetime" | "future_date" | "idempotency_key_reused" | "invalid" | "invalid_choice" | "invalid_role" | "invalid_roles" | "max_length" | "no_turns" | "not_a_dict" | "not_acceptable" | "not_authenticated" | "not_found" | "not_text" | "null" | "null_characters_not_allowed" | "parse_error" | "permission_denied" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "too_many" | "unknown_field" | "unknown_speaker" | "unsupported_media_type" | "user_not_found";
         CreateSessionErrorItem: {
             code: components["schemas"]["CreateSessionErrorCode"];
             /** @description A sentence for people; may change. */
@@ -11753,9 +11753,9 @@ export interface operations {
              *     - `non_field_errors`: `invalid`, `null`
              *     - `notes`: `invalid`, `max_length`, `null`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`
              *     - `patient`: `invalid`, `null`, `required`
-             *     - `speaker_roles`: `not_a_dict`, `null`, `too_many`
+             *     - `speaker_roles`: `invalid_role`, `invalid_roles`, `not_a_dict`, `null`, `too_many`, `unknown_speaker`
              *     - `speaker_roles.KEY`: `invalid_choice`, `null`, `required`
-             *     - `transcript`: `invalid`, `invalid_role`, `max_length`, `no_turns`, `not_text`, `null`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`, `unknown_speaker`
+             *     - `transcript`: `invalid`, `max_length`, `no_turns`, `not_text`, `null`, `null_characters_not_allowed`, `surrogate_characters_not_allowed`
              *     - any field the request schema does not list: `unknown_field`
              */
             400: {
