@@ -134,7 +134,9 @@ def roster(request: HttpRequest) -> HttpResponse:
     therapist = _therapist(request)
     with transaction.atomic():
         links = list(selectors.roster_links(therapist))
-        rows = selectors.roster(therapist=therapist, links=links, now=timezone.now(), weeks=selectors.CHART_WEEKS)
+        rows = selectors.roster(
+            therapist=therapist, links=links, now=timezone.now(), weeks=selectors.CHART_WEEKS, practices=True
+        )
         context = {"rows": by_who_needs_a_look(rows), "not_watched": crisis_answer(None)["not_watched"]}
         return render(request, "dashboard/roster.html", context)
 
