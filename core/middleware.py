@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.urls import get_urlconf, is_valid_path
 from django.utils.cache import add_never_cache_headers
@@ -127,7 +127,7 @@ class HtmlGZipMiddleware(GZipMiddleware):
     API's JSON is left as it is, since compressing it would turn its strong ETags weak and
     ``If-Match`` compares them strongly; static files come compressed from whitenoise."""
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
         return super().process_response(request, response)
