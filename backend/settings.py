@@ -111,6 +111,8 @@ MIDDLEWARE = [
     # Outermost, so that every answer under /api/ passes it, even one refused further in.
     "core.middleware.ApiResponseMiddleware",
     "core.middleware.RequestLimitsMiddleware",
+    # Before everything that writes the body: pages are compressed once they are whole.
+    "core.middleware.HtmlGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the dashboard's own middleware, so that its early 413 carries these headers too.

@@ -36,6 +36,7 @@ from journal.selectors import (
     WeekSummary,
     commitments_visible_to,
     living,
+    practised_kinds,
     progress,
     week_summaries,
 )
@@ -71,6 +72,8 @@ class RosterRow:
     link: CareLink
     weeks: PatientWeeks  # this week first, then the four before it (or more, as ``roster`` was asked)
     needs_attention: bool
+    #: The kinds of practice the patient has now (``Commitment.Kind`` values): what the row counts.
+    practices: frozenset[str] = frozenset()
 
     @property
     def attention_now(self) -> bool:
@@ -90,6 +93,18 @@ class RosterRow:
         return self.weeks.weeks[0]
 
     @property
+    def shows(self) -> RowShows:
+        """What the row counts: a practice the patient has, or one they did anyway in these weeks."""
+        shown = self.weeks.weeks[:ROSTER_WEEKS]
+        return RowShows(
+            reflection=Commitment.Kind.REFLECTION_DAILY in self.practices
+            or any(week.reflection_days for week in shown),
+            pride=Commitment.Kind.PRIDE_WEEKLY in self.practices or any(week.pride.count for week in shown),
+            pride_target=Commitment.Kind.PRIDE_WEEKLY in self.practices,
+            experiments=Commitment.Kind.EXPERIMENT in self.practices or any(week.experiments_tried for week in shown),
+        )
+
+    @property
     def last_4_weeks(self) -> WeeksBefore:
         """The four weeks before this one, summed."""
         before = self.weeks.weeks[1:ROSTER_WEEKS]
@@ -98,6 +113,19 @@ class RosterRow:
             reflection_days=sum(week.reflection_days for week in before),
             experiments_tried=sum(week.experiments_tried for week in before),
         )
+
+
+@dataclass(frozen=True)
+class RowShows:
+    reflection: bool
+    pride: bool
+    #: "of 3" only for a patient asked to list three: for the others a count is what they did.
+    pride_target: bool
+    experiments: bool
+
+    @property
+    def anything(self) -> bool:
+        return self.reflection or self.pride or self.experiments
 
 
 @dataclass(frozen=True)
@@ -123,7 +151,9 @@ def roster_links(therapist: User, *, attention_now: bool | None = None) -> Query
     return links if attention_now is None else links.filter(Q(attention_now=attention_now))
 
 
-def roster(*, therapist: User, links: Sequence[CareLink], now: datetime, weeks: int = ROSTER_WEEKS) -> list[RosterRow]:
+def roster(
+    *, therapist: User, links: Sequence[CareLink], now: datetime, weeks: int = ROSTER_WEEKS, practices: bool = False
+) -> list[RosterRow]:
     """One row per link on the page: the same queries for one patient as for two hundred
     (the journal's week summaries, and one insert for the access log).
 
@@ -134,6 +164,8 @@ def roster(*, therapist: User, links: Sequence[CareLink], now: datetime, weeks: 
         raise ValueError(f"a roster row reads at least {ROSTER_WEEKS} weeks")
     patients = [link.patient for link in links]
     summaries = week_summaries(patients=patients, weeks=weeks, now=now)
+    # The kinds of practice each patient has, for a page that shows only what they practise: one query more.
+    kinds = practised_kinds(patient_ids=[p.id for p in patients]) if practices else {}
     access_log(therapist=therapist, patient_ids=[p.id for p in patients], what=AccessLog.What.ROSTER, now=now)
     return [
         RosterRow(
@@ -142,6 +174,7 @@ def roster(*, therapist: User, links: Sequence[CareLink], now: datetime, weeks: 
             needs_attention=needs_attention(
                 last_active_at=summaries[link.patient_id].last_active_at, linked_since=link.created_at, now=now
             ),
+            practices=kinds.get(link.patient_id, frozenset()),
         )
         for link in links
     ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.urls import get_urlconf, is_valid_path
 from django.utils.cache import add_never_cache_headers
 
@@ -117,3 +118,16 @@ class ApiResponseMiddleware:
         response["Retry-After"] = str(ServiceUnavailable.wait)
         add_never_cache_headers(response)
         return response
+
+
+class HtmlGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware, with its BREACH mitigation (random bytes in each answer's gzip
+    header, so a secret on the page cannot be guessed from the compressed length), for HTML only:
+    the dashboard's and the patient app's pages, which a roster of hundreds makes large. The
+    API's JSON is left as it is, since compressing it would turn its strong ETags weak and
+    ``If-Match`` compares them strongly; static files come compressed from whitenoise."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)

@@ -1,4 +1,5 @@
-"""What every dashboard answer carries, and the body it refuses before anyone reads it.
+"""What every dashboard answer carries, the body it refuses before anyone reads it, and the
+pages it answers when a page is not there or fails.
 
 The Content-Security-Policy itself is django-csp's (``csp.middleware.CSPMiddleware``), set in
 ``backend/settings.py`` as ``CONTENT_SECURITY_POLICY``, where it says what it allows and why.
@@ -9,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from csp.utils import build_policy
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.log import log_response
 
 from core.middleware import body_problem
 
@@ -47,5 +51,45 @@ class DashboardMiddleware:
             response = render(request, "dashboard/refused.html", {"status": status, "detail": detail}, status=status)
         else:
             response = self.get_response(request)
+        if settings.DEBUG and response.status_code in {404, 500} and not getattr(response, "dashboard_page", False):
+            # Django's debug pages (a 404 the URLs did not resolve, a middleware's error): ours instead.
+            response = error_page(request, response.status_code)
+        if settings.DEBUG and response.status_code in {404, 500}:
+            # django-csp leaves DEBUG's 404 and 500 without the policy, for Django's debug pages
+            # and their inline styles; ours need none of that, so they carry it as every page does.
+            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         add_never_cache_headers(response)
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A page that is not there, or that failed, under ``/app/``: the dashboard's own 404 or
+        500 page, with ``DEBUG`` on too (``make run``), never Django's debug page with a patient's
+        data in its traceback. Refusals Django answers itself (403, 400) are left to it."""
+        if not request.path.startswith(PREFIX) or isinstance(
+            exception, PermissionDenied | BadRequest | SuspiciousOperation
+        ):
+            return None
+        if isinstance(exception, Http404):
+            return error_page(request, 404)
+        response = error_page(request, 500)
+        log_response("Internal Server Error: %s", request.path, response=response, request=request, exception=exception)
+        return response
+
+
+def error_page(request: HttpRequest, status: int) -> HttpResponse:
+    """The dashboard's 404 or 500 page, marked as ours. A page that cannot be drawn (the failure
+    was the database, which the header's name needs) is a plain one that says the same."""
+    try:
+        response = render(request, f"dashboard/{status}.html", status=status)
+    except Exception:  # an error page must answer whatever broke
+        response = HttpResponse(_PLAIN[status], status=status)
+    response.dashboard_page = True  # type: ignore[attr-defined]  # read in DashboardMiddleware.__call__
+    return response
+
+
+_PLAIN = {
+    404: '<!doctype html><html lang="en"><title>Not found</title><h1>Not found</h1>'
+    '<p><a href="/app/">Back to your patients</a></p></html>',
+    500: '<!doctype html><html lang="en"><title>Something went wrong</title><h1>Something went wrong on our side</h1>'
+    "<p>Try again in a moment.</p></html>",
+}

@@ -34,6 +34,7 @@ from care.selectors import RosterRow
 from core.exceptions import DomainError, NotFound
 from dashboard.forms import BriefSinceForm, refusal_shown
 from dashboard.patient_sessions import recent_sessions
+from dashboard.security import error_page
 from safety.selectors import crisis_answer
 
 View = Callable[..., HttpResponse]
@@ -133,7 +134,9 @@ def roster(request: HttpRequest) -> HttpResponse:
     therapist = _therapist(request)
     with transaction.atomic():
         links = list(selectors.roster_links(therapist))
-        rows = selectors.roster(therapist=therapist, links=links, now=timezone.now(), weeks=selectors.CHART_WEEKS)
+        rows = selectors.roster(
+            therapist=therapist, links=links, now=timezone.now(), weeks=selectors.CHART_WEEKS, practices=True
+        )
         context = {"rows": by_who_needs_a_look(rows), "not_watched": crisis_answer(None)["not_watched"]}
         return render(request, "dashboard/roster.html", context)
 
@@ -264,7 +267,7 @@ def flag_seen(request: HttpRequest, patient_id: uuid.UUID, flag_id: uuid.UUID) -
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler404``: the dashboard's own page under ``/app/``, Django's everywhere else."""
     if request.path.startswith("/app/"):
-        return render(request, "dashboard/404.html", status=404)
+        return error_page(request, 404)
     return defaults.page_not_found(request, exception)  # pragma: no mutate (Django's page shows no exception)
 
 

@@ -172,6 +172,22 @@ def active_pride_targets(*, patient_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID,
     return targets
 
 
+def practised_kinds(*, patient_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, frozenset[str]]:
+    """The kinds of practice each patient has now (an active commitment of that kind); one query.
+    A number about a practice the patient does not have means nothing ("pride items 0 of 3" for
+    someone never asked to list any), so the roster shows only these."""
+    kinds: dict[uuid.UUID, set[str]] = {}
+    rows = (
+        living(Commitment)
+        .filter(patient_id__in=list(patient_ids), status=Commitment.Status.ACTIVE)
+        .values_list("patient_id", "kind")
+        .distinct()
+    )
+    for patient_id, kind in rows:
+        kinds.setdefault(patient_id, set()).add(kind)
+    return {patient_id: frozenset(found) for patient_id, found in kinds.items()}
+
+
 def active_pride_target(*, patient: User) -> int | None:
     return active_pride_targets(patient_ids=[patient.id]).get(patient.id)
 

@@ -53,8 +53,9 @@ def week(therapist, chef, link):
 def test_the_roster_shows_each_patient_with_this_week_and_the_four_before(maya, chef, week):
     page = text(get(maya, "/app/"))
     assert "Sam (chef)" in page
-    this_week = "This week Reflection days 2 Pride items 2 of 3 Experiments tried 1"
-    before = "The four weeks before Reflection days 4 Pride weeks met 1 Experiments tried 1"
+    # No practice was agreed with the chef in this fixture: what they did is counted, nothing is "of 3".
+    this_week = "This week Reflection days 2 Pride items 2 Experiments tried 1"
+    before = "The four weeks before Reflection days 4 Experiments tried 1"
     assert f"{this_week} {before}" in page
     assert "Might like a check-in" not in page
 
@@ -249,3 +250,39 @@ def test_the_patient_page_costs_the_same_queries_for_one_commitment_as_for_ten(m
         page = text(get(maya, f"/app/patients/{chef.id}/"))
     assert page.count("From the session") == 10
     assert len(ten.captured_queries) == len(one.captured_queries), [q["sql"] for q in ten.captured_queries]
+
+
+def test_the_roster_counts_only_the_practices_a_patient_has(maya, therapist, chef, link):
+    """A number about a practice the patient does not have means nothing: no "0 of 3" for someone
+    never asked to list three things, and a patient with no practice is said to have none."""
+    from tests.factories import CommitmentFactory
+
+    page = text(get(maya, "/app/"))
+    assert "Sam (chef)" in page
+    assert "No practice yet: nothing to count." in page
+    assert "of 3" not in page
+    with time_machine.travel(NOW, tick=False):
+        CommitmentFactory(patient=chef, kind="pride_weekly", title="Three things I'm proud of")
+    page = text(get(maya, "/app/"))
+    # Only the pride practice is counted: no reflection days or experiments between these words.
+    assert "This week Pride items 0 of 3 The four weeks before Pride weeks met 0" in page
+
+
+def test_the_rosters_queries_are_the_same_for_1_and_30_patients(maya, therapist, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CareLinkFactory, CommitmentFactory, PatientFactory
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            patient = PatientFactory()
+            CareLinkFactory(therapist=therapist, patient=patient)
+            CommitmentFactory(patient=patient, kind="reflection_daily", title="Notice my effort")
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        get(maya, "/app/")
+    add(29)
+    with django_assert_num_queries(len(one.captured_queries)):
+        get(maya, "/app/")

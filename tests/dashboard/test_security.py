@@ -183,3 +183,75 @@ def test_a_session_no_data_key_opens_reads_as_signed_out(maya, settings):
     response = get(maya, "/app/")
     assert response.status_code == 302
     assert "/app/sign-in/" in response["Location"]
+
+
+# The dashboard's own 404 and 500 pages, carrying the policy, with DEBUG on (make run) or off.
+
+
+def _broken_roster(*args, **kwargs):
+    raise RuntimeError("the roster's query failed")
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_page_that_is_not_there_is_our_404_page_with_the_policy(settings, as_maya, debug):
+    settings.DEBUG = debug
+    for path in ("/app/no-such-page/", "/app/patients/00000000-0000-0000-0000-000000000000/"):
+        response = as_maya.get(path)
+        assert response.status_code == 404
+        assert "<h1>Not found</h1>" in response.content.decode()
+        assert "Traceback" not in response.content.decode()
+        assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_page_that_fails_is_our_500_page_with_the_policy_and_no_traceback(
+    settings, as_maya, monkeypatch, debug, caplog
+):
+    settings.DEBUG = debug
+    monkeypatch.setattr("care.selectors.roster", _broken_roster)
+    as_maya.raise_request_exception = False
+    response = as_maya.get("/app/")
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "<h1>Something went wrong on our side</h1>" in page
+    assert "the roster's query failed" not in page  # no traceback, no data, in the page
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response["X-Frame-Options"] == "DENY"
+    assert "no-store" in response["Cache-Control"]
+    # The failure is still logged, as Django logs a 500.
+    assert any("Internal Server Error: /app/" in record.getMessage() for record in caplog.records)
+
+
+def test_outside_the_dashboard_djangos_own_debug_pages_stay(settings, client):
+    settings.DEBUG = True
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "<h1>Not found</h1>" not in response.content.decode()
+
+
+def test_when_even_the_error_page_cannot_be_drawn_a_plain_one_says_the_same(as_maya, monkeypatch):
+    def no_drawing(*args, **kwargs):
+        raise RuntimeError("the database is down, and the header needs the therapist's name")
+
+    monkeypatch.setattr("care.selectors.roster", _broken_roster)
+    monkeypatch.setattr("dashboard.security.render", no_drawing)
+    as_maya.raise_request_exception = False
+    response = as_maya.get("/app/")
+    assert response.status_code == 500
+    assert "<h1>Something went wrong on our side</h1>" in response.content.decode()
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_pages_are_compressed_for_a_browser_that_asks_and_the_api_is_not(as_maya, therapist):
+    import gzip
+
+    plain = as_maya.get("/app/")
+    packed = as_maya.get("/app/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) < len(plain.content) * 0.7
+    # The same page, whatever random bytes the BREACH mitigation put in the gzip header.
+    assert gzip.decompress(packed.content).decode().count("<h1>") == plain.content.decode().count("<h1>")
+    api = as_maya.get("/api/v1/me/", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in api
