@@ -280,31 +280,19 @@ def test_a_transcript_naming_people_asks_who_is_who_then_records_with_the_answer
     assert "Dr. Amara Lee" in session.speaker_roles
 
 
-def test_who_is_who_needs_a_therapist(maya, chef, link):
-    answer = {
-        "held_on": "2026-11-24",
-        "transcript": NAMED_VTT,
-        "who_is_who": "1",
-        "speaker_0": "patient",
-        "speaker_1": "patient",
-    }
+@pytest.mark.parametrize(
+    ("roles", "problem"),
+    [
+        (("patient", "patient"), "Say which speaker is you, the therapist."),
+        (("therapist", "therapist"), "Say which speaker is the patient."),
+    ],
+)
+def test_who_is_who_needs_a_therapist_and_a_patient(maya, chef, link, roles, problem):
+    answer = {"held_on": "2026-11-24", "transcript": NAMED_VTT, "who_is_who": "1"}
+    answer |= {f"speaker_{index}": role for index, role in enumerate(roles)}
     response = post(maya, f"/app/patients/{chef.id}/sessions/new/", answer)
     assert response.status_code == 400
-    assert "Say which speaker is you, the therapist." in text(response)
-    assert not Session.objects.exists()
-
-
-def test_who_is_who_needs_a_patient(maya, chef, link):
-    answer = {
-        "held_on": "2026-11-24",
-        "transcript": NAMED_VTT,
-        "who_is_who": "1",
-        "speaker_0": "therapist",
-        "speaker_1": "therapist",
-    }
-    response = post(maya, f"/app/patients/{chef.id}/sessions/new/", answer)
-    assert response.status_code == 400
-    assert "Say which speaker is the patient." in text(response)
+    assert problem in text(response)
     assert not Session.objects.exists()
 
 
