@@ -180,13 +180,30 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
         return self.role == Role.THERAPIST
 
 
+#: An invite code's letters: digits and capitals without the ones read or typed for another
+#: (0 and O, 1, I and L), so a code read aloud or off a screen is typed right.
+INVITE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+#: Three groups of four (``K7QX-M3PD-R8TW``): 31^12, about 2^59 codes, far beyond guessing a
+#: single-use code that lives a week, even before the join throttle; short enough to read out.
+INVITE_GROUPS, INVITE_GROUP_LENGTH = 3, 4
+
+
 def hash_invite_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
+def invite_code_normalised(code: str) -> str:
+    """A code as typed, the way it is kept: capitals, without the dashes and spaces between its
+    groups (``k7qx m3pd-r8tw`` is ``K7QXM3PDR8TW``)."""
+    return "".join(character for character in code.upper() if character.isalnum())
+
+
 class InviteQuerySet(models.QuerySet["Invite"]):
     def with_code(self, code: str) -> InviteQuerySet:
-        return self.filter(code_hash=hash_invite_code(code.strip()))
+        """The invite a code opens, however it is typed; a code made before the short codes
+        (27 characters, case matters) is still found as it was written."""
+        hashes = {hash_invite_code(invite_code_normalised(code)), hash_invite_code(code.strip())}
+        return self.filter(code_hash__in=hashes)
 
 
 class Invite(models.Model):
@@ -216,8 +233,11 @@ class Invite(models.Model):
 
     @staticmethod
     def new_code() -> str:
-        # 20 random bytes: 160 bits, far beyond guessing even without the throttle.
-        return secrets.token_urlsafe(20)
+        """A code to hand over: ``INVITE_GROUPS`` groups of letters from ``INVITE_ALPHABET``."""
+        groups = (
+            "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_GROUP_LENGTH)) for _ in range(INVITE_GROUPS)
+        )
+        return "-".join(groups)
 
     def problem(self, *, now: datetime) -> Invite.Problem | None:
         if self.used_at is not None:

@@ -22,7 +22,16 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts import signals, tokens
 from accounts.exceptions import EmailTaken, ResetLinkNotValid
-from accounts.models import INVITE_LIFETIME, CareLink, Invite, Role, User, hash_invite_code, validate_password
+from accounts.models import (
+    INVITE_LIFETIME,
+    CareLink,
+    Invite,
+    Role,
+    User,
+    hash_invite_code,
+    invite_code_normalised,
+    validate_password,
+)
 from accounts.sessions import sessions_end
 from core.exceptions import DomainError
 from core.storage import purge_deleted_rows
@@ -164,7 +173,7 @@ def invite_create(*, therapist: User, note: str = "", now: datetime) -> tuple[In
     code = Invite.new_code()
     invite = Invite.objects.create(
         therapist=therapist,
-        code_hash=hash_invite_code(code),
+        code_hash=hash_invite_code(invite_code_normalised(code)),
         note=note or None,
         created_at=now,
         expires_at=now + INVITE_LIFETIME,

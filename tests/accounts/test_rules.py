@@ -4,6 +4,7 @@ that no HTTP test happened to pin (written against surviving mutants)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from time_machine import travel
 from accounts import services
 from accounts.exceptions import EmailTaken
 from accounts.models import CareLink, Invite, Role, User, UserSession
+from core.exceptions import DomainError
 from tests.factories import CareLinkFactory, PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,10 +82,39 @@ class TestUsers:
 
 
 class TestInvites:
-    def test_a_code_is_long_enough_not_to_be_guessed(self, therapist):
+    def test_a_code_is_short_to_read_out_and_long_enough_not_to_be_guessed(self, therapist):
+        codes = [services.invite_create(therapist=therapist, now=NOW)[1] for _ in range(50)]
+        # Three groups of four, from 31 letters with no look-alikes: 31^12, about 2^59.
+        for code in codes:
+            assert re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}(-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}){2}", code)
+        assert len(set(codes)) == 50
+        assert not set("".join(codes)) & set("01OIL")
+
+    @pytest.mark.parametrize(
+        "typed",
+        [
+            lambda code: code,
+            lambda code: code.lower(),
+            lambda code: code.replace("-", "", 1),
+            lambda code: code.replace("-", " ").lower(),
+            lambda code: f"  {code.replace('-', '')}\n",
+        ],
+    )
+    def test_a_code_typed_in_any_case_with_or_without_its_dashes_opens_its_invite(self, therapist, chef, typed):
         _, code = services.invite_create(therapist=therapist, now=NOW)
-        assert len(code) == 27  # 20 random bytes (160 bits) in unpadded URL-safe base64
-        assert code != services.invite_create(therapist=therapist, now=NOW)[1]
+        link = services.care_link_accept(patient=chef, code=typed(code), share_entries=True, now=NOW)
+        assert link.therapist == therapist
+
+    def test_a_code_made_before_the_short_codes_still_opens_its_invite_as_written(self, therapist, chef):
+        from accounts.models import hash_invite_code
+
+        old = "Ab3_dE5fGh7-iJ9kLm1nOp2qRs3"  # 27 characters of URL-safe base64: case matters
+        Invite.objects.create(
+            therapist=therapist, code_hash=hash_invite_code(old), created_at=NOW, expires_at=NOW + timedelta(days=7)
+        )
+        with pytest.raises(DomainError):
+            services.care_link_accept(patient=chef, code=old.lower(), share_entries=True, now=NOW)
+        assert services.care_link_accept(patient=chef, code=old, share_entries=True, now=NOW).therapist == therapist
 
     def test_an_invite_lives_seven_days_from_the_moment_given(self, therapist):
         invite, _ = services.invite_create(therapist=therapist, now=NOW)
