@@ -642,3 +642,17 @@ def test_the_sessions_pages_load_nothing_from_outside_and_carry_the_policy(maya,
         assert "<script" not in body
         assert "<style" not in body
         assert " style=" not in body
+
+
+def test_a_drafts_card_says_its_days_its_planned_day_and_its_reminders_time(maya, chef, recorded):
+    """The session page shows a draft's schedule as the patient page shows a practice's: what
+    an edit set is seen without opening the edit page again."""
+    from datetime import time
+
+    drafts = drafts_of(recorded)
+    Commitment.objects.filter(id=drafts["experiment"].id).update(planned_for=date(2026, 11, 26), remind_at=time(17))
+    Commitment.objects.filter(id=drafts["reflection_daily"].id).update(weekdays=[1, 3, 5], remind_at=time(7, 30))
+    page = text(get(maya, f"/app/sessions/{recorded.id}/"))
+    assert "Once · planned for Thursday 26 November · reminder at 17:00" in page
+    assert "Daily, on Mon, Wed and Fri · reminder at 07:30" in page
+    assert "Weekly, target 3" in page  # the pride draft, as before
