@@ -24,7 +24,7 @@ from accounts import services as account_services
 from care import selectors, services
 from care.access import patient_read
 from care.models import AccessLog, Session
-from care.transcripts import TranscriptError, transcript_parse, transcript_text
+from care.transcripts import TranscriptError, transcript_lines, transcript_parse, transcript_text
 from core.exceptions import DomainError, NotFound
 from dashboard.forms import refusal_shown
 from dashboard.session_forms import InviteForm, PracticeForm, SessionEditForm, SessionForm, SpeakerRolesForm
@@ -144,7 +144,13 @@ def session_page(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
         session, drafts = _session_read(request, session_id)
         kept = selectors.practices_in_place(patient_id=session.patient_id, drafts=drafts)
         # Each draft with the practice the patient already keeps like it, if any.
-        context = {"session": session, "patient": session.patient, "drafts": [(d, kept.get(d.id)) for d in drafts]}
+        context = {
+            "session": session,
+            "patient": session.patient,
+            "drafts": [(d, kept.get(d.id)) for d in drafts],
+            # Numbered as an editor numbers them: what "add a practice by hand" asks to quote.
+            "lines": transcript_lines(session.transcript) if session.transcript else [],
+        }
         return render(request, "dashboard/session.html", context)
 
 

@@ -656,3 +656,12 @@ def test_a_drafts_card_says_its_days_its_planned_day_and_its_reminders_time(maya
     assert "Once · planned for Thursday 26 November · reminder at 17:00" in page
     assert "Daily, on Mon, Wed and Fri · reminder at 07:30" in page
     assert "Weekly, target 3" in page  # the pride draft, as before
+
+
+def test_the_session_page_shows_the_transcript_numbered_as_practices_quote_it(maya, chef, recorded):
+    page = get(maya, f"/app/sessions/{recorded.id}/").content.decode()
+    lines = T44.read_text().split("\n")
+    assert '<details class="transcript">' in page
+    # Line 37 as the file numbers it: the recipe's proposal, which a practice by hand may quote.
+    assert f'<li value="37">{html.escape(lines[36])}</li>' in page
+    assert page.count("<li value=") == len(lines)
