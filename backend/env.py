@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 import os
 import re
@@ -141,7 +142,26 @@ def get_base_url(name: str) -> str | None:
         raise ImproperlyConfigured(f"{name} must name a host, e.g. http://127.0.0.1:8080/v1; got {value!r}.")
     if "?" in value or "#" in value:
         raise ImproperlyConfigured(f"{name} is a base URL, paths are added to it: it takes no ? or #; got {value!r}.")
+    if _metadata_service(parts.hostname):
+        # This machine, the clinic's network or a public name all serve models; a cloud's
+        # instance-metadata address serves credentials, and never a model.
+        raise ImproperlyConfigured(f"{name} points at a cloud's instance-metadata service; got {value!r}.")
     return value.rstrip("/")
+
+
+_METADATA_NAMES = frozenset({"metadata.google.internal", "metadata.goog", "metadata"})
+
+
+def _metadata_service(host: str) -> bool:
+    """A link-local address (169.254.0.0/16, fe80::/10: where clouds answer instance metadata,
+    fd00:ec2::254 included) or a metadata service's name."""
+    if host.rstrip(".").lower() in _METADATA_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]").split("%")[0])
+    except ValueError:
+        return False
+    return address.is_link_local or address == ipaddress.ip_address("fd00:ec2::254")
 
 
 def get_rate(name: str, default: str) -> str:

@@ -338,6 +338,29 @@ def test_a_drafter_url_that_is_not_an_http_base_url_stops_start_up_naming_it(mon
         env.get_base_url("TRANSCRIPT_DRAFTER_URL")
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://169.254.169.254/latest",
+        "http://[fe80::1]/v1",
+        "http://[fd00:ec2::254]/v1",
+        "http://metadata.google.internal/computeMetadata/v1",
+    ],
+)
+def test_a_drafter_url_at_a_cloud_metadata_service_stops_start_up(monkeypatch, value):
+    monkeypatch.setenv("TRANSCRIPT_DRAFTER_URL", value)
+    with pytest.raises(ImproperlyConfigured, match="instance-metadata"):
+        env.get_base_url("TRANSCRIPT_DRAFTER_URL")
+
+
+@pytest.mark.parametrize("value", ["http://127.0.0.1:8080/v1", "http://[::1]:8080/v1", "http://10.0.0.7/v1"])
+def test_a_drafter_on_this_machine_or_the_clinics_network_is_the_operators_choice(monkeypatch, value):
+    # The model a clinic runs is usually here (llama-server on 127.0.0.1): the operator sets the
+    # URL, no user can aim it, and a redirect from it is never followed (test above).
+    monkeypatch.setenv("TRANSCRIPT_DRAFTER_URL", value)
+    assert env.get_base_url("TRANSCRIPT_DRAFTER_URL") == value
+
+
 def test_a_drafter_url_is_read_without_its_final_slash(monkeypatch):
     monkeypatch.setenv("TRANSCRIPT_DRAFTER_URL", "https://models.clinic.example/v1/")
     assert env.get_base_url("TRANSCRIPT_DRAFTER_URL") == "https://models.clinic.example/v1"
