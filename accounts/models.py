@@ -283,6 +283,9 @@ class CareLink(models.Model):
     version = models.PositiveIntegerField(default=1)
     # The patient's name when the link ended: all a former therapist still sees of them.
     patient_name_at_end = models.CharField(max_length=100, blank=True, default="")
+    #: When the therapist and the patient meet next, as the therapist set it (``care``'s to
+    #: change); None when no session is planned. The roster sorts by it, the brief reads up to it.
+    next_session_at = models.DateTimeField(null=True, blank=True)
 
     objects = CareLinkQuerySet.as_manager()
 
