@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, TextChoices
+from django.db.models.functions import Coalesce
 
 from accounts.exceptions import NotLinked
 from accounts.models import CareLink, User
@@ -35,7 +37,9 @@ from journal.selectors import (
     PatientWeeks,
     WeekSummary,
     commitments_visible_to,
+    latest,
     living,
+    newest_entries,
     practised_kinds,
     progress,
     week_summaries,
@@ -93,6 +97,16 @@ class RosterRow:
         return self.weeks.weeks[0]
 
     @property
+    def drafts_waiting(self) -> int:
+        """Practices drafted from this therapist's sessions, still to confirm or drop (0 unless
+        the links came from ``roster_index``)."""
+        return int(getattr(self.link, "drafts_waiting", 0))
+
+    @property
+    def next_session_at(self) -> datetime | None:
+        return self.link.next_session_at
+
+    @property
     def shows(self) -> RowShows:
         """What the row counts: a practice the patient has, or one they did anyway in these weeks."""
         shown = self.weeks.weeks[:ROSTER_WEEKS]
@@ -143,7 +157,15 @@ def roster_links(therapist: User, *, attention_now: bool | None = None) -> Query
     # password hash among it) that 500 rows would parse for nothing.
     links = (
         linked_cares(therapist)
-        .only("id", "created_at", "share_entries", "patient__id", "patient__display_name", "patient__timezone")
+        .only(
+            "id",
+            "created_at",
+            "share_entries",
+            "next_session_at",
+            "patient__id",
+            "patient__display_name",
+            "patient__timezone",
+        )
         .annotate(patient_name=F("patient__display_name"), attention_now=needs_attention_now())
         .order_by("patient_name", "id")
     )
@@ -178,6 +200,163 @@ def roster(
         )
         for link in links
     ]
+
+
+class RosterShow(TextChoices):
+    """Which of the caseload the roster lists."""
+
+    ALL = "all", "Everyone"
+    NOW = "now", "Might need you now"
+    DRAFTS = "drafts", "Drafts to review"
+    QUIET = "quiet", "Quiet two weeks or more"
+    NO_PRACTICE = "none", "No practice yet"
+
+
+class RosterSort(TextChoices):
+    LOOK = "look", "Who needs a look"
+    NAME = "name", "Name"
+    LAST_WROTE = "last", "Last wrote"
+    NEXT_SESSION = "next", "Next session"
+
+
+@dataclass(frozen=True)
+class RosterQuery:
+    """What the therapist asked of their roster: part of a name, which patients, in what
+    order, and which page of them."""
+
+    search: str = ""
+    show: str = RosterShow.ALL
+    sort: str = RosterSort.LOOK
+    page: int = 1
+    page_size: int = 50
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """What the roster sorts and filters a link by, read for the whole caseload at once."""
+
+    link: CareLink
+    last_active_at: datetime | None
+    quiet: bool
+    attention_now: bool
+    drafts_waiting: int
+    has_practice: bool
+    name: str  # folded for search and sort
+
+    def shown_by(self, show: str) -> bool:
+        return {
+            RosterShow.ALL: True,
+            RosterShow.NOW: self.attention_now,
+            RosterShow.DRAFTS: self.drafts_waiting > 0,
+            RosterShow.QUIET: self.quiet,
+            RosterShow.NO_PRACTICE: not self.has_practice,
+        }[RosterShow(show)]
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    rows: list[RosterRow]
+    query: RosterQuery
+    caseload: int  # every active link
+    found: int  # those the search and the filter let through
+    #: How many of those the search lets through each filter shows (for the filter's labels).
+    counts: dict[str, int]
+    page: int  # the page shown (the one asked, within 1..pages)
+    pages: int
+
+
+def fold(text: str) -> str:
+    """``text`` for matching as a person types it: any case, and accents optional
+    ("zoe" finds "Zoë", "jose" finds "José")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def roster_index(therapist: User, *, now: datetime) -> list[_Standing]:
+    """Every active link of the therapist with what the roster sorts and filters by: one query,
+    however many patients (each fact a step down an index per patient, never a scan of what
+    they wrote). Nothing here is logged: it reads no patient's words or weeks, only the facts
+    that order the list; the rows shown are read (and logged) by ``roster``."""
+    drafts = (
+        living(Commitment)
+        .filter(
+            patient=OuterRef("patient"),
+            status=Commitment.Status.PROPOSED,
+            session_id__in=Session.objects.filter(therapist=therapist).values("id"),
+        )
+        .order_by()
+        .values("patient")
+        .annotate(waiting=Count("pk"))
+        .values("waiting")
+    )
+    practice = living(Commitment).filter(patient=OuterRef("patient"), status=Commitment.Status.ACTIVE)
+    newest = newest_entries(patient="patient")
+    links = roster_links(therapist).annotate(
+        **newest, drafts_waiting=Coalesce(Subquery(drafts), 0), has_practice=Exists(practice)
+    )
+    standings = []
+    for link in links:
+        last = latest(getattr(link, name) for name in newest)
+        standings.append(
+            _Standing(
+                link=link,
+                last_active_at=last,
+                quiet=needs_attention(last_active_at=last, linked_since=link.created_at, now=now),
+                attention_now=bool(getattr(link, "attention_now", False)),
+                drafts_waiting=int(getattr(link, "drafts_waiting", 0)),
+                has_practice=bool(getattr(link, "has_practice", False)),
+                name=fold(link.patient.display_name),
+            )
+        )
+    return standings
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
+_SORTS = {
+    # Those who might need attention now (a request for a check-in, an entry that sounds like
+    # crisis), then those who might like a check-in, then the longest quiet, then by name.
+    RosterSort.LOOK: lambda one: (
+        not one.attention_now,
+        not one.quiet,
+        quiet_since(last_active_at=one.last_active_at, linked_since=one.link.created_at),
+        one.name,
+    ),
+    RosterSort.NAME: lambda one: (one.name, str(one.link.id)),
+    # Who wrote most recently first; those who have not written yet last.
+    RosterSort.LAST_WROTE: lambda one: (
+        one.last_active_at is None,
+        -(one.last_active_at.timestamp() if one.last_active_at else 0),
+        one.name,
+    ),
+    # The soonest first; those with none set last.
+    RosterSort.NEXT_SESSION: lambda one: (one.link.next_session_at or _NEVER, one.name),
+}
+
+
+def roster_page(*, therapist: User, query: RosterQuery, now: datetime, weeks: int = CHART_WEEKS) -> RosterPage:
+    """One page of the therapist's roster, searched, filtered and sorted as ``query`` asks.
+
+    The whole caseload's order is read in one query (``roster_index``); only the page's rows
+    read their weeks, practices, and write the access log, so the queries are the same for
+    one patient as for five hundred and the time follows the page, not the caseload."""
+    standings = roster_index(therapist, now=now)
+    wanted = fold(query.search.strip())
+    searched = [one for one in standings if wanted in one.name]
+    counts = {show: sum(one.shown_by(show) for one in searched) for show in RosterShow.values}
+    found = sorted((one for one in searched if one.shown_by(query.show)), key=_SORTS[RosterSort(query.sort)])
+    pages = max(1, -(-len(found) // query.page_size))
+    page = min(max(query.page, 1), pages)
+    start = (page - 1) * query.page_size
+    shown = [one.link for one in found[start : start + query.page_size]]
+    return RosterPage(
+        rows=roster(therapist=therapist, links=shown, now=now, weeks=weeks, practices=True),
+        query=query,
+        caseload=len(standings),
+        found=len(found),
+        counts=counts,
+        page=page,
+        pages=pages,
+    )
 
 
 # --- One patient ---------------------------------------------------------------------------

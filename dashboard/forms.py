@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from accounts import two_factor
 from accounts.models import User
+from care.selectors import RosterQuery, RosterShow, RosterSort
 from core.exceptions import DomainError
 from core.input import FIRST_YEAR, parse_day
 
@@ -83,6 +84,34 @@ class DayField(forms.DateField):
             return parse_day(value.strip())
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+#: The roster's two layouts: a compact table (a row a patient) and the cards.
+ROSTER_VIEWS = {"table": "Table", "cards": "Cards"}
+ROSTER_VIEW_KEY = "dashboard_roster_view"
+#: Longest search taken: a name is at most 100 characters.
+ROSTER_SEARCH_MAX = 100
+
+
+class RosterForm(forms.Form):
+    """The roster's search, filter, order, page and layout: all in the address, so a view can
+    be bookmarked, shared between tabs, and gone back to. Empty fields are the defaults."""
+
+    q = forms.CharField(label="Find a patient", required=False, max_length=ROSTER_SEARCH_MAX)
+    show = forms.ChoiceField(label="Show", required=False, choices=RosterShow.choices)
+    sort = forms.ChoiceField(label="Order by", required=False, choices=RosterSort.choices)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    view = forms.ChoiceField(required=False, choices=list(ROSTER_VIEWS.items()))
+
+    def query(self) -> RosterQuery:
+        """What to read: the valid fields as asked, any other field its default."""
+        data = self.cleaned_data if self.is_bound else {}
+        return RosterQuery(
+            search=data.get("q") or "",
+            show=data.get("show") or RosterShow.ALL,
+            sort=data.get("sort") or RosterSort.LOOK,
+            page=data.get("page") or 1,
+        )
 
 
 class BriefSinceForm(forms.Form):

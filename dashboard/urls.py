@@ -1,11 +1,11 @@
 from django.urls import path
 
-from dashboard import auth_views, password_views, practices, sessions, views
+from dashboard import auth_views, password_views, practices, roster, sessions, views
 
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views.roster, name="roster"),
+    path("", roster.roster, name="roster"),
     path("sign-in/", auth_views.sign_in, name="sign-in"),
     path("sign-in/code/", auth_views.sign_in_code, name="sign-in-code"),
     path("sign-out/", auth_views.sign_out, name="sign-out"),

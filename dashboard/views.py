@@ -30,7 +30,6 @@ from accounts.models import User
 from care import selectors
 from care.attention import flag_mark_seen
 from care.brief import patient_brief
-from care.selectors import RosterRow
 from core.exceptions import DomainError, NotFound
 from dashboard.forms import BriefSinceForm, refusal_shown
 from dashboard.patient_sessions import recent_sessions
@@ -117,28 +116,6 @@ def therapist_required(view: View) -> View:
 def _therapist(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # therapist_required
     return request.user
-
-
-def by_who_needs_a_look(rows: list[RosterRow]) -> list[RosterRow]:
-    """Those who might need attention now first (a request for a check-in, an entry that sounds
-    like crisis), then those who might like a check-in, then the longest quiet, then by name."""
-    return sorted(
-        rows,
-        key=lambda row: (not row.attention_now, not row.needs_attention, row.quiet_since, row.patient.display_name),
-    )
-
-
-@require_GET
-@therapist_required
-def roster(request: HttpRequest) -> HttpResponse:
-    therapist = _therapist(request)
-    with transaction.atomic():
-        links = list(selectors.roster_links(therapist))
-        rows = selectors.roster(
-            therapist=therapist, links=links, now=timezone.now(), weeks=selectors.CHART_WEEKS, practices=True
-        )
-        context = {"rows": by_who_needs_a_look(rows), "not_watched": crisis_answer(None)["not_watched"]}
-        return render(request, "dashboard/roster.html", context)
 
 
 #: Shared entries on a patient's page at a time.

@@ -359,14 +359,27 @@ def last_activity(*, patient_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, date
     (``*_patient_latest``): the cost follows the number of patients, never the years of
     journal behind them (a ``MAX`` grouped by patient read every entry ever written).
     """
-    newest = {
-        model.__name__: Subquery(
-            living(model).filter(patient=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]
+    newest = newest_entries(patient="pk")
+    rows = User.objects.filter(id__in=list(patient_ids)).annotate(**newest).values_list("id", *newest)
+    return {patient_id: at for patient_id, *found in rows if (at := latest(found)) is not None}
+
+
+def newest_entries(*, patient: str) -> dict[str, Subquery]:
+    """Annotations, one per kind of entry: when the patient (the outer query's ``patient``
+    field) last wrote or changed a living one. ``latest`` of them is their last activity.
+    For a query over other rows than users: the roster's links ask it of ``patient``."""
+    return {
+        f"newest_{model._meta.model_name}": Subquery(
+            living(model).filter(patient=OuterRef(patient)).order_by("-updated_at").values("updated_at")[:1]
         )
         for model in (Reflection, PrideEntry, Experiment)
     }
-    rows = User.objects.filter(id__in=list(patient_ids)).annotate(**newest).values_list("id", *newest)
-    return {patient_id: max(times) for patient_id, *found in rows if (times := [at for at in found if at is not None])}
+
+
+def latest(times: Iterable[datetime | None]) -> datetime | None:
+    """The newest of ``times`` (``newest_entries``' values), None when there is none. In Python:
+    SQL's ``GREATEST`` skips nulls on PostgreSQL and answers null on SQLite."""
+    return max((at for at in times if at is not None), default=None)
 
 
 def practice_weeks(*, patient: User) -> set[str]:

@@ -27,6 +27,16 @@ def ago(moment: datetime) -> str:
     return f"{timesince(moment, now)} ago"
 
 
+@register.filter
+def ago_short(moment: datetime) -> str:
+    """As ``ago``, in its largest unit only ("2 weeks ago", not "2 weeks, 3 days ago"): for a
+    table's cell, where the order says the rest."""
+    now = timezone.now()
+    if now - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, now, depth=1)} ago"
+
+
 @register.simple_tag
 def signed_out_notice(request: HttpRequest) -> str:
     """The words for a therapist sent to sign in by a form they sent (``dashboard.views``), else ""."""

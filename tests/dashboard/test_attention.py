@@ -42,7 +42,7 @@ def wrote(chef, effort: str, *, shared: bool = True, day: int = 24) -> Reflectio
 
 def test_a_flagged_patient_comes_first_warmly_with_a_way_to_see_why(maya, chef, roster):
     wrote(chef, RISKY)
-    page = text(get(maya, "/app/"))
+    page = text(get(maya, "/app/?view=cards"))
     assert page.index("Sam (chef)") < page.index("Alex") < page.index("Zoe")  # before the quiet ones too
     assert "Sam (chef) 🤝 Might need your attention now. See why" in page
     html = get(maya, "/app/").content.decode()

@@ -185,7 +185,7 @@ def test_each_roster_row_has_a_sparkline_of_twelve_weeks(maya, chef, linked):
 def test_the_four_weeks_before_still_count_four_weeks_when_the_sparkline_reads_twelve(maya, chef, linked):
     reflect(chef, [date(2026, 10, 6), date(2026, 10, 7)])  # W41: in the sparkline, not in the four weeks
     reflect(chef, [date(2026, 11, 17)])  # W47
-    page = text(get(maya, "/app/"))
+    page = text(get(maya, "/app/?view=cards"))
     assert "The four weeks before Reflection days 1" in page
 
 
@@ -213,7 +213,7 @@ def test_the_roster_costs_the_same_queries_for_one_ten_and_a_hundred_patients(
 ):
     reflect(chef, [date(2026, 11, 10)], mood=3)
     with CaptureQueriesContext(connection) as one:
-        assert get(maya, "/app/").status_code == 200
+        assert get(maya, "/app/?view=cards").status_code == 200
     for n in range(9):
         add_patient(therapist, n)
     with django_assert_num_queries(len(one.captured_queries)):
@@ -222,7 +222,8 @@ def test_the_roster_costs_the_same_queries_for_one_ten_and_a_hundred_patients(
         add_patient(therapist, n)
     with django_assert_num_queries(len(one.captured_queries)):
         page = get(maya, "/app/").content.decode()
-    assert page.count('<svg class="sparkline"') == 100
+    assert page.count('<svg class="sparkline"') == 50  # a page of the hundred
+    assert "100 patients, page 1 of 2." in text(get(maya, "/app/"))
 
 
 def test_the_patient_page_costs_the_same_queries_for_one_commitment_and_entry_as_for_ten(

@@ -26,14 +26,14 @@ def shown_code(response) -> str:
     return found[0]
 
 
-def test_the_roster_offers_an_invite_with_a_labelled_form(maya):
+def test_the_roster_offers_an_invite_one_click_away(maya):
     with time_machine.travel(NOW, tick=False):
         body = maya.get("/app/").content.decode()
-    assert 'action="/app/invites/"' in body
-    assert 'method="post"' in body
-    assert '<label for="invite-note">' in body
-    assert ">Make an invite code</button>" in body
-
+        form = maya.get("/app/invites/").content.decode()
+    assert '<a class="button-link" href="/app/invites/">Invite a patient</a>' in body
+    assert 'action="/app/invites/"' in form
+    assert 'method="post"' in form
+    assert ">Make an invite code</button>" in form
 
 def test_the_code_is_shown_with_its_expiry_in_the_therapists_zone_and_how_to_use_it(maya, therapist):
     response = invite(maya, note="The new referral from Dr. Lee")

@@ -51,7 +51,7 @@ def week(therapist, chef, link):
 
 
 def test_the_roster_shows_each_patient_with_this_week_and_the_four_before(maya, chef, week):
-    page = text(get(maya, "/app/"))
+    page = text(get(maya, "/app/?view=cards"))
     assert "Sam (chef)" in page
     # No practice was agreed with the chef in this fixture: what they did is counted, nothing is "of 3".
     this_week = "This week Reflection days 2 Pride items 2 Experiments tried 1"
@@ -64,7 +64,7 @@ def test_the_roster_says_when_each_patient_last_wrote_in_words(maya, therapist, 
     just_now = PatientFactory(display_name="Ida", timezone="America/Chicago")
     CareLinkFactory(therapist=therapist, patient=just_now, created_at=NOW - timedelta(days=30))
     ReflectionFactory(patient=just_now, date=date(2026, 11, 25), now=NOW - timedelta(seconds=20))
-    page = text(get(maya, "/app/"))
+    page = text(get(maya, "/app/?view=cards"))
     assert "Ida Last wrote just now." in page
     assert "0 minutes" not in page
     assert "Sam (chef) Last wrote 22 hours ago." in page
@@ -77,7 +77,7 @@ def test_the_roster_links_to_the_patient_page(maya, chef, week):
 def test_a_quiet_patient_comes_first_and_is_offered_a_check_in_gently(maya, therapist, chef, week):
     quiet = PatientFactory(display_name="Zoe", timezone="Europe/London")
     CareLinkFactory(therapist=therapist, patient=quiet, created_at=NOW - timedelta(days=30))
-    page = text(get(maya, "/app/"))
+    page = text(get(maya, "/app/?view=cards"))
     assert page.index("Zoe") < page.index("Sam (chef)")
     assert "Zoe ☕ Might like a check-in: quiet since 26 Oct." in page
     assert "failed" not in page.lower()
@@ -89,7 +89,7 @@ def test_among_those_writing_the_longest_quiet_comes_first(maya, therapist, chef
         patient = PatientFactory(display_name=name, timezone="America/Chicago")
         CareLinkFactory(therapist=therapist, patient=patient, created_at=NOW - timedelta(days=30))
         ReflectionFactory(patient=patient, date=date(2026, 11, day), now=at(day) - timedelta(hours=8))
-    page = text(get(maya, "/app/"))
+    page = text(get(maya, "/app/?view=cards"))
     assert "Might like a check-in" not in page
     assert page.index("Ann") < page.index("Sam (chef)") < page.index("Yuri")
 
@@ -228,14 +228,14 @@ def test_a_page_loads_nothing_from_outside_and_has_no_inline_style_or_script(may
 
 def test_the_roster_costs_the_same_queries_for_one_patient_as_for_ten(maya, therapist, chef, week):
     with CaptureQueriesContext(connection) as one:
-        assert get(maya, "/app/").status_code == 200
+        assert get(maya, "/app/?view=cards").status_code == 200
     for n in range(9):
         patient = PatientFactory(timezone=["Asia/Tokyo", "America/Chicago", "Pacific/Kiritimati"][n % 3])
         CareLinkFactory(therapist=therapist, patient=patient)
         ReflectionFactory(patient=patient, date=date(2026, 11, 24), now=at(24))
         PrideEntryFactory(patient=patient, week="2026-W48", now=at(24))
     with CaptureQueriesContext(connection) as ten:
-        page = text(get(maya, "/app/"))
+        page = text(get(maya, "/app/?view=cards"))
     assert page.count("This week") == 10
     assert len(ten.captured_queries) == len(one.captured_queries), [q["sql"] for q in ten.captured_queries]
 
@@ -257,13 +257,13 @@ def test_the_roster_counts_only_the_practices_a_patient_has(maya, therapist, che
     never asked to list three things, and a patient with no practice is said to have none."""
     from tests.factories import CommitmentFactory
 
-    page = text(get(maya, "/app/"))
+    page = text(get(maya, "/app/?view=cards"))
     assert "Sam (chef)" in page
     assert "No practice yet: nothing to count." in page
     assert "of 3" not in page
     with time_machine.travel(NOW, tick=False):
         CommitmentFactory(patient=chef, kind="pride_weekly", title="Three things I'm proud of")
-    page = text(get(maya, "/app/"))
+    page = text(get(maya, "/app/?view=cards"))
     # Only the pride practice is counted: no reflection days or experiments between these words.
     assert "This week Pride items 0 of 3 The four weeks before Pride weeks met 0" in page
 
