@@ -25,15 +25,17 @@ def test_the_flagged_patient_comes_first_the_sentence_is_quoted_and_seen_clears_
     pages.visit(page, "/app/")
     pages.sign_in(page, MAYA.email, MAYA.password)
 
-    names = page.locator(".roster h2").all_inner_texts()
+    names = page.locator(".roster-table th.who > a:first-child").all_inner_texts()
     assert names[0] == "Sam (chef)"  # before the nurse who has been quiet for weeks
-    chef = page.locator("li.patient", has_text="Sam (chef)")
-    assert "Might need your attention now." in chef.inner_text()
+    chef = page.locator(".roster-table tr", has_text="Sam (chef)")
+    assert "Might need you now" in chef.inner_text()
     assert "better off" not in pages.text(page)  # the roster names no words
     told = page.locator(".not-watched").inner_text()
     assert "not watched in real time" in told
 
-    assert chef.get_by_role("link", name="See why").get_attribute("href") == f"/app/patients/{demo.chef.id}/#attention"
+    assert chef.get_by_role("link", name="Might need you now").get_attribute("href") == (
+        f"/app/patients/{demo.chef.id}/#attention"
+    )
     pages.follow(page, "Sam (chef)")
     attention = page.locator("section.attention")
     assert attention.get_by_role("heading").inner_text() == "Might need your attention now"
@@ -47,6 +49,6 @@ def test_the_flagged_patient_comes_first_the_sentence_is_quoted_and_seen_clears_
     assert page.locator("section.attention").count() == 0
 
     pages.follow(page, "Your patients")
-    chef = page.locator("li.patient", has_text="Sam (chef)")
-    assert "Might need your attention now" not in chef.inner_text()
-    assert page.locator(".roster h2").all_inner_texts()[0] == "Ana (nurse)"  # the quiet one first again
+    chef = page.locator(".roster-table tr", has_text="Sam (chef)")
+    assert "Might need you now" not in chef.inner_text()
+    assert page.locator(".roster-table th.who > a:first-child").all_inner_texts()[0] == "Ana (nurse)"  # quiet first
