@@ -88,7 +88,7 @@ class DayField(forms.DateField):
 
 #: The roster's two layouts: a compact table (a row a patient) and the cards.
 ROSTER_VIEWS = {"table": "Table", "cards": "Cards"}
-ROSTER_VIEW_KEY = "dashboard_roster_view"
+ROSTER_VIEW_KEY = "roster_view"  # the cookie that remembers the layout
 #: Longest search taken: a name is at most 100 characters.
 ROSTER_SEARCH_MAX = 100
 

@@ -2,7 +2,8 @@
 
 Search, filter, order and page live in the address (``?q=&show=&sort=&page=``), so a view can
 be bookmarked and the back button works; the layout (``?view=table|cards``) is remembered in
-the session, since it is how this therapist likes to read, not what they are looking for.
+a cookie of this browser's (a year, across sign-ins), since it is how this therapist likes to
+read, not what they are looking for.
 What is read, and logged, is ``care.selectors.roster_page``'s: the page's patients only.
 """
 
@@ -25,6 +26,8 @@ from dashboard.views import _therapist, therapist_required
 from safety.selectors import crisis_answer
 
 DEFAULT_VIEW = "table"
+#: How long the layout chosen is remembered, in seconds.
+REMEMBERED_FOR = 365 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,9 @@ def roster(request: HttpRequest) -> HttpResponse:
     therapist = _therapist(request)
     form = RosterForm(request.GET)
     valid = form.is_valid()
-    layout = form.cleaned_data.get("view") if valid else None
-    if layout:
-        request.session[ROSTER_VIEW_KEY] = layout
-    else:
-        layout = request.session.get(ROSTER_VIEW_KEY, DEFAULT_VIEW)
+    chosen = form.cleaned_data.get("view") if valid else None
+    remembered = request.COOKIES.get(ROSTER_VIEW_KEY)
+    layout = chosen or (remembered if remembered in ROSTER_VIEWS else DEFAULT_VIEW)
     with transaction.atomic():
         found = selectors.roster_page(
             therapist=therapist, query=form.query() if valid else RosterQuery(), now=timezone.now()
@@ -92,4 +93,9 @@ def roster(request: HttpRequest) -> HttpResponse:
             **choices(found, layout),
             "not_watched": crisis_answer(None)["not_watched"],
         }
-        return render(request, "dashboard/roster.html", context, status=200 if valid else 400)
+        response = render(request, "dashboard/roster.html", context, status=200 if valid else 400)
+    if chosen:
+        response.set_cookie(
+            ROSTER_VIEW_KEY, chosen, max_age=REMEMBERED_FOR, secure=request.is_secure(), httponly=True, samesite="Lax"
+        )
+    return response

@@ -136,13 +136,22 @@ def test_sorts_by_name_last_wrote_and_next_session(maya, caseload):
     assert names(get(maya, "/app/?sort=next"))[0] == "Zoë Meeting"
 
 
-def test_the_layout_chosen_is_remembered_for_this_therapist_only(maya, caseload, therapist):
-    assert 'class="roster"' in get(maya, "/app/?view=cards").content.decode()
+def test_the_layout_chosen_is_remembered_by_this_browser_across_sign_ins(maya, caseload, therapist):
+    chosen = get(maya, "/app/?view=cards")
+    assert 'class="roster"' in chosen.content.decode()
+    cookie = chosen.cookies["roster_view"]
+    assert cookie.value == "cards" and cookie["httponly"] and cookie["samesite"] == "Lax"
     assert 'class="roster"' in get(maya, "/app/").content.decode()  # remembered
     assert "roster-table" not in get(maya, "/app/").content.decode()
     with time_machine.travel(NOW, tick=False):
-        fresh = signed_in(therapist.email, "listen-kindly-2026")
-    assert "roster-table" in get(fresh, "/app/").content.decode()  # another session: the default
+        maya.post("/app/sign-out/")
+        maya.post("/app/sign-in/", {"email": therapist.email, "password": "listen-kindly-2026"})
+    assert 'class="roster"' in get(maya, "/app/").content.decode()  # still, after signing in again
+    with time_machine.travel(NOW, tick=False):
+        elsewhere = signed_in(therapist.email, "listen-kindly-2026")
+    assert "roster-table" in get(elsewhere, "/app/").content.decode()  # another browser: the default
+    maya.cookies["roster_view"] = "<script>"
+    assert "roster-table" in get(maya, "/app/").content.decode()  # a cookie we did not set: the default
     assert "roster-table" in get(maya, "/app/?view=table").content.decode()
 
 
