@@ -35,6 +35,7 @@ def test_the_roster_offers_an_invite_one_click_away(maya):
     assert 'method="post"' in form
     assert ">Make an invite code</button>" in form
 
+
 def test_the_code_is_shown_with_its_expiry_in_the_therapists_zone_and_how_to_use_it(maya, therapist):
     response = invite(maya, note="The new referral from Dr. Lee")
     assert response.status_code == 200

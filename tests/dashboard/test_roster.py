@@ -90,7 +90,8 @@ def test_the_roster_is_a_compact_table_by_default_with_drafts_and_next_session(m
     assert f'href="/app/patients/{caseload["drafts"].id}/#sessions-heading">2 waiting</a>' in response.content.decode()
     # The next session in the therapist's zone (Chicago): 15:00 UTC is 09:00 there.
     assert "Tue 1 Dec, 09:00" in page
-    assert "Nina Nothing" in page and "No practice yet: nothing to count." in page
+    assert "Nina Nothing" in page
+    assert "No practice yet: nothing to count." in page
     assert "5 patients." in page
 
 
@@ -140,7 +141,9 @@ def test_the_layout_chosen_is_remembered_by_this_browser_across_sign_ins(maya, c
     chosen = get(maya, "/app/?view=cards")
     assert 'class="roster"' in chosen.content.decode()
     cookie = chosen.cookies["roster_view"]
-    assert cookie.value == "cards" and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie.value == "cards"
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
     assert 'class="roster"' in get(maya, "/app/").content.decode()  # remembered
     assert "roster-table" not in get(maya, "/app/").content.decode()
     with time_machine.travel(NOW, tick=False):
@@ -186,11 +189,13 @@ def bulk_patients(therapist: User, count: int, *, prefix: str = "Patient") -> li
 def test_pages_of_fifty_keep_the_filter_and_order_and_stop_at_the_last(maya, therapist):
     bulk_patients(therapist, 120)
     first = get(maya, "/app/?sort=name")
-    assert names(first)[0] == "Patient 000" and len(names(first)) == 50
+    assert names(first)[0] == "Patient 000"
+    assert len(names(first)) == 50
     assert "120 patients, page 1 of 3." in text(first)
     assert 'href="/app/?sort=name&amp;page=2" rel="next"' in first.content.decode()
     last = get(maya, "/app/?sort=name&page=3")
-    assert names(last)[0] == "Patient 100" and len(names(last)) == 20
+    assert names(last)[0] == "Patient 100"
+    assert len(names(last)) == 20
     assert 'rel="next"' not in last.content.decode()
     assert names(get(maya, "/app/?sort=name&page=99")) == names(last)  # past the last: the last
 
@@ -226,10 +231,12 @@ def test_no_one_else_sees_the_roster_or_its_counts(caseload, other_patient):
     with time_machine.travel(NOW, tick=False):
         theirs = signed_in(stranger.email, PASSWORD)
     page = text(get(theirs, "/app/?show=drafts"))
-    assert "Dora" not in page and "Everyone 0" not in page
+    assert "Dora" not in page
+    assert "Everyone 0" not in page
     assert "No patients are linked to you yet." in page
     from django.test import Client
 
     anonymous = get(Client(), "/app/?q=dora")
-    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/app/sign-in/")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/app/sign-in/")
     assert Commitment.objects.filter(status="proposed").count() == 2  # nothing was changed by looking
