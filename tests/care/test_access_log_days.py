@@ -275,3 +275,15 @@ def test_merging_counts_a_row_already_merged_by_its_own_count():
     assert dropped == [1]
     assert (kept["id"], kept["therapist_name"], kept["count"], kept["day"]) == (2, "Dr. A (renamed)", 5, at.date())
     assert (kept["first_at"], kept["at"], kept["entries"]) == (at - timedelta(hours=3), at + timedelta(hours=1), [])
+
+
+@pytest.mark.django_db
+def test_the_export_holds_each_days_row_with_its_count(therapist, chef, link):
+    api = client_for(therapist)
+    for minutes in (0, 30):
+        read_at(api, f"/api/v1/patients/{chef.id}/brief/", NOW + timedelta(minutes=minutes))
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        exported = client_for(chef).get("/api/v1/me/export/").json()["care"]["access_log"]
+    assert [(row["what"], row["day"], row["count"], row["first_at"], row["at"]) for row in exported] == [
+        ("brief", "2026-11-25", 2, "2026-11-25T18:00:00Z", "2026-11-25T18:30:00Z")
+    ]
