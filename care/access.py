@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Field
 
 from accounts.models import CareLink, User
 from accounts.selectors import linked_care
@@ -60,7 +61,9 @@ def read_day(*, patient: User, now: datetime) -> date:
 def _prep(name: str, value: Any) -> Any:
     """A value as the database stores this field of the log (a UUID as SQLite's hex text, a
     datetime as its naive UTC text): raw SQL gets what the ORM would have sent."""
-    return AccessLog._meta.get_field(name).get_db_prep_value(value, connection, prepared=False)
+    model_field = AccessLog._meta.get_field(name)
+    assert isinstance(model_field, Field)  # a column of the log's own, not a relation's far side
+    return model_field.get_db_prep_value(value, connection, prepared=False)
 
 
 #: What a read that finds the day's row already there changes in it: one more, the later
@@ -90,6 +93,9 @@ _ENTRIES_ADDED = {
 }
 
 
+_COLUMNS = "id, patient_id, therapist_id, therapist_name, what, day, count, first_at, at, entries"
+
+
 def _on_conflict(*, entries: bool) -> str:
     """The upsert's conflict clause: on the unique (patient, reader, kind, day) row."""
     vendor = connection.vendor
@@ -105,12 +111,12 @@ def _read_logged(*, read: Read, therapist: User, what: AccessLog.What, now: date
     The upsert waits for (and then locks) a row another read is writing, so two reads at once
     both count and neither fails on the unique row.
     """
-    table = AccessLog._meta.db_table
+    table, columns = AccessLog._meta.db_table, _COLUMNS
     patient = read.link.patient
     shown = [entry for n, entry in enumerate(read.entries) if entry not in read.entries[:n]]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""INSERT INTO {table} (id, patient_id, therapist_id, therapist_name, what, day, count, first_at, at, entries)
+            f"""INSERT INTO {table} ({columns})
                 VALUES (%s, %s, %s, %s, %s, %s, 1, %s, %s, %s)
                 {_on_conflict(entries=bool(shown))}""",  # noqa: S608 (our table's name, no input)
             [
@@ -151,7 +157,7 @@ def access_log(*, therapist: User, patients: Iterable[User], what: AccessLog.Wha
         return
     table = AccessLog._meta.db_table
     shared = [_prep("therapist", therapist.id), therapist.display_name, what.value, _prep("at", now), _prep("at", now)]
-    columns = "id, patient_id, therapist_id, therapist_name, what, day, count, first_at, at, entries"
+    columns = _COLUMNS
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(

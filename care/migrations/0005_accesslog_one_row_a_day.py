@@ -61,7 +61,9 @@ def merge_reads(apps: Any, schema_editor: Any) -> None:
             kept.append(AccessLog(patient_id=patient_id, **row))
             dropped += others
         AccessLog.objects.filter(id__in=dropped).delete()
-        AccessLog.objects.bulk_update(kept, ["therapist_name", "day", "count", "first_at", "at", "entries"], batch_size=500)
+        AccessLog.objects.bulk_update(
+            kept, ["therapist_name", "day", "count", "first_at", "at", "entries"], batch_size=500
+        )
 
 
 class Migration(migrations.Migration):

@@ -172,7 +172,7 @@ def at_once(count: int, work) -> list:
         try:
             barrier.wait(timeout=10)
             work()
-        except Exception as failure:  # noqa: BLE001 (the test reports it)
+        except Exception as failure:  # the test reports it
             failures.append(failure)
         finally:
             connection.close()
