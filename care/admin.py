@@ -29,8 +29,8 @@ class SessionAdmin(ReadOnlyAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyAdmin):
-    list_display = ["at", "what", "therapist_name", "patient"]
+    list_display = ["at", "day", "what", "count", "therapist_name", "patient"]
     list_filter = ["what"]
     list_select_related = ["patient"]
     date_hierarchy = "at"
-    fields = ["id", "at", "what", "therapist", "therapist_name", "patient"]
+    fields = ["id", "day", "first_at", "at", "count", "what", "therapist", "therapist_name", "patient"]

@@ -61,7 +61,14 @@ class Session(models.Model):
 
 
 class AccessLog(models.Model):
-    """One therapist read of one patient's data, written in the read's own transaction."""
+    """One therapist's reads of one kind of one patient's data on one of the patient's days:
+    ``count`` of them, the first at ``first_at`` and the last at ``at``. Each read updates the
+    row in the read's own transaction (``care.access``).
+
+    One row a day, not one a read: a therapist who opens the roster ten times a day would
+    otherwise fill the patient's log with ten lines per visit, and the log is there to be read.
+    The day is the patient's (in their own zone): the log is theirs.
+    """
 
     class What(models.TextChoices):
         ROSTER = "roster", "This week and the last four, in the roster"
@@ -81,16 +88,26 @@ class AccessLog(models.Model):
     )
     therapist_name = models.CharField(max_length=100)
     what = models.CharField(max_length=16, choices=What.choices)
-    at = models.DateTimeField()
-    # The shared entries whose words the read showed, as the patient's log names them: each one's
-    # type, id and day or week (``care.access.Read``), never its words.
+    day = models.DateField()  # in the patient's zone when they were read
+    count = models.PositiveIntegerField(default=1)
+    first_at = models.DateTimeField()
+    at = models.DateTimeField()  # the last read's
+    # The shared entries whose words the day's reads showed, as the patient's log names them: each
+    # one's type, id and day or week (``care.access.Read``), never its words; each once, in the
+    # order they were first shown.
     entries = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["patient", "-at", "-id"], name="access_log_patient_at")]
+        constraints = [
+            # What a read upserts on (``care.access``). An erased therapist's rows (null) never
+            # conflict, and need not: they read no more.
+            models.UniqueConstraint(fields=["patient", "therapist", "what", "day"], name="access_log_one_a_day"),
+            models.CheckConstraint(condition=models.Q(count__gte=1), name="access_log_count_positive"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.what} of {self.patient_id} read at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.what} of {self.patient_id} read {self.count}x on {self.day}, last at {self.at:%Y-%m-%d %H:%M}"
 
 
 # Importable for drf-spectacular's ENUM_NAME_OVERRIDES (it cannot reach nested classes).

@@ -262,8 +262,9 @@ access_log = documented(
             operation_id="listAccessLog",
             summary="Who read my records",
             description="Every read of your records by a therapist (roster, profile and commitments, progress, "
-            "shared entries, brief, sessions), newest first. Kept while your account lives, including after a "
-            "link ends.",
+            "shared entries, brief, sessions), newest first (by the last read). Repeated reads of one kind by one "
+            "therapist on one of your days are one row, with how many there were and the first and last time. "
+            "Kept while your account lives, including after a link ends.",
             tags=["me"],
         )
     ),

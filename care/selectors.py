@@ -188,7 +188,7 @@ def roster(
     summaries = week_summaries(patients=patients, weeks=weeks, now=now)
     # The kinds of practice each patient has, for a page that shows only what they practise: one query more.
     kinds = practised_kinds(patient_ids=[p.id for p in patients]) if practices else {}
-    access_log(therapist=therapist, patient_ids=[p.id for p in patients], what=AccessLog.What.ROSTER, now=now)
+    access_log(therapist=therapist, patients=patients, what=AccessLog.What.ROSTER, now=now)
     return [
         RosterRow(
             link=link,

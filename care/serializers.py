@@ -407,13 +407,17 @@ class EntryReadSerializer(serializers.Serializer[dict[str, str]]):
 
 class AccessLogSerializer(serializers.ModelSerializer[AccessLog]):
     therapist = ReaderSerializer(source="*")
+    day = serializers.DateField(help_text="The day of these reads, in your time zone when they were made.")
+    count = serializers.IntegerField(min_value=1, help_text="How many times this therapist read this that day.")
+    first_at = serializers.DateTimeField(help_text="The day's first read of this.")
+    at = serializers.DateTimeField(help_text="The day's last read of this.")
     entries = EntryReadSerializer(
         many=True,
         read_only=True,
-        help_text="The shared entries whose words this read showed (a page of shared entries, or those a brief "
-        "quotes), each by its type, id and day or week; empty for a read that showed no entry's words.",
+        help_text="The shared entries whose words the day's reads showed (a page of shared entries, or those a "
+        "brief quotes), each once, by its type, id and day or week; empty when no read showed an entry's words.",
     )
 
     class Meta:
         model = AccessLog
-        fields = ["id", "therapist", "what", "at", "entries"]
+        fields = ["id", "therapist", "what", "day", "count", "first_at", "at", "entries"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -44,15 +44,22 @@ def get(client, url, **params):
         ("patients/", "roster"),
     ],
 )
-def test_each_read_writes_one_row_the_patient_sees(as_therapist, as_chef, chef, therapist, link, path, what):
+def test_each_read_is_counted_in_one_row_a_day_the_patient_sees(
+    as_therapist, as_chef, chef, therapist, link, path, what
+):
     CommitmentFactory(patient=chef, now=NOW)  # so the unfiltered commitment list reads the chef's
-    assert get(as_therapist, f"/api/v1/{path.format(id=chef.id)}").status_code == 200
+    for at in (NOW - timedelta(hours=2), NOW):  # 10:00 and 12:00 in Chicago, the chef's zone
+        with time_machine.travel(at, tick=False):
+            assert as_therapist.get(f"/api/v1/{path.format(id=chef.id)}").status_code == 200
     rows = get(as_chef, ACCESS_LOG).json()["results"]
     assert rows == [
         {
             "id": rows[0]["id"],
             "therapist": {"id": str(therapist.id), "display_name": "Dr. Maya Okafor"},
             "what": what,
+            "day": "2026-11-25",
+            "count": 2,
+            "first_at": "2026-11-25T16:00:00Z",
             "at": "2026-11-25T18:00:00Z",
             "entries": [],  # the chef has written nothing, so no read showed an entry's words
         }

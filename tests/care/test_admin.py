@@ -24,7 +24,7 @@ def test_staff_see_sessions_and_reads_but_not_what_was_said(staff, therapist, ch
     session = session_record(
         therapist=therapist, patient_id=chef.id, notes="Private note", transcript=f"Therapist: Hi\n{SAID}", now=now
     ).session
-    access_log(therapist=therapist, patient_ids=[chef.id], what=AccessLog.What.BRIEF, now=now)
+    access_log(therapist=therapist, patients=[chef], what=AccessLog.What.BRIEF, now=now)
     for url in [
         "/admin/care/session/",
         f"/admin/care/session/{session.pk}/change/",
@@ -41,7 +41,7 @@ def test_staff_see_sessions_and_reads_but_not_what_was_said(staff, therapist, ch
 
 def test_staff_change_and_delete_nothing_here(staff, therapist, chef, link):
     session = session_record(therapist=therapist, patient_id=chef.id, now=timezone.now()).session
-    access_log(therapist=therapist, patient_ids=[chef.id], what=AccessLog.What.ROSTER, now=timezone.now())
+    access_log(therapist=therapist, patients=[chef], what=AccessLog.What.ROSTER, now=timezone.now())
     row = AccessLog.objects.get()
     assert staff.get("/admin/care/session/add/").status_code == 403
     assert staff.get(f"/admin/care/session/{session.pk}/delete/").status_code == 403

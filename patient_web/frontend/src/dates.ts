@@ -85,3 +85,8 @@ export function showMoment(iso: string, zone: string): string {
     timeZone: zone,
   }).format(new Date(iso));
 }
+
+/** "14:02" for a moment, in `zone`. */
+export function showTime(iso: string, zone: string): string {
+  return new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: zone }).format(new Date(iso));
+}

@@ -575,7 +575,7 @@ export interface paths {
         };
         /**
          * Who read my records
-         * @description Every read of your records by a therapist (roster, profile and commitments, progress, shared entries, brief, sessions), newest first. Kept while your account lives, including after a link ends.
+         * @description Every read of your records by a therapist (roster, profile and commitments, progress, shared entries, brief, sessions), newest first (by the last read). Repeated reads of one kind by one therapist on one of your days are one row, with how many there were and the first and last time. Kept while your account lives, including after a link ends.
          */
         get: operations["listAccessLog"];
         put?: never;
@@ -1073,9 +1073,24 @@ export interface components {
             readonly id: string;
             therapist: components["schemas"]["Reader"];
             what: components["schemas"]["AccessLogWhatEnum"];
-            /** Format: date-time */
+            /**
+             * Format: date
+             * @description The day of these reads, in your time zone when they were made.
+             */
+            day: string;
+            /** @description How many times this therapist read this that day. */
+            count: number;
+            /**
+             * Format: date-time
+             * @description The day's first read of this.
+             */
+            first_at: string;
+            /**
+             * Format: date-time
+             * @description The day's last read of this.
+             */
             at: string;
-            /** @description The shared entries whose words this read showed (a page of shared entries, or those a brief quotes), each by its type, id and day or week; empty for a read that showed no entry's words. */
+            /** @description The shared entries whose words the day's reads showed (a page of shared entries, or those a brief quotes), each once, by its type, id and day or week; empty when no read showed an entry's words. */
             readonly entries: components["schemas"]["EntryRead"][];
         };
         /**

@@ -25,9 +25,9 @@ pytestmark = pytest.mark.browser
 def in_words(entry: dict[str, str]) -> str:
     """An entry of the access log as the app names it, in the browser's en-US (its start)."""
     if entry["type"] == "pride_entry":
-        return f"pride entry for the week of {week_monday(entry['week']):%b %-d} "
+        return f"your pride entry for the week of {week_monday(entry['week']):%b %-d} "
     day = date.fromisoformat(entry["date"])
-    return f"{'reflection' if entry['type'] == 'reflection' else 'experiment'} of {day:%a, %b %-d} on"
+    return f"your {'reflection' if entry['type'] == 'reflection' else 'experiment'} of {day:%a, %b %-d}"
 
 
 def test_sharing_off_hides_the_entries_at_once_and_reads_show_in_words(new_tab, chef, screenshots_dir):  # noqa: F811
@@ -38,7 +38,7 @@ def test_sharing_off_hides_the_entries_at_once_and_reads_show_in_words(new_tab, 
 
     dashboard = Client()
     dashboard.force_login(therapist)
-    for _ in range(2):  # reads as the therapist makes them: twice the same day is one line
+    for _ in range(2):  # reads as the therapist makes them
         assert dashboard.get(f"/app/patients/{chef.id}/").status_code == 200
 
     page = new_tab()
@@ -47,17 +47,18 @@ def test_sharing_off_hides_the_entries_at_once_and_reads_show_in_words(new_tab, 
     journal.screen(page, "Account")
     page.get_by_role("link", name="What my therapist sees").click()
     journal.screen(page, "What my therapist sees")
-    reads = page.locator("ul.reads li")
-    line = reads.filter(has_text="Dr. Maya Okafor looked at your profile and your practices on")
+    reads = page.locator("ul.reads > li")
+    # Twice the same day is one line, with how many times and the last time.
+    line = reads.filter(has_text="Dr. Maya Okafor looked at your profile and your practices 2 times on")
     expect(line).to_have_count(1)
-    expect(line).to_contain_text("(2 times that day)")
-    # Each entry the page showed is named, as the patient would name it: the newest one first.
-    shown = AccessLog.objects.filter(patient=chef, what=AccessLog.What.ENTRIES).first().entries  # both alike
-    assert len(shown) == ENTRIES_PAGE_SIZE
-    line = reads.filter(has_text=f"Dr. Maya Okafor read your {in_words(shown[0])}")
+    expect(line).to_contain_text(", last at ")
+    # Each entry the page showed is named once under its line, as the patient would name it: the newest first.
+    (read,) = AccessLog.objects.filter(patient=chef, what=AccessLog.What.ENTRIES)
+    assert (read.count, len(read.entries)) == (2, ENTRIES_PAGE_SIZE)  # both showed the same page
+    line = reads.filter(has_text="Dr. Maya Okafor looked at the entries you share 2 times on")
     expect(line).to_have_count(1)
-    expect(line).to_contain_text("(2 times that day)")
-    expect(reads.filter(has_text="Dr. Maya Okafor read your ")).to_have_count(ENTRIES_PAGE_SIZE)
+    expect(line.locator("li")).to_have_count(ENTRIES_PAGE_SIZE)
+    expect(line.locator("li").first).to_contain_text(in_words(read.entries[0]))
     expect(page.get_by_role("heading", name="Shared with Dr. Maya Okafor")).to_be_visible()
     reflections = page.locator("details", has_text="daily reflections").first
     reflections.locator("summary").click()

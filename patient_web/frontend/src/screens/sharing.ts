@@ -2,7 +2,7 @@
  * read what, in words, newest first. */
 import * as api from "../api.js";
 import { announce, h } from "../dom.js";
-import { showDay, showMoment, showWeek } from "../dates.js";
+import { showDay, showMoment, showTime, showWeek } from "../dates.js";
 import * as session from "../session.js";
 import * as store from "../store.js";
 import { problem } from "./forms.js";
@@ -73,33 +73,33 @@ function entryRead(entry: api.AccessLog["entries"][number]): string {
   return entry.type === "reflection" ? `your reflection${day}` : `your experiment${day}`;
 }
 
-/** What one read showed, each thing as `[key, words]`: each shared entry whose words it showed
- * (a brief also says it was the brief), or, when it showed none, the kind of read. */
-function readThings(read: api.AccessLog): [string, string][] {
-  if (read.what === "flag_seen") {
-    // Marking seen what a patient wrote that sounded hard names the entry; a check-in has none.
-    const [entry] = read.entries;
-    return [[`seen:${entry?.id ?? "check-in"}`, entry ? `marked seen what you wrote in ${entryRead(entry)}` : `looked at ${READ.flag_seen}`]];
-  }
-  const things: [string, string][] = read.entries.map((entry) => [`${entry.type}:${entry.id}`, `read ${entryRead(entry)}`]);
-  if (!things.length || read.what !== "entries") things.unshift([read.what, `looked at ${READ[read.what]}`]);
-  return things;
+/** When a row's reads were: "on Wed 25 Nov, 16:40" for one, "10 times on Wed 25 Nov, last
+ * at 16:40" for a day's many (the server keeps one row per reader, kind of read and day). */
+function when(read: api.AccessLog, zone: string): string {
+  if (read.count === 1) return `on ${showMoment(read.at, zone)}`;
+  return `${read.count} times on ${showDay(read.day)}, last at ${showTime(read.at, zone)}`;
 }
 
-/** The log in words, newest first: the same thing read by the same therapist on one day is
- * one line (at its latest time), with how many times. */
-export function readLines(reads: api.AccessLog[], zone: string): { text: string; times: number }[] {
-  const lines = new Map<string, { text: string; times: number }>();
-  const day = new Intl.DateTimeFormat("en-CA-u-nu-latn", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" });
-  for (const read of reads) {
-    for (const [thing, words] of readThings(read)) {
-      const key = `${read.therapist.id ?? read.therapist.display_name}|${thing}|${day.format(new Date(read.at))}`;
-      const same = lines.get(key);
-      if (same) same.times += 1;
-      else lines.set(key, { text: `${read.therapist.display_name} ${words} on ${showMoment(read.at, zone)}`, times: 1 });
+/** One line of the log: what was looked at and when, and the shared entries whose words it showed. */
+export interface ReadLine {
+  text: string;
+  showed: string[];
+}
+
+/** The log in words, newest first: a line per row, each naming the entries the day's reads showed. */
+export function readLines(reads: api.AccessLog[], zone: string): ReadLine[] {
+  return reads.flatMap((read) => {
+    const who = read.therapist.display_name;
+    if (read.what === "flag_seen") {
+      // Marking seen what a patient wrote that sounded hard names the entry; a check-in has none,
+      // so marks beyond the entries named were of check-ins.
+      const lines: ReadLine[] = read.entries.map((entry) => ({ text: `${who} marked seen what you wrote in ${entryRead(entry)} on ${showDay(read.day)}`, showed: [] }));
+      if (read.count > read.entries.length) lines.push({ text: `${who} looked at ${READ.flag_seen} ${when(read, zone)}`, showed: [] });
+      return lines;
     }
-  }
-  return [...lines.values()];
+    const showed = read.entries.map(entryRead);
+    return [{ text: `${who} looked at ${READ[read.what]} ${when(read, zone)}${showed.length ? ", and read:" : ""}`, showed }];
+  });
 }
 
 function linkCard(link: api.CareLink): HTMLElement {
@@ -163,7 +163,7 @@ export async function sharing(): Promise<HTMLElement> {
     lines === null
       ? h("p", {}, "Shown when you're online.")
       : lines.length
-        ? h("ul", { class: "reads" }, lines.map((line) => h("li", {}, line.text, line.times > 1 ? ` (${line.times} times that day)` : "")))
+        ? h("ul", { class: "reads" }, lines.map((line) => h("li", {}, line.text, line.showed.length ? h("ul", {}, line.showed.map((entry) => h("li", {}, entry))) : "")))
         : h("p", {}, "No one has looked at anything of yours yet."),
   );
 }

@@ -74,3 +74,7 @@ export function showMoment(iso, zone) {
         timeZone: zone,
     }).format(new Date(iso));
 }
+/** "14:02" for a moment, in `zone`. */
+export function showTime(iso, zone) {
+    return new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: zone }).format(new Date(iso));
+}
