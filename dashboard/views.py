@@ -49,7 +49,7 @@ POST_ONLY = frozenset(
         "two-step-off",
         "draft-ok",
         "draft-drop",
-        "invite",
+        "invite-cancel",
         "flag-seen",
         "practice-status",
     }
