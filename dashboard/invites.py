@@ -78,7 +78,8 @@ def invites(request: HttpRequest) -> HttpResponse:
     still_open = list(selectors.invites_open(therapist=therapist, now=now))
     _forget_codes(request.session, keep={str(invite.id) for invite in still_open})
     status = 400 if form.is_bound else 200
-    return render(request, "dashboard/invites.html", {"form": form, "invites": still_open}, status=status)
+    context = {"form": form, "invites": still_open, "zone": therapist.timezone}
+    return render(request, "dashboard/invites.html", context, status=status)
 
 
 @require_GET
