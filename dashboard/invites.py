@@ -94,8 +94,9 @@ def invite_page(request: HttpRequest, invite_id: uuid.UUID) -> HttpResponse:
         _forget_codes(request.session, keep=set(_codes(request.session)) - {str(invite.id)})
     context: dict[str, object] = {"invite": invite, "problem": None if problem is None else WHAT_BECAME[problem]}
     if code is not None:
-        join_link = request.build_absolute_uri(f"/journal/join/{code}")
-        context |= {"code": code, "join_link": join_link, "qr_code": join_link_svg(join_link)}
+        join_base = request.build_absolute_uri("/journal/join/")
+        join_link = join_base + code
+        context |= {"code": code, "join_base": join_base, "join_link": join_link, "qr_code": join_link_svg(join_link)}
     return render(request, "dashboard/invite.html", context)
 
 

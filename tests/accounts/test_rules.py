@@ -135,7 +135,7 @@ class TestInvites:
 
     def test_only_the_invites_a_patient_could_still_join_with_are_open(self, therapist, stranger_therapist, chef):
         expiring, _ = services.invite_create(therapist=therapist, now=NOW - timedelta(days=7))
-        used, code = services.invite_create(therapist=therapist, now=NOW)
+        _, code = services.invite_create(therapist=therapist, now=NOW)
         services.care_link_accept(patient=chef, code=code, share_entries=True, now=NOW)
         cancelled, _ = services.invite_create(therapist=therapist, now=NOW)
         services.invite_cancel(therapist=therapist, invite_id=cancelled.id, now=NOW)

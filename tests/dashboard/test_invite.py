@@ -220,8 +220,8 @@ def test_the_list_shows_only_the_open_invites_with_note_and_expiry_newest_first(
     taken_back, _ = made(maya, note="Taken back")
     post(maya, f"{taken_back}cancel/")
     invite_create(therapist=therapist, note="Ran out", now=NOW - INVITE_LIFETIME - timedelta(hours=1))
-    invite_create(therapist=therapist, note="Yesterday’s referral", now=NOW - timedelta(days=1))
-    invite_create(therapist=therapist, note="Today’s", now=NOW - timedelta(hours=1))
+    invite_create(therapist=therapist, note="Yesterday's referral", now=NOW - timedelta(days=1))
+    invite_create(therapist=therapist, note="Today's", now=NOW - timedelta(hours=1))
     with django_assert_num_queries(10):  # as for one invite's page: one query for the list
         listing = get(maya, "/app/invites/")
     made(maya)
@@ -232,12 +232,12 @@ def test_the_list_shows_only_the_open_invites_with_note_and_expiry_newest_first(
     words = text(listing)
     assert "Times are your time (America/Chicago)." in words
     notes = re.findall(r'<p class="invite-note">(.*?)</p>', listing.content.decode())
-    assert notes == ['<span class="muted">No note</span>', "Today’s", "Yesterday’s referral"]
+    assert notes == ['<span class="muted">No note</span>', "Today's", "Yesterday's referral"]
     assert "Used by now" not in words
     assert "Taken back" not in words
     assert "Ran out" not in words
     # Made at noon in Chicago, a week's life: in the therapist's zone.
-    assert "Yesterday’s referral Made Tue 24 Nov, 12:00 · works until Tue 1 Dec 2026, 12:00" in words
+    assert "Yesterday's referral Made Tue 24 Nov, 12:00 · works until Tue 1 Dec 2026, 12:00" in words
     assert words.count("Cancel this invite") == 3
 
 
