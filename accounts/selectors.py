@@ -8,14 +8,14 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from accounts.exceptions import InviteNotFound, NotLinked
-from accounts.models import CareLink, Invite, User
+from accounts.models import CareLink, Invite, InviteQuerySet, User
 
 
 def care_links_of(user: User) -> QuerySet[CareLink]:
     return CareLink.objects.of(user).select_related("therapist", "patient")
 
 
-def invites_of(therapist: User) -> QuerySet[Invite]:
+def invites_of(therapist: User) -> InviteQuerySet:
     return Invite.objects.filter(therapist=therapist)
 
 
