@@ -33,3 +33,9 @@ class ResetLinkNotValid(DomainError):
 
     def __init__(self) -> None:
         super().__init__(attr="token")
+
+
+class InviteNotFound(NotFound):
+    """Not an invite of this therapist's: another's answers exactly like one that never was."""
+
+    default_detail = "No such invite."

@@ -56,6 +56,7 @@ class ExportInviteSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)
     used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     def get_note(self, invite: Invite) -> str:
         return invite.note or ""

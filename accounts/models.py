@@ -199,6 +199,11 @@ def invite_code_normalised(code: str) -> str:
 
 
 class InviteQuerySet(models.QuerySet["Invite"]):
+    def joinable(self, *, now: datetime) -> InviteQuerySet:
+        """Invites a patient could still join with: unused, not cancelled, not expired. The
+        rows ``Invite.problem`` finds no problem with, asked of the database."""
+        return self.filter(used_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now)
+
     def with_code(self, code: str) -> InviteQuerySet:
         """The invite a code opens, however it is typed; a code made before the short codes
         (27 characters, case matters) is still found as it was written."""
@@ -216,6 +221,7 @@ class Invite(models.Model):
         UNKNOWN = "invite_unknown", "This invite code is not known."
         USED = "invite_used", "This invite code has already been used."
         EXPIRED = "invite_expired", "This invite code has expired; ask your therapist for a new one."
+        CANCELLED = "invite_cancelled", "This invite code was cancelled by your therapist; ask them for a new one."
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invites")
@@ -225,6 +231,9 @@ class Invite(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     used_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    #: When the therapist took the invite back (a code given to the wrong person, or lost):
+    #: it is refused at join from then on, with its own answer rather than "unknown".
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = InviteQuerySet.as_manager()
 
@@ -242,6 +251,8 @@ class Invite(models.Model):
     def problem(self, *, now: datetime) -> Invite.Problem | None:
         if self.used_at is not None:
             return Invite.Problem.USED
+        if self.cancelled_at is not None:
+            return Invite.Problem.CANCELLED
         if now >= self.expires_at:
             return Invite.Problem.EXPIRED
         return None

@@ -377,9 +377,9 @@ care_links = documented(
             summary="Link to a therapist",
             request=CareLinkAcceptSerializer,
             responses={201: CareLinkSerializer},
-            description="Patients: accept a therapist's invite code, which links the two. A used, expired or "
-            "unknown code answers 400 with `invite_used`, `invite_expired` or `invite_unknown`; a second "
-            "link to the same therapist, `already_linked`.",
+            description="Patients: accept a therapist's invite code, which links the two. A used, expired, "
+            "cancelled or unknown code answers 400 with `invite_used`, `invite_expired`, `invite_cancelled` or "
+            "`invite_unknown`; a second link to the same therapist, `already_linked`.",
         ),
         partial_update=extend_schema(
             operation_id="updateCareLink",

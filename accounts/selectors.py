@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db.models import QuerySet
 
-from accounts.exceptions import NotLinked
-from accounts.models import CareLink, Invite, User
+from accounts.exceptions import InviteNotFound, NotLinked
+from accounts.models import CareLink, Invite, InviteQuerySet, User
 
 
 def care_links_of(user: User) -> QuerySet[CareLink]:
     return CareLink.objects.of(user).select_related("therapist", "patient")
 
 
-def invites_of(therapist: User) -> QuerySet[Invite]:
+def invites_of(therapist: User) -> InviteQuerySet:
     return Invite.objects.filter(therapist=therapist)
+
+
+def invites_open(*, therapist: User, now: datetime) -> QuerySet[Invite]:
+    """The therapist's invites a patient could still join with, newest first: what they may
+    want to take back, or remember whom they gave to."""
+    return invites_of(therapist).joinable(now=now).order_by("-created_at", "id")
+
+
+def invite_of(*, therapist: User, invite_id: uuid.UUID) -> Invite:
+    """One of the therapist's own invites, whatever became of it; another therapist's is
+    ``InviteNotFound``, exactly as one that does not exist."""
+    try:
+        return invites_of(therapist).get(id=invite_id)
+    except Invite.DoesNotExist:
+        raise InviteNotFound from None
 
 
 def linked_cares(therapist: User) -> QuerySet[CareLink]:

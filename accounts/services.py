@@ -20,8 +20,8 @@ from django.db.models import F
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from accounts import signals, tokens
-from accounts.exceptions import EmailTaken, ResetLinkNotValid
+from accounts import selectors, signals, tokens
+from accounts.exceptions import EmailTaken, InviteNotFound, ResetLinkNotValid
 from accounts.models import (
     INVITE_LIFETIME,
     CareLink,
@@ -33,7 +33,7 @@ from accounts.models import (
     validate_password,
 )
 from accounts.sessions import sessions_end
-from core.exceptions import DomainError
+from core.exceptions import Conflict, DomainError
 from core.storage import purge_deleted_rows
 
 
@@ -179,6 +179,28 @@ def invite_create(*, therapist: User, note: str = "", now: datetime) -> tuple[In
         expires_at=now + INVITE_LIFETIME,
     )
     return invite, code
+
+
+@transaction.atomic
+def invite_cancel(*, therapist: User, invite_id: uuid.UUID, now: datetime) -> Invite:
+    """Take an invite back, so its code no longer joins (``invite_cancelled`` at join).
+
+    Idempotent, as ``care_link_end`` is: a second click, or a retry from a flaky phone, finds
+    it cancelled and changes nothing. One already used cannot be taken back here (the patient
+    has joined; ending the link is how to part), so that is refused. The row lock keeps a
+    cancel and a join at the same moment from both winning."""
+    invite = selectors.invites_of(therapist).select_for_update().filter(id=invite_id).first()
+    if invite is None:
+        raise InviteNotFound
+    if invite.used_at is not None:
+        raise Conflict(
+            "This invite was used already: the patient it was for has joined, so there is nothing to cancel.",
+            code=Invite.Problem.USED.value,
+        )
+    if invite.cancelled_at is None:
+        invite.cancelled_at = now
+        invite.save(update_fields=["cancelled_at"])
+    return invite
 
 
 @transaction.atomic

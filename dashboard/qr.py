@@ -1,5 +1,5 @@
-"""The second factor's enrolment as the dashboard shows it: the QR code and the key to type.
-The rules of the second factor are ``accounts.two_factor``'s."""
+"""QR codes the dashboard draws: the second factor's enrolment (with the key to type) and an
+invite's join link. The rules of the second factor are ``accounts.two_factor``'s."""
 
 from __future__ import annotations
 
@@ -22,6 +22,16 @@ def qr_code_svg(device: AuthenticatorApp) -> SafeString:
         scale=4, border=2, omitsize=True, title="QR code for your authenticator app", svgclass="qr-code"
     )
     return mark_safe(svg)  # noqa: S308  # drawn by segno from our own data, no user text in it
+
+
+def join_link_svg(join_link: str) -> SafeString:
+    """An invite's join link as a QR code, drawn as the authenticator's is: a patient points
+    their phone's camera at the screen and lands on the join screen with the code filled in.
+    Inline for the same reasons: the code travels in no second request, and no ``style``."""
+    svg = segno.make(join_link, error="m").svg_inline(
+        scale=4, border=2, omitsize=True, title="QR code of the join link", svgclass="qr-code"
+    )
+    return mark_safe(svg)  # noqa: S308  # drawn by segno from our own address and code
 
 
 def secret_for_typing(device: AuthenticatorApp) -> str:

@@ -1,5 +1,5 @@
-"""The sessions pages and inviting a patient: record a session with its transcript, review
-the commitments it drafted (confirm, edit or drop each), hand out an invite code.
+"""The sessions pages: record a session with its transcript, review the commitments it
+drafted (confirm, edit or drop each). Invites are ``dashboard.invites``'.
 
 Thin, as ``dashboard.views`` is. Reads go through care's selectors (link checked, access
 log written); writes through care's and the journal's services, each action in one
@@ -20,14 +20,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import services as account_services
 from care import selectors, services
 from care.access import patient_read
 from care.models import AccessLog, Session
 from care.transcripts import TranscriptError, transcript_lines, transcript_parse, transcript_text
 from core.exceptions import DomainError, NotFound
 from dashboard.forms import refusal_shown
-from dashboard.session_forms import InviteForm, PracticeForm, SessionEditForm, SessionForm, SpeakerRolesForm
+from dashboard.session_forms import PracticeForm, SessionEditForm, SessionForm, SpeakerRolesForm
 from dashboard.views import _therapist, therapist_required
 from journal import services as journal_services
 from journal.dates import local_date
@@ -287,25 +286,3 @@ def session_delete(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     drafts_gone = f" and its {gone} draft{'s' if gone != 1 else ''}" if gone else ""
     messages.success(request, f"Deleted the session of {session.held_on:%d %b %Y}{drafts_gone}.")
     return redirect("dashboard:patient", patient_id)
-
-
-# --- Inviting a patient -----------------------------------------------------------------------
-
-
-@require_POST
-@therapist_required
-def invite_new(request: HttpRequest) -> HttpResponse:
-    """The code is shown in the answer to the POST and nowhere else, never stored: the
-    database keeps only its hash (as for the API), and no session row holds it on its way to
-    a second page. Every ``/app/`` answer is ``no-store``, so going back or reloading does
-    not show it from a cache: the browser offers to post again, which makes a new invite
-    with a new code, and the old one is still never shown again."""
-    therapist = _therapist(request)
-    form = InviteForm(request.POST)
-    if not form.is_valid():
-        return render(request, "dashboard/invite.html", {"form": form}, status=400)
-    invite, code = account_services.invite_create(
-        therapist=therapist, note=form.cleaned_data["note"], now=timezone.now()
-    )
-    context: dict[str, Any] = {"code": code, "invite": invite, "form": InviteForm()}
-    return render(request, "dashboard/invite.html", context)

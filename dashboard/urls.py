@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import auth_views, password_views, practices, roster, sessions, views
+from dashboard import auth_views, invites, password_views, practices, roster, sessions, views
 
 app_name = "dashboard"
 
@@ -30,7 +30,13 @@ urlpatterns += [
     path("sessions/<uuid:session_id>/drafts/<uuid:commitment_id>/drop/", sessions.draft_drop, name="draft-drop"),
     path("sessions/<uuid:session_id>/edit/", sessions.session_edit, name="session-edit"),
     path("sessions/<uuid:session_id>/delete/", sessions.session_delete, name="session-delete"),
-    path("invites/", sessions.invite_new, name="invite"),
+]
+
+# Invites (dashboard/invites.py): the open ones and a new one; one invite's page; taking one back.
+urlpatterns += [
+    path("invites/", invites.invites, name="invite"),
+    path("invites/<uuid:invite_id>/", invites.invite_page, name="invite-page"),
+    path("invites/<uuid:invite_id>/cancel/", invites.invite_cancel, name="invite-cancel"),
 ]
 
 # A patient's practices by the therapist's hand (dashboard/practices.py).

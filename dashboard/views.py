@@ -48,7 +48,7 @@ POST_ONLY = frozenset(
         "two-step-off",
         "draft-ok",
         "draft-drop",
-        "invite",
+        "invite-cancel",
         "flag-seen",
         "practice-status",
     }

@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from time_machine import travel
 
-from accounts import services
+from accounts import selectors, services
 from accounts.exceptions import EmailTaken
 from accounts.models import CareLink, Invite, Role, User, UserSession
-from core.exceptions import DomainError
+from core.exceptions import DomainError, NotFound
 from tests.factories import CareLinkFactory, PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +121,29 @@ class TestInvites:
         assert (invite.created_at, invite.expires_at, invite.note) == (NOW, NOW + timedelta(days=7), None)
         assert invite.problem(now=NOW + timedelta(days=7) - timedelta(seconds=1)) is None
         assert invite.problem(now=NOW + timedelta(days=7)) == Invite.Problem.EXPIRED
+
+    def test_a_cancelled_invite_says_so_even_once_it_would_have_expired(self, therapist, stranger_therapist):
+        invite, _ = services.invite_create(therapist=therapist, now=NOW)
+        with pytest.raises(NotFound):
+            services.invite_cancel(therapist=stranger_therapist, invite_id=invite.id, now=NOW)
+        services.invite_cancel(therapist=therapist, invite_id=invite.id, now=NOW)
+        invite.refresh_from_db()
+        assert invite.cancelled_at == NOW
+        assert invite.problem(now=NOW) == Invite.Problem.CANCELLED
+        assert invite.problem(now=NOW + timedelta(days=8)) == Invite.Problem.CANCELLED
+        assert not Invite.objects.joinable(now=NOW).exists()
+
+    def test_only_the_invites_a_patient_could_still_join_with_are_open(self, therapist, stranger_therapist, chef):
+        expiring, _ = services.invite_create(therapist=therapist, now=NOW - timedelta(days=7))
+        _, code = services.invite_create(therapist=therapist, now=NOW)
+        services.care_link_accept(patient=chef, code=code, share_entries=True, now=NOW)
+        cancelled, _ = services.invite_create(therapist=therapist, now=NOW)
+        services.invite_cancel(therapist=therapist, invite_id=cancelled.id, now=NOW)
+        still, _ = services.invite_create(therapist=therapist, now=NOW)
+        services.invite_create(therapist=stranger_therapist, now=NOW)
+        assert list(selectors.invites_open(therapist=therapist, now=NOW)) == [still]
+        assert list(selectors.invites_open(therapist=therapist, now=NOW - timedelta(seconds=1))) == [still, expiring]
+        assert expiring.problem(now=NOW) == Invite.Problem.EXPIRED
 
     def test_accepting_stamps_the_link_and_the_invite(self, therapist, chef):
         _, code = services.invite_create(therapist=therapist, now=NOW)

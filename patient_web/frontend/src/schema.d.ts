@@ -245,7 +245,7 @@ export interface paths {
         put?: never;
         /**
          * Link to a therapist
-         * @description Patients: accept a therapist's invite code, which links the two. A used, expired or unknown code answers 400 with `invite_used`, `invite_expired` or `invite_unknown`; a second link to the same therapist, `already_linked`.
+         * @description Patients: accept a therapist's invite code, which links the two. A used, expired, cancelled or unknown code answers 400 with `invite_used`, `invite_expired`, `invite_cancelled` or `invite_unknown`; a second link to the same therapist, `already_linked`.
          */
         post: operations["acceptInvite"];
         delete?: never;
@@ -1060,7 +1060,7 @@ export interface components {
          * @description The codes `acceptInvite` gives. A code added later may reach a client built before it: treat it as its status.
          * @enum {string}
          */
-        AcceptInviteErrorCode: "already_linked" | "authentication_failed" | "blank" | "invalid" | "invite_expired" | "invite_unknown" | "invite_used" | "max_length" | "not_acceptable" | "not_authenticated" | "null" | "null_characters_not_allowed" | "parse_error" | "permission_denied" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
+        AcceptInviteErrorCode: "already_linked" | "authentication_failed" | "blank" | "invalid" | "invite_cancelled" | "invite_expired" | "invite_unknown" | "invite_used" | "max_length" | "not_acceptable" | "not_authenticated" | "null" | "null_characters_not_allowed" | "parse_error" | "permission_denied" | "request_too_large" | "required" | "service_unavailable" | "surrogate_characters_not_allowed" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
         AcceptInviteErrorItem: {
             code: components["schemas"]["AcceptInviteErrorCode"];
             /** @description A sentence for people; may change. */
@@ -1903,6 +1903,8 @@ export interface components {
             readonly expires_at: string;
             /** Format: date-time */
             readonly used_at: string | null;
+            /** Format: date-time */
+            readonly cancelled_at: string | null;
         };
         ExportProfile: {
             /** Format: uuid */
@@ -5447,7 +5449,7 @@ export interface operations {
              * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
              *
              *     Known codes by `attr`:
-             *     - `code`: `already_linked`, `blank`, `invalid`, `invite_expired`, `invite_unknown`, `invite_used`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
+             *     - `code`: `already_linked`, `blank`, `invalid`, `invite_cancelled`, `invite_expired`, `invite_unknown`, `invite_used`, `max_length`, `null`, `null_characters_not_allowed`, `required`, `surrogate_characters_not_allowed`
              *     - `non_field_errors`: `invalid`, `null`
              *     - `share_entries`: `invalid`, `null`
              *     - any field the request schema does not list: `unknown_field`

@@ -26,3 +26,24 @@ def test_the_roster_patient_page_and_brief_fit_at_both_widths(page, demo, screen
         f"{name}-{width}.png" for name in ("roster", "patient", "brief") for width in pages.WIDTHS
     ]
     assert all(path.stat().st_size > 10_000 for path in written)
+
+
+def test_the_invite_page_fits_at_both_widths(page, demo, screenshots_dir):
+    """The code on one line and the QR code beside or under the join link, at both widths."""
+    pages.sign_in(page, personas.THERAPIST.email, personas.THERAPIST.password)
+    pages.follow(page, "Invite a patient")
+    page.get_by_label("Whom is it for?").fill("The referral from Dr. Lee")
+    pages.press(page, "Make an invite code")
+    code = page.locator(".invite-code code")
+    for width in pages.WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        box = code.bounding_box()
+        assert box is not None
+        assert box["height"] < 3 * 16 * 1.6, f"the code wraps at {width} px"  # one line of it
+    written = pages.screenshots(page, screenshots_dir, "invite")
+    pages.follow(page, "Your open invites")
+    written += pages.screenshots(page, screenshots_dir, "invites")
+    assert [path.name for path in written] == [
+        f"{name}-{width}.png" for name in ("invite", "invites") for width in pages.WIDTHS
+    ]
+    assert all(path.stat().st_size > 10_000 for path in written)
