@@ -143,7 +143,15 @@ def roster_links(therapist: User, *, attention_now: bool | None = None) -> Query
     # password hash among it) that 500 rows would parse for nothing.
     links = (
         linked_cares(therapist)
-        .only("id", "created_at", "share_entries", "patient__id", "patient__display_name", "patient__timezone")
+        .only(
+            "id",
+            "created_at",
+            "share_entries",
+            "next_session_at",
+            "patient__id",
+            "patient__display_name",
+            "patient__timezone",
+        )
         .annotate(patient_name=F("patient__display_name"), attention_now=needs_attention_now())
         .order_by("patient_name", "id")
     )

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0009_user_country'),
+        ("accounts", "0009_user_country"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='carelink',
-            name='next_session_at',
+            model_name="carelink",
+            name="next_session_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
