@@ -247,6 +247,8 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
     reflection_dates = sorted(day for day, _, _ in reflections)
     active = set(reflection_dates)
     active |= {local_date(entry.created_at, patient.zone) for entry in pride}
+    # Planning one for a day to come is practice on the day it was written, too.
+    active |= {experiment.date for experiment in ahead}
     for experiment in experiments:
         active.add(experiment.date)
         if experiment.status == Experiment.Status.TRIED and experiment.planned_for:
