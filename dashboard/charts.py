@@ -299,7 +299,7 @@ def sparkline(weeks: PatientWeeks) -> Sparkline:
 
 
 # The brief's mood line: one point per week of the period, small enough to sit beside its words.
-MOOD_STEP = 24  # between one week's point and the next, for a period of up to 21 weeks
+MOOD_STEP = 40  # between one week's point and the next, for a period of up to 13 weeks
 MOOD_WIDTH = 480  # a longer period packs its weeks closer, so a year stays as wide as a season
 MOOD_HEIGHT = 48
 MOOD_PAD = 6  # room for a dot at either end

@@ -134,8 +134,8 @@ def test_the_brief_says_when_it_was_prepared_in_the_patients_zone_as_every_time_
     chef.timezone = "Europe/Lisbon"  # east of the therapist's Chicago
     chef.save()
     page = text(get(maya, f"/app/patients/{chef.id}/brief/"))
-    assert "Prepared 25 Nov 2026, 18:00, Sam (chef)’s time." in page
-    assert "Days and times are Sam (chef)’s, Europe/Lisbon (UTC+0)." in page
+    assert "Prepared 25 Nov 2026, 18:00, Sam (chef)\u2019s time." in page
+    assert "Days and times are Sam (chef)\u2019s, Europe/Lisbon (UTC+0)." in page
 
 
 def test_the_brief_has_a_print_stylesheet_of_our_own(maya, chef, week):
