@@ -454,6 +454,12 @@ class BriefSerializer(serializers.Serializer[Brief]):
         "empty while the link does not share entries.",
     )
     experiments_tried = serializers.IntegerField()
+    weeks = ProgressWeekSerializer(
+        many=True,
+        source="weeks.weeks",
+        help_text="The last twelve weeks (the chart's numbers), newest first, each in the patient's zone; whatever "
+        "the period.",
+    )
     active_days = serializers.IntegerField(help_text="Days of the period with any entry.")
     quiet_stretches = QuietStretchSerializer(
         many=True, help_text=f"{spelled(QUIET_STRETCH_DAYS).capitalize()} days or more in a row with no entry."

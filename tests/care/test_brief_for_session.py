@@ -171,3 +171,13 @@ def test_a_brief_over_a_year_costs_the_queries_of_one_over_a_week(as_therapist, 
         return len(captured)
 
     assert queries("2026-11-19") == queries("2025-11-25")
+
+
+def test_the_brief_gives_the_charts_twelve_weeks_whatever_its_period(as_therapist, chef, session_held):
+    ReflectionFactory(patient=chef, date=date(2026, 11, 24), mood=4, now=at(24))
+    ReflectionFactory(patient=chef, date=date(2026, 10, 1), mood=2, now=datetime(2026, 10, 1, 20, tzinfo=UTC))
+    weeks = brief(as_therapist, chef).json()["weeks"]
+    assert len(weeks) == 12
+    assert (weeks[0]["week"], weeks[0]["reflections"]["days"], weeks[0]["mood_avg"]) == ("2026-W48", 1, 4.0)
+    assert weeks[8]["week"] == "2026-W40"
+    assert (weeks[8]["reflections"]["days"], weeks[8]["mood_avg"]) == (1, 2.0)  # before the period, still on the chart

@@ -1147,6 +1147,8 @@ export interface components {
             /** @description The period's newest shared reflections, at most five, newest first; empty while the link does not share entries. */
             quoted_reflections: components["schemas"]["QuotedReflection"][];
             experiments_tried: number;
+            /** @description The last twelve weeks (the chart's numbers), newest first, each in the patient's zone; whatever the period. */
+            weeks: components["schemas"]["ProgressWeek"][];
             /** @description Days of the period with any entry. */
             active_days: number;
             /** @description Three days or more in a row with no entry. */
