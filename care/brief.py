@@ -24,7 +24,7 @@ from care.models import AccessLog, Session
 from core.exceptions import DomainError
 from journal.dates import day_start, iso_week, local_date, week_monday
 from journal.models import Commitment, Entry, Experiment, PrideEntry, Reflection
-from journal.selectors import active_pride_target, living
+from journal.selectors import PatientWeeks, active_pride_target, living, week_summaries
 from safety.models import Flag
 
 #: Without a session or ``?since=``, a brief looks back this far (or to the link's start).
@@ -35,6 +35,10 @@ QUIET_STRETCH_DAYS = 3
 LONGEST_LOOK_BACK = timedelta(days=366)
 #: A change of mood between the period's first and second half that counts as a trend.
 MOOD_SHIFT = 0.5
+#: The shared reflections a brief quotes, newest first: enough to hear the patient, few enough for one page.
+QUOTED_REFLECTIONS = 5
+#: The weeks of the brief's chart: the patient page's twelve, whatever the period.
+CHART_WEEKS = 12
 
 
 @dataclass(frozen=True)
@@ -103,16 +107,27 @@ class Brief:
     generated_at: datetime
     period: Period
     last_session_on: date | None
+    next_session_at: datetime | None  # the session this brief is for, when the therapist set one
+    linked_since: datetime  # the link's start: the chart calls no week before it quiet
     entries_shared: bool  # the link shares entries now
     commitments: list[Practised]
     reflection_dates: list[date]
     mood: Mood
     pride_weeks: list[PrideWeekShared]  # oldest first
     experiments: list[ExperimentSeen]  # by day
+    planned_ahead: list[ExperimentSeen]  # still planned, for a day after today: by that day
     active_days: int
     quiet_stretches: list[QuietStretch]
+    reflections_quoted: list[Reflection]  # the period's newest shared ones (``QUOTED_REFLECTIONS``)
     quoted: list[Entry]  # the entries whose words the brief shows: shared, while the link shares
     flags: list[Flag]  # raised in the period, or still open: newest first (care.attention)
+    weeks: PatientWeeks  # the last ``CHART_WEEKS`` weeks, newest first, for the chart
+
+    @property
+    def zone_offset(self) -> str:
+        """The patient's offset from UTC now ("UTC+0", "UTC-6", "UTC+5:30"): beside the zone's
+        name, so a therapist elsewhere need not work out what "Europe/Lisbon" means today."""
+        return utc_offset(self.generated_at.astimezone(self.patient.zone))
 
     @property
     def flags_open(self) -> list[Flag]:
@@ -127,9 +142,22 @@ class Brief:
         return sum(seen.experiment.status == Experiment.Status.TRIED for seen in self.experiments)
 
 
+def utc_offset(moment: datetime) -> str:
+    """``moment``'s offset from UTC as a person writes it: "UTC+0", "UTC-6", "UTC+5:30"."""
+    offset = moment.utcoffset() or timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 def patient_brief(*, therapist: User, patient_id: uuid.UUID, since: date | None, now: datetime) -> Brief:
     """The brief since ``since`` (else the last session this therapist held with the patient,
-    else four weeks back or the link's start), up to today in the patient's zone."""
+    else four weeks back or the link's start), up to today in the patient's zone; for the next
+    session when one is set (it runs to today all the same: what is to come is not written yet).
+
+    The same number of queries for a week as for a year: each kind of entry is one query over
+    the period, the quotes are a handful, and the chart is ``week_summaries``' fixed five."""
     with patient_read(therapist=therapist, patient_id=patient_id, what=AccessLog.What.BRIEF, now=now) as read:
         brief = brief_build(link=read.link, therapist=therapist, since=since, now=now)
         read.showed(brief.quoted)
@@ -176,10 +204,17 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
         .defer("commitment__title", "commitment__details", "commitment__evidence")  # pragma: no mutate (unread)
         .order_by("week")
     )
-    experiments = list(
+    # One query for both: the period's experiments (which the counts read), and those still planned
+    # for a day to come, which the therapist will want to ask about, whenever they were written.
+    planned_ahead_q = Q(status=Experiment.Status.PLANNED, planned_for__gt=period.until)
+    experiments_read = list(
         living(Experiment)
-        .filter(Experiment.in_days(period.since, period.until), patient=patient)
+        .filter(Experiment.in_days(period.since, period.until) | planned_ahead_q, patient=patient)
         .order_by("date", "created_at")
+    )
+    experiments = [e for e in experiments_read if e.counts_on <= period.until]
+    ahead = sorted(
+        (e for e in experiments_read if e.counts_on > period.until), key=lambda e: (e.counts_on, e.created_at)
     )
     commitments = sorted(
         living(Commitment).filter(patient=patient, status__in=[Commitment.Status.ACTIVE, Commitment.Status.PAUSED]),
@@ -194,6 +229,16 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
         until=today,
     )
     shares = link.share_entries
+    # Read only while the link shares: a brief that may not quote them does not decrypt them.
+    reflections_quoted = (
+        list(
+            living(Reflection)
+            .filter(in_period, patient=patient, shared=True)
+            .order_by("-date", "-created_at")[:QUOTED_REFLECTIONS]
+        )
+        if shares
+        else []
+    )
 
     def shows_words(entry: Entry) -> bool:
         """One rule for every word the brief shows, and the access log names: shared, while the link shares."""
@@ -202,6 +247,8 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
     reflection_dates = sorted(day for day, _, _ in reflections)
     active = set(reflection_dates)
     active |= {local_date(entry.created_at, patient.zone) for entry in pride}
+    # Planning one for a day to come is practice on the day it was written, too.
+    active |= {experiment.date for experiment in ahead}
     for experiment in experiments:
         active.add(experiment.date)
         if experiment.status == Experiment.Status.TRIED and experiment.planned_for:
@@ -213,6 +260,8 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
         generated_at=now,
         period=period,
         last_session_on=last_session_on,
+        next_session_at=link.next_session_at,
+        linked_since=link.created_at,
         entries_shared=shares,
         commitments=[
             practised(commitment=commitment, since=period.since, zone=patient.zone, written=written)
@@ -233,14 +282,17 @@ def brief_build(*, link: CareLink, therapist: User, since: date | None, now: dat
             for entry in pride
         ],
         experiments=[ExperimentSeen(experiment=e, shared=shows_words(e)) for e in experiments],
+        planned_ahead=[ExperimentSeen(experiment=e, shared=shows_words(e)) for e in ahead],
         active_days=len(active),
         quiet_stretches=quiet_stretches(period=period, active=active),
-        quoted=[entry for entry in [*pride, *experiments] if shows_words(entry)],
+        reflections_quoted=reflections_quoted,
+        quoted=[entry for entry in [*reflections_quoted, *pride, *experiments, *ahead] if shows_words(entry)],
         flags=list(
             shown_through(link)
             .filter(Q(seen_at__isnull=True) | Q(raised_at__gte=day_start(period.since, patient.zone)))
             .order_by("-raised_at", "-id")
         ),
+        weeks=week_summaries(patients=[patient], weeks=CHART_WEEKS, now=now)[patient.id],
     )
 
 

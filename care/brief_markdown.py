@@ -12,7 +12,7 @@ from datetime import date
 
 from care.brief import Brief, Practised
 from journal.dates import week_monday
-from journal.models import MOOD_MAX, Commitment, Experiment
+from journal.models import MOOD_MAX, Commitment, Experiment, Reflection
 from safety.models import Flag
 
 #: What Markdown (CommonMark, and GitHub's tables and strikethrough) reads as markup inside a line.
@@ -70,8 +70,10 @@ def brief_markdown(brief: Brief) -> str:
     lines = [
         f"# Pre-session brief: {escape(brief.patient.display_name)}",
         "",
-        f"{_day(period.since)} to {_day(period.until)} ({_plural(period.days, 'day')}, {since}), "
-        f"in {brief.patient.timezone}.",
+        *_for_session(brief),
+        f"{_day(period.since)} to {_day(period.until)} ({_plural(period.days, 'day')}, {since}).",
+        "",
+        f"{zone_words(brief)}",
         "",
         *_attention(brief),
         "## Commitments",
@@ -87,6 +89,9 @@ def brief_markdown(brief: Brief) -> str:
         trend = {"up": ", rising", "down": ", lower lately", "steady": ", steady"}.get(mood.trend or "", "")
         weekly = ", ".join(f"{week} {value:.1f}" for week, value in mood.by_week)
         lines.append(f"Mood averaged {mood.average:.1f} of {MOOD_MAX}{trend} ({weekly}).")
+    if brief.reflections_quoted:
+        lines += ["", "In their words, newest first:", ""]
+        lines += [_quote_line(reflection) for reflection in brief.reflections_quoted]
     lines += ["", "## Things they were proud of", ""]
     if not brief.pride_weeks:
         lines.append("No pride entries in this period.")
@@ -104,6 +109,9 @@ def brief_markdown(brief: Brief) -> str:
         lines.append("No experiments in this period.")
     for seen in brief.experiments:
         lines.append(_experiment_line(seen.experiment, shared=seen.shared))
+    if brief.planned_ahead:
+        lines += ["", "Planned for days to come:", ""]
+        lines += [_experiment_line(seen.experiment, shared=seen.shared) for seen in brief.planned_ahead]
     lines += ["", "## Quiet days", ""]
     quiet = period.days - brief.active_days
     lines.append(f"Entries on {_plural(brief.active_days, 'day')}; {_plural(quiet, 'day')} with none.")
@@ -111,6 +119,28 @@ def brief_markdown(brief: Brief) -> str:
     if not brief.entries_shared:
         lines += ["", "_The patient is not sharing entries with you now: counts only, no text._"]
     return "\n".join(lines) + "\n"
+
+
+def zone_words(brief: Brief) -> str:
+    """Whose clock the brief reads: every day and time in it is the patient's."""
+    name = escape(brief.patient.display_name)
+    return f"Days and times are {name}'s, {brief.patient.timezone} ({brief.zone_offset})."
+
+
+def _for_session(brief: Brief) -> list[str]:
+    if brief.next_session_at is None:
+        return []
+    at = brief.next_session_at.astimezone(brief.patient.zone)
+    return [f"For the session on {_day(at.date())}, {at:%H:%M}.", ""]
+
+
+def _quote_line(reflection: Reflection) -> str:
+    line = f"- {_day(reflection.date)}: “{escape(reflection.effort or '')}”"
+    if reflection.kind_words:
+        line += f" Kind words: “{escape(reflection.kind_words)}”"
+    if reflection.mood is not None:
+        line += f" Mood {reflection.mood} of {MOOD_MAX}."
+    return line
 
 
 #: How a flagged entry is named in a sentence.

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework.renderers import JSONRenderer
 
-from care.brief import LONGEST_LOOK_BACK
+from care.brief import LONGEST_LOOK_BACK, QUOTED_REFLECTIONS
 from care.renderers import MarkdownRenderer
 from care.selectors import NEEDS_ATTENTION_AFTER, ROSTER_WEEKS
 from care.serializers import (
@@ -21,6 +21,8 @@ from care.serializers import (
     BriefSerializer,
     EntriesQuerySerializer,
     FlagSerializer,
+    NextSessionAnswerSerializer,
+    NextSessionSerializer,
     PatientSerializer,
     RosterQuerySerializer,
     SessionCreateSerializer,
@@ -29,6 +31,7 @@ from care.serializers import (
     SessionUpdateSerializer,
     SharedEntriesPageSerializer,
 )
+from care.services import NEXT_SESSION_MAX_AHEAD
 from core.input import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_MAX_LENGTH
 from core.openapi import DATE_PATTERN, WEEK_PATTERN, documented, duration, spelled
 from core.pagination import CursorPagination
@@ -145,8 +148,11 @@ patient_brief = documented(
             description="What a linked patient practised since your last session with them (or `since`, at "
             f"most {duration(LONGEST_LOOK_BACK)} back; without either, the last "
             f"{spelled(DEFAULT_LOOK_BACK_WEEKS)} weeks): each active commitment with what was done against it, "
-            "reflection days and mood trend, pride weeks (items only where shared), experiments and what happened "
-            "(text only where shared), and the quiet stretches. "
+            "reflection days and mood trend, the newest shared reflections quoted (at most "
+            f"{spelled(QUOTED_REFLECTIONS)}), pride weeks (items only where shared), experiments and what happened "
+            "(text only where shared), those still planned for a day to come, the quiet stretches, and the last "
+            "twelve weeks' chart numbers. Days are the patient's (`zone_offset`); with a next session set "
+            "(`setNextSession`) the brief says it is for that session. "
             "`?format=md` (or `Accept: text/markdown`) gives the same brief as Markdown.",
             parameters=[
                 PATIENT_ID,
@@ -168,6 +174,34 @@ patient_brief = documented(
             },
             tags=["care"],
         )
+    ),
+)
+
+_NEXT_SESSION_CODES = ["invalid", "naive", "overflow", "next_session_in_past", "next_session_too_far"]
+
+next_session = documented(
+    extend_validation_errors(_NEXT_SESSION_CODES, field_name="at", methods=["put"]),
+    extend_schema_view(
+        put=extend_schema(
+            operation_id="setNextSession",
+            summary="Set when you meet a patient next",
+            description="When you meet a linked patient next: after now and at most "
+            f"{duration(NEXT_SESSION_MAX_AHEAD)} ahead (`next_session_in_past`, `next_session_too_far`), with its "
+            "UTC offset (`naive` without one). The pre-session brief says it is for that session. Setting it "
+            "again replaces it. 404 for anyone not linked to you now.",
+            parameters=[PATIENT_ID],
+            request=NextSessionSerializer,
+            responses={200: NextSessionAnswerSerializer},
+            tags=["care"],
+        ),
+        delete=extend_schema(
+            operation_id="clearNextSession",
+            summary="Clear the next session",
+            description="No session planned with this patient. Clearing it again changes nothing.",
+            parameters=[PATIENT_ID],
+            responses={204: None},
+            tags=["care"],
+        ),
     ),
 )
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
 from accounts.serializers import PersonSerializer
-from care.brief import DEFAULT_LOOK_BACK, QUIET_STRETCH_DAYS, Brief
+from care.brief import DEFAULT_LOOK_BACK, QUIET_STRETCH_DAYS, QUOTED_REFLECTIONS, Brief
 from care.models import SESSION_NOTES_MAX_LENGTH, TRANSCRIPT_MAX_LENGTH, AccessLog
 from care.selectors import ENTRY_TYPES, NEEDS_ATTENTION_AFTER, ROSTER_WEEKS, RosterRow, WeeksBefore
 from core import fields
@@ -32,6 +34,9 @@ class LastFourWeeksSerializer(serializers.Serializer[WeeksBefore]):
     reflection_days = serializers.IntegerField()
 
 
+NEXT_SESSION_HELP = "When you meet next, as you set it (`setNextSession`); null when none is set."
+
+
 class RosterPatientSerializer(serializers.Serializer[RosterRow]):
     id = serializers.UUIDField(source="patient.id")
     display_name = serializers.CharField(source="patient.display_name")
@@ -47,6 +52,9 @@ class RosterPatientSerializer(serializers.Serializer[RosterRow]):
     attention_now = serializers.BooleanField(
         help_text="The patient asked for a check-in, or wrote in an entry they share words that sound like crisis, "
         "and no one has marked it seen: they might need your attention now (`getPatient` says what)."
+    )
+    next_session_at = serializers.DateTimeField(
+        source="link.next_session_at", allow_null=True, help_text=NEXT_SESSION_HELP
     )
 
 
@@ -95,6 +103,9 @@ class PatientSerializer(serializers.Serializer[Any]):
     timezone = serializers.CharField(source="link.patient.timezone")
     linked_since = serializers.DateTimeField(source="link.created_at")
     share_entries = serializers.BooleanField(source="link.share_entries")
+    next_session_at = serializers.DateTimeField(
+        source="link.next_session_at", allow_null=True, help_text=NEXT_SESSION_HELP
+    )
     last_active_at = serializers.DateTimeField(allow_null=True)
     needs_attention = serializers.BooleanField()
     commitments = CommitmentSerializer(many=True, help_text="Every commitment, whatever its status; newest first.")
@@ -272,6 +283,33 @@ class SessionsQuerySerializer(serializers.Serializer[Any]):
     patient = fields.UUIDField(help_text="A patient linked to you.")
 
 
+class AwareDateTimeField(serializers.DateTimeField):
+    """A moment with its offset from UTC: a time without one would be read in the server's zone,
+    which is nobody's, and the session would be hours off for the therapist and the patient."""
+
+    default_error_messages = {
+        "naive": "A date and time with its offset from UTC, such as 2026-12-08T10:00:00-06:00.",
+    }
+
+    def to_internal_value(self, value: Any) -> datetime:
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value)
+            except ValueError:
+                parsed = None  # the parent says what is wrong with it
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class NextSessionSerializer(KnownFieldsOnly, serializers.Serializer[Any]):
+    at = AwareDateTimeField(help_text="When you meet next: after now, at most a year ahead, with its UTC offset.")
+
+
+class NextSessionAnswerSerializer(serializers.Serializer[Any]):
+    next_session_at = serializers.DateTimeField(help_text="When you meet next, in UTC.")
+
+
 class BriefQuerySerializer(serializers.Serializer[Any]):
     since = fields.DateField(
         required=False, help_text="First day (the patient's local day) to cover; by default the last session's."
@@ -372,11 +410,31 @@ class QuietStretchSerializer(serializers.Serializer[Any]):
     days = serializers.IntegerField()
 
 
+class QuotedReflectionSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    date = serializers.DateField(help_text="The patient's day it is for.")
+    effort = serializers.SerializerMethodField(help_text="What they noticed, as they wrote it.")
+    kind_words = serializers.SerializerMethodField()
+    mood = serializers.IntegerField(allow_null=True)
+
+    def get_effort(self, reflection: Any) -> str:
+        return reflection.effort or ""
+
+    def get_kind_words(self, reflection: Any) -> str:
+        return reflection.kind_words or ""
+
+
 class BriefSerializer(serializers.Serializer[Brief]):
     patient = PersonSerializer()
     generated_at = serializers.DateTimeField()
     period = PeriodSerializer()
     last_session_on = serializers.DateField(allow_null=True)
+    next_session_at = serializers.DateTimeField(
+        allow_null=True, help_text="The session this brief is for, when you set one; the period still ends today."
+    )
+    zone_offset = serializers.CharField(
+        help_text='The patient\'s offset from UTC now ("UTC-6", "UTC+5:30"): the days above are theirs.'
+    )
     entries_shared = serializers.BooleanField(help_text="false: the link does not share entries; no text is quoted.")
     flags = FlagSerializer(
         many=True,
@@ -386,7 +444,22 @@ class BriefSerializer(serializers.Serializer[Brief]):
     reflections = ReflectionsBriefSerializer(source="*")
     pride_weeks = PrideWeekBriefSerializer(many=True, help_text="Weeks with a pride entry, oldest first.")
     experiments = ExperimentBriefSerializer(many=True)
+    planned_ahead = ExperimentBriefSerializer(
+        many=True, help_text="Experiments still planned for a day after today, whenever written; by that day."
+    )
+    quoted_reflections = QuotedReflectionSerializer(
+        many=True,
+        source="reflections_quoted",
+        help_text=f"The period's newest shared reflections, at most {spelled(QUOTED_REFLECTIONS)}, newest first; "
+        "empty while the link does not share entries.",
+    )
     experiments_tried = serializers.IntegerField()
+    weeks = ProgressWeekSerializer(
+        many=True,
+        source="weeks.weeks",
+        help_text="The last twelve weeks (the chart's numbers), newest first, each in the patient's zone; whatever "
+        "the period.",
+    )
     active_days = serializers.IntegerField(help_text="Days of the period with any entry.")
     quiet_stretches = QuietStretchSerializer(
         many=True, help_text=f"{spelled(QUIET_STRETCH_DAYS).capitalize()} days or more in a row with no entry."

@@ -8,13 +8,13 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.crypto import salted_hmac
 
-from accounts.models import User
+from accounts.models import CareLink, User
 from accounts.selectors import linked_care
 from care.detection import Draft, drafts_detect, drafts_distinct
 from care.exceptions import SessionNotFound
@@ -369,3 +369,26 @@ def practice_add(
         evidence=evidence,
         **fields,
     )
+
+
+#: How far ahead a next session may be set: further is more likely a slip of the year than a plan.
+NEXT_SESSION_MAX_AHEAD = timedelta(days=366)
+
+
+def next_session_set(*, therapist: User, patient_id: uuid.UUID, at: datetime | None, now: datetime) -> CareLink:
+    """Set (or, with ``at`` None, clear) when the therapist meets the patient next, on their
+    active link (``NotLinked`` otherwise, as for any read). A moment already past is refused:
+    the brief would call itself "for" a session that has happened. Setting the same moment
+    again, or clearing twice, changes nothing: a retried request is harmless."""
+    with transaction.atomic():
+        link = linked_care(therapist=therapist, patient_id=patient_id)
+        if at is not None and at <= now:
+            raise DomainError(
+                "That time has already passed: choose when you meet next.", code="next_session_in_past", attr="at"
+            )
+        if at is not None and at > now + NEXT_SESSION_MAX_AHEAD:
+            raise DomainError("That is more than a year ahead: check the year.", code="next_session_too_far", attr="at")
+        # Only this column: the patient may change the link's sharing at the same moment.
+        CareLink.objects.filter(pk=link.pk).update(next_session_at=at)
+        link.next_session_at = at
+        return link

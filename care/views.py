@@ -35,6 +35,8 @@ from care.serializers import (
     BriefSerializer,
     EntriesQuerySerializer,
     FlagSerializer,
+    NextSessionAnswerSerializer,
+    NextSessionSerializer,
     PatientSerializer,
     RosterPatientSerializer,
     RosterQuerySerializer,
@@ -119,6 +121,23 @@ class FlagSeenView(APIView):
         therapist = signed_in_user(request)
         flag, _ = flag_mark_seen(therapist=therapist, patient_id=patient_id, flag_id=flag_id, now=timezone.now())
         return Response(FlagSerializer(flag, context={"reader_id": therapist.id}).data)
+
+
+@schema.next_session
+class NextSessionView(APIView):
+    permission_classes = [IsTherapist]
+
+    def put(self, request: Request, patient_id: uuid.UUID) -> Response:
+        body = NextSessionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        link = services.next_session_set(
+            therapist=signed_in_user(request), patient_id=patient_id, at=body.validated_data["at"], now=timezone.now()
+        )
+        return Response(NextSessionAnswerSerializer(link).data)
+
+    def delete(self, request: Request, patient_id: uuid.UUID) -> Response:
+        services.next_session_set(therapist=signed_in_user(request), patient_id=patient_id, at=None, now=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @schema.patient_progress

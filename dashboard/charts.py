@@ -11,7 +11,7 @@ colour: the product promises practice "without being shamed for gaps".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils.safestring import SafeString, mark_safe
@@ -296,3 +296,81 @@ def sparkline(weeks: PatientWeeks) -> Sparkline:
             )
         )
     return Sparkline(bars=bars)
+
+
+# The brief's mood line: one point per week of the period, small enough to sit beside its words.
+MOOD_STEP = 40  # between one week's point and the next, for a period of up to 13 weeks
+MOOD_WIDTH = 480  # a longer period packs its weeks closer, so a year stays as wide as a season
+MOOD_HEIGHT = 48
+MOOD_PAD = 6  # room for a dot at either end
+
+
+@dataclass(frozen=True)
+class MoodPoint:
+    monday: date
+    mood: float | None  # the week's average, None for a week with no mood written
+    x: int
+    y: float | None
+
+
+@dataclass(frozen=True)
+class MoodLine:
+    points: list[MoodPoint]  # oldest first, every week of the period
+    step: int
+
+    height = MOOD_HEIGHT
+    dot = MOOD_DOT - 1
+    low = MOOD_LOW
+    high = MOOD_HIGH
+    floor_y = MOOD_HEIGHT - MOOD_PAD
+    top_y = MOOD_PAD
+
+    @property
+    def width(self) -> int:
+        return 2 * MOOD_PAD + max(len(self.points) - 1, 0) * self.step
+
+    @property
+    def right(self) -> int:
+        return self.width - MOOD_PAD
+
+    @property
+    def runs(self) -> list[str]:
+        """One ``<polyline points>`` per run of weeks with a mood: a week with none breaks the
+        line, as on the patient page's chart, rather than dropping it to the floor."""
+        runs: list[list[MoodPoint]] = [[]]
+        for point in self.points:
+            if point.y is None:
+                runs.append([])
+            else:
+                runs[-1].append(point)
+        return [" ".join(f"{point.x},{point.y}" for point in run) for run in runs if len(run) > 1]
+
+    @property
+    def drawn(self) -> list[MoodPoint]:
+        return [point for point in self.points if point.y is not None]
+
+    @property
+    def words(self) -> str:
+        said = [f"week of {day_label(p.monday)}: {p.mood:.1f}" for p in self.points if p.mood is not None]
+        return f"Average mood each week, from {MOOD_LOW} to {MOOD_HIGH}, in weeks with one: {'; '.join(said)}."
+
+
+def mood_line(by_week: tuple[tuple[str, float], ...], since: date, until: date) -> MoodLine:
+    """The weekly averages ``by_week`` (``care.brief.Mood``) placed over every ISO week from
+    ``since`` to ``until``, so a week without a mood shows as a gap, not as nothing at all."""
+    moods = dict(by_week)
+    monday, last = week_monday(iso_week(since)), week_monday(iso_week(until))
+    weeks = (last - monday).days // 7 + 1
+    step = min(MOOD_STEP, MOOD_WIDTH // max(weeks - 1, 1))
+    points = []
+    n = 0
+    while monday <= last:
+        mood = moods.get(iso_week(monday))
+        y = None
+        if mood is not None:
+            span = MOOD_HEIGHT - 2 * MOOD_PAD
+            y = round(MOOD_HEIGHT - MOOD_PAD - (mood - MOOD_LOW) / (MOOD_HIGH - MOOD_LOW) * span, 1)
+        points.append(MoodPoint(monday=monday, mood=mood, x=MOOD_PAD + n * step, y=y))
+        monday += timedelta(days=7)
+        n += 1
+    return MoodLine(points=points, step=step)

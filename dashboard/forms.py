@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts import two_factor
 from accounts.models import User
@@ -124,6 +125,34 @@ class BriefSinceForm(forms.Form):
         help_text="The patient's own day, at most a year back. Empty: since the last session, or four weeks.",
         widget=forms.DateInput(attrs={"type": "date", "aria-describedby": "id_since-hint"}, format="%Y-%m-%d"),
     )
+
+
+#: How a browser's ``datetime-local`` sends a moment: no seconds, no zone (the page says whose).
+LOCAL_MOMENT = "%Y-%m-%dT%H:%M"
+
+
+class NextSessionForm(forms.Form):
+    """When the therapist meets the patient next, on the therapist's own clock: the page is in
+    their zone (``therapist_required``), and Django reads the time in it. Whether it is past
+    or too far ahead is care's rule (``next_session_set``): the view shows its refusal here."""
+
+    at = forms.DateTimeField(
+        label="Next session",
+        input_formats=[LOCAL_MOMENT],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MOMENT),
+        error_messages={
+            "required": "Choose the day and time you meet next.",
+            "invalid": "A day and a time, such as 8 December, 10:00.",
+        },
+    )
+
+
+def next_session_form(*, at: datetime | None, now: datetime) -> NextSessionForm:
+    """The form as the patient's page shows it: the time set, if any, in the page's zone, and no
+    moment before now offered by the browser's picker (the service refuses one all the same)."""
+    form = NextSessionForm(initial={"at": timezone.localtime(at) if at else None})
+    form.fields["at"].widget.attrs["min"] = timezone.localtime(now).strftime(LOCAL_MOMENT)
+    return form
 
 
 class CodeForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import auth_views, invites, password_views, practices, roster, sessions, views
+from dashboard import auth_views, invites, next_session, password_views, practices, roster, sessions, views
 
 app_name = "dashboard"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/", views.patient, name="patient"),
     path("patients/<uuid:patient_id>/brief/", views.brief, name="brief"),
     path("patients/<uuid:patient_id>/flags/<uuid:flag_id>/seen/", views.flag_seen, name="flag-seen"),
+    path("patients/<uuid:patient_id>/next-session/", next_session.next_session, name="next-session"),
 ]
 
 # Sessions and invites (dashboard/sessions.py).

@@ -31,7 +31,7 @@ from care import selectors
 from care.attention import flag_mark_seen
 from care.brief import patient_brief
 from core.exceptions import DomainError, NotFound
-from dashboard.forms import BriefSinceForm, refusal_shown
+from dashboard.forms import BriefSinceForm, next_session_form, refusal_shown
 from dashboard.patient_sessions import recent_sessions
 from dashboard.security import error_page
 from safety.selectors import crisis_answer
@@ -51,6 +51,7 @@ POST_ONLY = frozenset(
         "invite-cancel",
         "flag-seen",
         "practice-status",
+        "next-session",
     }
 )
 #: Not a page to come back to after signing in: it would only ask again.
@@ -179,8 +180,11 @@ def patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
                 now=now,
             )
         sessions = recent_sessions(therapist=therapist, patient_id=patient_id, now=now)
+        next_at = detail.link.next_session_at
         context = {
             "detail": detail,
+            "next_session_at": next_at,
+            "next_session_form": next_session_form(at=next_at, now=now),
             "patient": detail.link.patient,
             "entries": entries,
             "entries_problem": problem,

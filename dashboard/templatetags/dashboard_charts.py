@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django import template
 
@@ -23,6 +24,12 @@ def sparkline(weeks: PatientWeeks) -> charts.Sparkline:
 @register.filter
 def week_chart(weeks: PatientWeeks, linked_since: datetime | None = None) -> charts.WeekChart:
     return charts.week_chart(weeks, linked_since)
+
+
+@register.simple_tag
+def mood_line(mood: Any, since: date, until: date) -> charts.MoodLine:
+    """``{% mood_line brief.mood period.since period.until as line %}``: the brief's weekly moods, gaps kept."""
+    return charts.mood_line(mood.by_week, since, until)
 
 
 @register.simple_tag

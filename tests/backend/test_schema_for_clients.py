@@ -77,6 +77,8 @@ OPERATION_IDS = {
     ("GET", "/api/v1/check-ins/"): "listCheckIns",
     ("POST", "/api/v1/check-ins/"): "requestCheckIn",
     ("POST", "/api/v1/patients/{patient_id}/flags/{flag_id}/seen/"): "markFlagSeen",
+    ("PUT", "/api/v1/patients/{patient_id}/next-session/"): "setNextSession",
+    ("DELETE", "/api/v1/patients/{patient_id}/next-session/"): "clearNextSession",
     ("POST", "/api/v1/devices/"): "registerDevice",
     ("DELETE", "/api/v1/devices/{id}/"): "deleteDevice",
     ("GET", "/api/v1/patients/"): "listPatients",

@@ -174,7 +174,7 @@ def test_a_read_while_the_link_shares_nothing_names_no_entry(as_therapist, as_ch
     assert [row["entries"] for row in get(as_chef, ACCESS_LOG).json()["results"]] == [[], []]
 
 
-def test_a_brief_names_the_pride_week_and_experiment_it_quotes_and_not_the_reflections_it_only_counts(
+def test_a_brief_names_each_entry_it_quotes_and_not_the_private_ones_it_only_counts(
     as_therapist, as_chef, chef, link, written
 ):
     ExperimentFactory(patient=chef, shared=False, now=NOW)  # counted, not quoted
@@ -182,6 +182,7 @@ def test_a_brief_names_the_pride_week_and_experiment_it_quotes_and_not_the_refle
     assert sorted(logged_entries(as_chef), key=lambda entry: entry["type"]) == [
         {"type": "experiment", "id": str(written["experiment"].id), "date": "2026-11-22"},
         {"type": "pride_entry", "id": str(written["pride"].id), "week": "2026-W47"},
+        {"type": "reflection", "id": str(written["reflection"].id), "date": "2026-11-24"},
     ]
 
 

@@ -138,7 +138,8 @@ def test_the_brief_reads_as_markdown_with_the_same_story(as_therapist, chef, sto
     text = response.content.decode()
     assert text.startswith("# Pre-session brief: Sam (chef)\n")
     for line in [
-        "Wed 11 Nov 2026 to Wed 25 Nov 2026 (15 days, since the last session), in America/Chicago.",
+        "Wed 11 Nov 2026 to Wed 25 Nov 2026 (15 days, since the last session).",
+        "Days and times are Sam (chef)'s, America/Chicago (UTC-6).",
         "- **A few minutes each day**: reflected on 4 of 15 days.",
         "- **Three things I'm proud of**: wrote in 2 of 3 weeks, 1 reaching 3.",
         "- **Try a new recipe**: tried 1 time.",

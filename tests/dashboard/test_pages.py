@@ -130,8 +130,12 @@ def test_the_briefs_count_of_days_with_entries_sits_under_a_heading_that_says_so
     assert "Quiet days" not in page  # above a count of active days, it read as a contradiction
 
 
-def test_the_brief_says_when_it_was_prepared_in_the_therapists_zone(maya, chef, week):
-    assert "Prepared 25 Nov 2026, 12:00 CST." in text(get(maya, f"/app/patients/{chef.id}/brief/"))
+def test_the_brief_says_when_it_was_prepared_in_the_patients_zone_as_every_time_on_it(maya, chef, week):
+    chef.timezone = "Europe/Lisbon"  # east of the therapist's Chicago
+    chef.save()
+    page = text(get(maya, f"/app/patients/{chef.id}/brief/"))
+    assert "Prepared 25 Nov 2026, 18:00, Sam (chef)\u2019s time." in page
+    assert "Days and times are Sam (chef)\u2019s, Europe/Lisbon (UTC+0)." in page
 
 
 def test_the_brief_has_a_print_stylesheet_of_our_own(maya, chef, week):

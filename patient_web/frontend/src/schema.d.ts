@@ -655,7 +655,7 @@ export interface paths {
         };
         /**
          * The pre-session brief
-         * @description What a linked patient practised since your last session with them (or `since`, at most 366 days back; without either, the last four weeks): each active commitment with what was done against it, reflection days and mood trend, pride weeks (items only where shared), experiments and what happened (text only where shared), and the quiet stretches. `?format=md` (or `Accept: text/markdown`) gives the same brief as Markdown.
+         * @description What a linked patient practised since your last session with them (or `since`, at most 366 days back; without either, the last four weeks): each active commitment with what was done against it, reflection days and mood trend, the newest shared reflections quoted (at most five), pride weeks (items only where shared), experiments and what happened (text only where shared), those still planned for a day to come, the quiet stretches, and the last twelve weeks' chart numbers. Days are the patient's (`zone_offset`); with a next session set (`setNextSession`) the brief says it is for that session. `?format=md` (or `Accept: text/markdown`) gives the same brief as Markdown.
          */
         get: operations["getPatientBrief"];
         put?: never;
@@ -701,6 +701,30 @@ export interface paths {
          */
         post: operations["markFlagSeen"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{patient_id}/next-session/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set when you meet a patient next
+         * @description When you meet a linked patient next: after now and at most 366 days ahead (`next_session_in_past`, `next_session_too_far`), with its UTC offset (`naive` without one). The pre-session brief says it is for that session. Setting it again replaces it. 404 for anyone not linked to you now.
+         */
+        put: operations["setNextSession"];
+        post?: never;
+        /**
+         * Clear the next session
+         * @description No session planned with this patient. Clearing it again changes nothing.
+         */
+        delete: operations["clearNextSession"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1116,6 +1140,13 @@ export interface components {
             period: components["schemas"]["Period"];
             /** Format: date */
             last_session_on: string | null;
+            /**
+             * Format: date-time
+             * @description The session this brief is for, when you set one; the period still ends today.
+             */
+            next_session_at: string | null;
+            /** @description The patient's offset from UTC now ("UTC-6", "UTC+5:30"): the days above are theirs. */
+            zone_offset: string;
             /** @description false: the link does not share entries; no text is quoted. */
             entries_shared: boolean;
             /** @description What might need your attention: flags raised in the period, and any still open, newest first. */
@@ -1126,7 +1157,13 @@ export interface components {
             /** @description Weeks with a pride entry, oldest first. */
             pride_weeks: components["schemas"]["PrideWeekBrief"][];
             experiments: components["schemas"]["ExperimentBrief"][];
+            /** @description Experiments still planned for a day after today, whenever written; by that day. */
+            planned_ahead: components["schemas"]["ExperimentBrief"][];
+            /** @description The period's newest shared reflections, at most five, newest first; empty while the link does not share entries. */
+            quoted_reflections: components["schemas"]["QuotedReflection"][];
             experiments_tried: number;
+            /** @description The last twelve weeks (the chart's numbers), newest first, each in the patient's zone; whatever the period. */
+            weeks: components["schemas"]["ProgressWeek"][];
             /** @description Days of the period with any entry. */
             active_days: number;
             /** @description Three days or more in a row with no entry. */
@@ -1208,6 +1245,24 @@ export interface components {
         };
         /** @description Empty: send `{}` or no body. A check-in carries no words. */
         CheckInRequestRequest: Record<string, never>;
+        /** @description The body of every 4xx and 503 answer. */
+        ClearNextSessionError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["ClearNextSessionErrorItem"][];
+        };
+        /**
+         * @description The codes `clearNextSession` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        ClearNextSessionErrorCode: "authentication_failed" | "not_acceptable" | "not_authenticated" | "not_found" | "permission_denied" | "service_unavailable" | "token_not_valid" | "user_not_found";
+        ClearNextSessionErrorItem: {
+            code: components["schemas"]["ClearNextSessionErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
+        };
         Commitment: {
             /** Format: uuid */
             readonly id: string;
@@ -2643,6 +2698,20 @@ export interface components {
             /** Format: double */
             readonly average: number;
         };
+        NextSessionAnswer: {
+            /**
+             * Format: date-time
+             * @description When you meet next, in UTC.
+             */
+            next_session_at: string;
+        };
+        NextSessionRequest: {
+            /**
+             * Format: date-time
+             * @description When you meet next: after now, at most a year ahead, with its UTC offset.
+             */
+            at: string;
+        };
         /** @description Empty: send `{}` or no body. The refresh token travels in the cookie. */
         NoFieldsRequest: Record<string, never>;
         /** @enum {unknown} */
@@ -2995,6 +3064,11 @@ export interface components {
             /** Format: date-time */
             linked_since: string;
             share_entries: boolean;
+            /**
+             * Format: date-time
+             * @description When you meet next, as you set it (`setNextSession`); null when none is set.
+             */
+            next_session_at: string | null;
             /** Format: date-time */
             last_active_at: string | null;
             needs_attention: boolean;
@@ -3173,6 +3247,19 @@ export interface components {
             /** Format: date */
             end: string;
             days: number;
+        };
+        QuotedReflection: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date
+             * @description The patient's day it is for.
+             */
+            date: string;
+            /** @description What they noticed, as they wrote it. */
+            readonly effort: string;
+            readonly kind_words: string;
+            mood: number | null;
         };
         Reader: {
             /**
@@ -3551,6 +3638,11 @@ export interface components {
             needs_attention: boolean;
             /** @description The patient asked for a check-in, or wrote in an entry they share words that sound like crisis, and no one has marked it seen: they might need your attention now (`getPatient` says what). */
             attention_now: boolean;
+            /**
+             * Format: date-time
+             * @description When you meet next, as you set it (`setNextSession`); null when none is set.
+             */
+            next_session_at: string | null;
         };
         Safety: {
             /** @description Whether the patient marked the entry shared (false: it is private, whoever is linked). */
@@ -3637,6 +3729,24 @@ export interface components {
             speaker_roles?: {
                 [key: string]: "therapist" | "patient";
             };
+        };
+        /** @description The body of every 4xx and 503 answer. */
+        SetNextSessionError: {
+            /** @description `validation_error`, `client_error` or `server_error`. */
+            type: string;
+            errors: components["schemas"]["SetNextSessionErrorItem"][];
+        };
+        /**
+         * @description The codes `setNextSession` gives. A code added later may reach a client built before it: treat it as its status.
+         * @enum {string}
+         */
+        SetNextSessionErrorCode: "authentication_failed" | "date" | "invalid" | "make_aware" | "naive" | "next_session_in_past" | "next_session_too_far" | "not_acceptable" | "not_authenticated" | "not_found" | "null" | "overflow" | "parse_error" | "permission_denied" | "request_too_large" | "required" | "service_unavailable" | "token_not_valid" | "unknown_field" | "unsupported_media_type" | "user_not_found";
+        SetNextSessionErrorItem: {
+            code: components["schemas"]["SetNextSessionErrorCode"];
+            /** @description A sentence for people; may change. */
+            detail: string;
+            /** @description The field or query parameter at fault (`items.2` inside a list), or null. */
+            attr: string | null;
         };
         SharedEntriesPage: {
             results: components["schemas"]["SharedEntry"][];
@@ -8986,6 +9096,229 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MarkFlagSeenError"];
+                };
+            };
+        };
+    };
+    setNextSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The patient's id. */
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NextSessionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NextSessionAnswer"];
+                };
+            };
+            /**
+             * @description Bad input; nothing changed. `type` is `validation_error` (one item per problem, `attr` names the field or query parameter) or `client_error` with `parse_error` (the body is not acceptable JSON: a lone surrogate, a NUL, NaN, nesting deeper than 32).
+             *
+             *     Known codes by `attr`:
+             *     - `at`: `date`, `invalid`, `make_aware`, `naive`, `next_session_in_past`, `next_session_too_far`, `null`, `overflow`, `required`
+             *     - `non_field_errors`: `invalid`, `null`
+             *     - any field the request schema does not list: `unknown_field`
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetNextSessionError"];
+                };
+            };
+            /**
+             * @description No valid access token, or (logging in) the e-mail and password do not match.
+             *
+             *     Known codes: `authentication_failed`, `not_authenticated`, `token_not_valid`, `user_not_found`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetNextSessionError"];
+                };
+            };
+            /**
+             * @description The caller's role may never do this, or the object is one the caller may see but not change.
+             *
+             *     Known codes: `permission_denied`.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetNextSessionError"];
+                };
+            };
+            /**
+             * @description No such object among the caller's own (another user's answers the same).
+             *
+             *     Known codes: `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetNextSessionError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetNextSessionError"];
+                };
+            };
+            /**
+             * @description The body is larger than the server accepts.
+             *
+             *     Known codes: `request_too_large`.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetNextSessionError"];
+                };
+            };
+            /**
+             * @description The body is not `application/json`.
+             *
+             *     Known codes: `unsupported_media_type`.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetNextSessionError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetNextSessionError"];
+                };
+            };
+        };
+    };
+    clearNextSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The patient's id. */
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description No valid access token, or (logging in) the e-mail and password do not match.
+             *
+             *     Known codes: `authentication_failed`, `not_authenticated`, `token_not_valid`, `user_not_found`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearNextSessionError"];
+                };
+            };
+            /**
+             * @description The caller's role may never do this, or the object is one the caller may see but not change.
+             *
+             *     Known codes: `permission_denied`.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearNextSessionError"];
+                };
+            };
+            /**
+             * @description No such object among the caller's own (another user's answers the same).
+             *
+             *     Known codes: `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearNextSessionError"];
+                };
+            };
+            /**
+             * @description The `Accept` header asks for a type this operation cannot give (JSON, or where offered Markdown).
+             *
+             *     Known codes: `not_acceptable`.
+             */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearNextSessionError"];
+                };
+            };
+            /**
+             * @description The database or the broker is briefly unreachable; retry after the seconds in `Retry-After`.
+             *
+             *     Known codes: `service_unavailable`.
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearNextSessionError"];
                 };
             };
         };
