@@ -9,7 +9,9 @@ still answer 200: nothing stored can break them later.
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -32,7 +34,7 @@ from accounts.serializers import (
     TokenSerializer,
     UserSerializer,
 )
-from care.serializers import SessionCreateSerializer, SessionUpdateSerializer
+from care.serializers import NextSessionSerializer, SessionCreateSerializer, SessionUpdateSerializer
 from care.services import session_record
 from journal.serializers import (
     CommitmentSerializer,
@@ -300,6 +302,13 @@ def endpoints(world: World) -> list[tuple[str, str, str, type[serializers.BaseSe
             SessionUpdateSerializer,
             {"held_on": "2026-01-21", "notes": "changed"},
         ),
+        (
+            "therapist",
+            "put",
+            f"/api/v1/patients/{world.patient.id}/next-session/",
+            NextSessionSerializer,
+            {"at": (timezone.now() + timedelta(days=7)).isoformat()},
+        ),
     ]
 
 
@@ -321,8 +330,9 @@ def client_of(world: World, who: str) -> Any:
 
 def test_every_endpoint_with_a_body_is_here(world, as_chef):
     schema = as_chef.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    # Every path parameter as ``{id}``, as ``_template`` writes a path sent (``{patient_id}`` too).
     with_body = {
-        (method, path)
+        (method, re.sub(r"\{[a-z_]+\}", "{id}", path))
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
         if "requestBody" in operation
