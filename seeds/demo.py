@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 
 from django.db import transaction
 
@@ -35,9 +35,14 @@ def load(*, now: datetime) -> dict[str, int]:
     chef, made = persona_user(personas.CHEF)
     created["users"] += made
     if not CareLink.objects.active().filter(therapist=therapist, patient=chef).exists():
-        # Linked a week before session T44 (held four weeks ago): the link comes first.
+        # Linked a week before session T44 (held four weeks ago): the link comes first. They meet
+        # again next week, at ten in the therapist's morning.
         CareLink.objects.create(
-            therapist=therapist, patient=chef, share_entries=True, created_at=now - timedelta(days=35)
+            therapist=therapist,
+            patient=chef,
+            share_entries=True,
+            created_at=now - timedelta(days=35),
+            next_session_at=next_session(now, therapist.zone),
         )
         created["care_links"] += 1
     if not Commitment.objects.filter(patient=chef).exists():
@@ -61,6 +66,12 @@ def load(*, now: datetime) -> dict[str, int]:
             created["care_links"] += 1
             _add(created, write(patient=patient, now=now))
     return created
+
+
+def next_session(now: datetime, zone: tzinfo) -> datetime:
+    """Ten o'clock, six days after ``now``'s day, in ``zone``."""
+    day = now.astimezone(zone).date() + timedelta(days=6)
+    return datetime.combine(day, time(10), zone)
 
 
 def _add(counts: dict[str, int], more: dict[str, int]) -> None:
