@@ -161,7 +161,7 @@ def test_an_invite(strict):
     assert refused(strict.post("/app/invites/", {"note": "For Sam"}))
     assert not Invite.objects.exists()
     response = strict.post("/app/invites/", {"note": "For Sam", "csrfmiddlewaretoken": token_on(strict, "/app/")})
-    assert response.status_code == 200
+    assert response.status_code == 303
     assert Invite.objects.count() == 1
 
 

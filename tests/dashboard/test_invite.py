@@ -5,6 +5,7 @@ zone, and each can be cancelled, after which the code is refused at join."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -101,7 +102,9 @@ def test_the_post_redirects_to_the_invites_own_page_which_shows_the_code_and_how
     # The join link carries the code to the patient's app, which reads it from the path; the
     # QR code is of that link, drawn in the page (no style attribute, which the CSP refuses).
     body = page.content.decode()
-    assert f'<a class="join-link" href="http://testserver/journal/join/{code}">' in body
+    assert f'<a class="join-link" href="/journal/join/{code}">' in body
+    # Said in full, to copy into a message; a narrow screen may break it before the code only.
+    assert f'http://testserver/journal/join/<wbr><span class="join-code">{code}</span></a>' in body
     svg = re.findall(r'<svg viewBox="[0-9 ]+" class="qr-code">(.*?)</svg>', body)
     assert len(svg) == 1
     assert svg[0].startswith("<title>QR code of the join link</title><path ")
@@ -231,7 +234,7 @@ def test_the_list_shows_only_the_open_invites_with_note_and_expiry_newest_first(
     assert listing.status_code == 200
     words = text(listing)
     assert "Times are your time (America/Chicago)." in words
-    notes = re.findall(r'<p class="invite-note">(.*?)</p>', listing.content.decode())
+    notes = [html.unescape(note) for note in re.findall(r'<p class="invite-note">(.*?)</p>', listing.content.decode())]
     assert notes == ['<span class="muted">No note</span>', "Today's", "Yesterday's referral"]
     assert "Used by now" not in words
     assert "Taken back" not in words

@@ -631,7 +631,9 @@ def test_the_sessions_pages_load_nothing_from_outside_and_carry_the_policy(maya,
     responses = [get(maya, path) for path in pages]
     responses.append(post(maya, new(chef), {"transcript": "# Only a title\n"}))
     with time_machine.travel(NOW, tick=False):
-        responses.append(maya.post("/app/invites/", {"note": ""}))
+        made = maya.post("/app/invites/", {"note": ""})
+        assert made.status_code == 303
+        responses += [maya.get(made["Location"]), maya.get("/app/invites/")]
     for response in responses:
         assert response.status_code in (200, 400)
         body = response.content.decode()

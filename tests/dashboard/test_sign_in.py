@@ -55,7 +55,8 @@ def test_the_therapist_signs_in_and_lands_on_the_roster(therapist):
 
 def test_sign_in_returns_to_the_dashboard_page_asked_for_and_nowhere_else(therapist, chef, link):
     wanted = f"/app/patients/{chef.id}/"
-    refused = ["https://evil.example/", "//evil.example/app/", "/admin/", "/app/invites/", "/app/no-such-page/"]
+    cancel = f"/app/invites/{uuid.uuid4()}/cancel/"  # answers a POST only
+    refused = ["https://evil.example/", "//evil.example/app/", "/admin/", cancel, "/app/no-such-page/"]
     refused += ["/app/sign-in/", "/app/sign-in/?next=/app/", "/app/sign-in/code/"]
     for next_page, lands in [(wanted, wanted), *((page, "/app/") for page in refused)]:
         response = Client().post(
@@ -335,7 +336,7 @@ def test_a_form_sent_after_the_session_ended_comes_back_to_its_page_after_signin
     assert f'name="next" value="{page}"' in shown
     back = as_maya.post("/app/sign-in/", {**MAYA, "next": page})
     assert back["Location"] == page
-    assert as_maya.get(page).status_code == 200  # a page, not the 405 the invite's address answers a GET with
+    assert as_maya.get(page).status_code == 200  # the page the form was on
 
 
 @pytest.mark.parametrize(
@@ -344,7 +345,7 @@ def test_a_form_sent_after_the_session_ended_comes_back_to_its_page_after_signin
         None,
         "https://evil.example/app/",  # another site
         "http://testserver/admin/",  # ours, but not the dashboard
-        "http://testserver/app/invites/",  # the invite's own page: it answers a POST only
+        "http://testserver/app/invites/00000000-0000-4000-8000-000000000000/cancel/",  # answers a POST only
         "http://testserver/app/no-such-page/",
         "/app/\u0000",
     ],

@@ -84,16 +84,16 @@ def test_a_transcript_that_is_not_text_is_said_beside_the_field_and_nothing_is_r
     assert "No sessions recorded yet." in pages.text(page)
 
 
-def test_an_invite_code_is_made_from_the_roster_and_shown_once(page, demo):
+def test_an_invite_code_is_made_from_the_roster_and_shown_on_its_own_page(page, demo):
     pages.sign_in(page, MAYA.email, MAYA.password)
     page.get_by_label("Invite a patient").fill("Jo, Tuesday intake")
     pages.press(page, "Make an invite code")
-    assert pages.heading(page) == "An invite code for a new patient"
+    assert pages.heading(page) == "An invite for a new patient"
     code = page.locator(".invite-code code").inner_text()
     assert len(code) >= 8
     text = pages.text(page)
-    assert "It works once, until Wednesday 2 December 2026, 12:00 (CST)." in text  # a week, in her zone
+    assert "It works once, until Wednesday 2 December 2026, 12:00 (your time, CST)." in text  # a week, in her zone
     assert "Your note: Jo, Tuesday intake" in text
-    assert "This is the only time the code is shown" in text
+    assert "This page shows the code while the invite is open and you stay signed in." in text
     pages.follow(page, "Back to your patients")
     assert code not in page.content()
