@@ -35,7 +35,12 @@ def links(response) -> dict[str, str]:
 
 
 def reads(patient) -> list[str]:
-    return sorted(AccessLog.objects.filter(patient=patient).values_list("what", flat=True))
+    """Each kind of read, once for every time it was read (a day's reads of a kind are one row with a count)."""
+    return sorted(
+        what
+        for what, count in AccessLog.objects.filter(patient=patient).values_list("what", "count")
+        for _ in range(count)
+    )
 
 
 @pytest.fixture

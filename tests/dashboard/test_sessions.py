@@ -515,7 +515,8 @@ def test_the_patient_sees_the_dashboards_session_reads_in_their_access_log(maya,
     with time_machine.travel(NOW, tick=False):
         rows = as_chef.get("/api/v1/me/access-log/").json()["results"]
     # The form before recording, then the three pages; the record itself and the actions read nothing.
-    assert [row["what"] for row in rows] == ["sessions"] * 3
+    # One row for the day's reads of its sessions, with their count.
+    assert [(row["what"], row["count"]) for row in rows] == [("sessions", 3)]
     assert {row["therapist"]["display_name"] for row in rows} == {"Dr. Maya Okafor"}
 
 

@@ -54,8 +54,8 @@ def busy(demo):
 def test_a_next_session_set_on_the_patient_page_heads_the_brief_which_prints_on_one_a4_sheet(page, busy):
     pages.sign_in(page, MAYA.email, MAYA.password)
     pages.visit(page, f"/app/patients/{busy.chef.id}/")
-    page.get_by_label("Set the day and time").fill("2026-12-02T10:00")
-    pages.press(page, "Set")
+    page.get_by_label("Change to").fill("2026-12-02T10:00")  # the demo's next week, brought forward
+    pages.press(page, "Change")
     assert "Next session: Wednesday 2 December, 10:00 (your time)." in pages.text(page)
 
     pages.follow(page, "Read the pre-session brief")

@@ -86,7 +86,8 @@ def test_a_transcript_that_is_not_text_is_said_beside_the_field_and_nothing_is_r
 
 def test_an_invite_code_is_made_from_the_roster_and_shown_on_its_own_page(page, demo):
     pages.sign_in(page, MAYA.email, MAYA.password)
-    page.get_by_label("Invite a patient").fill("Jo, Tuesday intake")
+    pages.follow(page, "Invite a patient")
+    page.get_by_label("Whom is it for?").fill("Jo, Tuesday intake")
     pages.press(page, "Make an invite code")
     assert pages.heading(page) == "An invite for a new patient"
     code = page.locator(".invite-code code").inner_text()

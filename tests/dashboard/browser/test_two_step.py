@@ -72,7 +72,7 @@ def test_turning_on_two_step_sign_in_then_signing_in_with_a_code_and_a_recovery_
         pages.sign_in(page, MAYA.email, MAYA.password)
         type_code(page, app_code(key), "Sign in")
         assert pages.heading(page) == "Your patients"
-        assert page.locator(".roster h2").first.inner_text() == "Ana (nurse)"
+        assert page.locator(".roster-table th.who > a:first-child").first.inner_text() == "Ana (nurse)"
         pages.sign_out(page)
 
     # A lost phone: a recovery code signs in once, and not a second time.
