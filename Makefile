@@ -64,12 +64,14 @@ CORPUS ?= tests/care/drafts
 drafts-eval: $(STAMP)
 	$(BIN)/python tools/drafts_eval.py $(CORPUS) $(if $(VERBOSE),--verbose)
 
-## make screenshots: the dashboard's roster, patient page and brief at 1440 and 360 px wide, and every
+## make screenshots: the dashboard's roster (the demo's, and a caseload of 200), patient page, brief and
+## invites at 1440 and 360 px wide, and every
 ## screen of the patient's app at 360 px, drawn by the browser tests from the demo (built at a fixed moment)
 ## into docs/screenshots/ for the README. Needs Chromium (/usr/bin/chromium, or GOOD_ENOUGH_BROWSER).
 screenshots: $(STAMP)
 	env -u DATABASE_URL -u REDIS_URL GOOD_ENOUGH_BROWSER_REQUIRED=1 GOOD_ENOUGH_SCREENSHOTS_DIR="$(CURDIR)/docs/screenshots" \
 		$(BIN)/python -m pytest tests/dashboard/browser/test_screenshots.py tests/dashboard/browser/test_attention.py \
+		"tests/dashboard/browser/test_roster.py::test_the_compact_roster_of_200_fits_25_rows_on_one_screen" \
 		"tests/patient_web/browser/test_screens.py::test_every_screen_reads_well_on_a_phone" \
 		tests/patient_web/browser/test_help.py -q
 
