@@ -102,11 +102,13 @@ def test_the_keyboard_reaches_the_page_first_then_the_invite_and_each_patient(pa
     assert box is not None
     assert box["x"] >= 0, "the skip link is focused but off screen"
     page.keyboard.press("Enter")
-    # First the invite form under the heading, then the patients in the roster's order.
+    # First the invite form under the heading (and the open invites), then the patients in the roster's order.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "invite-note"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent").strip() == "Make an invite code"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Your open invites"
     reached = []
     for _ in range(3):
         page.keyboard.press("Tab")
