@@ -226,6 +226,7 @@ class TestExportDocument:
             "created_at": "2026-11-25T18:00:00Z",
             "expires_at": "2026-12-02T18:00:00Z",
             "used_at": None,
+            "cancelled_at": None,
         }
 
     def test_last_login_is_when_the_user_last_signed_in(self, anon, chef):
