@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
 
 from accounts.models import CareLink, User
@@ -107,3 +109,12 @@ def smtp(settings) -> Iterator[MailRecorder]:
         for name, value in env.parse_email_url("EMAIL_URL", url).as_django().items():
             setattr(settings, name, value)
         yield mailbox
+
+
+@pytest.fixture
+def back_at_the_end() -> Iterator[None]:
+    """After a migration's test moved the database back (``tests.helpers.migrate_to``): every
+    app at its latest again, for the tests after it."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -80,3 +82,12 @@ WEB_PUSH_KEYS = {
     "p256dh": "BLl_n8FzD29ge4ZEdjuREvu0ZmJL4ahl55ZAHMlzjVhk6Ca5uAqGjvDocJczhjuopIOyNv5PmQxLSr8JFJeiYaE",
     "auth": "AAECAwQFBgcICQoLDA0ODw",
 }
+
+
+def migrate_to(target: tuple[str, str]) -> MigrationExecutor:
+    """The database as ``target`` (an app's migration) left it: for a migration's own test,
+    under ``django_db(transaction=True)`` and the ``back_at_the_end`` fixture."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+    return executor

@@ -7,19 +7,17 @@ from __future__ import annotations
 import importlib
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from care.access import patient_read
 from care.models import AccessLog
 from tests.factories import CareLinkFactory, PatientFactory, ReflectionFactory, TherapistFactory
-from tests.helpers import client_for, needs_concurrent_transactions
+from tests.helpers import client_for, migrate_to, needs_concurrent_transactions
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # noon in Chicago, the chef's zone
 ACCESS_LOG = "/api/v1/me/access-log/"
@@ -201,20 +199,6 @@ def test_reads_at_once_all_count_and_none_fails(therapist, chef, link):
 
 BEFORE = ("care", "0004_session_roles_digests_idempotency")
 MERGED = ("care", "0005_accesslog_one_row_a_day")
-
-
-def migrate_to(target: tuple[str, str]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-    return executor
-
-
-@pytest.fixture
-def back_at_the_end() -> Iterator[None]:
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

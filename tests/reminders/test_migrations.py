@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -11,30 +9,17 @@ from django.utils import timezone
 
 from reminders.models import Device
 from tests.factories import PatientFactory
+from tests.helpers import migrate_to
 
 BEFORE = ("reminders", "0001_initial")
 ENCRYPTED = ("reminders", "0002_encrypted_device_tokens")
 TOKENS = ["an-fcm-token-stored-in-plain-text", '{"endpoint":"https://fcm.googleapis.com/x","keys":{"auth":"AUTH"}}']
 
 
-def migrate_to(target: tuple[str, str]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-    return executor
-
-
 def raw_tokens() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token FROM {Device._meta.db_table} ORDER BY token_hash")
         return [row[0] for row in cursor.fetchall()]
-
-
-@pytest.fixture
-def back_at_the_end() -> Iterator[None]:
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
