@@ -113,7 +113,8 @@ def _read_logged(*, read: Read, therapist: User, what: AccessLog.What, now: date
     """
     table, columns = AccessLog._meta.db_table, _COLUMNS
     patient = read.link.patient
-    shown = [entry for n, entry in enumerate(read.entries) if entry not in read.entries[:n]]
+    # Each entry once, in the order first shown (the entries are dicts: keyed by their JSON).
+    shown = list({json.dumps(entry, sort_keys=True): entry for entry in read.entries}.values())
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {table} ({columns})

@@ -54,6 +54,11 @@ def _codes(session: SessionBase) -> dict[str, str]:
     return dict(session.get(CODES, {}))
 
 
+def _forget_code(session: SessionBase, invite_id: uuid.UUID) -> None:
+    """Drop one invite's code from the session: it no longer joins."""
+    _forget_codes(session, keep=set(_codes(session)) - {str(invite_id)})
+
+
 def _forget_codes(session: SessionBase, keep: set[str]) -> None:
     """Drop from the session every code but those of ``keep``: a code that no longer joins is
     not kept anywhere."""
@@ -91,7 +96,7 @@ def invite_page(request: HttpRequest, invite_id: uuid.UUID) -> HttpResponse:
     problem = invite.problem(now=timezone.now())
     code = _codes(request.session).get(str(invite.id)) if problem is None else None
     if problem is not None:
-        _forget_codes(request.session, keep=set(_codes(request.session)) - {str(invite.id)})
+        _forget_code(request.session, invite.id)
     context: dict[str, object] = {"invite": invite, "problem": None if problem is None else WHAT_BECAME[problem]}
     if code is not None:
         join_base = request.build_absolute_uri("/journal/join/")
@@ -109,7 +114,7 @@ def invite_cancel(request: HttpRequest, invite_id: uuid.UUID) -> HttpResponse:
     except Conflict as refused:  # used in the meantime: news, not a fault
         messages.warning(request, refused.detail)
     else:
-        _forget_codes(request.session, keep=set(_codes(request.session)) - {str(invite.id)})
+        _forget_code(request.session, invite.id)
         named = f" (“{invite.note}”)" if invite.note else ""
         messages.success(request, f"Cancelled the invite{named}: its code no longer works.")
     return _see_other(reverse("dashboard:invite"))
