@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -283,27 +281,10 @@ class SessionsQuerySerializer(serializers.Serializer[Any]):
     patient = fields.UUIDField(help_text="A patient linked to you.")
 
 
-class AwareDateTimeField(serializers.DateTimeField):
-    """A moment with its offset from UTC: a time without one would be read in the server's zone,
-    which is nobody's, and the session would be hours off for the therapist and the patient."""
-
-    default_error_messages = {
-        "naive": "A date and time with its offset from UTC, such as 2026-12-08T10:00:00-06:00.",
-    }
-
-    def to_internal_value(self, value: Any) -> datetime:
-        if isinstance(value, str):
-            try:
-                parsed = parse_datetime(value)
-            except ValueError:
-                parsed = None  # the parent says what is wrong with it
-            if parsed is not None and parsed.tzinfo is None:
-                self.fail("naive")
-        return super().to_internal_value(value)
-
-
 class NextSessionSerializer(KnownFieldsOnly, serializers.Serializer[Any]):
-    at = AwareDateTimeField(help_text="When you meet next: after now, at most a year ahead, with its UTC offset.")
+    at = fields.AwareDateTimeField(
+        help_text="When you meet next: after now, at most a year ahead, with its UTC offset."
+    )
 
 
 class NextSessionAnswerSerializer(serializers.Serializer[Any]):

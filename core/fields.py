@@ -8,10 +8,11 @@ these fields answer 400 instead, as the OpenAPI schema promises.
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from django.db.models import Model
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -93,6 +94,28 @@ class DateField(serializers.DateField):
             return parse_day(value)
         except ValueError:
             self.fail("invalid")
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """A moment with its offset from UTC, in ASCII digits: a time without one would be read in
+    the server's zone, which is nobody's, and a session would be hours off for both people."""
+
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
+        "invalid": "A date and time in ISO 8601 with ASCII digits, such as 2026-12-08T10:00:00-06:00.",
+        "naive": "A date and time with its offset from UTC, such as 2026-12-08T10:00:00-06:00.",
+    }
+
+    def to_internal_value(self, value: Any) -> datetime:
+        # DRF's parser takes any script's digits (fullwidth, Arabic-Indic), as ``DateField`` says.
+        if not isinstance(value, str) or not value.isascii():
+            self.fail("invalid")
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None  # the parent says what is wrong with it
+        if parsed is not None and parsed.tzinfo is None:
+            self.fail("naive")
+        return super().to_internal_value(value)
 
 
 class ModelSerializer(serializers.ModelSerializer[_MT]):

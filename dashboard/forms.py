@@ -131,12 +131,22 @@ class BriefSinceForm(forms.Form):
 LOCAL_MOMENT = "%Y-%m-%dT%H:%M"
 
 
+class LocalMomentField(forms.DateTimeField):
+    """A day and time as the browser's picker sends it, in ASCII digits (``strptime`` reads
+    any script's: fullwidth or Arabic-Indic digits would pass)."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        if isinstance(value, str) and not value.isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class NextSessionForm(forms.Form):
     """When the therapist meets the patient next, on the therapist's own clock: the page is in
     their zone (``therapist_required``), and Django reads the time in it. Whether it is past
     or too far ahead is care's rule (``next_session_set``): the view shows its refusal here."""
 
-    at = forms.DateTimeField(
+    at = LocalMomentField(
         label="Next session",
         input_formats=[LOCAL_MOMENT],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MOMENT),

@@ -82,6 +82,9 @@ def test_setting_it_again_replaces_it(as_therapist, chef, link):
         ({"at": "2027-11-27T10:00:00-06:00"}, "next_session_too_far"),  # a slip of the year
         ({"at": "2026-12-08T10:00:00"}, "naive"),  # whose ten o'clock?
         ({"at": "next Tuesday"}, "invalid"),
+        ({"at": "\uff12\uff10\uff12\uff16-12-08T10:00:00-06:00"}, "invalid"),  # fullwidth digits
+        ({"at": "2026-12-08T\u0661\u0660:00:00-06:00"}, "invalid"),  # Arabic-Indic digits
+        ({"at": 1796745600}, "invalid"),  # a number of seconds is no moment with an offset
         ({"at": None}, "null"),
         ({}, "required"),
         ({"at": "2026-12-08T10:00:00-06:00", "patient_id": "x"}, "unknown_field"),

@@ -57,6 +57,7 @@ def test_a_therapist_east_of_utc_sets_it_on_their_own_clock(chef):
         ("2027-03-14T02:30", "2027-03-14 02:30:00 couldn\u2019t be interpreted in time zone America/Chicago"),
         ("", "Choose the day and time you meet next."),
         ("tuesday", "A day and a time"),
+        ("\uff12\uff10\uff12\uff16-12-08T10:00", "A day and a time"),  # fullwidth digits
     ],
 )
 def test_a_time_refused_is_the_form_again_with_why_beside_it(maya, chef, link, sent, problem):
