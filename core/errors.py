@@ -25,9 +25,9 @@ log = logging.getLogger(__name__)
 
 #: What a lost connection to the database or Redis raises. An IntegrityError or a
 #: ProgrammingError is a bug or a race, not an outage, and stays a 500 / is handled.
+DATABASE_OUTAGES: tuple[type[BaseException], ...] = (db.OperationalError, db.InterfaceError)
 OUTAGES: tuple[type[BaseException], ...] = (
-    db.OperationalError,
-    db.InterfaceError,
+    *DATABASE_OUTAGES,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     kombu.exceptions.OperationalError,

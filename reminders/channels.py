@@ -199,7 +199,12 @@ def _fcm_body(token: str, message: Message) -> dict[str, Any]:
         "message": {
             "token": token,
             "notification": {"title": message.title, "body": message.body},
-            "android": {"collapse_key": message.collapse_key, "ttl": f"{int(PUSH_TTL.total_seconds())}s"},
+            "android": {
+                "collapse_key": message.collapse_key,  # replaces one still waiting at FCM
+                "ttl": f"{int(PUSH_TTL.total_seconds())}s",
+                # ...and one already shown: the phone keeps one notification per tag.
+                "notification": {"tag": message.collapse_key},
+            },
             "apns": {
                 "headers": {"apns-collapse-id": _short_key(message.collapse_key, 64), "apns-expiration": str(expires)}
             },

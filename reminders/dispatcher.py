@@ -9,9 +9,11 @@ slot (the unique constraint on reminder and slot is the second lock), moves each
 the number due: one index range scan, one query per kind of "already done?" check, one bulk
 insert, one bulk update.
 
-The database, not the broker, is the record of what is owed: a delivery still ``pending`` a
-few minutes after it was enqueued (its message lost with a killed worker) is enqueued again
-by a later pass, and the send itself does nothing for a delivery no longer pending.
+The database, not the broker, is the record of what is owed: a pending delivery whose send
+task has let it go is enqueued again by the next pass, and the send itself does nothing for a
+delivery no longer pending. "Let go" is one of two things: a lease that ended (the worker
+holding it died or lost the database, so stopped renewing), or a message that no worker took
+within ``LOST_AFTER`` of its turn (lost with a killed worker, or with the broker's data).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from uuid import UUID
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.health import LAST_DISPATCH_CACHE_KEY
@@ -35,8 +38,11 @@ from reminders.models import LATEST_SEND, Delivery, Reminder, ReminderSettings
 
 log = logging.getLogger(__name__)
 
-#: A pending delivery whose send has not run this long after it was due to is enqueued again.
-LOST_AFTER = timedelta(minutes=5)
+#: A pending delivery no send task has taken this long after its turn is enqueued again: a
+#: message waits seconds for a worker, a minute only when they are all busy; a lease that ended
+#: is enqueued again at once. With ``sending.LEASE`` and beat's minute, a delivery held by a
+#: worker that died is sent again within two minutes.
+LOST_AFTER = timedelta(minutes=1)
 #: Reminders claimed per pass; more wait for the next pass, a minute later.
 PASS_LIMIT = 5000
 #: Deliveries per Celery message: one message per delivery would cost more than the sends.
@@ -256,16 +262,18 @@ def _already_done(due: Sequence[Reminder]) -> set[UUID]:
 
 
 def _requeue_lost(*, now: datetime) -> list[str]:
-    """Pending deliveries whose send should have run by now: their message was lost."""
+    """Pending deliveries no send task holds or took in time: their lease ended, or their message was lost."""
     # SQLite has no row locks: test_sending.py's tests on PostgreSQL check this argument.
     unclaimed = Delivery.objects.select_for_update(skip_locked=True)  # pragma: no mutate (see above)
+    let_go = Q(lease_owner__isnull=False, enqueued_at__lte=now) | Q(enqueued_at__lt=now - LOST_AFTER)
     lost = list(
-        unclaimed.filter(status=Delivery.Status.PENDING, enqueued_at__lt=now - LOST_AFTER).values_list(
+        # The first bound keeps the partial index's range scan: both cases lie before now.
+        unclaimed.filter(let_go, status=Delivery.Status.PENDING, enqueued_at__lte=now).values_list(
             "id",  # pragma: no mutate (a flat values_list naming no field gives the primary key: the id)
             flat=True,
         )[:PASS_LIMIT]
     )
     if lost:
-        Delivery.objects.filter(id__in=lost).update(enqueued_at=now)
+        Delivery.objects.filter(id__in=lost).update(enqueued_at=now, lease_owner=None)
         log.warning("dispatch at %s: %d deliveries pending too long, enqueued again", now.isoformat(), len(lost))
     return [str(delivery_id) for delivery_id in lost]

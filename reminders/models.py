@@ -214,9 +214,13 @@ class Delivery(models.Model):
     local_slot = models.CharField(max_length=32)
     status = models.CharField(max_length=16, choices=Status.choices)
     channel = models.CharField(max_length=64, blank=True)
+    #: Sends begun: counted just before a send goes out, so one a crash cut short counts too.
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField()
+    #: When a send task may next take it: the dispatch, a retry's turn, or the end of a lease.
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    #: The send task run that holds it (``reminders.sending``) until ``enqueued_at``; none between runs.
+    lease_owner = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
 

@@ -1,55 +1,71 @@
 """Sending deliveries: through the patient's channels, once, retried when worth it.
 
 The send task hands ``deliveries_send`` a batch of delivery ids (the dispatcher enqueues them
-a hundred at a time). Three short steps, in a few queries for the batch and one write for
-every twenty deliveries, not five queries and a transaction for each:
+a hundred at a time):
 
 1. **Claim**: the batch's pending deliveries whose turn has come (``enqueued_at`` not in the
-   future) get a lease: ``enqueued_at`` moves to the end of it. A second task given the same
-   ids (a retry racing a re-enqueue, a message the broker delivers twice) finds them leased
-   and leaves them alone, so each is sent once. The lease outlasts the task's time limit.
-2. **Send**, with no transaction open: each delivery on its own, any error of one kept to it.
-   A slot more than two hours old is not sent at all (``missed``): late is noise, not care.
-3. **Record** what happened, a few deliveries at a time, and whatever was sent before an
-   interruption (the soft time limit) in a ``finally``.
+   future) get a short lease: ``lease_owner`` names this run and ``enqueued_at`` moves to the
+   end of the lease, which the run renews every ``RENEW_EVERY`` while it works. A second task
+   given the same ids (a retry racing a re-enqueue, a message the broker delivers twice) finds
+   them leased and leaves them alone. A worker that dies stops renewing: its lease ends within
+   ``LEASE`` and the dispatcher's next pass enqueues what it held again.
+2. **Send**, with no transaction open, each delivery in three steps: count the attempt (one
+   small write, only while the lease is still ours: the "sending" mark), send on the patient's
+   channels, record the outcome at once (``sent_at`` the moment it went out). A crash can
+   therefore re-send only a delivery whose send was in flight, and ``attempts`` counts that
+   lost send too. A slot more than two hours old is not sent at all (``missed``).
+3. Outcomes that say "try again" leave the delivery pending with a backoff (``enqueued_at``
+   is the retry's turn); after the last attempt it is ``failed``. A push token the service
+   calls unregistered is deactivated.
 
-**Time.** One user's devices must not hold up everyone else's reminders. A send is bounded
-by its channel (``reminders.channels``: an HTTP send has a deadline of its own), and a
-delivery by ``DELIVERY_BUDGET_SECONDS``: once that long has passed since its first send
-began, none of its other sends starts (a user holds at most ``MAX_DEVICES`` devices anyway).
-What was not tried counts as a transient failure: if nothing else reached the patient, the
-delivery is retried with backoff. So a delivery keeps the worker at most the budget plus one
-send, and a reminder behind it in the batch is late by at most that, whatever the first
-user's devices do. Sends stay in sequence: the guarantee needs no threads in the worker.
+**Time.** One slow endpoint must not hold a batch. Sends run in a few threads
+(``SEND_CONCURRENCY``), staggered: the next send starts when the one before has finished or
+has been going for ``STAGGER_SECONDS``. Receivers that answer promptly therefore see one send
+at a time, so a crash re-sends at most one of them, while a slow or silent one is passed by.
+A send is bounded by its channel (``reminders.channels``: each HTTP send has a deadline of its
+own) and a delivery by ``DELIVERY_BUDGET_SECONDS``: once that long has passed since its first
+send began, none of its other sends starts. What was not tried counts as a transient failure.
 
-Celery's soft time limit (``SoftTimeLimitExceeded``) is never taken for a channel's failure:
-the batch stops, what was sent is recorded, and the deliveries it did not finish get their
-lease back (``enqueued_at`` as the dispatcher left it), so its next look for lost sends
-enqueues them again, instead of the hard limit killing the worker in the middle.
+The database writes are all made here, in the task's own thread, never in a sending thread
+(a thread would open a connection of its own). A write that meets a database outage is tried
+again for ``DATABASE_PATIENCE`` on a fresh connection; meanwhile no new send starts, so only
+sends already in flight wait for their record. Past that the task fails, and
+``reminders.tasks`` retries it.
 
-If a worker dies between sending and recording, its deliveries are still pending; when the
-lease and the dispatcher's grace have passed, the dispatcher enqueues them again. A receiver
-may then see one twice, with the same delivery id (webhook-id, e-mail Message-ID) and push
-collapse key, so it shows once. A transient failure leaves the delivery pending with a
-backoff; after the last attempt it is ``failed``. A push token the service calls unregistered
-is deactivated.
+Celery's soft time limit (``SoftTimeLimitExceeded``, raised in the task's thread) is never
+taken for a channel's failure: no new send starts, the ones in flight are waited for and
+recorded, and the deliveries not begun get their lease back (``enqueued_at`` as before the
+claim), so the dispatcher's next pass enqueues them again.
+
+A receiver that sees a delivery twice sees the same delivery id (webhook-id, the e-mail's
+Message-ID) and push collapse key and notification tag, so it can show it once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
 import time
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+import uuid
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from types import FrameType
+from queue import Empty, SimpleQueue
+from typing import TypeVar
 from uuid import UUID
 
+from billiard.pool import SIG_SOFT_TIMEOUT  # type: ignore[import-untyped]
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models import F
 
+from core.errors import DATABASE_OUTAGES
 from reminders import channels
 from reminders.models import LATEST_SEND, MAX_DEVICES, Delivery, Device, ReminderSettings
 from reminders.wording import message_for
@@ -86,57 +102,262 @@ class _Attempt:
         return bool(self.delivered or self.transient or self.permanent)
 
 
+#: No send of a delivery starts once this many seconds have passed since its first one began:
+#: room for every device a user may hold, an e-mail and a webhook at their usual pace, while a
+#: user whose endpoints never answer costs the reminders behind theirs this plus one send.
+DELIVERY_BUDGET_SECONDS = 10.0
+#: At most this many deliveries of a batch are being sent at once (threads of the task).
+SEND_CONCURRENCY = 8
+#: The next send starts when the one before ended or has taken this long: one at a time while
+#: the receivers answer promptly (a crash then cuts short at most one), in parallel when not.
+STAGGER_SECONDS = 0.5
+
+#: How long a claim holds a delivery without being renewed. Short, because a worker that dies
+#: holds its deliveries this long; renewed every ``RENEW_EVERY`` while the batch is worked.
+LEASE = timedelta(seconds=40)
+RENEW_EVERY = timedelta(seconds=10)
+#: How far ahead of this worker's clock a delivery's turn may be and still be taken: hosts'
+#: clocks differ by a little. Well under the shortest backoff, and under a lease less a renewal.
+CLOCK_SKEW = timedelta(seconds=15)
+#: How long a write waits out a database outage (tried again on a fresh connection) before the
+#: task gives up and is retried: a restart or a fail-over, not a long outage.
+DATABASE_PATIENCE = 30.0
+
+
 def delivery_send(*, delivery_id: str, now: datetime) -> Outcome:
     """One delivery: ``deliveries_send`` of a batch of one."""
     return deliveries_send(delivery_ids=[delivery_id], now=now).get(delivery_id, Outcome(sent=False))
 
 
 def deliveries_send(*, delivery_ids: Sequence[str], now: datetime) -> dict[str, Outcome]:
-    """Send the pending deliveries among ``delivery_ids``; answer an ``Outcome`` for each one tried."""
-    batch = _claim(delivery_ids, now=now)
-    outcomes: dict[str, Outcome] = {}
+    """Send the pending deliveries among ``delivery_ids``; answer an ``Outcome`` for each one tried.
+
+    ``now`` is when the batch starts; a delivery's ``sent_at`` and the lease's renewals are
+    ``now`` plus the time the batch has taken to reach them.
+    """
+    owner = uuid.uuid4()
+    batch = _durably(partial(_claim, delivery_ids, owner=owner, now=now))
     if not batch:
-        return outcomes
+        return {}
     devices = _reachable_devices({delivery.patient_id for delivery in batch})
     configured = channels.configured()
-    done: list[tuple[Delivery, _Attempt]] = []
-    finished = 0
-    try:
-        for delivery in batch:
-            attempt = _Attempt()
-            if not delivery.too_late(now):
-                deadline = time.monotonic() + DELIVERY_BUDGET_SECONDS
-                attempt = _send_everywhere(delivery, configured, devices[delivery.patient_id], deadline)
-            done.append((delivery, attempt))
-            finished += 1
-            if len(done) == RECORD_EVERY:
-                outcomes.update(_record(done, now=now))
-                done = []
-    except SoftTimeLimitExceeded:
-        _hand_back(batch[finished:], now=now)
-        raise
-    finally:
-        outcomes.update(_record(done, now=now))
-    return outcomes
+    run = _Run(batch, owner=owner, now=now, sends=lambda d: _what_to_send(d, configured, devices))
+    senders = _Senders(min(SEND_CONCURRENCY, len(batch)), send=run.send)
+    with _SoftTimeLimit() as time_limit:
+        try:
+            run.work(senders, time_limit=time_limit)
+        except SoftTimeLimitExceeded:  # raised where no safe point was kept (not Celery's prefork)
+            run.wind_down(senders)
+            raise
+        finally:
+            senders.stop()
+        if time_limit.reached:
+            run.wind_down(senders)
+    time_limit.raise_if_reached()
+    return run.outcomes
 
 
-#: No send of a delivery starts once this many seconds have passed since its first one began:
-#: room for every device a user may hold, an e-mail and a webhook at their usual pace, while a
-#: user whose endpoints never answer costs the reminders behind theirs this plus one send.
-DELIVERY_BUDGET_SECONDS = 10.0
+class _SoftTimeLimit:
+    """Celery's soft time limit, taken at the run's safe points.
+
+    In a prefork worker the soft limit is a signal whose handler raises ``SoftTimeLimitExceeded``
+    in the task's thread wherever it is: in the middle of a database write (a savepoint half
+    released) or of the run's bookkeeping, losing what a send that went out should record.
+    While the batch is worked the signal only notes that the time is up; the run looks at each
+    step (waiting ``SAFE_POINT_EVERY`` at most), winds down, and then Celery's own handler
+    raises its exception. Outside the main thread, or with no handler installed, nothing changes.
+    """
+
+    def __init__(self) -> None:
+        self.celerys: Callable[[int, FrameType | None], object] | None = None
+        self.noted: tuple[int, FrameType | None] | None = None
+
+    @property
+    def reached(self) -> bool:
+        return self.noted is not None
+
+    def __enter__(self) -> _SoftTimeLimit:
+        handler = signal.getsignal(SIG_SOFT_TIMEOUT)
+        if callable(handler) and threading.current_thread() is threading.main_thread():
+            self.celerys = handler
+            signal.signal(SIG_SOFT_TIMEOUT, self._note)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.celerys is not None:
+            signal.signal(SIG_SOFT_TIMEOUT, self.celerys)
+
+    def raise_if_reached(self) -> None:
+        if self.celerys is not None and self.noted is not None:
+            self.celerys(*self.noted)
+
+    def _note(self, signum: int, frame: FrameType | None) -> None:
+        self.noted = (signum, frame)
 
 
-#: A claimed delivery is this task's for this long: longer than a task may run (its time limit).
-LEASE = timedelta(minutes=5)
-#: How far ahead of this worker's clock a delivery's turn may be and still be taken: hosts'
-#: clocks differ by a little. Well under the shortest backoff, and under any lease.
-CLOCK_SKEW = timedelta(seconds=15)
-#: Outcomes are written every few deliveries: what an interrupted batch sent stays recorded.
-RECORD_EVERY = 20
+#: The longest the run waits without looking whether the soft time limit was reached.
+SAFE_POINT_EVERY = 1.0
 
 
-def _claim(delivery_ids: Sequence[str], *, now: datetime) -> list[Delivery]:
-    """The batch's deliveries whose turn has come, leased to this task; the oldest slot first."""
+class _Senders:
+    """The sending threads, all started before the first send: each takes a delivery from
+    ``work`` and sends it, until told to stop. (A ``ThreadPoolExecutor`` starts its threads
+    inside ``submit``, where an interruption could leave a sending thread it does not know of.)
+    """
+
+    def __init__(self, count: int, *, send: Callable[[Delivery, _Sends], None]) -> None:
+        self.work: SimpleQueue[tuple[Delivery, _Sends] | None] = SimpleQueue()
+        self.send = send
+        self.threads = [threading.Thread(target=self._loop, name=f"send-{n}", daemon=True) for n in range(count)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, delivery: Delivery, sends: _Sends) -> None:
+        self.work.put((delivery, sends))
+
+    def not_begun(self) -> None:
+        """Take back what no thread has begun."""
+        with contextlib.suppress(Empty):
+            while True:
+                self.work.get_nowait()
+
+    def stop(self) -> None:
+        """Let each thread end its send in flight and stop; wait for them (each send is bounded)."""
+        for _ in self.threads:
+            self.work.put(None)
+        for thread in self.threads:
+            thread.join()
+
+    def _loop(self) -> None:
+        while (item := self.work.get()) is not None:
+            self.send(*item)
+
+
+class _Run:
+    """One ``deliveries_send``: its lease, the sends in flight, what it has recorded.
+
+    The sending threads report each send themselves (``began``, then ``finished``), so what
+    went out is known wherever the soft time limit interrupts this thread's bookkeeping.
+    """
+
+    def __init__(self, batch: list[Delivery], *, owner: UUID, now: datetime, sends: Callable[[Delivery], _Sends]):
+        self.owner = owner
+        self.now = now
+        self.sends = sends
+        self.clock_began = time.monotonic()
+        self.batch = batch
+        self.todo: deque[Delivery] = deque(batch)
+        self.in_flight = 0
+        self.began: set[UUID] = set()  # by the sending threads
+        self.finished: SimpleQueue[tuple[Delivery, _Attempt]] = SimpleQueue()  # by the sending threads
+        self.ended: list[tuple[Delivery, _Attempt]] = []  # taken from ``finished``, not yet recorded
+        self.recorded: set[UUID] = set()
+        self.outcomes: dict[str, Outcome] = {}
+        self.last_start = -STAGGER_SECONDS
+        self.next_renewal = self.clock_began + RENEW_EVERY.total_seconds()
+
+    def at(self) -> datetime:
+        """The moment the batch has reached: ``now`` plus the time it has taken so far."""
+        return self.now + timedelta(seconds=time.monotonic() - self.clock_began)
+
+    def work(self, senders: _Senders, *, time_limit: _SoftTimeLimit) -> None:
+        while (self.todo or self.in_flight) and not time_limit.reached:
+            if self._may_start():
+                delivery = self.todo.popleft()
+                if delivery.too_late(self.now):
+                    self._record([(delivery, _Attempt())])
+                elif _durably(partial(_mark_sending, delivery, owner=self.owner)):
+                    senders.submit(delivery, self.sends(delivery))
+                    self.in_flight += 1
+                    self.last_start = time.monotonic()
+                continue
+            self._collect(timeout=self._until_next_step())
+            self._renew_if_due()
+
+    def wind_down(self, senders: _Senders) -> None:
+        """The task's time is up: no send begins, the ones in flight end (each within its
+        delivery's budget) and are recorded, the rest is given back."""
+        senders.not_begun()
+        senders.stop()
+        self._collect(timeout=0)
+        left = [d for d in self.batch if d.id not in self.began and d.id not in self.recorded]
+        _durably(partial(_hand_back, left, owner=self.owner))
+
+    def send(self, delivery: Delivery, sends: _Sends) -> None:
+        """In a sending thread: send, and say so."""
+        self.began.add(delivery.id)
+        attempt = _Attempt(transient=["not sent: the send raised"])
+        try:
+            attempt = _send_everywhere(sends)
+        except BaseException:  # a bug: _send_everywhere keeps each channel's failure to itself
+            log.exception("reminders: the send of delivery %s raised", delivery.id)
+        finally:
+            self.finished.put((delivery, attempt))
+
+    def _may_start(self) -> bool:
+        if not self.todo or self.in_flight >= SEND_CONCURRENCY:
+            return False
+        return not self.in_flight or time.monotonic() - self.last_start >= STAGGER_SECONDS
+
+    def _until_next_step(self) -> float:
+        """Seconds until something may need doing even if no send finishes: a start, a renewal."""
+        steps = [self.next_renewal, time.monotonic() + SAFE_POINT_EVERY]
+        if self.todo and self.in_flight < SEND_CONCURRENCY:
+            steps.append(self.last_start + STAGGER_SECONDS)
+        return max(0.0, min(steps) - time.monotonic())
+
+    def _collect(self, *, timeout: float) -> None:
+        """Record the sends that ended: the first waited for up to ``timeout``, any others with it.
+
+        They wait in ``ended`` until recorded, wherever the soft time limit interrupts (a second
+        record of one is a no-op: the first gave up the lease ``_mine`` checks).
+        """
+        with contextlib.suppress(Empty):
+            self.ended.append(self.finished.get(timeout=timeout) if timeout > 0 else self.finished.get_nowait())
+            while True:
+                self.ended.append(self.finished.get_nowait())
+        if self.ended:
+            self._record(self.ended)
+            self.in_flight -= len(self.ended)
+            self.ended = []
+
+    def _record(self, finished: list[tuple[Delivery, _Attempt]]) -> None:
+        self.outcomes.update(_durably(partial(_record, finished, owner=self.owner, now=self.now, at=self.at())))
+        self.recorded.update(delivery.id for delivery, _ in finished)
+
+    def _renew_if_due(self) -> None:
+        if time.monotonic() < self.next_renewal:
+            return
+        held = [d.id for d in self.batch if d.id not in self.recorded]
+        _durably(partial(_renew, held, owner=self.owner, until=self.at() + LEASE))
+        self.next_renewal = time.monotonic() + RENEW_EVERY.total_seconds()
+
+
+T = TypeVar("T")
+
+
+def _durably(write: Callable[[], T]) -> T:
+    """``write()``, tried again on a fresh connection while the database is briefly away.
+
+    Django reconnects only between requests (and Celery's fixup between tasks): within a task,
+    a connection the server dropped stays broken until it is closed here.
+    """
+    gives_up = time.monotonic() + DATABASE_PATIENCE
+    pause = 0.25
+    while True:
+        try:
+            return write()
+        except DATABASE_OUTAGES as error:
+            if time.monotonic() + pause > gives_up:
+                raise
+            log.warning("reminders: the database is away (%s); trying again in %.2g s", error, pause)
+            connection.close()
+            time.sleep(pause)
+            pause = min(pause * 2, 4.0)
+
+
+def _claim(delivery_ids: Sequence[str], *, owner: UUID, now: datetime) -> list[Delivery]:
+    """The batch's deliveries whose turn has come, leased to ``owner``; the oldest slot first."""
     with transaction.atomic():
         # SQLite has no row locks: test_sending.py's tests on PostgreSQL check these arguments.
         unclaimed = Delivery.objects.select_for_update(of=("self",), skip_locked=True)  # pragma: no mutate (see above)
@@ -149,64 +370,80 @@ def _claim(delivery_ids: Sequence[str], *, now: datetime) -> list[Delivery]:
             )
         )
         if batch:
-            Delivery.objects.filter(id__in=[d.id for d in batch]).update(enqueued_at=now + LEASE)
+            Delivery.objects.filter(id__in=[d.id for d in batch]).update(enqueued_at=now + LEASE, lease_owner=owner)
     return batch
 
 
-def _hand_back(deliveries: Sequence[Delivery], *, now: datetime) -> None:
-    """Give back the lease of deliveries this task will not finish: ``enqueued_at`` as it was
+def _mine(ids: Iterable[UUID], *, owner: UUID) -> models.QuerySet[Delivery]:
+    """Of ``ids``, the pending deliveries still leased to ``owner``: every write after the
+    claim is guarded by it, so a run whose lease ran out (its worker stalled) writes nothing
+    over the run that took them next."""
+    return Delivery.objects.filter(id__in=list(ids), status=Delivery.Status.PENDING, lease_owner=owner)
+
+
+def _mark_sending(delivery: Delivery, *, owner: UUID) -> bool:
+    """Count the attempt before the send goes out; ``False`` if the delivery is no longer ours."""
+    if not _mine([delivery.id], owner=owner).update(attempts=F("attempts") + 1):
+        log.warning("reminders: delivery %s was taken from this send (its lease ran out)", delivery.id)
+        return False
+    delivery.attempts += 1
+    return True
+
+
+def _renew(ids: list[UUID], *, owner: UUID, until: datetime) -> None:
+    if ids:
+        _mine(ids, owner=owner).update(enqueued_at=until)
+
+
+def _hand_back(deliveries: Sequence[Delivery], *, owner: UUID) -> None:
+    """Give back the lease of deliveries this run will not begin: ``enqueued_at`` as it was
     before the claim (the objects still hold it), so the dispatcher enqueues them again as soon
-    as it would have if this task had never taken them. Only our own lease is undone."""
+    as it would have if this run had never taken them."""
     before: dict[datetime | None, list[UUID]] = defaultdict(list)
     for delivery in deliveries:
         before[delivery.enqueued_at].append(delivery.id)
     with transaction.atomic():
         for enqueued_at, ids in before.items():
-            # Guards only: the rows are leased to us (past the task's end), so no one else writes them.
-            Delivery.objects.filter(
-                id__in=ids,
-                status=Delivery.Status.PENDING,  # pragma: no mutate (a guard, see above)
-                enqueued_at=now + LEASE,  # pragma: no mutate (a guard, see above)
-            ).update(enqueued_at=enqueued_at)
+            _mine(ids, owner=owner).update(enqueued_at=enqueued_at, lease_owner=None)
 
 
-def _record(done: list[tuple[Delivery, _Attempt]], *, now: datetime) -> dict[str, Outcome]:
-    """Write the outcomes: one UPDATE per way of ending, so a batch sent alike is one statement."""
+def _record(
+    finished: list[tuple[Delivery, _Attempt]], *, owner: UUID, now: datetime, at: datetime
+) -> dict[str, Outcome]:
+    """Write the outcomes, ``at`` the moment they were known: one UPDATE per way of ending."""
     outcomes: dict[str, Outcome] = {}
-    if not done:
-        return outcomes
     writes: dict[tuple[tuple[str, object], ...], list[UUID]] = defaultdict(list)
     dead_devices: list[UUID] = []
-    for delivery, attempt in done:
-        fields, outcome = _result(delivery, attempt, now=now)
+    for delivery, attempt in finished:
+        fields, outcome = _result(delivery, attempt, now=now, at=at)
         writes[tuple(sorted(fields.items()))].append(delivery.id)
         outcomes[str(delivery.id)] = outcome
         dead_devices += attempt.dead_devices
     with transaction.atomic():
         for fields_key, ids in writes.items():
-            Delivery.objects.filter(id__in=ids).update(**dict(fields_key))
+            _mine(ids, owner=owner).update(**dict(fields_key), lease_owner=None)
         if dead_devices:
             Device.objects.filter(id__in=dead_devices).update(active=False)
     return outcomes
 
 
-def _result(delivery: Delivery, attempt: _Attempt, *, now: datetime) -> tuple[dict[str, object], Outcome]:
-    """The delivery's new fields after this attempt, and what the task should do next."""
+def _result(delivery: Delivery, attempt: _Attempt, *, now: datetime, at: datetime) -> tuple[dict[str, object], Outcome]:
+    """The delivery's new fields after this attempt (``attempts`` already counts it), and what
+    the task should do next."""
     if delivery.too_late(now):
         return {"status": Delivery.Status.MISSED}, Outcome(sent=False)
-    attempts = delivery.attempts + 1
     errors = "; ".join(attempt.transient + attempt.permanent)[:500]
-    counted = {"attempts": attempts, "last_error": errors}
+    counted = {"last_error": errors}
     if attempt.delivered:
-        fields = {"status": Delivery.Status.SENT, "sent_at": now, "channel": ",".join(attempt.delivered)}
+        fields = {"status": Delivery.Status.SENT, "sent_at": at, "channel": ",".join(attempt.delivered)}
         return {**counted, **fields}, Outcome(sent=True)
-    if attempt.transient and attempts < MAX_ATTEMPTS:
+    if attempt.transient and delivery.attempts < MAX_ATTEMPTS:
         # Never beyond the slot's last useful moment, whatever Retry-After asked for (capped
         # before it becomes a timedelta: a service's "1e300" would not fit in one).
         asked = timedelta(seconds=min(attempt.asked_wait, LATEST_SEND.total_seconds()))
-        wait = min(max(backoff(attempts), asked), LATEST_SEND)
+        wait_for = min(max(backoff(delivery.attempts), asked), LATEST_SEND)
         # enqueued_at is when the retry runs: the dispatcher counts it lost only if not run by then.
-        return {**counted, "enqueued_at": now + wait}, Outcome(sent=False, retry_in=wait)
+        return {**counted, "enqueued_at": at + wait_for}, Outcome(sent=False, retry_in=wait_for)
     failed = {"status": Delivery.Status.FAILED, "last_error": errors or "no channel reaches this patient"}
     return {**counted, **failed}, Outcome(sent=False)
 
@@ -239,15 +476,39 @@ def _message(delivery: Delivery) -> channels.Message:
     )
 
 
-def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Device], deadline: float) -> _Attempt:
+@dataclass(frozen=True)
+class _Sends:
+    """What a sending thread needs for one delivery, read from the database beforehand."""
+
+    message: channels.Message
+    patient_id: str
+    email: str
+    wanted: set[str]  # the channels the patient chose that the server has
+    configured: set[str]
+    devices: list[Device]
+
+
+def _what_to_send(delivery: Delivery, configured: set[str], devices: dict[UUID, list[Device]]) -> _Sends:
+    patient = delivery.patient
+    return _Sends(
+        message=_message(delivery),
+        patient_id=str(patient.id),
+        email=patient.email,
+        wanted=set(ReminderSettings.of(patient).channels) & configured,
+        configured=configured,
+        devices=devices[delivery.patient_id],
+    )
+
+
+def _send_everywhere(sends: _Sends) -> _Attempt:
     """Try each channel the patient chose and the server has; the log when there is none.
 
-    No send starts after ``deadline`` (``time.monotonic()``): the ones left are transient
+    Runs in a sending thread: it touches no model's database. No send starts once
+    ``DELIVERY_BUDGET_SECONDS`` have passed since this began: the ones left are transient
     failures, tried again with the delivery's retry if nothing else reached the patient.
     """
-    message = _message(delivery)
-    patient = delivery.patient
-    wanted = set(ReminderSettings.of(patient).channels) & configured
+    message, wanted, configured = sends.message, sends.wanted, sends.configured
+    deadline = time.monotonic() + DELIVERY_BUDGET_SECONDS
     attempt = _Attempt()
 
     def to(name: str, send: Callable[[], None], device: Device | None = None) -> None:
@@ -257,7 +518,9 @@ def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Dev
         try:
             send()
         except SoftTimeLimitExceeded:
-            raise  # the task's time is up, not this channel's: deliveries_send hands the rest back
+            # Celery raises it in the task's thread, not here; were it raised here all the same,
+            # the task's time is up, not this channel's.
+            raise
         except channels.Unregistered as error:
             if device is not None:
                 attempt.dead_devices.append(device.id)
@@ -269,21 +532,21 @@ def _send_everywhere(delivery: Delivery, configured: set[str], devices: list[Dev
         except channels.PermanentError as error:
             attempt.permanent.append(f"{name}: {error}")
         except Exception as error:  # a bug or an odd answer in one channel must not cost the batch
-            log.exception("reminders: %s send of delivery %s raised", name, delivery.id)
+            log.exception("reminders: %s send of delivery %s raised", name, message.delivery_id)
             attempt.transient.append(f"{name}: {type(error).__name__}")
         else:
             if name not in attempt.delivered:
                 attempt.delivered.append(name)
 
     if "push" in wanted:
-        for device in devices:
+        for device in sends.devices:
             to("push", partial(channels.push, device=device, message=message), device)
     if "email" in wanted:
-        to("email", lambda: channels.email(address=patient.email, message=message))
+        to("email", lambda: channels.email(address=sends.email, message=message))
     if "webhook" in configured:
-        to("webhook", lambda: channels.webhook(patient_id=str(patient.id), message=message))
+        to("webhook", lambda: channels.webhook(patient_id=sends.patient_id, message=message))
     if not attempt.tried and (not configured or settings.REMINDER_CONSOLE_FALLBACK):
         # Nothing is configured (or, in development, nothing reaches this patient): the log.
-        channels.console(patient_id=str(patient.id), message=message)
+        channels.console(patient_id=sends.patient_id, message=message)
         attempt.delivered.append("console")
     return attempt

@@ -12,6 +12,7 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
+from core.errors import OUTAGES
 from reminders import dispatcher, notices, sending
 
 
@@ -21,7 +22,24 @@ def dispatch() -> dict[str, int]:
     return dispatcher.dispatch_due(now=timezone.now(), enqueue=enqueue_sends).__dict__
 
 
-@shared_task(name="reminders.send", ignore_result=True)
+#: A send task that met a database or broker outage is run again after this, and again up to
+#: ``OUTAGE_RETRIES`` times (backing off to ``OUTAGE_RETRY_MAX``): what it had claimed is leased
+#: for ``sending.LEASE`` at most, so by then it can be taken again. The dispatcher enqueues
+#: anything still owed as well; this only makes it sooner.
+OUTAGE_RETRY = 20
+OUTAGE_RETRY_MAX = 120
+OUTAGE_RETRIES = 30
+
+
+@shared_task(
+    name="reminders.send",
+    ignore_result=True,
+    autoretry_for=OUTAGES,
+    retry_backoff=OUTAGE_RETRY,
+    retry_backoff_max=OUTAGE_RETRY_MAX,
+    retry_jitter=False,
+    max_retries=OUTAGE_RETRIES,
+)
 def send_deliveries(delivery_ids: list[str]) -> dict[str, Any]:
     """Send a batch of deliveries; each one that should be tried again is re-enqueued alone."""
     outcomes = sending.deliveries_send(delivery_ids=delivery_ids, now=timezone.now())

@@ -160,7 +160,11 @@ def test_a_phone_push_posts_an_fcm_v1_message_with_its_collapse_keys(fcm):
                 "title": "A moment for you",
                 "body": "No pressure: a few minutes to notice what you tried today?",
             },
-            "android": {"collapse_key": "r-5f1c2b-20260329T1800Z", "ttl": "7200s"},
+            "android": {
+                "collapse_key": "r-5f1c2b-20260329T1800Z",
+                "ttl": "7200s",
+                "notification": {"tag": "r-5f1c2b-20260329T1800Z"},  # a resend replaces the one shown
+            },
             "apns": {"headers": {"apns-collapse-id": "r-5f1c2b-20260329T1800Z", "apns-expiration": expires}},
             "data": {"kind": "reflection_daily", "delivery_id": "0d4c3f8e-5a43-4c55-9a7e-2f1b7f0b9c11"},
         }

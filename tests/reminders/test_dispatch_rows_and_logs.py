@@ -77,7 +77,7 @@ def test_a_lost_send_is_enqueued_again_logged_and_then_really_sent(nothing_confi
     with caplog.at_level(logging.INFO, logger="reminders.dispatcher"):
         assert dispatch_due(now=later, enqueue=lambda ids: None).requeued == 1
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
-        "dispatch at 2026-11-26T20:06:00+00:00: 1 deliveries pending too long, enqueued again"
+        f"dispatch at {later.isoformat()}: 1 deliveries pending too long, enqueued again"
     ]
     delivery = Delivery.objects.get()
     assert sending.delivery_send(delivery_id=str(delivery.id), now=later) == sending.Outcome(sent=True)

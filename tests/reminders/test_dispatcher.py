@@ -7,6 +7,7 @@ through a real worker).
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from journal.models import Experiment
+from reminders import sending
 from reminders.dispatcher import LOST_AFTER, PassResult, dispatch_due
 from reminders.models import Delivery, Reminder, ReminderSettings
 from tests.factories import ExperimentFactory, PatientFactory, PrideEntryFactory, ReflectionFactory
@@ -256,14 +258,25 @@ def test_a_slot_already_delivered_is_not_delivered_again_when_the_reminder_is_re
     assert len(beat.enqueued) == 1
 
 
-def test_a_delivery_still_pending_after_a_few_minutes_is_enqueued_again(beat):
+def test_a_delivery_no_worker_took_a_minute_after_its_turn_is_enqueued_again(beat):
     reminder = a_reminder(patient_in("Europe/London"), at="20:00", now=z("2026-11-26T00:00:00Z"))
-    beat.pass_at("2026-11-26T20:00:00Z")  # enqueued; its worker dies before sending
+    beat.pass_at("2026-11-26T20:00:00Z")  # enqueued; the message is lost with its worker
     (delivery_id,) = beat.enqueued
-    assert beat.pass_at("2026-11-26T20:04:00Z").requeued == 0
-    assert beat.pass_at((z("2026-11-26T20:00:00Z") + LOST_AFTER + timedelta(minutes=1)).isoformat()).requeued == 1
+    assert beat.pass_at("2026-11-26T20:00:59Z").requeued == 0  # a busy worker may take it yet
+    assert beat.pass_at((z("2026-11-26T20:00:00Z") + LOST_AFTER + timedelta(seconds=1)).isoformat()).requeued == 1
     assert beat.enqueued == [delivery_id, delivery_id]
     assert statuses(reminder) == [("2026-11-26T20:00:00Z", "pending")]
+
+
+def test_a_delivery_whose_lease_ended_is_enqueued_again_at_the_next_pass_and_not_before(beat):
+    """A worker that claimed it died: it stopped renewing its lease, which then ends."""
+    a_reminder(patient_in("Europe/London"), at="20:00", now=z("2026-11-26T00:00:00Z"))
+    beat.pass_at("2026-11-26T20:00:00Z")
+    lease_ends = z("2026-11-26T20:00:02Z") + sending.LEASE
+    Delivery.objects.update(lease_owner=uuid.uuid4(), enqueued_at=lease_ends)  # claimed at 20:00:02
+    assert beat.pass_at((lease_ends - timedelta(seconds=1)).isoformat()).requeued == 0  # still held
+    assert beat.pass_at(lease_ends.isoformat()).requeued == 1  # not a minute later
+    assert Delivery.objects.get().lease_owner is None  # the dead worker's lease is gone
 
 
 def test_a_disabled_reminder_never_fires(beat):

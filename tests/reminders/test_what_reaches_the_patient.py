@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import types
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -43,12 +44,14 @@ class Recorder:
 
     def __init__(self) -> None:
         self.calls: list[dict] = []
-        self.error: Exception | None = None
+        self.error: Exception | Callable[[], None] | None = None
 
     def __call__(self, **kwargs) -> None:
         self.calls.append(kwargs)
-        if self.error is not None:
+        if isinstance(self.error, Exception):
             raise self.error
+        if self.error is not None:
+            self.error()  # something that happens during the send, which then goes through
 
 
 @pytest.fixture
@@ -277,15 +280,21 @@ def test_a_send_task_given_an_unknown_id_among_others_sends_the_others(recorded)
     assert outcomes == {str(delivery.id): sending.Outcome(sent=True)}
 
 
-def test_deliveries_a_task_runs_out_of_time_for_get_back_each_its_own_turn(recorded):
-    """A fresh delivery and a retry are handed back: each is due again when it was before."""
+def test_deliveries_a_task_runs_out_of_time_for_get_back_each_its_own_turn(recorded, soft_time_limit):
+    """A fresh delivery and a retry not begun are handed back: each is due again when it was before."""
     only_the_webhook(recorded)
-    fresh, retry = a_due_delivery(), a_due_delivery()
+    first, fresh, retry = a_due_delivery(), a_due_delivery(), a_due_delivery()
+    Delivery.objects.filter(id=first.id).update(slot_at=SLOT - timedelta(minutes=1))  # its turn comes first
     Delivery.objects.filter(id=retry.id).update(attempts=1, enqueued_at=SLOT + timedelta(seconds=30))
-    recorded.webhook.error = SoftTimeLimitExceeded()
+    recorded.webhook.error = soft_time_limit  # the time is up during the first send, which still goes out
     with pytest.raises(SoftTimeLimitExceeded):
-        sending.deliveries_send(delivery_ids=[str(fresh.id), str(retry.id)], now=SLOT + timedelta(minutes=1))
-    assert dict(Delivery.objects.values_list("id", "enqueued_at")) == {
-        fresh.id: SLOT,
-        retry.id: SLOT + timedelta(seconds=30),
+        sending.deliveries_send(
+            delivery_ids=[str(d.id) for d in (fresh, retry, first)], now=SLOT + timedelta(minutes=1)
+        )
+    assert len(recorded.webhook.calls) == 1
+    rows = {row.id: row for row in Delivery.objects.all()}
+    assert rows[first.id].status == "sent"
+    assert {(rows[d.id].status, rows[d.id].enqueued_at, rows[d.id].attempts) for d in (fresh, retry)} == {
+        ("pending", SLOT, 0),
+        ("pending", SLOT + timedelta(seconds=30), 1),
     }
