@@ -54,8 +54,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from types import FrameType
 from queue import Empty, SimpleQueue
+from types import FrameType
 from typing import TypeVar
 from uuid import UUID
 
@@ -253,6 +253,7 @@ class _Run:
         self.ended: list[tuple[Delivery, _Attempt]] = []  # taken from ``finished``, not yet recorded
         self.recorded: set[UUID] = set()
         self.outcomes: dict[str, Outcome] = {}
+        self.latest: UUID | None = None  # the delivery whose send began last
         self.last_start = -STAGGER_SECONDS
         self.next_renewal = self.clock_began + RENEW_EVERY.total_seconds()
 
@@ -269,7 +270,7 @@ class _Run:
                 elif _durably(partial(_mark_sending, delivery, owner=self.owner)):
                     senders.submit(delivery, self.sends(delivery))
                     self.in_flight += 1
-                    self.last_start = time.monotonic()
+                    self.latest, self.last_start = delivery.id, time.monotonic()
                 continue
             self._collect(timeout=self._until_next_step())
             self._renew_if_due()
@@ -295,9 +296,12 @@ class _Run:
             self.finished.put((delivery, attempt))
 
     def _may_start(self) -> bool:
+        """The next send starts when the last one begun has ended, or has been going for
+        ``STAGGER_SECONDS`` (a slow receiver: it is passed by), while fewer than
+        ``SEND_CONCURRENCY`` are in flight."""
         if not self.todo or self.in_flight >= SEND_CONCURRENCY:
             return False
-        return not self.in_flight or time.monotonic() - self.last_start >= STAGGER_SECONDS
+        return self.latest in self.recorded or time.monotonic() - self.last_start >= STAGGER_SECONDS
 
     def _until_next_step(self) -> float:
         """Seconds until something may need doing even if no send finishes: a start, a renewal."""

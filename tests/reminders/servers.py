@@ -38,6 +38,7 @@ class Received:
     path: str
     headers: dict[str, str]  # names lower-cased
     body: bytes
+    at: float = field(default_factory=time.time)  # when it arrived (before the answer's delay)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -98,6 +99,10 @@ class HTTPRecorder:
         body = json.dumps(json_body).encode() if json_body is not None else body
         content_type = {"content-type": "application/json"} if json_body is not None else {}
         self._answer = Answer(status, body, {**content_type, **(headers or {})}, delay, trickle)
+
+    def answer_with(self, respond: Callable[[Received], Answer]) -> None:
+        """Choose each answer from its request from now on."""
+        self._respond = respond
 
     def start(self) -> HTTPRecorder:
         self._thread.start()
