@@ -11,3 +11,11 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Shared plumbing"
+
+    def ready(self) -> None:
+        from django.core.signals import got_request_exception
+
+        from core.errors import outage_note
+
+        # An outage met anywhere in a request is noted on it, to be answered as a 503.
+        got_request_exception.connect(outage_note, dispatch_uid="core.errors.outage_note")

@@ -7,13 +7,14 @@ The one place where the domain's errors (``core.exceptions``) and Django's
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 import kombu.exceptions
 import redis.exceptions
 from django import db
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_standardized_errors.formatter import ExceptionFormatter as StandardExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler as StandardExceptionHandler
 from drf_standardized_errors.types import ErrorResponse
@@ -115,6 +116,36 @@ class ServiceUnavailable(exceptions.APIException):
 def is_outage(exc: BaseException) -> bool:
     """The database or Redis could not be reached (not: a query that was wrong)."""
     return isinstance(exc, OUTAGES)
+
+
+def outage_note(sender: object, *, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """Django's ``got_request_exception``, connected in ``CoreConfig.ready()``: the one door
+    through which an outage becomes a 503 outside DRF's views.
+
+    An exception raised in a middleware (the session loaded or saved, the lazy user, a lockout
+    check) reaches no ``process_exception``: Django turns it into a 500 where it was raised and
+    sends this signal, with the exception still being handled. Noting it on the request lets
+    the outermost middleware of each part (``ApiResponseMiddleware`` for ``/api/``,
+    ``dashboard.security.DashboardMiddleware`` for ``/app/``) answer that 500 as a 503. The
+    500 travels outward in between, so the session middleware does not try to save the
+    session again (it skips a 500).
+    """
+    exc = sys.exc_info()[1]
+    if request is not None and exc is not None and is_outage(exc):
+        # Django logs the 500 with its traceback, and then the 503 the client is given.
+        request.outage = True  # type: ignore[attr-defined]  # read by outage_met
+
+
+def outage_met(request: HttpRequest, response: HttpResponse) -> bool:
+    """This 500 is Django's answer to an outage (``outage_note``), to be a 503 instead."""
+    return response.status_code == 500 and getattr(request, "outage", False) is True
+
+
+def service_unavailable() -> JsonResponse:
+    """The API's 503, as DRF gives it for ``ServiceUnavailable``: the contract's body and ``Retry-After``."""
+    response = error_response(503, ServiceUnavailable.default_code, str(ServiceUnavailable.default_detail))
+    response["Retry-After"] = str(ServiceUnavailable.wait)
+    return response
 
 
 class PreconditionFailed(exceptions.APIException):

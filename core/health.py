@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from kombu import Connection
 
+from core.errors import ServiceUnavailable
+
 log = logging.getLogger(__name__)
 
 #: The reminder dispatcher writes its last run here (reminders/), so health can report it.
@@ -66,8 +68,8 @@ def dispatcher_state(last: str | None, *, now: datetime) -> str:
     return "ok" if now - datetime.fromisoformat(last) <= DISPATCH_LATE_AFTER else "late"
 
 
-#: Seconds a caller should wait before asking again after a 503, as the API's own 503 says.
-RETRY_AFTER = 30
+#: Seconds a caller should wait before asking again after a 503: the API's and the dashboard's.
+RETRY_AFTER = ServiceUnavailable.wait
 
 
 # It changes nothing, whatever the method: exempt, so that a POST is answered 405 (what the path

@@ -10,7 +10,7 @@ from django.middleware.gzip import GZipMiddleware
 from django.urls import get_urlconf, is_valid_path
 from django.utils.cache import add_never_cache_headers
 
-from core.errors import ServiceUnavailable, error_response, is_outage
+from core.errors import error_response, outage_met, service_unavailable
 from core.input import ascii_digits
 from core.parsers import RequestTooLarge
 
@@ -94,29 +94,23 @@ def _public(request: HttpRequest, response: HttpResponse) -> bool:
 
 class ApiResponseMiddleware:
     """Every API answer is ``Cache-Control: no-store`` (it holds health data or tokens), but for
-    the public few that say so; and
-    an outage met outside a view (signing in, a lockout check) is a 503 with
-    ``Retry-After`` rather than a 500: a phone then retries instead of giving up."""
+    the public few that say so; and an outage met outside DRF's handler (a session saved in a
+    middleware, a view that is not DRF's) is a 503 with ``Retry-After`` rather than a 500, as
+    DRF's is (``core.errors.outage_note``): a phone then retries instead of giving up."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = slash_missing(request) or self.get_response(request)
-        if _is_api(request) and response.status_code >= 400 and not _is_json(response):
+        if _is_api(request) and outage_met(request, response):
+            response = service_unavailable()
+        elif _is_api(request) and response.status_code >= 400 and not _is_json(response):
             # Django's own pages (a URL no route matches, a Host not allowed, a crash; with
             # DEBUG on, its debug pages): one place turns them all into the contract's body.
             response = error_response(response.status_code, *_GENERIC.get(response.status_code, _OTHER))
         if (_is_api(request) and not _public(request, response)) or request.headers.get("Authorization"):
             add_never_cache_headers(response)
-        return response
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not (_is_api(request) and is_outage(exception)):
-            return None
-        response = error_response(503, ServiceUnavailable.default_code, str(ServiceUnavailable.default_detail))
-        response["Retry-After"] = str(ServiceUnavailable.wait)
-        add_never_cache_headers(response)
         return response
 
 

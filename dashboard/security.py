@@ -1,5 +1,5 @@
 """What every dashboard answer carries, the body it refuses before anyone reads it, and the
-pages it answers when a page is not there or fails.
+pages it answers when a page is not there, fails, or cannot reach the database or Redis.
 
 The Content-Security-Policy itself is django-csp's (``csp.middleware.CSPMiddleware``), set in
 ``backend/settings.py`` as ``CONTENT_SECURITY_POLICY``, where it says what it allows and why.
@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.log import log_response
 
+from core.errors import ServiceUnavailable, is_outage, outage_met
 from core.middleware import body_problem
 
 PREFIX = "/app/"
@@ -36,7 +37,10 @@ class DashboardMiddleware:
     page before the CSRF check or a form reads it (Django would answer a bare 400 instead).
 
     It sits before the session and CSRF middleware, and after django-csp's and the
-    X-Frame-Options middleware, so that the 413 carries the policy and ``DENY`` too.
+    X-Frame-Options middleware, so that the 413 carries the policy and ``DENY`` too. Being
+    outside everything that reads the database or Redis (the session, the user, axes, the
+    views), it is where an outage met in any of them becomes the 503 page
+    (``core.errors.outage_note``).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -51,7 +55,9 @@ class DashboardMiddleware:
             response = render(request, "dashboard/refused.html", {"status": status, "detail": detail}, status=status)
         else:
             response = self.get_response(request)
-        if settings.DEBUG and response.status_code in {404, 500} and not getattr(response, "dashboard_page", False):
+        if outage_met(request, response):
+            response = error_page(request, 503)
+        elif settings.DEBUG and response.status_code in {404, 500} and not getattr(response, "dashboard_page", False):
             # Django's debug pages (a 404 the URLs did not resolve, a middleware's error): ours instead.
             response = error_page(request, response.status_code)
         if settings.DEBUG and response.status_code in {404, 500}:
@@ -64,9 +70,12 @@ class DashboardMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """A page that is not there, or that failed, under ``/app/``: the dashboard's own 404 or
         500 page, with ``DEBUG`` on too (``make run``), never Django's debug page with a patient's
-        data in its traceback. Refusals Django answers itself (403, 400) are left to it."""
-        if not request.path.startswith(PREFIX) or isinstance(
-            exception, PermissionDenied | BadRequest | SuspiciousOperation
+        data in its traceback. Refusals Django answers itself (403, 400) are left to it, and so
+        is an outage: it goes the way of one met in a middleware, to be answered in ``__call__``."""
+        if (
+            not request.path.startswith(PREFIX)
+            or isinstance(exception, PermissionDenied | BadRequest | SuspiciousOperation)
+            or is_outage(exception)
         ):
             return None
         if isinstance(exception, Http404):
@@ -77,12 +86,15 @@ class DashboardMiddleware:
 
 
 def error_page(request: HttpRequest, status: int) -> HttpResponse:
-    """The dashboard's 404 or 500 page, marked as ours. A page that cannot be drawn (the failure
-    was the database, which the header's name needs) is a plain one that says the same."""
+    """The dashboard's 404, 500 or 503 page, marked as ours. A page that cannot be drawn (the
+    failure was the database, which the header's name needs) is a plain one that says the same.
+    A 503 says when to try again, in the seconds the API's does."""
     try:
         response = render(request, f"dashboard/{status}.html", status=status)
     except Exception:  # an error page must answer whatever broke
         response = HttpResponse(_PLAIN[status], status=status)
+    if status == 503:
+        response["Retry-After"] = str(ServiceUnavailable.wait)
     response.dashboard_page = True  # type: ignore[attr-defined]  # read in DashboardMiddleware.__call__
     return response
 
@@ -92,4 +104,7 @@ _PLAIN = {
     '<p><a href="/app/">Back to your patients</a></p></html>',
     500: '<!doctype html><html lang="en"><title>Something went wrong</title><h1>Something went wrong on our side</h1>'
     "<p>Try again in a moment.</p></html>",
+    503: '<!doctype html><html lang="en"><title>Can\'t reach our records</title>'
+    "<h1>We can't reach our records just now</h1>"
+    "<p>Nothing you sent was half-saved: a change is saved whole or not at all. Try again in a moment.</p></html>",
 }

@@ -29,6 +29,9 @@ client = Client(HTTP_HOST="localhost", raise_request_exception=False)
 answers = {}
 for name, method, path, options in [
     ("me", "get", "/api/v1/me/", bearer),
+    # A browser signed in to the dashboard sends its session cookie to the API of the same origin:
+    # the session middleware saves that session after the view, outside DRF's handler.
+    ("me, with a dashboard's cookie", "get", "/api/v1/me/", {"HTTP_COOKIE": "sessionid=" + "a" * 32}),
     ("reflections", "post", "/api/v1/reflections/", {**bearer, "data": "{}", "content_type": "application/json"}),
     ("login", "post", "/api/v1/auth/token/", login),
     ("register", "post", "/api/v1/auth/register/", {**login, "data": json.dumps({
@@ -68,7 +71,7 @@ def assert_503(answer: list) -> None:
 
 def test_with_the_database_unreachable_every_call_is_a_503_with_retry_after():
     answers = call_with({"DATABASE_URL": f"postgres://nobody@127.0.0.1:{a_closed_port()}/none"})
-    for name in ("me", "reflections", "login", "register"):
+    for name in ("me", "me, with a dashboard's cookie", "reflections", "login", "register"):
         assert_503(answers[name])
 
 
