@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.health import healthz
+from core.health import healthz, reminders_health
 from patient_web.views import home
 
 api_v1 = [
@@ -15,6 +15,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/reminders", reminders_health, name="healthz-reminders"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("app/", include("dashboard.urls")),

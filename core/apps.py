@@ -5,7 +5,8 @@ class CoreConfig(AppConfig):
     """The bottom of the stack: API plumbing every app shares, and no domain of its own.
 
     Errors and their mapping to HTTP, strict JSON fields, paging, versions (ETag/If-Match),
-    the OpenAPI schema class, encrypted text, ``/healthz`` and ``manage.py reencrypt``.
+    the OpenAPI schema class, encrypted text, ``/healthz`` and ``/healthz/reminders`` (with the
+    one table of its own, ``Heartbeat``: when each periodic job last ran) and ``manage.py reencrypt``.
     Every app may import it; it imports none of them.
     """
 

@@ -27,12 +27,12 @@ from functools import partial
 from itertools import islice
 from uuid import UUID
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.health import LAST_DISPATCH_CACHE_KEY
+from core.health import DISPATCHER
+from core.models import Heartbeat
 from journal.selectors import patients_who_practised
 from reminders.models import LATEST_SEND, Delivery, Reminder, ReminderSettings
 
@@ -96,7 +96,7 @@ def dispatch_due(*, now: datetime, enqueue: Enqueue, limit: int = PASS_LIMIT) ->
         for batch in _batches(to_send + requeued, SEND_BATCH):
             transaction.on_commit(partial(enqueue, batch))
     # When the pass really ran (a pass replayed with --now is still a pass now), for /healthz.
-    cache.set(LAST_DISPATCH_CACHE_KEY, timezone.now().isoformat(), timeout=None)
+    Heartbeat.record(DISPATCHER, at=timezone.now())
     counts = Counter(delivery.status for delivery in fresh)
     result = PassResult(
         due=len(due),

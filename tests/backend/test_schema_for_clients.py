@@ -93,6 +93,7 @@ OPERATION_IDS = {
     ("DELETE", "/api/v1/sessions/{id}/"): "deleteSession",
     ("GET", "/api/v1/me/access-log/"): "listAccessLog",
     ("GET", "/healthz"): "getHealth",
+    ("GET", "/healthz/reminders"): "getRemindersHealth",
 }
 TAGS = {
     *(
@@ -136,7 +137,7 @@ def schema() -> dict[str, Any]:
 
 
 def operations(schema: dict[str, Any], *, api_only: bool = False) -> list[tuple[str, str, dict[str, Any]]]:
-    """Every operation; ``api_only`` leaves out ``/healthz``, whose 503 has a body of its own."""
+    """Every operation; ``api_only`` leaves out the ``/healthz`` checks, whose 503s have bodies of their own."""
     return [
         (method.upper(), path, operation)
         for path, methods in schema["paths"].items()
@@ -237,20 +238,41 @@ def test_the_statuses_the_server_sends_are_declared(schema) -> None:
     assert "405" in schema["info"]["description"]  # a method a path does not have
 
 
-def test_healthz_is_in_the_schema_with_its_503(schema) -> None:
-    health = schema["paths"]["/healthz"]["get"]
-    assert health["operationId"] == "getHealth"
+@pytest.mark.parametrize(
+    ("path", "operation_id", "component", "fields"),
+    [
+        ("/healthz", "getHealth", "Health", {"database", "broker", "last_dispatch_at", "dispatcher"}),
+        (
+            "/healthz/reminders",
+            "getRemindersHealth",
+            "RemindersHealth",
+            {"database", "broker", "last_dispatch_at", "dispatcher", "workers"},
+        ),
+    ],
+)
+def test_both_health_checks_are_in_the_schema_with_their_503(schema, path, operation_id, component, fields) -> None:
+    health = schema["paths"][path]["get"]
+    assert health["operationId"] == operation_id
     assert health["security"] == []
     ok, down = health["responses"]["200"], health["responses"]["503"]
-    assert body_ref(ok) == body_ref(down) == "Health"
+    assert body_ref(ok) == body_ref(down) == component
     assert down["headers"]["Retry-After"] == {
         "schema": {"type": "integer"},
         "required": True,
         "description": down["headers"]["Retry-After"]["description"],
     }
-    component = schema["components"]["schemas"]["Health"]
-    assert {"database", "broker", "last_dispatch_at", "dispatcher"} <= set(component["required"])
-    assert "down" in component["properties"]
+    body = schema["components"]["schemas"][component]
+    assert fields <= set(body["required"])
+    assert "down" in body["properties"]
+
+
+def test_the_health_schema_says_when_the_dispatcher_is_late(schema) -> None:
+    # From the constant, so the schema cannot keep an old threshold (it said five minutes once).
+    for component in ("Health", "RemindersHealth"):
+        assert (
+            "no pass for 90 seconds"
+            in schema["components"]["schemas"][component]["properties"]["dispatcher"]["description"]
+        )
 
 
 def test_the_brief_as_markdown_is_a_declared_parameter(schema) -> None:
@@ -433,8 +455,8 @@ def test_names_generate_clean_code(schema) -> None:
     components = schema["components"]["schemas"]
     # Each operation has its error body, item and codes; the rest stays small (safety's flags,
     # check-ins and their empty request, an entry write's answer with its help block, the roster's
-    # ?attention_now= took it from 119 to 130).
-    assert len([name for name in components if not re.search(r"(Conflict)?Error(Item|Code)?$", name)]) < 135
+    # ?attention_now= took it from 119 to 130; the reminders' health check's body to 135).
+    assert len([name for name in components if not re.search(r"(Conflict)?Error(Item|Code)?$", name)]) < 136
     assert not set(components) & CLASHING_NAMES
     assert all(re.fullmatch(r"[A-Z][A-Za-z0-9]*", name) for name in components)
     # Query parameters refer to the enums their fields use, and ids in paths are UUIDs.

@@ -139,9 +139,8 @@ def test_a_refused_browser_subscription_is_explained():
     ]
 
 
-def test_health_still_names_the_last_pass_long_after_it(nothing_configured, settings, client):
+def test_health_still_names_the_last_pass_long_after_it(nothing_configured, client):
     """The operator of a stalled dispatcher learns when it last ran, not merely that it is late."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     with time_machine.travel(SLOT, tick=False):
         dispatch_due(now=SLOT, enqueue=lambda ids: None)
     with time_machine.travel(SLOT + timedelta(hours=1), tick=False):

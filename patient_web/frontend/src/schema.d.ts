@@ -1058,10 +1058,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Is the service up
-         * @description For load balancers and monitoring: 200 when the database and the broker answer, 503 naming what does not. No token. Any other method answers 405.
+         * Can the service serve
+         * @description For load balancers: 200 while the database and the broker answer, 503 naming what does not. Cheap (no worker is asked): poll it as often as needed. A late dispatcher is reported, not a 503. No token. Any other method answers 405.
          */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Are reminders going out
+         * @description For alerting: 200 when a dispatcher pass ran recently and at least one Celery worker answers a ping, 503 naming what is wrong otherwise. It waits 1 second for the workers' answers: poll it once a minute, not from a load balancer. No token. Any other method answers 405.
+         */
+        get: operations["getRemindersHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4178,15 +4198,36 @@ export interface components {
             broker: "ok" | "down";
             /**
              * Format: date-time
-             * @description The reminder dispatcher's last pass, or null if none is known.
+             * @description When the reminder dispatcher's last pass ended, or null if none is known.
              */
             last_dispatch_at: string | null;
             /**
-             * @description `late`: no pass for 5 minutes (reminders wait; the API still serves, so it is not a 503).
+             * @description `late`: no pass for 90 seconds (beat runs one every 1 minute; 30 seconds are its margin). Reminders wait, but the API still serves, so it is not a 503 here; `/healthz/reminders` answers 503 for it.
              * @enum {string}
              */
             dispatcher: "ok" | "late";
             down?: ("database" | "broker")[];
+        };
+        /** @description Whether reminders are going out. The same body with 200 (all well) and 503 (`down` names what is wrong). */
+        RemindersHealth: {
+            /** @enum {string} */
+            database: "ok" | "down";
+            /** @enum {string} */
+            broker: "ok" | "down";
+            /**
+             * Format: date-time
+             * @description When the reminder dispatcher's last pass ended, or null if none is known.
+             */
+            last_dispatch_at: string | null;
+            /**
+             * @description `late`: no pass for 90 seconds (beat runs one every 1 minute; 30 seconds are its margin).
+             * @enum {string}
+             */
+            dispatcher: "ok" | "late";
+            /** @description How many Celery workers answered a ping within 1 second; with the broker down, none can be asked. */
+            workers: number;
+            /** @description `dispatcher` when it is late, `workers` when none answered. */
+            down?: ("database" | "broker" | "dispatcher" | "workers")[];
         };
     };
     responses: never;
@@ -12651,6 +12692,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getRemindersHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A dispatcher pass ran recently and at least one worker answered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemindersHealth"];
+                };
+            };
+            /** @description Reminders are not going out; `down` names why (the database, the broker, a late dispatcher, no worker). */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before asking again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemindersHealth"];
                 };
             };
         };
