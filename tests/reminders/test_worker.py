@@ -259,8 +259,10 @@ def test_a_send_past_the_soft_time_limit_ends_the_task_records_what_went_out_and
     # The task ends at its soft limit: the send in flight is waited for and recorded, the rest
     # given back (enqueued_at as dispatched, no lease, no attempt), none failed.
     wait_for(
-        lambda: Delivery.objects.filter(status="sent").exists()
-        and not Delivery.objects.filter(lease_owner__isnull=False).exists()
+        lambda: (
+            Delivery.objects.filter(status="sent").exists()
+            and not Delivery.objects.filter(lease_owner__isnull=False).exists()
+        )
     )
     rows = list(Delivery.objects.all())
     sent = [row for row in rows if row.status == "sent"]
