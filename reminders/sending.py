@@ -143,16 +143,17 @@ def deliveries_send(*, delivery_ids: Sequence[str], now: datetime) -> dict[str, 
     configured = channels.configured()
     run = _Run(batch, owner=owner, now=now, sends=lambda d: _what_to_send(d, configured, devices))
     senders = _Senders(min(SEND_CONCURRENCY, len(batch)), send=run.send)
-    with _SoftTimeLimit() as time_limit:
-        try:
+    time_limit = _SoftTimeLimit()
+    try:
+        with time_limit:
             run.work(senders, time_limit=time_limit)
-        except SoftTimeLimitExceeded:  # raised where no safe point was kept (not Celery's prefork)
-            run.wind_down(senders)
-            raise
-        finally:
-            senders.stop()
+    except SoftTimeLimitExceeded:  # raised where no safe point was kept (not Celery's prefork pool)
+        run.wind_down(senders)
+        raise
+    finally:
         if time_limit.reached:
             run.wind_down(senders)
+        senders.stop()  # after a wind-down, nothing is left to wait for
     time_limit.raise_if_reached()
     return run.outcomes
 
@@ -223,8 +224,9 @@ class _Senders:
 
     def stop(self) -> None:
         """Let each thread end its send in flight and stop; wait for them (each send is bounded)."""
-        for _ in self.threads:
-            self.work.put(None)
+        for thread in self.threads:
+            if thread.is_alive():
+                self.work.put(None)
         for thread in self.threads:
             thread.join()
 
