@@ -185,9 +185,9 @@ def load(start: int, stop: int) -> None:
         )
         cursor.execute(
             f"""INSERT INTO {users} (id, password, is_superuser, email, display_name, role, timezone,
-                                     is_active, is_staff, created_at)
+                                     country, is_active, is_staff, created_at)
                 SELECT id, '!', false, 'p' || n || '@bench.test', 'P' || n, 'patient',
-                       ({zones})[1 + n %% {len(ZONES)}], true, false, %s
+                       ({zones})[1 + n %% {len(ZONES)}], '', true, false, %s
                 FROM bench_patient WHERE n >= %s""",  # noqa: S608
             [NOW, first],
         )
@@ -203,14 +203,14 @@ def load(start: int, stop: int) -> None:
         # Reminder r belongs to patient r / 10. Later ones fire from a minute to a week after
         # the pass; one in twenty is disabled, one in twenty has fired its last (no next slot).
         cursor.execute(
-            f"""INSERT INTO {reminders} (id, patient_id, kind, local_time, weekdays, enabled, next_fire_at,
-                                         created_at, updated_at, version)
+            f"""INSERT INTO {reminders} (id, patient_id, kind, local_time, weekdays, enabled, held,
+                                         next_fire_at, created_at, updated_at, version)
                 SELECT gen_random_uuid(), p.id,
                        CASE WHEN r %% 10 < 7 THEN 'reflection_daily' WHEN r %% 10 < 9 THEN 'pride_weekly'
                             ELSE 'custom' END,
                        make_time(r %% 24, (r / 24) %% 60, 0),
                        CASE WHEN r %% 10 IN (7, 8) THEN '[7]'::jsonb ELSE '[1, 2, 3, 4, 5, 6, 7]'::jsonb END,
-                       r %% 20 <> 19,
+                       r %% 20 <> 19, false,
                        CASE WHEN r %% 20 <> 18 THEN %s + make_interval(secs => 60 + (r::bigint * 7919) %% 604800) END,
                        %s, %s, 1
                 FROM generate_series(%s, %s - 1) r JOIN bench_patient p ON p.n = r / {PER_PATIENT}""",  # noqa: S608

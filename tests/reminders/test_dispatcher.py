@@ -191,6 +191,36 @@ def test_quiet_hours_that_end_when_they_start_silence_nothing(beat):
     assert [statuses(reminder)[0][1] for reminder in reminders] == ["pending"] * 3
 
 
+def test_one_pass_reads_each_patients_slots_on_their_own_clock_and_settings(beat):
+    """Patients due at one instant, two reminders each: every slot is decided by its own
+    patient's zone and settings (or the defaults), never a neighbour's."""
+    now = z("2026-11-26T00:00:00Z")
+    quiet, paused, unset, saved_plain = (
+        patient_in(zone) for zone in ("Europe/London", "Asia/Kolkata", "America/New_York", "Europe/Paris")
+    )
+    ReminderSettings.objects.create(patient=quiet, quiet_start=time(19), quiet_end=time(7), updated_at=now)
+    ReminderSettings.objects.create(patient=paused, paused_until=date(2026, 11, 27), updated_at=now)
+    ReminderSettings.objects.create(patient=saved_plain, channels=["email"], updated_at=now)
+    # 20:00 UTC is each one's local time below; the paused patient's is the 27th already.
+    local = {quiet: "20:00", paused: "01:30", unset: "15:00", saved_plain: "21:00"}
+    for patient, at in local.items():
+        for kind in (Reminder.Kind.REFLECTION_DAILY, Reminder.Kind.CUSTOM):
+            a_reminder(patient, at=at, now=now, kind=kind)
+
+    assert beat.pass_at("2026-11-26T20:00:00Z").due == 8
+    decided = {
+        patient.timezone: sorted(Delivery.objects.filter(patient=patient).values_list("local_slot", "status"))
+        for patient in local
+    }
+    assert decided == {
+        "Europe/London": [("2026-11-26T20:00:00+00:00", "skipped_quiet")] * 2,
+        "Asia/Kolkata": [("2026-11-27T01:30:00+05:30", "skipped_paused")] * 2,
+        "America/New_York": [("2026-11-26T15:00:00-05:00", "pending")] * 2,
+        "Europe/Paris": [("2026-11-26T21:00:00+01:00", "pending")] * 2,
+    }
+    assert set(Reminder.objects.values_list("next_fire_at", flat=True)) == {z("2026-11-27T20:00:00Z")}
+
+
 @pytest.mark.parametrize(
     ("quiet_start", "quiet_end", "day"),
     [

@@ -18,6 +18,7 @@ import time_machine
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection, transaction
 
+from accounts.models import User
 from reminders import sending, tasks
 from reminders.dispatcher import LOST_AFTER, dispatch_due
 from reminders.models import MAX_DEVICES, Delivery, Device, Reminder, ReminderSettings
@@ -211,15 +212,15 @@ def test_two_send_tasks_at_once_send_once(webhook):
 
 
 @contextmanager
-def locked_by_another_transaction(rows):
-    """``rows`` locked (``SELECT ... FOR UPDATE``) in another thread's open transaction, as a
-    dispatcher pass or a send task holds them while it claims, until the block ends."""
+def locked_by_another_transaction(rows, **lock):
+    """``rows`` locked (``SELECT ... FOR UPDATE``, or as ``lock`` says) in another thread's open
+    transaction, as a dispatcher pass or a send task holds them while it claims, until the block ends."""
     locked, done = threading.Event(), threading.Event()
 
     def hold() -> None:
         try:
             with transaction.atomic():
-                list(rows.select_for_update())
+                list(rows.select_for_update(**lock))
                 locked.set()
                 done.wait(timeout=10)
         finally:
@@ -261,6 +262,27 @@ def test_a_dispatcher_pass_does_not_wait_for_reminders_another_pass_is_claiming(
     # The other pass's reminder is left to it; this pass writes the rest, at once.
     assert (result.due, list(Delivery.objects.values_list("patient", flat=True))) == (1, [free.id])
     assert waited < 2
+
+
+@needs_concurrent_transactions
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatcher_pass_does_not_wait_for_a_patient_whose_account_or_settings_are_being_saved(
+    nothing_configured,
+):
+    patient = PatientFactory(timezone="Europe/London")
+    ReminderSettings.objects.create(patient=patient, paused_until=SLOT.date(), updated_at=SLOT)
+    a_reminder(patient, at="20:00", now=SLOT - timedelta(hours=12))
+    # Saving the profile updates the user row (``FOR NO KEY UPDATE``: the pass's deliveries still
+    # point at it); saving the settings locks theirs as reminders/services.py does.
+    with (
+        locked_by_another_transaction(User.objects.filter(id=patient.id), no_key=True),
+        locked_by_another_transaction(ReminderSettings.objects.filter(patient=patient)),
+    ):
+        started = time.monotonic()
+        result = dispatch_due(now=SLOT, enqueue=lambda ids: None)
+        waited = time.monotonic() - started
+    # The pass locks only its reminders, and reads the settings as last committed: still paused.
+    assert (result.due, result.skipped, waited < 2) == (1, 1, True)
 
 
 @needs_concurrent_transactions
