@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -89,9 +90,15 @@ def error_page(request: HttpRequest, status: int) -> HttpResponse:
     """The dashboard's 404, 500 or 503 page, marked as ours. A page that cannot be drawn (the
     failure was the database, which the header's name needs) is a plain one that says the same.
     A 503 says when to try again, in the seconds the API's does."""
-    try:
-        response = render(request, f"dashboard/{status}.html", status=status)
-    except Exception:  # an error page must answer whatever broke
+    # The header names who is signed in, which the database tells; when that is what broke, the
+    # page is drawn for no one rather than plain.
+    for context in ({}, {"user": AnonymousUser()}):
+        try:
+            response = render(request, f"dashboard/{status}.html", context, status=status)
+            break
+        except Exception:  # an error page must answer whatever broke
+            continue
+    else:
         response = HttpResponse(_PLAIN[status], status=status)
     if status == 503:
         response["Retry-After"] = str(ServiceUnavailable.wait)

@@ -116,6 +116,9 @@ def test_with_the_database_unreachable_every_page_that_needs_it_is_the_503_page(
     )
     for name in ("roster", "sign-in page", "a form", "signing in", "signing in from a browser with a session"):
         assert_the_503_page(answers[name])
+        # The dashboard's own page, drawn for no one (who is signed in is the database's to say).
+        assert "dashboard/dashboard.css" in answers[name]["page"]
+        assert "Sign out" not in words(answers[name]["page"])
     assert answers["roster, signed out"]["status"] == 302
     assert answers["roster, signed out"]["Location"].startswith("/app/sign-in/")
     assert answers["sign-in page, signed out"]["status"] == 200
