@@ -7,6 +7,7 @@ The Content-Security-Policy itself is django-csp's (``csp.middleware.CSPMiddlewa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from csp.utils import build_policy
@@ -20,6 +21,8 @@ from django.utils.log import log_response
 
 from core.errors import ServiceUnavailable, is_outage, outage_met
 from core.middleware import body_problem
+
+log = logging.getLogger(__name__)
 
 PREFIX = "/app/"
 
@@ -97,7 +100,7 @@ def error_page(request: HttpRequest, status: int) -> HttpResponse:
             response = render(request, f"dashboard/{status}.html", context, status=status)
             break
         except Exception:  # an error page must answer whatever broke
-            continue
+            log.info("dashboard: the %d page could not be drawn with %s", status, context or "the user", exc_info=True)
     else:
         response = HttpResponse(_PLAIN[status], status=status)
     if status == 503:

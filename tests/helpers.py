@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import subprocess
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +19,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class UserClient(APIClient):
@@ -91,3 +97,19 @@ def migrate_to(target: tuple[str, str]) -> MigrationExecutor:
     executor.loader.build_graph()
     executor.migrate([target])
     return executor
+
+
+def in_a_fresh_interpreter(script: str, *argv: str, env: dict[str, str], timeout: float = 180) -> Any:
+    """Run ``script`` (Django set up by it) in a new Python with ``env`` over this one's, and
+    answer the JSON it printed last: settings read at start-up (a database or Redis that is
+    not there) are tested as they are, not patched into this process."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, *argv],
+        cwd=ROOT,
+        env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "backend.settings"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -7,16 +7,10 @@ Each case starts a fresh interpreter whose settings point at a real closed port,
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import a_closed_port
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import a_closed_port, in_a_fresh_interpreter
 
 CALLS = """
 import django, json, uuid; django.setup()
@@ -46,16 +40,8 @@ print(json.dumps(answers))
 
 
 def call_with(env: dict[str, str]) -> dict[str, list]:
-    result = subprocess.run(
-        [sys.executable, "-c", CALLS],
-        cwd=ROOT,
-        env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "backend.settings"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    answers: dict[str, list] = in_a_fresh_interpreter(CALLS, env=env, timeout=120)
+    return answers
 
 
 def assert_503(answer: list) -> None:

@@ -11,18 +11,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from dashboard.security import CONTENT_SECURITY_POLICY
-from tests.helpers import a_closed_port
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import a_closed_port, in_a_fresh_interpreter
 
 CALLS = """
 import django, json, sys; django.setup()
@@ -59,16 +53,8 @@ SIGN_IN = ("post", "/app/sign-in/", {"email": "maya@example.test", "password": "
 
 def call_with(env: dict[str, str], calls: dict[str, tuple], *, with_therapist: bool = False) -> dict[str, dict]:
     argv = json.dumps([[name, *call] for name, call in calls.items()])
-    result = subprocess.run(
-        [sys.executable, "-c", CALLS, argv, "1" if with_therapist else "0"],
-        cwd=ROOT,
-        env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "backend.settings"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    answers: dict[str, dict] = in_a_fresh_interpreter(CALLS, argv, "1" if with_therapist else "0", env=env)
+    return answers
 
 
 def words(page: str) -> str:
