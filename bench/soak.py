@@ -5,12 +5,12 @@
 
 PostgreSQL only (workers and beat are other processes). On a throwaway test database
 (``bench_soak_reminders``; the Redis db given is flushed before and after), ``SOAK_PER_MINUTE``
-patients (150) each get one daily reminder due at each of the next ``SOAK_MINUTES`` (9) minutes,
-``next_fire_at`` set directly, so beat's own dispatcher pass at the top of each minute finds
-them. A real ``celery worker --pool prefork --concurrency 2`` and a real ``celery beat`` run
-with the webhook channel pointed at a receiver in this process (``http.server``), which
-records each request's arrival and webhook-id and answers after ``PROMPT_ANSWER`` (0.2 s, a
-send in flight for a while, as on the internet).
+patients (150; 250 in minute 7) each get one daily reminder due at each of the next
+``SOAK_MINUTES`` (9) minutes, ``next_fire_at`` set directly, so beat's own dispatcher pass at
+the top of each minute finds them. A real ``celery worker --pool prefork --concurrency 2`` and
+a real ``celery beat`` run with the webhook channel pointed at a receiver in this process
+(``http.server``), which records each request's arrival and webhook-id and answers after
+``PROMPT_ANSWER`` (0.2 s, a send in flight for a while, as on the internet).
 
 Each slot minute is a phase; the faults come two minutes apart, each followed by a quiet
 minute:
@@ -21,9 +21,11 @@ minute:
   3 (b) PostgreSQL drops every connection to the database but this script's, every 50 ms
         for 7 s (``pg_terminate_backend``), once 30 of the minute's have arrived
   5 (c) the receiver answers each request after 3.5 s, for the minute
-  7 (d) Redis FLUSHDB on the broker's db mid-batch (queue, unacknowledged messages,
-        bindings); ``/healthz`` and ``/healthz/reminders`` asked 3 s later, after the next
-        pass, and at the end (Django's test client, in this process)
+  7 (d) Redis FLUSHDB on the broker's db mid-batch, once 30 of the minute's have arrived:
+        the minute has three batches of sends, two being sent and one waiting in the queue,
+        which the wipe loses (with the unacknowledged messages and the bindings);
+        ``/healthz`` and ``/healthz/reminders`` are asked 3 s later, after the next pass,
+        and at the end (Django's test client, in this process)
 
 Then it waits until every reminder has reached the receiver and no delivery is pending (at
 most three minutes past the last slot), and prints for each phase and overall: deliveries
@@ -53,6 +55,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +64,10 @@ from harness import test_database
 ROOT = Path(__file__).resolve().parent.parent
 PER_MINUTE = int(os.environ.get("SOAK_PER_MINUTE", "150"))
 MINUTES = int(os.environ.get("SOAK_MINUTES", "9"))
+#: The minute of the Redis wipe has a third batch of sends (``dispatcher.SEND_BATCH``), so that
+#: one message waits in the queue while both pool processes send: the wipe has something to lose.
+WIPED_MINUTE = 7
+DUE = {minute: PER_MINUTE + (100 if minute == WIPED_MINUTE else 0) for minute in range(MINUTES)}
 #: The receiver's answer in the quiet minutes, and in the slow one.
 PROMPT_ANSWER = 0.2
 SLOW_ANSWER = 3.5
@@ -201,17 +208,21 @@ def main() -> None:
     print(f"load average after: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
 
 
-def flush_broker() -> None:
+def flush_broker() -> int:
+    """FLUSHDB on the broker's db; answers how many messages were waiting in Celery's queue."""
     import redis
     from django.conf import settings
 
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    waiting = int(broker.llen("celery"))
+    broker.flushdb()
+    return waiting
 
 
 def run() -> None:
     logs = Path(tempfile.mkdtemp(prefix="soak-"))
     print(f"worker and beat logs in {logs}")
-    reminder_ids = patients(PER_MINUTE * MINUTES)
+    reminder_ids = patients(sum(DUE.values()))
     receiver = Receiver()
     env = environment(receiver)
     worker = Process([*WORKER, "--loglevel", "INFO"], env, logs / "worker.log")
@@ -221,7 +232,7 @@ def run() -> None:
         # The first slot: the top of a minute far enough ahead for the rows to be written.
         t0 = (datetime.now(UTC) + timedelta(seconds=75)).replace(second=0, microsecond=0)
         plan(reminder_ids, t0)
-        print(f"{PER_MINUTE} reminders due at each of {MINUTES} minutes from {t0:%H:%M:%S} UTC")
+        print(f"reminders due at each of {MINUTES} minutes from {t0:%H:%M:%S} UTC: {list(DUE.values())}")
         worker, events = faults(t0, receiver, worker, env, logs)
         last_slot = t0 + timedelta(minutes=MINUTES - 1)
         wait_until_all_arrived(receiver, len(reminder_ids), until=last_slot + TAIL)
@@ -260,12 +271,13 @@ def patients(count: int) -> list[str]:
 
 
 def plan(reminder_ids: list[str], t0: datetime) -> None:
-    """``PER_MINUTE`` reminders due at each minute from ``t0``, their local time the slot's."""
+    """``DUE[minute]`` reminders due at each minute from ``t0``, their local time the slot's."""
     from reminders.models import Reminder
 
-    for minute in range(MINUTES):
+    rest = iter(reminder_ids)
+    for minute, count in DUE.items():
         slot = t0 + timedelta(minutes=minute)
-        ids = reminder_ids[minute * PER_MINUTE : (minute + 1) * PER_MINUTE]
+        ids = list(islice(rest, count))
         Reminder.objects.filter(id__in=ids).update(next_fire_at=slot, local_time=slot.time())
 
 
@@ -319,13 +331,14 @@ def faults(
         receiver.delay = PROMPT_ANSWER
         note(5, f"(c) the receiver answers after {PROMPT_ANSWER:g} s again")
 
-    if MINUTES > 7:  # (d) The broker's data wiped mid-batch.
-        wait_for_arrivals(receiver, slot(7), MID_BATCH, until=slot(7) + timedelta(seconds=40))
-        flush_broker()
-        note(7, f"(d) Redis FLUSHDB with {receiver.of_slot(slot(7))} of minute 7's arrived")
+    if MINUTES > WIPED_MINUTE:  # (d) The broker's data wiped mid-batch, a batch waiting in the queue.
+        wait_for_arrivals(receiver, slot(WIPED_MINUTE), MID_BATCH, until=slot(WIPED_MINUTE) + timedelta(seconds=40))
+        waiting = flush_broker()
+        arrived = receiver.of_slot(slot(WIPED_MINUTE))
+        note(WIPED_MINUTE, f"(d) Redis FLUSHDB with {arrived} of the minute's arrived, {waiting} messages in the queue")
         time.sleep(3)
         health("3 s after the wipe")
-        wait_until(slot(8) + timedelta(seconds=20))
+        wait_until(slot(WIPED_MINUTE + 1) + timedelta(seconds=20))
         health("20 s after the next pass was due")
     return worker, events
 
@@ -404,8 +417,8 @@ def report(t0: datetime, receiver: Receiver, events: list[Event]) -> None:
         f"{'2x':>5}{'3x+':>5}{'att≠':>6}{'sent≠':>6}{'sent-last':>10}{'pending':>8}"
     )
     for minute in range(MINUTES):
-        line(f"{minute} {PHASES.get(minute, '')}", by_minute[minute], arrivals, PER_MINUTE)
-    line("overall", rows, arrivals, PER_MINUTE * MINUTES)
+        line(f"{minute} {PHASES.get(minute, '')}", by_minute[minute], arrivals, DUE[minute])
+    line("overall", rows, arrivals, sum(DUE.values()))
     print(
         "\nlateness: first arrival - slot, seconds; 2x/3x+: webhook-ids received twice / three times or more;"
         "\natt≠: rows whose attempts differ from the times the id arrived; sent≠: rows whose sent_at is more than"
@@ -414,7 +427,7 @@ def report(t0: datetime, receiver: Receiver, events: list[Event]) -> None:
     print(f"statuses at the end: {dict(Counter(row['status'] for row in rows))}")
     print(f"reminders never dispatched: {undispatched}; webhook-ids with no delivery row: {strangers}")
     for event in events:
-        if event.minute in (1, 3, 7):
+        if event.minute in (1, 3, WIPED_MINUTE):
             firsts = [min(arrivals[str(r["id"])]) for r in by_minute[event.minute] if str(r["id"]) in arrivals]
             print(f"minute {event.minute}: the last of them arrived {max(firsts) - event.at:.1f} s after the fault")
     twice = [
