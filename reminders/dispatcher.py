@@ -42,10 +42,13 @@ from reminders.models import LATEST_SEND, Delivery, Reminder, ReminderSettings
 log = logging.getLogger(__name__)
 
 #: A pending delivery no send task has taken this long after its turn is enqueued again: a
-#: message waits seconds for a worker, a minute only when they are all busy; a lease that ended
-#: is enqueued again at once. With ``sending.LEASE`` and beat's minute, a delivery held by a
-#: worker that died is sent again within two minutes.
-LOST_AFTER = timedelta(minutes=1)
+#: message waits seconds for a worker, longer only when they are all busy (a second message is
+#: then harmless: the first task to claim it sends it). Under beat's minute, so a message lost
+#: with the broker's data is enqueued again by the very next pass, whatever each pass's own
+#: few seconds of delay: its delivery goes out a minute or so late, not two. A lease that ended
+#: is enqueued again at once: with ``sending.LEASE``, a delivery held by a worker that died is
+#: sent again within two minutes.
+LOST_AFTER = timedelta(seconds=45)
 #: Reminders claimed per pass; more wait for the next pass, a minute later.
 PASS_LIMIT = 5000
 #: Deliveries per Celery message: one message per delivery would cost more than the sends.
@@ -92,7 +95,8 @@ def dispatch_due(*, now: datetime, enqueue: Enqueue, limit: int = PASS_LIMIT) ->
         fresh = _insert_new(deliveries)
         to_send = [str(d.id) for d in fresh if d.status == Delivery.Status.PENDING]
         requeued = _requeue_lost(now=now)
-        for batch in _batches(to_send + requeued, SEND_BATCH):
+        # What was owed before goes first: it is late already.
+        for batch in _batches(requeued + to_send, SEND_BATCH):
             transaction.on_commit(partial(enqueue, batch))
     # When the pass really ran (a pass replayed with --now is still a pass now), for /healthz.
     Heartbeat.record(DISPATCHER, at=timezone.now())

@@ -11,7 +11,8 @@ a hundred at a time):
    ``LEASE`` and the dispatcher's next pass enqueues what it held again.
 2. **Send**, with no transaction open, each delivery in three steps: count the attempt (one
    small write, only while the lease is still ours: the "sending" mark), send on the patient's
-   channels, record the outcome at once (``sent_at`` the moment it went out). A crash can
+   channels, record the outcome at once (``sent_at`` when the send ended: the receiver has
+   it, a slow one a little before). A crash can
    therefore re-send only a delivery whose send was in flight, and ``attempts`` counts that
    lost send too. A slot more than two hours old is not sent at all (``missed``).
 3. Outcomes that say "try again" leave the delivery pending with a backoff (``enqueued_at``
@@ -135,13 +136,13 @@ def deliveries_send(*, delivery_ids: Sequence[str], now: datetime) -> dict[str, 
     ``now`` is when the batch starts; a delivery's ``sent_at`` and the lease's renewals are
     ``now`` plus the time the batch has taken to reach them.
     """
-    owner = uuid.uuid4()
+    began, owner = time.monotonic(), uuid.uuid4()
     batch = _durably(partial(_claim, delivery_ids, owner=owner, now=now))
     if not batch:
         return {}
     devices = _reachable_devices({delivery.patient_id for delivery in batch})
     configured = channels.configured()
-    run = _Run(batch, owner=owner, now=now, sends=lambda d: _what_to_send(d, configured, devices))
+    run = _Run(batch, owner=owner, now=now, began=began, sends=lambda d: _what_to_send(d, configured, devices))
     senders = _Senders(min(SEND_CONCURRENCY, len(batch)), send=run.send)
     time_limit = _SoftTimeLimit()
     try:
@@ -242,11 +243,13 @@ class _Run:
     went out is known wherever the soft time limit interrupts this thread's bookkeeping.
     """
 
-    def __init__(self, batch: list[Delivery], *, owner: UUID, now: datetime, sends: Callable[[Delivery], _Sends]):
+    def __init__(
+        self, batch: list[Delivery], *, owner: UUID, now: datetime, began: float, sends: Callable[[Delivery], _Sends]
+    ) -> None:
         self.owner = owner
         self.now = now
         self.sends = sends
-        self.clock_began = time.monotonic()
+        self.clock_began = began  # time.monotonic() at ``now``: before the claim, which may have waited
         self.batch = batch
         self.todo: deque[Delivery] = deque(batch)
         self.in_flight = 0
