@@ -12,14 +12,31 @@ from typing import Any
 
 import factory
 from django.utils import timezone
+from faker import Faker
 
 from accounts.models import CareLink, Role, User
 from journal import services
 from journal.models import Commitment, Experiment, PrideEntry, Reflection
 from reminders import services as reminder_services
 from reminders.models import EVERY_DAY, Delivery, Device, Reminder
+from safety.risk import risk_in
 
 PASSWORD = "correct-horse-battery-2026"
+
+_fake = Faker()
+
+
+def calm_sentence(nb_words: int = 6) -> str:
+    """A random sentence the risk language screen passes. About one of Faker's sentences in
+    400 trips it ("You against moment." reads as a goodbye), raising a flag the test did not
+    ask for: the roster then put that patient first, now and then."""
+    while risk_in(sentence := _fake.sentence(nb_words=nb_words)) is not None:
+        pass
+    return sentence
+
+
+def _calm(nb_words: int = 6) -> factory.LazyFunction:
+    return factory.LazyFunction(lambda: calm_sentence(nb_words))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -83,7 +100,7 @@ class CommitmentFactory(_ServiceFactory):
         model = Commitment
 
     kind = Commitment.Kind.REFLECTION_DAILY
-    title = factory.Faker("sentence", nb_words=5)
+    title = _calm(5)
 
     @classmethod
     def _write(cls, model_class: type, *, now: Any, patient: User, author: User | None = None, **kwargs: Any) -> Any:
@@ -103,21 +120,21 @@ class ReflectionFactory(_EntryFactory):
     class Meta:
         model = Reflection
 
-    effort = factory.Faker("sentence")
+    effort = _calm()
 
 
 class PrideEntryFactory(_EntryFactory):
     class Meta:
         model = PrideEntry
 
-    items = factory.List([factory.Faker("sentence", nb_words=4) for _ in range(3)])
+    items = factory.List([_calm(4) for _ in range(3)])
 
 
 class ExperimentFactory(_EntryFactory):
     class Meta:
         model = Experiment
 
-    title = factory.Faker("sentence", nb_words=5)
+    title = _calm(5)
     status = Experiment.Status.TRIED
 
 
