@@ -18,6 +18,8 @@ wrong), so their schema is written in core/schema.py and added by ``core.schema.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
@@ -101,12 +103,44 @@ def dispatcher_state(last: datetime | None, *, now: datetime) -> str:
     return "ok" if last is not None and now - last <= DISPATCH_LATE_AFTER else "late"
 
 
-def workers_answering() -> int:
-    """How many Celery workers answer a ping within ``WORKER_PING_TIMEOUT`` (0 if none can be asked).
+#: A ping's count is reused this long by the process that asked. The check needs no token, and
+#: each ping makes every worker answer and holds a web worker for ``WORKER_PING_TIMEOUT``:
+#: asked every second, the web process still pings once in ten. An alert reading it every
+#: minute sees a worker's death at most this much later.
+WORKER_PING_REUSE = 10.0
 
-    Remote control is on in every worker, ``--without-gossip --without-mingle`` too (those turn
-    off the workers' talk among themselves, not their answers to a broadcast).
-    """
+
+class _Pings:
+    """The last ping's count and when it was taken, shared by the process's threads (one asks,
+    the others wait for its answer rather than ping too)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last: tuple[float, int] | None = None
+
+    def count(self) -> int:
+        with self.lock:
+            if self.last is None or time.monotonic() - self.last[0] >= WORKER_PING_REUSE:
+                self.last = (time.monotonic(), _ping())
+            return self.last[1]
+
+    def forget(self) -> None:
+        with self.lock:
+            self.last = None
+
+
+_pings = _Pings()
+
+
+def workers_answering() -> int:
+    """How many Celery workers answered a ping within ``WORKER_PING_TIMEOUT`` (0 if none can be
+    asked), at most ``WORKER_PING_REUSE`` seconds ago."""
+    return _pings.count()
+
+
+def _ping() -> int:
+    """Remote control is on in every worker, ``--without-gossip --without-mingle`` too (those turn
+    off the workers' talk among themselves, not their answers to a broadcast)."""
     try:
         with _broker() as broker:
             return len(celery_app.control.ping(timeout=WORKER_PING_TIMEOUT.total_seconds(), connection=broker))
